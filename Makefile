@@ -1,0 +1,49 @@
+# hipflex — the front door. `make help` lists every task.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo test test-fast lint format bench lab clean-reports distclean
+
+help:  ## list the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name hipflex --display-name "Python (hipflex)" >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv and install hipflex with its dev tools
+
+demo: $(STAMP)  ## sample data -> clean -> every report into reports/ (prints where index.html is)
+	$(VENV)/bin/hipflex demo --out reports
+
+test: $(STAMP)  ## the whole test suite, notebooks and browser test included
+	$(PY) -m pytest
+
+test-fast: $(STAMP)  ## the suite without slow statistical/stress tests
+	$(PY) -m pytest -m "not slow and not browser"
+
+lint: $(STAMP)  ## ruff lint + format check
+	$(VENV)/bin/ruff check analysis tests benchmarks
+	$(VENV)/bin/ruff format --check analysis tests benchmarks
+
+format: $(STAMP)  ## apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix analysis tests benchmarks
+	$(VENV)/bin/ruff format analysis tests benchmarks
+
+bench: $(STAMP)  ## run every benchmark (prints ratios against baselines measured in the same run)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lab: $(STAMP)  ## JupyterLab on notebooks/ with the `hipflex` kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+clean-reports:  ## remove generated reports and processed data
+	rm -rf reports/athletes reports/cohorts reports/*.html reports/*.ipynb reports/.hipflex data/processed/*
+
+distclean: clean-reports  ## also remove the virtual environment
+	rm -rf $(VENV)

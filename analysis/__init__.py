@@ -1,0 +1,41 @@
+"""hipflex: hip-flexor training volume and 200/400 m fatigue splits, for sprint coaches.
+
+The public API (names pinned in DESIGN.md)::
+
+    import analysis as hf
+    ds = hf.load_dataset("data/raw/sample")   # .athletes .log .races .splits .rejects
+    hf.clean_training_log(raw_df, roster, catalog) -> (clean_df, rejects_df)
+    hf.clean_sprints(raw_df, roster)               -> (races_df, splits_df, rejects_df)
+    hf.fatigue_metrics(races, splits)              -> one row per race
+    hf.daily_volume(log)                           -> athlete_id, date, hf_reps, hf_load_kg, ...
+    hf.race_features(log, races, windows=(7, 14, 28, 42))
+    hf.stats.rm_corr(data, x, y, subject)
+    hf.stats.compare_groups(data, value, group)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import stats
+from .dataset import Dataset, load_dataset
+from .errors import DataError, DataWarning
+from .fatigue import fatigue_metrics
+from .logs import clean_training_log
+from .relate import race_features
+from .sprints import clean_sprints
+from .volume import daily_volume
+
+__all__ = [
+    "DataError",
+    "DataWarning",
+    "Dataset",
+    "__version__",
+    "clean_sprints",
+    "clean_training_log",
+    "daily_volume",
+    "fatigue_metrics",
+    "load_dataset",
+    "race_features",
+    "stats",
+]

@@ -1,0 +1,149 @@
+"""The ``hipflex`` command: a thin shell over the package.
+
+    hipflex sample DIR [--athletes N] [--seed S]   synthetic raw data set (seeded)
+    hipflex clean DIR [--out data/processed]        clean tables as Parquet + reconciliation
+    hipflex report DIR --out OUT                    every report + OUT/index.html
+    hipflex demo [--out reports]                    sample + clean + report
+
+Bad input ends in one line on stderr naming file, row and column, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from .errors import DataError, DataWarning
+
+DEFAULT_PROCESSED = Path("data/processed")
+DEFAULT_SAMPLE = Path("data/raw/sample")
+
+
+def format_reconciliation(ds) -> str:
+    """The reconciliation table as aligned text, with a totals line."""
+    rec = ds.reconciliation
+    cols = ["source", "rows_read", "clean", "rejected", "duplicates", "partial"]
+    lines = [f"{'file':<44} {'read':>8} {'clean':>8} {'rejected':>8} {'dupes':>6} {'partial':>7}"]
+    for r in rec[cols].itertuples(index=False):
+        lines.append(f"{str(r.source)[:44]:<44} {r.rows_read:>8} {r.clean:>8} {r.rejected:>8} "
+                     f"{r.duplicates:>6} {r.partial:>7}")
+    tot = rec[cols[1:]].sum()
+    lines.append(f"{'TOTAL':<44} {tot.rows_read:>8} {tot.clean:>8} {tot.rejected:>8} "
+                 f"{tot.duplicates:>6} {tot.partial:>7}")
+    ok = bool(rec["balanced"].all()) if len(rec) else True
+    lines.append(
+        f"reconciled: {tot.rows_read} read = {tot.clean} clean + {tot.rejected} rejected + "
+        f"{tot.duplicates} duplicates" + ("" if ok else "  ** DOES NOT BALANCE **")
+    )
+    for r in ds.skipped.itertuples(index=False):
+        lines.append(f"skipped {r.source}: {r.reason}")
+    s = ds.summary()
+    if s["unmapped_entries"]:
+        lines.append(
+            f"unmapped exercises: {s['unmapped_entries']} entries in {s['unmapped_spellings']} "
+            "spellings (add aliases to data/reference/exercises.csv; see the data-quality report)"
+        )
+    return "\n".join(lines)
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from .dataset import load_dataset, save_dataset
+
+    ds = load_dataset(args.dir)
+    save_dataset(ds, args.out)
+    print(format_reconciliation(ds))
+    print(f"clean tables written to {Path(args.out).resolve()}")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    paths = write_sample(args.dir, athletes=args.athletes, seed=args.seed)
+    print(f"synthetic sample data set (seed {args.seed}, {args.athletes} athletes) "
+          f"written to {Path(args.dir).resolve()} ({len(paths)} files)")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_reports
+
+    result = build_reports(
+        args.dir, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force,
+        progress=None if not args.quiet else False,
+    )
+    return 0 if result.ok else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .dataset import load_dataset, save_dataset
+    from .report import build_reports
+    from .sample import write_sample
+
+    write_sample(args.data, athletes=args.athletes, seed=args.seed)
+    print(f"synthetic sample data set written to {Path(args.data).resolve()}")
+    ds = load_dataset(args.data)
+    save_dataset(ds, args.processed)
+    print(format_reconciliation(ds))
+    result = build_reports(args.data, args.out, jobs=args.jobs, timeout=args.timeout)
+    print(f"open {(Path(args.out) / 'index.html').resolve()}")
+    return 0 if result.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hipflex", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("sample", help="write a realistic synthetic raw data set (seeded)")
+    s.add_argument("dir", type=Path)
+    s.add_argument("--athletes", type=int, default=12)
+    s.add_argument("--seed", type=int, default=2026)
+    s.set_defaults(func=cmd_sample)
+
+    c = sub.add_parser("clean", help="clean DIR into data/processed/ and print a reconciliation")
+    c.add_argument("dir", type=Path)
+    c.add_argument("--out", type=Path, default=DEFAULT_PROCESSED)
+    c.set_defaults(func=cmd_clean)
+
+    def report_opts(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--jobs", type=int, default=None, help="parallel reports (default: cores)")
+        q.add_argument("--timeout", type=float, default=600.0,
+                       help="seconds one report may take before it is stopped (default 600)")
+
+    r = sub.add_parser("report", help="run every report into OUT, with OUT/index.html")
+    r.add_argument("dir", type=Path)
+    r.add_argument("--out", type=Path, required=True)
+    r.add_argument("--force", action="store_true", help="re-run reports even if unchanged")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    report_opts(r)
+    r.set_defaults(func=cmd_report)
+
+    d = sub.add_parser("demo", help="sample + clean + report on the embedded sample")
+    d.add_argument("--out", type=Path, default=Path("reports"))
+    d.add_argument("--data", type=Path, default=DEFAULT_SAMPLE)
+    d.add_argument("--processed", type=Path, default=DEFAULT_PROCESSED)
+    d.add_argument("--athletes", type=int, default=12)
+    d.add_argument("--seed", type=int, default=2026)
+    report_opts(d)
+    d.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # the CLI prints its own summary
+        try:
+            return int(args.func(args) or 0)
+        except DataError as exc:
+            print(f"hipflex: error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("hipflex: interrupted", file=sys.stderr)
+            return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,330 @@
+"""Reading coaches' raw files and writing outputs atomically.
+
+Every raw table comes out of here with all cells as pandas strings (``NA`` for an empty
+cell), headers canonicalised through a synonym table, and two extra columns:
+
+``source``
+    The file name relative to the data directory; for a workbook ``file.xlsx#Sheet``.
+``source_row``
+    The row number a coach sees in the spreadsheet: the header is row 1, so the first
+    data row is row 2.
+
+Parsing of values happens later, once per distinct raw value, in the cleaners.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+RAW_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+
+#: Canonical column -> accepted header spellings (already normalised by :func:`header_key`).
+LOG_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "athlete": ("athlete", "name", "athlete name", "athlete id", "athlete_id", "runner", "who"),
+    "date": ("date", "day", "session date", "training date"),
+    "exercise": ("exercise", "drill", "exercise name", "movement", "activity"),
+    "prescription": (
+        "sets x reps", "setsxreps", "sets reps", "prescription", "volume", "work",
+        "sets reps distance", "reps", "dosage",
+    ),
+    "sets": ("sets", "n sets", "number of sets"),
+    "reps": ("reps", "repetitions", "reps per set"),
+    "distance": ("distance", "distance m", "metres", "meters", "dist"),
+    "duration": ("duration", "time", "seconds", "duration s"),
+    "load": ("load", "weight", "resistance", "load kg", "weight kg"),
+    "notes": ("notes", "note", "comments", "comment", "remarks"),
+}
+
+RESULT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "athlete": ("athlete", "name", "athlete name", "athlete id", "athlete_id", "runner"),
+    "date": ("date", "day", "race date", "meet date"),
+    "event": ("event", "distance", "race", "event m"),
+    "final": ("final", "time", "final time", "result", "mark", "final s"),
+    "wind": ("wind", "wind ms", "wind m s", "w"),
+    "reaction": ("reaction", "reaction time", "rt", "reaction s"),
+    "meet": ("meet", "competition", "venue", "meeting"),
+    "round": ("round", "heat", "rnd"),
+    "timing": ("timing", "timing method", "fat hand"),
+    "splits": ("splits", "split times", "cumulative splits"),
+    "segments": ("segments", "segment times", "section times"),
+    "notes": ("notes", "note", "comments", "comment"),
+}
+
+ROSTER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "athlete_id": ("athlete_id", "athlete id", "id"),
+    "name": ("name", "athlete", "full name", "athlete name"),
+    "sex": ("sex", "gender"),
+    "birth_date": ("birth_date", "birth date", "dob", "date of birth", "born"),
+    "aliases": ("aliases", "alias", "other names", "also known as", "aka"),
+}
+
+_SPLIT_COL = re.compile(r"^(?:split|cum|at)[ _]?(\d{2,3})(?:[ _]?m)?$")
+
+
+def header_key(name: object) -> str:
+    """Normalise a header for matching: accents, case, punctuation and spaces ignored."""
+    text = unicodedata.normalize("NFKD", str(name))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.replace("×", "x")
+    text = re.sub(r"[()\[\]{}.:#/\\]", " ", text)
+    text = re.sub(r"[\s\-]+", " ", text).strip()
+    return text
+
+
+def canonicalize_columns(
+    df: pd.DataFrame, synonyms: Mapping[str, tuple[str, ...]], *, keep_split_columns: bool = False
+) -> pd.DataFrame:
+    """Rename headers to canonical names using ``synonyms``; unknown headers are kept as they are.
+
+    The first synonym list that claims a header wins, in the order of ``synonyms``. A header
+    claimed twice (``Name`` and ``Athlete`` in one sheet) keeps only the first occurrence
+    under the canonical name. With ``keep_split_columns``, headers such as ``Split 100``,
+    ``split_100m`` or ``100`` become ``split_100``.
+    """
+    rename: dict[str, str] = {}
+    taken: set[str] = set()
+    # Exact canonical names first, so a sheet that has both `reps` (per set) and
+    # `sets x reps` keeps each in its place.
+    keys = {col: header_key(col).replace("_", " ") for col in df.columns}
+    for canon, spellings in synonyms.items():
+        wanted = {s.replace("_", " ") for s in spellings}
+        for col, key in keys.items():
+            if col in rename or canon in taken or col in ("source", "source_row"):
+                continue
+            if key == canon.replace("_", " ") or key in wanted:
+                rename[col] = canon
+                taken.add(canon)
+    if keep_split_columns:
+        for col, key in keys.items():
+            if col in rename:
+                continue
+            m = _SPLIT_COL.match(key.replace(" ", "_")) or re.fullmatch(r"(\d{2,3})\s?m?", key)
+            if m:
+                rename[col] = f"split_{int(m.group(1))}"
+    return df.rename(columns=rename)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One sheet of one raw file, all cells as strings."""
+
+    source: str
+    frame: pd.DataFrame
+
+
+def _cell_to_text(value: object) -> object:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return pd.NA
+    if isinstance(value, _dt.datetime):
+        if value.hour == value.minute == value.second == 0:
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, _dt.time):
+        # A time typed into Excel (0:52.34 read as a time of day) -> m:ss.ff
+        total = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        return f"{int(total // 60)}:{total % 60:05.2f}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text if text else pd.NA
+
+
+def _as_strings(df: pd.DataFrame) -> pd.DataFrame:
+    """All columns to pandas ``string`` with stripped text and NA for empty cells."""
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if s.dtype == object:
+            # Parse each distinct raw value once.
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            texts = np.array([_cell_to_text(v) for v in uniques] + [pd.NA], dtype=object)
+            s = pd.Series(texts[codes], index=df.index)
+        s = s.astype("string").str.strip()
+        out[col] = s.mask(s == "")
+    return pd.DataFrame(out, index=df.index)
+
+
+def _clean_headers(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    cols = []
+    for i, c in enumerate(df.columns):
+        text = "" if c is None or (isinstance(c, float) and np.isnan(c)) else str(c).strip()
+        if text.startswith("Unnamed:") or text == "":
+            text = f"column_{i + 1}"
+        cols.append(text)
+    df = df.set_axis(cols, axis=1)
+    # drop columns that are entirely empty and unnamed (stray Excel formatting)
+    empty_unnamed = [c for c in df.columns if c.startswith("column_") and df[c].isna().all()]
+    return df.drop(columns=empty_unnamed)
+
+
+def _finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    df = _clean_headers(df, source)
+    df = _as_strings(df)
+    df = df.assign(source=source, source_row=np.arange(2, len(df) + 2, dtype="int64"))
+    # Fully blank rows (spacer rows in spreadsheets) are not data; they are dropped here
+    # and never counted, like blank lines.
+    data_cols = [c for c in df.columns if c not in ("source", "source_row")]
+    blank = df[data_cols].isna().all(axis=1)
+    df = df.loc[~blank].reset_index(drop=True)
+    return df.astype({"source": "string", "source_row": "Int64"})
+
+
+def _sniff_text(path: Path, label: str) -> str:
+    try:
+        head = path.read_bytes()[:65536]
+    except OSError as exc:
+        raise DataError(f"cannot read file ({exc.strerror})", file=label) from None
+    if not head.strip():
+        raise DataError("file is empty", file=label)
+    if b"\x00" in head:
+        raise DataError(
+            "file is binary, not a CSV text file (save it as CSV or .xlsx)", file=label
+        )
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            head.decode(enc)
+            return enc
+        except UnicodeDecodeError:
+            continue
+    raise DataError("unknown text encoding (save it as UTF-8 CSV)", file=label)  # pragma: no cover
+
+
+def read_raw(path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None) -> list[RawTable]:
+    """Read one raw CSV or Excel file into :class:`RawTable` s (one per non-empty sheet).
+
+    Raises
+    ------
+    DataError
+        The file is empty, binary garbage, not decodable, or not a readable workbook.
+    """
+    path = Path(path)
+    label = str(path.relative_to(root)) if root is not None else path.name
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many types for corrupt files
+            raise DataError(f"not a readable Excel workbook ({type(exc).__name__})", file=label) from None
+        tables = []
+        for name, df in sheets.items():
+            if df.shape[1] == 0 or df.dropna(how="all").empty:
+                continue
+            tables.append(RawTable(f"{label}#{name}", _finish(df, f"{label}#{name}")))
+        return tables
+    encoding = _sniff_text(path, label)
+    sep = "\t" if suffix == ".tsv" else None
+    try:
+        df = pd.read_csv(
+            path,
+            dtype="string",
+            keep_default_na=False,
+            na_values=[""],
+            encoding=encoding,
+            sep=sep,
+            engine="python" if sep is None else "c",
+            skipinitialspace=True,
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        first = " ".join(str(exc).split())[:160]
+        raise DataError(f"not a readable CSV file ({first})", file=label) from None
+    except pd.errors.EmptyDataError:
+        raise DataError("file has no header row", file=label) from None
+    return [RawTable(label, _finish(df, label))]
+
+
+def read_csv_fast(path: str | os.PathLike[str], *, label: str | None = None) -> RawTable:
+    """Read a large comma-separated UTF-8 CSV with the C engine (no delimiter sniffing)."""
+    path = Path(path)
+    label = label or path.name
+    _sniff_text(path, label)
+    try:
+        df = pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise DataError(f"not a readable CSV file ({' '.join(str(exc).split())[:160]})", file=label) from None
+    return RawTable(label, _finish(df, label))
+
+
+def iter_raw_files(directory: str | os.PathLike[str]) -> Iterator[Path]:
+    """Raw data files below ``directory`` in a stable order (hidden and lock files skipped)."""
+    directory = Path(directory)
+    for p in sorted(directory.rglob("*")):
+        if not p.is_file() or p.suffix.lower() not in RAW_SUFFIXES:
+            continue
+        if any(part.startswith((".", "~$")) for part in p.relative_to(directory).parts):
+            continue
+        yield p
+
+
+def classify(frame: pd.DataFrame) -> str | None:
+    """Which kind of raw table this is: ``"athletes"``, ``"log"``, ``"results"`` or None."""
+    keys = {header_key(c).replace("_", " ") for c in frame.columns}
+
+    def has(syn: Mapping[str, tuple[str, ...]], canon: str) -> bool:
+        return bool(keys & ({canon.replace("_", " ")} | {s.replace("_", " ") for s in syn[canon]}))
+
+    if has(ROSTER_SYNONYMS, "athlete_id") and has(ROSTER_SYNONYMS, "name") and not has(
+        LOG_SYNONYMS, "exercise"
+    ) and not has(RESULT_SYNONYMS, "final"):
+        return "athletes"
+    if has(LOG_SYNONYMS, "athlete") and has(LOG_SYNONYMS, "exercise"):
+        return "log"
+    if has(RESULT_SYNONYMS, "athlete") and has(RESULT_SYNONYMS, "event") and (
+        has(RESULT_SYNONYMS, "final")
+    ):
+        return "results"
+    return None
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it onto ``target`` only on success.
+
+    Nothing half-written is ever visible at ``target``: a failure removes the temporary file
+    and leaves any previous version of ``target`` untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(target: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp_path)`` and atomically move the result to ``target``."""
+    with atomic_path(target) as tmp:
+        write(tmp)
+    return Path(target)
+
+
+def write_text_atomic(target: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``target`` atomically."""
+    return write_atomic(target, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def write_parquet_atomic(df: pd.DataFrame, target: str | os.PathLike[str]) -> Path:
+    """Write ``df`` as Parquet to ``target`` atomically."""
+    return write_atomic(target, lambda p: df.to_parquet(p, index=False))

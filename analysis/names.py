@@ -1,0 +1,138 @@
+"""Roster loading and athlete name resolution.
+
+Log and result files name athletes by id, full name, ``Last, First`` or an alias from the
+roster's ``aliases`` column (``;``-separated). Matching ignores case, accents, extra spaces
+and punctuation. Each distinct spelling is resolved once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+from .io import ROSTER_SYNONYMS, canonicalize_columns
+
+ROSTER_REQUIRED = ("athlete_id", "name")
+
+
+def name_key(text: object) -> str:
+    """Matching key of a name: ``"Nuñez, Deirdre "`` -> ``"deirdre nunez"``."""
+    s = unicodedata.normalize("NFKD", str(text))
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = s.replace("ø", "o").replace("ß", "ss").replace("æ", "ae").replace("ł", "l")
+    if "," in s:
+        last, _, first = s.partition(",")
+        s = f"{first} {last}"
+    s = re.sub(r"['’`.]", "", s)
+    s = re.sub(r"[^\w]+", " ", s)
+    return " ".join(s.split())
+
+
+def load_roster(frame: pd.DataFrame, *, source: str = "athletes.csv") -> pd.DataFrame:
+    """Validate a raw roster (all strings) into the athletes table.
+
+    Columns: ``athlete_id, name, sex, birth_date`` then any cohort columns as they are
+    (``squad``, ``program``, …) and ``aliases``.
+
+    Raises
+    ------
+    DataError
+        A required column is missing, an id is blank or repeated.
+    """
+    df = canonicalize_columns(frame, ROSTER_SYNONYMS)
+    for col in ROSTER_REQUIRED:
+        if col not in df.columns:
+            raise DataError(
+                f"roster has no {col!r} column (need athlete_id, name; found {list(frame.columns)})",
+                file=source,
+                column=col,
+            )
+    rows = df["source_row"] if "source_row" in df.columns else pd.Series(np.arange(2, len(df) + 2))
+    ids = df["athlete_id"].astype("string").str.strip()
+    blank = ids.isna()
+    if blank.any():
+        i = int(np.flatnonzero(blank.to_numpy())[0])
+        raise DataError("athlete_id is empty", file=source, row=int(rows.iloc[i]), column="athlete_id")
+    dup = ids.duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataError(
+            f"athlete_id {ids.iloc[i]!r} appears twice", file=source, row=int(rows.iloc[i]),
+            column="athlete_id",
+        )
+    if df["name"].isna().any():
+        i = int(np.flatnonzero(df["name"].isna().to_numpy())[0])
+        raise DataError("name is empty", file=source, row=int(rows.iloc[i]), column="name")
+    out = df.drop(columns=[c for c in ("source", "source_row") if c in df.columns])
+    out = out.assign(athlete_id=ids)
+    if "sex" not in out.columns:
+        out = out.assign(sex=pd.NA)
+    sex = out["sex"].astype("string").str.strip().str.upper().str[:1]
+    out = out.assign(sex=sex.where(sex.isin(["F", "M", "X"])).astype("string"))
+    if "birth_date" not in out.columns:
+        out = out.assign(birth_date=pd.NaT)
+    out = out.assign(birth_date=pd.to_datetime(out["birth_date"], errors="coerce", format="mixed", dayfirst=False))
+    if "aliases" not in out.columns:
+        out = out.assign(aliases=pd.NA)
+    first = ["athlete_id", "name", "sex", "birth_date"]
+    rest = [c for c in out.columns if c not in (*first, "aliases")]
+    out = out[[*first, *rest, "aliases"]].astype({"athlete_id": "string", "name": "string", "aliases": "string"})
+    return out.reset_index(drop=True)
+
+
+def _lookup(roster: pd.DataFrame) -> tuple[dict[str, str], set[str]]:
+    """Map name key -> athlete_id; keys claimed by two athletes are returned as ambiguous."""
+    claims: dict[str, set[str]] = {}
+
+    def claim(key: str, aid: str) -> None:
+        if key:
+            claims.setdefault(key, set()).add(aid)
+
+    aliases = roster["aliases"] if "aliases" in roster.columns else pd.Series(pd.NA, index=roster.index)
+    for aid, name, alias in zip(roster["athlete_id"], roster["name"], aliases, strict=True):
+        aid = str(aid)
+        claim(name_key(aid), aid)
+        claim(name_key(name), aid)
+        # "First Middle Last" also answers to "Last, First" -> same key after reordering, and
+        # to "First Last" without the middle names.
+        parts = name_key(name).split()
+        if len(parts) > 2:
+            claim(f"{parts[0]} {parts[-1]}", aid)
+        if isinstance(alias, str):
+            for a in alias.split(";"):
+                claim(name_key(a), aid)
+    table = {k: next(iter(v)) for k, v in claims.items() if len(v) == 1}
+    ambiguous = {k for k, v in claims.items() if len(v) > 1}
+    return table, ambiguous
+
+
+def resolve_athletes(values: pd.Series, roster: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Resolve raw athlete spellings to roster ids.
+
+    Returns
+    -------
+    ids, reasons
+        ``ids`` holds the athlete_id (``NA`` where unresolved); ``reasons`` is ``NA`` where
+        resolved, else ``"missing athlete"``, ``"unknown athlete"`` or ``"ambiguous athlete"``.
+    """
+    table, ambiguous = _lookup(roster)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    ids = np.empty(len(uniques) + 1, dtype=object)
+    reasons = np.empty(len(uniques) + 1, dtype=object)
+    for i, raw in enumerate(uniques):
+        key = name_key(raw)
+        if key in table:
+            ids[i], reasons[i] = table[key], pd.NA
+        elif key in ambiguous:
+            ids[i], reasons[i] = pd.NA, "ambiguous athlete"
+        else:
+            ids[i], reasons[i] = pd.NA, "unknown athlete" if key else "missing athlete"
+    ids[-1], reasons[-1] = pd.NA, "missing athlete"
+    return (
+        pd.Series(ids[codes], index=values.index, dtype="string"),
+        pd.Series(reasons[codes], index=values.index, dtype="string"),
+    )

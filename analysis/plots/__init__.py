@@ -1,0 +1,11 @@
+"""Figures for reports and notebooks (matplotlib, object-oriented API only).
+
+Every plotting function takes ``ax=None``, draws on it (or on a new figure), labels axes
+with units and returns the Axes. The house style lives in ``hipflex.mplstyle``.
+"""
+
+from __future__ import annotations
+
+from ._style import house_style, new_axes
+
+__all__ = ["house_style", "new_axes"]

@@ -1,0 +1,141 @@
+"""Pinned clean-table schemas and the rejects table.
+
+Schemas are checked at the boundary (when a cleaner returns), not everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from .errors import DataError
+
+LOG_COLUMNS: dict[str, str] = {
+    "athlete_id": "string",
+    "date": "datetime64[ns]",
+    "exercise": "string",
+    "family": "string",
+    "sets": "Int64",
+    "reps": "Float64",
+    "distance_m": "Float64",
+    "duration_s": "Float64",
+    "load_kg": "Float64",
+    "per_leg": "boolean",
+    "hf_reps": "Float64",
+    "hf_load_kg": "Float64",
+    "source": "string",
+    "source_row": "Int64",
+    "exercise_raw": "string",
+    "notes": "string",
+}
+
+RACE_COLUMNS: dict[str, str] = {
+    "race_id": "string",
+    "athlete_id": "string",
+    "date": "datetime64[ns]",
+    "event_m": "Int64",
+    "final_s": "Float64",
+    "timing": "string",
+    "status": "string",
+    "wind_ms": "Float64",
+    "meet": "string",
+    "round": "string",
+    "source": "string",
+    "source_row": "Int64",
+}
+
+SPLIT_COLUMNS: dict[str, str] = {"race_id": "string", "at_m": "Int64", "cum_s": "Float64"}
+
+#: ``kind`` is "rejected" (row dropped), "duplicate" (row merged into an earlier copy) or
+#: "partial" (row kept, one doubtful cell dropped: counted as clean in the reconciliation).
+#: ``athlete_id`` (not pinned) is the resolved athlete where the name could be resolved, so
+#: a per-athlete report can show that athlete's own rejects and nobody else's.
+REJECT_COLUMNS: dict[str, str] = {
+    "source": "string",
+    "source_row": "Int64",
+    "column": "string",
+    "value": "string",
+    "reason": "string",
+    "table": "string",
+    "kind": "string",
+    "athlete_id": "string",
+}
+
+REJECT_KINDS = ("rejected", "duplicate", "partial")
+
+
+def empty(columns: Mapping[str, str]) -> pd.DataFrame:
+    """An empty frame with the given schema."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+def conform(df: pd.DataFrame, columns: Mapping[str, str], *, name: str = "table") -> pd.DataFrame:
+    """Cast ``df`` to the schema: pinned columns first and typed, extra columns kept after.
+
+    Raises
+    ------
+    DataError
+        A pinned column is missing or a value cannot take the pinned type.
+    """
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataError(f"{name} lacks pinned column(s) {missing}")
+    try:
+        typed = df.astype(dict(columns))
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{name} breaks its schema: {exc}") from None
+    extra = [c for c in df.columns if c not in columns]
+    return typed[[*columns, *extra]].reset_index(drop=True)
+
+
+def rejects_frame(
+    rows: pd.DataFrame | None = None,
+    *,
+    source: pd.Series | str | None = None,
+    source_row: pd.Series | int | None = None,
+    column: pd.Series | str | None = None,
+    value: pd.Series | str | None = None,
+    reason: pd.Series | str | None = None,
+    table: str = "log",
+    kind: str = "rejected",
+    athlete_id: pd.Series | str | None = None,
+) -> pd.DataFrame:
+    """Build a rejects table.
+
+    Either pass ``rows`` (a frame with ``source`` and ``source_row``) plus scalar or aligned
+    ``column``/``value``/``reason``, or pass every field explicitly.
+    """
+    if kind not in REJECT_KINDS:
+        raise ValueError(f"kind must be one of {REJECT_KINDS}")
+    if rows is not None:
+        source = rows["source"] if source is None else source
+        source_row = rows["source_row"] if source_row is None else source_row
+        index = rows.index
+    else:
+        index = None
+    df = pd.DataFrame(
+        {
+            "source": source,
+            "source_row": source_row,
+            "column": column,
+            "value": value,
+            "reason": reason,
+            "table": table,
+            "kind": kind,
+            "athlete_id": athlete_id,
+        },
+        index=index,
+    )
+    if rows is not None and len(rows) == 0:
+        return empty(REJECT_COLUMNS)
+    return conform(df, REJECT_COLUMNS, name="rejects")
+
+
+def concat_rejects(*frames: pd.DataFrame) -> pd.DataFrame:
+    """Concatenate rejects tables, sorted by source and row."""
+    frames = tuple(f for f in frames if f is not None and len(f))
+    if not frames:
+        return empty(REJECT_COLUMNS)
+    out = pd.concat([conform(f, REJECT_COLUMNS, name="rejects") for f in frames], ignore_index=True)
+    return out.sort_values(["source", "source_row"], kind="stable").reset_index(drop=True)
