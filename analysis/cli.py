@@ -27,11 +27,15 @@ def format_reconciliation(ds) -> str:
     cols = ["source", "rows_read", "clean", "rejected", "duplicates", "partial"]
     lines = [f"{'file':<44} {'read':>8} {'clean':>8} {'rejected':>8} {'dupes':>6} {'partial':>7}"]
     for r in rec[cols].itertuples(index=False):
-        lines.append(f"{str(r.source)[:44]:<44} {r.rows_read:>8} {r.clean:>8} {r.rejected:>8} "
-                     f"{r.duplicates:>6} {r.partial:>7}")
+        lines.append(
+            f"{str(r.source)[:44]:<44} {r.rows_read:>8} {r.clean:>8} {r.rejected:>8} "
+            f"{r.duplicates:>6} {r.partial:>7}"
+        )
     tot = rec[cols[1:]].sum()
-    lines.append(f"{'TOTAL':<44} {tot.rows_read:>8} {tot.clean:>8} {tot.rejected:>8} "
-                 f"{tot.duplicates:>6} {tot.partial:>7}")
+    lines.append(
+        f"{'TOTAL':<44} {tot.rows_read:>8} {tot.clean:>8} {tot.rejected:>8} "
+        f"{tot.duplicates:>6} {tot.partial:>7}"
+    )
     ok = bool(rec["balanced"].all()) if len(rec) else True
     lines.append(
         f"reconciled: {tot.rows_read} read = {tot.clean} clean + {tot.rejected} rejected + "
@@ -62,8 +66,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
     paths = write_sample(args.dir, athletes=args.athletes, seed=args.seed)
-    print(f"synthetic sample data set (seed {args.seed}, {args.athletes} athletes) "
-          f"written to {Path(args.dir).resolve()} ({len(paths)} files)")
+    print(
+        f"synthetic sample data set (seed {args.seed}, {args.athletes} athletes) "
+        f"written to {Path(args.dir).resolve()} ({len(paths)} files)"
+    )
     return 0
 
 
@@ -71,7 +77,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_reports
 
     result = build_reports(
-        args.dir, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force,
+        args.dir,
+        args.out,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        force=args.force,
         progress=None if not args.quiet else False,
     )
     return 0 if result.ok else 1
@@ -109,8 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     def report_opts(q: argparse.ArgumentParser) -> None:
         q.add_argument("--jobs", type=int, default=None, help="parallel reports (default: cores)")
-        q.add_argument("--timeout", type=float, default=600.0,
-                       help="seconds one report may take before it is stopped (default 600)")
+        q.add_argument(
+            "--timeout",
+            type=float,
+            default=600.0,
+            help="seconds one report may take before it is stopped (default 600)",
+        )
 
     r = sub.add_parser("report", help="run every report into OUT, with OUT/index.html")
     r.add_argument("dir", type=Path)

@@ -87,10 +87,13 @@ class Dataset:
             athletes=self.athletes[self.athletes["athlete_id"] == aid].reset_index(drop=True),
             log=self.log[self.log["athlete_id"] == aid].reset_index(drop=True),
             races=races.reset_index(drop=True),
-            splits=self.splits[self.splits["race_id"].isin(races["race_id"])].reset_index(drop=True),
+            splits=self.splits[self.splits["race_id"].isin(races["race_id"])].reset_index(
+                drop=True
+            ),
             rejects=self.rejects[self.rejects["athlete_id"] == aid].reset_index(drop=True),
-            reconciliation=self.reconciliation[self.reconciliation["source"].isin(own_sources)]
-            .reset_index(drop=True),
+            reconciliation=self.reconciliation[
+                self.reconciliation["source"].isin(own_sources)
+            ].reset_index(drop=True),
             skipped=self.skipped.iloc[0:0],
             data_dir=self.data_dir,
             fingerprint=self.fingerprint,
@@ -111,7 +114,9 @@ class Dataset:
             "rejected": int(rec["rejected"].sum()) if len(rec) else 0,
             "duplicates": int(rec["duplicates"].sum()) if len(rec) else 0,
             "unmapped_entries": int((log["family"] == "unmapped").sum()),
-            "unmapped_spellings": int(log.loc[log["family"] == "unmapped", "exercise_raw"].nunique()),
+            "unmapped_spellings": int(
+                log.loc[log["family"] == "unmapped", "exercise_raw"].nunique()
+            ),
             "first_date": None if dates.empty else dates.min().date().isoformat(),
             "last_date": None if dates.empty else dates.max().date().isoformat(),
         }
@@ -128,9 +133,7 @@ class Dataset:
         s = self.summary()
         e = html.escape
         unmapped = (
-            self.log.loc[self.log["family"] == "unmapped", "exercise_raw"]
-            .value_counts()
-            .head(5)
+            self.log.loc[self.log["family"] == "unmapped", "exercise_raw"].value_counts().head(5)
         )
         unm = ", ".join(f"{e(str(k))} ({v})" for k, v in unmapped.items()) or "none"
         rows = [
@@ -139,10 +142,15 @@ class Dataset:
             ("Dates", f"{s['first_date']} to {s['last_date']}"),
             ("Training-log rows (clean)", s["log_rows"]),
             ("Races / split marks", f"{s['races']} / {s['splits']}"),
-            ("Rows read / rejected / duplicates", f"{s['rows_read']} / {s['rejected']} / {s['duplicates']}"),
+            (
+                "Rows read / rejected / duplicates",
+                f"{s['rows_read']} / {s['rejected']} / {s['duplicates']}",
+            ),
             ("Unmapped exercises", f"{s['unmapped_entries']} entries; top: {unm}"),
         ]
-        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
+        body = "".join(
+            f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows
+        )
         return f"<table class='hipflex-dataset'><caption>hipflex Dataset</caption>{body}</table>"
 
 
@@ -158,16 +166,29 @@ def _fingerprint(files: list[Path], root: Path, catalog_path: Path | None) -> st
     return h.hexdigest()[:20]
 
 
-def _reconcile(raw_counts: pd.DataFrame, clean: dict[str, pd.DataFrame], rejects: pd.DataFrame) -> pd.DataFrame:
+def _reconcile(
+    raw_counts: pd.DataFrame, clean: dict[str, pd.DataFrame], rejects: pd.DataFrame
+) -> pd.DataFrame:
     rec = raw_counts.copy()
-    n_clean = pd.concat(
-        [df["source"].value_counts() for df in clean.values() if len(df)] or [pd.Series(dtype="Int64")]
-    ).groupby(level=0).sum()
+    n_clean = (
+        pd.concat(
+            [df["source"].value_counts() for df in clean.values() if len(df)]
+            or [pd.Series(dtype="Int64")]
+        )
+        .groupby(level=0)
+        .sum()
+    )
     rej = rejects.drop_duplicates(["source", "source_row", "kind"])
     counts = rej.groupby(["source", "kind"]).size().unstack(fill_value=0)
     rec["clean"] = rec["source"].map(n_clean).fillna(0).astype("int64")
-    for kind, col in (("rejected", "rejected"), ("duplicate", "duplicates"), ("partial", "partial")):
-        rec[col] = rec["source"].map(counts[kind]).fillna(0).astype("int64") if kind in counts else 0
+    for kind, col in (
+        ("rejected", "rejected"),
+        ("duplicate", "duplicates"),
+        ("partial", "partial"),
+    ):
+        rec[col] = (
+            rec["source"].map(counts[kind]).fillna(0).astype("int64") if kind in counts else 0
+        )
     rec["balanced"] = rec["rows_read"] == rec["clean"] + rec["rejected"] + rec["duplicates"]
     return rec
 
@@ -225,7 +246,9 @@ def load_dataset(
         catalog = load_catalog(catalog_path)
 
     cache_dir = cache_dir if cache_dir is not None else os.environ.get(CACHE_ENV) or None
-    fp = _fingerprint(files, root, catalog_path) + (f"-{dayfirst}-{today}" if (dayfirst, today) != (None, None) else "")
+    fp = _fingerprint(files, root, catalog_path) + (
+        f"-{dayfirst}-{today}" if (dayfirst, today) != (None, None) else ""
+    )
     if cache_dir is not None and catalog_path is not None:
         cached = _read_cache(Path(cache_dir) / fp, root, fp)
         if cached is not None:
@@ -236,7 +259,7 @@ def load_dataset(
         raise DataError("no roster: the folder needs an athletes.csv", file=str(root))
     roster_tables = read_raw(roster_files[0], root=root)
     if not roster_tables:
-        raise DataError("roster is empty", file=roster_tables and roster_tables[0].source or roster_files[0].name)
+        raise DataError("roster has no data rows", file=roster_files[0].name)
     athletes = load_roster(roster_tables[0].frame, source=roster_tables[0].source)
 
     logs, results, counts, skipped = [], [], [], []
@@ -251,16 +274,25 @@ def load_dataset(
             if kind == "log":
                 logs.append(canonicalize_columns(t.frame, LOG_SYNONYMS))
             elif kind == "results":
-                results.append(canonicalize_columns(t.frame, RESULT_SYNONYMS, keep_split_columns=True))
+                results.append(
+                    canonicalize_columns(t.frame, RESULT_SYNONYMS, keep_split_columns=True)
+                )
             else:
-                skipped.append({
-                    "source": t.source,
-                    "reason": "no training-log or result columns (need athlete + exercise, "
-                    "or athlete + event + time)",
-                })
+                skipped.append(
+                    {
+                        "source": t.source,
+                        "reason": "no training-log or result columns (need athlete + exercise, "
+                        "or athlete + event + time)",
+                    }
+                )
                 continue
-            counts.append({"source": t.source, "table": "log" if kind == "log" else "races",
-                           "rows_read": len(t.frame)})
+            counts.append(
+                {
+                    "source": t.source,
+                    "table": "log" if kind == "log" else "races",
+                    "rows_read": len(t.frame),
+                }
+            )
 
     raw_log = pd.concat(logs, ignore_index=True) if logs else None
     raw_res = pd.concat(results, ignore_index=True) if results else None

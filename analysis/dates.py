@@ -25,17 +25,29 @@ _MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ],
         start=1,
     )
     for m in names
 }
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_ISO = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_NUMERIC = re.compile(
+    r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
 _DAY_MON = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]+([a-z]+)\.?,?[\s\-/.]+(\d{2}|\d{4})$")
 _MON_DAY = re.compile(r"^([a-z]+)\.?[\s\-/.]+(\d{1,2})(?:st|nd|rd|th)?,?[\s\-/.]+(\d{2}|\d{4})$")
 _SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
@@ -75,7 +87,10 @@ def _parse_one(text: str) -> tuple:
 
 
 def infer_dayfirst(
-    values: pd.Series, rows: pd.Series | None = None, *, source: str | None = None,
+    values: pd.Series,
+    rows: pd.Series | None = None,
+    *,
+    source: str | None = None,
     default: bool | None = None,
 ) -> bool:
     """Day/month order of one file's date column (see module docstring)."""
@@ -91,6 +106,7 @@ def infer_dayfirst(
         elif p[2] > 12 and month_ex is None:
             month_ex = u
     if day_ex is not None and month_ex is not None:
+
         def row_of(v: object) -> str:
             if rows is None:
                 return ""
@@ -156,7 +172,9 @@ def parse_dates(
     f1 = np.array([p[1] if p[0] != "error" else 0 for p in parsed] + [0], dtype=np.int64)
     f2 = np.array([p[2] if p[0] != "error" else 0 for p in parsed] + [0], dtype=np.int64)
     f3 = np.array([p[3] if p[0] != "error" else 0 for p in parsed] + [0], dtype=np.int64)
-    err = np.array([p[1] if p[0] == "error" else None for p in parsed] + ["missing date"], dtype=object)
+    err = np.array(
+        [p[1] if p[0] == "error" else None for p in parsed] + ["missing date"], dtype=object
+    )
     assert len(kind) == n
 
     row_codes = np.where(codes < 0, n - 1, codes)
@@ -179,14 +197,24 @@ def parse_dates(
     month = np.where(ambiguous, np.where(row_dayfirst, b, a), b)
     day = np.where(ambiguous, np.where(row_dayfirst, a, b), c)
     ok = row_kind != "error"
+    # Years far outside the datetime64[ns] range are range errors, not parse errors.
+    too_early = ok & (year < config.EARLIEST_DATE.year)
+    too_late = ok & (year > today.year + 1)
+    ok = ok & ~too_early & ~too_late
     dates = pd.to_datetime(
-        pd.DataFrame({"year": np.where(ok, year, 2000), "month": np.where(ok, month, 1),
-                      "day": np.where(ok, day, 1)}),
+        pd.DataFrame(
+            {
+                "year": np.where(ok, year, 2000),
+                "month": np.where(ok, month, 1),
+                "day": np.where(ok, day, 1),
+            }
+        ),
         errors="coerce",
     ).astype("datetime64[ns]")
     dates = dates.where(ok)
     reasons = pd.Series(err[row_codes], index=values.index, dtype="string").where(~ok)
     reasons = reasons.mask(ok & dates.isna().to_numpy(), "invalid date")
+    reasons = reasons.mask(too_early, "date before 1950").mask(too_late, "date in the future")
     dates = pd.Series(dates.to_numpy(), index=values.index)
     early = dates < pd.Timestamp(config.EARLIEST_DATE)
     late = dates > pd.Timestamp(today)

@@ -37,8 +37,15 @@ LOG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "date": ("date", "day", "session date", "training date"),
     "exercise": ("exercise", "drill", "exercise name", "movement", "activity"),
     "prescription": (
-        "sets x reps", "setsxreps", "sets reps", "prescription", "volume", "work",
-        "sets reps distance", "reps", "dosage",
+        "sets x reps",
+        "setsxreps",
+        "sets reps",
+        "prescription",
+        "volume",
+        "work",
+        "sets reps distance",
+        "reps",
+        "dosage",
     ),
     "sets": ("sets", "n sets", "number of sets"),
     "reps": ("reps", "repetitions", "reps per set"),
@@ -192,9 +199,7 @@ def _sniff_text(path: Path, label: str) -> str:
     if not head.strip():
         raise DataError("file is empty", file=label)
     if b"\x00" in head:
-        raise DataError(
-            "file is binary, not a CSV text file (save it as CSV or .xlsx)", file=label
-        )
+        raise DataError("file is binary, not a CSV text file (save it as CSV or .xlsx)", file=label)
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             head.decode(enc)
@@ -204,7 +209,9 @@ def _sniff_text(path: Path, label: str) -> str:
     raise DataError("unknown text encoding (save it as UTF-8 CSV)", file=label)  # pragma: no cover
 
 
-def read_raw(path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None) -> list[RawTable]:
+def read_raw(
+    path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None
+) -> list[RawTable]:
     """Read one raw CSV or Excel file into :class:`RawTable` s (one per non-empty sheet).
 
     Raises
@@ -219,7 +226,9 @@ def read_raw(path: str | os.PathLike[str], *, root: str | os.PathLike[str] | Non
         try:
             sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for corrupt files
-            raise DataError(f"not a readable Excel workbook ({type(exc).__name__})", file=label) from None
+            raise DataError(
+                f"not a readable Excel workbook ({type(exc).__name__})", file=label
+            ) from None
         tables = []
         for name, df in sheets.items():
             if df.shape[1] == 0 or df.dropna(how="all").empty:
@@ -255,7 +264,9 @@ def read_csv_fast(path: str | os.PathLike[str], *, label: str | None = None) -> 
     try:
         df = pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise DataError(f"not a readable CSV file ({' '.join(str(exc).split())[:160]})", file=label) from None
+        raise DataError(
+            f"not a readable CSV file ({' '.join(str(exc).split())[:160]})", file=label
+        ) from None
     return RawTable(label, _finish(df, label))
 
 
@@ -277,14 +288,19 @@ def classify(frame: pd.DataFrame) -> str | None:
     def has(syn: Mapping[str, tuple[str, ...]], canon: str) -> bool:
         return bool(keys & ({canon.replace("_", " ")} | {s.replace("_", " ") for s in syn[canon]}))
 
-    if has(ROSTER_SYNONYMS, "athlete_id") and has(ROSTER_SYNONYMS, "name") and not has(
-        LOG_SYNONYMS, "exercise"
-    ) and not has(RESULT_SYNONYMS, "final"):
+    if (
+        has(ROSTER_SYNONYMS, "athlete_id")
+        and has(ROSTER_SYNONYMS, "name")
+        and not has(LOG_SYNONYMS, "exercise")
+        and not has(RESULT_SYNONYMS, "final")
+    ):
         return "athletes"
     if has(LOG_SYNONYMS, "athlete") and has(LOG_SYNONYMS, "exercise"):
         return "log"
-    if has(RESULT_SYNONYMS, "athlete") and has(RESULT_SYNONYMS, "event") and (
-        has(RESULT_SYNONYMS, "final")
+    if (
+        has(RESULT_SYNONYMS, "athlete")
+        and has(RESULT_SYNONYMS, "event")
+        and (has(RESULT_SYNONYMS, "final"))
     ):
         return "results"
     return None

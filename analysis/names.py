@@ -56,12 +56,16 @@ def load_roster(frame: pd.DataFrame, *, source: str = "athletes.csv") -> pd.Data
     blank = ids.isna()
     if blank.any():
         i = int(np.flatnonzero(blank.to_numpy())[0])
-        raise DataError("athlete_id is empty", file=source, row=int(rows.iloc[i]), column="athlete_id")
+        raise DataError(
+            "athlete_id is empty", file=source, row=int(rows.iloc[i]), column="athlete_id"
+        )
     dup = ids.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise DataError(
-            f"athlete_id {ids.iloc[i]!r} appears twice", file=source, row=int(rows.iloc[i]),
+            f"athlete_id {ids.iloc[i]!r} appears twice",
+            file=source,
+            row=int(rows.iloc[i]),
             column="athlete_id",
         )
     if df["name"].isna().any():
@@ -75,12 +79,18 @@ def load_roster(frame: pd.DataFrame, *, source: str = "athletes.csv") -> pd.Data
     out = out.assign(sex=sex.where(sex.isin(["F", "M", "X"])).astype("string"))
     if "birth_date" not in out.columns:
         out = out.assign(birth_date=pd.NaT)
-    out = out.assign(birth_date=pd.to_datetime(out["birth_date"], errors="coerce", format="mixed", dayfirst=False))
+    out = out.assign(
+        birth_date=pd.to_datetime(
+            out["birth_date"], errors="coerce", format="mixed", dayfirst=False
+        )
+    )
     if "aliases" not in out.columns:
         out = out.assign(aliases=pd.NA)
     first = ["athlete_id", "name", "sex", "birth_date"]
     rest = [c for c in out.columns if c not in (*first, "aliases")]
-    out = out[[*first, *rest, "aliases"]].astype({"athlete_id": "string", "name": "string", "aliases": "string"})
+    out = out[[*first, *rest, "aliases"]].astype(
+        {"athlete_id": "string", "name": "string", "aliases": "string"}
+    )
     return out.reset_index(drop=True)
 
 
@@ -92,16 +102,21 @@ def _lookup(roster: pd.DataFrame) -> tuple[dict[str, str], set[str]]:
         if key:
             claims.setdefault(key, set()).add(aid)
 
-    aliases = roster["aliases"] if "aliases" in roster.columns else pd.Series(pd.NA, index=roster.index)
+    aliases = (
+        roster["aliases"] if "aliases" in roster.columns else pd.Series(pd.NA, index=roster.index)
+    )
     for aid, name, alias in zip(roster["athlete_id"], roster["name"], aliases, strict=True):
         aid = str(aid)
         claim(name_key(aid), aid)
         claim(name_key(name), aid)
-        # "First Middle Last" also answers to "Last, First" -> same key after reordering, and
-        # to "First Last" without the middle names.
+        # "Last, First" gives the same key as "First Last" (see name_key). A longer name
+        # also answers to "First Last" without the middle names ...
         parts = name_key(name).split()
+        # ... and, for double surnames (Ana María López García), to the first name with any
+        # one of the later names ("Ana López", "Ana García").
         if len(parts) > 2:
-            claim(f"{parts[0]} {parts[-1]}", aid)
+            for later in parts[1:]:
+                claim(f"{parts[0]} {later}", aid)
         if isinstance(alias, str):
             for a in alias.split(";"):
                 claim(name_key(a), aid)

@@ -1,0 +1,101 @@
+"""Roster validation and athlete name resolution."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import DataError
+from analysis.names import load_roster, name_key, resolve_athletes
+
+
+def roster_frame(rows, columns=("athlete_id", "name", "sex", "birth_date", "squad", "aliases")):
+    df = pd.DataFrame(rows, columns=list(columns)).astype("string")
+    return df.assign(source="athletes.csv", source_row=range(2, len(df) + 2))
+
+
+@pytest.fixture
+def roster():
+    return load_roster(
+        roster_frame(
+            [
+                ("A01", "Deirdre Nuñez", "F", "2004-05-01", "400", "Dee Nunez; DN"),
+                ("A02", "Tom O'Brien", "m", "2003-01-09", "200", None),
+                ("A03", "Ana María López García", "female", "2005-07-30", "400", None),
+                ("A04", "Sam Lee", "M", "2002-02-02", "200", None),
+                ("A05", "Sam Lee-Park", "F", "2002-02-02", "200", "Sam Lee"),
+            ]
+        )
+    )
+
+
+def test_roster_keeps_cohort_columns_and_normalises_sex(roster):
+    assert list(roster.columns) == ["athlete_id", "name", "sex", "birth_date", "squad", "aliases"]
+    assert list(roster["sex"]) == ["F", "M", "F", "M", "F"]
+    assert roster["birth_date"].iloc[0] == pd.Timestamp("2004-05-01")
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("Nuñez, Deirdre", "deirdre nunez"),
+        ("  DEIRDRE   NUNEZ ", "deirdre nunez"),
+        ("Tom O'Brien", "tom obrien"),
+        ("Jean-Luc Picard", "jean luc picard"),
+    ],
+)
+def test_name_key_ignores_case_accents_spaces_and_order(raw, key):
+    assert name_key(raw) == key
+
+
+def test_resolution_by_id_name_last_first_alias_and_accents(roster):
+    raw = pd.Series(
+        [
+            "A01",
+            "a01",
+            "Deirdre Nunez",
+            "NUÑEZ, DEIRDRE",
+            "Dee Nunez",
+            "dn",
+            "tom obrien",
+            "Ana López",
+            "López García, Ana María",
+            "Nobody",
+            None,
+            "Sam Lee",
+        ],
+        dtype="string",
+    )
+    ids, reasons = resolve_athletes(raw, roster)
+    assert list(ids.fillna("-")) == [
+        "A01",
+        "A01",
+        "A01",
+        "A01",
+        "A01",
+        "A01",
+        "A02",
+        "A03",
+        "A03",
+        "-",
+        "-",
+        "-",
+    ]
+    assert list(reasons.fillna("-")) == ["-"] * 9 + [
+        "unknown athlete",
+        "missing athlete",
+        "ambiguous athlete",
+    ]
+
+
+def test_roster_without_required_column_is_a_one_line_error():
+    with pytest.raises(DataError, match=r"athletes.csv.*'athlete_id'"):
+        load_roster(roster_frame([("Ann",)], columns=("name",)))
+
+
+def test_roster_with_repeated_id_names_the_row():
+    frame = roster_frame(
+        [("A1", "Ann", None, None, None, None), ("A1", "Bo", None, None, None, None)]
+    )
+    with pytest.raises(DataError, match=r"athletes.csv, row 3, column 'athlete_id'"):
+        load_roster(frame)
