@@ -38,6 +38,9 @@ TABLES = ("athletes", "log", "races", "splits", "rejects", "reconciliation", "sk
 #: keyed by a fingerprint of the raw files, the catalog and the package version.
 CACHE_ENV = "HIPFLEX_CACHE_DIR"
 
+#: A data folder holding this file is synthetic (``hipflex sample`` writes it).
+SYNTHETIC_MARKER = "SYNTHETIC.md"
+
 
 @dataclass
 class Dataset:
@@ -63,6 +66,9 @@ class Dataset:
     skipped: pd.DataFrame
     data_dir: str = ""
     fingerprint: str = ""
+    #: True when the folder holds a ``SYNTHETIC.md`` marker (written by ``hipflex sample``):
+    #: every report then says, prominently, that the data are synthetic.
+    synthetic: bool = False
     _cache: dict = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -97,6 +103,7 @@ class Dataset:
             skipped=self.skipped.iloc[0:0],
             data_dir=self.data_dir,
             fingerprint=self.fingerprint,
+            synthetic=self.synthetic,
         )
 
     # ------------------------------------------------------------------ display
@@ -137,7 +144,7 @@ class Dataset:
         )
         unm = ", ".join(f"{e(str(k))} ({v})" for k, v in unmapped.items()) or "none"
         rows = [
-            ("Data folder", e(str(self.data_dir))),
+            ("Data folder", e(str(self.data_dir)) + (" <b>(SYNTHETIC data)</b>" if self.synthetic else "")),
             ("Athletes", s["athletes"]),
             ("Dates", f"{s['first_date']} to {s['last_date']}"),
             ("Training-log rows (clean)", s["log_rows"]),
@@ -318,6 +325,7 @@ def load_dataset(
         skipped=pd.DataFrame(skipped, columns=["source", "reason"]).astype("string"),
         data_dir=str(root),
         fingerprint=fp,
+        synthetic=(root / SYNTHETIC_MARKER).is_file(),
     )
     if cache_dir is not None and catalog_path is not None:
         save_dataset(ds, Path(cache_dir) / fp)
@@ -344,7 +352,8 @@ def _read_cache(path: Path, root: Path, fp: str) -> Dataset | None:
         tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
     except (OSError, ValueError):
         return None
-    ds = Dataset(**tables, data_dir=str(root), fingerprint=fp)
+    ds = Dataset(**tables, data_dir=str(root), fingerprint=fp,
+                 synthetic=(root / SYNTHETIC_MARKER).is_file())
     try:
         ds.__dict__["fatigue"] = pd.read_parquet(path / "fatigue.parquet")
     except (OSError, ValueError):
