@@ -1,3 +1,360 @@
-"""Placeholder: being written (see the open issues)."""
-def daily_volume(log):  # placeholder
-    raise NotImplementedError
+"""Hip-flexor training volume: daily and weekly roll-ups, acute/chronic load, monotony, strain.
+
+Everything here works on the clean training log (``schema.LOG_COLUMNS``) and only counts
+entries of the ``hip_flexor`` family: mobility and unmapped entries mark a day as *logged*
+but add no volume.
+
+Acute:chronic workload ratios are offered because coaches ask for them, with the caveats
+the literature attaches (see :func:`training_load`). The formulas follow the ``acwr``
+package (PyPI, Garg 2026) exactly — its conventions are the published ones — but are
+evaluated here on the whole squad at once with grouped rolling windows, because that
+package's panel helper (``acwr.by_athlete``) runs a Python loop over athletes. The tests
+check every column against ``acwr`` athlete by athlete.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = ["acwr_rescaling_check", "daily_volume", "training_load", "weekly_volume"]
+
+HF_FAMILY = "hip_flexor"
+
+DAILY_COLUMNS: dict[str, str] = {
+    "athlete_id": "string",
+    "date": "datetime64[ns]",
+    "hf_reps": "float64",
+    "hf_load_kg": "float64",
+    "sessions": "int64",
+    "hf_entries": "int64",
+    "logged": "bool",
+}
+
+
+def _require(log: pd.DataFrame, columns: tuple[str, ...], name: str = "training log") -> None:
+    missing = [c for c in columns if c not in log.columns]
+    if missing:
+        raise DataError(f"{name} lacks column(s) {missing}")
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """Whole days since 1970-01-01 as int64 (dates are normalised to midnight)."""
+    return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def daily_volume(log: pd.DataFrame) -> pd.DataFrame:
+    """Hip-flexor volume per athlete and calendar day, on a dense, zero-filled calendar.
+
+    Parameters
+    ----------
+    log : DataFrame
+        Clean training log with at least ``athlete_id, date, family, hf_reps,
+        hf_load_kg``.
+
+    Returns
+    -------
+    DataFrame
+        One row per athlete and day from that athlete's first to last logged day (any
+        family), sorted by ``athlete_id, date``, with columns
+
+        - ``hf_reps`` (float64): hip-flexion repetitions that day (0 on days without any);
+        - ``hf_load_kg`` (float64): sum of ``hf_reps × load_kg`` (entries without an
+          external load add 0);
+        - ``sessions`` (int64): 1 if any hip-flexor work was logged that day, else 0 (a
+          log carries dates, not times, so one day holds at most one session);
+        - ``hf_entries`` (int64): number of hip-flexor log entries that day;
+        - ``logged`` (bool): the athlete logged anything that day (a zero on a day with
+          ``logged == False`` is a day nothing was written down, assumed rest).
+
+    Notes
+    -----
+    Computed without a loop over athletes: athletes are integer-coded, each athlete's day
+    range is laid end to end, and daily sums are scattered with ``np.bincount``.
+    """
+    _require(log, ("athlete_id", "date", "family", "hf_reps", "hf_load_kg"))
+    if len(log) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in DAILY_COLUMNS.items()})
+    log = log.loc[log["athlete_id"].notna() & log["date"].notna()]
+    codes, athletes = pd.factorize(log["athlete_id"], sort=True)
+    day = _day_numbers(log["date"])
+    n_ath = len(athletes)
+    first = np.full(n_ath, np.iinfo(np.int64).max)
+    last = np.full(n_ath, np.iinfo(np.int64).min)
+    np.minimum.at(first, codes, day)
+    np.maximum.at(last, codes, day)
+    lengths = last - first + 1
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    total = int(lengths.sum())
+    pos = offsets[codes] + (day - first[codes])
+
+    is_hf = (log["family"] == HF_FAMILY).fillna(False).to_numpy(dtype=bool)
+    reps = log["hf_reps"].astype("Float64").fillna(0.0).to_numpy(dtype=np.float64)
+    load = log["hf_load_kg"].astype("Float64").fillna(0.0).to_numpy(dtype=np.float64)
+    hf_reps = np.bincount(pos[is_hf], weights=reps[is_hf], minlength=total)
+    hf_load = np.bincount(pos[is_hf], weights=load[is_hf], minlength=total)
+    entries = np.bincount(pos[is_hf], minlength=total).astype(np.int64)
+    logged = np.bincount(pos, minlength=total) > 0
+
+    ath_rep = np.repeat(np.arange(n_ath), lengths)
+    dense_day = first[ath_rep] + (np.arange(total) - offsets[ath_rep])
+    return pd.DataFrame(
+        {
+            "athlete_id": pd.array(np.asarray(athletes, dtype=object)[ath_rep], dtype="string"),
+            "date": dense_day.astype("datetime64[D]").astype("datetime64[ns]"),
+            "hf_reps": hf_reps,
+            "hf_load_kg": hf_load,
+            "sessions": (entries > 0).astype(np.int64),
+            "hf_entries": entries,
+            "logged": logged,
+        }
+    )
+
+
+def weekly_volume(log: pd.DataFrame, by_exercise: bool = False, *, ddof: int = 1) -> pd.DataFrame:
+    """Hip-flexor volume per athlete and calendar week (weeks start on Monday).
+
+    Parameters
+    ----------
+    log : DataFrame
+        Clean training log.
+    by_exercise : bool, default False
+        If True, one row per athlete, week and hip-flexor ``exercise`` that was logged
+        (``athlete_id, week, exercise, hf_reps, hf_load_kg, hf_entries``), suitable for
+        stacked bars. Otherwise one row per athlete and week on the dense calendar of
+        :func:`daily_volume`, with Foster's monotony and strain.
+    ddof : int, default 1
+        Delta degrees of freedom of the daily-load standard deviation in monotony
+        (1 = sample SD, the ``acwr`` package's and pandas' default).
+
+    Returns
+    -------
+    DataFrame
+        ``athlete_id, week`` (Monday, datetime64), ``n_days`` (calendar days of the week
+        inside the athlete's logged span: fewer than 7 at either end), ``hf_reps``,
+        ``hf_load_kg``, ``sessions``, ``hf_entries``, ``days_logged``, ``mean_daily``,
+        ``sd_daily``, ``monotony``, ``strain`` (load = daily ``hf_reps``).
+
+    Notes
+    -----
+    Foster (1998): monotony = mean daily load of the week / SD of daily load (rest days
+    count as zeros); strain = weekly load × monotony. A week of identical days has SD 0:
+    monotony is ``inf`` (NaN for a week of rest), left as is, as the ``acwr`` package does.
+    Partial weeks are reported as they stand; check ``n_days``.
+
+    References
+    ----------
+    Foster C. (1998). Monitoring training in athletes with reference to overtraining
+    syndrome. Med Sci Sports Exerc 30(7):1164-1168.
+    """
+    if by_exercise:
+        _require(log, ("athlete_id", "date", "family", "exercise", "hf_reps", "hf_load_kg"))
+        hf = log.loc[(log["family"] == HF_FAMILY).fillna(False)]
+        week = hf["date"].dt.to_period("W-SUN").dt.start_time.astype("datetime64[ns]")
+        return (
+            hf.assign(week=week, hf_entries=1)
+            .groupby(["athlete_id", "week", "exercise"], sort=True, observed=True)
+            .agg(
+                hf_reps=("hf_reps", "sum"),
+                hf_load_kg=("hf_load_kg", "sum"),
+                hf_entries=("hf_entries", "sum"),
+            )
+            .reset_index()
+            .astype({"hf_reps": "float64", "hf_load_kg": "float64", "hf_entries": "int64"})
+        )
+    daily = daily_volume(log)
+    week = daily["date"] - pd.to_timedelta(daily["date"].dt.day_of_week, unit="D")
+    grouped = daily.assign(week=week, n_days=1).groupby(["athlete_id", "week"], sort=True)
+    out = (
+        grouped.agg(
+            n_days=("n_days", "sum"),
+            hf_reps=("hf_reps", "sum"),
+            hf_load_kg=("hf_load_kg", "sum"),
+            sessions=("sessions", "sum"),
+            hf_entries=("hf_entries", "sum"),
+            days_logged=("logged", "sum"),
+            mean_daily=("hf_reps", "mean"),
+        )
+        .assign(sd_daily=grouped["hf_reps"].std(ddof=ddof))
+        .reset_index()
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        monotony = out["mean_daily"].to_numpy() / out["sd_daily"].to_numpy()
+    return out.assign(
+        monotony=monotony,
+        strain=out["hf_reps"].to_numpy() * monotony,
+        days_logged=out["days_logged"].astype("int64"),
+    )
+
+
+def _alpha(n: int, decay: str) -> float:
+    if decay == "span":
+        return 2.0 / (n + 1.0)
+    if decay == "half_life":
+        return float(1.0 - np.exp(-np.log(2.0) / n))
+    raise ValueError(f"decay must be 'span' or 'half_life', got {decay!r}")
+
+
+def training_load(
+    daily: pd.DataFrame,
+    value: str = "hf_reps",
+    *,
+    acute: int = 7,
+    chronic: int = 28,
+    decay: Literal["span", "half_life"] = "span",
+    ddof: int = 1,
+) -> pd.DataFrame:
+    """Acute and chronic load, the three published ACWR forms, rolling monotony and strain.
+
+    Parameters
+    ----------
+    daily : DataFrame
+        Output of :func:`daily_volume` (dense per-athlete calendar, sorted).
+    value : str, default "hf_reps"
+        The daily load column (``hf_reps`` or ``hf_load_kg``).
+    acute, chronic : int, default 7 and 28
+        Window lengths in days (chronic must exceed acute).
+    decay : {"span", "half_life"}, default "span"
+        EWMA smoothing constant: ``2/(N+1)`` (Williams et al. 2017) or
+        ``1 − exp(−ln 2 / N)``.
+    ddof : int, default 1
+        Delta degrees of freedom of the SD in monotony.
+
+    Returns
+    -------
+    DataFrame
+        ``athlete_id, date, load`` and ``acute`` (rolling mean of the last ``acute`` days,
+        today included), ``chronic`` (rolling mean of the last ``chronic`` days, coupled),
+        ``chronic_uncoupled`` (mean of the ``chronic − acute`` days before the acute
+        window), ``acwr_rac``, ``acwr_rau``, ``acute_ewma``, ``chronic_ewma``,
+        ``acwr_ewma``, ``monotony`` and ``strain`` (rolling ``acute``-day window). Values
+        need a full window (NaN before), as in the ``acwr`` package.
+
+    Notes
+    -----
+    - Coupled rolling ACWR (Hulin et al. 2016): RAC = mean(L[t−a+1..t]) / mean(L[t−c+1..t]).
+    - Uncoupled (Lolli et al. 2019; Windt & Gabbett 2019): RAU = mean(L[t−a+1..t]) /
+      mean(L[t−c+1..t−a]).
+    - EWMA (Williams et al. 2017): E_t = λ L_t + (1 − λ) E_{t−1}, λ = 2/(N+1), seeded
+      with the first day (``adjust=False``); ACWR = E_acute / E_chronic.
+    - Monotony and strain (Foster 1998) over a trailing window: mean/SD, sum × monotony.
+
+    Known criticisms, which is why the reports never band these ratios into "risk zones":
+    the coupled ratio shares its numerator with its denominator, which induces a spurious
+    correlation with acute load and caps it at c/a (Lolli et al. 2019); ratios conflate
+    two quantities, rescale rather than add information, depend on arbitrary window
+    choices, and the injury "sweet spot" thresholds are not supported by the evidence
+    (Impellizzeri et al. 2020). A zero chronic load gives ``inf``/NaN, left as is.
+
+    References
+    ----------
+    Hulin BT, Gabbett TJ, Lawson DW, Caputi P, Sampson JA (2016). The acute:chronic workload
+    ratio predicts injury. Br J Sports Med 50(4):231-236.
+    Williams S, West S, Cross MJ, Stokes KA (2017). Better way to determine the
+    acute:chronic workload ratio? Br J Sports Med 51(3):209-210.
+    Foster C (1998). Med Sci Sports Exerc 30(7):1164-1168.
+    Lolli L, Batterham AM, Hawkins R, et al. (2019). Mathematical coupling causes spurious
+    correlation within the conventional acute-to-chronic workload ratio calculations.
+    Br J Sports Med 53(15):921-922.
+    Impellizzeri FM, Tenan MS, Kempton T, Novak A, Coutts AJ (2020). Acute:chronic workload
+    ratio: conceptual issues and fundamental pitfalls. Int J Sports Physiol Perform
+    15(6):907-913.
+    """
+    if not (1 <= acute < chronic):
+        raise ValueError(f"need 1 <= acute < chronic, got acute={acute}, chronic={chronic}")
+    if ddof not in (0, 1):
+        raise ValueError("ddof must be 0 or 1")
+    _require(daily, ("athlete_id", "date", value), name="daily volume")
+    daily = daily.sort_values(["athlete_id", "date"], ignore_index=True)
+    codes = pd.Series(pd.factorize(daily["athlete_id"], sort=True)[0], name="g")
+    load = daily[value].astype("float64").rename("load")
+
+    def grouped(series: pd.Series) -> pd.core.groupby.SeriesGroupBy:
+        return series.groupby(codes.to_numpy(), sort=True)
+
+    def flat(result: pd.Series) -> np.ndarray:
+        # grouped window results come back indexed (group, row); rows are already sorted.
+        return result.droplevel(0).sort_index().to_numpy(dtype=np.float64)
+
+    a_roll = grouped(load).rolling(acute, min_periods=acute)
+    acute_mean = flat(a_roll.mean())
+    acute_sum = flat(a_roll.sum())
+    acute_sd = flat(a_roll.std(ddof=ddof))
+    chronic_mean = flat(grouped(load).rolling(chronic, min_periods=chronic).mean())
+    shifted = grouped(load).shift(acute)
+    window = chronic - acute
+    uncoupled = flat(grouped(shifted).rolling(window, min_periods=window).mean())
+    acute_e = flat(
+        grouped(load).ewm(alpha=_alpha(acute, decay), adjust=False, min_periods=acute).mean()
+    )
+    chronic_e = flat(
+        grouped(load).ewm(alpha=_alpha(chronic, decay), adjust=False, min_periods=chronic).mean()
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mono = acute_mean / acute_sd
+        out = pd.DataFrame(
+            {
+                "athlete_id": daily["athlete_id"],
+                "date": daily["date"],
+                "load": load.to_numpy(),
+                "acute": acute_mean,
+                "chronic": chronic_mean,
+                "chronic_uncoupled": uncoupled,
+                "acwr_rac": acute_mean / chronic_mean,
+                "acwr_rau": acute_mean / uncoupled,
+                "acute_ewma": acute_e,
+                "chronic_ewma": chronic_e,
+                "acwr_ewma": acute_e / chronic_e,
+                "monotony": mono,
+                "strain": acute_sum * mono,
+            }
+        )
+    return out
+
+
+def acwr_rescaling_check(
+    daily: pd.DataFrame,
+    athlete_id: str,
+    value: str = "hf_reps",
+    *,
+    method: Literal["rac", "rau", "ewma"] = "rac",
+    seed: int = 0,
+):
+    """Does one athlete's ACWR carry information beyond acute load? (``acwr`` package).
+
+    Delegates to ``acwr.rescaling_check``: the Spearman correlation (bootstrap CI) and
+    Pearson correlation of the ratio with acute load alone. A Spearman near 1 means the
+    ratio is its own numerator in other units (Impellizzeri et al. 2020).
+
+    Parameters
+    ----------
+    daily : DataFrame
+        Output of :func:`daily_volume`.
+    athlete_id : str
+        The athlete to check.
+    value : str, default "hf_reps"
+        Daily load column.
+    method : {"rac", "rau", "ewma"}, default "rac"
+        ACWR form.
+    seed : int, default 0
+        Bootstrap seed.
+
+    Returns
+    -------
+    acwr.RescalingResult
+
+    References
+    ----------
+    Impellizzeri FM et al. (2020). Int J Sports Physiol Perform 15(6):907-913.
+    """
+    import acwr
+
+    part = daily.loc[daily["athlete_id"] == athlete_id].sort_values("date")
+    if part.empty:
+        raise DataError(f"no daily volume for athlete {athlete_id!r}", column="athlete_id")
+    series = pd.Series(part[value].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(part["date"]))
+    return acwr.rescaling_check(series, method=method, seed=seed)
