@@ -1,3 +1,183 @@
-"""Placeholder: being written (see the open issues)."""
-def race_features(log, races, windows=(7, 14, 28, 42)):  # placeholder
-    raise NotImplementedError
+"""Join trailing-window hip-flexor volume to races.
+
+For a race on day ``d`` and a window of ``W`` days, the volume is the sum over the W days
+*before* race day, ``[d − W, d − 1]``: race-day warm-ups are not training history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+from .volume import HF_FAMILY, _day_numbers, _require
+
+__all__ = ["race_features", "race_table"]
+
+FATIGUE_COLUMNS = ("first_half_s", "second_half_s", "differential_s", "velocity_loss_pct")
+
+
+def _windows(windows: Iterable[int]) -> tuple[int, ...]:
+    out = tuple(int(w) for w in windows)
+    if not out or min(out) < 1:
+        raise ValueError(f"windows must be positive whole days, got {out}")
+    return out
+
+
+def race_features(
+    log: pd.DataFrame,
+    races: pd.DataFrame,
+    windows: Iterable[int] = (7, 14, 28, 42),
+    *,
+    require_coverage: bool = True,
+) -> pd.DataFrame:
+    """Hip-flexor volume of the W days before each race, and days since the last session.
+
+    Parameters
+    ----------
+    log : DataFrame
+        Clean training log (``athlete_id, date, family, hf_reps, hf_load_kg``).
+    races : DataFrame
+        Races (``race_id, athlete_id, date, ...``), any row order.
+    windows : iterable of int, default (7, 14, 28, 42)
+        Window lengths in days.
+    require_coverage : bool, default True
+        If True, a window that is not wholly inside the athlete's logged span (first to
+        last log date, any family) gives NA rather than a sum that silently counts
+        unlogged days as rest; races of athletes with no log at all give NA.
+
+    Returns
+    -------
+    DataFrame
+        ``races`` (same rows, same order) plus, per window W, ``hf_reps_{W}d`` and
+        ``hf_load_kg_{W}d`` (Float64), ``days_since_hf`` (Int64: race day minus the last
+        day before race day with hip-flexor reps; NA if none) and ``log_start`` /
+        ``log_end`` (the athlete's logged span).
+
+    Notes
+    -----
+    O((n_log + n_races) log n): hip-flexor reps are summed per (athlete, day), keyed by one
+    int64 ``athlete_code × B + day``, cumulatively summed, and each window is two
+    ``np.searchsorted`` look-ups: ``S(d − 1) − S(d − W − 1)``. No loop over races or
+    athletes.
+    """
+    windows = _windows(windows)
+    _require(log, ("athlete_id", "date", "family", "hf_reps", "hf_load_kg"))
+    _require(races, ("athlete_id", "date"), name="races")
+    log = log.loc[log["athlete_id"].notna() & log["date"].notna()]
+    race_ok = (races["athlete_id"].notna() & races["date"].notna()).to_numpy()
+
+    # One integer code per athlete over log and races together.
+    all_ids = pd.concat([log["athlete_id"], races["athlete_id"]], ignore_index=True)
+    codes, _ = pd.factorize(all_ids.astype("string"))
+    log_code = codes[: len(log)].astype(np.int64)
+    race_code = codes[len(log) :].astype(np.int64)
+    log_day = _day_numbers(log["date"])
+    race_day = np.where(race_ok, _day_numbers(races["date"].fillna(pd.Timestamp(0))), 0)
+
+    lo = min(log_day.min(initial=0), race_day.min(initial=0)) - max(windows) - 2
+    hi = max(log_day.max(initial=0), race_day.max(initial=0)) + 2
+    base = np.int64(hi - lo + 1)
+    log_key = log_code * base + (log_day - lo)
+    race_key = race_code * base + (race_day - lo)
+
+    is_hf = (log["family"] == HF_FAMILY).fillna(False).to_numpy(dtype=bool)
+    reps = log["hf_reps"].astype("Float64").fillna(0.0).to_numpy(dtype=np.float64)
+    load = log["hf_load_kg"].astype("Float64").fillna(0.0).to_numpy(dtype=np.float64)
+    keys, inverse = np.unique(log_key[is_hf], return_inverse=True)
+    day_reps = np.bincount(inverse, weights=reps[is_hf], minlength=len(keys))
+    day_load = np.bincount(inverse, weights=load[is_hf], minlength=len(keys))
+    cum_reps = np.concatenate(([0.0], np.cumsum(day_reps)))
+    cum_load = np.concatenate(([0.0], np.cumsum(day_load)))
+
+    # Logged span per athlete code (any family).
+    n_codes = int(codes.max(initial=-1)) + 1
+    first = np.full(n_codes, np.iinfo(np.int64).max)
+    last = np.full(n_codes, np.iinfo(np.int64).min)
+    np.minimum.at(first, log_code, log_day)
+    np.maximum.at(last, log_code, log_day)
+    has_log = first[race_code] <= last[race_code]
+
+    end = np.searchsorted(keys, race_key - 1, side="right")  # entries with day <= d - 1
+    out = races.copy()
+    for w in windows:
+        start = np.searchsorted(keys, race_key - w - 1, side="right")  # day <= d - w - 1
+        valid = race_ok & has_log
+        if require_coverage:
+            valid &= (first[race_code] <= race_day - w) & (race_day - 1 <= last[race_code])
+        out[f"hf_reps_{w}d"] = pd.array(
+            np.where(valid, cum_reps[end] - cum_reps[start], np.nan), dtype="Float64"
+        )
+        out[f"hf_load_kg_{w}d"] = pd.array(
+            np.where(valid, cum_load[end] - cum_load[start], np.nan), dtype="Float64"
+        )
+    # Last hip-flexor day strictly before race day, for the same athlete.
+    nz_keys = keys[day_reps > 0]
+    idx = np.searchsorted(nz_keys, race_key - 1, side="right") - 1
+    prev = nz_keys[np.clip(idx, 0, None)] if len(nz_keys) else np.zeros_like(race_key)
+    same = (idx >= 0) & (prev // base == race_code) & race_ok
+    since = race_key - prev
+    out["days_since_hf"] = pd.Series(
+        np.where(same, since, 0), index=out.index, dtype="Int64"
+    ).where(same)
+    span_ok = race_ok & has_log
+    out["log_start"] = pd.Series(
+        np.where(span_ok, first[race_code], 0).astype("datetime64[D]").astype("datetime64[ns]"),
+        index=out.index,
+    ).where(span_ok)
+    out["log_end"] = pd.Series(
+        np.where(span_ok, last[race_code], 0).astype("datetime64[D]").astype("datetime64[ns]"),
+        index=out.index,
+    ).where(span_ok)
+    return out
+
+
+def race_table(
+    log: pd.DataFrame,
+    races: pd.DataFrame,
+    splits_or_fatigue: pd.DataFrame,
+    windows: Iterable[int] = (7, 14, 28, 42),
+    *,
+    require_coverage: bool = True,
+) -> pd.DataFrame:
+    """One row per race: trailing-window volume features joined to fatigue metrics.
+
+    Parameters
+    ----------
+    log, races : DataFrame
+        Clean training log and races.
+    splits_or_fatigue : DataFrame
+        Either per-race fatigue metrics (with ``race_id`` and ``differential_s``) or the
+        long splits table (``race_id, at_m, cum_s``), from which
+        :func:`analysis.fatigue.fatigue_metrics` computes them.
+    windows : iterable of int
+        As in :func:`race_features`.
+    require_coverage : bool, default True
+        As in :func:`race_features`.
+
+    Returns
+    -------
+    DataFrame
+        :func:`race_features` output left-joined on ``race_id`` to the fatigue metrics
+        (races without splits keep NA metrics). Only races with a ``race_id`` are kept.
+    """
+    if "race_id" not in races.columns or "race_id" not in splits_or_fatigue.columns:
+        raise DataError("races and splits/fatigue need a race_id column", column="race_id")
+    if "differential_s" in splits_or_fatigue.columns:
+        fatigue = splits_or_fatigue
+    elif {"at_m", "cum_s"} <= set(splits_or_fatigue.columns):
+        from .fatigue import fatigue_metrics
+
+        fatigue = fatigue_metrics(races, splits_or_fatigue)
+    else:
+        raise DataError(
+            "expected fatigue metrics (race_id, differential_s, ...) or splits "
+            "(race_id, at_m, cum_s)"
+        )
+    feats = race_features(log, races, windows, require_coverage=require_coverage)
+    feats = feats.loc[feats["race_id"].notna()]
+    extra = [c for c in fatigue.columns if c == "race_id" or c not in feats.columns]
+    fat = fatigue[extra].drop_duplicates("race_id")
+    return feats.merge(fat, on="race_id", how="left", validate="one_to_one").reset_index(drop=True)

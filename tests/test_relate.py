@@ -1,0 +1,146 @@
+"""Tests for analysis.relate: trailing-window volume per race, race table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.relate import race_features, race_table
+
+
+def make_log(rows):
+    athlete, date, family, reps = zip(*rows, strict=True)
+    reps_s = pd.Series(reps, dtype="Float64")
+    return pd.DataFrame(
+        {
+            "athlete_id": pd.Series(athlete, dtype="string"),
+            "date": pd.to_datetime(pd.Series(date)).astype("datetime64[ns]"),
+            "family": pd.Series(family, dtype="string"),
+            "hf_reps": reps_s,
+            "hf_load_kg": reps_s * 2.0,
+        }
+    )
+
+
+def make_races(rows):
+    race_id, athlete, date = zip(*rows, strict=True)
+    return pd.DataFrame(
+        {
+            "race_id": pd.Series(race_id, dtype="string"),
+            "athlete_id": pd.Series(athlete, dtype="string"),
+            "date": pd.to_datetime(pd.Series(date)).astype("datetime64[ns]"),
+            "event_m": pd.Series([400] * len(rows), dtype="Int64"),
+        }
+    )
+
+
+LOG = make_log(
+    [
+        ("A", "2026-03-01", "mobility", 0.0),  # start of A's logged span
+        ("A", "2026-03-02", "hip_flexor", 10.0),
+        ("A", "2026-03-08", "hip_flexor", 20.0),  # exactly 7 days before the race
+        ("A", "2026-03-14", "hip_flexor", 40.0),  # the day before the race
+        ("A", "2026-03-15", "hip_flexor", 80.0),  # race day: excluded
+        ("A", "2026-03-15", "mobility", 0.0),
+        ("B", "2026-03-01", "hip_flexor", 5.0),
+        ("B", "2026-03-20", "mobility", 0.0),
+        ("A", "2026-03-10", "unmapped", 99.0),  # not hip-flexor work: never counted
+    ]
+)
+
+
+def test_window_is_the_w_days_before_race_day():
+    races = make_races([("r1", "A", "2026-03-15")])
+    f = race_features(LOG, races, windows=(1, 7, 8, 14))
+    # [d-1, d-1] = 40; [d-7, d-1] = 03-08..03-14 = 60; [d-8] adds 03-07 (nothing) = 60;
+    # [d-14, d-1] = 03-01..03-14 = 70
+    assert f["hf_reps_1d"].tolist() == [40.0]
+    assert f["hf_reps_7d"].tolist() == [60.0]
+    assert f["hf_reps_8d"].tolist() == [60.0]
+    assert f["hf_reps_14d"].tolist() == [70.0]
+    assert f["hf_load_kg_7d"].tolist() == [120.0]
+    assert f["days_since_hf"].tolist() == [1]
+
+
+def test_window_outside_logged_span_is_na_unless_coverage_not_required():
+    races = make_races([("r1", "A", "2026-03-15"), ("r2", "C", "2026-03-15")])
+    f = race_features(LOG, races, windows=(28,))
+    assert f["hf_reps_28d"].isna().tolist() == [True, True]  # A logs from 03-01; C never
+    g = race_features(LOG, races, windows=(28,), require_coverage=False)
+    assert g["hf_reps_28d"].iloc[0] == 70.0
+    assert pd.isna(g["hf_reps_28d"].iloc[1])  # no log at all: unknown, not zero
+
+
+def test_days_since_hf_never_crosses_athletes_and_is_na_without_prior_session():
+    races = make_races(
+        [("r1", "B", "2026-03-10"), ("r2", "A", "2026-03-02"), ("r3", "B", "2026-03-01")]
+    )
+    f = race_features(LOG, races, windows=(7,))
+    assert f["days_since_hf"].iloc[0] == 9
+    assert pd.isna(f["days_since_hf"].iloc[1])  # A's first hip-flexor day is race day itself
+    assert pd.isna(f["days_since_hf"].iloc[2])
+    assert f["race_id"].tolist() == ["r1", "r2", "r3"]  # input order kept
+
+
+def test_race_features_match_naive_per_race_mask_on_random_data():
+    rng = np.random.default_rng(3)
+    n = 400
+    days = pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D")
+    log = make_log(
+        list(
+            zip(
+                rng.choice(["A", "B", "C"], n),
+                days.astype(str),
+                rng.choice(["hip_flexor", "mobility"], n, p=[0.8, 0.2]),
+                rng.integers(0, 50, n).astype(float),
+                strict=True,
+            )
+        )
+    )
+    rdays = pd.Timestamp("2026-01-20") + pd.to_timedelta(rng.integers(0, 80, 30), unit="D")
+    races = make_races(
+        list(
+            zip(
+                [f"r{i}" for i in range(30)],
+                rng.choice(["A", "B", "C"], 30),
+                rdays.astype(str),
+                strict=True,
+            )
+        )
+    )
+    f = race_features(log, races, windows=(7, 14), require_coverage=False)
+    hf = log[log["family"] == "hip_flexor"]
+    for i, race in races.iterrows():
+        same = hf["athlete_id"] == race["athlete_id"]
+        for w in (7, 14):
+            mask = (
+                same
+                & (hf["date"] >= race["date"] - pd.Timedelta(days=w))
+                & (hf["date"] < race["date"])
+            )
+            assert f.loc[i, f"hf_reps_{w}d"] == pytest.approx(hf.loc[mask, "hf_reps"].sum())
+        prior = hf[same & (hf["date"] < race["date"]) & (hf["hf_reps"] > 0)]
+        expected = (race["date"] - prior["date"].max()).days if len(prior) else None
+        got = f.loc[i, "days_since_hf"]
+        assert (pd.isna(got) and expected is None) or got == expected
+
+
+def test_race_table_joins_fatigue_metrics_one_row_per_race():
+    races = make_races([("r1", "A", "2026-03-15"), ("r2", "B", "2026-03-10")])
+    fatigue = pd.DataFrame(
+        {
+            "race_id": pd.Series(["r2", "r1"], dtype="string"),
+            "athlete_id": pd.Series(["B", "A"], dtype="string"),
+            "event_m": pd.Series([400, 400], dtype="Int64"),
+            "first_half_s": [23.0, 22.5],
+            "second_half_s": [26.0, 25.0],
+            "differential_s": [3.0, 2.5],
+            "velocity_loss_pct": [12.0, 10.0],
+        }
+    )
+    t = race_table(LOG, races, fatigue, windows=(7,))
+    assert len(t) == 2
+    assert t["differential_s"].tolist() == [2.5, 3.0]
+    assert t["hf_reps_7d"].iloc[0] == 60.0
+    assert "athlete_id" in t.columns and "athlete_id_x" not in t.columns
