@@ -1,0 +1,243 @@
+"""Tests for analysis.stats, pinned to published or reference-software values (cited per test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as st
+
+from analysis.stats import (
+    _fisher_ci,
+    compare_groups,
+    fdr_bh,
+    hedges_g,
+    mixed_model,
+    rm_corr,
+    window_scan,
+    within_between,
+)
+
+DATA = Path(__file__).parent / "data" / "stats"
+
+
+@pytest.fixture(scope="module")
+def bland1995() -> pd.DataFrame:
+    return pd.read_csv(DATA / "bland1995.csv", comment="#")
+
+
+@pytest.fixture(scope="module")
+def dietox() -> pd.DataFrame:
+    return pd.read_csv(DATA / "dietox.csv", index_col=0)
+
+
+# Lakens (2013), Front Psychol 4:863, Table 1: ratings of two movies by 10 people each.
+MOVIE_1 = [9, 7, 8, 9, 8, 9, 9, 10, 9, 9]
+MOVIE_2 = [9, 6, 7, 8, 7, 9, 8, 8, 7, 8]
+
+
+def test_rm_corr_reproduces_bakdash_marusich_bland1995_example(bland1995):
+    # Bakdash & Marusich (2017) Front Psychol 8:456, and the rmcorr R package
+    # (tests/testthat/_snaps/rmcorr.md, rmcorr >= 0.5.4): r_rm = -0.5067697, df = 38,
+    # p = 0.0008471081, 95% CI [-0.7067146, -0.2318631]; paper: -0.507, p = 0.0008,
+    # CI [-0.71, -0.23].
+    assert len(bland1995) == 47
+    res = rm_corr(bland1995, x="PaCO2", y="pH", subject="Subject")
+    assert res.r == pytest.approx(-0.5067697, abs=1e-7)
+    assert res.dof == 38
+    assert res.pvalue == pytest.approx(0.0008471081, rel=1e-6)
+    assert res.ci_low == pytest.approx(-0.7067146, abs=1e-6)
+    assert res.ci_high == pytest.approx(-0.2318631, abs=1e-6)
+    assert (round(res.r, 3), round(res.ci_low, 2), round(res.ci_high, 2)) == (-0.507, -0.71, -0.23)
+    assert (res.n, res.n_subjects) == (47, 8)
+    assert res.note == ""
+
+
+def test_rm_corr_is_symmetric_and_ignores_subject_level_shifts(bland1995):
+    res = rm_corr(bland1995, "pH", "PaCO2", "Subject")
+    shifted = bland1995.assign(pH=bland1995["pH"] + bland1995["Subject"] * 3.0)
+    assert res.r == pytest.approx(rm_corr(bland1995, "PaCO2", "pH", "Subject").r)
+    assert rm_corr(shifted, "pH", "PaCO2", "Subject").r == pytest.approx(res.r)
+
+
+def test_fisher_ci_matches_rmcorr_ci_fix_vignette():
+    # rmcorr vignette "Confidence Interval Fix": psych::r.con(0.88, 6) = [0.2394418, 0.9868084]
+    lo, hi = _fisher_ci(0.88, 6, 0.95)
+    assert lo == pytest.approx(0.2394418, abs=1e-6)
+    assert hi == pytest.approx(0.9868084, abs=1e-6)
+
+
+def test_rm_corr_small_sample_says_so_in_plain_words():
+    df = pd.DataFrame({"s": list("aabb"), "x": [1.0, 2.0, 1.0, 3.0], "y": [1.0, 2.5, 0.0, 1.0]})
+    res = rm_corr(df, "x", "y", "s")
+    assert res.dof == 1
+    assert "only 2 athletes" in res.note
+    assert np.isnan(rm_corr(df.iloc[[0, 2]], "x", "y", "s").r)
+
+
+def test_within_between_keeps_levels_apart_on_bland1995(bland1995):
+    # Bland & Altman (1995) BMJ 310:633 (Part 2): correlation of the 8 subject means r = 0.08,
+    # while the within-subject correlation is -0.51: opposite signs, two different questions.
+    wb = within_between(bland1995, "PaCO2", "pH", "Subject").set_index("level")
+    assert wb.loc["within", "r"] == pytest.approx(-0.5067697, abs=1e-7)
+    assert round(wb.loc["between", "r"], 2) == 0.08
+    assert wb.loc["between", "n"] == 8
+    assert wb.loc["between", "dof"] == 6
+    means = bland1995.groupby("Subject")[["PaCO2", "pH"]].mean()
+    ref = st.pearsonr(means["PaCO2"], means["pH"])
+    assert wb.loc["between", "pvalue"] == pytest.approx(ref.pvalue)
+    assert wb.loc["between", "ci_low"] < 0.08 < wb.loc["between", "ci_high"]
+
+
+def test_within_between_warns_with_fewer_than_five_athletes(bland1995):
+    wb = within_between(bland1995[bland1995["Subject"] <= 4], "PaCO2", "pH", "Subject")
+    between = wb.set_index("level").loc["between"]
+    assert "fewer than 5 athletes: the between-athlete estimate is unreliable" in between["note"]
+
+
+def test_mixed_model_reproduces_statsmodels_dietox_example(dietox):
+    # statsmodels documentation, "Linear Mixed Effects Models" (examples/mixed_lm_example):
+    # mixedlm("Weight ~ Time", dietox, groups="Pig") -> Intercept 15.724 (SE 0.788),
+    # Time 6.943 (SE 0.033), Group Var 40.394; 861 observations, 72 groups.
+    mm = mixed_model(dietox, y="Weight", x="Time", group="Pig").set_index("term")
+    assert mm.loc["Intercept", "estimate"] == pytest.approx(15.724, abs=5e-4)
+    assert mm.loc["Intercept", "se"] == pytest.approx(0.788, abs=5e-4)
+    assert mm.loc["Time", "estimate"] == pytest.approx(6.943, abs=5e-4)
+    assert mm.loc["Time", "se"] == pytest.approx(0.033, abs=5e-4)
+    assert mm.loc["Group Var", "estimate"] == pytest.approx(40.394, abs=5e-3)
+    assert mm.loc["Time", "ci_low"] == pytest.approx(6.877, abs=5e-4)
+    assert mm.loc["Time", "ci_high"] == pytest.approx(7.008, abs=5e-4)
+    assert (mm["n_obs"] == 861).all() and (mm["n_groups"] == 72).all()
+
+
+def test_mixed_model_within_term_equals_repeated_measures_slope(dietox):
+    # The within coefficient of the within-between (Mundlak) model is the fixed-effects
+    # (within-athlete) slope, which is also the common slope of rm_corr.
+    mm = mixed_model(dietox, "Weight", "Time", "Pig", decompose=True).set_index("term")
+    slope = rm_corr(dietox, "Time", "Weight", "Pig").slope
+    assert mm.loc["Time_within", "estimate"] == pytest.approx(slope, rel=1e-6)
+    assert "Time_between" in mm.index
+
+
+def test_hedges_g_matches_lakens_2013_worked_example():
+    # Lakens (2013) Front Psychol 4:863: Movie 1 M = 8.7 (SD 0.82), Movie 2 M = 7.7 (SD 0.95),
+    # t(18) = 2.52, Cohen's d_s = 1.13, Hedges's g_s = 1.08.
+    g = float(hedges_g(np.array(MOVIE_1), np.array(MOVIE_2)))
+    assert round(g, 2) == 1.08
+    assert round(g / (1 - 3 / (4 * 20 - 9)), 2) == 1.13
+
+
+def test_compare_groups_two_groups_lakens_example():
+    df = pd.DataFrame({"rating": MOVIE_1 + MOVIE_2, "movie": ["m1"] * 10 + ["m2"] * 10})
+    out = compare_groups(df, "rating", "movie", reference="m2")
+    assert len(out) == 1
+    row = out.iloc[0]
+    assert (row["group_a"], row["group_b"], row["n_a"], row["n_b"]) == ("m1", "m2", 10, 10)
+    assert (round(row["mean_a"], 1), round(row["sd_a"], 2)) == (8.7, 0.82)
+    assert (round(row["mean_b"], 1), round(row["sd_b"], 2)) == (7.7, 0.95)
+    assert round(row["t"], 2) == 2.52  # equal n: Welch's t statistic equals Student's
+    # Welch-Satterthwaite dof by hand: (v1+v2)^2 / (v1^2/9 + v2^2/9), v = s^2/10
+    v1, v2 = np.var(MOVIE_1, ddof=1) / 10, np.var(MOVIE_2, ddof=1) / 10
+    assert row["dof"] == pytest.approx((v1 + v2) ** 2 / (v1**2 / 9 + v2**2 / 9))
+    assert round(row["hedges_g"], 2) == 1.08
+    assert row["g_ci_low"] < row["hedges_g"] < row["g_ci_high"]
+    assert row["pvalue_welch_adj"] == row["pvalue_welch"]
+    again = compare_groups(df, "rating", "movie", reference="m2")
+    assert again["g_ci_low"].iloc[0] == row["g_ci_low"]  # seeded bootstrap
+
+
+def test_compare_groups_three_groups_adjusts_with_bh_and_flags_small_groups():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "v": np.concatenate([rng.normal(0, 1, 12), rng.normal(1, 1, 12), rng.normal(0, 1, 3)]),
+            "g": ["a"] * 12 + ["b"] * 12 + ["c"] * 3,
+        }
+    )
+    ref = compare_groups(df, "v", "g", n_resamples=200)
+    assert ref[["group_a", "group_b"]].to_numpy().tolist() == [["b", "a"], ["c", "a"]]
+    allp = compare_groups(df, "v", "g", pairs="all", n_resamples=200)
+    assert len(allp) == 3
+    np.testing.assert_allclose(
+        allp["pvalue_welch_adj"], st.false_discovery_control(allp["pvalue_welch"], method="bh")
+    )
+    with_c = (allp["group_a"] == "c") | (allp["group_b"] == "c")
+    assert allp.loc[with_c, "note"].str.contains("fewer than 5 values").all()
+    assert (allp.loc[~with_c, "note"] == "").all()
+
+
+def test_fdr_bh_hand_computed_and_keeps_nan():
+    # BH: sorted p 0.01, 0.03, 0.04 (m = 3) -> 0.03, 0.045, 0.04 -> step-up min -> 0.03, 0.04, 0.04
+    out = fdr_bh([0.01, 0.04, np.nan, 0.03])
+    np.testing.assert_allclose(out, [0.03, 0.04, np.nan, 0.04])
+
+
+def synthetic_season(
+    seed: int, effect_per_100: float, n_athletes: int = 20, n_races: int = 10
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Daily logs and 400 m races where differential = athlete level + effect·(28-day reps/100) + noise."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2026-01-01", periods=200, freq="D")
+    ath = np.repeat([f"A{i:02d}" for i in range(n_athletes)], len(days))
+    # weekly-varying volume so trailing sums vary within athletes
+    week_level = rng.gamma(2.0, 20.0, (n_athletes, len(days) // 7 + 1))
+    reps = rng.poisson(np.repeat(week_level, 7, axis=1)[:, : len(days)]).ravel().astype(float)
+    log = pd.DataFrame(
+        {
+            "athlete_id": pd.array(ath, dtype="string"),
+            "date": np.tile(days.values, n_athletes),
+            "family": pd.array(["hip_flexor"] * len(ath), dtype="string"),
+            "hf_reps": pd.array(reps, dtype="Float64"),
+            "hf_load_kg": pd.array(np.zeros(len(ath)), dtype="Float64"),
+        }
+    )
+    race_days = days[60] + pd.to_timedelta(
+        np.sort(rng.integers(0, 130, (n_athletes, n_races))).ravel(), unit="D"
+    )
+    races = pd.DataFrame(
+        {
+            "race_id": pd.array([f"r{i}" for i in range(n_athletes * n_races)], dtype="string"),
+            "athlete_id": pd.array(
+                np.repeat([f"A{i:02d}" for i in range(n_athletes)], n_races), dtype="string"
+            ),
+            "date": race_days.to_numpy(),
+            "event_m": pd.array([400] * (n_athletes * n_races), dtype="Int64"),
+        }
+    )
+    from analysis.relate import race_features
+
+    f = race_features(log, races, (28,))
+    level = np.repeat(rng.normal(2.5, 0.6, n_athletes), n_races)
+    diff = (
+        level
+        + effect_per_100 * f["hf_reps_28d"].to_numpy(dtype=float) / 100
+        + rng.normal(0, 0.25, len(f))
+    )
+    fatigue = pd.DataFrame({"race_id": races["race_id"], "differential_s": diff})
+    return log, races, fatigue
+
+
+def test_window_scan_finds_a_real_effect_and_reports_adjusted_p():
+    log, races, fatigue = synthetic_season(seed=1, effect_per_100=-0.3)
+    scan = window_scan(log, races, fatigue, windows=(7, 14, 28, 42, 56))
+    assert scan["window_days"].tolist() == [7, 14, 28, 42, 56]
+    best = scan.set_index("window_days").loc[28]
+    assert best["estimate"] < -0.3 and best["significant"]
+    assert (scan["pvalue_adj"] >= scan["pvalue"] - 1e-15).all()
+    np.testing.assert_allclose(scan["pvalue_adj"], st.false_discovery_control(scan["pvalue"]))
+    assert (scan["n_subjects"] == 20).all()
+    mixed = window_scan(log, races, fatigue, windows=(28,), method="mixed").iloc[0]
+    # slope per 100 reps: the true effect is -0.3 s per 100 reps
+    assert mixed["ci_low"] < -0.3 < mixed["ci_high"]
+
+
+def test_window_scan_null_effect_finds_nothing_after_fdr_in_19_of_20_seeds():
+    hits = 0
+    for seed in range(20):
+        log, races, fatigue = synthetic_season(seed=100 + seed, effect_per_100=0.0)
+        scan = window_scan(log, races, fatigue)
+        assert scan["pvalue"].notna().all() and (scan["n"] > 100).all()
+        hits += bool(scan["significant"].any())
+    assert hits <= 1
