@@ -144,3 +144,35 @@ def test_race_table_joins_fatigue_metrics_one_row_per_race():
     assert t["differential_s"].tolist() == [2.5, 3.0]
     assert t["hf_reps_7d"].iloc[0] == 60.0
     assert "athlete_id" in t.columns and "athlete_id_x" not in t.columns
+
+
+def test_plot_volume_vs_fatigue_draws_one_within_line_per_athlete_with_common_slope():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+
+    from analysis.plots import plot_volume_vs_fatigue
+
+    table = pd.DataFrame(
+        {
+            "athlete_id": ["A", "A", "A", "B", "B", "B"],
+            "hf_reps_28d": [100.0, 200.0, 300.0, 100.0, 200.0, 300.0],
+            "differential_s": [3.0, 2.9, 2.6, 2.0, 1.8, 1.7],
+        }
+    )
+    fig, ax = plt.subplots()
+    assert (
+        plot_volume_vs_fatigue(table, "hf_reps_28d", "differential_s", subject="athlete_id", ax=ax)
+        is ax
+    )
+    lines = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(lines) == 1
+    segs = lines[0].get_segments()
+    assert len(segs) == 2
+    slopes = [(s[1, 1] - s[0, 1]) / (s[1, 0] - s[0, 0]) for s in segs]
+    # common within slope: sum(xc*yc)/sum(xc^2) = (-40 - 30) / 40000 = -0.00175 s per rep
+    np.testing.assert_allclose(slopes, [-0.00175, -0.00175])
+    assert "r_rm" in ax.get_title() and "2 athletes" in ax.get_title()
+    plt.close(fig)

@@ -155,3 +155,31 @@ def test_acwr_rescaling_check_flags_ratio_tracking_noisy_acute_load():
     )
     res = acwr_rescaling_check(daily_volume(log), "A")
     assert res.spearman > 0.8
+
+
+def test_plot_weekly_volume_stacks_exercises_to_the_weekly_total():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.plots import plot_weekly_volume
+
+    log = make_log(
+        [
+            ("A", "2026-01-05", "hip_flexor", 10.0, None),
+            ("A", "2026-01-06", "hip_flexor", 15.0, None),
+            ("A", "2026-01-13", "hip_flexor", 7.0, None),
+            ("B", "2026-01-13", "hip_flexor", 99.0, None),
+        ]
+    )
+    log.loc[1, "exercise"] = "march"
+    fig, ax = plt.subplots()
+    assert plot_weekly_volume(log, athlete_id="A", ax=ax) is ax
+    tops = {}
+    for patch in ax.patches:
+        x = round(patch.get_x(), 3)
+        tops[x] = max(tops.get(x, 0.0), patch.get_y() + patch.get_height())
+    assert sorted(tops.values()) == [7.0, 25.0]  # B's 99 reps are not drawn
+    assert "reps" in ax.get_ylabel()
+    plt.close(fig)

@@ -9,3 +9,4 @@ from __future__ import annotations
 from ._style import house_style, new_axes
 
 __all__ = ["house_style", "new_axes"]
+from .volume import plot_volume_vs_fatigue, plot_weekly_volume  # noqa: F401
