@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.relate import race_features, race_table
 
@@ -176,3 +178,44 @@ def test_plot_volume_vs_fatigue_draws_one_within_line_per_athlete_with_common_sl
     np.testing.assert_allclose(slopes, [-0.00175, -0.00175])
     assert "r_rm" in ax.get_title() and "2 athletes" in ax.get_title()
     plt.close(fig)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(st.sampled_from("AB"), st.integers(0, 40), st.booleans(), st.integers(0, 30)),
+        min_size=1,
+        max_size=40,
+    ),
+    race_list=st.lists(
+        st.tuples(st.sampled_from("ABC"), st.integers(0, 45)), min_size=1, max_size=8
+    ),
+    w=st.integers(1, 20),
+)
+def test_race_features_equals_brute_force_sum_for_any_log(entries, race_list, w):
+    day0 = pd.Timestamp("2026-01-01")
+    log = make_log(
+        [
+            (
+                a,
+                str((day0 + pd.Timedelta(days=d)).date()),
+                "hip_flexor" if hf else "mobility",
+                float(r),
+            )
+            for a, d, hf, r in entries
+        ]
+    )
+    races = make_races(
+        [
+            (f"r{i}", a, str((day0 + pd.Timedelta(days=d)).date()))
+            for i, (a, d) in enumerate(race_list)
+        ]
+    )
+    f = race_features(log, races, windows=(w,), require_coverage=False)
+    for i, (a, d) in enumerate(race_list):
+        expected = sum(r for aa, dd, hf, r in entries if aa == a and hf and d - w <= dd <= d - 1)
+        got = f[f"hf_reps_{w}d"].iloc[i]
+        if any(aa == a for aa, *_ in entries):
+            assert got == expected
+        else:
+            assert pd.isna(got)

@@ -183,3 +183,17 @@ def test_plot_weekly_volume_stacks_exercises_to_the_weekly_total():
     assert sorted(tops.values()) == [7.0, 25.0]  # B's 99 reps are not drawn
     assert "reps" in ax.get_ylabel()
     plt.close(fig)
+
+
+def test_weekly_volume_reports_partial_edge_weeks_with_their_day_count():
+    # Wednesday 2026-01-07 to Tuesday 2026-01-13: 5 days in the first week, 2 in the second
+    log = make_log(
+        [
+            ("A", "2026-01-07", "hip_flexor", 10.0, None),
+            ("A", "2026-01-13", "hip_flexor", 4.0, None),
+        ]
+    )
+    w = weekly_volume(log)
+    assert w["n_days"].tolist() == [5, 2]
+    assert w["hf_reps"].tolist() == [10.0, 4.0]
+    assert w["days_logged"].tolist() == [1, 1]
