@@ -106,14 +106,17 @@ def canonicalize_columns(
     # Exact canonical names first, so a sheet that has both `reps` (per set) and
     # `sets x reps` keeps each in its place.
     keys = {col: header_key(col).replace("_", " ") for col in df.columns}
-    for canon, spellings in synonyms.items():
-        wanted = {s.replace("_", " ") for s in spellings}
-        for col, key in keys.items():
-            if col in rename or canon in taken or col in ("source", "source_row"):
-                continue
-            if key == canon.replace("_", " ") or key in wanted:
-                rename[col] = canon
-                taken.add(canon)
+    for exact_pass in (True, False):
+        for canon, spellings in synonyms.items():
+            wanted = {canon.replace("_", " ")}
+            if not exact_pass:
+                wanted |= {s.replace("_", " ") for s in spellings}
+            for col, key in keys.items():
+                if col in rename or canon in taken or col in ("source", "source_row"):
+                    continue
+                if key in wanted:
+                    rename[col] = canon
+                    taken.add(canon)
     if keep_split_columns:
         for col, key in keys.items():
             if col in rename:
