@@ -1,3 +1,872 @@
-"""Placeholder: being written (see the open issues)."""
-def clean_sprints(raw, roster, **kw):  # placeholder
-    raise NotImplementedError
+"""Clean coaches' 200 m / 400 m results into the pinned ``races`` and ``splits`` tables.
+
+Accepted raw forms (DESIGN.md, pinned): final times ``52.34``, ``0:52.34``, ``1:02.5``, a
+trailing ``h`` for hand timing (or a ``timing`` column ``FAT``/``hand``), ``DNF``/``DNS``/
+``DQ``; events ``200``, ``200m``, ``400 m``; wind ``+1.2``, ``-0.4``, ``NWI``; splits as
+cumulative ``split_<m>`` columns, one ``splits`` string of cumulative times at equal
+intervals, or one ``segments`` string of segment times.
+
+Every distinct raw value is parsed once (``factorize`` then map back); the rest is
+vectorised pandas.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import config
+from .dates import parse_dates
+from .io import RESULT_SYNONYMS, canonicalize_columns
+from .names import resolve_athletes
+from .schema import (
+    RACE_COLUMNS,
+    REJECT_COLUMNS,
+    SPLIT_COLUMNS,
+    concat_rejects,
+    conform,
+    empty,
+    rejects_frame,
+)
+
+__all__ = [
+    "HAND_TO_FAT_S",
+    "HAND_TO_FAT_SOURCE",
+    "PLAUSIBLE_FINAL_S",
+    "SEGMENT_SPEED_MS",
+    "SPLIT_TOLERANCE_S",
+    "clean_sprints",
+    "parse_time",
+]
+
+#: Seconds added to a hand time to obtain its FAT equivalent, per event (metres).
+#: The convention used by statisticians and ranking lists: +0.24 s for races of 200 m or
+#: less, +0.14 s for the 400 m (a hand timer starts the watch late by a reaction time, and
+#: at the 400 m start, nearer the finish line, by less). See :data:`HAND_TO_FAT_SOURCE`.
+HAND_TO_FAT_S: dict[int, float] = {200: 0.24, 400: 0.14}
+
+#: Where :data:`HAND_TO_FAT_S` comes from.
+HAND_TO_FAT_SOURCE = (
+    "Masters Track rankings, 'Hand Times vs Automatic Times: Explanation' "
+    "(http://www.masterstrack.com/rankings_HvFAT.html): add .24 s to a hand time for any "
+    "sprint of 200 m or less, .14 s for a 400 m hand time; the same factors are used by "
+    "athletic.net and US state ranking lists (https://speedendurance.com/2014/08/20/"
+    "why-0-24-seconds-is-added-to-hand-times/)."
+)
+
+#: Plausible FAT-equivalent final times (s) per event: outside them a time is a typo.
+PLAUSIBLE_FINAL_S: dict[int, tuple[float, float]] = {200: (19.0, 60.0), 400: (43.0, 120.0)}
+
+#: Segment velocities (m/s) a human runs: outside them a split is a typo or a missed mark.
+SEGMENT_SPEED_MS: tuple[float, float] = (2.0, 12.5)
+
+#: Tolerance (s) for "the last split equals the final" and "segments add up to the final".
+#: Hand splits are read to 0.1 s and the final to 0.01 s, so 0.05 s is half a tenth.
+SPLIT_TOLERANCE_S: float = 0.05
+
+#: Wind readings beyond this (m/s) are not anemometer readings.
+MAX_WIND_MS: float = 10.0
+
+_STATUS = {"DNF": "DNF", "DNS": "DNS", "DQ": "DQ", "DSQ": "DQ", "DISQ": "DQ"}
+_TIME = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3})(?:[.,](\d+))?\s*(h|ht)?\s*(?:s|sec)?$", re.I)
+_EVENT = re.compile(r"^(\d{2,5})(?:\.0+)?\s*(?:m|meters?|metres?)?$", re.I)
+_WIND = re.compile(r"^([+-]?\d{1,2}(?:[.,]\d+)?)\s*(?:m/?s)?$", re.I)
+_NO_WIND = {"nwi", "n/a", "na", "-", "--", "?"}
+_HAND = {"hand", "h", "ht", "manual", "hand timed", "hand-timed", "handheld", "stopwatch"}
+_FAT = {"fat", "auto", "automatic", "electronic", "e", "photo", "photo finish", "laser", "gates"}
+_BASE_COLUMNS = (
+    "athlete",
+    "date",
+    "event",
+    "final",
+    "wind",
+    "reaction",
+    "meet",
+    "round",
+    "timing",
+    "splits",
+    "segments",
+    "notes",
+)
+_SPLIT_COL = re.compile(r"^split_(\d+)$")
+
+
+# --------------------------------------------------------------------------- parsers
+
+
+def parse_time(text: object) -> tuple[float, bool, str | None, str | None]:
+    """Parse one raw time cell.
+
+    Returns
+    -------
+    seconds, hand, status, error
+        ``seconds`` (NaN without a time); ``hand`` True for a trailing ``h``; ``status``
+        ``DNF``/``DNS``/``DQ`` for those words, else None; ``error`` a reason or None.
+
+    Examples
+    --------
+    >>> parse_time("1:02.5")
+    (62.5, False, None, None)
+    >>> parse_time("23.4h")
+    (23.4, True, None, None)
+    """
+    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
+        return math.nan, False, None, "missing time"
+    t = " ".join(str(text).split())
+    if not t:
+        return math.nan, False, None, "missing time"
+    key = t.upper().rstrip(".")
+    if key in _STATUS:
+        return math.nan, False, _STATUS[key], None
+    m = _TIME.match(t)
+    if not m:
+        return math.nan, False, None, "unparseable time"
+    minutes, secs, frac, hand = m.groups()
+    s = float(f"{secs}.{frac}" if frac else secs)
+    if minutes is not None:
+        if s >= 60:
+            return math.nan, False, None, "unparseable time"
+        s += 60 * int(minutes)
+    if not s > 0:
+        return math.nan, False, None, "unparseable time"
+    return round(s, 3), hand is not None, None, None
+
+
+def _parse_list(text: str) -> tuple[float, ...] | None:
+    """``"10.9/21.3/32.1"`` -> (10.9, 21.3, 32.1); None if any element is not a time."""
+    t = text.strip()
+    if re.search(r"[/;|]", t):
+        parts = re.split(r"[/;|]", t)
+    elif re.search(r"\s", t):
+        parts = re.split(r"[\s,]+", t)
+    else:
+        parts = t.split(",")
+    parts = [p.strip().rstrip(",") for p in parts if p.strip()]
+    if not parts:
+        return None
+    out = []
+    for p in parts:
+        sec, _, status, err = parse_time(p)
+        if err or status:
+            return None
+        out.append(sec)
+    return tuple(out)
+
+
+def _map_unique(values: pd.Series, func) -> tuple[np.ndarray, list]:
+    """Apply ``func`` to each distinct non-NA value; return (codes, parsed uniques + [None])."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = [func(str(u)) for u in uniques]
+    parsed.append(None)  # slot for NA
+    codes = np.where(codes < 0, len(parsed) - 1, codes)
+    return codes, parsed
+
+
+def _parse_event(text: str) -> tuple[int | None, str | None]:
+    m = _EVENT.match(" ".join(text.split()))
+    if not m:
+        return None, "unsupported event"
+    ev = int(m.group(1))
+    return (ev, None) if ev in config.EVENTS_M else (None, "unsupported event")
+
+
+def _parse_wind(text: str) -> tuple[float, str | None]:
+    t = " ".join(text.split())
+    if t.casefold() in _NO_WIND:
+        return math.nan, None
+    m = _WIND.match(t)
+    if not m:
+        return math.nan, "unparseable wind"
+    w = float(m.group(1).replace(",", "."))
+    return (w, None) if abs(w) <= MAX_WIND_MS else (math.nan, "implausible wind")
+
+
+def _parse_timing(text: str) -> tuple[str | None, str | None]:
+    k = " ".join(text.casefold().replace("_", " ").split())
+    if k in _HAND:
+        return "hand", None
+    if k in _FAT:
+        return "FAT", None
+    return None, "unparseable timing"
+
+
+def _parse_reaction(text: str) -> tuple[float, str | None]:
+    try:
+        v = float(text.replace(",", ".").rstrip("sS").strip())
+    except ValueError:
+        return math.nan, "unparseable reaction"
+    return (v, None) if 0 < v < 2 else (math.nan, "implausible reaction")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _first_failure(
+    n: int, index: pd.Index, checks: list[tuple[str | pd.Series, pd.Series, pd.Series]]
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """First failing check per row: (column, reason, value), NA where all pass."""
+    col = pd.Series(pd.NA, index=index, dtype="string")
+    reason = pd.Series(pd.NA, index=index, dtype="string")
+    value = pd.Series(pd.NA, index=index, dtype="string")
+    for c, r, v in checks:
+        take = reason.isna() & r.notna()
+        if not take.any():
+            continue
+        reason = reason.mask(take, r.astype("string"))
+        cser = c if isinstance(c, pd.Series) else pd.Series(c, index=index, dtype="string")
+        col = col.mask(take, cser.astype("string"))
+        value = value.mask(take, v.astype("string"))
+    return col, reason, value
+
+
+def _fmt(x: pd.Series) -> pd.Series:
+    """Seconds as short text (``31.0``, ``43.03``) for reject values."""
+    arr = x.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.Series(
+        [("" if math.isnan(v) else f"{v:.2f}".rstrip("0").rstrip(".")) for v in arr],
+        index=x.index,
+        dtype="string",
+    )
+
+
+def _empty_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    races = empty(RACE_COLUMNS).assign(
+        final_raw_s=pd.Series(dtype="Float64"), reaction_s=pd.Series(dtype="Float64")
+    )
+    return races, empty(SPLIT_COLUMNS), empty(REJECT_COLUMNS)
+
+
+def _prepare(raw: pd.DataFrame) -> pd.DataFrame:
+    df = canonicalize_columns(raw, RESULT_SYNONYMS, keep_split_columns=True)
+    df = df.reset_index(drop=True)
+    if df.columns.duplicated().any():
+        df = df.loc[:, ~df.columns.duplicated()]
+    if "source" not in df.columns:
+        df = df.assign(source="<data>")
+    if "source_row" not in df.columns:
+        df = df.assign(source_row=np.arange(2, len(df) + 2))
+    out = {}
+    for c in df.columns:
+        if c == "source_row":
+            out[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+            continue
+        s = df[c]
+        if s.dtype != "string":
+            s = s.astype("string")
+        s = s.str.strip()
+        out[c] = s.mask(s == "")
+    df = pd.DataFrame(out, index=df.index)
+    for c in _BASE_COLUMNS:
+        if c not in df.columns:
+            df[c] = pd.Series(pd.NA, index=df.index, dtype="string")
+    return df
+
+
+# --------------------------------------------------------------------------- splits
+
+
+def _split_candidates(df: pd.DataFrame, rows: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Long raw split marks of ``rows`` from whichever split form each row uses.
+
+    Returns ``(marks, bad)``: ``marks`` has ``row, form, k, n, value`` (cumulative or
+    segment seconds in raw timing) plus ``column``; ``bad`` lists rows whose split cells
+    could not be parsed (``row, column, value``).
+    """
+    frames, bad = [], []
+    split_cols = sorted(
+        (c for c in df.columns if _SPLIT_COL.match(str(c))),
+        key=lambda c: int(_SPLIT_COL.match(c).group(1)),
+    )
+    sub = df.loc[rows]
+    has_cols = pd.Series(False, index=sub.index)
+    if split_cols:
+        wide = sub[split_cols]
+        has_cols = wide.notna().any(axis=1)
+        long = wide.loc[has_cols].stack(future_stack=True).dropna()
+        if len(long):
+            long = long.rename("text").reset_index()
+            long.columns = ["row", "column", "text"]
+            codes, parsed = _map_unique(long["text"], parse_time)
+            sec = np.array([p[0] if p else np.nan for p in parsed])[codes]
+            ok = np.array([bool(p) and p[3] is None and p[2] is None for p in parsed])[codes]
+            long = long.assign(value=sec, ok=ok)
+            b = long.loc[~long["ok"]]
+            if len(b):
+                b = b.drop_duplicates("row")
+                bad.append(
+                    pd.DataFrame(
+                        {
+                            "row": b["row"],
+                            "column": b["column"].astype("string"),
+                            "value": b["text"].astype("string"),
+                            "reason": "unparseable split",
+                        }
+                    )
+                )
+            long = long.loc[~long["row"].isin(b["row"])]
+            at = long["column"].str.extract(r"(\d+)$")[0].astype("int64")
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "row": long["row"].to_numpy(),
+                        "form": "columns",
+                        "k": 0,
+                        "n": 0,
+                        "at_m": at.to_numpy(),
+                        "value": long["value"].to_numpy(dtype="float64"),
+                        "column": long["column"].astype("string").to_numpy(),
+                    }
+                )
+            )
+    for form in ("splits", "segments"):
+        use = sub[form].notna() & ~has_cols
+        if form == "segments":
+            use &= sub["splits"].isna()
+        texts = sub.loc[use, form]
+        if texts.empty:
+            continue
+        codes, parsed = _map_unique(texts, _parse_list)
+        lens = np.array([len(p) if p else 0 for p in parsed])[codes]
+        okrow = lens > 0
+        if (~okrow).any():
+            bad.append(
+                pd.DataFrame(
+                    {
+                        "row": texts.index[~okrow],
+                        "column": form,
+                        "value": texts[~okrow].astype("string"),
+                        "reason": f"unparseable {form}",
+                    }
+                )
+            )
+        codes, lens = codes[okrow], lens[okrow]
+        idx = texts.index[okrow]
+        flat = np.array([v for c in codes for v in parsed[c]], dtype="float64")
+        k = np.concatenate([np.arange(1, n + 1) for n in lens]) if len(lens) else np.array([])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "row": np.repeat(idx.to_numpy(), lens),
+                    "form": form,
+                    "k": k.astype("int64"),
+                    "n": np.repeat(lens, lens).astype("int64"),
+                    "at_m": 0,
+                    "value": flat,
+                    "column": form,
+                }
+            )
+        )
+    cols = ["row", "form", "k", "n", "at_m", "value", "column"]
+    marks = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    badf = (
+        pd.concat(bad, ignore_index=True)
+        if bad
+        else pd.DataFrame(columns=["row", "column", "value", "reason"])
+    )
+    return marks, badf
+
+
+def _resolve_marks(
+    marks: pd.DataFrame, event: pd.Series, final_raw: pd.Series, tol: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Turn raw marks into ``row, at_m, cum`` (raw timing) and a table of bad rows."""
+    bad = []
+    if marks.empty:
+        return pd.DataFrame(columns=["row", "at_m", "cum", "column"]), pd.DataFrame(
+            columns=["row", "column", "value", "reason"]
+        )
+    m = marks.assign(
+        event=event.reindex(marks["row"]).to_numpy(dtype="float64"),
+        final=final_raw.reindex(marks["row"]).to_numpy(dtype="float64"),
+    )
+    # -- cumulative ``splits`` string: interval = event/n when the last value is the final,
+    #    else event/(n+1) (the final is the last, implied mark).
+    s = m["form"] == "splits"
+    if s.any():
+        ms = m.loc[s]
+        last = ms.groupby("row")["value"].transform("last")
+        incl = (last - ms["final"]).abs() <= tol
+        div = np.where(incl, ms["n"], ms["n"] + 1)
+        interval = ms["event"] / div
+        fits = (interval == np.floor(interval)) & (interval >= 10)
+        m.loc[s, "at_m"] = np.where(fits, ms["k"] * interval, -1).astype("int64")
+        m.loc[s, "cum"] = ms["value"]
+        nofit = ms.loc[~fits].drop_duplicates("row")
+        if len(nofit):
+            bad.append(
+                pd.DataFrame(
+                    {
+                        "row": nofit["row"],
+                        "column": "splits",
+                        "value": (
+                            nofit["n"].astype("string")
+                            + " splits cannot split "
+                            + nofit["event"].astype("int64").astype("string")
+                            + " m evenly"
+                        ),
+                        "reason": "splits do not fit event",
+                    }
+                )
+            )
+    # -- ``segments`` string: equal segments of event/n, cumulative = running sum; their
+    #    sum must equal the final.
+    g = m["form"] == "segments"
+    if g.any():
+        mg = m.loc[g]
+        interval = mg["event"] / mg["n"]
+        cum = mg.groupby("row")["value"].cumsum()
+        total = mg.groupby("row")["value"].transform("sum")
+        fits = (interval == np.floor(interval)) & (interval >= 10)
+        adds = (total - mg["final"]).abs() <= tol
+        m.loc[g, "at_m"] = np.where(fits, mg["k"] * interval, -1).astype("int64")
+        m.loc[g, "cum"] = cum
+        nofit = mg.loc[~fits].drop_duplicates("row")
+        noadd = mg.loc[fits & ~adds].drop_duplicates("row")
+        for sel, reason, value in (
+            (
+                nofit,
+                "segments do not fit event",
+                nofit["n"].astype("string")
+                + " segments cannot split "
+                + nofit["event"].astype("int64").astype("string")
+                + " m evenly",
+            ),
+            (
+                noadd,
+                "segments do not add up",
+                "sum " + _fmt(total.loc[noadd.index]) + " s vs final " + _fmt(noadd["final"]),
+            ),
+        ):
+            if len(sel):
+                bad.append(
+                    pd.DataFrame(
+                        {"row": sel["row"], "column": "segments", "value": value, "reason": reason}
+                    )
+                )
+    c = m["form"] == "columns"
+    if c.any():
+        m.loc[c, "cum"] = m.loc[c, "value"]
+    badf = (
+        pd.concat(bad, ignore_index=True)
+        if bad
+        else pd.DataFrame(columns=["row", "column", "value", "reason"])
+    )
+    m = m.loc[~m["row"].isin(badf["row"])]
+    return m[["row", "at_m", "cum", "column", "event", "final"]], badf
+
+
+def _validate_marks(m: pd.DataFrame, tol: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check marks (plus the finish) of each row; return (good marks, bad rows)."""
+    at = m["at_m"].astype("int64")
+    ev = m["event"].astype("int64")
+    # a mark AT the finish that equals the final is the finish itself: fold it in
+    is_finish = (at == ev) & ((m["cum"] - m["final"]).abs() <= tol)
+    m = m.loc[~is_finish]
+    at, ev = at.loc[m.index], ev.loc[m.index]
+    label = m["column"].astype("string")
+    label = label.where(label.str.startswith("split_"), label + "@" + at.astype("string") + "m")
+    checks = [
+        (
+            at > ev,
+            "split beyond the finish",
+            label + " is past " + ev.astype("string") + " m",
+        ),
+        (
+            at == ev,
+            "finish split differs from final",
+            label + "=" + _fmt(m["cum"]) + " vs final " + _fmt(m["final"]),
+        ),
+        (
+            m["cum"] >= m["final"],
+            "split after the finish",
+            label + "=" + _fmt(m["cum"]) + " >= final " + _fmt(m["final"]),
+        ),
+    ]
+    # sequence including the finish
+    fin = (
+        m.drop_duplicates("row")
+        .assign(at_m=lambda d: d["event"].astype("int64"), cum=lambda d: d["final"])
+        .assign(column="final")
+    )
+    seq = pd.concat([m.assign(at_m=at), fin], ignore_index=True).sort_values(
+        ["row", "at_m"], kind="stable"
+    )
+    prev_cum = seq.groupby("row")["cum"].shift(fill_value=0.0)
+    prev_at = seq.groupby("row")["at_m"].shift(fill_value=0)
+    dt = seq["cum"] - prev_cum
+    dx = seq["at_m"] - prev_at
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = dx / dt
+    seq_label = seq["column"].astype("string")
+    flags = pd.DataFrame({"row": seq["row"]})
+    lo, hi = SEGMENT_SPEED_MS
+    flags["reason"] = pd.Series(pd.NA, index=seq.index, dtype="string")
+    flags["value"] = pd.Series(pd.NA, index=seq.index, dtype="string")
+    flags["column"] = seq_label
+    same_at = dx == 0
+    nonincr = (dt <= 0) | same_at
+    flags.loc[nonincr, "reason"] = "splits do not increase"
+    flags.loc[nonincr, "value"] = (
+        "at " + seq["at_m"].astype("string") + " m: " + _fmt(prev_cum) + " then " + _fmt(seq["cum"])
+    ).loc[nonincr]
+    fast_slow = ~nonincr & ((v > hi) | (v < lo))
+    flags.loc[fast_slow, "reason"] = "implausible segment velocity"
+    flags.loc[fast_slow, "value"] = (
+        prev_at.astype("string")
+        + "-"
+        + seq["at_m"].astype("string")
+        + " m in "
+        + _fmt(dt)
+        + " s = "
+        + pd.Series([f"{x:.1f}" for x in v.to_numpy(dtype="float64")], index=seq.index)
+        + " m/s"
+    ).loc[fast_slow]
+    bad = []
+    for cond, reason, value in checks:
+        sel = m.loc[cond]
+        if len(sel):
+            bad.append(
+                pd.DataFrame(
+                    {
+                        "row": sel["row"],
+                        "column": m.loc[cond, "column"],
+                        "value": value.loc[cond],
+                        "reason": reason,
+                    }
+                )
+            )
+    f = flags.loc[flags["reason"].notna()]
+    if len(f):
+        bad.append(f[["row", "column", "value", "reason"]])
+    badf = (
+        pd.concat(bad, ignore_index=True).drop_duplicates("row")
+        if bad
+        else pd.DataFrame(columns=["row", "column", "value", "reason"])
+    )
+    good = m.loc[~m["row"].isin(badf["row"])]
+    return good.assign(at_m=at.loc[good.index])[["row", "at_m", "cum"]], badf
+
+
+# --------------------------------------------------------------------------- main
+
+
+def clean_sprints(
+    raw: pd.DataFrame | None,
+    roster: pd.DataFrame,
+    *,
+    dayfirst: bool | None = None,
+    today=None,
+    hand_to_fat: Mapping[int, float] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Clean raw sprint results into races, splits and rejects.
+
+    Parameters
+    ----------
+    raw : DataFrame or None
+        Result rows, all cells text, with ``source`` and ``source_row`` (as
+        :func:`analysis.io.read_raw` gives them). Headers are canonicalised here too
+        (idempotent), so a frame straight from a sheet works. ``None``: no result files.
+    roster : DataFrame
+        The athletes table (:func:`analysis.names.load_roster`).
+    dayfirst : bool, optional
+        Force day/month order; default inferred per file.
+    today : date, optional
+        Later dates are rejected (default: today).
+    hand_to_fat : mapping of int to float, optional
+        Seconds added to hand times per event; default :data:`HAND_TO_FAT_S`.
+
+    Returns
+    -------
+    races : DataFrame
+        Pinned ``RACE_COLUMNS`` then ``final_raw_s`` (the time as written, before the hand
+        conversion) and ``reaction_s``. One row per distinct race. ``status`` is ``ok``,
+        ``DNF``, ``DNS`` or ``DQ``; ``final_s`` is NA unless ``ok``. ``timing`` is ``FAT``
+        or ``hand``; for ``hand`` rows ``final_s = final_raw_s + hand_to_fat[event]``.
+        ``race_id`` is ``<athlete_id>-<yyyymmdd>-<event>-<n>``, ``n`` numbering an
+        athlete's races of one event on one day in order of round, time, file and row:
+        readable and the same on every run over the same files.
+    splits : DataFrame
+        Pinned ``SPLIT_COLUMNS``: one row per timing mark of each ``ok`` race, the finish
+        included (``cum_s`` at ``at_m = event_m`` equals ``final_s``), sorted by race and
+        mark. A race with no usable splits has just its finish row.
+    rejects : DataFrame
+        ``REJECT_COLUMNS`` with ``table = "races"``.
+
+    Notes
+    -----
+    **Split forms.** ``split_<m>`` columns hold cumulative times at ``m`` metres. A
+    ``splits`` string (``10.9/21.3/32.1``; separators ``/ ; |`` or spaces) holds
+    cumulative times at equal intervals: when its last value equals the final (within
+    :data:`SPLIT_TOLERANCE_S`) the interval is ``event / n``, otherwise the final is the
+    implied last mark and the interval is ``event / (n + 1)`` — ``10.9/21.3/32.1`` in a
+    400 m are the 100, 200 and 300 m marks. A ``segments`` string holds ``n`` equal
+    segment times of ``event / n`` metres whose sum must equal the final within the
+    tolerance. A row uses the first form it fills, in that order.
+
+    **Hand timing.** A hand timer starts the watch late (reacting to the flash/gun) and
+    stops it on sight, so every cumulative reading of that watch is short by the same
+    start delay. The same offset is therefore added to the final *and* to every
+    cumulative split of a hand-timed race: segment times after the first are unchanged,
+    and the splits stay consistent with the converted finish.
+
+    **Rejected vs partial.** The race is dropped (``kind="rejected"``) when the athlete
+    is missing, unknown or ambiguous, the date is missing/unparseable/out of range, the
+    event is missing or not 200/400 m (``unsupported event``, the value names it), the
+    time is missing or unparseable (``unparseable time``) or outside
+    :data:`PLAUSIBLE_FINAL_S` (``implausible time``). The race is kept and the doubtful
+    part dropped (``kind="partial"``, counted clean in the reconciliation) for: splits
+    that cannot be parsed, do not fit the event, do not increase, lie beyond or after the
+    finish, segments that do not add up, a segment velocity outside
+    :data:`SEGMENT_SPEED_MS` (all of a race's splits are dropped together: one bad mark
+    makes the others suspect), splits on a race without a time (DNF/DNS/DQ), and an
+    unparseable wind, reaction or timing cell (that value becomes NA). One reject row per
+    input row: the first failing check. Only splits on ``ok`` races are checked, after
+    the race checks pass.
+
+    **Duplicates.** The same athlete, date, event, round and final time (or status) seen
+    twice — in two files or one — is kept once; the later copy becomes a ``duplicate``
+    reject whose value names the kept one ("same as results.csv row 12").
+
+    Unmarked times are taken as FAT (a ``timing`` cell or trailing ``h`` marks hand
+    times). Wind ``NWI`` (no wind information) and empty cells are NA.
+
+    Raises
+    ------
+    DataError
+        A file's dates contradict each other's day/month order (from
+        :func:`analysis.dates.parse_dates`).
+    """
+    if raw is None or len(raw) == 0:
+        return _empty_tables()
+    offsets = dict(HAND_TO_FAT_S if hand_to_fat is None else hand_to_fat)
+    tol = SPLIT_TOLERANCE_S
+    df = _prepare(raw)
+    idx = df.index
+    na_str = pd.Series(pd.NA, index=idx, dtype="string")
+
+    # --- athlete, date, event, time: each distinct raw value parsed once
+    ids, ath_reason = resolve_athletes(df["athlete"], roster)
+    dates, date_reason = parse_dates(
+        df["date"], sources=df["source"], rows=df["source_row"], dayfirst=dayfirst, today=today
+    )
+    codes, parsed = _map_unique(df["event"], _parse_event)
+    event = pd.Series([p[0] if p else None for p in parsed], dtype="Int64").iloc[codes]
+    event.index = idx
+    ev_reason = pd.Series([p[1] if p else "missing event" for p in parsed], dtype="string").iloc[
+        codes
+    ]
+    ev_reason.index = idx
+
+    codes, parsed = _map_unique(df["final"], parse_time)
+    parsed[-1] = (math.nan, False, None, "missing time")
+    p_sec = np.array([p[0] for p in parsed], dtype="float64")[codes]
+    p_hand = np.array([p[1] for p in parsed], dtype=bool)[codes]
+    p_status = np.array([p[2] for p in parsed], dtype=object)[codes]
+    p_err = np.array([p[3] for p in parsed], dtype=object)[codes]
+    status = pd.Series(p_status, index=idx, dtype="string").fillna("ok")
+    time_reason = pd.Series(p_err, index=idx, dtype="string")
+
+    codes, parsed = _map_unique(df["timing"], _parse_timing)
+    timing_cell = pd.Series([p[0] if p else None for p in parsed], dtype="string").iloc[codes]
+    timing_cell.index = idx
+    timing_reason = pd.Series([p[1] if p else None for p in parsed], dtype="string").iloc[codes]
+    timing_reason.index = idx
+    hand = pd.Series(p_hand, index=idx) | (timing_cell == "hand").fillna(False)
+    timing = pd.Series(np.where(hand, "hand", "FAT"), index=idx, dtype="string")
+    final_raw = pd.Series(p_sec, index=idx, dtype="Float64")
+    offset = event.map(offsets).astype("Float64").fillna(0.0)
+    final_s = (final_raw + offset.where(hand, 0.0)).round(3)
+
+    lo = event.map({k: v[0] for k, v in PLAUSIBLE_FINAL_S.items()}).astype("Float64")
+    hi = event.map({k: v[1] for k, v in PLAUSIBLE_FINAL_S.items()}).astype("Float64")
+    implausible = (final_s < lo) | (final_s > hi)
+    time_reason = time_reason.mask(implausible.fillna(False), "implausible time")
+
+    checks = [
+        ("athlete", ath_reason, df["athlete"].fillna("")),
+        ("date", date_reason, df["date"].fillna("")),
+        ("event", ev_reason, df["event"].fillna("")),
+        ("final", time_reason, df["final"].fillna("")),
+    ]
+    col, reason, value = _first_failure(len(df), idx, checks)
+    rejected = reason.notna()
+    rej_frames = []
+    if rejected.any():
+        r = df.loc[rejected]
+        rej_frames.append(
+            rejects_frame(
+                r,
+                column=col[rejected],
+                value=value[rejected],
+                reason=reason[rejected],
+                table="races",
+                kind="rejected",
+                athlete_id=ids[rejected],
+            )
+        )
+
+    # --- duplicates among accepted rows (first occurrence in file/row order is kept)
+    keep = ~rejected
+    rnd = df["round"].fillna("").str.casefold().str.replace(r"\s+", " ", regex=True)
+    key = (
+        ids.fillna("")
+        + "|"
+        + dates.dt.strftime("%Y%m%d").astype("string").fillna("")
+        + "|"
+        + event.astype("string").fillna("")
+        + "|"
+        + rnd
+        + "|"
+        + final_s.round(2).astype("string").fillna(status)
+    )
+    order = df[["source", "source_row"]].assign(_k=key).loc[keep]
+    order = order.sort_values(["source", "source_row"], kind="stable")
+    dup = order["_k"].duplicated(keep="first")
+    if dup.any():
+        first_label = (
+            ("same as " + order["source"] + " row " + order["source_row"].astype("string"))
+            .groupby(order["_k"])
+            .transform("first")
+        )
+        d = df.loc[dup[dup].index]
+        rej_frames.append(
+            rejects_frame(
+                d,
+                column=None,
+                value=first_label[dup],
+                reason="duplicate",
+                table="races",
+                kind="duplicate",
+                athlete_id=ids.loc[d.index],
+            )
+        )
+        keep = keep & ~idx.isin(dup[dup].index)
+
+    # --- optional cells: wind, reaction, timing (partial when unparseable)
+    codes, parsed = _map_unique(df["wind"], _parse_wind)
+    wind = pd.Series([p[0] if p else np.nan for p in parsed], dtype="Float64").iloc[codes]
+    wind.index = idx
+    wind_reason = pd.Series([p[1] if p else None for p in parsed], dtype="string").iloc[codes]
+    wind_reason.index = idx
+    codes, parsed = _map_unique(df["reaction"], _parse_reaction)
+    reaction = pd.Series([p[0] if p else np.nan for p in parsed], dtype="Float64").iloc[codes]
+    reaction.index = idx
+    react_reason = pd.Series([p[1] if p else None for p in parsed], dtype="string").iloc[codes]
+    react_reason.index = idx
+
+    # --- splits of kept, timed races
+    ok = keep & (status == "ok")
+    split_cols = [c for c in df.columns if _SPLIT_COL.match(str(c))]
+    any_split = df[["splits", "segments", *split_cols]].notna().any(axis=1)
+    no_time_splits = keep & (status != "ok") & any_split
+    marks, bad1 = _split_candidates(df, idx[ok & any_split])
+    event_f = event.astype("Float64")
+    resolved, bad2 = _resolve_marks(marks, event_f, final_raw, tol)
+    good, bad3 = _validate_marks(resolved, tol) if len(resolved) else (resolved, bad2.iloc[0:0])
+    split_bad = pd.concat([b for b in (bad1, bad2, bad3) if len(b)] or [bad1], ignore_index=True)
+    split_bad = split_bad.drop_duplicates("row")
+    split_reason = pd.Series(pd.NA, index=idx, dtype="string")
+    split_col = pd.Series(pd.NA, index=idx, dtype="string")
+    split_val = pd.Series(pd.NA, index=idx, dtype="string")
+    if len(split_bad):
+        ridx = pd.Index(split_bad["row"].astype("int64"))
+        split_reason.loc[ridx] = split_bad["reason"].astype("string").to_numpy()
+        split_col.loc[ridx] = split_bad["column"].astype("string").to_numpy()
+        split_val.loc[ridx] = split_bad["value"].astype("string").to_numpy()
+    split_reason = split_reason.mask(no_time_splits, "splits without final time")
+    split_col = split_col.mask(no_time_splits, "splits")
+    split_val = split_val.mask(no_time_splits, status)
+
+    pcol, preason, pvalue = _first_failure(
+        len(df),
+        idx,
+        [
+            (split_col, split_reason, split_val),
+            ("wind", wind_reason, df["wind"].fillna("")),
+            ("reaction", react_reason, df["reaction"].fillna("")),
+            ("timing", timing_reason, df["timing"].fillna("")),
+        ],
+    )
+    partial = keep & preason.notna()
+    if partial.any():
+        p = df.loc[partial]
+        rej_frames.append(
+            rejects_frame(
+                p,
+                column=pcol[partial],
+                value=pvalue[partial],
+                reason=preason[partial],
+                table="races",
+                kind="partial",
+                athlete_id=ids[partial],
+            )
+        )
+
+    # --- races table
+    races = pd.DataFrame(
+        {
+            "race_id": na_str,
+            "athlete_id": ids,
+            "date": dates,
+            "event_m": event,
+            "final_s": final_s.where(status == "ok"),
+            "timing": timing,
+            "status": status,
+            "wind_ms": wind,
+            "meet": df["meet"],
+            "round": df["round"],
+            "source": df["source"],
+            "source_row": df["source_row"],
+            "final_raw_s": final_raw.where(status == "ok"),
+            "reaction_s": reaction,
+        },
+        index=idx,
+    ).loc[keep]
+    races = races.assign(_rnd=rnd.loc[races.index]).sort_values(
+        ["athlete_id", "date", "event_m", "_rnd", "final_s", "source", "source_row"],
+        kind="stable",
+        na_position="last",
+    )
+    n = races.groupby(["athlete_id", "date", "event_m"], sort=False).cumcount() + 1
+    races["race_id"] = (
+        races["athlete_id"]
+        + "-"
+        + races["date"].dt.strftime("%Y%m%d").astype("string")
+        + "-"
+        + races["event_m"].astype("string")
+        + "-"
+        + n.astype("string")
+    )
+    races = races.drop(columns="_rnd")
+
+    # --- splits table: intermediate marks (hand offset added) + the finish
+    rid = races["race_id"]
+    okr = races.loc[races["status"] == "ok"]
+    inter = good.loc[good["row"].isin(okr.index)] if len(good) else good
+    if len(inter):
+        rows = inter["row"].astype("int64")
+        off = offset.where(hand, 0.0).reindex(rows).to_numpy(dtype="float64")
+        inter_df = pd.DataFrame(
+            {
+                "race_id": rid.reindex(rows).to_numpy(),
+                "at_m": inter["at_m"].to_numpy(dtype="int64"),
+                "cum_s": np.round(inter["cum"].to_numpy(dtype="float64") + off, 3),
+            }
+        )
+    else:
+        inter_df = empty(SPLIT_COLUMNS)
+    finish = pd.DataFrame(
+        {"race_id": okr["race_id"], "at_m": okr["event_m"], "cum_s": okr["final_s"]}
+    )
+    splits = pd.concat(
+        [conform(inter_df, SPLIT_COLUMNS), conform(finish, SPLIT_COLUMNS)], ignore_index=True
+    )
+    splits = splits.sort_values(["race_id", "at_m"], kind="stable").reset_index(drop=True)
+
+    races = conform(races.reset_index(drop=True), RACE_COLUMNS, name="races")
+    rejects = concat_rejects(*rej_frames)
+    return races, conform(splits, SPLIT_COLUMNS, name="splits"), rejects
