@@ -1,0 +1,221 @@
+"""The synthetic sample data set (``analysis.sample`` and ``hipflex sample``)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.io import classify, iter_raw_files, read_raw
+from analysis.sample import Truth, generate, write_sample
+
+TODAY = "2026-11-01"  # fixed so the season placement never depends on the real clock
+
+
+@pytest.fixture(scope="module")
+def sample_dir(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("sample")
+    write_sample(d, athletes=6, seed=11, today=TODAY)
+    return d
+
+
+def _digest(directory: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_same_seed_gives_identical_bytes(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_sample(a, athletes=4, seed=5, today=TODAY)
+    write_sample(b, athletes=4, seed=5, today=TODAY)
+    da, db = _digest(a), _digest(b)
+    assert da.keys() == db.keys()
+    assert all(da[k] == db[k] for k in da), [k for k in da if da[k] != db[k]]
+
+
+def test_different_seed_gives_different_data(tmp_path):
+    write_sample(tmp_path / "a", athletes=4, seed=5, today=TODAY)
+    write_sample(tmp_path / "b", athletes=4, seed=6, today=TODAY)
+    a = (tmp_path / "a" / "logs" / "coach_a_2026.csv").read_bytes()
+    b = (tmp_path / "b" / "logs" / "coach_a_2026.csv").read_bytes()
+    assert a != b
+
+
+def test_sizes_scale_with_athletes():
+    small, t_small = generate(athletes=4, seed=3, today=TODAY)
+    big, t_big = generate(athletes=16, seed=3, today=TODAY)
+    assert len(small["athletes.csv"]) == 4
+    assert len(big["athletes.csv"]) == 16
+    assert t_big.faults["log_entries"] > 3 * t_small.faults["log_entries"]
+    assert len(t_big.races) > 3 * len(t_small.races)
+    assert set(pd.DataFrame(t_big.races)["athlete_id"]) == set(big["athletes.csv"]["athlete_id"])
+
+
+def test_writes_the_expected_files(sample_dir):
+    names = {str(p.relative_to(sample_dir)) for p in sample_dir.rglob("*") if p.is_file()}
+    assert names == {
+        "athletes.csv",
+        "logs/coach_a_2026.csv",
+        "logs/coach_b.csv",
+        "logs/gym_sessions.xlsx",
+        "results/meets_2026.csv",
+        "results/time_trials.xlsx",
+        "SYNTHETIC.md",
+        "truth.json",
+    }
+    assert not [p for p in sample_dir.rglob(".*")], "temporary files left behind"
+
+
+def test_raw_files_classify_as_roster_logs_and_results(sample_dir):
+    kinds = {}
+    for path in iter_raw_files(sample_dir):
+        for t in read_raw(path, root=sample_dir):
+            kinds[t.source] = classify(t.frame)
+    assert kinds == {
+        "athletes.csv": "athletes",
+        "logs/coach_a_2026.csv": "log",
+        "logs/coach_b.csv": "log",
+        "logs/gym_sessions.xlsx#Jan-Apr": "log",
+        "logs/gym_sessions.xlsx#May-Aug": "log",
+        "logs/gym_sessions.xlsx#Notes": None,
+        "results/meets_2026.csv": "results",
+        "results/time_trials.xlsx#Trials": "results",
+    }
+
+
+def test_roster_has_cohort_columns_and_the_accented_alias(sample_dir):
+    roster = pd.read_csv(sample_dir / "athletes.csv", dtype="string")
+    assert list(roster.columns) == [
+        "athlete_id", "name", "sex", "birth_date", "squad", "program", "age_category", "aliases",
+    ]  # fmt: skip
+    first = roster.iloc[0]
+    assert (first["name"], first["aliases"]) == ("Deirdre Nuñez", "Dee Nunez")
+    assert set(roster["squad"]) == {"200", "400"}
+    assert set(roster["program"]) == {"hf_emphasis", "standard"}
+    assert set(roster["age_category"]) <= {"U20", "senior"}
+    assert roster["name"].is_unique and roster["athlete_id"].is_unique
+
+
+def test_coach_files_use_their_own_date_order_and_forms(sample_dir):
+    a = pd.read_csv(sample_dir / "logs/coach_a_2026.csv", dtype="string")
+    b = pd.read_csv(sample_dir / "logs/coach_b.csv", dtype="string")
+    assert list(a.columns) == ["Athlete", "Date", "Exercise", "Sets x Reps", "Notes"]
+    assert list(b.columns) == ["Name", "Day", "Drill", "Prescription", "Comments"]
+    # day first in coach A, month first in coach B, each unambiguous somewhere
+    a_first = a["Date"].str.split("/").str[0].astype(int)
+    b_second = b["Day"].str.split("/").str[1].astype(int)
+    assert (a_first > 12).any() and (b_second > 12).any()
+    assert b["Day"].str.split("/").str[0].astype(int).max() <= 12
+    assert b["Name"].str.contains(", ").all()
+    presc = a["Sets x Reps"]
+    for pattern in (r"^\d+x\d+", r"\d+ x \d+ m$", r"each leg|per leg|/leg|e/s", r"band"):
+        assert presc.str.contains(pattern, regex=True).any(), pattern
+    assert {"bulgarian split squat", "nordics"} & (set(a["Exercise"]) | set(b["Drill"]))
+
+
+def test_workbook_has_two_log_sheets_with_separate_columns_and_a_notes_sheet(sample_dir):
+    book = pd.read_excel(sample_dir / "logs/gym_sessions.xlsx", sheet_name=None)
+    assert list(book) == ["Jan-Apr", "May-Aug", "Notes"]
+    assert list(book["Jan-Apr"].columns) == [
+        "Athlete", "Date", "Exercise", "Sets", "Reps", "Load", "Notes",
+    ]  # fmt: skip
+    assert pd.api.types.is_datetime64_any_dtype(book["Jan-Apr"]["Date"])
+    assert "Exercise" not in book["Notes"].columns
+
+
+def test_results_have_splits_wind_and_the_deliberate_faults(sample_dir):
+    meets = pd.read_csv(sample_dir / "results/meets_2026.csv", dtype="string")
+    assert {"split_100", "split_200", "split_300", "Wind", "Timing"} <= set(meets.columns)
+    assert {"DNF", "DNS"} <= set(meets["Time"])
+    assert "100m" in set(meets["Event"])
+    four = meets[meets["Event"].str.startswith("400") & meets["split_300"].notna()]
+    s = four[["split_100", "split_200", "split_300"]].astype(float)
+    assert ((s["split_100"] < s["split_200"]) & (s["split_200"] < s["split_300"])).sum() == (
+        len(four) - 1
+    )  # exactly one race with non-increasing splits
+    assert meets["Time"].str.match(r"^\d\d\.\d\d$").any()  # 52.34
+    assert meets["Time"].str.match(r"^0:\d\d\.\d\d$").any()  # 0:52.34
+    assert meets["Wind"].str.match(r"^[+-]\d\.\d$").any() and (meets["Wind"] == "NWI").any()
+    trials = pd.read_excel(sample_dir / "results/time_trials.xlsx", dtype=str)
+    hand = trials["Time"].str.endswith("h") | (trials["Timing"] == "hand")
+    assert hand.all()
+    assert trials["Splits"].str.contains("/").any()
+
+
+def test_400m_splits_follow_a_realistic_profile():
+    frames, _ = generate(athletes=8, seed=4, today=TODAY)
+    m = frames["results/meets_2026.csv"]
+    m = m[m["Event"].str.startswith("400") & (m["split_300"] != "")].iloc[:-1]
+    final = m["Time"].str.replace("^0:", "", regex=True)
+    mins = final.str.extract(r"^(\d+):(.*)$")
+    t = np.where(mins[0].notna(), mins[0].astype(float) * 60 + mins[1].astype(float), 0.0)
+    t = np.where(mins[0].notna(), t, pd.to_numeric(final, errors="coerce"))
+    cum = np.column_stack([m[c].astype(float) for c in ("split_100", "split_200", "split_300")])
+    seg = np.diff(np.column_stack([np.zeros(len(m)), cum, t]), axis=1)
+    assert (seg[:, 1] < seg[:, 0]).mean() > 0.9  # 2nd 100 faster than the 1st
+    assert (seg.argmax(axis=1) == 3).mean() > 0.9  # 4th 100 the slowest
+
+
+def test_truth_json_and_synthetic_label(sample_dir):
+    truth = json.loads((sample_dir / "truth.json").read_text(encoding="utf-8"))
+    assert truth["seed"] == 11 and truth["effect_per_100_reps"] == -0.08
+    assert truth["window_days"] == 28
+    assert set(truth["intercepts"]) == {f"A{i:02d}" for i in range(1, 7)}
+    text = (sample_dir / "SYNTHETIC.md").read_text(encoding="utf-8")
+    assert text.startswith("# SYNTHETIC DATA")
+    assert "seed\n**11**" in text or "seed **11**" in text
+    assert "-0.08 s per 100 reps" in text
+
+
+def test_generate_is_pure_and_returns_truth(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    frames, truth = generate(athletes=3, seed=1, today=TODAY)
+    assert isinstance(truth, Truth)
+    assert list(tmp_path.iterdir()) == []
+    assert "logs/gym_sessions.xlsx" in frames
+
+
+def test_no_date_after_today():
+    _, truth = generate(athletes=3, seed=1, today="2026-05-01")
+    last = max(r["date"] for r in truth.races)
+    assert last < "2026-05-01"
+
+
+def test_true_volume_varies_within_athletes():
+    _, truth = generate(athletes=12, seed=2026, today=TODAY)
+    r = pd.DataFrame(truth.races)
+    sd = r[r["event_m"] == 400].groupby("athlete_id")["volume"].std()
+    assert (sd > 0).all()
+    assert sd.median() > 100  # reps in 28 days: enough within-athlete contrast
+
+
+def test_cli_sample_writes_the_folder(tmp_path):
+    out = tmp_path / "cli"
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis.cli",
+            "sample",
+            str(out),
+            "--athletes",
+            "3",
+            "--seed",
+            "9",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "seed 9" in res.stdout and "3 athletes" in res.stdout
+    assert len(pd.read_csv(out / "athletes.csv")) == 3
+    assert json.loads((out / "truth.json").read_text())["seed"] == 9
