@@ -9,5 +9,5 @@ from __future__ import annotations
 from ._style import house_style, new_axes
 
 __all__ = ["house_style", "new_axes"]
-from .volume import plot_volume_vs_fatigue, plot_weekly_volume  # noqa: F401
 from .splits import plot_fatigue_trend, plot_velocity_profile  # noqa: F401
+from .volume import plot_volume_vs_fatigue, plot_weekly_volume  # noqa: F401
