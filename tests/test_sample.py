@@ -219,3 +219,47 @@ def test_cli_sample_writes_the_folder(tmp_path):
     assert "seed 9" in res.stdout and "3 athletes" in res.stdout
     assert len(pd.read_csv(out / "athletes.csv")) == 3
     assert json.loads((out / "truth.json").read_text())["seed"] == 9
+
+
+def test_results_clean_with_the_expected_rejects_and_partials(sample_dir):
+    from analysis.io import RESULT_SYNONYMS, canonicalize_columns
+    from analysis.names import load_roster
+    from analysis.sprints import clean_sprints
+
+    roster = load_roster(read_raw(sample_dir / "athletes.csv")[0].frame, source="athletes.csv")
+    raw = pd.concat(
+        [
+            canonicalize_columns(t.frame, RESULT_SYNONYMS, keep_split_columns=True)
+            for p in ("results/meets_2026.csv", "results/time_trials.xlsx")
+            for t in read_raw(sample_dir / p, root=sample_dir)
+        ],
+        ignore_index=True,
+    )
+    races, _, rejects = clean_sprints(raw, roster, today=pd.Timestamp(TODAY).date())
+    truth = json.loads((sample_dir / "truth.json").read_text(encoding="utf-8"))
+    faults = {f["source_row"]: f for f in truth["faults"]["results"]}
+    rejected = rejects.loc[rejects["kind"] == "rejected", "source_row"].astype(int).tolist()
+    assert rejected == [r for r, f in faults.items() if f.get("reason") == "unsupported event"]
+    partial = set(rejects.loc[rejects["kind"] == "partial", "source_row"].astype(int))
+    assert {r for r, f in faults.items() if f.get("reason") == "non-increasing splits"} <= partial
+    # every true race plus the DNF, the DNS and the race with bad splits
+    assert len(races) == len(truth["races"]) + 3
+    assert set(races["status"]) == {"ok", "DNF", "DNS"}
+    assert (races["timing"] == "hand").sum() == sum(r["hand"] for r in truth["races"])
+
+
+def test_a_failed_write_leaves_the_previous_file_and_no_temporaries(tmp_path, monkeypatch):
+    import analysis.sample as sample
+
+    write_sample(tmp_path, athletes=3, seed=1, today=TODAY)
+    before = (tmp_path / "logs" / "gym_sessions.xlsx").read_bytes()
+
+    def boom(path):
+        Path(path).write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sample, "_normalise_xlsx", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_sample(tmp_path, athletes=3, seed=2, today=TODAY)
+    assert (tmp_path / "logs" / "gym_sessions.xlsx").read_bytes() == before
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith(".")]
