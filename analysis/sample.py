@@ -435,6 +435,14 @@ def generate(
                          "where": "track", "hf": 0.0, "text": _UNMAPPED[un]}
                     )  # fmt: skip
 
+    # every unmapped spelling appears at least once, so the quality report shows it
+    seen = {e["key"] for e in entries}
+    for k, un in enumerate(sorted(set(_UNMAPPED) - seen)):
+        entries.append(
+            {"athlete_id": ids[0], "day": 3 + 7 * k, "key": un, "spelling": un,
+             "where": "track", "hf": 0.0, "text": _UNMAPPED[un]}
+        )  # fmt: skip
+
     # ---- races ---------------------------------------------------------------------
     cum = np.concatenate([np.zeros((athletes, 1)), np.cumsum(daily, axis=1)], axis=1)
     first_race_day = max(8 * 7, window_days) + 1
