@@ -373,6 +373,29 @@ def generate(
     -----
     The model and its formulas are in the module docstring.
     """
+    frames, truth, _ = _simulate(
+        athletes=athletes, seed=seed, effect_per_100_reps=effect_per_100_reps,
+        window_days=window_days, season_start=season_start, weeks=weeks, today=today,
+        confounder_per_100_reps=confounder_per_100_reps, noise_sd=noise_sd,
+        races_per_athlete=races_per_athlete,
+    )  # fmt: skip
+    return frames, truth
+
+
+def _simulate(
+    *,
+    athletes: int,
+    seed: int,
+    effect_per_100_reps: float,
+    window_days: int,
+    season_start: _dt.date | str | None,
+    weeks: int,
+    today: _dt.date | str | None,
+    confounder_per_100_reps: float,
+    noise_sd: float,
+    races_per_athlete: tuple[int, int],
+) -> tuple[dict, Truth, pd.DataFrame]:
+    """:func:`generate`, plus the clean training entries behind the raw files (for tests)."""
     if athletes < 2:
         raise ValueError("athletes must be at least 2")
     rng = np.random.default_rng(seed)
@@ -703,7 +726,20 @@ def generate(
     )
     truth.faults["log_entries"] = len(entries)
     truth.faults["reps_per_m"] = rpm
-    return frames, truth
+    entries_df = pd.DataFrame(
+        {
+            "athlete_id": [e["athlete_id"] for e in entries],
+            "date": [pd.Timestamp(start + _dt.timedelta(days=e["day"])) for e in entries],
+            "exercise_raw": [e["spelling"] for e in entries],
+            "family": [
+                _EXERCISES[e["key"]]["family"] if e["key"] in _EXERCISES
+                else ("mobility" if e["key"] in _MOBILITY else "unmapped")
+                for e in entries
+            ],
+            "hf_reps": [e["hf"] for e in entries],
+        }
+    )  # fmt: skip
+    return frames, truth, entries_df
 
 
 # ------------------------------------------------------------------ writing
