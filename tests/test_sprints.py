@@ -139,7 +139,9 @@ def test_nwi_is_no_wind_and_bad_wind_is_partial(roster):
 
 
 def marks(splits: pd.DataFrame) -> list[tuple[int, float]]:
-    return [(int(a), round(float(c), 3)) for a, c in zip(splits["at_m"], splits["cum_s"])]
+    return [
+        (int(a), round(float(c), 3)) for a, c in zip(splits["at_m"], splits["cum_s"], strict=True)
+    ]
 
 
 def test_split_columns_are_cumulative_marks_plus_finish(roster):
@@ -265,14 +267,14 @@ def test_race_id_is_readable_and_stable_under_row_order(roster):
     ]
     races, _, _ = clean(rows, roster)
     races2, _, _ = clean(rows[::-1], roster)
-    ids = dict(zip(races["round"].fillna(""), races["race_id"]))
+    ids = dict(zip(races["round"].fillna(""), races["race_id"], strict=True))
     assert ids == {
         "final": "a1-20260307-400-1",
         "heat": "a1-20260307-400-2",
         "": "a2-20260308-200-1",
     }
     assert sorted(races["race_id"]) == sorted(races2["race_id"])
-    assert dict(zip(races2["round"].fillna(""), races2["race_id"])) == ids
+    assert dict(zip(races2["round"].fillna(""), races2["race_id"], strict=True)) == ids
 
 
 def test_none_gives_empty_typed_tables(roster):
@@ -301,7 +303,7 @@ def test_uncanonicalised_headers_are_accepted(roster):
 
 
 def test_pinned_columns_and_types(roster):
-    races, splits, rejects = clean([{"final": "52.34", "splits": "12/25/38"}], roster)
+    races, splits, _ = clean([{"final": "52.34", "splits": "12/25/38"}], roster)
     assert dict(races.dtypes.astype(str).iloc[: len(RACE_COLUMNS)]) == RACE_COLUMNS
     assert dict(splits.dtypes.astype(str)) == SPLIT_COLUMNS
 
@@ -331,7 +333,7 @@ def test_results_fixture_reject_reasons(roster):
     raw = read_raw(DATA / "results.csv", root=DATA)[0].frame
     races, splits, rejects = clean_sprints(raw, roster, today=TODAY)
     assert len(raw) == 12 and len(races) == 8
-    got = dict(zip(rejects["source_row"], rejects["reason"]))
+    got = dict(zip(rejects["source_row"], rejects["reason"], strict=True))
     assert got == {
         8: "unsupported event",
         9: "unknown athlete",
@@ -454,5 +456,5 @@ def test_any_input_gives_dataerror_or_conserved_rows(rows):
     assert set(splits["race_id"]) <= set(races["race_id"])
     assert races["race_id"].is_unique
     partial = rejects.loc[rejects["kind"] == "partial", ["source", "source_row"]]
-    kept = set(zip(races["source"], races["source_row"]))
-    assert set(zip(partial["source"], partial["source_row"])) <= kept
+    kept = set(zip(races["source"], races["source_row"], strict=True))
+    assert set(zip(partial["source"], partial["source_row"], strict=True)) <= kept
