@@ -263,3 +263,29 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporaries(tmp_path, mo
         write_sample(tmp_path, athletes=3, seed=2, today=TODAY)
     assert (tmp_path / "logs" / "gym_sessions.xlsx").read_bytes() == before
     assert not [p for p in tmp_path.rglob("*") if p.name.startswith(".")]
+
+
+def test_generator_truth_is_self_consistent():
+    """The per-race truth reproduces the documented model: β within, γ between."""
+    from analysis import stats
+    from analysis.sample import _simulate
+
+    _, truth, entries = _simulate(
+        athletes=12, seed=7, effect_per_100_reps=-0.08, window_days=28, season_start=None,
+        weeks=30, today=TODAY, confounder_per_100_reps=0.15, noise_sd=0.25,
+        races_per_athlete=(6, 10),
+    )  # fmt: skip
+    races = pd.DataFrame(truth.races).assign(date=lambda d: pd.to_datetime(d["date"]))
+    # volume = hip-flexor reps of the 28 days before race day, from the clean entries
+    hf_days = entries[entries["family"] == "hip_flexor"]
+    r0 = races.iloc[0]
+    in_window = (
+        (hf_days["athlete_id"] == r0["athlete_id"])
+        & (hf_days["date"] < r0["date"])
+        & (hf_days["date"] >= r0["date"] - pd.Timedelta(days=28))
+    )
+    assert hf_days.loc[in_window, "hf_reps"].sum() == pytest.approx(r0["volume"])
+    r4 = races[races["event_m"] == 400].assign(x=lambda d: d["volume"] / 100)
+    mm = stats.mixed_model(r4, "differential_s", "x", "athlete_id", decompose=True)
+    row = mm.set_index("term").loc["x_within"]
+    assert row["ci_low"] <= -0.08 <= row["ci_high"]
