@@ -1,0 +1,63 @@
+"""Split figures render to files with labelled axes and one line per race."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+
+from analysis.fatigue import fatigue_metrics, load_elite_splits, segment_table
+from analysis.plots import plot_fatigue_trend, plot_velocity_profile
+from analysis.plots._style import REFERENCE_COLOR
+
+
+@pytest.fixture(scope="module")
+def elite():
+    races, splits = load_elite_splits()
+    return races, splits, segment_table(races, splits)
+
+
+def test_velocity_profile_renders_png_with_reference_in_grey(elite, tmp_path):
+    _, _, seg = elite
+    others = seg.loc[seg["race_id"] != "milleruibo-2022-eugene-400"]
+    ax = plot_velocity_profile(seg, race_ids=["milleruibo-2022-eugene-400"], reference=others)
+    out = tmp_path / "profile.png"
+    ax.figure.savefig(out)
+    assert out.stat().st_size > 1000
+    assert ax.get_xlabel() == "distance (m), end of segment"
+    assert ax.get_ylabel() == "mean segment velocity (m/s)"
+    lines = ax.get_lines()
+    # references restricted to the event drawn: Norman and van Niekerk (400 m) + the athlete
+    assert len(lines) == 3
+    grey = [ln for ln in lines if matplotlib.colors.to_hex(ln.get_color()) == REFERENCE_COLOR]
+    assert len(grey) == 2
+    athlete = next(ln for ln in lines if ln not in grey)
+    assert list(athlete.get_xdata()) == [100, 200, 300, 400]
+    assert list(athlete.get_ydata()) == pytest.approx(
+        [100 / 11.76, 100 / 11.48, 100 / 12.37, 100 / 13.5]
+    )
+    plt.close(ax.figure)
+
+
+def test_velocity_profile_draws_on_given_axes_and_handles_no_data(elite):
+    _, _, seg = elite
+    fig, ax = plt.subplots()
+    got = plot_velocity_profile(seg.iloc[0:0], ax=ax)
+    assert got is ax and not ax.get_lines()
+    plt.close(fig)
+
+
+def test_fatigue_trend_one_line_per_athlete_and_event(elite, tmp_path):
+    races, splits, _ = elite
+    m = fatigue_metrics(races, splits)
+    ax = plot_fatigue_trend(m, metric="velocity_loss_pct")
+    ax.figure.savefig(tmp_path / "trend.png")
+    assert ax.get_ylabel().startswith("velocity loss")
+    # 5 races, each athlete/event once
+    assert len(ax.get_lines()) == 5
+    with pytest.raises(KeyError):
+        plot_fatigue_trend(m, metric="nope")
+    plt.close(ax.figure)
