@@ -330,7 +330,10 @@ def _split_candidates(df: pd.DataFrame, rows: pd.Index) -> tuple[pd.DataFrame, p
         if texts.empty:
             continue
         codes, parsed = _map_unique(texts, _parse_list)
-        lens = np.array([len(p) if p else 0 for p in parsed])[codes]
+        lens_u = np.array([len(p) if p else 0 for p in parsed], dtype="int64")
+        flat_u = np.array([v for p in parsed if p for v in p], dtype="float64")
+        start_u = np.cumsum(lens_u) - lens_u
+        lens = lens_u[codes]
         okrow = lens > 0
         if (~okrow).any():
             bad.append(
@@ -345,8 +348,10 @@ def _split_candidates(df: pd.DataFrame, rows: pd.Index) -> tuple[pd.DataFrame, p
             )
         codes, lens = codes[okrow], lens[okrow]
         idx = texts.index[okrow]
-        flat = np.array([v for c in codes for v in parsed[c]], dtype="float64")
-        k = np.concatenate([np.arange(1, n + 1) for n in lens]) if len(lens) else np.array([])
+        # explode without a per-row loop: position of each value in its unique's list
+        within = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens)
+        flat = flat_u[np.repeat(start_u[codes], lens) + within]
+        k = within + 1
         frames.append(
             pd.DataFrame(
                 {
@@ -460,95 +465,105 @@ def _resolve_marks(
 
 
 def _validate_marks(m: pd.DataFrame, tol: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Check marks (plus the finish) of each row; return (good marks, bad rows)."""
+    """Check marks (plus the finish) of each row; return (good marks, bad rows).
+
+    Reject values are formatted only for the failing marks (few), never for all marks.
+    """
     at = m["at_m"].astype("int64")
     ev = m["event"].astype("int64")
     # a mark AT the finish that equals the final is the finish itself: fold it in
     is_finish = (at == ev) & ((m["cum"] - m["final"]).abs() <= tol)
-    m = m.loc[~is_finish]
-    at, ev = at.loc[m.index], ev.loc[m.index]
-    label = m["column"].astype("string")
-    label = label.where(label.str.startswith("split_"), label + "@" + at.astype("string") + "m")
-    checks = [
-        (
-            at > ev,
-            "split beyond the finish",
-            label + " is past " + ev.astype("string") + " m",
-        ),
-        (
-            at == ev,
-            "finish split differs from final",
-            label + "=" + _fmt(m["cum"]) + " vs final " + _fmt(m["final"]),
-        ),
-        (
-            m["cum"] >= m["final"],
-            "split after the finish",
-            label + "=" + _fmt(m["cum"]) + " >= final " + _fmt(m["final"]),
-        ),
-    ]
-    # sequence including the finish
-    fin = (
-        m.drop_duplicates("row")
-        .assign(at_m=lambda d: d["event"].astype("int64"), cum=lambda d: d["final"])
-        .assign(column="final")
+    m = m.loc[~is_finish].assign(at_m=at.loc[~is_finish])
+    ev = ev.loc[m.index]
+
+    def label(d: pd.DataFrame) -> pd.Series:
+        lab = d["column"].astype("string")
+        return lab.where(lab.str.startswith("split_"), lab + "@" + d["at_m"].astype("string") + "m")
+
+    # sequence including the finish: segment times and velocities
+    fin = m.drop_duplicates("row").assign(
+        at_m=lambda d: d["event"].astype("int64"), cum=lambda d: d["final"], column="final"
     )
-    seq = pd.concat([m.assign(at_m=at), fin], ignore_index=True).sort_values(
-        ["row", "at_m"], kind="stable"
-    )
-    prev_cum = seq.groupby("row")["cum"].shift(fill_value=0.0)
-    prev_at = seq.groupby("row")["at_m"].shift(fill_value=0)
-    dt = seq["cum"] - prev_cum
-    dx = seq["at_m"] - prev_at
+    seq = pd.concat([m, fin], ignore_index=True).sort_values(["row", "at_m"], kind="stable")
+    g = seq.groupby("row", sort=False)
+    seq = seq.assign(prev_cum=g["cum"].shift(fill_value=0.0), prev_at=g["at_m"].shift(fill_value=0))
+    dt = seq["cum"] - seq["prev_cum"]
+    dx = seq["at_m"] - seq["prev_at"]
     with np.errstate(divide="ignore", invalid="ignore"):
         v = dx / dt
-    seq_label = seq["column"].astype("string")
-    flags = pd.DataFrame({"row": seq["row"]})
     lo, hi = SEGMENT_SPEED_MS
-    flags["reason"] = pd.Series(pd.NA, index=seq.index, dtype="string")
-    flags["value"] = pd.Series(pd.NA, index=seq.index, dtype="string")
-    flags["column"] = seq_label
-    same_at = dx == 0
-    nonincr = (dt <= 0) | same_at
-    flags.loc[nonincr, "reason"] = "splits do not increase"
-    flags.loc[nonincr, "value"] = (
-        "at " + seq["at_m"].astype("string") + " m: " + _fmt(prev_cum) + " then " + _fmt(seq["cum"])
-    ).loc[nonincr]
+    nonincr = (dt <= 0) | (dx == 0)
     fast_slow = ~nonincr & ((v > hi) | (v < lo))
-    flags.loc[fast_slow, "reason"] = "implausible segment velocity"
-    flags.loc[fast_slow, "value"] = (
-        prev_at.astype("string")
-        + "-"
-        + seq["at_m"].astype("string")
-        + " m in "
-        + _fmt(dt)
-        + " s = "
-        + pd.Series([f"{x:.1f}" for x in v.to_numpy(dtype="float64")], index=seq.index)
-        + " m/s"
-    ).loc[fast_slow]
+
+    checks = [
+        (
+            m,
+            at.loc[m.index] > ev,
+            "split beyond the finish",
+            lambda d: label(d) + " is past " + d["event"].astype("int64").astype("string") + " m",
+        ),
+        (
+            m,
+            at.loc[m.index] == ev,
+            "finish split differs from final",
+            lambda d: label(d) + "=" + _fmt(d["cum"]) + " vs final " + _fmt(d["final"]),
+        ),
+        (
+            m,
+            m["cum"] >= m["final"],
+            "split after the finish",
+            lambda d: label(d) + "=" + _fmt(d["cum"]) + " >= final " + _fmt(d["final"]),
+        ),
+        (
+            seq,
+            nonincr,
+            "splits do not increase",
+            lambda d: (
+                "at "
+                + d["at_m"].astype("string")
+                + " m: "
+                + _fmt(d["prev_cum"])
+                + " then "
+                + _fmt(d["cum"])
+            ),
+        ),
+        (
+            seq,
+            fast_slow,
+            "implausible segment velocity",
+            lambda d: (
+                d["prev_at"].astype("string")
+                + "-"
+                + d["at_m"].astype("string")
+                + " m in "
+                + _fmt(d["cum"] - d["prev_cum"])
+                + " s = "
+                + _fmt((d["at_m"] - d["prev_at"]) / (d["cum"] - d["prev_cum"]))
+                + " m/s"
+            ),
+        ),
+    ]
     bad = []
-    for cond, reason, value in checks:
-        sel = m.loc[cond]
+    for frame, cond, reason, describe in checks:
+        sel = frame.loc[cond.fillna(False)].drop_duplicates("row")
         if len(sel):
             bad.append(
                 pd.DataFrame(
                     {
                         "row": sel["row"],
-                        "column": m.loc[cond, "column"],
-                        "value": value.loc[cond],
+                        "column": sel["column"].astype("string"),
+                        "value": describe(sel),
                         "reason": reason,
                     }
                 )
             )
-    f = flags.loc[flags["reason"].notna()]
-    if len(f):
-        bad.append(f[["row", "column", "value", "reason"]])
     badf = (
         pd.concat(bad, ignore_index=True).drop_duplicates("row")
         if bad
         else pd.DataFrame(columns=["row", "column", "value", "reason"])
     )
     good = m.loc[~m["row"].isin(badf["row"])]
-    return good.assign(at_m=at.loc[good.index])[["row", "at_m", "cum"]], badf
+    return good[["row", "at_m", "cum"]], badf
 
 
 # --------------------------------------------------------------------------- main
