@@ -128,7 +128,9 @@ def segment_table(races: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
     return conform(out, SEGMENT_COLUMNS, name="segments")
 
 
-def fatigue_metrics(races: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
+def fatigue_metrics(
+    races: pd.DataFrame, splits: pd.DataFrame, *, rejects: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per-race fatigue metrics: half-race differential and velocity loss.
 
     Parameters
@@ -137,6 +139,10 @@ def fatigue_metrics(races: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
         Races table (pinned ``RACE_COLUMNS``).
     splits : DataFrame
         Splits table (``race_id, at_m, cum_s``) with the finish mark.
+    rejects : DataFrame, optional
+        The rejects table of the same cleaning run. When given, a race whose splits were
+        dropped as doubtful says so in ``missing`` ("splits dropped: splits do not
+        increase") instead of "only one segment".
 
     Returns
     -------
@@ -222,6 +228,21 @@ def fatigue_metrics(races: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
     missing = missing.mask(ok & nseg.eq(1), "only one segment (no intermediate splits)")
     missing = missing.mask(ok & final.isna(), "no final time")
     missing = missing.mask(ok & nseg.eq(0) & final.notna(), "no splits")
+    if rejects is not None and len(rejects) and {"source", "source_row"} <= set(races.columns):
+        col = rejects["column"].astype("string").fillna("")
+        dropped = rejects.loc[
+            (rejects["kind"] == "partial")
+            & (col.isin(["splits", "segments"]) | col.str.startswith("split_"))
+        ].drop_duplicates(["source", "source_row"])
+        why = (
+            races[["source", "source_row"]]
+            .reset_index(drop=True)
+            .merge(
+                dropped[["source", "source_row", "reason"]], on=["source", "source_row"], how="left"
+            )["reason"]
+        )
+        why = ("splits dropped: " + why.astype("string")).set_axis(out.index)
+        missing = missing.mask(ok & nseg.le(1) & why.notna(), why)
     missing = missing.mask(~ok, out["status"].astype("string"))
     res = pd.DataFrame(
         {

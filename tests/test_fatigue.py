@@ -193,3 +193,22 @@ def test_empty_inputs_give_empty_metrics():
 def test_missing_column_is_a_dataerror():
     with pytest.raises(DataError):
         fatigue_metrics(pd.DataFrame({"race_id": ["x"]}), pd.DataFrame())
+
+
+def test_missing_names_the_reason_splits_were_dropped():
+    roster = load_roster(pd.DataFrame({"athlete_id": ["a1"], "name": ["Ann Lee"]}).astype("string"))
+    raw = pd.DataFrame(
+        {
+            "athlete": ["Ann Lee", "Ann Lee"],
+            "date": ["2026-03-07", "2026-03-08"],
+            "event": ["400", "400"],
+            "final": ["56.00", "55.00"],
+            "splits": ["12.0/11.5/37.0", None],
+        }
+    ).astype("string")
+    races, splits, rejects = clean_sprints(raw, roster, today=dt.date(2026, 6, 1))
+    m = fatigue_metrics(races, splits, rejects=rejects)
+    assert m["missing"].tolist() == [
+        "splits dropped: splits do not increase",
+        "only one segment (no intermediate splits)",
+    ]
