@@ -394,7 +394,7 @@ def _resolve_marks(
     if s.any():
         ms = m.loc[s]
         last = ms.groupby("row")["value"].transform("last")
-        incl = (last - ms["final"]).abs() <= tol
+        incl = (last - ms["final"]).abs() <= tol + 1e-6
         div = np.where(incl, ms["n"], ms["n"] + 1)
         interval = ms["event"] / div
         fits = (interval == np.floor(interval)) & (interval >= 10)
@@ -426,7 +426,7 @@ def _resolve_marks(
         cum = mg.groupby("row")["value"].cumsum()
         total = mg.groupby("row")["value"].transform("sum")
         fits = (interval == np.floor(interval)) & (interval >= 10)
-        adds = (total - mg["final"]).abs() <= tol
+        adds = (total - mg["final"]).abs() <= tol + 1e-6
         m.loc[g, "at_m"] = np.where(fits, mg["k"] * interval, -1).astype("int64")
         m.loc[g, "cum"] = cum
         nofit = mg.loc[~fits].drop_duplicates("row")
@@ -472,7 +472,7 @@ def _validate_marks(m: pd.DataFrame, tol: float) -> tuple[pd.DataFrame, pd.DataF
     at = m["at_m"].astype("int64")
     ev = m["event"].astype("int64")
     # a mark AT the finish that equals the final is the finish itself: fold it in
-    is_finish = (at == ev) & ((m["cum"] - m["final"]).abs() <= tol)
+    is_finish = (at == ev) & ((m["cum"] - m["final"]).abs() <= tol + 1e-6)
     m = m.loc[~is_finish].assign(at_m=at.loc[~is_finish])
     ev = ev.loc[m.index]
 

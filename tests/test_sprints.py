@@ -198,6 +198,17 @@ def test_race_without_splits_has_its_finish_mark_and_dnf_has_none(roster):
     assert marks(splits) == [(400, 52.0)]
 
 
+def test_segments_within_tolerance_are_accepted_at_the_boundary(roster):
+    # 13.70 + 13.75 = 27.45 vs hand 27.4: |diff| = 0.05 s, exactly the tolerance (float-safe)
+    _, splits, rejects = clean(
+        [{"event": "200", "final": "27.4h", "segments": "13.70/13.75"}], roster
+    )
+    assert rejects.empty
+    assert marks(splits) == [(100, 13.94), (200, 27.64)]  # +0.24 on both marks
+    _, _, rejects = clean([{"event": "200", "final": "27.4", "segments": "13.70/13.76"}], roster)
+    assert rejects["reason"].tolist() == ["segments do not add up"]  # 0.06 s off
+
+
 # --------------------------------------------------------------------------- validation
 
 
