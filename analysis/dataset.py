@@ -76,7 +76,7 @@ class Dataset:
         """Per-race fatigue metrics (:func:`analysis.fatigue_metrics`)."""
         from .fatigue import fatigue_metrics
 
-        return fatigue_metrics(self.races, self.splits)
+        return fatigue_metrics(self.races, self.splits, rejects=self.rejects)
 
     def athlete(self, athlete_id: str) -> Dataset:
         """A dataset holding one athlete's rows only (for a private per-athlete report)."""
