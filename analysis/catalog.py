@@ -1,1 +1,249 @@
-"""Placeholder: being written (see the open issues)."""
+"""The exercise catalog and tolerant matching of coaches' exercise spellings.
+
+The catalog (``data/reference/exercises.csv``, editable by a coach) has one row per
+exercise:
+
+``exercise``
+    Canonical id (``cable_knee_drive``), the value of the clean log's ``exercise`` column.
+``name``
+    Display name.
+``family``
+    ``hip_flexor`` or ``mobility``.
+``unit``
+    How the drill is usually prescribed: ``reps``, ``metres`` or ``seconds``.
+``reps_per_m``
+    Hip-flexion repetitions per metre for distance drills (A's, high knees).
+``reps_per_s``
+    Hip-flexion repetitions per second for timed sets (optional; empty = unknown).
+``laterality``
+    ``unilateral`` (one leg per rep: a knee drive) or ``bilateral`` (a leg raise).
+``aliases``
+    ``;``-separated other spellings and abbreviations (``A's``, ``HLR``, ``KD``).
+
+Matching ignores case, accents, punctuation, plurals and word order: ``Knee Drives,
+Cable`` and ``cable knee drive`` are the same exercise; ``sit-ups`` and ``situps`` too.
+A spelling that matches nothing is kept with family ``unmapped`` (never dropped), so a
+coach can add it as an alias.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+#: Environment variable naming another catalog file (default: the project's).
+CATALOG_ENV = "HIPFLEX_CATALOG"
+
+FAMILIES = ("hip_flexor", "mobility")
+UNITS = ("reps", "metres", "seconds")
+CATALOG_COLUMNS = (
+    "exercise",
+    "name",
+    "family",
+    "unit",
+    "reps_per_m",
+    "reps_per_s",
+    "laterality",
+    "aliases",
+)
+
+_PKG_CATALOG = Path(__file__).resolve().parent.parent / "data" / "reference" / "exercises.csv"
+
+
+def default_catalog_path() -> Path:
+    """The catalog in use: ``$HIPFLEX_CATALOG`` if set, else ``data/reference/exercises.csv``."""
+    env = os.environ.get(CATALOG_ENV)
+    return Path(env) if env else _PKG_CATALOG
+
+
+def _tokens(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = re.sub(r"['’`´]s\b", "", text)  # A's -> a, knee's -> knee
+    text = text.replace("&", " and ")
+    words = re.findall(r"[a-z0-9]+", text)
+    out = []
+    for w in words:
+        if len(w) > 3 and w.endswith("ies"):
+            w = w[:-3] + "y"
+        elif len(w) > 2 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        out.append(w)
+    return out
+
+
+def exercise_keys(text: object) -> tuple[str, str]:
+    """The two match keys of a spelling: sorted words, and all letters run together.
+
+    The first makes word order irrelevant (``knee drive, cable``); the second makes word
+    breaks irrelevant (``sit-ups`` = ``situps``).
+
+    >>> exercise_keys("Spread-Eagle Sit-ups")
+    ('eagle sit spread up', 'spreadeaglesitup')
+    >>> exercise_keys("A's")
+    ('a', 'a')
+    """
+    toks = _tokens(str(text))
+    return " ".join(sorted(toks)), "".join(toks)
+
+
+def load_catalog(path: str | os.PathLike[str] | pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read and check the exercise catalog.
+
+    Parameters
+    ----------
+    path
+        A CSV path or an already-read frame; default :func:`default_catalog_path`.
+
+    Returns
+    -------
+    DataFrame
+        The catalog columns, typed (``reps_per_m``/``reps_per_s`` as ``Float64``).
+
+    Raises
+    ------
+    DataError
+        Missing columns, a duplicate id, an unknown family or unit, a distance drill of the
+        ``hip_flexor`` family without ``reps_per_m``, or an alias claimed by two exercises.
+    """
+    if path is None:
+        path = default_catalog_path()
+    if isinstance(path, pd.DataFrame):
+        cat, label = path.copy(), "catalog"
+    else:
+        label = Path(path).name
+        try:
+            cat = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8")
+        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise DataError(f"cannot read the exercise catalog: {exc}", file=str(path)) from None
+    cat.columns = [str(c).strip().lower() for c in cat.columns]
+    for opt in ("reps_per_m", "reps_per_s", "aliases", "laterality", "name"):
+        if opt not in cat.columns:
+            cat[opt] = ""
+    missing = [c for c in ("exercise", "family", "unit") if c not in cat.columns]
+    if missing:
+        raise DataError(f"exercise catalog lacks column(s) {missing}", file=label)
+    cat = cat.astype("string").fillna("")
+    for c in cat.columns:
+        cat[c] = cat[c].str.strip()
+    cat = cat[cat["exercise"] != ""].reset_index(drop=True)
+    dup = cat["exercise"][cat["exercise"].duplicated()]
+    if len(dup):
+        raise DataError(f"exercise id {dup.iloc[0]!r} appears twice", file=label, column="exercise")
+    for col, allowed in (("family", FAMILIES), ("unit", UNITS)):
+        bad = cat.index[~cat[col].isin(allowed)]
+        if len(bad):
+            i = bad[0]
+            raise DataError(
+                f"{col} {cat.loc[i, col]!r} of {cat.loc[i, 'exercise']!r} is not one of {allowed}",
+                file=label,
+                row=int(i) + 2,
+                column=col,
+            )
+    for col in ("reps_per_m", "reps_per_s"):
+        num = pd.to_numeric(cat[col].replace("", pd.NA), errors="coerce")
+        bad = cat.index[(cat[col] != "") & (num.isna() | (num <= 0))]
+        if len(bad):
+            raise DataError(
+                f"{col} must be a positive number, not {cat.loc[bad[0], col]!r}",
+                file=label,
+                row=int(bad[0]) + 2,
+                column=col,
+            )
+        cat[col] = num.astype("Float64")
+    need = (cat["family"] == "hip_flexor") & (cat["unit"] == "metres") & cat["reps_per_m"].isna()
+    if need.any():
+        i = cat.index[need][0]
+        raise DataError(
+            f"distance drill {cat.loc[i, 'exercise']!r} needs reps_per_m",
+            file=label,
+            row=int(i) + 2,
+            column="reps_per_m",
+        )
+    cat["name"] = cat["name"].mask(cat["name"] == "", cat["exercise"])
+    _alias_table(cat, label)  # raises on conflicts
+    cols = [*CATALOG_COLUMNS, *[c for c in cat.columns if c not in CATALOG_COLUMNS]]
+    out = cat[cols].reset_index(drop=True)
+    out.attrs["source"] = label
+    return out
+
+
+def _alias_table(catalog: pd.DataFrame, label: str = "catalog") -> dict[str, str]:
+    """Match key -> exercise id, from ids, display names and aliases."""
+    table: dict[str, str] = {}
+    for i, row in enumerate(catalog.itertuples(index=False)):
+        spellings = [row.exercise, row.exercise.replace("_", " "), row.name]
+        spellings += [a for a in str(row.aliases).split(";") if a.strip()]
+        for s in spellings:
+            for key in exercise_keys(s):
+                if not key:
+                    continue
+                other = table.get(key)
+                if other is not None and other != row.exercise:
+                    raise DataError(
+                        f"alias {s.strip()!r} of {row.exercise!r} also matches {other!r}",
+                        file=label,
+                        row=i + 2,
+                        column="aliases",
+                    )
+                table[key] = row.exercise
+    return table
+
+
+def match_exercises(values: pd.Series, catalog: pd.DataFrame) -> pd.DataFrame:
+    """Match raw exercise spellings to catalog ids (each distinct spelling once).
+
+    Parameters
+    ----------
+    values
+        Raw exercise text (``NA`` for an empty cell).
+    catalog
+        From :func:`load_catalog`.
+
+    Returns
+    -------
+    DataFrame
+        Aligned with ``values``: ``exercise`` (catalog id, ``NA`` when unmapped or
+        missing), ``family`` (``hip_flexor``/``mobility``/``unmapped``, ``NA`` when the
+        cell is empty), ``unit``, ``reps_per_m``, ``reps_per_s``, ``laterality``.
+    """
+    table = _alias_table(catalog)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    ids = []
+    for u in uniques:
+        k1, k2 = exercise_keys(u)
+        ids.append(table.get(k1) or table.get(k2) if (k1 or k2) else None)
+    ids_arr = np.array([*ids, None], dtype=object)
+    blank = np.array([not (exercise_keys(u)[0]) for u in uniques] + [True])
+    row_codes = np.where(codes < 0, len(uniques), codes)
+    ex = pd.Series(ids_arr[row_codes], index=values.index, dtype="string")
+    cat = catalog.set_index("exercise")
+    fam = ex.map(cat["family"]).astype("string")
+    fam = fam.mask(ex.isna(), "unmapped").mask(blank[row_codes], pd.NA)
+    return pd.DataFrame(
+        {
+            "exercise": ex,
+            "family": fam,
+            "unit": ex.map(cat["unit"]).astype("string"),
+            "reps_per_m": ex.map(cat["reps_per_m"]).astype("Float64"),
+            "reps_per_s": ex.map(cat["reps_per_s"]).astype("Float64"),
+            "laterality": ex.map(cat["laterality"]).astype("string"),
+        },
+        index=values.index,
+    )
+
+
+__all__ = [
+    "CATALOG_ENV",
+    "default_catalog_path",
+    "exercise_keys",
+    "load_catalog",
+    "match_exercises",
+]
