@@ -289,25 +289,26 @@ def combine(
     return p, None
 
 
-def parse_entries(columns: dict[str, pd.Series], index: pd.Index) -> pd.DataFrame:
-    """Vectorised :func:`combine` over aligned raw columns: each distinct combination once.
+def parse_entry_codes(columns: dict[str, pd.Series]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Parse each distinct combination of prescription cells once.
 
     Parameters
     ----------
     columns
-        Any of ``prescription, sets, reps, distance, duration, load`` -> raw text Series.
-    index
-        The rows' index.
+        Any of ``prescription, sets, reps, distance, duration, load`` -> aligned raw text
+        Series.
 
     Returns
     -------
-    DataFrame
-        Aligned with ``index``: ``sets, reps, distance_m, duration_s, load_kg, load_kind,
-        per_leg, error, error_column, error_value``.
+    codes, table
+        ``codes[i]`` is the row of ``table`` that holds row ``i``'s parse. ``table`` has
+        ``sets, reps, distance_m, duration_s, load_kg`` (float64, NaN where the text does
+        not say), ``load_kind`` (object), ``per_leg`` (bool), ``error``, ``error_column``,
+        ``error_value`` (object, None when parsed).
     """
     names = [c for c in ("prescription", "sets", "reps", "distance", "duration", "load")
              if c in columns]  # fmt: skip
-    n = len(index)
+    n = len(next(iter(columns.values()))) if columns else 0
     combined = np.zeros(n, dtype=np.int64)
     for c in names:
         codes, uniques = pd.factorize(columns[c], use_na_sentinel=True)
@@ -315,38 +316,48 @@ def parse_entries(columns: dict[str, pd.Series], index: pd.Index) -> pd.DataFram
         combined, _ = pd.factorize(combined)
         combined = combined.astype(np.int64)
     _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    raw = {c: columns[c].to_numpy(dtype=object, na_value=None) for c in names}
-    fields = {k: [] for k in ("sets", "reps", "distance_m", "duration_s", "load_kg")}
-    kinds, legs, errors, ecols, evals = [], [], [], [], []
-    for i in first:
-        args = {c: raw[c][i] for c in names}
+    raw = {c: columns[c].iloc[first].to_numpy(dtype=object, na_value=None) for c in names}
+    records = []
+    for j in range(len(first)):
+        args = {c: raw[c][j] for c in names}
         p, col = combine(**args)
-        for k in fields:
-            fields[k].append(getattr(p, k))
-        kinds.append(p.load_kind)
-        legs.append(p.per_leg)
-        errors.append(p.error)
-        ecols.append(col)
-        evals.append(None if col is None else args.get(col))
-
-    def arr(values: list, dtype: str) -> pd.Series:
-        return pd.Series(pd.array(values, dtype=dtype)[inverse], index=index)
-
-    return pd.DataFrame(
-        {
-            "sets": arr(fields["sets"], "Int64"),
-            "reps": arr(fields["reps"], "Float64"),
-            "distance_m": arr(fields["distance_m"], "Float64"),
-            "duration_s": arr(fields["duration_s"], "Float64"),
-            "load_kg": arr(fields["load_kg"], "Float64"),
-            "load_kind": arr(kinds, "string"),
-            "per_leg": arr(legs, "boolean"),
-            "error": arr(errors, "string"),
-            "error_column": arr(ecols, "string"),
-            "error_value": arr(evals, "string"),
-        },
-        index=index,
-    )
+        records.append(
+            (p.sets, p.reps, p.distance_m, p.duration_s, p.load_kg, p.load_kind, p.per_leg,
+             p.error, col, None if col is None else args.get(col))
+        )  # fmt: skip
+    table = pd.DataFrame.from_records(
+        records,
+        columns=["sets", "reps", "distance_m", "duration_s", "load_kg", "load_kind", "per_leg",
+                 "error", "error_column", "error_value"],
+    )  # fmt: skip
+    for c in ("sets", "reps", "distance_m", "duration_s", "load_kg"):
+        table[c] = pd.to_numeric(table[c], errors="coerce").astype("float64")
+    table["per_leg"] = table["per_leg"].astype(bool)
+    for c in ("load_kind", "error", "error_column", "error_value"):
+        table[c] = table[c].astype(object).where(table[c].notna(), None)
+    return inverse.astype(np.int64), table
 
 
-__all__ = ["Prescription", "combine", "parse_entries", "parse_load", "parse_prescription"]
+def parse_entries(columns: dict[str, pd.Series], index: pd.Index) -> pd.DataFrame:
+    """Vectorised :func:`combine` over aligned raw columns: each distinct combination once.
+
+    Returns a frame aligned with ``index``: ``sets, reps, distance_m, duration_s, load_kg,
+    load_kind, per_leg, error, error_column, error_value`` (nullable dtypes).
+    """
+    codes, table = parse_entry_codes(columns)
+    out = table.iloc[codes].set_axis(index)
+    return out.astype(
+        {"sets": "Int64", "reps": "Float64", "distance_m": "Float64", "duration_s": "Float64",
+         "load_kg": "Float64", "load_kind": "string", "per_leg": "boolean", "error": "string",
+         "error_column": "string", "error_value": "string"}
+    )  # fmt: skip
+
+
+__all__ = [
+    "Prescription",
+    "combine",
+    "parse_entries",
+    "parse_entry_codes",
+    "parse_load",
+    "parse_prescription",
+]
