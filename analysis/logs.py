@@ -64,6 +64,15 @@ def _floats(values: np.ndarray) -> pd.arrays.FloatingArray:
     return pd.arrays.FloatingArray(v, np.isnan(v))
 
 
+def first_index(codes: np.ndarray) -> np.ndarray:
+    """Row of the first occurrence of each code ``0..k-1`` (O(n), no sort)."""
+    k = int(codes.max()) + 1 if len(codes) else 0
+    first = np.empty(k, dtype=np.int64)
+    rows = np.arange(len(codes), dtype=np.int64)
+    first[codes[::-1]] = rows[::-1]  # the last write per code is its smallest row
+    return first
+
+
 def _refactor(*arrays: np.ndarray) -> np.ndarray:
     """One code per distinct tuple of aligned integer arrays (order of first appearance)."""
     out = np.zeros(len(arrays[0]), dtype=np.int64)
@@ -181,8 +190,8 @@ def clean_training_log(
 
     # ---------------------------------------------------------------- dates (per file)
     date_code, date_u = _codes(df["date"])
-    pair = _refactor(date_code, src_code)
-    _, first, pair = np.unique(pair, return_index=True, return_inverse=True)
+    pair = _refactor(date_code, src_code) if len(src_u) > 1 else pd.factorize(date_code)[0]
+    first = first_index(pair)
     d_u, d_why_u = parse_dates(
         pd.Series(np.append(date_u, None)[date_code[first]], dtype="string"),
         sources=pd.Series(src_u[src_code[first]], dtype="string"),
@@ -266,17 +275,20 @@ def clean_training_log(
 
     # ---------------------------------------------------------------- duplicates across files
     good = np.flatnonzero(~bad)
-    parsed_id = _refactor(
-        *(np.nan_to_num(pt[c].to_numpy(), nan=-1.0).view(np.int64)
-          for c in ("sets", "reps", "distance_m", "duration_s", "load_kg")),
-        pt["per_leg"].to_numpy().astype(np.int64),
-        pd.factorize(pt["load_kind"])[0],
-    )  # fmt: skip
-    parsed_id = np.where(absent_u, -1, parsed_id)[combo]
-    key = _refactor(aid[good], date_ns[good].view(np.int64), ex_key[good], parsed_id[good])
-    _, first_of_key = np.unique(key, return_index=True)
-    first = good[first_of_key[key]]
-    dup_mask = src_code[good] != src_code[first]
+    if len(good) and src_code[good].min() != src_code[good].max():  # across files only
+        parsed_id = _refactor(
+            *(np.nan_to_num(pt[c].to_numpy(), nan=-1.0).view(np.int64)
+              for c in ("sets", "reps", "distance_m", "duration_s", "load_kg")),
+            pt["per_leg"].to_numpy().astype(np.int64),
+            pd.factorize(pt["load_kind"])[0],
+        )  # fmt: skip
+        parsed_id = np.where(absent_u, -1, parsed_id)[combo]
+        key = _refactor(aid[good], date_ns[good].view(np.int64), ex_key[good], parsed_id[good])
+        first = good[first_index(key)[key]]
+        dup_mask = src_code[good] != src_code[first]
+    else:
+        first = good
+        dup_mask = np.zeros(len(good), dtype=bool)
     dups, dup_first = good[dup_mask], first[dup_mask]
     kept = good[~dup_mask]
 

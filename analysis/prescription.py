@@ -315,7 +315,9 @@ def parse_entry_codes(columns: dict[str, pd.Series]) -> tuple[np.ndarray, pd.Dat
         combined = combined * (len(uniques) + 1) + (codes + 1)
         combined, _ = pd.factorize(combined)
         combined = combined.astype(np.int64)
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    inverse = combined
+    first = np.empty(int(combined.max()) + 1 if n else 0, dtype=np.int64)
+    first[combined[::-1]] = np.arange(n, dtype=np.int64)[::-1]  # first row of each combination
     raw = {c: columns[c].iloc[first].to_numpy(dtype=object, na_value=None) for c in names}
     records = []
     for j in range(len(first)):
