@@ -1,0 +1,91 @@
+"""Cohort figures: athlete means by group, and mean velocity profiles by group."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from ._style import PALETTE, house_style, new_axes
+
+_LABELS = {
+    "hf_reps_per_week": "hip-flexor reps per week (athlete mean)",
+    "differential_s": "second-half differential (s, athlete mean)",
+    "velocity_loss_pct": "velocity loss (%, athlete mean)",
+    "hf_reps_window": "hip-flexor reps before races (athlete mean)",
+}
+
+
+def plot_cohort_metric(
+    means: pd.DataFrame, metric: str, *, cohort_label: str = "cohort", ax: Axes | None = None
+) -> Axes:
+    """One dot per athlete, grouped by cohort, with each cohort's mean as a bar.
+
+    Parameters
+    ----------
+    means : DataFrame
+        :func:`analysis.reporting.athlete_means` output (``cohort`` and the metric).
+    metric : str
+        Column to draw.
+    cohort_label : str
+        Axis label for the grouping column.
+    ax : Axes, optional
+        Axes to draw on.
+    """
+    d = means.dropna(subset=[metric]).astype({"cohort": "string"})
+    groups = sorted(d["cohort"].dropna().unique())
+    ax = new_axes(ax)
+    rng = np.random.default_rng(0)
+    with house_style():
+        for i, g in enumerate(groups):
+            v = d.loc[d["cohort"] == g, metric].to_numpy(dtype=float)
+            x = i + rng.uniform(-0.12, 0.12, len(v))
+            ax.scatter(x, v, color=PALETTE[i % len(PALETTE)], zorder=2, label=f"{g} (n={len(v)})")
+            ax.hlines(v.mean(), i - 0.3, i + 0.3, color="black", linewidth=2, zorder=3)
+        ax.set_xticks(range(len(groups)), [str(g) for g in groups])
+        ax.set_xlabel(cohort_label)
+        ax.set_ylabel(_LABELS.get(metric, metric))
+        ax.set_title(f"{_LABELS.get(metric, metric).split(' (')[0]} by {cohort_label}")
+        if not groups:
+            ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+    return ax
+
+
+def plot_cohort_profiles(
+    segments: pd.DataFrame,
+    cohort: pd.Series,
+    *,
+    cohort_label: str = "cohort",
+    ax: Axes | None = None,
+) -> Axes:
+    """Mean segment velocity by cohort (one line per cohort, n races in the legend).
+
+    Parameters
+    ----------
+    segments : DataFrame
+        :func:`analysis.fatigue.segment_table` of one event.
+    cohort : Series
+        athlete_id -> cohort value.
+    """
+    seg = segments.dropna(subset=["velocity_ms"]).assign(
+        cohort=lambda d: d["athlete_id"].map(cohort)
+    )
+    ax = new_axes(ax)
+    with house_style():
+        for i, (g, d) in enumerate(seg.groupby("cohort", sort=True)):
+            prof = d.groupby("to_m")["velocity_ms"].mean()
+            ax.plot(
+                prof.index.to_numpy(dtype=float),
+                prof.to_numpy(dtype=float),
+                marker="o",
+                color=PALETTE[i % len(PALETTE)],
+                label=f"{g} ({d['race_id'].nunique()} races)",
+            )
+        ax.set_xlabel("distance (m), end of segment")
+        ax.set_ylabel("mean segment velocity (m/s)")
+        ax.set_title(f"Velocity profile by {cohort_label}")
+        if ax.get_lines():
+            ax.legend(fontsize="small")
+        else:
+            ax.text(0.5, 0.5, "no splits", ha="center", va="center", transform=ax.transAxes)
+    return ax
