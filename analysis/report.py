@@ -351,7 +351,15 @@ def plan_reports(
     jobs: list[ReportJob] = []
     nb = nb_dir / NOTEBOOKS["data_quality"]
     jobs.append(
-        job("data_quality", "", "Data quality", nb, "data_quality", {"data_dir": data_dir}, everything)
+        job(
+            "data_quality",
+            "",
+            "Data quality",
+            nb,
+            "data_quality",
+            {"data_dir": data_dir},
+            everything,
+        )
     )
     event = _main_event(ds.fatigue)
     nb = nb_dir / NOTEBOOKS["cohort"]
@@ -362,7 +370,9 @@ def plan_reports(
             "event": event,
             "window_days": int(window_days),
         }
-        jobs.append(job("cohort", col, f"Cohorts by {col}", nb, f"cohorts/{_slug(col)}", params, squad))
+        jobs.append(
+            job("cohort", col, f"Cohorts by {col}", nb, f"cohorts/{_slug(col)}", params, squad)
+        )
     fat = ds.fatigue
     by_athlete = {k: g for k, g in fat.groupby("athlete_id", sort=False)} if len(fat) else {}
     nb = nb_dir / NOTEBOOKS["athlete"]
@@ -504,7 +514,7 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
     if tmp_nb.is_file():
         try:
             nb = nbformat.read(str(tmp_nb), as_version=4)
-        except Exception:  # noqa: BLE001 - a half-saved notebook: fall back to the input
+        except Exception:
             nb = nbformat.read(spec["notebook"], as_version=4)
     else:
         nb = nbformat.read(spec["notebook"], as_version=4)
@@ -578,7 +588,7 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
         except PapermillExecutionError as exc:
             error = f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
             break
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a failed report
+        except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             if _is_start_failure(exc) and attempt < retries:
                 print(
@@ -590,7 +600,7 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
             break
     try:
         _finalize(tmp_nb, out, target, spec, error)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         error = (error + "; " if error else "") + f"export failed: {type(exc).__name__}: {exc}"
     return {
         "target": target,
@@ -612,7 +622,7 @@ def _worker_main() -> int:
         spec = json.loads(line)
         try:
             res = run_one(spec)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             res = {
                 "target": spec.get("target"),
                 "status": "failed",
@@ -631,7 +641,7 @@ def _descendants(pid: int) -> list[int]:
         import psutil
 
         return [p.pid for p in psutil.Process(pid).children(recursive=True)]
-    except Exception:  # noqa: BLE001 - psutil missing or process gone
+    except Exception:
         return []
 
 
@@ -639,7 +649,7 @@ class _Worker:
     """A worker process in its own session, with its jobs on stdin and results on stdout."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.log = open(log_path, "ab")  # noqa: SIM115 - closed in kill()/close()
+        self.log = open(log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from analysis.report import _worker_main; _worker_main()"],
             stdin=subprocess.PIPE,
@@ -724,7 +734,6 @@ def _worker_env(cache_dir: Path) -> dict[str, str]:
         env.setdefault(var, "1")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    env.setdefault("MPLBACKEND", "agg")
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
@@ -884,7 +893,7 @@ def _salvage(out: Path, job: ReportJob, spec: dict, message: str) -> None:
     """Keep what a killed worker left (its partial notebook) at the pinned path."""
     try:
         _finalize(_tmp_notebook(out, job.target), out, job.target, spec, message)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         print(f"hipflex: could not keep the notebook of {job.target}: {exc}", file=sys.stderr)
 
 
@@ -1108,8 +1117,8 @@ def build_reports(
             _write_manifest(manifest_path, manifest)
         bar.update(st)
 
-    n_workers = jobs or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    n_workers = jobs or n_workers or os.cpu_count() or 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n_workers = jobs or cpus or 1
     try:
         if todo:
             run_jobs(
