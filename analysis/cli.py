@@ -83,6 +83,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         force=args.force,
         progress=None if not args.quiet else False,
+        notebooks_dir=args.notebooks,
     )
     return 0 if result.ok else 1
 
@@ -97,7 +98,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ds = load_dataset(args.data)
     save_dataset(ds, args.processed)
     print(format_reconciliation(ds))
-    result = build_reports(args.data, args.out, jobs=args.jobs, timeout=args.timeout)
+    result = build_reports(
+        args.data, args.out, jobs=args.jobs, timeout=args.timeout, notebooks_dir=args.notebooks
+    )
     print(f"open {(Path(args.out) / 'index.html').resolve()}")
     return 0 if result.ok else 1
 
@@ -124,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
             type=float,
             default=600.0,
             help="seconds one report may take before it is stopped (default 600)",
+        )
+        q.add_argument(
+            "--notebooks",
+            type=Path,
+            default=None,
+            help="folder of the report notebooks (default: the project's notebooks/)",
         )
 
     r = sub.add_parser("report", help="run every report into OUT, with OUT/index.html")
