@@ -476,7 +476,7 @@ def _is_start_failure(exc: BaseException) -> bool:
 # ------------------------------------------------------------------ export / files
 
 
-def _export_html(nb) -> str:
+def _export_html(nb, title: str = "hipflex report") -> str:
     """HTML of an executed notebook: code hidden, prompts hidden, figures embedded."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -489,7 +489,7 @@ def _export_html(nb) -> str:
         config=c, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
 
@@ -522,7 +522,7 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
         "papermill-error-cell-tag" in c.get("metadata", {}).get("tags", []) for c in nb.cells
     ):
         _stopped_note(nb, error)
-    write_text_atomic(out / (target + ".html"), _export_html(nb))
+    write_text_atomic(out / (target + ".html"), _export_html(nb, spec.get("title") or target))
     write_text_atomic(ipynb, nbformat.writes(nb))
     with contextlib.suppress(OSError):
         tmp_nb.unlink()
@@ -728,7 +728,7 @@ class _Worker:
 
 def _worker_env(cache_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault("HIPFLEX_CACHE_DIR", str(cache_dir))
+    env["HIPFLEX_CACHE_DIR"] = str(cache_dir)
     # one thread per kernel: the parallelism is across reports
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
@@ -827,6 +827,7 @@ def run_jobs(
                 except queue.Empty:
                     return
                 spec = {
+                    "title": job.title,
                     "notebook": job.notebook,
                     "out": str(out),
                     "target": job.target,
