@@ -1,0 +1,74 @@
+"""The HTML reports in a real browser: headless Chromium through Playwright.
+
+Opens ``index.html`` of a small batch, follows every link, and checks that each page loads
+without a script error, that every embedded figure decodes, and that the athlete name made
+of HTML shows as text (not as markup). Screenshots are written beside the reports, so a
+failing run leaves something to look at. Skipped where Playwright or Chromium is absent.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import report as rp
+from analysis.sample import write_sample
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+EVIL_NAME = '<b id="evil">Bold</b> Nuñez'
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return path
+    return None
+
+
+def test_every_report_renders_in_chromium_with_its_figures(tmp_path):
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("no chromium on this machine")
+    data = tmp_path / "raw"
+    write_sample(data, athletes=2, seed=3)
+    roster = pd.read_csv(data / "athletes.csv", dtype=str, keep_default_na=False)
+    roster = roster[["athlete_id", "name", "sex", "birth_date", "aliases"]]
+    roster.loc[0, "aliases"] = ";".join(
+        x for x in (roster.loc[0, "name"], roster.loc[0, "aliases"]) if x
+    )
+    roster.loc[0, "name"] = EVIL_NAME
+    roster.to_csv(data / "athletes.csv", index=False)
+    out = tmp_path / "out"
+    result = rp.build_reports(data, out, jobs=2, timeout=300, progress=False)
+    assert result.ok, result.summary()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((out / "index.html").as_uri(), wait_until="load")
+        page.screenshot(path=str(out / "index.png"), full_page=True)
+        assert page.locator("#evil").count() == 0  # the name is text, not markup
+        assert EVIL_NAME in page.inner_text("body")
+        hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
+        html_pages = [h for h in hrefs if h.endswith(".html")]
+        assert len(html_pages) == len(result.reports)
+        for i, href in enumerate(html_pages):
+            page.goto((out / href).as_uri(), wait_until="load")
+            page.screenshot(path=str(out / f"page{i}.png"), full_page=True)
+            images = page.eval_on_selector_all(
+                "img", "els => els.map(e => e.complete && e.naturalWidth > 0)"
+            )
+            assert all(images), href
+            if href.startswith("athletes/"):
+                assert images, f"{href} has no figure"
+            assert page.locator("#evil").count() == 0, href
+        browser.close()
+    assert errors == []
+    assert Path(out / "index.png").stat().st_size > 10_000
