@@ -870,19 +870,31 @@ def run_jobs(
 
     n = max(1, min(int(workers), len(jobs)))
     threads = [threading.Thread(target=slot, args=(k,), daemon=True) for k in range(n)]
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # cron/systemd stop a job with SIGTERM: end like Ctrl-C, workers and kernels killed
+        previous = signal.signal(signal.SIGTERM, _terminate)
     for t in threads:
         t.start()
     try:
         for t in threads:
             while t.is_alive():
                 t.join(0.2)
-    except KeyboardInterrupt:
+    except BaseException:
         _kill_all_workers()
         raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return [r for r in results if r is not None]
 
 
-def _kill_all_workers() -> None:  # pragma: no cover - interactive interrupt
+def _terminate(signum: int, frame: Any) -> None:  # pragma: no cover - signal handler
+    raise SystemExit(128 + signum)
+
+
+def _kill_all_workers() -> None:
+    """Kill every process this one started (workers and their kernels)."""
     import psutil
 
     for child in psutil.Process().children(recursive=True):
@@ -1057,7 +1069,6 @@ def build_reports(
     DataError
         The data folder cannot be read at all (no roster, unreadable file, ...).
     """
-    from .dataset import CACHE_ENV, load_dataset
 
     t0 = time.perf_counter()
     started = time.time()
@@ -1065,6 +1076,39 @@ def build_reports(
     data_dir = Path(data_dir)
     state = out / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
+    with _exclusive(state / "lock"):
+        return _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
+                      notebooks_dir, window_days, kernel_name, retries)  # fmt: skip
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path):
+    """Hold an exclusive lock on ``path``: two runs into one folder would trample each other."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    with open(path, "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            from .errors import DataError
+
+            raise DataError(
+                "another hipflex report is writing into this folder; try again when it is done",
+                file=str(path.parent.parent),
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
+           notebooks_dir, window_days, kernel_name, retries) -> BatchResult:  # fmt: skip
+    from .dataset import CACHE_ENV, load_dataset
+
     cache_dir = Path(os.environ.get(CACHE_ENV) or state / "cache")
     ds = load_dataset(data_dir, cache_dir=cache_dir)
     planned = plan_reports(ds, data_dir, notebooks_dir, window_days=window_days)

@@ -224,3 +224,13 @@ def test_manifest_round_trip_and_a_corrupt_manifest_means_rerun_everything(tmp_p
     assert json.loads(p.read_text())["version"] == 1
     p.write_text("{not json")
     assert rp._read_manifest(p) == {}
+
+
+def test_a_second_run_into_the_same_folder_while_one_is_running_is_refused(tmp_path):
+    state = tmp_path / "out" / ".hipflex"
+    state.mkdir(parents=True)
+    with rp._exclusive(state / "lock"):
+        with pytest.raises(hf.DataError, match="another hipflex report"):
+            rp.build_reports(tmp_path / "raw", tmp_path / "out")
+    with rp._exclusive(state / "lock"):  # released: can be taken again
+        pass
