@@ -276,8 +276,9 @@ def _main_event(fatigue: pd.DataFrame) -> int:
 
 
 def cohort_columns(athletes: pd.DataFrame) -> list[str]:
-    """Roster columns that define cohorts (all but id, name, birth date, aliases)."""
-    return [c for c in athletes.columns if c not in NOT_COHORTS]
+    """Roster columns that define cohorts: all but id, name, birth date and aliases, and
+    only those with at least one value (the roster always has ``sex``, maybe empty)."""
+    return [c for c in athletes.columns if c not in NOT_COHORTS and athletes[c].notna().any()]
 
 
 def plan_reports(
