@@ -35,7 +35,7 @@ def test_every_report_renders_in_chromium_with_its_figures(tmp_path):
     if exe is None:
         pytest.skip("no chromium on this machine")
     data = tmp_path / "raw"
-    write_sample(data, athletes=2, seed=3)
+    write_sample(data, athletes=2, seed=3, today="2026-11-01")
     roster = pd.read_csv(data / "athletes.csv", dtype=str, keep_default_na=False)
     roster = roster[["athlete_id", "name", "sex", "birth_date", "aliases"]]
     roster.loc[0, "aliases"] = ";".join(
