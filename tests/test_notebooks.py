@@ -238,3 +238,10 @@ def test_cli_a_broken_athlete_report_fails_alone_and_the_exit_code_says_so(batch
     assert "Failed reports" in index and "corrupt log for A02" in index
     assert re.search(r"href='athletes/A02\.ipynb'", index)
     assert all((out / unquote(h)).is_file() for h in _index_links(out))
+    # a failed report is never taken as up to date: the next run retries it, and only it
+    capsys.readouterr()
+    code = cli_main(["report", str(data), "--out", str(out), "--notebooks", str(nb_dir), "--quiet"])
+    assert code == 1
+    manifest = json.loads((out / ".hipflex" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["reports"]["athletes/A02"]["status"] == "failed"
+    assert "5 reports: 0 ran, 4 unchanged, 1 failed" in capsys.readouterr().err
