@@ -54,7 +54,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -1187,10 +1187,6 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
     if progress is not False or not result.ok:
         print(result.summary(), file=sys.stderr if not result.ok else sys.stdout)
     return result
-
-
-def _as_dict(st: ReportStatus) -> dict:  # pragma: no cover - debugging aid
-    return {**asdict(st), "job": asdict(st.job)}
 
 
 if __name__ == "__main__":  # pragma: no cover
