@@ -579,6 +579,9 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
                 parameters=spec["parameters"],
                 kernel_name=spec.get("kernel_name", KERNEL_NAME),
                 progress_bar=False,
+                # one save at the end (and papermill's 30 s autosave in a long cell):
+                # saving after every cell re-serialises the figures each time
+                request_save_on_cell_execute=False,
                 start_timeout=int(spec.get("start_timeout", START_TIMEOUT)),
                 execution_timeout=spec.get("timeout"),
                 cwd=str(Path(spec["notebook"]).parent),
