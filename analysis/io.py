@@ -275,6 +275,7 @@ def read_raw(
             sep=sep,
             engine="c",
             skipinitialspace=True,
+            skip_blank_lines=False,  # keep row numbers those of the file; _finish drops them
         )
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         first = " ".join(str(exc).split())[:160]
