@@ -51,10 +51,25 @@ def paragraph(text: str, *, css: str = "") -> object:
     return _html(f"<p{style}>{esc(text)}</p>")
 
 
+def _format_column(col: pd.Series, float_format: str) -> pd.Series:
+    """Display text of one column: integers without decimals, floats rounded, NA as a dash."""
+    if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+        return col.astype("object").map(lambda v: "–" if v is None or pd.isna(v) else str(v))
+    values = col.astype("Float64")
+    whole = values.dropna()
+    integral = pd.api.types.is_integer_dtype(col) or (
+        len(whole) > 0 and bool((whole % 1 == 0).all()) and bool((whole.abs() >= 100).all())
+    )
+    fmt = "{:.0f}" if integral else float_format
+    return values.astype("object").map(lambda v: "–" if pd.isna(v) else fmt.format(v))
+
+
 def table_html(df: pd.DataFrame, *, caption: str = "", float_format: str = "{:.2f}") -> object:
-    """A DataFrame as an HTML table with every cell escaped (pandas escapes by default)."""
-    fmt = {c: float_format.format for c in df.select_dtypes("number").columns}
-    body = df.to_html(index=False, escape=True, na_rep="–", formatters=fmt, border=0)
+    """A DataFrame as an HTML table: every cell escaped, numbers rounded, NA shown as a dash."""
+    shown = pd.DataFrame(
+        {c: _format_column(df[c], float_format) for c in df.columns}, index=df.index
+    )
+    body = shown.to_html(index=False, escape=True, border=0)
     cap = f"<p><b>{esc(caption)}</b></p>" if caption else ""
     return _html(cap + body)
 
@@ -284,7 +299,7 @@ class AthleteReport:
     def plot_weekly_volume(self):
         from .plots import plot_weekly_volume
 
-        return plot_weekly_volume(self.ds.log)
+        return plot_weekly_volume(self.ds.log, athlete_id=self.athlete_id)
 
     def plot_fade(self):
         from .plots import plot_fatigue_trend
@@ -424,10 +439,16 @@ def cohort_words(tests: pd.DataFrame, column: str) -> str:
     parts = []
     for r in tests.itertuples(index=False):
         lo, hi = r.g_ci_low, r.g_ci_high
+        head = f"{r.metric}: {r.group_a} (n={r.n_a}) vs {r.group_b} (n={r.n_b})"
+        if pd.isna(r.hedges_g):
+            parts.append(f"{head}: no effect size (no spread within the groups)")
+            continue
+        if pd.isna(lo) or pd.isna(hi):
+            parts.append(f"{head}, Hedges g {r.hedges_g:+.2f} — too few athletes for an interval")
+            continue
         sure = "clear" if (lo > 0 or hi < 0) else "not clear (the interval includes 0)"
         parts.append(
-            f"{r.metric}: {r.group_a} (n={r.n_a}) vs {r.group_b} (n={r.n_b}), Hedges g "
-            f"{r.hedges_g:+.2f} [95 % CI {lo:+.2f} to {hi:+.2f}] — {sure}"
+            f"{head}, Hedges g {r.hedges_g:+.2f} [95 % CI {lo:+.2f} to {hi:+.2f}] — {sure}"
         )
     return (
         "Differences between groups of athletes (one mean per athlete): "
