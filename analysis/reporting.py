@@ -246,6 +246,7 @@ class AthleteReport:
             "meet": "meet",
             "round": "round",
             "timing": "timing",
+            "status": "status",
             "final_s": "final (s)",
             "first_half_s": "1st half (s)",
             "second_half_s": "2nd half (s)",
