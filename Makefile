@@ -39,8 +39,9 @@ format: $(STAMP)  ## apply ruff fixes and formatting
 bench: $(STAMP)  ## run every benchmark (prints ratios against baselines measured in the same run)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-lab: $(STAMP)  ## JupyterLab on notebooks/ with the `hipflex` kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+lab: $(STAMP)  ## JupyterLab on notebooks/ with the `hipflex` kernel (start with explore.ipynb)
+	@test -d data/raw/sample || $(VENV)/bin/hipflex sample data/raw/sample
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks/explore.ipynb
 
 clean-reports:  ## remove generated reports and processed data
 	rm -rf reports/athletes reports/cohorts reports/*.html reports/*.ipynb reports/.hipflex data/processed/*

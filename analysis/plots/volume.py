@@ -9,9 +9,18 @@ from matplotlib.collections import LineCollection
 
 from ..stats import rm_corr
 from ..volume import weekly_volume
-from ._style import PALETTE, REFERENCE_COLOR, house_style, new_axes
+from ._style import PALETTE, house_style, new_axes
 
 __all__ = ["plot_volume_vs_fatigue", "plot_weekly_volume"]
+
+
+def _exercise_colour(i: int) -> str:
+    """A distinct colour per exercise: the house palette, then matplotlib's tab20."""
+    if i < len(PALETTE):
+        return PALETTE[i]
+    import matplotlib as mpl
+
+    return mpl.colors.to_hex(mpl.colormaps["tab20"]((i - len(PALETTE)) % 20))
 
 
 def plot_weekly_volume(
@@ -69,7 +78,7 @@ def plot_weekly_volume(
                     values,
                     width=pd.Timedelta(days=5.5),
                     bottom=bottom,
-                    color=PALETTE[i % len(PALETTE)] if i < len(PALETTE) else REFERENCE_COLOR,
+                    color=_exercise_colour(i),
                     label=str(col),
                     align="edge",
                 )
