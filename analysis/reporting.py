@@ -129,12 +129,18 @@ def load_or_sample(data_dir: str | os.PathLike[str]) -> Dataset:
     return load_dataset(path)
 
 
+def hf_reps_per_week(log: pd.DataFrame) -> pd.Series:
+    """Hip-flexor reps per week of logging per athlete (first to last logged day)."""
+    span = log.groupby("athlete_id")["date"].agg(["min", "max"])
+    weeks = ((span["max"] - span["min"]).dt.days + 1) / 7.0
+    total = log.groupby("athlete_id")["hf_reps"].sum().astype("float64")
+    return (total / weeks).rename("hf_reps_per_week")
+
+
 def who_trained_what(ds: Dataset) -> pd.DataFrame:
     """One row per athlete: entries, hip-flexor reps (total and per week), top exercise, races."""
     log = ds.log
     hf_log = log[log["family"] == "hip_flexor"]
-    span = log.groupby("athlete_id")["date"].agg(["min", "max"])
-    weeks = ((span["max"] - span["min"]).dt.days + 1) / 7.0
     total = hf_log.groupby("athlete_id")["hf_reps"].sum().astype("float64")
     top = (
         hf_log.groupby(["athlete_id", "exercise"])["hf_reps"].sum().astype("float64")
@@ -144,7 +150,7 @@ def who_trained_what(ds: Dataset) -> pd.DataFrame:
     out = ds.athletes[["athlete_id", "name"]].set_index("athlete_id")
     out["entries"] = log.groupby("athlete_id").size()
     out["hip-flexor reps"] = total
-    out["per week"] = total / weeks
+    out["per week"] = hf_reps_per_week(log)
     out["most reps from"] = top
     out["races"] = ds.races.groupby("athlete_id").size()
     out["entries"] = out["entries"].fillna(0).astype("int64")
@@ -419,12 +425,7 @@ def athlete_means(ds: Dataset, column: str, *, event: int, window_days: int) -> 
         velocity_loss_pct=("velocity_loss_pct", "mean"),
         hf_reps_window=(f"hf_reps_{window_days}d", "mean"),
     )
-    log = ds.log
-    span = log.groupby("athlete_id")["date"].agg(["min", "max"])
-    weeks = ((span["max"] - span["min"]).dt.days + 1) / 7.0
-    weekly = (log.groupby("athlete_id")["hf_reps"].sum().astype("float64") / weeks).rename(
-        "hf_reps_per_week"
-    )
+    weekly = hf_reps_per_week(ds.log)
     out = (
         ds.athletes[["athlete_id", column]]
         .merge(weekly, left_on="athlete_id", right_index=True, how="left")
@@ -638,6 +639,7 @@ __all__ = [
     "cohort_words",
     "esc",
     "estimate_in_words",
+    "hf_reps_per_week",
     "load_or_sample",
     "paragraph",
     "quality_results",
