@@ -144,7 +144,10 @@ class Dataset:
         )
         unm = ", ".join(f"{e(str(k))} ({v})" for k, v in unmapped.items()) or "none"
         rows = [
-            ("Data folder", e(str(self.data_dir)) + (" <b>(SYNTHETIC data)</b>" if self.synthetic else "")),
+            (
+                "Data folder",
+                e(str(self.data_dir)) + (" <b>(SYNTHETIC data)</b>" if self.synthetic else ""),
+            ),
             ("Athletes", s["athletes"]),
             ("Dates", f"{s['first_date']} to {s['last_date']}"),
             ("Training-log rows (clean)", s["log_rows"]),
@@ -352,8 +355,9 @@ def _read_cache(path: Path, root: Path, fp: str) -> Dataset | None:
         tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
     except (OSError, ValueError):
         return None
-    ds = Dataset(**tables, data_dir=str(root), fingerprint=fp,
-                 synthetic=(root / SYNTHETIC_MARKER).is_file())
+    ds = Dataset(
+        **tables, data_dir=str(root), fingerprint=fp, synthetic=(root / SYNTHETIC_MARKER).is_file()
+    )
     try:
         ds.__dict__["fatigue"] = pd.read_parquet(path / "fatigue.parquet")
     except (OSError, ValueError):
