@@ -97,8 +97,8 @@ def plot_velocity_profile(
         ax.set_xlabel("distance (m), end of segment")
         ax.set_ylabel("mean segment velocity (m/s)")
         ax.set_title("Velocity profile: where the race slows down")
-        if ax.get_lines():  # beside the axes: the lines fill the plot area
-            ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        if ax.get_lines():  # below the axes: the lines fill the plot area
+            ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return ax
 
 
