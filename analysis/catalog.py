@@ -136,7 +136,12 @@ def load_catalog(path: str | os.PathLike[str] | pd.DataFrame | None = None) -> p
     cat = cat[cat["exercise"] != ""].reset_index(drop=True)
     dup = cat["exercise"][cat["exercise"].duplicated()]
     if len(dup):
-        raise DataError(f"exercise id {dup.iloc[0]!r} appears twice", file=label, column="exercise")
+        raise DataError(
+            f"exercise id {dup.iloc[0]!r} appears twice",
+            file=label,
+            row=int(dup.index[0]) + 2,
+            column="exercise",
+        )
     for col, allowed in (("family", FAMILIES), ("unit", UNITS)):
         bad = cat.index[~cat[col].isin(allowed)]
         if len(bad):

@@ -1,0 +1,102 @@
+"""Exercise catalog: coaches' spellings, tolerant matching, broken catalogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.catalog import default_catalog_path, load_catalog, match_exercises
+from analysis.errors import DataError
+
+SPELLINGS = {
+    "A's": "a_skip",
+    "A-skips": "a_skip",
+    "slow running A's": "a_skip",
+    "high knees": "high_knees",
+    "KD": "band_knee_drive",
+    "cable KD": "cable_knee_drive",
+    "box knee drives": "box_knee_drive",
+    "lying cable knee drive": "lying_cable_knee_drive",
+    "Spread-eagle sit-ups": "spread_eagle_situp",
+    "HLR": "hanging_leg_raise",
+    "hanging knee raises": "hanging_knee_raise",
+    "incline bench leg raise": "incline_bench_leg_raise",
+    "lunge stretch": "lunge_stretch",
+    "foam rolling": "foam_rolling",
+}
+
+
+@pytest.fixture(scope="module")
+def catalog() -> pd.DataFrame:
+    return load_catalog()
+
+
+@pytest.mark.parametrize(("raw", "expected"), list(SPELLINGS.items()))
+def test_issue_exercises_matched_from_coach_spellings(
+    catalog: pd.DataFrame, raw: str, expected: str
+) -> None:
+    m = match_exercises(pd.Series([raw], dtype="string"), catalog)
+    assert m["exercise"].iloc[0] == expected
+
+
+def test_families(catalog: pd.DataFrame) -> None:
+    m = match_exercises(
+        pd.Series(["A's", "lunge stretch", "zumba", pd.NA], dtype="string"), catalog
+    )
+    assert m["family"].tolist()[:3] == ["hip_flexor", "mobility", "unmapped"]
+    assert pd.isna(m["exercise"].iloc[2])
+    assert pd.isna(m["family"].iloc[3])
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["Knee Drives, Cable", "CABLE KNEE DRIVES", "cable knee-drive", "cable  knee drive."],
+)
+def test_case_punctuation_plural_word_order(catalog: pd.DataFrame, raw: str) -> None:
+    m = match_exercises(pd.Series([raw], dtype="string"), catalog)
+    assert m["exercise"].iloc[0] == "cable_knee_drive"
+
+
+def _write(tmp_path: Path, rows: list[str]) -> Path:
+    p = tmp_path / "exercises.csv"
+    header = "exercise,name,family,unit,reps_per_m,reps_per_s,laterality,aliases,notes"
+    p.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return p
+
+
+GOOD = "box_knee_drive,Box KD,hip_flexor,reps,,,unilateral,box kd,"
+
+
+def test_duplicate_id_is_data_error(tmp_path: Path) -> None:
+    p = _write(tmp_path, [GOOD, "box_knee_drive,Other,hip_flexor,reps,,,unilateral,other,"])
+    with pytest.raises(DataError) as ei:
+        load_catalog(p)
+    assert "exercises.csv" in str(ei.value)
+    assert ei.value.row == 3
+
+
+def test_alias_claimed_twice_is_data_error(tmp_path: Path) -> None:
+    p = _write(tmp_path, [GOOD, "cable_kd,Cable,hip_flexor,reps,,,unilateral,box kd,"])
+    with pytest.raises(DataError) as ei:
+        load_catalog(p)
+    assert "exercises.csv" in str(ei.value)
+    assert "\n" not in str(ei.value)
+
+
+def test_distance_drill_without_reps_per_m_is_data_error(tmp_path: Path) -> None:
+    p = _write(tmp_path, [GOOD, "a_skip,A's,hip_flexor,metres,,,unilateral,as,"])
+    with pytest.raises(DataError) as ei:
+        load_catalog(p)
+    msg = str(ei.value)
+    assert "exercises.csv" in msg
+    assert "reps_per_m" in msg
+
+
+def test_env_var_names_the_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = _write(tmp_path, [GOOD])
+    monkeypatch.setenv("HIPFLEX_CATALOG", str(p))
+    assert default_catalog_path() == p
+    cat = load_catalog()
+    assert cat["exercise"].tolist() == ["box_knee_drive"]
