@@ -1,0 +1,140 @@
+"""clean_training_log: dates, names, plausibility, hf_reps, conservation (property test).
+
+Complements tests/test_clean_log.py (the lead's); expected values hand-checked in comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.errors import DataError
+from analysis.logs import clean_training_log
+from analysis.names import load_roster
+
+TODAY = dt.date(2026, 6, 1)
+ROSTER = load_roster(
+    pd.DataFrame(
+        {
+            "athlete_id": ["A1", "A2"],
+            "name": ["Deirdre Nuñez", "Tom Baker"],
+            "aliases": ["Dee Nunez", ""],
+        }
+    ).astype("string")
+)
+BASE = {"athlete": "A1", "date": "2026-03-04", "exercise": "HLR", "prescription": "3x10"}
+
+
+def frame(rows: list[dict], source: str = "log.csv") -> pd.DataFrame:
+    df = pd.DataFrame(rows).astype("string")
+    return df.assign(source=source, source_row=range(2, len(df) + 2))
+
+
+def run(rows: list[dict], source: str = "log.csv"):
+    return clean_training_log(frame(rows, source), ROSTER, today=TODAY)
+
+
+@pytest.mark.parametrize("text", ["2026-03-04", "04/03/2026", "4 Mar 2026", "46085"])
+def test_each_date_form_reads_4_march_2026(text: str) -> None:
+    # 46085 = Excel serial: days since 1899-12-30 -> 2026-03-04
+    c, rej = run([{**BASE, "date": text}])
+    assert len(rej) == 0
+    assert c["date"].iloc[0] == pd.Timestamp("2026-03-04")
+
+
+def test_month_first_inferred_from_a_day_over_12_in_the_file() -> None:
+    # 03/25/2026 can only be month-first, so 03/04/2026 in the same file is 4 March
+    c, _ = run([{**BASE, "date": "03/25/2026"}, {**BASE, "date": "03/04/2026"}])
+    got = c.set_index("source_row")["date"]
+    assert got.loc[2] == pd.Timestamp("2026-03-25")
+    assert got.loc[3] == pd.Timestamp("2026-03-04")
+
+
+def test_contradictory_dates_in_one_file_raise_naming_rows() -> None:
+    # 25/03 is day-first, 03/25 month-first: no single order fits the file
+    with pytest.raises(DataError) as ei:
+        run([{**BASE, "date": "25/03/2026"}, {**BASE, "date": "03/25/2026"}])
+    assert "log.csv" in str(ei.value)
+    assert "\n" not in str(ei.value)
+
+
+@pytest.mark.parametrize(
+    "spelling", ["A1", "Deirdre Nuñez", "Nuñez, Deirdre", "Dee Nunez", "deirdre nunez"]
+)
+def test_athlete_by_id_name_last_first_alias_accents(spelling: str) -> None:
+    c, rej = run([{**BASE, "athlete": spelling}])
+    assert len(rej) == 0
+    assert c["athlete_id"].tolist() == ["A1"]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"athlete": "Zed Unknown"}, "unknown athlete"),
+        ({"prescription": "1x500"}, "implausible reps"),
+        ({"prescription": "50x10"}, "implausible sets"),
+        ({"prescription": "3x10 -5kg"}, "negative load"),
+        ({"date": "2026-07-01"}, "date in the future"),
+        ({"date": "1949-12-31"}, "date before 1950"),
+    ],
+)
+def test_plausibility_rejects(change: dict, reason: str) -> None:
+    c, rej = run([BASE, {**BASE, **change}])
+    assert c["source_row"].tolist() == [2]
+    assert rej[["source_row", "reason", "kind"]].to_numpy(dtype=object).tolist() == [
+        [3, reason, "rejected"]
+    ]
+
+
+def test_hf_reps_per_leg_bilateral_distance_mobility_unmapped() -> None:
+    c, rej = run(
+        [
+            # box knee drives 3 x 10 each leg -> 3*10*2 = 60; 45 lb = 20.41165665 kg
+            # -> hf_load_kg 60 * 20.41165665 = 1224.699399
+            {**BASE, "exercise": "box knee drives", "prescription": "3x10 each leg @ 45lb"},
+            # HLR bilateral 2 x 15 -> 30
+            {**BASE, "prescription": "2x15"},
+            # A's 3 x 30 m, 1.0 rep/m -> 90
+            {**BASE, "exercise": "A's", "prescription": "3x30m"},
+            # foam rolling -> 0; unmapped -> 0
+            {**BASE, "exercise": "foam rolling", "prescription": "1x60s"},
+            {**BASE, "exercise": "zumba", "prescription": "3x10"},
+        ]
+    )
+    assert len(rej) == 0
+    assert c["hf_reps"].tolist() == [60, 30, 90, 0, 0]
+    assert c["hf_load_kg"].iloc[0] == pytest.approx(1224.699399)
+
+
+ATHLETES = st.sampled_from(["A1", "Tom Baker", "Dee Nunez", "Zed", "", "Baker, Tom"])
+DATES = st.sampled_from(["2026-03-04", "2026-13-40", "1900-01-01", "2030-01-01", "", "soon"])
+EXERCISES = st.sampled_from(["HLR", "A's", "KD", "foam rolling", "zumba", "", "high knees"])
+RX = st.one_of(
+    st.sampled_from(["3x10", "3x20m", "1x500", "lots", "", "3x10 -5kg", "2x30s", "10,10,8"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"athlete": ATHLETES, "date": DATES, "exercise": EXERCISES, "prescription": RX}
+        ),
+        min_size=1,
+        max_size=15,
+    )
+)
+def test_rows_in_equal_clean_plus_rejected_plus_duplicates(rows: list[dict]) -> None:
+    rows = [{k: (v or None) for k, v in r.items()} for r in rows]
+    try:
+        c, rej = run(rows)
+    except DataError:
+        return
+    dropped = rej[rej["kind"].isin(["rejected", "duplicate"])]
+    assert len(c) + len(dropped) == len(rows)
+    assert set(c["source_row"]).isdisjoint(set(dropped["source_row"]))
