@@ -6,12 +6,15 @@ Complements tests/test_clean_log.py (the lead's); expected values hand-checked i
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import analysis as hf
 from analysis.errors import DataError
 from analysis.logs import clean_training_log
 from analysis.names import load_roster
@@ -138,3 +141,73 @@ def test_rows_in_equal_clean_plus_rejected_plus_duplicates(rows: list[dict]) -> 
     dropped = rej[rej["kind"].isin(["rejected", "duplicate"])]
     assert len(c) + len(dropped) == len(rows)
     assert set(c["source_row"]).isdisjoint(set(dropped["source_row"]))
+
+
+# ---------------------------------------------------------------- messy folder, load_dataset
+MESSY = Path(__file__).parent / "data" / "logs" / "messy"
+
+
+def _messy(tmp_path: Path) -> Path:
+    d = tmp_path / "messy"
+    shutil.copytree(MESSY, d)
+    with pd.ExcelWriter(d / "gym.xlsx", engine="openpyxl") as w:
+        pd.DataFrame(
+            {
+                "Athlete": ["Tom Baker", "Zed"],
+                "Date": ["4 Mar 2026", "4 Mar 2026"],
+                "Exercise": ["cable KD", "HLR"],
+                "Prescription": ["3x8 each leg @ 10kg", "3x10"],
+            }
+        ).to_excel(w, sheet_name="Week 1", index=False)
+        pd.DataFrame(
+            {
+                "Athlete": ["A1"],
+                "Date": ["2026-03-05"],
+                "Exercise": ["lunge stretch"],
+                "Prescription": ["2x30s"],
+            }
+        ).to_excel(w, sheet_name="Week 2", index=False)
+        pd.DataFrame({"Item": ["bands"], "Cost": [12]}).to_excel(
+            w, sheet_name="Budget", index=False
+        )
+    return d
+
+
+def test_messy_folder_clean_table_and_rejects_exactly(tmp_path: Path) -> None:
+    ds = hf.load_dataset(_messy(tmp_path), today=TODAY)
+    cols = ["athlete_id", "date", "exercise", "sets", "reps", "distance_m", "load_kg", "hf_reps"]
+    got = ds.log.sort_values(["source", "source_row"])
+    ts = pd.Timestamp
+    na = pd.NA
+    assert got[[*cols, "source", "source_row"]].astype(object).to_numpy().tolist() == [
+        # coach_b.csv (semicolons, day-first: 25/03 fixes the order): A's 3x20 m -> 60
+        ["A1", ts("2026-03-02"), "a_skip", 3, na, 20.0, na, 60.0, "coach_b.csv", 2],
+        # 2 x 12 bilateral -> 24
+        ["A2", ts("2026-03-25"), "hanging_knee_raise", 2, 12.0, na, na, 24.0, "coach_b.csv", 3],
+        # "Baker, Tom": box knee drives 3x10 each leg -> 60 (row 6 repeats it in ONE file: kept)
+        ["A2", ts("2026-03-02"), "box_knee_drive", 3, 10.0, na, na, 60.0, "coach_log.csv", 3],
+        ["A2", ts("2026-03-02"), "box_knee_drive", 3, 10.0, na, na, 60.0, "coach_log.csv", 6],
+        # cable KD 3x8 each leg @ 10 kg -> 48
+        ["A2", ts("2026-03-04"), "cable_knee_drive", 3, 8.0, na, 10.0, 48.0, "gym.xlsx#Week 1", 2],
+        # mobility -> 0
+        ["A1", ts("2026-03-05"), "lunge_stretch", 2, na, na, na, 0.0, "gym.xlsx#Week 2", 2],
+    ]
+    rej = ds.rejects.sort_values(["source", "source_row"])
+    rcols = ["source", "source_row", "column", "reason", "kind", "athlete_id"]
+    assert rej[rcols].astype(object).to_numpy().tolist() == [
+        ["coach_b.csv", 4, "reps", "implausible reps", "rejected", "A2"],
+        ["coach_log.csv", 2, "", "duplicate entry", "duplicate", "A1"],
+        ["coach_log.csv", 4, "athlete", "unknown athlete", "rejected", na],
+        ["coach_log.csv", 5, "prescription", "unparseable prescription", "rejected", "A2"],
+        ["gym.xlsx#Week 1", 3, "athlete", "unknown athlete", "rejected", na],
+    ]
+    assert rej["value"].iloc[1] == "same as coach_b.csv row 2"
+    rec = ds.reconciliation.set_index("source")
+    assert rec["rows_read"].to_dict() == {
+        "coach_b.csv": 3,
+        "coach_log.csv": 5,
+        "gym.xlsx#Week 1": 2,
+        "gym.xlsx#Week 2": 1,
+    }
+    assert rec["balanced"].all()
+    assert ds.skipped["source"].tolist() == ["gym.xlsx#Budget"]
