@@ -114,7 +114,15 @@ def _stop(lab: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(lab.pid, signal.SIGKILL)
     lab.wait(timeout=15)
-    left = [k for k in kids if k.is_running() and k.status() != psutil.STATUS_ZOMBIE]
+    _, alive = psutil.wait_procs(kids, timeout=10)  # SIGKILL is delivered asynchronously
+
+    def lingering(p: psutil.Process) -> bool:
+        try:
+            return p.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    left = [k for k in alive if lingering(k)]
     assert not left, f"processes left behind: {left}"
 
 
@@ -123,6 +131,7 @@ def test_explore_runs_in_jupyterlab_in_chromium(workspace, tmp_path):
     if CHROMIUM is None:
         pytest.skip("browser test skipped: no chromium on PATH (apt-get install chromium)")
     try:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("browser test skipped: playwright is not installed")
@@ -162,9 +171,18 @@ def test_explore_runs_in_jupyterlab_in_chromium(workspace, tmp_path):
             # wait until the hipflex kernel is idle, then Run > Run All Cells
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                                    timeout=90_000)  # fmt: skip
-            time.sleep(3)  # "idle" shows before the kernel's channels are connected
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            # "idle" can show before the kernel's channels are connected, and a Run All sent
+            # then is lost: run again until the first code cell has started (at most 4x).
+            started = "() => /\\[(\\*|\\d+)\\]/.test(document.querySelector('.jp-CodeCell .jp-InputPrompt').textContent)"
+            for _attempt in range(4):
+                time.sleep(3)
+                page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+                page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+                try:
+                    page.wait_for_function(started, timeout=20_000)
+                    break
+                except PlaywrightTimeout:
+                    continue
             n_code = sum(c.cell_type == "code" for c in nbformat.read(EXPLORE, as_version=4).cells)
             try:
                 page.wait_for_function(
