@@ -77,9 +77,9 @@ def daily_volume(log: pd.DataFrame) -> pd.DataFrame:
     range is laid end to end, and daily sums are scattered with ``np.bincount``.
     """
     _require(log, ("athlete_id", "date", "family", "hf_reps", "hf_load_kg"))
-    if len(log) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in DAILY_COLUMNS.items()})
     log = log.loc[log["athlete_id"].notna() & log["date"].notna()]
+    if len(log) == 0:  # np.bincount of nothing would be int64: keep DAILY_COLUMNS dtypes
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in DAILY_COLUMNS.items()})
     codes, athletes = pd.factorize(log["athlete_id"], sort=True)
     day = _day_numbers(log["date"])
     n_ath = len(athletes)

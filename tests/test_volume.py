@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.volume import acwr_rescaling_check, daily_volume, training_load, weekly_volume
+from analysis.volume import (
+    DAILY_COLUMNS,
+    acwr_rescaling_check,
+    daily_volume,
+    training_load,
+    weekly_volume,
+)
 
 
 def make_log(rows: list[tuple[str, str, str, float, float | None]]) -> pd.DataFrame:
@@ -197,3 +203,13 @@ def test_weekly_volume_reports_partial_edge_weeks_with_their_day_count():
     assert w["n_days"].tolist() == [5, 2]
     assert w["hf_reps"].tolist() == [10.0, 4.0]
     assert w["days_logged"].tolist() == [1, 1]
+
+
+def test_daily_volume_without_any_dated_row_keeps_the_daily_dtypes():
+    # Every date missing: nothing to lay on a calendar, but the columns keep DAILY_COLUMNS
+    # dtypes (np.bincount of an empty array returns int64 even with float weights).
+    log = make_log([("A", "2026-01-01", "hip_flexor", 3.0, 2.0)])
+    log["date"] = pd.Series([pd.NaT], dtype="datetime64[ns]")
+    d = daily_volume(log)
+    assert len(d) == 0
+    assert {c: str(t) for c, t in d.dtypes.items()} == DAILY_COLUMNS
