@@ -53,8 +53,14 @@ def race_features(
     DataFrame
         ``races`` (same rows, same order) plus, per window W, ``hf_reps_{W}d`` and
         ``hf_load_kg_{W}d`` (Float64), ``days_since_hf`` (Int64: race day minus the last
-        day before race day with hip-flexor reps; NA if none) and ``log_start`` /
+        day before race day with a hip-flexor session; NA if none) and ``log_start`` /
         ``log_end`` (the athlete's logged span).
+
+        A hip-flexor session is a day with any ``hip_flexor`` entry, whatever its volume:
+        an entry whose ``hf_reps`` is unknown (a ``partial`` row, e.g. a distance drill
+        without reps-per-metre in the catalog) was still trained, so it counts for
+        ``days_since_hf`` exactly as for the ``sessions`` of
+        :func:`analysis.volume.daily_volume`.
 
     Notes
     -----
@@ -113,10 +119,10 @@ def race_features(
         out[f"hf_load_kg_{w}d"] = pd.array(
             np.where(valid, cum_load[end] - cum_load[start], np.nan), dtype="Float64"
         )
-    # Last hip-flexor day strictly before race day, for the same athlete.
-    nz_keys = keys[day_reps > 0]
-    idx = np.searchsorted(nz_keys, race_key - 1, side="right") - 1
-    prev = nz_keys[np.clip(idx, 0, None)] if len(nz_keys) else np.zeros_like(race_key)
+    # Last hip-flexor session strictly before race day, for the same athlete: any day with a
+    # hip-flexor entry, whatever its volume (as daily_volume's ``sessions``).
+    idx = np.searchsorted(keys, race_key - 1, side="right") - 1
+    prev = keys[np.clip(idx, 0, None)] if len(keys) else np.zeros_like(race_key)
     same = (idx >= 0) & (prev // base == race_code) & race_ok
     since = race_key - prev
     out["days_since_hf"] = pd.Series(

@@ -85,6 +85,26 @@ def test_days_since_hf_never_crosses_athletes_and_is_na_without_prior_session():
     assert f["race_id"].tolist() == ["r1", "r2", "r3"]  # input order kept
 
 
+def test_days_since_hf_counts_a_session_whose_volume_is_unknown_as_daily_volume_does():
+    # A "partial" entry (distance drill without reps-per-metre in the catalog) has hf_reps NA:
+    # it is still a logged hip-flexor session, for daily_volume and for days_since_hf alike.
+    from analysis.volume import daily_volume
+
+    log = make_log(
+        [
+            ("A", "2026-03-01", "hip_flexor", 10.0),
+            ("A", "2026-03-10", "hip_flexor", 20.0),
+            ("A", "2026-03-14", "hip_flexor", None),
+        ]
+    )
+    races = make_races([("r1", "A", "2026-03-15")])
+    f = race_features(log, races, windows=(7,))
+    assert f["days_since_hf"].tolist() == [1]
+    daily = daily_volume(log)
+    last_session = daily.loc[daily["sessions"] == 1, "date"].max()
+    assert (pd.Timestamp("2026-03-15") - last_session).days == 1
+
+
 def test_race_features_match_naive_per_race_mask_on_random_data():
     rng = np.random.default_rng(3)
     n = 400
@@ -122,7 +142,7 @@ def test_race_features_match_naive_per_race_mask_on_random_data():
                 & (hf["date"] < race["date"])
             )
             assert f.loc[i, f"hf_reps_{w}d"] == pytest.approx(hf.loc[mask, "hf_reps"].sum())
-        prior = hf[same & (hf["date"] < race["date"]) & (hf["hf_reps"] > 0)]
+        prior = hf[same & (hf["date"] < race["date"])]  # any hip-flexor entry is a session
         expected = (race["date"] - prior["date"].max()).days if len(prior) else None
         got = f.loc[i, "days_since_hf"]
         assert (pd.isna(got) and expected is None) or got == expected
