@@ -51,10 +51,26 @@ def race_features(
     Returns
     -------
     DataFrame
-        ``races`` (same rows, same order) plus, per window W, ``hf_reps_{W}d`` and
-        ``hf_load_kg_{W}d`` (Float64), ``days_since_hf`` (Int64: race day minus the last
-        day before race day with a hip-flexor session; NA if none) and ``log_start`` /
-        ``log_end`` (the athlete's logged span).
+        ``races`` (same rows, same order) plus, per window W:
+
+        - ``hf_reps_{W}d`` (Float64): hip-flexion reps of the window's hip-flexor entries
+          whose ``hf_reps`` is known;
+        - ``hf_unknown_reps_{W}d`` (Int64): the window's hip-flexor entries whose
+          ``hf_reps`` is unknown (``partial`` rows). 0: ``hf_reps_{W}d`` is complete;
+          more: it is a lower bound;
+        - ``hf_load_kg_{W}d`` (Float64): sum of ``hf_load_kg`` over the window, **NA when
+          any hip-flexor entry in the window has an unknown load** (band work, an unstated
+          load, unknown reps — ``hf_load_kg`` is NA by design for those). An unknown load
+          is not 0 kg, and a sum over the known part would pass a window of band work off
+          as a light one. A window without any hip-flexor work is 0 kg (body-weight work
+          is 0 kg too: known, no external load);
+        - ``hf_unknown_load_{W}d`` (Int64): the window's hip-flexor entries whose
+          ``hf_load_kg`` is unknown (why ``hf_load_kg_{W}d`` is NA);
+
+        all four NA where the window is not covered (see ``require_coverage``). Then
+        ``days_since_hf`` (Int64: race day minus the last day before race day with a
+        hip-flexor session; NA if none) and ``log_start`` / ``log_end`` (the athlete's
+        logged span).
 
         A hip-flexor session is a day with any ``hip_flexor`` entry, whatever its volume:
         an entry whose ``hf_reps`` is unknown (a ``partial`` row, e.g. a distance drill
@@ -66,8 +82,8 @@ def race_features(
     -----
     O((n_log + n_races) log n): hip-flexor reps are summed per (athlete, day), keyed by one
     int64 ``athlete_code × B + day``, cumulatively summed, and each window is two
-    ``np.searchsorted`` look-ups: ``S(d − 1) − S(d − W − 1)``. No loop over races or
-    athletes.
+    ``np.searchsorted`` look-ups: ``S(d − 1) − S(d − W − 1)``. The counts of entries with
+    unknown reps or load are cumulated the same way. No loop over races or athletes.
     """
     windows = _windows(windows)
     _require(log, ("athlete_id", "date", "family", "hf_reps", "hf_load_kg"))
@@ -90,13 +106,20 @@ def race_features(
     race_key = race_code * base + (race_day - lo)
 
     is_hf = (log["family"] == HF_FAMILY).fillna(False).to_numpy(dtype=bool)
-    reps = log["hf_reps"].astype("Float64").fillna(0.0).to_numpy(dtype=np.float64)
-    load = log["hf_load_kg"].astype("Float64").fillna(0.0).to_numpy(dtype=np.float64)
+    reps, load = (
+        pd.to_numeric(log[c]).to_numpy(dtype=np.float64, na_value=np.nan)[is_hf]
+        for c in ("hf_reps", "hf_load_kg")
+    )
+    reps_na, load_na = np.isnan(reps), np.isnan(load)  # unknown volume / unknown load
     keys, inverse = np.unique(log_key[is_hf], return_inverse=True)
-    day_reps = np.bincount(inverse, weights=reps[is_hf], minlength=len(keys))
-    day_load = np.bincount(inverse, weights=load[is_hf], minlength=len(keys))
-    cum_reps = np.concatenate(([0.0], np.cumsum(day_reps)))
-    cum_load = np.concatenate(([0.0], np.cumsum(day_load)))
+
+    def cumulate(per_day: np.ndarray) -> np.ndarray:
+        return np.concatenate(([0], np.cumsum(per_day)))
+
+    cum_reps = cumulate(np.bincount(inverse, weights=np.nan_to_num(reps), minlength=len(keys)))
+    cum_load = cumulate(np.bincount(inverse, weights=np.nan_to_num(load), minlength=len(keys)))
+    cum_reps_na = cumulate(np.bincount(inverse[reps_na], minlength=len(keys)))  # entry counts
+    cum_load_na = cumulate(np.bincount(inverse[load_na], minlength=len(keys)))
 
     # Logged span per athlete code (any family).
     n_codes = int(codes.max(initial=-1)) + 1
@@ -113,11 +136,20 @@ def race_features(
         valid = race_ok & has_log
         if require_coverage:
             valid &= (first[race_code] <= race_day - w) & (race_day - 1 <= last[race_code])
+        reps_na_w = cum_reps_na[end] - cum_reps_na[start]
+        load_na_w = cum_load_na[end] - cum_load_na[start]
         out[f"hf_reps_{w}d"] = pd.array(
             np.where(valid, cum_reps[end] - cum_reps[start], np.nan), dtype="Float64"
         )
+        out[f"hf_unknown_reps_{w}d"] = pd.Series(reps_na_w, index=out.index, dtype="Int64").where(
+            valid
+        )
         out[f"hf_load_kg_{w}d"] = pd.array(
-            np.where(valid, cum_load[end] - cum_load[start], np.nan), dtype="Float64"
+            np.where(valid & (load_na_w == 0), cum_load[end] - cum_load[start], np.nan),
+            dtype="Float64",
+        )
+        out[f"hf_unknown_load_{w}d"] = pd.Series(load_na_w, index=out.index, dtype="Int64").where(
+            valid
         )
     # Last hip-flexor session strictly before race day, for the same athlete: any day with a
     # hip-flexor entry, whatever its volume (as daily_volume's ``sessions``).

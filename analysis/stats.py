@@ -565,7 +565,11 @@ def window_scan(
         random-intercept mixed model, ``estimate`` is the fixed slope of the metric per
         100 units of volume (e.g. seconds per 100 reps).
     value : {"hf_reps", "hf_load_kg"}, default "hf_reps"
-        Volume measure.
+        Volume measure. With ``hf_load_kg``, races whose window holds a hip-flexor entry
+        of unknown load (band work, an unstated load; see
+        :func:`analysis.relate.race_features`) have no load and are left out, and
+        ``note`` says how many; with ``hf_reps``, ``note`` counts the races whose window
+        holds entries of unknown reps (kept, counted as 0).
     require_coverage : bool, default True
         Passed to :func:`analysis.relate.race_features`.
     alpha : float, default 0.05
@@ -598,19 +602,38 @@ def window_scan(
         table = table.loc[table["event_m"] == event]
     if metric not in table.columns:
         raise DataError(f"fatigue metric {metric!r} not found", column=metric)
+    if method not in ("rm_corr", "mixed"):
+        raise ValueError("method must be 'rm_corr' or 'mixed'")
+    if value not in ("hf_reps", "hf_load_kg"):
+        raise ValueError("value must be 'hf_reps' or 'hf_load_kg'")
+    has_metric = pd.to_numeric(table[metric]).notna().to_numpy(dtype=bool)
     rows = []
     for w in windows:
         xcol = f"{value}_{w}d"
+        unknown = table[f"hf_unknown_{'reps' if value == 'hf_reps' else 'load'}_{w}d"]
+        n_unknown = int((unknown.fillna(0).to_numpy(dtype=np.int64) > 0)[has_metric].sum())
+        if not n_unknown:
+            data_note = ""
+        elif value == "hf_load_kg":
+            data_note = (
+                f"{n_unknown} races left out: hip-flexor load unknown in the window "
+                "(band work or an unstated load)"
+            )
+        else:
+            data_note = (
+                f"{n_unknown} races have hip-flexor entries of unknown volume in the window "
+                "(counted as 0 reps)"
+            )
         if method == "rm_corr":
             res = rm_corr(table, xcol, metric, "athlete_id")
             rows.append(
                 {
                     "window_days": w, "x": xcol, "method": method, "estimate": res.r,
                     "ci_low": res.ci_low, "ci_high": res.ci_high, "pvalue": res.pvalue,
-                    "n": res.n, "n_subjects": res.n_subjects, "note": res.note,
+                    "n": res.n, "n_subjects": res.n_subjects, "note": _join(res.note, data_note),
                 }
             )  # fmt: skip
-        elif method == "mixed":
+        else:
             t = table.assign(_x100=pd.to_numeric(table[xcol]).astype("float64") / 100.0)
             mm = mixed_model(t, metric, "_x100", "athlete_id")
             row = mm.loc[mm["term"] == "_x100"].iloc[0]
@@ -618,11 +641,10 @@ def window_scan(
                 {
                     "window_days": w, "x": xcol, "method": method, "estimate": row["estimate"],
                     "ci_low": row["ci_low"], "ci_high": row["ci_high"], "pvalue": row["pvalue"],
-                    "n": row["n_obs"], "n_subjects": row["n_groups"], "note": row["note"],
+                    "n": row["n_obs"], "n_subjects": row["n_groups"],
+                    "note": _join(row["note"], data_note),
                 }
             )  # fmt: skip
-        else:
-            raise ValueError("method must be 'rm_corr' or 'mixed'")
     out = pd.DataFrame(rows)
     out.insert(out.columns.get_loc("pvalue") + 1, "pvalue_adj", fdr_bh(out["pvalue"]))
     out.insert(out.columns.get_loc("pvalue_adj") + 1, "significant", out["pvalue_adj"] < alpha)

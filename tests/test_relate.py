@@ -105,6 +105,40 @@ def test_days_since_hf_counts_a_session_whose_volume_is_unknown_as_daily_volume_
     assert (pd.Timestamp("2026-03-15") - last_session).days == 1
 
 
+def test_unknown_load_makes_the_load_window_na_and_unknown_entries_are_counted():
+    # hf_load_kg is NA by design for band work or an unstated load, and hf_reps is NA for a
+    # partial row (its load then unknown too): such a window's load is unknown, not 0 kg.
+    log = make_log(
+        [
+            ("A", "2026-03-01", "mobility", 0.0),  # start of the logged span
+            ("A", "2026-03-05", "hip_flexor", None),  # partial: reps and load unknown
+            ("A", "2026-03-10", "hip_flexor", 20.0),  # 40 kg
+            ("A", "2026-03-12", "hip_flexor", 15.0),  # band: load unknown (set below)
+            ("A", "2026-03-14", "hip_flexor", 5.0),  # 10 kg
+        ]
+    )
+    log.loc[3, "hf_load_kg"] = pd.NA
+    races = make_races([("r1", "A", "2026-03-15"), ("r2", "A", "2026-03-04")])
+    f = race_features(log, races, windows=(2, 3, 7, 14))
+    # r1: 2d = 03-13..14; 7d = 03-08..14 holds the band entry; 14d = 03-01..14 also the partial
+    assert f["hf_reps_2d"].iloc[0] == 5.0 and f["hf_load_kg_2d"].iloc[0] == 10.0
+    assert f["hf_reps_7d"].iloc[0] == 40.0 and pd.isna(f["hf_load_kg_7d"].iloc[0])
+    assert f["hf_reps_14d"].iloc[0] == 40.0 and pd.isna(f["hf_load_kg_14d"].iloc[0])
+    assert f.loc[
+        0, ["hf_unknown_reps_2d", "hf_unknown_reps_7d", "hf_unknown_reps_14d"]
+    ].tolist() == [0, 0, 1]
+    assert f.loc[
+        0, ["hf_unknown_load_2d", "hf_unknown_load_7d", "hf_unknown_load_14d"]
+    ].tolist() == [0, 1, 2]
+    # r2: 3d = 03-01..03: no hip-flexor work at all is a known 0 kg
+    assert f["hf_reps_3d"].iloc[1] == 0.0 and f["hf_load_kg_3d"].iloc[1] == 0.0
+    assert f["hf_unknown_load_3d"].iloc[1] == 0
+    # an uncovered window leaves the counts unknown as well
+    assert pd.isna(f["hf_unknown_reps_7d"].iloc[1]) and pd.isna(f["hf_unknown_load_7d"].iloc[1])
+    assert str(f["hf_unknown_load_7d"].dtype) == "Int64"
+    assert str(f["hf_load_kg_7d"].dtype) == "Float64"
+
+
 def test_race_features_match_naive_per_race_mask_on_random_data():
     rng = np.random.default_rng(3)
     n = 400
@@ -239,3 +273,54 @@ def test_race_features_equals_brute_force_sum_for_any_log(entries, race_list, w)
             assert got == expected
         else:
             assert pd.isna(got)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(
+            st.sampled_from("AB"),
+            st.integers(0, 30),
+            st.booleans(),
+            st.one_of(st.none(), st.integers(0, 30)),  # None: unknown hf_reps (partial row)
+            st.booleans(),  # load unknown (band, unstated)
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    race_list=st.lists(
+        st.tuples(st.sampled_from("AB"), st.integers(0, 35)), min_size=1, max_size=6
+    ),
+    w=st.integers(1, 15),
+)
+def test_load_window_and_unknown_counts_equal_brute_force_for_any_log(entries, race_list, w):
+    day0 = pd.Timestamp("2026-01-01")
+    log = make_log(
+        [
+            (a, str((day0 + pd.Timedelta(days=d)).date()), "hip_flexor" if hf else "mobility", r)
+            for a, d, hf, r, _ in entries
+        ]
+    )
+    log["hf_load_kg"] = log["hf_load_kg"].mask(pd.Series([u for *_, u in entries]))
+    races = make_races(
+        [
+            (f"r{i}", a, str((day0 + pd.Timedelta(days=d)).date()))
+            for i, (a, d) in enumerate(race_list)
+        ]
+    )
+    f = race_features(log, races, windows=(w,), require_coverage=False)
+    for i, (a, d) in enumerate(race_list):
+        inside = [(r, u) for aa, dd, hf, r, u in entries if aa == a and hf and d - w <= dd <= d - 1]
+        if not any(aa == a for aa, *_ in entries):
+            assert f.loc[i, [f"hf_unknown_reps_{w}d", f"hf_unknown_load_{w}d"]].isna().all()
+            continue
+        n_reps_na = sum(r is None for r, _ in inside)
+        n_load_na = sum(r is None or u for r, u in inside)
+        assert f[f"hf_reps_{w}d"].iloc[i] == sum(r for r, _ in inside if r is not None)
+        assert f[f"hf_unknown_reps_{w}d"].iloc[i] == n_reps_na
+        assert f[f"hf_unknown_load_{w}d"].iloc[i] == n_load_na
+        load = f[f"hf_load_kg_{w}d"].iloc[i]
+        if n_load_na:
+            assert pd.isna(load)
+        else:
+            assert load == 2.0 * sum(r for r, _ in inside)

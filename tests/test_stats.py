@@ -241,3 +241,25 @@ def test_window_scan_null_effect_finds_nothing_after_fdr_in_19_of_20_seeds():
         assert scan["pvalue"].notna().all() and (scan["n"] > 100).all()
         hits += bool(scan["significant"].any())
     assert hits <= 1
+
+
+def test_window_scan_on_load_leaves_out_races_whose_window_load_is_unknown():
+    # Band work has no kg (hf_load_kg NA by design): a window holding it has an unknown load,
+    # not a light one. Those races are left out, and the note says how many. Every 28-day
+    # window holds a 10th of the month: all 3 × 10 races of A00-A02 are left out.
+    from analysis.relate import race_table
+
+    log, races, fatigue = synthetic_season(seed=2, effect_per_100=0.0)
+    band = log["athlete_id"].isin(["A00", "A01", "A02"]) & (log["date"].dt.day == 10)
+    log = log.assign(hf_load_kg=(log["hf_reps"] * 1.5).mask(band))
+    scan = window_scan(log, races, fatigue, windows=(28,), value="hf_load_kg").iloc[0]
+    table = race_table(log, races, fatigue, (28,))
+    known = table["hf_load_kg_28d"].notna()
+    lost = int((table["hf_unknown_load_28d"] > 0).sum())
+    assert lost == 30 and int(known.sum()) == len(table) - lost
+    assert scan["n"] == len(table) - lost
+    assert f"{lost} races left out: hip-flexor load unknown" in scan["note"]
+    ref = rm_corr(table[known], "hf_load_kg_28d", "differential_s", "athlete_id")
+    assert scan["estimate"] == pytest.approx(ref.r)
+    reps = window_scan(log, races, fatigue, windows=(28,)).iloc[0]
+    assert reps["n"] == len(table) and "unknown" not in reps["note"]
