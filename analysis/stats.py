@@ -73,6 +73,10 @@ def _numeric(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
 
 
+def _dropped_note(n_dropped: int) -> str:
+    return f"{n_dropped} rows with infinite or non-numeric values left out" if n_dropped else ""
+
+
 def _fisher_ci(r: float, n_eff: float, ci: float) -> tuple[float, float]:
     """Fisher-z CI of a correlation, standard error 1/sqrt(n_eff − 3)."""
     if not np.isfinite(r) or n_eff <= 3 or abs(r) >= 1:
@@ -92,7 +96,8 @@ def rm_corr(data: pd.DataFrame, x: str, y: str, subject: str, *, ci: float = 0.9
     Parameters
     ----------
     data : DataFrame
-        Long data, one row per observation (rows with NA in x, y or subject are dropped).
+        Long data, one row per observation (rows with NA in x, y or subject are dropped,
+        and rows with ±inf or non-numeric text in x or y, which ``note`` counts).
     x, y : str
         Numeric columns.
     subject : str
@@ -137,7 +142,7 @@ def rm_corr(data: pd.DataFrame, x: str, y: str, subject: str, *, ci: float = 0.9
     codes, uniques = pd.factorize(d[subject].to_numpy()[keep])
     n, k = len(xs), len(uniques)
     dof = n - k - 1
-    notes = []
+    notes = [_dropped_note(int((~keep).sum()))]
     if k < MIN_SUBJECTS:
         notes.append(f"only {k} athletes: the within-athlete estimate rests on very few people")
     if dof < MIN_DOF:
@@ -202,10 +207,12 @@ def within_between(
     """
     within = rm_corr(data, x, y, subject, ci=ci)
     d = _columns(data, x, y, subject)
-    d = d.assign(**{x: _numeric(d[x]), y: _numeric(d[y])}).dropna()
+    xs, ys = _numeric(d[x]), _numeric(d[y])
+    keep = np.isfinite(xs) & np.isfinite(ys)  # NA from coercion and ±inf alike
+    d = pd.DataFrame({x: xs[keep], y: ys[keep], subject: d[subject].to_numpy()[keep]})
     means = d.groupby(subject, sort=True, observed=True)[[x, y]].mean()
     k = len(means)
-    notes = []
+    notes = [_dropped_note(int((~keep).sum()))]
     if k < MIN_SUBJECTS:
         notes.append(
             f"fewer than {MIN_SUBJECTS} athletes: the between-athlete estimate is unreliable"
@@ -247,7 +254,8 @@ def mixed_model(
     Parameters
     ----------
     data : DataFrame
-        Long data.
+        Long data. Rows with NA in any used column are dropped, and rows with ±inf (which
+        statsmodels refuses) or non-numeric text in a numeric column, counted in ``note``.
     y : str
         Outcome column (e.g. ``differential_s``).
     x : str or sequence of str
@@ -291,7 +299,8 @@ def mixed_model(
     covs = list(covariates)
     d = _columns(data, y, *xs, *covs, group)
     num = {c: _numeric(d[c]) for c in (y, *xs, *covs)}
-    d = pd.DataFrame({**num, group: d[group].to_numpy()}).dropna().reset_index(drop=True)
+    finite = np.logical_and.reduce([np.isfinite(v) for v in num.values()])
+    d = pd.DataFrame({**num, group: d[group].to_numpy()})[finite].reset_index(drop=True)
     exog = pd.DataFrame({"Intercept": np.ones(len(d))})
     for c in xs:
         if decompose:
@@ -303,7 +312,7 @@ def mixed_model(
     for c in covs:
         exog[c] = d[c]
     n_obs, n_groups = len(d), int(d[group].nunique())
-    notes = []
+    notes = [_dropped_note(int((~finite).sum()))]
     if n_groups < MIN_SUBJECTS:
         notes.append(
             f"fewer than {MIN_SUBJECTS} athletes: the random-intercept variance is unreliable"

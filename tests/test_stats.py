@@ -121,6 +121,29 @@ def test_mixed_model_within_term_equals_repeated_measures_slope(dietox):
     assert "Time_between" in mm.index
 
 
+def test_mixed_model_drops_infinite_values_and_says_how_many(dietox):
+    # statsmodels raises MissingDataError on ±inf: such rows are left out, as rm_corr does.
+    bad = dietox.astype({"Weight": "float64", "Time": "float64"})
+    bad.loc[bad.index[3], "Weight"] = np.inf
+    bad.loc[bad.index[10], "Time"] = -np.inf
+    mm = mixed_model(bad, y="Weight", x="Time", group="Pig").set_index("term")
+    ref = mixed_model(dietox.drop(index=bad.index[[3, 10]]), "Weight", "Time", "Pig")
+    np.testing.assert_allclose(mm["estimate"], ref["estimate"])
+    assert (mm["n_obs"] == 859).all()
+    assert "2 rows with infinite or non-numeric values left out" in mm["note"].iloc[0]
+
+
+def test_within_between_drops_infinite_values_before_taking_athlete_means(bland1995):
+    bad = bland1995.astype({"pH": "float64"})
+    bad.loc[0, "pH"] = np.inf
+    wb = within_between(bad, "PaCO2", "pH", "Subject").set_index("level")
+    ref = within_between(bland1995.drop(index=0), "PaCO2", "pH", "Subject").set_index("level")
+    assert np.isfinite(wb.loc["between", "r"])
+    assert wb.loc["between", "r"] == pytest.approx(ref.loc["between", "r"])
+    assert wb.loc["within", "r"] == pytest.approx(ref.loc["within", "r"])
+    assert "1 rows with infinite or non-numeric values left out" in wb.loc["within", "note"]
+
+
 def test_hedges_g_matches_lakens_2013_worked_example():
     # Lakens (2013) Front Psychol 4:863: Movie 1 M = 8.7 (SD 0.82), Movie 2 M = 7.7 (SD 0.95),
     # t(18) = 2.52, Cohen's d_s = 1.13, Hedges's g_s = 1.08.
