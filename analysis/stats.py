@@ -464,7 +464,7 @@ def compare_groups(
     value: str,
     group: str,
     *,
-    reference: str | None = None,
+    reference: object | None = None,
     pairs: Literal["reference", "all"] = "reference",
     ci: float = 0.95,
     n_resamples: int = 2000,
@@ -479,9 +479,11 @@ def compare_groups(
         athlete means, not repeated races of the same athletes).
     value, group : str
         Numeric outcome column and grouping column.
-    reference : str, optional
-        The reference group (``group_b`` of every row when ``pairs="reference"``);
-        default the first group in sorted order.
+    reference : optional
+        The reference group (``group_b`` of every row when ``pairs="reference"``), a
+        value of ``group`` as it is (``400`` for an integer column); default the first
+        group in the values' natural order (numbers numerically, an ordered categorical
+        by its categories, text alphabetically).
     pairs : {"reference", "all"}, default "reference"
         With more than two groups: each group against the reference, or all pairs.
     ci : float, default 0.95
@@ -513,9 +515,13 @@ def compare_groups(
     confidence intervals. JASA 82:171-185. Benjamini Y, Hochberg Y (1995). JRSS B 57:289.
     """
     d = _columns(data, value, group)
-    vals = _numeric(d[value])
-    d = pd.DataFrame({"v": vals, "g": d[group].astype("string").to_numpy()}).dropna()
-    levels = sorted(d["g"].unique())
+    d = pd.DataFrame({"v": _numeric(d[value]), "g": d[group]}).dropna()
+    try:  # the values' own order: numbers as numbers, a categorical's categories in order
+        grouped = list(d.groupby("g", sort=True, observed=True)["v"])
+    except TypeError:  # values of mixed, unorderable types: order of first appearance
+        grouped = list(d.groupby("g", sort=False, observed=True)["v"])
+    samples = {lv: part.to_numpy() for lv, part in grouped}
+    levels = list(samples)
     if len(levels) < 2:
         raise DataError(
             f"compare_groups needs at least two groups in {group!r}, found {levels}", column=group
@@ -524,13 +530,13 @@ def compare_groups(
         reference = levels[0]
     if reference not in levels:
         raise DataError(f"reference group {reference!r} not in {group!r} ({levels})", column=group)
+    reference = levels[levels.index(reference)]  # the group's own value (400, not 400.0)
     if pairs == "reference" or len(levels) == 2:
         todo = [(lv, reference) for lv in levels if lv != reference]
     elif pairs == "all":
         todo = list(combinations(levels, 2))
     else:
         raise ValueError("pairs must be 'reference' or 'all'")
-    samples = {lv: part["v"].to_numpy() for lv, part in d.groupby("g", sort=True)}
     rows = [
         {"group_a": ga, "group_b": gb, **_pair(samples[ga], samples[gb], ci, n_resamples, seed)}
         for ga, gb in todo

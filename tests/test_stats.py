@@ -191,6 +191,26 @@ def test_compare_groups_three_groups_adjusts_with_bh_and_flags_small_groups():
     assert (allp.loc[~with_c, "note"] == "").all()
 
 
+def test_compare_groups_keeps_the_group_values_type_and_natural_order():
+    # An int column: reference=400 is found as the int it is, and 9 sorts before 10.
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"v": rng.normal(0, 1, 18), "event": np.repeat([400, 10, 9], 6)})
+    out = compare_groups(df, "v", "event", reference=400, n_resamples=50)
+    assert out[["group_a", "group_b"]].to_numpy().tolist() == [[9, 400], [10, 400]]
+    assert out["group_b"].dtype.kind == "i"
+    allp = compare_groups(df, "v", "event", pairs="all", n_resamples=50)
+    assert allp[["group_a", "group_b"]].to_numpy().tolist() == [[9, 10], [9, 400], [10, 400]]
+    assert compare_groups(df, "v", "event", n_resamples=50)["group_b"].tolist() == [9, 9]
+    # an ordered categorical keeps its categories' order, not the alphabet's
+    cat = df.assign(
+        level=pd.Categorical(
+            df["event"].map({9: "low", 10: "mid", 400: "high"}), ["low", "mid", "high"]
+        )
+    )
+    got = compare_groups(cat, "v", "level", n_resamples=50)
+    assert got[["group_a", "group_b"]].to_numpy().tolist() == [["mid", "low"], ["high", "low"]]
+
+
 def test_fdr_bh_hand_computed_and_keeps_nan():
     # BH: sorted p 0.01, 0.03, 0.04 (m = 3) -> 0.03, 0.045, 0.04 -> step-up min -> 0.03, 0.04, 0.04
     out = fdr_bh([0.01, 0.04, np.nan, 0.03])
