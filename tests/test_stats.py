@@ -55,6 +55,23 @@ def test_rm_corr_reproduces_bakdash_marusich_bland1995_example(bland1995):
     assert res.note == ""
 
 
+@pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning")  # pingouin 0.7
+def test_rm_corr_agrees_with_pingouin_on_bland1995(bland1995):
+    # Cross-check against reference software: pingouin.rm_corr (Vallat 2018, JOSS 3:1026),
+    # which fits the ANCOVA y ~ subject + x. Its CI is Fisher z with n = dof + 2, the
+    # corrected rmcorr >= 0.5.4 formula as ours, but rounded to 2 decimals.
+    pg = pytest.importorskip("pingouin")
+    ref = pg.rm_corr(data=bland1995, x="PaCO2", y="pH", subject="Subject").iloc[0]
+    res = rm_corr(bland1995, x="PaCO2", y="pH", subject="Subject")
+    assert res.r == pytest.approx(float(ref["r"]), abs=1e-12)
+    assert res.dof == int(ref["dof"])
+    assert res.pvalue == pytest.approx(float(ref["pval"]), rel=1e-9)
+    ci = ref["CI95"] if "CI95" in ref.index else ref["CI95%"]  # "CI95%" in older pingouin
+    assert [round(res.ci_low, 2), round(res.ci_high, 2)] == pytest.approx(list(ci))
+    # the interval of rmcorr < 0.5.4 (n = dof) rounds differently: [-0.71, -0.22]
+    assert round(_fisher_ci(res.r, res.dof, 0.95)[1], 2) != pytest.approx(ci[1])
+
+
 def test_rm_corr_is_symmetric_and_ignores_subject_level_shifts(bland1995):
     res = rm_corr(bland1995, "pH", "PaCO2", "Subject")
     shifted = bland1995.assign(pH=bland1995["pH"] + bland1995["Subject"] * 3.0)
