@@ -188,6 +188,67 @@ def test_compare_groups_two_groups_lakens_example():
     assert again["g_ci_low"].iloc[0] == row["g_ci_low"]  # seeded bootstrap
 
 
+# Student (1908) sleep data, R's datasets::sleep: extra hours of sleep under drug 1 and 2.
+SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
+SLEEP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+# Hollander & Wolfe (1973) p. 69: permeability constants of the chorioamnion, term vs 12-26 wk.
+TERM = [0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46]
+EARLY = [1.15, 0.88, 0.90, 0.74, 1.21]
+
+
+def test_compare_groups_welch_and_mann_whitney_match_r_on_the_sleep_data():
+    # R: t.test(extra ~ group, data = sleep) (the example of R's ?t.test) -> Welch
+    # t = -1.8608, df = 17.776, p-value = 0.07939; wilcox.test(extra ~ group, data = sleep)
+    # -> W = 25.5, p-value = 0.06933 (ties: normal approximation with continuity
+    # correction). R output as quoted in the afex package's examples/examples.compare.R
+    # (t -1.861, df 17.78, p 0.07939; W 25.500, p 0.06933).
+    df = pd.DataFrame({"extra": SLEEP_1 + SLEEP_2, "group": [1] * 10 + [2] * 10})
+    row = compare_groups(df, "extra", "group", reference=2, n_resamples=200).iloc[0]
+    assert (row["group_a"], row["group_b"]) == (1, 2)
+    assert (row["mean_a"], row["mean_b"]) == pytest.approx((0.75, 2.33))
+    assert row["t"] == pytest.approx(-1.8608, abs=5e-5)
+    assert row["dof"] == pytest.approx(17.776, abs=5e-4)
+    assert row["pvalue_welch"] == pytest.approx(0.07939, abs=5e-6)
+    assert row["u"] == 25.5
+    assert row["pvalue_mwu"] == pytest.approx(0.06933, abs=5e-6)
+
+
+def test_compare_groups_welch_and_exact_mann_whitney_match_published_values():
+    # R's ?wilcox.test example (Hollander & Wolfe 1973, p. 69): wilcox.test(x, y,
+    # alternative = "greater") -> W = 35, p-value = 0.1272 (exact, no ties); two-sided
+    # exact p = 0.2544 (SAS PROC NPAR1WAY on the same data, "Pr >= |S - Mean|", output
+    # kept in the DescrTab2 R package sources, CRAN 2.1.9). W of x is U of the first group.
+    df = pd.DataFrame({"k": TERM + EARLY, "g": ["term"] * 10 + ["early"] * 5})
+    row = compare_groups(df, "k", "g", reference="early", n_resamples=200).iloc[0]
+    assert row["u"] == 35.0
+    assert row["pvalue_mwu"] == pytest.approx(0.2544, abs=5e-5)
+    # R's ?t.test example t.test(1:10, y = c(7:20, 200)): Welch t = -1.6329,
+    # df = 14.165, p-value = 0.1245 (R output quoted in the blog post "Confusion behind
+    # Student's t-test example in R", 20 Apr 2019).
+    df = pd.DataFrame({"v": [*range(1, 11), *range(7, 21), 200], "g": ["x"] * 10 + ["y"] * 15})
+    row = compare_groups(df, "v", "g", reference="y", n_resamples=200).iloc[0]
+    assert row["t"] == pytest.approx(-1.6329, abs=5e-5)
+    assert row["dof"] == pytest.approx(14.165, abs=5e-4)
+    assert row["pvalue_welch"] == pytest.approx(0.1245, abs=5e-5)
+
+
+def test_compare_groups_bootstrap_ci_of_g_agrees_with_the_large_sample_interval():
+    # With 60 per group the BCa bootstrap interval of Hedges' g should sit close to the
+    # large-sample interval g ± 1.96·SE, Var(g) = J²((n_a + n_b)/(n_a n_b) + d²/(2(n_a + n_b)))
+    # (Hedges & Olkin 1985; Borenstein et al. 2009, Introduction to Meta-Analysis, eqs
+    # 4.20 and 4.24). A resampling bug (pooled groups, swapped groups) moves it far off.
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(0.5, 1.0, 60), rng.normal(0.0, 1.0, 60)
+    df = pd.DataFrame({"v": np.concatenate([a, b]), "g": ["a"] * 60 + ["b"] * 60})
+    row = compare_groups(df, "v", "g", reference="b").iloc[0]
+    g = row["hedges_g"]
+    j = 1 - 3 / (4 * 120 - 9)
+    d = g / j
+    se = j * np.sqrt(120 / 3600 + d**2 / 240)
+    assert row["g_ci_low"] == pytest.approx(g - 1.96 * se, abs=0.05)
+    assert row["g_ci_high"] == pytest.approx(g + 1.96 * se, abs=0.05)
+
+
 def test_compare_groups_three_groups_adjusts_with_bh_and_flags_small_groups():
     rng = np.random.default_rng(0)
     df = pd.DataFrame(
