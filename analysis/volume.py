@@ -21,7 +21,13 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["acwr_rescaling_check", "daily_volume", "training_load", "weekly_volume"]
+__all__ = [
+    "acwr_null_check",
+    "acwr_rescaling_check",
+    "daily_volume",
+    "training_load",
+    "weekly_volume",
+]
 
 HF_FAMILY = "hip_flexor"
 
@@ -353,8 +359,99 @@ def acwr_rescaling_check(
     """
     import acwr
 
+    part = _athlete_days(daily, athlete_id)
+    return acwr.rescaling_check(_day_series(part, value), method=method, seed=seed)
+
+
+def _athlete_days(daily: pd.DataFrame, athlete_id: str) -> pd.DataFrame:
     part = daily.loc[daily["athlete_id"] == athlete_id].sort_values("date")
     if part.empty:
         raise DataError(f"no daily volume for athlete {athlete_id!r}", column="athlete_id")
-    series = pd.Series(part[value].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(part["date"]))
-    return acwr.rescaling_check(series, method=method, seed=seed)
+    return part
+
+
+def _day_series(part: pd.DataFrame, column: str) -> pd.Series:
+    _require(part, (column,), name="daily volume")
+    values = pd.to_numeric(part[column]).to_numpy(dtype=np.float64, na_value=np.nan)
+    return pd.Series(values, index=pd.DatetimeIndex(part["date"]), name=column)
+
+
+def acwr_null_check(
+    daily: pd.DataFrame,
+    athlete_id: str,
+    outcome: str | pd.Series,
+    value: str = "hf_reps",
+    *,
+    method: Literal["rac", "rau", "ewma"] = "rac",
+    kind: Literal["shuffle", "normal", "constant"] = "shuffle",
+    acute: int = 7,
+    chronic: int = 28,
+    n_null_draws: int = 200,
+    boot_draws: int = 2000,
+    seed: int = 0,
+):
+    """Does one athlete's ACWR beat a ratio with a meaningless chronic load? (``acwr`` package).
+
+    Delegates to ``acwr.compare_to_null``, the check of Impellizzeri et al. (2021): the
+    association of the outcome with the real ratio is set beside its association with
+    ratios whose chronic denominator is replaced by a contrivance (shuffled in time,
+    random normal, or constant). If the real ratio sits inside that null interval, the
+    chronic load added nothing on these data.
+
+    Parameters
+    ----------
+    daily : DataFrame
+        Output of :func:`daily_volume`.
+    athlete_id : str
+        The athlete to check.
+    outcome : str or Series
+        A column of ``daily`` (e.g. a daily soreness score or 0/1 injury flag merged in
+        by the caller), or a Series indexed by date. 0/1 or boolean values are scored by
+        AUC, anything else by Spearman's rho.
+    value : str, default "hf_reps"
+        Daily load column.
+    method : {"rac", "rau", "ewma"}, default "rac"
+        ACWR form (see :func:`training_load`).
+    kind : {"shuffle", "normal", "constant"}, default "shuffle"
+        The contrivance replacing the chronic load.
+    acute, chronic : int, default 7 and 28
+        Window lengths in days.
+    n_null_draws, boot_draws : int, default 200 and 2000
+        Null ratios drawn, and bootstrap resamples of the real association.
+    seed : int, default 0
+        Seed of the null draws and the bootstrap.
+
+    Returns
+    -------
+    acwr.NullComparison
+        ``real`` and ``real_ci95``, ``null`` and ``null_ci95``, ``measure``, ``n``, and
+        the flags ``real_beats_null`` / ``real_outside_null``. Descriptive, not a
+        significance test.
+
+    Raises
+    ------
+    DataError
+        No daily volume for the athlete, or ``outcome`` is not a column of ``daily``.
+
+    References
+    ----------
+    Impellizzeri FM, Woodcock S, Coutts AJ, Fanchini M, McCall A, Vigotsky AD (2021).
+    What role do chronic workloads play in the acute to chronic workload ratio? Time to
+    dismiss ACWR and its underlying theory. Sports Med 51(3):581-592.
+    doi:10.1007/s40279-020-01378-6
+    """
+    import acwr
+
+    part = _athlete_days(daily, athlete_id)
+    target = _day_series(part, outcome) if isinstance(outcome, str) else outcome
+    return acwr.compare_to_null(
+        _day_series(part, value),
+        target,
+        acute=acute,
+        chronic=chronic,
+        method=method,
+        kind=kind,
+        n_null_draws=n_null_draws,
+        boot_draws=boot_draws,
+        seed=seed,
+    )

@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.errors import DataError
 from analysis.volume import (
     DAILY_COLUMNS,
+    acwr_null_check,
     acwr_rescaling_check,
     daily_volume,
     training_load,
@@ -213,3 +215,33 @@ def test_daily_volume_without_any_dated_row_keeps_the_daily_dtypes():
     d = daily_volume(log)
     assert len(d) == 0
     assert {c: str(t) for c, t in d.dtypes.items()} == DAILY_COLUMNS
+
+
+def test_acwr_null_check_is_acwr_compare_to_null_on_the_athletes_daily_series():
+    # Impellizzeri et al. (2021): an outcome that follows the real ratio must beat ratios
+    # whose chronic load is shuffled in time; the wrapper hands acwr exactly one athlete's
+    # dense daily series (another athlete's days must not leak in).
+    rng = np.random.default_rng(4)
+    days = pd.date_range("2026-01-01", periods=150, freq="D")
+    rows = [
+        (ath, str(d.date()), "hip_flexor", float(v), None)
+        for ath in ("A", "B")
+        for d, v in zip(days, rng.gamma(2.0, 25.0, len(days)), strict=True)
+    ]
+    daily = daily_volume(make_log(rows))
+    a = daily[daily["athlete_id"] == "A"]
+    load = pd.Series(a["hf_reps"].to_numpy(), index=pd.DatetimeIndex(a["date"]))
+    ratio = acwr.acwr(load, method="rac")
+    outcome = ratio + rng.normal(0, 0.05, len(ratio))
+    daily = daily.assign(soreness=pd.Series(outcome.to_numpy(), index=a.index).reindex(daily.index))
+    kw = {"n_null_draws": 40, "boot_draws": 100, "seed": 3}
+    res = acwr_null_check(daily, "A", "soreness", **kw)
+    ref = acwr.compare_to_null(load, outcome, **kw)
+    assert (res.n, res.measure) == (ref.n, "Spearman rho") and res.n == 150 - 27
+    assert res.real == pytest.approx(ref.real)
+    assert res.null_ci95 == pytest.approx(ref.null_ci95)
+    assert res.real_beats_null and res.real > 0.9
+    by_series = acwr_null_check(daily, "A", outcome, **kw)
+    assert by_series.real == pytest.approx(res.real)
+    with pytest.raises(DataError, match="no daily volume"):
+        acwr_null_check(daily, "Z", "soreness", **kw)
