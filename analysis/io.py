@@ -14,6 +14,7 @@ Parsing of values happens later, once per distinct raw value, in the cleaners.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import datetime as _dt
 import os
@@ -51,7 +52,9 @@ LOG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "reps": ("reps", "repetitions", "reps per set"),
     "distance": ("distance", "distance m", "metres", "meters", "dist"),
     "duration": ("duration", "time", "seconds", "duration s"),
-    "load": ("load", "weight", "resistance", "load kg", "weight kg"),
+    "load": ("load", "weight", "resistance", "load kg", "weight kg", "load kgs", "weight kgs"),
+    # a load column whose header says pounds: bare numbers in it are pounds
+    "load_lb": ("load lb", "load lbs", "weight lb", "weight lbs", "load pounds", "weight pounds"),
     "notes": ("notes", "note", "comments", "comment", "remarks"),
 }
 
@@ -144,6 +147,11 @@ def _cell_to_text(value: object) -> object:
         return value.isoformat(sep=" ")
     if isinstance(value, _dt.date):
         return value.isoformat()
+    if isinstance(value, _dt.timedelta):
+        # A duration cell ([m]:ss.00) -> m:ss.ff, like a time typed into Excel
+        total = value.total_seconds()
+        sign, total = ("-", -total) if total < 0 else ("", total)
+        return f"{sign}{int(total // 60)}:{total % 60:05.2f}"
     if isinstance(value, _dt.time):
         # A time typed into Excel (0:52.34 read as a time of day) -> m:ss.ff
         total = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
@@ -164,18 +172,25 @@ def _as_strings(df: pd.DataFrame) -> pd.DataFrame:
             codes, uniques = pd.factorize(s, use_na_sentinel=True)
             texts = np.array([_cell_to_text(v) for v in uniques] + [pd.NA], dtype=object)
             s = pd.Series(texts[codes], index=df.index)
-        out[col] = _strip_to_na(s.astype("string"))
+        out[col] = _strip_to_na(s)
     return pd.DataFrame(out, index=df.index)
 
 
 def _strip_to_na(s: pd.Series) -> pd.Series:
-    """Strip whitespace and turn empty cells into NA, in Arrow (no Python per cell)."""
+    """Strip whitespace and turn empty cells into NA, in Arrow (no Python per cell).
+
+    A column that needs no change (the usual case) is returned as it is, without a copy.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.chunked_array(pa.array(s.array, type=pa.string()) if len(s) else [], pa.string())
-    arr = pc.utf8_trim_whitespace(arr)
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    s = s.astype("string")
+    arr = s.array.__arrow_array__()
+    trimmed = pc.utf8_trim_whitespace(arr)
+    changed = not pc.all(pc.equal(trimmed, arr), skip_nulls=True).as_py()
+    if not changed and not pc.any(pc.equal(arr, ""), skip_nulls=True).as_py():
+        return s
+    arr = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
     return pd.Series(pd.arrays.ArrowStringArray(arr), index=s.index)
 
 
@@ -193,29 +208,41 @@ def _clean_headers(df: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    import pyarrow as pa
+
     df = _clean_headers(df, source)
     df = _as_strings(df)
-    df = df.assign(source=source, source_row=np.arange(2, len(df) + 2, dtype="int64"))
+    n = len(df)
     # Fully blank rows (spacer rows in spreadsheets) are not data; they are dropped here
     # and never counted, like blank lines.
-    data_cols = [c for c in df.columns if c not in ("source", "source_row")]
-    blank = df[data_cols].isna().all(axis=1)
-    df = df.loc[~blank].reset_index(drop=True)
-    return df.astype({"source": "string", "source_row": "Int64"})
+    blank = df.isna().all(axis=1).to_numpy() if df.shape[1] else np.ones(n, dtype=bool)
+    rows = np.arange(2, n + 2, dtype="int64")
+    if blank.any():
+        df, rows = df.loc[~blank].reset_index(drop=True), rows[~blank]
+    # One file name repeated per row, built in Arrow (a broadcast string costs more).
+    names = pa.repeat(pa.scalar(source, type=pa.string()), len(df))
+    return df.assign(
+        source=pd.Series(pd.arrays.ArrowStringArray(names), index=df.index),
+        source_row=pd.array(rows, dtype="Int64"),
+    )
 
 
 def _sniff_text(path: Path, label: str) -> str:
     try:
-        head = path.read_bytes()[:65536]
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
     except OSError as exc:
         raise DataError(f"cannot read file ({exc.strerror})", file=label) from None
     if not head.strip():
         raise DataError("file is empty", file=label)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     if b"\x00" in head:
         raise DataError("file is binary, not a CSV text file (save it as CSV or .xlsx)", file=label)
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
-            head.decode(enc)
+            # incremental: a character cut in two at the end of the sample is not an error
+            codecs.getincrementaldecoder(enc)().decode(head, final=False)
             return enc
         except UnicodeDecodeError:
             continue
@@ -263,40 +290,41 @@ def read_raw(
         return tables
     encoding = _sniff_text(path, label)
     sep = "\t" if suffix == ".tsv" else _sniff_delimiter(path, encoding)
+    return [RawTable(label, _finish(_read_csv_text(path, label, encoding, sep), label))]
+
+
+def _read_csv_text(path: Path, label: str, encoding: str, sep: str) -> pd.DataFrame:
+    """Every cell of a CSV as text, exactly as written (NA for an empty cell).
+
+    pandas reads text columns fastest when it infers their type itself (``dtype=str``
+    costs several times more on a large log), so the file is read with inference and only
+    the columns pandas took for numbers or booleans are read again as text: no cell loses
+    its spelling (``007``, ``4.50``, ``TRUE``).
+    """
+    kw = {
+        "keep_default_na": False,
+        "na_values": [""],
+        "encoding": encoding,
+        "sep": sep,
+        "engine": "c",
+        "skipinitialspace": True,
+        "skip_blank_lines": False,  # keep row numbers those of the file; _finish drops them
+        "index_col": False,  # a trailing comma on data rows must not shift the columns
+    }
     try:
-        # Default (Arrow-backed) text columns are read fastest; cells are made pandas
-        # ``string`` (NA for empty) in _finish.
-        df = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            encoding=encoding,
-            sep=sep,
-            engine="c",
-            skipinitialspace=True,
-            skip_blank_lines=False,  # keep row numbers those of the file; _finish drops them
-        )
+        df = pd.read_csv(path, **kw)
+        other = [i for i, dt in enumerate(df.dtypes) if not isinstance(dt, pd.StringDtype)]
+        if other:
+            text = pd.read_csv(path, usecols=other, dtype=str, **kw)
+            df = df.copy()
+            for j, i in enumerate(other):
+                df.isetitem(i, text.iloc[:, j].to_numpy(dtype=object))
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         first = " ".join(str(exc).split())[:160]
         raise DataError(f"not a readable CSV file ({first})", file=label) from None
     except pd.errors.EmptyDataError:
         raise DataError("file has no header row", file=label) from None
-    return [RawTable(label, _finish(df, label))]
-
-
-def read_csv_fast(path: str | os.PathLike[str], *, label: str | None = None) -> RawTable:
-    """Read a large comma-separated UTF-8 CSV with the C engine (no delimiter sniffing)."""
-    path = Path(path)
-    label = label or path.name
-    _sniff_text(path, label)
-    try:
-        df = pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise DataError(
-            f"not a readable CSV file ({' '.join(str(exc).split())[:160]})", file=label
-        ) from None
-    return RawTable(label, _finish(df, label))
+    return df
 
 
 def iter_raw_files(directory: str | os.PathLike[str]) -> Iterator[Path]:
@@ -338,6 +366,15 @@ def classify(frame: pd.DataFrame) -> str | None:
 # --------------------------------------------------------------------------- writing
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` only on success.
@@ -348,6 +385,8 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # mkstemp makes the file private (0600); a report or table gets the usual permissions
+    os.fchmod(fd, 0o666 & ~_UMASK)
     os.close(fd)
     tmp_path = Path(tmp)
     try:

@@ -14,13 +14,15 @@ distinct values (and the rejects, which are few, are built as text directly).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from .catalog import load_catalog, match_exercises
 from .dates import parse_dates
-from .errors import DataError
+from .errors import DataError, DataWarning
 from .io import LOG_SYNONYMS, canonicalize_columns
 from .names import resolve_athletes
 from .prescription import parse_entry_codes
@@ -53,9 +55,9 @@ def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _strings(values: np.ndarray, codes: np.ndarray) -> pd.Series:
     """``values[codes]`` as a pandas ``string`` Series (code -1 -> NA), built in Arrow."""
-    dictionary = pa.array(list(values), type=pa.string())
+    dictionary = pa.array(list(values), type=pa.large_string())
     idx = pa.array(codes, mask=codes < 0, type=pa.int64())
-    arr = pa.DictionaryArray.from_arrays(idx, dictionary).cast(pa.string())
+    arr = pa.DictionaryArray.from_arrays(idx, dictionary).cast(pa.large_string())
     return pd.Series(pd.arrays.ArrowStringArray(arr))
 
 
@@ -71,6 +73,39 @@ def first_index(codes: np.ndarray) -> np.ndarray:
     rows = np.arange(len(codes), dtype=np.int64)
     first[codes[::-1]] = rows[::-1]  # the last write per code is its smallest row
     return first
+
+
+def sort_order(*keys: np.ndarray) -> np.ndarray:
+    """Stable order of rows by non-negative integer keys, the most significant first.
+
+    The keys are packed into one unsigned 64-bit integer and sorted in 16-bit digits with
+    NumPy's stable sort, a radix sort for 16-bit integers (O(n) per digit): several times
+    faster than ``np.lexsort`` on a million rows. Keys that need more than 64 bits
+    together fall back to ``np.lexsort``.
+    """
+    n = len(keys[0])
+    bits = [max(int(k.max()), 1).bit_length() if n else 1 for k in keys]
+    if sum(bits) > 64:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(n, dtype=np.uint64)
+    for k, b in zip(keys, bits, strict=True):
+        packed = (packed << np.uint64(b)) | k.astype(np.uint64)
+    order = np.arange(n, dtype=np.int64)
+    for shift in range(0, sum(bits), 16):
+        digit = ((packed[order] >> np.uint64(shift)) & np.uint64(0xFFFF)).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+    return order
+
+
+def _rows_in_file_order(src: np.ndarray, row: np.ndarray) -> bool:
+    """Do the rows of each file come in ascending row order, each file in one block?"""
+    if len(src) < 2:
+        return True
+    same = src[1:] == src[:-1]
+    blocks = int((~same).sum()) + 1
+    return blocks == np.count_nonzero(np.bincount(src)) and bool(
+        (row[1:][same] > row[:-1][same]).all()
+    )
 
 
 def _refactor(*arrays: np.ndarray) -> np.ndarray:
@@ -150,7 +185,15 @@ def clean_training_log(
         return _empty_log(), empty(REJECT_COLUMNS)
     if catalog is None:
         catalog = load_catalog()
-    df = canonicalize_columns(raw, LOG_SYNONYMS).reset_index(drop=True)
+    df = _pounds_column(canonicalize_columns(raw, LOG_SYNONYMS).reset_index(drop=True))
+    unused = [c for c in df.columns if c not in LOG_SYNONYMS and c not in ("source", "source_row")]
+    if unused:
+        warnings.warn(
+            f"training-log column(s) {', '.join(map(repr, unused))} not used (hipflex reads "
+            "athlete, date, exercise, prescription or sets/reps/distance/duration/load, notes)",
+            DataWarning,
+            stacklevel=2,
+        )
     first_source = str(df["source"].iloc[0]) if "source" in df and len(df) else "<data>"
     missing = [c for c in ("athlete", "date", "exercise") if c not in df.columns]
     if missing:
@@ -213,8 +256,8 @@ def clean_training_log(
     fam_cats = np.asarray(fam_cats, dtype=object)
     is_hf_u = np.append((ex["family"] == "hip_flexor").fillna(False).to_numpy(bool), False)
     is_hf = is_hf_u[ex_code]
-    rpm = np.append(ex["reps_per_m"].to_numpy(np.float64, na_value=np.nan), np.nan)[ex_code]
-    rps = np.append(ex["reps_per_s"].to_numpy(np.float64, na_value=np.nan), np.nan)[ex_code]
+    rpm_u = np.append(ex["reps_per_m"].to_numpy(np.float64, na_value=np.nan), np.nan)
+    rps_u = np.append(ex["reps_per_s"].to_numpy(np.float64, na_value=np.nan), np.nan)
     # duplicates compare the catalog id, or the spelling of an unmapped exercise
     ex_key_u = ex["exercise"].fillna(pd.Series(ex_u, dtype="string").str.casefold())
     ex_key = np.append(pd.factorize(ex_key_u)[0], -1)[ex_code]
@@ -250,28 +293,16 @@ def clean_training_log(
     stage[(stage == 0) & p_bad] = 4
     bad = stage > 0
 
-    # ---------------------------------------------------------------- derived volume
-    keep = ~absent
+    # ---------------------------------------------------------------- parsed values
+    # per distinct prescription (NaN where absent); rows take them after sorting
     nan = np.nan
-    sets = np.where(keep, pt["sets"].to_numpy()[combo], nan)
-    reps = np.where(keep, pt["reps"].to_numpy()[combo], nan)
-    dist = np.where(keep, pt["distance_m"].to_numpy()[combo], nan)
-    dur = np.where(keep, pt["duration_s"].to_numpy()[combo], nan)
-    load = np.where(keep, pt["load_kg"].to_numpy()[combo], nan)
-    per_leg = keep & pt["per_leg"].to_numpy()[combo]
-    leg = np.where(per_leg, 2.0, 1.0)
-    with np.errstate(invalid="ignore"):
-        hf = (
-            np.where(
-                ~np.isnan(reps),
-                sets * reps,
-                np.where(~np.isnan(dist), sets * dist * rpm, sets * dur * rps),
-            )
-            * leg
-        )
-        hf = np.where(is_hf, hf, 0.0)
-        hf_load = np.where(is_hf, hf * load, 0.0)
-    no_factor = is_hf & np.isnan(hf)
+    parsed = {
+        c: np.where(absent_u, nan, pt[c].to_numpy(np.float64, na_value=nan))
+        for c in ("sets", "reps", "distance_m", "duration_s", "load_kg")
+    }
+    per_leg_u = ~absent_u & pt["per_leg"].to_numpy(bool)
+    kind_codes_u, kind_cats = pd.factorize(pt["load_kind"].to_numpy(dtype=object))
+    kind_codes_u = np.where(absent_u, -1, kind_codes_u)
 
     # ---------------------------------------------------------------- duplicates across files
     good = np.flatnonzero(~bad)
@@ -292,9 +323,41 @@ def clean_training_log(
     dups, dup_first = good[dup_mask], first[dup_mask]
     kept = good[~dup_mask]
 
+    # ---------------------------------------------------------------- order and volume
+    id_rank = np.argsort(np.argsort(id_cats.astype(str), kind="stable"))
+    src_rank = np.argsort(np.argsort(src_u.astype(str), kind="stable"))
+    k = kept
+    day = date_ns[k].astype("datetime64[D]").astype(np.int64) if len(k) else np.zeros(0, np.int64)
+    keys = [id_rank[aid[k]], day - (day.min() if len(k) else 0), src_rank[src_code[k]]]
+    if not _rows_in_file_order(src_code[k], row[k]):
+        keys.append(row[k] + 1)  # a stable sort keeps file order otherwise
+    order = k[sort_order(*keys)]
+    co, eo = combo[order], ex_code[order]
+    sets, reps, dist, dur, load = (parsed[c][co] for c in parsed)
+    per_leg = per_leg_u[co]
+    is_hf_o = is_hf_u[eo]
+    with np.errstate(invalid="ignore"):
+        hf = np.where(
+            ~np.isnan(reps),
+            sets * reps,
+            np.where(~np.isnan(dist), sets * dist * rpm_u[eo], sets * dur * rps_u[eo]),
+        )
+        hf = np.where(per_leg, 2.0 * hf, hf)
+        hf = np.where(is_hf_o, hf, 0.0)
+        hf_load = np.where(is_hf_o, hf * load, 0.0)
+    no_factor = is_hf_o & np.isnan(hf)  # kept, but the catalog lacks the factor
+    part = order[no_factor]
+
     # ---------------------------------------------------------------- rejects (few rows: text)
-    raw_text = {c: df[c].astype("string").str.strip() for c in ("athlete", "date", "exercise")}
-    described = _describe(df, np.flatnonzero(bad | no_factor))
+    # the prescription cells as one readable string, once per distinct combination
+    combos_needed = np.union1d(np.unique(combo[bad]), np.unique(co[no_factor]))
+    described = np.full(int(combo.max()) + 1 if n else 0, "", dtype=object)
+    described[combos_needed] = _describe(df, first_index(combo)[combos_needed]).to_numpy(object)
+    raw_text = {
+        "athlete": (ath_u, ath_code),
+        "date": (date_u, date_code),
+        "exercise": (ex_u, ex_code),
+    }
     rej_rows = np.flatnonzero(bad)
     st = stage[rej_rows]
     reason = np.empty(len(rej_rows), dtype=object)
@@ -303,7 +366,8 @@ def clean_training_log(
     for s_, col in ((1, "athlete"), (2, "date"), (3, "exercise")):
         m = st == s_
         column[m] = col
-        value[m] = raw_text[col].to_numpy(dtype=object, na_value=None)[rej_rows[m]]
+        distinct, codes = raw_text[col]
+        value[m] = np.append(np.asarray(distinct, dtype=object), None)[codes[rej_rows[m]]]
     reason[st == 1] = why_u[ath_code[rej_rows[st == 1]]]
     reason[st == 2] = d_why_u[pair[rej_rows[st == 2]]]
     reason[st == 3] = "missing exercise"
@@ -312,7 +376,7 @@ def clean_training_log(
     reason[m4] = p_err[c4]
     column[m4] = p_col[c4]
     ev = pt["error_value"].to_numpy(dtype=object)[c4]
-    value[m4] = np.where(pd.isna(ev), described.reindex(rej_rows[m4]).to_numpy(object), ev)
+    value[m4] = np.where(pd.isna(ev), described[c4], ev)
     rej = rejects_frame(
         source=pd.Series(src_u[src_code[rej_rows]], dtype="string"),
         source_row=pd.Series(row[rej_rows], dtype="Int64"),
@@ -335,57 +399,45 @@ def clean_training_log(
         kind="duplicate",
         athlete_id=pd.Series(id_cats[aid[dups]], dtype="string"),
     )
-    part = kept[no_factor[kept]]
+    ex_pair = pd.factorize(exid[part] * (len(described) + 1) + combo[part])[0]
+    first_part = part[first_index(ex_pair)] if len(part) else part
+    pair_text = (
+        pd.Series(np.asarray(ex_cats, dtype=object)[exid[first_part]], dtype="string")
+        + " "
+        + pd.Series(described[combo[first_part]], dtype="string")
+    ).str.strip()
+    no_rpm = ~np.isnan(parsed["distance_m"][combo[part]])
     part_rej = rejects_frame(
-        source=pd.Series(src_u[src_code[part]], dtype="string"),
+        source=_strings(src_u, src_code[part]),
         source_row=pd.Series(row[part], dtype="Int64"),
         column="exercise",
-        value=(
-            pd.Series(np.asarray(ex_cats, dtype=object)[exid[part]], dtype="string")
-            + " "
-            + pd.Series(described.reindex(part).fillna("").to_numpy(object), dtype="string")
-        ).str.strip(),
-        reason=pd.Series(
-            np.where(
-                np.isnan(dist[part]),
-                "no reps per second in catalog",
-                "no reps per metre in catalog",
-            ),
-            dtype="string",
+        value=_strings(pair_text.to_numpy(dtype=object), ex_pair),
+        reason=_strings(
+            np.array(["no reps per second in catalog", "no reps per metre in catalog"], object),
+            no_rpm.astype(np.int64),
         ),
         table="log",
         kind="partial",
-        athlete_id=pd.Series(id_cats[aid[part]], dtype="string"),
+        athlete_id=_strings(id_cats, aid[part]),
     )
 
     # ---------------------------------------------------------------- the clean table
-    id_rank = np.argsort(np.argsort(id_cats.astype(str), kind="stable"))
-    src_rank = np.argsort(np.argsort(src_u.astype(str), kind="stable"))
-    k = kept
-    order = k[
-        np.lexsort((row[k], src_rank[src_code[k]], date_ns[k].view(np.int64), id_rank[aid[k]]))
-    ]
     notes = _codes(df["notes"]) if "notes" in df else None
     ex_u_obj = np.asarray(ex_u, dtype=object)
-    kind_u = pt["load_kind"].to_numpy(dtype=object)
-    kind_code = np.where(keep, pd.factorize(kind_u)[0][combo], -1)
-    kind_cats = np.asarray(pd.factorize(kind_u)[1], dtype=object)
     out = pd.DataFrame(
         {
             "athlete_id": _strings(id_cats, aid[order]),
             "date": date_ns[order],
             "exercise": _strings(np.asarray(ex_cats, dtype=object), exid[order]),
             "family": _strings(fam_cats, fam[order]),
-            "sets": pd.arrays.IntegerArray(
-                np.nan_to_num(sets[order]).astype(np.int64), np.isnan(sets[order])
-            ),
-            "reps": _floats(reps[order]),
-            "distance_m": _floats(dist[order]),
-            "duration_s": _floats(dur[order]),
-            "load_kg": _floats(load[order]),
-            "per_leg": pd.arrays.BooleanArray(per_leg[order], np.zeros(len(order), bool)),
-            "hf_reps": _floats(hf[order]),
-            "hf_load_kg": _floats(hf_load[order]),
+            "sets": pd.arrays.IntegerArray(np.nan_to_num(sets).astype(np.int64), np.isnan(sets)),
+            "reps": _floats(reps),
+            "distance_m": _floats(dist),
+            "duration_s": _floats(dur),
+            "load_kg": _floats(load),
+            "per_leg": pd.arrays.BooleanArray(per_leg, np.zeros(len(order), bool)),
+            "hf_reps": _floats(hf),
+            "hf_load_kg": _floats(hf_load),
             "source": _strings(src_u, src_code[order]),
             "source_row": pd.arrays.IntegerArray(row[order], row[order] < 0),
             "exercise_raw": _strings(ex_u_obj, ex_code[order]),
@@ -394,10 +446,30 @@ def clean_training_log(
                 if notes is not None
                 else pd.Series(pd.NA, index=range(len(order)), dtype="string")
             ),
-            "load_kind": _strings(kind_cats, kind_code[order]),
-        }
+            "load_kind": _strings(np.asarray(kind_cats, dtype=object), kind_codes_u[co]),
+        },
+        copy=False,  # the arrays are new: no second copy
     )
     return out, concat_rejects(rej, dup_rej, part_rej)
+
+
+def _pounds_column(df: pd.DataFrame) -> pd.DataFrame:
+    """A ``Weight (lbs)`` column becomes the ``load`` column, its bare numbers in pounds.
+
+    Where a sheet has both a load column and a pounds column, the load column wins for
+    the rows where it has a value.
+    """
+    if "load_lb" not in df.columns:
+        return df
+    codes, uniques = pd.factorize(df["load_lb"].astype("string"), use_na_sentinel=True)
+    text = pd.Series(uniques, dtype="string").str.strip()
+    bare = text.str.fullmatch(r"\d+(?:[.,]\d+)?").fillna(False)
+    text = text.mask(bare, text.str.replace(",", ".", regex=False) + " lb")
+    lb = _strings(np.asarray(text.to_numpy(dtype=object, na_value=None), dtype=object), codes)
+    lb.index = df.index
+    if "load" in df.columns:
+        lb = df["load"].astype("string").fillna(lb)
+    return df.drop(columns="load_lb").assign(load=lb)
 
 
 def _describe(df: pd.DataFrame, rows: np.ndarray) -> pd.Series:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError
@@ -138,4 +139,9 @@ def concat_rejects(*frames: pd.DataFrame) -> pd.DataFrame:
     if not frames:
         return empty(REJECT_COLUMNS)
     out = pd.concat([conform(f, REJECT_COLUMNS, name="rejects") for f in frames], ignore_index=True)
-    return out.sort_values(["source", "source_row"], kind="stable").reset_index(drop=True)
+    # sorted by source and row (stable): files ranked once, then one integer lexsort
+    src_codes, src_names = pd.factorize(out["source"], use_na_sentinel=True)
+    rank = np.argsort(np.argsort(np.asarray(src_names, dtype=str), kind="stable"))
+    src_rank = np.where(src_codes < 0, len(rank), np.append(rank, 0)[src_codes])
+    row = out["source_row"].to_numpy(dtype=np.float64, na_value=np.inf)
+    return out.take(np.lexsort((row, src_rank))).reset_index(drop=True)

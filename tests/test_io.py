@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis.errors import DataError
@@ -44,3 +45,88 @@ def test_failed_write_leaves_previous_file(tmp_path: Path) -> None:
         write_text_atomic(p, 123)  # type: ignore[arg-type]
     assert p.read_text() == "old"
     assert [f.name for f in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_trailing_comma_on_data_rows_does_not_shift_columns(tmp_path: Path) -> None:
+    p = tmp_path / "log.csv"
+    p.write_text(
+        "Athlete,Date,Exercise,Prescription\nA1,2026-03-02,HLR,3x10,\nA2,2026-03-03,KD,3x8\n"
+    )
+    (table,) = read_raw(p, root=tmp_path)
+    f = table.frame
+    assert f["Athlete"].tolist() == ["A1", "A2"]
+    assert f["Prescription"].tolist() == ["3x10", "3x8"]
+    assert f["source_row"].tolist() == [2, 3]
+
+
+def test_numeric_looking_cells_keep_their_spelling(tmp_path: Path) -> None:
+    # pandas would read these columns as numbers or booleans: "007" -> 7, "4.50" -> 4.5
+    p = tmp_path / "log.csv"
+    p.write_text("id,sets,done,note\n007,4.50,TRUE,x\n,3,False,\n008,1e3,true,y\n")
+    f = read_raw(p, root=tmp_path)[0].frame
+    assert f["id"].tolist()[::2] == ["007", "008"] and pd.isna(f["id"][1])
+    assert f["sets"].tolist() == ["4.50", "3", "1e3"]
+    assert f["done"].tolist() == ["TRUE", "False", "true"]
+    assert all(str(f[c].dtype) == "string" for c in ("id", "sets", "done", "note"))
+
+
+def test_cells_are_stripped_blank_cells_na_blank_rows_dropped_row_numbers_kept(
+    tmp_path: Path,
+) -> None:
+    p = tmp_path / "log.csv"
+    p.write_text("Athlete,Exercise\n  A1  , HLR \t\n\n,\nA2,   \n")
+    f = read_raw(p, root=tmp_path)[0].frame
+    assert f["Athlete"].tolist() == ["A1", "A2"]
+    assert f["Exercise"].tolist()[0] == "HLR" and pd.isna(f["Exercise"][1])
+    assert f["source_row"].tolist() == [2, 5]
+
+
+def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    p = tmp_path / "u16.csv"
+    p.write_text("athlete,date\nDeirdre Nuñez,2026-03-04\n", encoding="utf-16")
+    assert read_raw(p, root=tmp_path)[0].frame["athlete"].tolist() == ["Deirdre Nuñez"]
+
+
+def test_utf8_character_cut_by_the_encoding_sample_is_still_utf8(tmp_path: Path) -> None:
+    # the encoding is sniffed on the first 64 KiB; "ñ" (2 bytes) straddles that boundary
+    header = "athlete,note\n"
+    filler = "x" * (65536 - len(header) - 1)
+    p = tmp_path / "big.csv"
+    p.write_text(f"{header}{filler}ñ,1\nDeirdre Nuñez,2\n", encoding="utf-8")
+    f = read_raw(p, root=tmp_path)[0].frame
+    assert f["athlete"].tolist()[-1] == "Deirdre Nuñez"
+
+
+def test_excel_duration_and_time_cells_become_minutes_seconds(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["athlete", "event", "final"])
+    ws.append(["A1", 400, dt.timedelta(seconds=52.34)])
+    ws.append(["A1", 400, dt.timedelta(minutes=1, seconds=2.5)])
+    ws["C2"].number_format = ws["C3"].number_format = "[mm]:ss.00"
+    p = tmp_path / "results.xlsx"
+    wb.save(p)
+    f = read_raw(p, root=tmp_path)[0].frame
+    assert f["final"].tolist() == ["0:52.34", "1:02.50"]
+
+
+def test_atomic_write_gives_the_usual_permissions(tmp_path: Path) -> None:
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        p = write_text_atomic(tmp_path / "index.html", "<p>hi</p>")
+    finally:
+        os.umask(mask)
+    # a report must be readable by a web server or a colleague, not private like mkstemp's
+    assert p.stat().st_mode & 0o777 == 0o666 & ~io_umask()
+
+
+def io_umask() -> int:
+    from analysis import io
+
+    return io._UMASK

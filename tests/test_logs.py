@@ -9,8 +9,11 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import analysis as hf
 from analysis.errors import DataError
@@ -140,3 +143,52 @@ def test_messy_folder_clean_table_and_rejects_exactly(tmp_path: Path) -> None:
     }
     assert rec["balanced"].all()
     assert ds.skipped["source"].tolist() == ["gym.xlsx#Budget"]
+
+
+def test_weight_column_in_pounds_is_converted() -> None:
+    rows = [
+        {**BASE, "Weight (lbs)": "45"},  # 45 lb = 20.41 kg
+        {**BASE, "Weight (lbs)": "20 kg"},  # a unit in the cell is that unit
+        {**BASE, "Weight (lbs)": "BW"},
+    ]
+    clean, rej = run(rows)
+    assert rej.empty
+    assert clean["load_kg"].round(2).tolist() == [20.41, 20.0, 0.0]
+    # 30 reps x 20.4117 kg = 612.35
+    assert clean["hf_load_kg"].round(2).tolist() == [612.35, 600.0, 0.0]
+
+
+def test_unused_log_columns_are_named_in_a_warning() -> None:
+    with pytest.warns(hf.DataWarning, match="'coach'"):
+        clean, _ = run([{**BASE, "coach": "Anna"}])
+    assert len(clean) == 1
+
+
+@given(
+    st.lists(
+        st.tuples(*(st.integers(0, 2**b - 1) for b in (9, 15, 3, 20))), min_size=0, max_size=60
+    ),
+    st.booleans(),
+)
+def test_sort_order_is_a_stable_lexsort(rows: list[tuple[int, ...]], wide: bool) -> None:
+    from analysis.logs import sort_order
+
+    keys = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(4)]
+    if wide:  # more than 64 bits together: the lexsort fallback
+        keys.append(np.array([2**40 + r[0] for r in rows], dtype=np.int64))
+    if not rows:
+        keys = [np.zeros(0, dtype=np.int64)] * 4
+    assert sort_order(*keys).tolist() == np.lexsort(keys[::-1]).tolist()
+
+
+def test_rows_given_out_of_file_order_come_out_sorted_by_athlete_date_file_row() -> None:
+    rows = [
+        {**BASE, "prescription": "3x10"},
+        {**BASE, "prescription": "3x11"},
+        {**BASE, "prescription": "3x12"},
+        {**BASE, "athlete": "A2", "date": "2026-03-01", "prescription": "3x13"},
+    ]
+    shuffled = frame(rows).iloc[[2, 3, 0, 1]]  # rows 4, 5, 2, 3
+    clean, _ = clean_training_log(shuffled, ROSTER, today=TODAY)
+    assert clean["source_row"].tolist() == [2, 3, 4, 5]
+    assert clean["reps"].tolist() == [10, 11, 12, 13]
