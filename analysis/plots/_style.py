@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,30 @@ STYLE_FILE = Path(__file__).with_name("hipflex.mplstyle")
 #: Colours: athlete / cohort series first, world-class reference in grey.
 PALETTE = ["#1f5fa8", "#d1495b", "#2e933c", "#edae49", "#66468c", "#00798c", "#8d6a9f"]
 REFERENCE_COLOR = "#8a8a8a"
+
+
+def literal(text: object) -> str:
+    r"""``text`` as matplotlib shows it literally: no mathtext from data.
+
+    matplotlib reads a string with an even number of unescaped ``$`` as maths
+    (``$\frac$`` in a name is a parse error; ``$x^2$`` is typeset). Every ``$`` is
+    escaped as ``\$``, which matplotlib draws as a plain ``$``. Every text that comes
+    from the data (athlete ids, cohort values and column names, exercise names) goes
+    through this before it reaches a title, label, tick label or legend.
+
+    Examples
+    --------
+    >>> print(literal("<b>std</b> $x^2$"))
+    <b>std</b> \$x^2\$
+    """
+    return str(text).replace("$", r"\$")
+
+
+def title_text(text: object, width: int = 64) -> str:
+    """A title that holds data text: :func:`literal`, wrapped at ``width`` characters so
+    that a long name cannot push it off the figure (lines break at spaces only)."""
+    lines = textwrap.wrap(literal(text), width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager

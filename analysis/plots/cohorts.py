@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import PALETTE, house_style, new_axes
+from ._style import PALETTE, house_style, literal, new_axes, title_text
 
 _LABELS = {
     "hf_reps_per_week": "hip-flexor reps per week (athlete mean)",
@@ -40,12 +40,14 @@ def plot_cohort_metric(
         for i, g in enumerate(groups):
             v = d.loc[d["cohort"] == g, metric].to_numpy(dtype=float)
             x = i + rng.uniform(-0.12, 0.12, len(v))
-            ax.scatter(x, v, color=PALETTE[i % len(PALETTE)], zorder=2, label=f"{g} (n={len(v)})")
+            label = literal(f"{g} (n={len(v)})")
+            ax.scatter(x, v, color=PALETTE[i % len(PALETTE)], zorder=2, label=label)
             ax.hlines(v.mean(), i - 0.3, i + 0.3, color="black", linewidth=2, zorder=3)
-        ax.set_xticks(range(len(groups)), [str(g) for g in groups])
-        ax.set_xlabel(cohort_label)
-        ax.set_ylabel(_LABELS.get(metric, metric))
-        ax.set_title(f"{_LABELS.get(metric, metric).split(' (')[0]} by {cohort_label}")
+        ax.set_xticks(range(len(groups)), [literal(g) for g in groups])
+        ax.set_xlabel(literal(cohort_label))
+        ax.set_ylabel(literal(_LABELS.get(metric, metric)))
+        what = _LABELS.get(metric, metric).split(" (")[0]
+        ax.set_title(title_text(f"{what[:1].upper()}{what[1:]} by {cohort_label}"))
         if not groups:
             ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
     return ax
@@ -79,11 +81,11 @@ def plot_cohort_profiles(
                 prof.to_numpy(dtype=float),
                 marker="o",
                 color=PALETTE[i % len(PALETTE)],
-                label=f"{g} ({d['race_id'].nunique()} races)",
+                label=literal(f"{g} ({d['race_id'].nunique()} races)"),
             )
         ax.set_xlabel("distance (m), end of segment")
         ax.set_ylabel("mean segment velocity (m/s)")
-        ax.set_title(f"Velocity profile by {cohort_label}")
+        ax.set_title(title_text(f"Velocity profile by {cohort_label}"))
         if ax.get_lines():
             ax.legend(fontsize="small")
         else:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import PALETTE, REFERENCE_COLOR, house_style, new_axes
+from ._style import PALETTE, REFERENCE_COLOR, house_style, literal, new_axes
 
 __all__ = ["plot_fatigue_trend", "plot_velocity_profile"]
 
@@ -19,11 +19,12 @@ _METRIC_LABELS = {
 }
 
 
-def _label(seg: pd.DataFrame) -> str:
+def _label(seg: pd.DataFrame, *, athlete: bool = True) -> str:
     row = seg.iloc[0]
     date = row["date"]
-    day = "" if pd.isna(date) else f" {pd.Timestamp(date):%Y-%m-%d}"
-    return f"{row['athlete_id']}{day} ({int(row['event_m'])} m, {seg['cum_s'].max():.2f} s)"
+    who = f"{row['athlete_id']} " if athlete else ""
+    day = "" if pd.isna(date) else f"{pd.Timestamp(date):%Y-%m-%d} "
+    return literal(f"{who}{day}({int(row['event_m'])} m, {seg['cum_s'].max():.2f} s)")
 
 
 def plot_velocity_profile(
@@ -32,6 +33,7 @@ def plot_velocity_profile(
     race_ids: Iterable[str] | None = None,
     reference: pd.DataFrame | None = None,
     ax: Axes | None = None,
+    show_athlete: bool = True,
 ) -> Axes:
     """Segment velocity along the race, one line per race, optional world-class reference.
 
@@ -47,6 +49,9 @@ def plot_velocity_profile(
         drawn.
     ax : Axes, optional
         Axes to draw on; default a new figure in the house style.
+    show_athlete : bool, default True
+        Name the athlete in each race's legend entry (False in a one-athlete report:
+        the date and time say which race it is).
 
     Returns
     -------
@@ -82,7 +87,7 @@ def plot_velocity_profile(
                 marker="o",
                 color=PALETTE[i % len(PALETTE)],
                 linewidth=2,
-                label=_label(r),
+                label=_label(r, athlete=show_athlete),
                 zorder=2,
             )
         if not ax.get_lines():
@@ -135,7 +140,7 @@ def plot_fatigue_trend(
                 g[metric].to_numpy(dtype=float),
                 marker="o",
                 color=PALETTE[i % len(PALETTE)],
-                label=f"{aid} — {int(ev)} m",
+                label=literal(f"{aid} — {int(ev)} m"),
             )
         if metric == "differential_s":
             ax.axhline(0, color=REFERENCE_COLOR, linewidth=0.8, zorder=0)
@@ -149,7 +154,7 @@ def plot_fatigue_trend(
                 transform=ax.transAxes,
             )
         ax.set_xlabel("race date")
-        ax.set_ylabel(_METRIC_LABELS.get(metric, metric))
+        ax.set_ylabel(literal(_METRIC_LABELS.get(metric, metric)))
         ax.set_title("Fade over the season (lower is less fatigue)")
         if len(data):
             ax.legend(fontsize="small")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -9,7 +11,7 @@ from matplotlib.collections import LineCollection
 
 from ..stats import rm_corr
 from ..volume import weekly_volume
-from ._style import PALETTE, house_style, new_axes
+from ._style import PALETTE, house_style, literal, new_axes, title_text
 
 __all__ = ["plot_volume_vs_fatigue", "plot_weekly_volume"]
 
@@ -28,6 +30,9 @@ def plot_weekly_volume(
     athlete_id: str | None = None,
     by_exercise: bool = True,
     ax: Axes | None = None,
+    *,
+    exercise_names: Mapping[str, str] | None = None,
+    who: str | None = None,
 ) -> Axes:
     """Stacked bars of weekly hip-flexor reps, one colour per exercise.
 
@@ -41,15 +46,22 @@ def plot_weekly_volume(
         Stack by exercise; otherwise one bar per week.
     ax : Axes, optional
         Axes to draw on; default a new figure in the house style.
+    exercise_names : mapping, optional
+        Exercise id -> the name shown in the legend (e.g. the catalog's ``name``
+        column); ids without a name are shown as they are.
+    who : str, optional
+        Whose volume, for the title (default the athlete id, or "squad total").
 
     Returns
     -------
     Axes
     """
+    names = dict(exercise_names or {})
     if athlete_id is not None:
         log = log.loc[log["athlete_id"] == athlete_id]
     ax = new_axes(ax, figsize=(8.0, 4.0))
-    who = athlete_id if athlete_id is not None else "squad total"
+    if who is None:
+        who = athlete_id if athlete_id is not None else "squad total"
     with house_style():
         if by_exercise:
             weekly = weekly_volume(log, by_exercise=True)
@@ -79,7 +91,7 @@ def plot_weekly_volume(
                     width=pd.Timedelta(days=5.5),
                     bottom=bottom,
                     color=_exercise_colour(i),
-                    label=str(col),
+                    label=literal(names.get(str(col), col)),
                     align="edge",
                 )
                 bottom += values
@@ -87,7 +99,7 @@ def plot_weekly_volume(
                 ax.legend(title="exercise", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.set_xlabel("week starting (Monday)")
         ax.set_ylabel("hip-flexor reps per week")
-        ax.set_title(f"Weekly hip-flexor volume, {who}")
+        ax.set_title(title_text(f"Weekly hip-flexor volume, {who}"))
         ax.figure.autofmt_xdate()
     return ax
 
@@ -98,6 +110,8 @@ def plot_volume_vs_fatigue(
     y: str,
     subject: str | None = None,
     ax: Axes | None = None,
+    *,
+    title: str | None = None,
 ) -> Axes:
     """Scatter of a fatigue metric against volume, with per-athlete within lines.
 
@@ -116,6 +130,8 @@ def plot_volume_vs_fatigue(
         Athlete column; without it, a plain scatter.
     ax : Axes, optional
         Axes to draw on.
+    title : str, optional
+        Title; default says, in words, which metric is drawn against which volume.
 
     Returns
     -------
@@ -128,7 +144,11 @@ def plot_volume_vs_fatigue(
     with house_style():
         if subject is None:
             ax.scatter(d[x], d[y], s=18, color=PALETTE[0], alpha=0.7)
-            ax.set_title(f"{y} vs {x} (n = {len(d)} races)")
+            n = len(d)
+            ax.set_title(
+                title_text(title or f"{_short(y)} against {_short(x)} ({n} race{'s' * (n != 1)})"),
+                fontsize=10,
+            )
         else:
             codes, _ = pd.factorize(d[subject], sort=True)
             colours = np.array(PALETTE, dtype=object)[codes % len(PALETTE)]
@@ -153,10 +173,26 @@ def plot_volume_vs_fatigue(
                     fontsize=10,
                 )
             else:
-                ax.set_title(f"{y} vs {x}: {res.note}", fontsize=10)
-        ax.set_xlabel(_label(x))
-        ax.set_ylabel(_label(y))
+                ax.set_title(
+                    title_text(title or f"{_short(y)} against {_short(x)}: {res.note}"), fontsize=10
+                )
+        ax.set_xlabel(literal(_label(x)))
+        ax.set_ylabel(literal(_label(y)))
     return ax
+
+
+def _short(col: str) -> str:
+    """A metric or volume column in a few words (for titles)."""
+    if col.startswith("hf_reps_") and col.endswith("d"):
+        return f"hip-flexor reps in the {col[8:-1]} days before"
+    if col.startswith("hf_load_kg_") and col.endswith("d"):
+        return f"hip-flexor load in the {col[11:-1]} days before"
+    words = {
+        "differential_s": "Second-half fade",
+        "velocity_loss_pct": "Velocity loss",
+        "days_since_hf": "days since the last hip-flexor session",
+    }
+    return words.get(col, col.replace("_", " "))
 
 
 def _label(col: str) -> str:
