@@ -208,13 +208,29 @@ def _sha(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+def reference_files() -> list[Path]:
+    """The reference tables every report may read: the world-class splits drawn in each
+    athlete report and the exercise catalog in use (``$HIPFLEX_CATALOG`` or
+    ``data/reference/exercises.csv``: its display names label the volume charts)."""
+    from . import fatigue
+    from .catalog import default_catalog_path
+
+    return [Path(fatigue.ELITE_SPLITS_PATH), Path(default_catalog_path())]
+
+
 def code_digest() -> str:
-    """Hash of the package version and every source and data file of the package."""
+    """Hash of the package version, every source and data file of the package, and the
+    reference tables of :func:`reference_files` (a missing one hashes as missing)."""
     root = Path(__file__).resolve().parent
     parts: list[bytes | str] = [__version__]
     for p in sorted(root.rglob("*")):
         if p.is_file() and p.suffix in {".py", ".csv", ".mplstyle", ".json"}:
             parts += [str(p.relative_to(root)), p.read_bytes()]
+    for p in reference_files():
+        try:
+            parts += [str(p), p.read_bytes()]
+        except OSError:
+            parts += [str(p), b"missing"]
     return _sha(*parts)
 
 

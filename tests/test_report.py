@@ -234,3 +234,38 @@ def test_a_second_run_into_the_same_folder_while_one_is_running_is_refused(tmp_p
             rp.build_reports(tmp_path / "raw", tmp_path / "out")
     with rp._exclusive(state / "lock"):  # released: can be taken again
         pass
+
+
+def test_digest_covers_the_elite_splits_and_the_catalog_in_use(ds, tmp_path, monkeypatch):
+    from analysis import fatigue
+    from analysis.catalog import CATALOG_ENV, default_catalog_path
+
+    nb_dir = _notebooks(tmp_path)
+    elite = tmp_path / "elite_splits.csv"
+    elite.write_bytes(fatigue.ELITE_SPLITS_PATH.read_bytes())
+    catalog = tmp_path / "exercises.csv"
+    catalog.write_bytes(default_catalog_path().read_bytes())
+    monkeypatch.setattr(fatigue, "ELITE_SPLITS_PATH", elite)
+    monkeypatch.setenv(CATALOG_ENV, str(catalog))
+
+    def digests():
+        return {j.target: j.digest for j in rp.plan_reports(ds, ds.data_dir, nb_dir)}
+
+    base = digests()
+    assert rp.reference_files() == [elite, catalog]
+    # a corrected world-class split (drawn in every athlete report)
+    elite.write_text(elite.read_text(encoding="utf-8").replace("9.92", "9.91"), encoding="utf-8")
+    after_elite = digests()
+    assert all(after_elite[t] != base[t] for t in base if t.startswith("athletes/"))
+    # a new display name in the catalog in use (the legends of the volume charts)
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace(",High knees,", ",High-knee runs,"),
+        encoding="utf-8",
+    )
+    after_catalog = digests()
+    assert all(after_catalog[t] != after_elite[t] for t in base)
+    # and which catalog is in use
+    other = tmp_path / "other.csv"
+    other.write_bytes(catalog.read_bytes())
+    monkeypatch.setenv(CATALOG_ENV, str(other))
+    assert digests()["athletes/A01"] != after_catalog["athletes/A01"]
