@@ -493,8 +493,21 @@ def _is_start_failure(exc: BaseException) -> bool:
 # ------------------------------------------------------------------ export / files
 
 
-def _export_html(nb, title: str = "hipflex report") -> str:
-    """HTML of an executed notebook: code hidden, prompts hidden, figures embedded."""
+#: The lab template without MathJax: a report never typesets a ``$...$`` of the data
+#: (a name, a meet, a cohort value) as maths (nbconvert #1770 / #1551: override the block).
+NO_MATHS_TEMPLATE = (
+    "{%- extends 'lab/index.html.j2' -%}\n"
+    "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
+)
+
+
+def _export_html(nb, title: str = "hipflex report", *, maths: bool = False) -> str:
+    """HTML of an executed notebook: code hidden, prompts hidden, figures embedded.
+
+    ``maths=False`` (the pinned reports) exports without MathJax; notebooks of your own
+    keep it for their prose (hipflex's own outputs in them are marked ``tex2jax_ignore``).
+    """
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
@@ -502,8 +515,18 @@ def _export_html(nb, title: str = "hipflex report") -> str:
     c = Config()
     c.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_TAGS)
     c.TagRemovePreprocessor.enabled = True
+    template = {}
+    if not maths:
+        template = {
+            "extra_loaders": [DictLoader({"hipflex_no_maths.html.j2": NO_MATHS_TEMPLATE})],
+            "template_file": "hipflex_no_maths.html.j2",
+        }
     exporter = HTMLExporter(
-        config=c, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        config=c,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        **template,
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
@@ -522,8 +545,42 @@ def _stopped_note(nb, message: str) -> None:
     nb.cells.insert(0, cell)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def error_summary(error: str, limit: int = 300) -> str:
+    """One short line of an error for a coach: no colour codes, no traceback, cut at
+    ``limit`` characters."""
+    text = " ".join(_ANSI.sub("", error or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _failure_page(title: str, target: str, error: str) -> str:
+    """The HTML page of a report that failed: a short, escaped summary and links to the
+    executed notebook (which keeps the full error) and to the index — no traceback."""
+    e = html.escape
+    depth = target.count("/")
+    nb_href = _href(Path(target).name + ".ipynb")
+    index_href = _href("../" * depth + "index.html")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{e(title)} — report failed</title><style>{INDEX_CSS}</style></head><body>"
+        f"<h1>{e(title)}</h1><div class='failures'>"
+        f"<p><b>This report did not finish.</b> {e(error_summary(error))}</p>"
+        f"<p>The executed notebook, with the full error, is "
+        f"<a href='{nb_href}'>{e(Path(target).name)}.ipynb</a>. Fix the data or the "
+        "notebook and run the reports again; only this report will be re-run.</p></div>"
+        f"<p><a href='{index_href}'>All reports</a></p></body></html>"
+    )
+
+
 def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | None) -> None:
-    """Export HTML and move the executed notebook to its pinned path (both atomically)."""
+    """Export HTML and move the executed notebook to its pinned path (both atomically).
+
+    A failed report keeps its executed notebook, error included; its HTML page is a short
+    summary with a link to that notebook (:func:`_failure_page`), not a traceback.
+    """
     import nbformat
 
     ipynb = out / (target + ".ipynb")
@@ -539,7 +596,13 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
         "papermill-error-cell-tag" in c.get("metadata", {}).get("tags", []) for c in nb.cells
     ):
         _stopped_note(nb, error)
-    write_text_atomic(out / (target + ".html"), _export_html(nb, spec.get("title") or target))
+    title = spec.get("title") or target
+    page = (
+        _failure_page(title, target, error)
+        if error
+        else _export_html(nb, title, maths=bool(spec.get("maths", False)))
+    )
+    write_text_atomic(out / (target + ".html"), page)
     write_text_atomic(ipynb, nbformat.writes(nb))
     with contextlib.suppress(OSError):
         tmp_nb.unlink()
@@ -856,6 +919,7 @@ def run_jobs(
                     "timeout": limit,
                     "start_timeout": START_TIMEOUT,
                     "retries": retries,
+                    "maths": job.kind == "extra",
                 }
                 t0 = time.perf_counter()
                 if worker is None:

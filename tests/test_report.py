@@ -269,3 +269,59 @@ def test_digest_covers_the_elite_splits_and_the_catalog_in_use(ds, tmp_path, mon
     other.write_bytes(catalog.read_bytes())
     monkeypatch.setenv(CATALOG_ENV, str(other))
     assert digests()["athletes/A01"] != after_catalog["athletes/A01"]
+
+
+def test_a_failed_report_page_is_a_short_escaped_summary_linking_the_notebook(
+    tmp_path, monkeypatch
+):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    traceback = [
+        "\x1b[0;31mValueError\x1b[0m Traceback (most recent call last)",
+        'File /work/.venv/lib/python3.12/site-packages/x.py:1, in f()\n  raise ValueError("no")',
+    ]
+
+    def broken(input_path, output_path, **kw):
+        nb = nbformat.read(input_path, as_version=4)
+        nb.cells[0].outputs = [
+            nbformat.v4.new_output("error", ename="ValueError", evalue="bad", traceback=traceback)
+        ]
+        nbformat.write(nb, output_path)
+        raise PapermillExecutionError(
+            1, 1, "x = 1", "ValueError", "bad <b>data</b> & $\\frac$ for X", traceback
+        )
+
+    monkeypatch.setattr(papermill, "execute_notebook", broken)
+    res = rp.run_one(_spec(tmp_path), sleep=lambda s: None)
+    assert res["status"] == "failed"
+    page = (tmp_path / "out" / "athletes/X.html").read_text(encoding="utf-8")
+    assert "did not finish" in page
+    assert "ValueError: bad &lt;b&gt;data&lt;/b&gt; &amp; $\\frac$ for X" in page
+    assert "Traceback" not in page and ".venv" not in page and "site-packages" not in page
+    assert "href='X.ipynb'" in page and "href='../index.html'" in page
+    assert "mathjax" not in page.lower() and "<script" not in page
+    # the notebook keeps the full error
+    nb = nbformat.read(tmp_path / "out" / "athletes/X.ipynb", as_version=4)
+    assert any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_error_summary_is_one_short_line():
+    assert rp.error_summary("\x1b[31mValueError\x1b[0m:\n  bad   data") == "ValueError: bad data"
+    long = rp.error_summary("x " * 500, limit=50)
+    assert len(long) == 50 and long.endswith("…")
+
+
+def test_reports_are_exported_without_mathjax_but_your_own_notebooks_keep_it():
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": "<p>Meet $\\frac$ &amp; $x^2$</p>"}
+        )
+    ]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    report = rp._export_html(nb, "t")
+    assert "mathjax" not in report.lower()
+    assert "Meet $\\frac$ &amp; $x^2$" in report
+    assert "<title>t</title>" in report
+    assert "mathjax" in rp._export_html(nb, "t", maths=True).lower()
