@@ -50,7 +50,8 @@ _NUMERIC = re.compile(
 )
 _DAY_MON = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]+([a-z]+)\.?,?[\s\-/.]+(\d{2}|\d{4})$")
 _MON_DAY = re.compile(r"^([a-z]+)\.?[\s\-/.]+(\d{1,2})(?:st|nd|rd|th)?,?[\s\-/.]+(\d{2}|\d{4})$")
-_SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
+#: An Excel serial date, with or without a time of day as a fraction (``45720.5``).
+_SERIAL = re.compile(r"^(\d{5})(?:\.\d*)?$")
 _EXCEL_EPOCH = _dt.date(1899, 12, 30)
 
 # Parsed forms: ("fixed", y, m, d) | ("ambiguous", a, b, y) | ("error", reason)
@@ -92,6 +93,7 @@ def infer_dayfirst(
     *,
     source: str | None = None,
     default: bool | None = None,
+    column: str = "date",
 ) -> bool:
     """Day/month order of one file's date column (see module docstring)."""
     default = config.DAYFIRST_DEFAULT if default is None else default
@@ -117,7 +119,7 @@ def infer_dayfirst(
             f"{month_ex!r}{row_of(month_ex)} is month-first; use one order (or ISO yyyy-mm-dd) "
             "throughout the file",
             file=source,
-            column="date",
+            column=column,
         )
     if day_ex is not None:
         return True
@@ -133,6 +135,8 @@ def parse_dates(
     rows: pd.Series | None = None,
     dayfirst: bool | None = None,
     today: _dt.date | None = None,
+    earliest: _dt.date | None = None,
+    column: str = "date",
 ) -> tuple[pd.Series, pd.Series]:
     """Parse a column of raw date strings.
 
@@ -149,13 +153,19 @@ def parse_dates(
         :data:`analysis.config.DAYFIRST_DEFAULT`.
     today
         Dates after this are rejected (default: today).
+    earliest
+        Dates before this are rejected (default :data:`analysis.config.EARLIEST_DATE`;
+        the roster's birth dates use an earlier one).
+    column
+        The column named in a :class:`DataError`.
 
     Returns
     -------
     dates, reasons
         ``datetime64[ns]`` dates (``NaT`` where rejected) and a reason string where rejected
         (``missing date``, ``unparseable date``, ``invalid date``, ``date before 1950``,
-        ``date in the future``), ``NA`` where accepted.
+        ``date in the future``; ``date before <earliest>`` for another ``earliest``),
+        ``NA`` where accepted.
 
     Raises
     ------
@@ -163,6 +173,12 @@ def parse_dates(
         A file's dates contradict each other's day/month order.
     """
     today = today or config.today()
+    earliest = earliest or config.EARLIEST_DATE
+    too_early_reason = (
+        f"date before {earliest.year}"
+        if (earliest.month, earliest.day) == (1, 1)
+        else f"date before {earliest.isoformat()}"
+    )
     if sources is None:
         sources = pd.Series("<data>", index=values.index, dtype="string")
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -189,7 +205,10 @@ def parse_dates(
             else:
                 sub = values.loc[idx]
                 order = infer_dayfirst(
-                    sub, rows.loc[idx] if rows is not None else None, source=str(name)
+                    sub,
+                    rows.loc[idx] if rows is not None else None,
+                    source=str(name),
+                    column=column,
                 )
             row_dayfirst[values.index.get_indexer(idx)] = order
     a, b, c = f1[row_codes], f2[row_codes], f3[row_codes]
@@ -198,7 +217,7 @@ def parse_dates(
     day = np.where(ambiguous, np.where(row_dayfirst, a, b), c)
     ok = row_kind != "error"
     # Years far outside the datetime64[ns] range are range errors, not parse errors.
-    too_early = ok & (year < config.EARLIEST_DATE.year)
+    too_early = ok & (year < earliest.year)
     too_late = ok & (year > today.year + 1)
     ok = ok & ~too_early & ~too_late
     dates = pd.to_datetime(
@@ -214,10 +233,10 @@ def parse_dates(
     dates = dates.where(ok)
     reasons = pd.Series(err[row_codes], index=values.index, dtype="string").where(~ok)
     reasons = reasons.mask(ok & dates.isna().to_numpy(), "invalid date")
-    reasons = reasons.mask(too_early, "date before 1950").mask(too_late, "date in the future")
+    reasons = reasons.mask(too_early, too_early_reason).mask(too_late, "date in the future")
     dates = pd.Series(dates.to_numpy(), index=values.index)
-    early = dates < pd.Timestamp(config.EARLIEST_DATE)
+    early = dates < pd.Timestamp(earliest)
     late = dates > pd.Timestamp(today)
-    reasons = reasons.mask(early, "date before 1950").mask(late, "date in the future")
+    reasons = reasons.mask(early, too_early_reason).mask(late, "date in the future")
     dates = dates.mask(early | late)
     return dates.astype("datetime64[ns]"), reasons

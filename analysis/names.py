@@ -7,16 +7,23 @@ and punctuation. Each distinct spelling is resolved once.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import unicodedata
+import warnings
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from .dates import parse_dates
+from .errors import DataError, DataWarning
 from .io import ROSTER_SYNONYMS, canonicalize_columns
 
 ROSTER_REQUIRED = ("athlete_id", "name")
+
+#: Earliest birth date read from a roster (masters athletes are older than the
+#: :data:`analysis.config.EARLIEST_DATE` of training and race dates).
+EARLIEST_BIRTH_DATE = _dt.date(1900, 1, 1)
 
 
 def name_key(text: object) -> str:
@@ -38,10 +45,17 @@ def load_roster(frame: pd.DataFrame, *, source: str = "athletes.csv") -> pd.Data
     Columns: ``athlete_id, name, sex, birth_date`` then any cohort columns as they are
     (``squad``, ``program``, …) and ``aliases``.
 
+    ``birth_date`` is read like every date (:func:`analysis.dates.parse_dates`): ISO,
+    ``4 Mar 2004``, Excel serials, or ``dd/mm/yyyy`` / ``mm/dd/yyyy`` with the order
+    inferred from the roster's unambiguous values (``25/03/2004``), else
+    :data:`analysis.config.DAYFIRST_DEFAULT` (day-first). A birth date that cannot be read
+    is left empty, with a :class:`~analysis.errors.DataWarning` naming its rows.
+
     Raises
     ------
     DataError
-        A required column is missing, an id is blank or repeated.
+        A required column is missing, an id is blank or repeated, or the birth dates
+        contradict each other's day/month order.
     """
     df = canonicalize_columns(frame, ROSTER_SYNONYMS)
     for col in ROSTER_REQUIRED:
@@ -77,13 +91,7 @@ def load_roster(frame: pd.DataFrame, *, source: str = "athletes.csv") -> pd.Data
         out = out.assign(sex=pd.NA)
     sex = out["sex"].astype("string").str.strip().str.upper().str[:1]
     out = out.assign(sex=sex.where(sex.isin(["F", "M", "X"])).astype("string"))
-    if "birth_date" not in out.columns:
-        out = out.assign(birth_date=pd.NaT)
-    out = out.assign(
-        birth_date=pd.to_datetime(
-            out["birth_date"], errors="coerce", format="mixed", dayfirst=False
-        )
-    )
+    out = out.assign(birth_date=_birth_dates(out, rows, source))
     if "aliases" not in out.columns:
         out = out.assign(aliases=pd.NA)
     first = ["athlete_id", "name", "sex", "birth_date"]
@@ -92,6 +100,37 @@ def load_roster(frame: pd.DataFrame, *, source: str = "athletes.csv") -> pd.Data
         {"athlete_id": "string", "name": "string", "aliases": "string"}
     )
     return out.reset_index(drop=True)
+
+
+def _birth_dates(roster: pd.DataFrame, rows: pd.Series, source: str) -> pd.Series:
+    """The roster's ``birth_date`` column as ``datetime64[ns]`` (NaT where unreadable)."""
+    if "birth_date" not in roster.columns:
+        return pd.Series(pd.NaT, index=roster.index, dtype="datetime64[ns]")
+    raw = roster["birth_date"]
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        return raw.astype("datetime64[ns]")
+    raw = raw.astype("string")
+    dates, reasons = parse_dates(
+        raw,
+        sources=pd.Series(source, index=raw.index, dtype="string"),
+        rows=pd.Series(rows.to_numpy(), index=raw.index),
+        earliest=EARLIEST_BIRTH_DATE,
+        column="birth_date",
+    )
+    bad = reasons.notna() & raw.notna()
+    if bad.any():
+        where = ", ".join(
+            f"row {int(r)} ({v!r}: {why})"
+            for r, v, why in zip(
+                rows.to_numpy()[bad.to_numpy()][:5], raw[bad][:5], reasons[bad][:5], strict=True
+            )
+        )
+        warnings.warn(
+            f"{source}: birth_date left empty where it cannot be read: {where}",
+            DataWarning,
+            stacklevel=3,
+        )
+    return dates
 
 
 def _lookup(roster: pd.DataFrame) -> tuple[dict[str, str], set[str]]:

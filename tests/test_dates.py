@@ -33,6 +33,8 @@ def parse(values, **kw):
         ("Mar 4 2026", "2026-03-04"),
         ("45720", "2025-03-04"),  # Excel serial: 1899-12-30 + 45720 days
         ("45720.0", "2025-03-04"),
+        ("45720.5", "2025-03-04"),  # noon of that day: the date part
+        ("45720.999988", "2025-03-04"),  # 23:59:59
         ("25/03/2026", "2026-03-25"),  # unambiguous day-first
         ("03/25/2026", "2026-03-25"),  # unambiguous month-first
         ("25.03.2026", "2026-03-25"),
@@ -93,6 +95,15 @@ def test_bad_dates_are_rejected_with_a_reason(raw, reason):
     dates, reasons = parse([raw])
     assert pd.isna(dates.iloc[0])
     assert reasons.iloc[0] == reason
+
+
+def test_earliest_and_column_can_be_set_for_other_date_columns():
+    dates, reasons = parse(["1948-07-01"], earliest=dt.date(1900, 1, 1))
+    assert dates.iloc[0] == pd.Timestamp("1948-07-01") and reasons.isna().all()
+    _, reasons = parse(["1899-12-31"], earliest=dt.date(1900, 1, 1))
+    assert reasons.iloc[0] == "date before 1900"
+    with pytest.raises(DataError, match="column 'birth_date'"):
+        parse(["25/03/2004", "03/25/2004"], column="birth_date")
 
 
 def test_each_distinct_value_is_parsed_once(monkeypatch):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import DataError
+from analysis import DataError, DataWarning
 from analysis.names import load_roster, name_key, resolve_athletes
 
 
@@ -86,6 +86,36 @@ def test_resolution_by_id_name_last_first_alias_and_accents(roster):
         "missing athlete",
         "ambiguous athlete",
     ]
+
+
+def _birth_dates(values):
+    frame = roster_frame(
+        [(f"A{i}", f"Runner {i}", None, v, None, None) for i, v in enumerate(values)]
+    )
+    return [None if pd.isna(d) else d.date().isoformat() for d in load_roster(frame)["birth_date"]]
+
+
+def test_birth_dates_all_ambiguous_are_day_first_by_default():
+    # 04/03/2004 is 4 March (DAYFIRST_DEFAULT), not 3 April
+    assert _birth_dates(["04/03/2004", "2003-01-09"]) == ["2004-03-04", "2003-01-09"]
+
+
+def test_birth_date_order_is_inferred_from_the_rosters_unambiguous_values():
+    # 25/12/2003 can only be day-first, so 04/03/2004 is 4 March
+    assert _birth_dates(["04/03/2004", "25/12/2003"]) == ["2004-03-04", "2003-12-25"]
+    # 12/25/2003 can only be month-first, so 04/03/2004 is 3 April
+    assert _birth_dates(["04/03/2004", "12/25/2003"]) == ["2004-04-03", "2003-12-25"]
+
+
+def test_birth_dates_of_masters_athletes_and_unreadable_ones():
+    with pytest.warns(DataWarning, match=r"athletes.csv.*row 3 \('soon'"):
+        got = _birth_dates(["1948-07-01", "soon", None, "4 Mar 1961"])
+    assert got == ["1948-07-01", None, None, "1961-03-04"]
+
+
+def test_birth_dates_contradicting_each_other_are_an_error_naming_the_column():
+    with pytest.raises(DataError, match=r"athletes.csv, column 'birth_date'.*row 2.*row 3"):
+        _birth_dates(["25/03/2004", "03/25/2004"])
 
 
 def test_roster_without_required_column_is_a_one_line_error():
