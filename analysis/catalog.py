@@ -20,8 +20,9 @@ exercise:
 ``aliases``
     ``;``-separated other spellings and abbreviations (``A's``, ``HLR``, ``KD``).
 
-Matching ignores case, accents, punctuation, plurals and word order: ``Knee Drives,
-Cable`` and ``cable knee drive`` are the same exercise; ``sit-ups`` and ``situps`` too.
+Matching ignores case, accents, punctuation, plurals (``stretches``, ``raises``, ``As``)
+and word order: ``Knee Drives, Cable`` and ``cable knee drive`` are the same exercise;
+``sit-ups`` and ``situps`` too.
 A spelling that matches nothing is kept with family ``unmapped`` (never dropped), so a
 coach can add it as an alias.
 """
@@ -68,15 +69,28 @@ def _tokens(text: str) -> list[str]:
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = re.sub(r"['’`´]s\b", "", text)  # A's -> a, knee's -> knee
     text = text.replace("&", " and ")
-    words = re.findall(r"[a-z0-9]+", text)
-    out = []
-    for w in words:
-        if len(w) > 3 and w.endswith("ies"):
-            w = w[:-3] + "y"
-        elif len(w) > 2 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        out.append(w)
-    return out
+    return [_singular(w) for w in re.findall(r"[a-z0-9]+", text)]
+
+
+def _singular(word: str) -> str:
+    """English plural to singular, as far as exercise names need it.
+
+    ``raises`` -> ``raise``, ``situps`` -> ``situp``, ``bodies`` -> ``body``,
+    ``stretches`` / ``crunches`` / ``pushes`` / ``boxes`` / ``presses`` -> ``stretch`` /
+    ``crunch`` / ``push`` / ``box`` / ``press``, ``lunges`` -> ``lunge``; a letter with an
+    ``s`` is the plural of the letter drill (``As`` -> ``a``, like ``A's``); ``press``
+    stays.
+    """
+    w = word
+    if len(w) == 2 and w[0].isalpha() and w[1] == "s" and w[0] != "s":
+        return w[0]
+    if len(w) > 3 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes", "zzes")):
+        return w[:-2]
+    if len(w) > 2 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
 
 
 def exercise_keys(text: object) -> tuple[str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.catalog import default_catalog_path, load_catalog, match_exercises
+from analysis.catalog import _singular, default_catalog_path, load_catalog, match_exercises
 from analysis.errors import DataError
 
 SPELLINGS = {
@@ -57,6 +57,60 @@ def test_families(catalog: pd.DataFrame) -> None:
 def test_case_punctuation_plural_word_order(catalog: pd.DataFrame, raw: str) -> None:
     m = match_exercises(pd.Series([raw], dtype="string"), catalog)
     assert m["exercise"].iloc[0] == "cable_knee_drive"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("hip flexor stretches", "lunge_stretch"),  # -ches: stretches -> stretch
+        ("couch stretches", "lunge_stretch"),
+        ("kneeling lunge stretches", "lunge_stretch"),
+        ("Half-kneeling hip flexor stretches", "lunge_stretch"),
+        ("psoas stretch", "lunge_stretch"),
+        ("spread eagle crunches", "spread_eagle_situp"),  # -ches: crunches -> crunch
+        ("running As", "a_skip"),  # a letter drill's plural: As = A's
+        ("Running A's", "a_skip"),
+        ("hanging knee raises", "hanging_knee_raise"),  # -ses stays -se: raise
+        ("box knee drives", "box_knee_drive"),
+    ],
+)
+def test_plural_spellings_match(catalog: pd.DataFrame, raw: str, expected: str) -> None:
+    m = match_exercises(pd.Series([raw], dtype="string"), catalog)
+    assert m["exercise"].iloc[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "singular"),
+    [
+        ("stretches", "stretch"),
+        ("crunches", "crunch"),
+        ("pushes", "push"),
+        ("boxes", "box"),
+        ("presses", "press"),
+        ("press", "press"),
+        ("raises", "raise"),
+        ("lunges", "lunge"),
+        ("situps", "situp"),
+        ("bodies", "body"),
+        ("as", "a"),
+        ("ss", "ss"),
+    ],
+)
+def test_singular_of_exercise_words(word: str, singular: str) -> None:
+    assert _singular(word) == singular
+
+
+def test_every_catalog_spelling_maps_to_its_own_exercise(catalog: pd.DataFrame) -> None:
+    # the catalog is self-consistent: its ids, names and aliases (and their plurals'
+    # singular keys) match their own exercise, never another one
+    wrong = []
+    for row in catalog.itertuples(index=False):
+        spellings = [row.exercise, row.exercise.replace("_", " "), row.name]
+        spellings += [a.strip() for a in str(row.aliases).split(";") if a.strip()]
+        got = match_exercises(pd.Series(spellings, dtype="string"), catalog)["exercise"]
+        wrong += [(s, g, row.exercise) for s, g in zip(spellings, got, strict=True)
+                  if g != row.exercise]  # fmt: skip
+    assert wrong == []
 
 
 def _write(tmp_path: Path, rows: list[str]) -> Path:
