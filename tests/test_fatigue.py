@@ -69,11 +69,39 @@ def test_norman_pre_classic_2022_400(elite):
     assert m["velocity_loss_pct"] == pytest.approx(9.565, abs=1e-3)
 
 
-def test_van_niekerk_without_halfway_mark_says_so(elite):
-    # Only 300 m (31.0) is published: no half-way metrics, but velocity loss works:
+def test_van_niekerk_rio_2016_400_with_vazels_splits(elite):
+    # Vazel (via SB Nation / Track Stats): 10.7 / 20.5 / 31.0 / 43.03.
+    # Segments 10.7, 9.8, 10.5, 12.03. first = 20.5; second = 43.03 - 20.5 = 22.53;
+    # differential = 22.53 - 20.5 = 2.03. Fastest 100-200 m (9.8 s), last 12.03 s:
+    # loss = (1 - 9.8/12.03) * 100 = 2.23/12.03 * 100 = 18.537 %.
+    m = elite[2].loc["vanniekerk-2016-rio-400"]
+    assert m["first_half_s"] == pytest.approx(20.5)
+    assert m["differential_s"] == pytest.approx(2.03)
+    assert m["velocity_loss_pct"] == pytest.approx(18.537, abs=1e-3)
+    assert m["fastest_segment"] == "100-200" and pd.isna(m["missing"])
+
+
+def test_thomas_2024_trials_womens_200(elite):
+    # T&FN: 11.31 at halfway, 21.81 final. second = 21.81 - 11.31 = 10.50;
+    # differential = 10.50 - 11.31 = -0.81; the last segment is the fastest: loss 0.
+    races, _, m = elite
+    assert races.set_index("race_id").loc["thomas-2024-eugene-200", "sex"] == "F"
+    m = m.loc["thomas-2024-eugene-200"]
+    assert m["first_half_s"] == pytest.approx(11.31)
+    assert m["second_half_s"] == pytest.approx(10.50)
+    assert m["differential_s"] == pytest.approx(-0.81)
+    assert m["velocity_loss_pct"] == pytest.approx(0.0)
+
+
+def test_race_without_halfway_mark_says_so():
+    # 300 m at 31.0 of 43.03 (no 200 m mark): no half-way metrics, velocity loss works:
     # v1 = 300/31.0, v2 = 100/(43.03-31.0) = 100/12.03;
     # loss = (1 - (100/12.03)/(300/31.0)) * 100 = (1 - 3100/3609) * 100 = 14.104 %.
-    m = elite[2].loc["vanniekerk-2016-rio-400"]
+    races = _races([{"race_id": "r1", "event_m": 400, "final_s": 43.03, "status": "ok"}])
+    splits = pd.DataFrame(
+        {"race_id": ["r1", "r1"], "at_m": [300, 400], "cum_s": [31.0, 43.03]}
+    ).astype(SPLIT_COLUMNS)
+    m = fatigue_metrics(races, splits).iloc[0]
     assert pd.isna(m["differential_s"]) and pd.isna(m["first_half_s"])
     assert m["missing"] == "no split at the half-way mark"
     assert m["velocity_loss_pct"] == pytest.approx(14.104, abs=1e-3)
@@ -86,6 +114,7 @@ def test_elite_reference_covers_both_sexes_and_events_with_sources(elite):
     assert {(s, e) for s, e in zip(races["sex"], races["event_m"], strict=True)} >= {
         ("M", 200),
         ("M", 400),
+        ("F", 200),
         ("F", 400),
     }
     raw = pd.read_csv(ELITE_SPLITS_PATH)
