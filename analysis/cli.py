@@ -5,16 +5,22 @@
     hipflex report DIR --out OUT                    every report + OUT/index.html
     hipflex demo [--out reports]                    sample + clean + report
 
+``clean``, ``report`` and ``demo`` take ``--hand-to-fat-200 S`` / ``--hand-to-fat-400 S``:
+the seconds added to a hand time (default +0.24 / +0.14 s, ``analysis.config``).
+
 Bad input ends in one line on stderr naming file, row and column, and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import warnings
 from pathlib import Path
 
+from . import config
 from .errors import DataError, DataWarning
 
 DEFAULT_PROCESSED = Path("data/processed")
@@ -52,10 +58,35 @@ def format_reconciliation(ds) -> str:
     return "\n".join(lines)
 
 
+def _hand_to_fat(args: argparse.Namespace) -> dict[int, float] | None:
+    """The ``--hand-to-fat-<event>`` options given (None: none given)."""
+    given = {ev: getattr(args, f"hand_to_fat_{ev}", None) for ev in config.EVENTS_M}
+    return {ev: v for ev, v in given.items() if v is not None} or None
+
+
+@contextlib.contextmanager
+def _hand_to_fat_env(overrides: dict[int, float] | None):
+    """Set ``$HIPFLEX_HAND_TO_FAT`` for the report notebooks (their kernels inherit it)."""
+    if not overrides:
+        yield
+        return
+    name = config.HAND_TO_FAT_ENV
+    value = ",".join(f"{k}={v:g}" for k, v in sorted(config.hand_to_fat(overrides).items()))
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     from .dataset import load_dataset, save_dataset
 
-    ds = load_dataset(args.dir)
+    ds = load_dataset(args.dir, hand_to_fat=_hand_to_fat(args))
     save_dataset(ds, args.out)
     print(format_reconciliation(ds))
     print(f"clean tables written to {Path(args.out).resolve()}")
@@ -76,15 +107,16 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_reports
 
-    result = build_reports(
-        args.dir,
-        args.out,
-        jobs=args.jobs,
-        timeout=args.timeout,
-        force=args.force,
-        progress=None if not args.quiet else False,
-        notebooks_dir=args.notebooks,
-    )
+    with _hand_to_fat_env(_hand_to_fat(args)):
+        result = build_reports(
+            args.dir,
+            args.out,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            force=args.force,
+            progress=None if not args.quiet else False,
+            notebooks_dir=args.notebooks,
+        )
     return 0 if result.ok else 1
 
 
@@ -95,14 +127,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     write_sample(args.data, athletes=args.athletes, seed=args.seed)
     print(f"synthetic sample data set written to {Path(args.data).resolve()}")
-    ds = load_dataset(args.data)
-    save_dataset(ds, args.processed)
-    print(format_reconciliation(ds))
-    result = build_reports(
-        args.data, args.out, jobs=args.jobs, timeout=args.timeout, notebooks_dir=args.notebooks
-    )
+    with _hand_to_fat_env(_hand_to_fat(args)):
+        ds = load_dataset(args.data)
+        save_dataset(ds, args.processed)
+        print(format_reconciliation(ds))
+        result = build_reports(
+            args.data, args.out, jobs=args.jobs, timeout=args.timeout, notebooks_dir=args.notebooks
+        )
     print(f"open {(Path(args.out) / 'index.html').resolve()}")
     return 0 if result.ok else 1
+
+
+def _offset_seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= v <= config.MAX_HAND_TO_FAT_S:
+        raise argparse.ArgumentTypeError(
+            f"must be between 0 and {config.MAX_HAND_TO_FAT_S:g} s, not {text!r}"
+        )
+    return v
+
+
+def _hand_opts(q: argparse.ArgumentParser) -> None:
+    for ev in config.EVENTS_M:
+        q.add_argument(
+            f"--hand-to-fat-{ev}",
+            type=_offset_seconds,
+            default=None,
+            metavar="S",
+            help=f"seconds added to a hand-timed {ev} m to give its FAT equivalent "
+            f"(default {config.HAND_TO_FAT_S[ev]:g}, or ${config.HAND_TO_FAT_ENV})",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("clean", help="clean DIR into data/processed/ and print a reconciliation")
     c.add_argument("dir", type=Path)
     c.add_argument("--out", type=Path, default=DEFAULT_PROCESSED)
+    _hand_opts(c)
     c.set_defaults(func=cmd_clean)
 
     def report_opts(q: argparse.ArgumentParser) -> None:
@@ -134,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
             default=None,
             help="folder of the report notebooks (default: the project's notebooks/)",
         )
+        _hand_opts(q)
 
     r = sub.add_parser("report", help="run every report into OUT, with OUT/index.html")
     r.add_argument("dir", type=Path)

@@ -7,6 +7,10 @@ that depend on a setting also take it as a keyword argument, which wins over the
 from __future__ import annotations
 
 import datetime as _dt
+import math
+import os
+import re
+from collections.abc import Mapping
 
 #: Day/month order assumed for a file whose dates are all ambiguous (``03/04/2026``).
 #: Coaches outside North America write day first, so that is the default.
@@ -20,6 +24,91 @@ EVENTS_M: tuple[int, ...] = (200, 400)
 
 #: Pounds to kilograms.
 LB_TO_KG: float = 0.45359237
+
+#: Seconds added to a hand time to obtain its FAT equivalent, per event (metres).
+#: The convention used by statisticians and ranking lists: +0.24 s for races of 200 m or
+#: less, +0.14 s for the 400 m (a hand timer starts the watch late by a reaction time, and
+#: at the 400 m start, nearer the finish line, by less). See :data:`HAND_TO_FAT_SOURCE`.
+#: Change it per call (``load_dataset(..., hand_to_fat={200: 0.2})``), per command
+#: (``hipflex clean DIR --hand-to-fat-200 0.2``) or for every command and notebook with
+#: the environment variable :data:`HAND_TO_FAT_ENV`; see :func:`hand_to_fat`.
+HAND_TO_FAT_S: dict[int, float] = {200: 0.24, 400: 0.14}
+
+#: Where :data:`HAND_TO_FAT_S` comes from.
+HAND_TO_FAT_SOURCE = (
+    "Masters Track rankings, 'Hand Times vs Automatic Times: Explanation' "
+    "(http://www.masterstrack.com/rankings_HvFAT.html): add .24 s to a hand time for any "
+    "sprint of 200 m or less, .14 s for a 400 m hand time; the same factors are used by "
+    "athletic.net and US state ranking lists (https://speedendurance.com/2014/08/20/"
+    "why-0-24-seconds-is-added-to-hand-times/)."
+)
+
+#: Environment variable overriding :data:`HAND_TO_FAT_S`: ``200=0.24,400=0.14`` (any
+#: event left out keeps its default). ``hipflex report --hand-to-fat-200 S`` sets it for
+#: the report notebooks.
+HAND_TO_FAT_ENV = "HIPFLEX_HAND_TO_FAT"
+
+#: Largest hand-to-FAT offset accepted (s): more is not a timing correction.
+MAX_HAND_TO_FAT_S: float = 1.0
+
+_PAIR = re.compile(r"^\s*(\d{2,5})\s*(?:m\s*)?[=:]\s*([+-]?\d*\.?\d+)\s*$")
+
+
+def _check_offset(event: object, seconds: object, where: str) -> tuple[int, float]:
+    from .errors import DataError
+
+    try:
+        ev, sec = int(event), float(seconds)
+    except (TypeError, ValueError):
+        raise DataError(
+            f"hand-to-FAT offset {event!r}: {seconds!r} is not an event (m) and seconds",
+            file=where,
+        ) from None
+    if not (math.isfinite(sec) and 0 <= sec <= MAX_HAND_TO_FAT_S):
+        raise DataError(
+            f"hand-to-FAT offset for {ev} m must be between 0 and {MAX_HAND_TO_FAT_S:g} s, "
+            f"not {seconds!r}",
+            file=where,
+        )
+    return ev, sec
+
+
+def hand_to_fat(overrides: Mapping[int, float] | None = None) -> dict[int, float]:
+    """The hand-to-FAT offsets in effect (s per event).
+
+    :data:`HAND_TO_FAT_S`, then the events named in ``$HIPFLEX_HAND_TO_FAT``
+    (``200=0.2,400=0.1``), then those in ``overrides``: each layer changes only the
+    events it names.
+
+    Raises
+    ------
+    DataError
+        A malformed environment value, or an offset outside 0 to
+        :data:`MAX_HAND_TO_FAT_S` seconds.
+
+    Examples
+    --------
+    >>> hand_to_fat({400: 0.2}) == {200: 0.24, 400: 0.2}  # doctest: +SKIP
+    True
+    """
+    out = dict(HAND_TO_FAT_S)
+    env = os.environ.get(HAND_TO_FAT_ENV, "").strip()
+    if env:
+        for part in env.split(","):
+            m = _PAIR.match(part)
+            if not m:
+                from .errors import DataError
+
+                raise DataError(
+                    f"{HAND_TO_FAT_ENV}={env!r}: write event=seconds pairs, e.g. 200=0.24,400=0.14",
+                    file=HAND_TO_FAT_ENV,
+                )
+            ev, sec = _check_offset(m[1], m[2], HAND_TO_FAT_ENV)
+            out[ev] = sec
+    for ev, sec in (overrides or {}).items():
+        ev, sec = _check_offset(ev, sec, "hand_to_fat")
+        out[ev] = sec
+    return out
 
 
 def today() -> _dt.date:

@@ -11,13 +11,14 @@ import hashlib
 import html
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from . import __version__, config
 from .errors import DataError
 from .io import (
     LOG_SYNONYMS,
@@ -203,6 +204,23 @@ def _reconcile(
     return rec
 
 
+def _empty_sheets(path: Path, root: Path, tables: list) -> list[str]:
+    """Sheets of a workbook that :func:`read_raw` left out (no data rows), as sources."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True)
+        names = list(wb.sheetnames)
+        wb.close()
+    except Exception:  # read_raw already read it; a second failure is not worth an error
+        return []
+    label = str(path.relative_to(root))
+    seen = {t.source for t in tables}
+    return [f"{label}#{n}" for n in names if f"{label}#{n}" not in seen]
+
+
 def load_dataset(
     data_dir: str | os.PathLike[str],
     *,
@@ -210,6 +228,7 @@ def load_dataset(
     dayfirst: bool | None = None,
     today=None,
     cache_dir: str | os.PathLike[str] | None = None,
+    hand_to_fat: Mapping[int, float] | None = None,
 ) -> Dataset:
     """Read and clean every file of a data folder.
 
@@ -229,6 +248,9 @@ def load_dataset(
         Cache cleaned tables as Parquet here, keyed by a fingerprint of the inputs; a second
         call with unchanged inputs reads the cache. Default: ``$HIPFLEX_CACHE_DIR`` if set,
         else no cache.
+    hand_to_fat
+        Seconds added to hand times per event (``{200: 0.24, 400: 0.14}``); events left
+        out keep the setting in effect (:func:`analysis.config.hand_to_fat`).
 
     Raises
     ------
@@ -256,9 +278,12 @@ def load_dataset(
         catalog = load_catalog(catalog_path)
 
     cache_dir = cache_dir if cache_dir is not None else os.environ.get(CACHE_ENV) or None
+    offsets = config.hand_to_fat(hand_to_fat)
     fp = _fingerprint(files, root, catalog_path) + (
         f"-{dayfirst}-{today}" if (dayfirst, today) != (None, None) else ""
     )
+    if offsets != config.HAND_TO_FAT_S:
+        fp += "-h" + ",".join(f"{k}={v:g}" for k, v in sorted(offsets.items()))
     if cache_dir is not None and catalog_path is not None:
         cached = _read_cache(Path(cache_dir) / fp, root, fp)
         if cached is not None:
@@ -277,8 +302,11 @@ def load_dataset(
         if path == roster_files[0]:
             continue
         tables = read_raw(path, root=root)
-        if not tables:
+        empty_sheets = _empty_sheets(path, root, tables)
+        if not tables and not empty_sheets:
             skipped.append({"source": str(path.relative_to(root)), "reason": "no data rows"})
+        for sheet in empty_sheets:
+            skipped.append({"source": sheet, "reason": "empty sheet (no data rows)"})
         for t in tables:
             kind = classify(t.frame)
             if kind == "log":
@@ -312,9 +340,9 @@ def load_dataset(
     else:
         log, log_rej = clean_training_log(None, athletes, catalog, **kw)
     if raw_res is not None:
-        races, splits, res_rej = clean_sprints(raw_res, athletes, **kw)
+        races, splits, res_rej = clean_sprints(raw_res, athletes, hand_to_fat=offsets, **kw)
     else:
-        races, splits, res_rej = clean_sprints(None, athletes, **kw)
+        races, splits, res_rej = clean_sprints(None, athletes, hand_to_fat=offsets, **kw)
     rejects = concat_rejects(log_rej, res_rej)
     raw_counts = pd.DataFrame(counts, columns=["source", "table", "rows_read"])
     reconciliation = _reconcile(raw_counts, {"log": log, "races": races}, rejects)

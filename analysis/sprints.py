@@ -43,20 +43,15 @@ __all__ = [
     "parse_time",
 ]
 
-#: Seconds added to a hand time to obtain its FAT equivalent, per event (metres).
-#: The convention used by statisticians and ranking lists: +0.24 s for races of 200 m or
-#: less, +0.14 s for the 400 m (a hand timer starts the watch late by a reaction time, and
-#: at the 400 m start, nearer the finish line, by less). See :data:`HAND_TO_FAT_SOURCE`.
-HAND_TO_FAT_S: dict[int, float] = {200: 0.24, 400: 0.14}
+#: Seconds added to a hand time to obtain its FAT equivalent, per event (metres): the
+#: project setting :data:`analysis.config.HAND_TO_FAT_S` (the same dict), with its source
+#: in :data:`HAND_TO_FAT_SOURCE`. :func:`clean_sprints` reads the setting in effect through
+#: :func:`analysis.config.hand_to_fat` (defaults, ``$HIPFLEX_HAND_TO_FAT``, then its
+#: ``hand_to_fat`` argument).
+HAND_TO_FAT_S: dict[int, float] = config.HAND_TO_FAT_S
 
 #: Where :data:`HAND_TO_FAT_S` comes from.
-HAND_TO_FAT_SOURCE = (
-    "Masters Track rankings, 'Hand Times vs Automatic Times: Explanation' "
-    "(http://www.masterstrack.com/rankings_HvFAT.html): add .24 s to a hand time for any "
-    "sprint of 200 m or less, .14 s for a 400 m hand time; the same factors are used by "
-    "athletic.net and US state ranking lists (https://speedendurance.com/2014/08/20/"
-    "why-0-24-seconds-is-added-to-hand-times/)."
-)
+HAND_TO_FAT_SOURCE = config.HAND_TO_FAT_SOURCE
 
 #: Plausible FAT-equivalent final times (s) per event: outside them a time is a typo.
 PLAUSIBLE_FINAL_S: dict[int, tuple[float, float]] = {200: (19.0, 60.0), 400: (43.0, 120.0)}
@@ -72,7 +67,12 @@ SPLIT_TOLERANCE_S: float = 0.05
 MAX_WIND_MS: float = 10.0
 
 _STATUS = {"DNF": "DNF", "DNS": "DNS", "DQ": "DQ", "DSQ": "DQ", "DISQ": "DQ"}
-_TIME = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3})(?:[.,](\d+))?\s*(h|ht)?\s*(?:s|sec)?$", re.I)
+_TIME = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3})(?:[.,](\d+))?\s*(h|ht)?\s*(?:s|sec)?\.?$", re.I)
+#: The text Python (``0:00:52.340000``) or pandas (``0 days 00:00:52.340000``) gives for
+#: a duration typed into Excel (openpyxl reads it as a ``timedelta``).
+_HMS = re.compile(r"^(?:0\s+days?,?\s+)?(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d+))?$", re.I)
+#: ``DQ (lane)``, ``DQ - lane``, ``DNF: injury``, ``DQ 163.3``: a status with a remark.
+_STATUS_REMARK = re.compile(r"^(DNF|DNS|DQ|DSQ|DISQ)\b\.?\s*(.*)$", re.I)
 _EVENT = re.compile(r"^(\d{2,5})(?:\.0+)?\s*(?:m|meters?|metres?)?$", re.I)
 _WIND = re.compile(r"^([+-]?\d{1,2}(?:[.,]\d+)?)\s*(?:m/?s)?$", re.I)
 _NO_WIND = {"nwi", "n/a", "na", "-", "--", "?"}
@@ -105,7 +105,10 @@ def parse_time(text: object) -> tuple[float, bool, str | None, str | None]:
     -------
     seconds, hand, status, error
         ``seconds`` (NaN without a time); ``hand`` True for a trailing ``h``; ``status``
-        ``DNF``/``DNS``/``DQ`` for those words, else None; ``error`` a reason or None.
+        ``DNF``/``DNS``/``DQ`` for those words (also with a remark after them: ``DQ
+        (lane)``, ``DNF - injury``; see :func:`_status_remark`), else None; ``error`` a
+        reason or None. A trailing period is ignored (``52.34h.``), and the text Python
+        or pandas gives for a duration typed into Excel (``0:00:52.340000``) is read too.
 
     Examples
     --------
@@ -113,27 +116,45 @@ def parse_time(text: object) -> tuple[float, bool, str | None, str | None]:
     (62.5, False, None, None)
     >>> parse_time("23.4h")
     (23.4, True, None, None)
+    >>> parse_time("0:01:02.500000")
+    (62.5, False, None, None)
+    >>> parse_time("DQ (lane)")
+    (nan, False, 'DQ', None)
     """
     if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
         return math.nan, False, None, "missing time"
     t = " ".join(str(text).split())
     if not t:
         return math.nan, False, None, "missing time"
-    key = t.upper().rstrip(".")
-    if key in _STATUS:
-        return math.nan, False, _STATUS[key], None
-    m = _TIME.match(t)
-    if not m:
-        return math.nan, False, None, "unparseable time"
-    minutes, secs, frac, hand = m.groups()
-    s = float(f"{secs}.{frac}" if frac else secs)
-    if minutes is not None:
-        if s >= 60:
+    status = _status_remark(t)
+    if status is not None:
+        return math.nan, False, status[0], None
+    if m := _HMS.match(t):
+        hours, minutes, secs, frac = m.groups()
+        hand, base = None, 3600 * int(hours) + 60 * int(minutes)
+        if int(minutes) >= 60:
             return math.nan, False, None, "unparseable time"
-        s += 60 * int(minutes)
+    elif m := _TIME.match(t):
+        minutes, secs, frac, hand = m.groups()
+        base = 60 * int(minutes) if minutes is not None else 0
+    else:
+        return math.nan, False, None, "unparseable time"
+    s = float(f"{secs}.{frac}" if frac else secs)
+    if minutes is not None and s >= 60:
+        return math.nan, False, None, "unparseable time"
+    s += base
     if not s > 0:
         return math.nan, False, None, "unparseable time"
     return round(s, 3), hand is not None, None, None
+
+
+def _status_remark(text: str) -> tuple[str, str | None] | None:
+    """``"DQ (lane)"`` -> ``("DQ", "lane")``; ``"DNF"`` -> ``("DNF", None)``; else None."""
+    m = _STATUS_REMARK.match(" ".join(str(text).split()))
+    if not m:
+        return None
+    remark = m[2].strip(" ()[]-–—:;,.") or None
+    return _STATUS[m[1].upper()], remark
 
 
 def _parse_list(text: str) -> tuple[float, ...] | None:
@@ -235,7 +256,9 @@ def _fmt(x: pd.Series) -> pd.Series:
 
 def _empty_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     races = empty(RACE_COLUMNS).assign(
-        final_raw_s=pd.Series(dtype="Float64"), reaction_s=pd.Series(dtype="Float64")
+        final_raw_s=pd.Series(dtype="Float64"),
+        reaction_s=pd.Series(dtype="Float64"),
+        notes=pd.Series(dtype="string"),
     )
     return races, empty(SPLIT_COLUMNS), empty(REJECT_COLUMNS)
 
@@ -389,18 +412,62 @@ def _resolve_marks(
         final=final_raw.reindex(marks["row"]).to_numpy(dtype="float64"),
     )
     # -- cumulative ``splits`` string: interval = event/n when the last value is the final,
-    #    else event/(n+1) (the final is the last, implied mark).
+    #    else event/(n+1) (the final is the last, implied mark). The checks that need no
+    #    distances come first, so the specific reason wins over "do not fit": values that
+    #    do not increase, then a value at or after the finish (the last one may equal it).
     s = m["form"] == "splits"
     if s.any():
         ms = m.loc[s]
-        last = ms.groupby("row")["value"].transform("last")
+        g = ms.groupby("row", sort=False)["value"]
+        prev = g.shift()
+        last = g.transform("last")
         incl = (last - ms["final"]).abs() <= tol + 1e-6
+        nonincr = prev.notna() & (ms["value"] <= prev)
+        after = (ms["value"] >= ms["final"]) & ~((ms["k"] == ms["n"]) & incl)
+        flagged = pd.Index([])
+        for cond, reason, describe in (
+            (
+                nonincr,
+                "splits do not increase",
+                lambda d: (
+                    "values "
+                    + (d["k"] - 1).astype("string")
+                    + "-"
+                    + d["k"].astype("string")
+                    + ": "
+                    + _fmt(prev.loc[d.index])
+                    + " then "
+                    + _fmt(d["value"])
+                ),
+            ),
+            (
+                after,
+                "split after the finish",
+                lambda d: (
+                    "value "
+                    + d["k"].astype("string")
+                    + "="
+                    + _fmt(d["value"])
+                    + " >= final "
+                    + _fmt(d["final"])
+                ),
+            ),
+        ):
+            sel = ms.loc[cond & ~ms["row"].isin(flagged)].drop_duplicates("row")
+            if len(sel):
+                value = describe(sel)
+                bad.append(
+                    pd.DataFrame(
+                        {"row": sel["row"], "column": "splits", "value": value, "reason": reason}
+                    )
+                )
+                flagged = flagged.append(pd.Index(sel["row"]))
         div = np.where(incl, ms["n"], ms["n"] + 1)
         interval = ms["event"] / div
         fits = (interval == np.floor(interval)) & (interval >= 10)
         m.loc[s, "at_m"] = np.where(fits, ms["k"] * interval, -1).astype("int64")
         m.loc[s, "cum"] = ms["value"]
-        nofit = ms.loc[~fits].drop_duplicates("row")
+        nofit = ms.loc[~fits & ~ms["row"].isin(flagged)].drop_duplicates("row")
         if len(nofit):
             bad.append(
                 pd.DataFrame(
@@ -592,13 +659,17 @@ def clean_sprints(
     today : date, optional
         Later dates are rejected (default: today).
     hand_to_fat : mapping of int to float, optional
-        Seconds added to hand times per event; default :data:`HAND_TO_FAT_S`.
+        Seconds added to hand times per event (``{200: 0.24, 400: 0.14}``); events it
+        leaves out keep the setting in effect (:func:`analysis.config.hand_to_fat`:
+        :data:`analysis.config.HAND_TO_FAT_S`, or ``$HIPFLEX_HAND_TO_FAT``).
 
     Returns
     -------
     races : DataFrame
         Pinned ``RACE_COLUMNS`` then ``final_raw_s`` (the time as written, before the hand
-        conversion) and ``reaction_s``. One row per distinct race. ``status`` is ``ok``,
+        conversion), ``reaction_s`` and ``notes`` (the row's notes, after any remark
+        written with a status: ``DQ (lane)`` gives status ``DQ`` and notes ``lane``).
+        One row per distinct race. ``status`` is ``ok``,
         ``DNF``, ``DNS`` or ``DQ``; ``final_s`` is NA unless ``ok``. ``timing`` is ``FAT``
         or ``hand``; for ``hand`` rows ``final_s = final_raw_s + hand_to_fat[event]``.
         ``race_id`` is ``<athlete_id>-<yyyymmdd>-<event>-<n>``, ``n`` numbering an
@@ -657,7 +728,7 @@ def clean_sprints(
     """
     if raw is None or len(raw) == 0:
         return _empty_tables()
-    offsets = dict(HAND_TO_FAT_S if hand_to_fat is None else hand_to_fat)
+    offsets = config.hand_to_fat(hand_to_fat)
     tol = SPLIT_TOLERANCE_S
     df = _prepare(raw)
     idx = df.index
@@ -684,6 +755,12 @@ def clean_sprints(
     p_err = np.array([p[3] for p in parsed], dtype=object)[codes]
     status = pd.Series(p_status, index=idx, dtype="string").fillna("ok")
     time_reason = pd.Series(p_err, index=idx, dtype="string")
+    # a remark after a status ("DQ (lane)") goes to notes, before the row's own notes
+    codes, parsed = _map_unique(df["final"], _status_remark)
+    remark = np.array([p[1] if p else None for p in parsed], dtype=object)[codes]
+    remark = pd.Series(remark, index=idx, dtype="string")
+    notes = df["notes"].mask(remark.notna() & df["notes"].notna(), remark + "; " + df["notes"])
+    notes = notes.fillna(remark)
 
     codes, parsed = _map_unique(df["timing"], _parse_timing)
     timing_cell = pd.Series([p[0] if p else None for p in parsed], dtype="string").iloc[codes]
@@ -838,6 +915,7 @@ def clean_sprints(
             "source_row": df["source_row"],
             "final_raw_s": final_raw.where(status == "ok"),
             "reaction_s": reaction,
+            "notes": notes,
         },
         index=idx,
     ).loc[keep]

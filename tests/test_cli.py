@@ -63,3 +63,67 @@ def test_unreadable_file_exits_2_naming_it(
     assert "log.csv" in err
     assert err.count("\n") == 1
     assert "Traceback" not in err
+
+
+def _results_folder(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "athletes.csv").write_text("athlete_id,name\nA1,Ann Lee\n", encoding="utf-8")
+    (data / "results.csv").write_text(
+        "athlete,date,event,time\nAnn Lee,2024-03-07,400,52.30h\nAnn Lee,2024-03-14,200,23.4h\n",
+        encoding="utf-8",
+    )
+    return data
+
+
+@pytest.mark.parametrize(
+    ("options", "finals"),
+    [
+        ([], {400: 52.44, 200: 23.64}),  # 52.30 + 0.14, 23.4 + 0.24
+        (["--hand-to-fat-400", "0.2"], {400: 52.50, 200: 23.64}),  # 52.30 + 0.2
+        (["--hand-to-fat-200", "0.3", "--hand-to-fat-400", "0"], {400: 52.30, 200: 23.70}),
+    ],
+)
+def test_clean_hand_to_fat_options(tmp_path: Path, options: list[str], finals: dict) -> None:
+    out = tmp_path / "processed"
+    assert main(["clean", str(_results_folder(tmp_path)), "--out", str(out), *options]) == 0
+    races = pd.read_parquet(out / "races.parquet")
+    got = dict(zip(races["event_m"], races["final_s"], strict=True))
+    assert got == {k: pytest.approx(v) for k, v in finals.items()}
+
+
+def test_hand_to_fat_option_outside_0_to_1_s_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as ei:
+        main(["clean", str(tmp_path), "--hand-to-fat-200", "2"])
+    assert ei.value.code == 2
+    assert "between 0 and 1" in capsys.readouterr().err
+
+
+def test_report_passes_hand_to_fat_to_the_notebooks_through_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import analysis.report
+    from analysis import config
+
+    seen = {}
+
+    class Result:
+        ok = True
+
+    def fake_build_reports(data_dir, out, **kw):
+        # the notebooks' kernels inherit the environment; the parent's load_dataset reads it
+        seen["env"] = os.environ.get(config.HAND_TO_FAT_ENV)
+        seen["offsets"] = config.hand_to_fat()
+        return Result()
+
+    monkeypatch.delenv(config.HAND_TO_FAT_ENV, raising=False)
+    monkeypatch.setattr(analysis.report, "build_reports", fake_build_reports)
+    args = ["report", str(tmp_path), "--out", str(tmp_path / "r"), "--hand-to-fat-200", "0.3"]
+    assert main(args) == 0
+    assert seen["env"] == "200=0.3,400=0.14"
+    assert seen["offsets"] == {200: 0.3, 400: 0.14}
+    assert config.HAND_TO_FAT_ENV not in os.environ  # restored after the command
