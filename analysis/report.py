@@ -81,8 +81,6 @@ NOTEBOOKS = {
 }
 #: Notebooks of the folder that are never run as reports.
 NOT_REPORTS = frozenset({*NOTEBOOKS.values(), "explore.ipynb"})
-#: Roster columns that are not cohorts.
-NOT_COHORTS = frozenset({"athlete_id", "name", "birth_date", "aliases", "name_key", "notes"})
 
 STATE_DIR = ".hipflex"
 MANIFEST = "manifest.json"
@@ -291,12 +289,6 @@ def _main_event(fatigue: pd.DataFrame) -> int:
     return int(counts[counts == counts.max()].index.max())
 
 
-def cohort_columns(athletes: pd.DataFrame) -> list[str]:
-    """Roster columns that define cohorts: all but id, name, birth date and aliases, and
-    only those with at least one value (the roster always has ``sex``, maybe empty)."""
-    return [c for c in athletes.columns if c not in NOT_COHORTS and athletes[c].notna().any()]
-
-
 def plan_reports(
     ds,
     data_dir: str | os.PathLike[str],
@@ -333,6 +325,8 @@ def plan_reports(
     cohort report the roster, log, races and splits; of the data-quality report and of
     your own notebooks every table.
     """
+    from .reporting import cohort_columns, column_label
+
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     data_dir = str(Path(data_dir).resolve())
     code = code_digest()
@@ -388,7 +382,15 @@ def plan_reports(
             "window_days": int(window_days),
         }
         jobs.append(
-            job("cohort", col, f"Cohorts by {col}", nb, f"cohorts/{_slug(col)}", params, squad)
+            job(
+                "cohort",
+                col,
+                f"Cohorts by {column_label(col).lower()}",
+                nb,
+                f"cohorts/{_slug(col)}",
+                params,
+                squad,
+            )
         )
     fat = ds.fatigue
     by_athlete = {k: g for k, g in fat.groupby("athlete_id", sort=False)} if len(fat) else {}

@@ -2,7 +2,10 @@
 
 The notebooks in ``notebooks/`` hold prose, parameters and calls to this module only, so
 that every number a coach reads is computed (and tested) here. Every text that comes from
-the data (names, notes, file names, exercise spellings) is HTML-escaped before display.
+the data (names, notes, file names, exercise spellings) is HTML-escaped before display,
+and every block of it is marked ``tex2jax_ignore`` so that MathJax (JupyterLab, or an HTML
+export that loads it) never typesets a ``$...$`` in a name as maths; figures get the same
+treatment through :func:`analysis.plots._style.literal`.
 
 Each report also records its key numbers with :func:`record` as a machine-readable output
 (``application/vnd.hipflex.results+json``) that tests read from the executed notebook; the
@@ -11,6 +14,7 @@ cell is removed from the HTML export.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 import os
@@ -22,13 +26,28 @@ import pandas as pd
 from scipy import stats as sps
 
 from .dataset import Dataset, load_dataset
+from .errors import DataError
 from .fatigue import load_elite_splits, segment_table
 from .relate import race_table
 
 RESULTS_MIME = "application/vnd.hipflex.results+json"
 
 #: Roster columns that are identifiers or personal details, never cohorts.
-NOT_COHORTS = ("athlete_id", "name", "aliases", "birth_date", "name_key", "notes")
+NOT_COHORTS = frozenset({"athlete_id", "name", "aliases", "birth_date", "name_key", "notes"})
+
+#: Class that tells MathJax (2 and 3, JupyterLab included) to leave a block alone.
+NO_MATHS = "tex2jax_ignore"
+
+#: Readable names of the columns and metrics the reports show.
+LABELS = {
+    "hf_reps_per_week": "hip-flexor reps per week",
+    "differential_s": "second-half fade (s)",
+    "velocity_loss_pct": "velocity loss (%)",
+    "hf_reps_window": "hip-flexor reps before races",
+}
+_SEX = {"F": "female", "M": "male", "X": "X"}
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                 "ten")  # fmt: skip
 
 
 # ------------------------------------------------------------------ display helpers
@@ -48,9 +67,49 @@ def _html(markup: str):
 
 
 def paragraph(text: str, *, css: str = "") -> object:
-    """An escaped paragraph for display in a notebook."""
+    """An escaped paragraph for display in a notebook (never typeset as maths)."""
     style = f' style="{css}"' if css else ""
-    return _html(f"<p{style}>{esc(text)}</p>")
+    return _html(f'<p class="{NO_MATHS}"{style}>{esc(text)}</p>')
+
+
+def column_label(column: object) -> str:
+    """A roster or table column as a coach reads it: ``age_category`` -> ``Age category``."""
+    text = " ".join(str(column).replace("_", " ").split())
+    return text[:1].upper() + text[1:]
+
+
+def exercise_names() -> dict[str, str]:
+    """Exercise id -> display name, from the catalog in use (``$HIPFLEX_CATALOG`` or
+    ``data/reference/exercises.csv``)."""
+    from .catalog import default_catalog_path, load_catalog
+
+    cat = load_catalog(default_catalog_path())
+    return {
+        str(k): str(v)
+        for k, v in zip(cat["exercise"], cat["name"], strict=True)
+        if pd.notna(v) and str(v).strip()
+    }
+
+
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    """``1 race``, ``3 races``, ``1 training entry``, ``2 training entries``."""
+    if n == 1:
+        return f"1 {word}"
+    if plural is None:
+        plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return f"{n} {plural}"
+
+
+def races_phrase(n: int, event: int) -> str:
+    """``one 400 m race``, ``five 400 m races``, ``12 races over 400 m``.
+
+    Numbers up to ten are written in words so that the count and the distance never run
+    together ("5 400 m races" reads as 5400 m).
+    """
+    n = int(n)
+    if n <= 10:
+        return f"{_NUMBER_WORDS[n]} {event} m race{'s' * (n != 1)}"
+    return f"{n} races over {event} m"
 
 
 def _format_column(col: pd.Series, float_format: str) -> pd.Series:
@@ -73,7 +132,7 @@ def table_html(df: pd.DataFrame, *, caption: str = "", float_format: str = "{:.2
     )
     body = shown.to_html(index=False, escape=True, border=0)
     cap = f"<p><b>{esc(caption)}</b></p>" if caption else ""
-    return _html(cap + body)
+    return _html(f'<div class="{NO_MATHS}">{cap}{body}</div>')
 
 
 def record(results: dict) -> None:
@@ -160,6 +219,12 @@ def who_trained_what(ds: Dataset) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ estimates in words
 
+#: Fewer within-athlete degrees of freedom (races − 2) than this: a rough indication only.
+SMALL_DOF = 10
+#: A 95 % interval wider than this (s of differential per 100 reps) is called wide: it
+#: spans changes of 0.1 s either way, the size a coach would act on in a 400 m.
+WIDE_CI_S = 0.2
+
 
 @dataclass(frozen=True)
 class Estimate:
@@ -173,6 +238,11 @@ class Estimate:
     pvalue: float
     note: str = ""
 
+    @property
+    def dof(self) -> int:
+        """Degrees of freedom of the slope: races − 2."""
+        return max(self.n - 2, 0)
+
 
 def within_athlete_estimate(table: pd.DataFrame, x: str, y: str) -> Estimate:
     """Least-squares slope of ``y`` on ``x`` across one athlete's races, per 100 reps.
@@ -180,47 +250,86 @@ def within_athlete_estimate(table: pd.DataFrame, x: str, y: str) -> Estimate:
     With one athlete, every comparison is within that athlete: the slope says how the
     metric differed between this athlete's races preceded by more or less hip-flexor work.
     The 95 % CI uses the t distribution with n − 2 degrees of freedom. Fewer than 3 races
-    with both values, or no spread in volume, give NaN with a note.
+    with both values, or no spread in volume, give NaN with a note; otherwise ``note``
+    is the caveat of :func:`estimate_caveat` (empty when the estimate is precise enough).
     """
     d = table[[x, y]].apply(pd.to_numeric, errors="coerce").astype("float64").dropna()
     n = len(d)
     if n < 3:
         return Estimate(math.nan, math.nan, math.nan, n, math.nan, math.nan,
-                        f"only {n} race(s) with both values: no estimate")  # fmt: skip
+                        "at least three are needed")  # fmt: skip
     if d[x].nunique() < 2:
         return Estimate(math.nan, math.nan, math.nan, n, math.nan, math.nan,
-                        "the same volume before every race: no estimate")  # fmt: skip
+                        "the same volume before every race")  # fmt: skip
     res = sps.linregress(d[x], d[y])
     t = sps.t.ppf(0.975, n - 2)
     s = 100.0
-    return Estimate(
+    est = Estimate(
         slope_per_100=float(res.slope * s),
         ci_low=float((res.slope - t * res.stderr) * s),
         ci_high=float((res.slope + t * res.stderr) * s),
         n=n,
         r=float(res.rvalue),
         pvalue=float(res.pvalue),
-        note="fewer than 8 races: a rough indication only" if n < 8 else "",
     )
+    return dataclasses.replace(est, note=estimate_caveat(est))
+
+
+def estimate_caveat(est: Estimate) -> str:
+    """Why an estimate is only a rough indication, or ``""``.
+
+    Said whenever the within-athlete degrees of freedom are fewer than
+    :data:`SMALL_DOF` or the 95 % interval is wider than :data:`WIDE_CI_S` s per 100 reps.
+    """
+    if math.isnan(est.slope_per_100):
+        return est.note
+    reasons = []
+    if est.dof < SMALL_DOF:
+        reasons.append(
+            f"it rests on {est.n} races ({est.dof} degrees of freedom, fewer than {SMALL_DOF})"
+        )
+    width = est.ci_high - est.ci_low
+    if not width <= WIDE_CI_S:
+        reasons.append(
+            f"the interval is {width:.2f} s wide, more than the {WIDE_CI_S:.1f} s that "
+            "would tell a useful change from none"
+        )
+    if not reasons:
+        return ""
+    return "a rough indication only: " + " and ".join(reasons)
+
+
+def _change(value: float) -> str:
+    """A change of the differential in words: ``0.06 s smaller``, ``0.11 s larger``."""
+    return f"{abs(value):.2f} s {'smaller' if value < 0 else 'larger'}"
 
 
 def estimate_in_words(est: Estimate, *, event: int, window_days: int, who: str = "you") -> str:
-    """A coach-readable sentence for a within-athlete estimate of the differential."""
+    """A coach-readable sentence for a within-athlete estimate of the differential.
+
+    One convention throughout: the change of the second-half fade (second half − first
+    half, s) that went with 100 more hip-flexor reps, said as "smaller" (less fade) or
+    "larger" (more fade), for the estimate and for both ends of its 95 % interval. The
+    number of races is always stated; the caveat of :func:`estimate_caveat` is added
+    whenever it applies.
+    """
+    races = races_phrase(est.n, event)
     if math.isnan(est.slope_per_100):
         return (
-            f"Not enough {event} m races with splits and a logged {window_days}-day build-up "
-            f"to estimate anything yet ({est.note})."
+            f"Not enough {event} m races to estimate anything yet: {races} with a half-way "
+            f"split and a logged {window_days}-day build-up ({est.note})."
         )
-    direction = "smaller" if est.slope_per_100 < 0 else "larger"
-    size = abs(est.slope_per_100)
     text = (
-        f"Across {est.n} {event} m races, every extra 100 hip-flexor reps in the "
-        f"{window_days} days before a race went with a {size:.2f} s {direction} second-half "
-        f"fade (95 % confidence interval {est.ci_low:+.2f} to {est.ci_high:+.2f} s per 100 "
-        "reps). "
+        f"Across {races}, a race that followed 100 more hip-flexor reps in "
+        f"the {window_days} days before it had a second-half fade "
+        f"{_change(est.slope_per_100)} on average. The 95 % confidence interval runs from "
+        f"{_change(est.ci_low)} to {_change(est.ci_high)} per 100 reps. "
     )
     if est.ci_low <= 0 <= est.ci_high:
-        text += "The interval includes zero: these races cannot tell a real link from chance. "
+        text += (
+            "The interval includes zero (no change): these races cannot tell a real link "
+            "from chance. "
+        )
     else:
         text += "The interval excludes zero, so the link is unlikely to be chance alone. "
     text += (
@@ -228,8 +337,9 @@ def estimate_in_words(est: Estimate, *, event: int, window_days: int, who: str =
         "it, but other things that changed with the training (rest, racing schedule, "
         "weather) might: it is an association, not proof."
     )
-    if est.note:
-        text += f" Note: {est.note}."
+    caveat = estimate_caveat(est)
+    if caveat:
+        text += f" Note: {caveat}."
     return text
 
 
@@ -265,20 +375,38 @@ class AthleteReport:
     def volume_column(self) -> str:
         return f"hf_reps_{self.window_days}d"
 
-    def header(self) -> object:
+    @property
+    def sex(self) -> str | None:
+        """``F``, ``M`` or ``X`` from the roster; None when not given."""
+        v = self.ds.athletes["sex"].iloc[0] if "sex" in self.ds.athletes.columns else None
+        return None if v is None or pd.isna(v) else str(v)
+
+    def details(self) -> list[tuple[str, str]]:
+        """The roster's other columns for this athlete as (readable label, value)."""
         a = self.ds.athletes.iloc[0]
-        extras = [
-            f"{esc(c)}: {esc(a[c])}"
-            for c in self.ds.athletes.columns
-            if c not in NOT_COHORTS and pd.notna(a[c]) and str(a[c]).strip()
-        ]
-        s = self.ds.summary()
+        out = []
+        for c in self.ds.athletes.columns:
+            if c in NOT_COHORTS or pd.isna(a[c]) or not str(a[c]).strip():
+                continue
+            value = _SEX.get(str(a[c]), str(a[c])) if c == "sex" else str(a[c])
+            out.append((column_label(c), value))
+        return out
+
+    def header(self) -> object:
+        extras = [f"{esc(k)}: {esc(v)}" for k, v in self.details()]
+        log = self.ds.log["date"].dropna()
+        span = (
+            f"Training log {log.min():%Y-%m-%d} to {log.max():%Y-%m-%d}: {len(self.ds.log)} entries"
+            if len(log)
+            else "No training-log entries"
+        )
+        n = len(self.ds.races)
         return _html(
+            f'<div class="{NO_MATHS}">'
             f"<h2>{esc(self.name)} <small>({esc(self.athlete_id)})</small></h2>"
             f"<p>{' · '.join(extras)}</p>"
-            f"<p>Training log {esc(s['first_date'])} to {esc(s['last_date'])}: "
-            f"{s['log_rows']} entries, {s['races']} races. Focus: {self.event} m, "
-            f"hip-flexor volume over the {self.window_days} days before each race.</p>"
+            f"<p>{span}; {n} race{'s' * (n != 1)} of any distance. Focus: {self.event} m, "
+            f"hip-flexor volume over the {self.window_days} days before each race.</p></div>"
         )
 
     def event_races(self) -> pd.DataFrame:
@@ -313,10 +441,49 @@ class AthleteReport:
         return estimate_in_words(self.estimate(), event=self.event, window_days=self.window_days)
 
     def reference(self) -> pd.DataFrame:
-        """World-class segment profiles of the report's event (public, published splits)."""
+        """World-class segment profiles of the report's event (public, published splits).
+
+        Of the athlete's sex when the roster gives ``F`` or ``M`` (none when the reference
+        table has no race of that sex and event); both sexes otherwise.
+        """
         races, splits = load_elite_splits()
-        ref = segment_table(races, splits)
-        return ref[ref["event_m"] == self.event]
+        keep = races["event_m"] == self.event
+        if self.sex in ("F", "M"):
+            keep &= races["sex"] == self.sex
+        return segment_table(races[keep.fillna(False)], splits)
+
+    def reference_text(self) -> str:
+        """Which world-class races the velocity profile shows, and why."""
+        races, _ = load_elite_splits()
+        ids = set(self.reference()["race_id"])
+        shown = races[races["race_id"].isin(ids)].sort_values("date")
+        who = {"F": "women's", "M": "men's"}.get(self.sex or "", "")
+        if shown.empty:
+            return (
+                f"The reference table holds no world-class {who} {self.event} m race with "
+                "splits, so none is drawn."
+            ).replace("  ", " ")
+        listed = "; ".join(
+            f"{r.athlete}, {r.date:%Y} ({r.final_s:.2f} s)" for r in shown.itertuples()
+        )
+        if who:
+            return f"Grey dashed lines: world-class {who} {self.event} m races — {listed}."
+        return (
+            f"Grey dashed lines: world-class {self.event} m races of both sexes (the roster "
+            f"gives no sex for this athlete) — {listed}."
+        )
+
+    def profile_races(self, k: int = 4) -> list[str]:
+        """The latest ``k`` races of the event with splits (two segments or more).
+
+        A race with only a finish time has one segment: a lone dot, not a profile.
+        """
+        seg = self.segments[self.segments["event_m"] == self.event]
+        seg = seg.dropna(subset=["velocity_ms"])
+        counts = seg.groupby("race_id").size()
+        with_splits = seg[seg["race_id"].isin(counts[counts >= 2].index)]
+        first = with_splits.drop_duplicates("race_id").sort_values(["date", "race_id"])
+        return first.tail(k)["race_id"].tolist()
 
     def quality_footnote(self) -> str:
         rej = self.ds.rejects
@@ -325,30 +492,41 @@ class AthleteReport:
         n_part = int((rej["kind"] == "partial").sum())
         unm = self.ds.log.loc[self.ds.log["family"] == "unmapped", "exercise_raw"]
         text = (
-            f"Data quality for {self.name}: {len(self.ds.log)} training entries and "
-            f"{len(self.ds.races)} races were used; {n_rej} row(s) naming this athlete could "
-            f"not be used, {n_dup} duplicate(s) were counted once, and {n_part} row(s) were "
-            "kept with one doubtful value."
+            f"Data quality for {self.name}: {_count(len(self.ds.log), 'training entry')} and "
+            f"{_count(len(self.ds.races), 'race')} were used; "
+            f"{_count(n_rej, 'row')} naming this athlete could not be used, "
+            f"{_count(n_dup, 'duplicate')} counted once, and {_count(n_part, 'row')} kept "
+            "with one doubtful value."
         )
         if len(unm):
             text += (
-                f" {len(unm)} entries of exercises not in the catalog "
+                f" {_count(len(unm), 'entry', 'entries')} of exercises not in the catalog "
                 f"({', '.join(sorted(unm.unique())[:5])}) count as 0 hip-flexor reps."
             )
-        no_split = self.event_races()["differential_s"].isna().sum()
+        no_split = int(self.event_races()["differential_s"].isna().sum())
         if no_split:
-            text += f" {no_split} {self.event} m race(s) had no usable half-way split."
+            text += (
+                f" {races_phrase(no_split, self.event).capitalize()} had no usable half-way split."
+            )
         return text
 
     def rejects_table(self) -> pd.DataFrame:
+        """This athlete's rows not taken whole, with readable headers."""
         r = self.ds.rejects
-        return r[["source", "source_row", "column", "value", "reason", "kind"]]
+        cols = {"source": "file", "source_row": "row", "column": "column", "value": "value",
+                "reason": "reason", "kind": "what happened"}  # fmt: skip
+        return r[list(cols)].rename(columns=cols)
 
     # -- figures (each returns the Axes; empty data draw a labelled empty panel)
     def plot_weekly_volume(self):
         from .plots import plot_weekly_volume
 
-        return plot_weekly_volume(self.ds.log, athlete_id=self.athlete_id)
+        return plot_weekly_volume(
+            self.ds.log,
+            athlete_id=self.athlete_id,
+            exercise_names=exercise_names(),
+            who=self.name,
+        )
 
     def plot_fade(self):
         from .plots import plot_fatigue_trend
@@ -360,13 +538,23 @@ class AthleteReport:
         from .plots import plot_velocity_profile
 
         seg = self.segments[self.segments["event_m"] == self.event]
-        recent = seg.drop_duplicates("race_id").sort_values("date").tail(4)["race_id"].tolist()
-        return plot_velocity_profile(seg, race_ids=recent, reference=self.reference())
+        return plot_velocity_profile(
+            seg, race_ids=self.profile_races(), reference=self.reference(), show_athlete=False
+        )
 
     def plot_volume_vs_fade(self):
         from .plots import plot_volume_vs_fatigue
 
-        return plot_volume_vs_fatigue(self.event_races(), self.volume_column, "differential_s")
+        n = self.estimate().n
+        return plot_volume_vs_fatigue(
+            self.event_races(),
+            self.volume_column,
+            "differential_s",
+            title=(
+                f"Second-half fade against hip-flexor reps in the {self.window_days} days "
+                f"before each race ({races_phrase(n, self.event)})"
+            ),
+        )
 
     def results(self) -> dict:
         est = self.estimate()
@@ -380,9 +568,10 @@ class AthleteReport:
             "races": len(self.ds.races),
             "event_races": len(ev),
             "event_races_with_differential": int(ev["differential_s"].notna().sum()),
-            "mean_differential_s": float(ev["differential_s"].astype("Float64").mean())
-            if len(ev)
-            else None,
+            # NaN (recorded as null) when no race of the event has a half-way split
+            "mean_differential_s": float(
+                pd.to_numeric(ev["differential_s"], errors="coerce").astype("float64").mean()
+            ),
             "slope_per_100": est.slope_per_100,
             "ci_low": est.ci_low,
             "ci_high": est.ci_high,
@@ -397,23 +586,53 @@ class AthleteReport:
 # ------------------------------------------------------------------ the cohort report
 
 
+def _cohort_values(athletes: pd.DataFrame, column: str) -> pd.Series:
+    """The non-blank values of a roster column, as text (blank and NA dropped)."""
+    v = athletes[column].astype("string").str.strip()
+    return v[v.notna() & (v != "")]
+
+
+def not_a_cohort(athletes: pd.DataFrame, column: str) -> str:
+    """Why a roster column does not define cohorts, or ``""`` when it does.
+
+    The rule a coach expects: a cohort column sorts athletes into groups to compare, so
+    it needs two or more distinct values and at least one value shared by two athletes.
+    A column with one value for everybody (nothing to compare), with a distinct value per
+    athlete (groups of one: an id, a personal detail) or with no value at all is not a
+    cohort; nor are the identifiers and personal details of :data:`NOT_COHORTS`.
+    Athletes without a value are left out of the groups.
+    """
+    if column not in athletes.columns:
+        return f"the roster has no column {column!r}"
+    if column in NOT_COHORTS:
+        return f"{column!r} identifies athletes or holds personal details"
+    v = _cohort_values(athletes, column)
+    k = v.nunique()
+    if k == 0:
+        return f"no athlete has a value in {column!r}"
+    if k == 1:
+        return f"every athlete with a value has the same {column!r} ({v.iloc[0]!r})"
+    if k == len(v):
+        return f"every athlete has a different {column!r}: groups of one cannot be compared"
+    return ""
+
+
 def cohort_columns(athletes: pd.DataFrame) -> list[str]:
-    """Roster columns that define cohorts: 2 or more groups, fewer groups than athletes."""
-    out = []
-    for c in athletes.columns:
-        if c in NOT_COHORTS:
-            continue
-        k = athletes[c].nunique(dropna=True)
-        if 2 <= k < max(len(athletes), 3):
-            out.append(c)
-    return out
+    """Roster columns that define cohorts, in roster order (the rule: :func:`not_a_cohort`).
+
+    The report batch (:func:`analysis.report.plan_reports`) runs one cohort report per
+    column listed here, and :meth:`CohortReport.build` refuses any other column, so the
+    two always agree.
+    """
+    return [c for c in athletes.columns if not not_a_cohort(athletes, c)]
 
 
 def athlete_means(ds: Dataset, column: str, *, event: int, window_days: int) -> pd.DataFrame:
     """One row per athlete: cohort, weekly hip-flexor reps, mean fatigue metrics, n races.
 
     Cohort comparisons use athlete means (n = athletes), not races, so that an athlete
-    with many races does not count as many independent people.
+    with many races does not count as many independent people. Blank cohort values are
+    NA (the athlete is in no group).
     """
     if column not in ds.athletes.columns:
         raise KeyError(f"roster has no column {column!r}")
@@ -426,15 +645,19 @@ def athlete_means(ds: Dataset, column: str, *, event: int, window_days: int) -> 
         hf_reps_window=(f"hf_reps_{window_days}d", "mean"),
     )
     weekly = hf_reps_per_week(ds.log)
+    cohort = ds.athletes[column].astype("string").str.strip()
+    # built from the id column alone: a roster column named like a metric cannot collide
     out = (
-        ds.athletes[["athlete_id", column]]
+        pd.DataFrame(
+            {"athlete_id": ds.athletes["athlete_id"], "cohort": cohort.where(cohort != "")}
+        )
         .merge(weekly, left_on="athlete_id", right_index=True, how="left")
         .merge(per_race, left_on="athlete_id", right_index=True, how="left")
     )
     out["races"] = out["races"].fillna(0).astype("int64")
     for c in ("differential_s", "velocity_loss_pct", "hf_reps_window", "hf_reps_per_week"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
-    return out.rename(columns={column: "cohort"}).astype({"cohort": "string"})
+    return out.astype({"cohort": "string"})
 
 
 def cohort_summary(means: pd.DataFrame) -> pd.DataFrame:
@@ -462,7 +685,7 @@ def cohort_tests(means: pd.DataFrame) -> pd.DataFrame:
 
     frames = []
     for metric in ("hf_reps_per_week", "differential_s", "velocity_loss_pct"):
-        d = means.dropna(subset=[metric])
+        d = means.dropna(subset=[metric, "cohort"])
         sizes = d.groupby("cohort").size()
         d = d[d["cohort"].isin(sizes[sizes >= 2].index)]
         if d["cohort"].nunique() < 2:
@@ -476,30 +699,96 @@ def cohort_tests(means: pd.DataFrame) -> pd.DataFrame:
     return out[first + [c for c in out.columns if c not in first]]
 
 
-def cohort_words(tests: pd.DataFrame, column: str) -> str:
-    """Plain-language reading of :func:`cohort_tests`."""
+#: The columns of :func:`cohort_tests` a coach reads, with their headers.
+TEST_HEADERS = {
+    "metric": "measure",
+    "group_a": "group",
+    "group_b": "compared with",
+    "n_a": "athletes",
+    "n_b": "athletes (compared)",
+    "mean_a": "mean",
+    "mean_b": "mean (compared)",
+    "hedges_g": "Hedges g",
+    "g_ci_low": "g, 95 % CI from",
+    "g_ci_high": "g, 95 % CI to",
+    "pvalue_welch_adj": "p, Welch t (adjusted)",
+    "pvalue_mwu_adj": "p, Mann-Whitney (adjusted)",
+    "note": "note",
+}
+
+
+def tests_table(tests: pd.DataFrame) -> pd.DataFrame:
+    """:func:`cohort_tests` for display: the columns a coach reads, readable headers."""
     if tests.empty:
-        return f"Too few athletes per {column} group (at least 2 per group with data) to compare."
+        return pd.DataFrame(columns=list(TEST_HEADERS.values()))
+    out = tests[[c for c in TEST_HEADERS if c in tests.columns]]
+    out = out.assign(metric=out["metric"].map(lambda m: LABELS.get(m, m)))
+    return out.rename(columns=TEST_HEADERS)
+
+
+def summary_table(summary: pd.DataFrame, column: str, *, event: int) -> pd.DataFrame:
+    """:func:`cohort_summary` for display, with readable headers."""
+    headers = {
+        "cohort": column_label(column),
+        "athletes": "athletes",
+        "races": f"{event} m races",
+        "hf_reps_per_week": "hip-flexor reps per week: mean",
+        "hf_reps_per_week_sd": "hip-flexor reps per week: SD",
+        "differential_s": "second-half fade (s): mean",
+        "differential_s_sd": "second-half fade (s): SD",
+        "velocity_loss_pct": "velocity loss (%): mean",
+    }
+    out = summary[[c for c in headers if c in summary.columns]]
+    out = out.assign(cohort=out["cohort"].astype("string").fillna("(none)"))
+    return out.rename(columns=headers)
+
+
+def cohort_words(tests: pd.DataFrame, column: str) -> str:
+    """Plain-language reading of :func:`cohort_tests`.
+
+    The closing caveat matches what was computed: intervals are called wide only when
+    there is one; without any, the sentence says no interval could be computed.
+    """
+    label = column_label(column).lower()
+    if tests.empty:
+        return f"Too few athletes per {label} group (at least 2 per group with data) to compare."
     parts = []
+    n_intervals = 0
     for r in tests.itertuples(index=False):
         lo, hi = r.g_ci_low, r.g_ci_high
-        head = f"{r.metric}: {r.group_a} (n={r.n_a}) vs {r.group_b} (n={r.n_b})"
+        what = LABELS.get(r.metric, r.metric)
+        head = f"{what}: {r.group_a} (n={r.n_a}) vs {r.group_b} (n={r.n_b})"
         if pd.isna(r.hedges_g):
             parts.append(f"{head}: no effect size (no spread within the groups)")
             continue
         if pd.isna(lo) or pd.isna(hi):
-            parts.append(f"{head}, Hedges g {r.hedges_g:+.2f} — too few athletes for an interval")
+            parts.append(
+                f"{head}, Hedges g {r.hedges_g:+.2f} — too few athletes for an interval "
+                "(3 per group are needed)"
+            )
             continue
+        n_intervals += 1
         sure = "clear" if (lo > 0 or hi < 0) else "not clear (the interval includes 0)"
         parts.append(
             f"{head}, Hedges g {r.hedges_g:+.2f} [95 % CI {lo:+.2f} to {hi:+.2f}] — {sure}"
         )
+    if n_intervals == 0:
+        caveat = (
+            "no group is large enough for a confidence interval, so none of these "
+            "differences can be told from chance"
+        )
+    elif n_intervals < len(parts):
+        caveat = (
+            "with a handful of athletes per group the intervals are wide, and some "
+            "comparisons have none"
+        )
+    else:
+        caveat = "with a handful of athletes per group the intervals are wide"
     return (
         "Differences between groups of athletes (one mean per athlete): "
         + "; ".join(parts)
         + ". Groups also differ in event, age and coach, so a difference between them is "
-        "not evidence that hip-flexor work caused it; with a handful of athletes per group "
-        "intervals are wide."
+        f"not evidence that hip-flexor work caused it; {caveat}."
     )
 
 
@@ -512,20 +801,53 @@ class CohortReport:
     event: int
     window_days: int
     means: pd.DataFrame = field(repr=False)
+    _tests: pd.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
     def build(
         cls, data_dir: str, column: str, *, event: int = 400, window_days: int = 28
     ) -> CohortReport:
+        """Load ``data_dir`` and group its athletes by ``column``.
+
+        Raises
+        ------
+        DataError
+            ``column`` is not a cohort column of the roster (:func:`not_a_cohort`); the
+            message names the columns that are.
+        """
         ds = load_dataset(data_dir)
+        why = not_a_cohort(ds.athletes, column)
+        if why:
+            cohorts = ", ".join(cohort_columns(ds.athletes)) or "none"
+            raise DataError(
+                f"{column!r} is not a cohort column: {why} (cohort columns: {cohorts})",
+                file="athletes.csv",
+                column=str(column),
+            )
         means = athlete_means(ds, column, event=int(event), window_days=int(window_days))
         return cls(ds, column, int(event), int(window_days), means)
+
+    @property
+    def label(self) -> str:
+        """The grouping column as a coach reads it."""
+        return column_label(self.column)
 
     def summary(self) -> pd.DataFrame:
         return cohort_summary(self.means)
 
+    def summary_table(self) -> pd.DataFrame:
+        """The summary with readable headers (what the notebook shows)."""
+        return summary_table(self.summary(), self.column, event=self.event)
+
     def tests(self) -> pd.DataFrame:
-        return cohort_tests(self.means)
+        """:func:`cohort_tests` of the report (computed once: the bootstrap is slow)."""
+        if self._tests is None:
+            self._tests = cohort_tests(self.means)
+        return self._tests
+
+    def tests_table(self) -> pd.DataFrame:
+        """The tests with readable headers (what the notebook shows)."""
+        return tests_table(self.tests())
 
     def words(self) -> str:
         return cohort_words(self.tests(), self.column)
@@ -533,15 +855,15 @@ class CohortReport:
     def plot_metric(self, metric: str):
         from .plots.cohorts import plot_cohort_metric
 
-        return plot_cohort_metric(self.means, metric, cohort_label=self.column)
+        return plot_cohort_metric(self.means, metric, cohort_label=self.label.lower())
 
     def plot_profiles(self):
         from .plots.cohorts import plot_cohort_profiles
 
         seg = segment_table(self.ds.races, self.ds.splits)
         seg = seg[seg["event_m"] == self.event]
-        cohort = self.ds.athletes.set_index("athlete_id")[self.column].astype("string")
-        return plot_cohort_profiles(seg, cohort, cohort_label=self.column)
+        cohort = self.means.set_index("athlete_id")["cohort"]
+        return plot_cohort_profiles(seg, cohort, cohort_label=self.label.lower())
 
     def results(self) -> dict:
         summ = self.summary()
@@ -637,16 +959,23 @@ __all__ = [
     "cohort_summary",
     "cohort_tests",
     "cohort_words",
+    "column_label",
     "esc",
+    "estimate_caveat",
     "estimate_in_words",
+    "exercise_names",
     "hf_reps_per_week",
     "load_or_sample",
+    "not_a_cohort",
     "paragraph",
     "quality_results",
+    "races_phrase",
     "record",
     "rejects_by_reason",
+    "summary_table",
     "synthetic_banner",
     "table_html",
+    "tests_table",
     "unknown_names",
     "unmapped_exercises",
     "who_trained_what",
