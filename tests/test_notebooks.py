@@ -1,11 +1,15 @@
 """The report notebooks executed by papermill on a small fixture, through ``build_reports``.
 
-Fixture: ``write_sample(athletes=3, seed=1)`` with a roster cut down to one cohort column
-(``sex``: A01 and A03 are F, A02 is M), athlete A01 renamed to a name full of HTML (their
-old spellings kept as aliases, so the logs still resolve), and one log row naming an
-unknown athlete written as an HTML tag. One batch runs 5 reports (data quality, one
-cohort, three athletes); the tests read the numbers each notebook recorded (display
-outputs of type ``application/vnd.hipflex.results+json``) and the HTML pages.
+Fixture: ``write_sample(athletes=3, seed=1)`` with a roster cut down to two cohort columns
+(``sex``: A01 and A03 are F, A02 is M; ``squad``: A01 and A03 share a value full of HTML
+and mathtext), athlete A01 renamed to a name full of HTML and a ``$\\frac$`` (their old
+spellings kept as aliases, so the logs still resolve), one meet renamed likewise, and one
+log row naming an unknown athlete written as an HTML tag. One batch runs 6 reports (data
+quality, two cohorts, three athletes); the tests read the numbers each notebook recorded
+(display outputs of type ``application/vnd.hipflex.results+json``) and the HTML pages.
+
+The package is edited by others while these tests run: the code part of the report
+digests is frozen for this module, so that "unchanged" means unchanged data.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from analysis.sample import write_sample
 pytestmark = pytest.mark.slow
 
 RESULTS_MIME = "application/vnd.hipflex.results+json"
-EVIL_NAME = '<script>alert("x")</script> Nuñez & Co'
+EVIL_NAME = '<script>alert("x")</script> Nuñez & Co $\\frac$'
+EVIL_COHORT = "<b>std</b> $\\frac$ & <script>x</script>"
+EVIL_MEET = "Meet <script>alert(2)</script> & $\\frac{1}{2}$"
 EVIL_UNKNOWN = "<img src=x onerror=alert(1)>"
 
 
@@ -39,7 +45,12 @@ def _make_data(d: Path) -> Path:
     roster = roster[["athlete_id", "name", "sex", "birth_date", "aliases"]]
     roster.loc[0, "aliases"] = "Deirdre Nuñez;Dee Nunez"
     roster.loc[0, "name"] = EVIL_NAME
+    roster.insert(4, "squad", [EVIL_COHORT, "plain", EVIL_COHORT])
     roster.to_csv(d / "athletes.csv", index=False)
+    meets = d / "results" / "meets_2026.csv"
+    text = meets.read_text(encoding="utf-8")
+    assert "Deirdre Nuñez,2026-03-20,400,55.75,,Regional Championships," in text
+    meets.write_text(text.replace("Regional Championships", EVIL_MEET), encoding="utf-8")
     with open(d / "logs" / "coach_a_2026.csv", "a", encoding="utf-8") as f:
         f.write(f'"{EVIL_UNKNOWN}",12/01/2026,High Knees,2 x 50 m,\n')
     return d
@@ -62,6 +73,13 @@ def _text(path: Path) -> str:
     return re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+", "data:image", html)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _frozen_code():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rp, "code_digest", lambda: "package source frozen for these tests")
+        yield
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("reports")
@@ -79,6 +97,7 @@ def test_the_batch_produces_every_pinned_report(batch):
         "athletes/A02.html",
         "athletes/A03.html",
         "cohorts/sex.html",
+        "cohorts/squad.html",
         "data_quality.html",
     ]
     for r in result.reports:
@@ -142,16 +161,40 @@ def test_html_reports_hide_code_and_escape_names(batch):
     html = (out / "athletes/A01.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html
     assert re.search(
-        r"&lt;script&gt;alert\((&quot;|\")x(&quot;|\")\)&lt;/script&gt; Nuñez &amp; Co", html
+        r"&lt;script&gt;alert\((&quot;|\")x(&quot;|\")\)&lt;/script&gt; Nuñez &amp; Co \$\\frac\$",
+        html,
     )
     assert "<title>&lt;script&gt;" in html  # the page title is the (escaped) report title
-    for page in ("athletes/A01.html", "cohorts/sex.html", "data_quality.html"):
+    pages = ("athletes/A01.html", "cohorts/sex.html", "cohorts/squad.html", "data_quality.html")
+    for page in pages:
         text = (out / page).read_text(encoding="utf-8")
         assert "load_dataset(" not in text and "import " not in text, page  # no code shown
         assert "data:image/png;base64," in text or page == "data_quality.html"
         assert "SYNTHETIC" in text
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in index and "SYNTHETIC DATA" in index
+
+
+def test_names_cohorts_and_meets_with_html_and_dollars_show_literally(batch):
+    # before: the squad report failed (matplotlib mathtext ParseSyntaxException on
+    # "$\\frac$"), and MathJax typeset "$...$" of the HTML tables as maths
+    _, out, result = batch
+    assert result.ok, result.summary()
+    squad = _text(out / "cohorts/squad.html")
+    literal_cohort = "&lt;b&gt;std&lt;/b&gt; $\\frac$ &amp; &lt;script&gt;x&lt;/script&gt;"
+    assert literal_cohort in squad and "<script>x" not in squad
+    assert {
+        k: v["athletes"] for k, v in _recorded(out / "cohorts/squad.ipynb")["cohorts"].items()
+    } == {
+        EVIL_COHORT: 2,
+        "plain": 1,
+    }
+    a01 = _text(out / "athletes/A01.html")
+    assert "Meet &lt;script&gt;alert(2)&lt;/script&gt; &amp; $\\frac{1}{2}$" in a01
+    assert "Squad: " + literal_cohort in a01
+    assert "<script>alert" not in a01
+    for r in result.reports:  # no page loads MathJax: no "$...$" of the data becomes maths
+        assert "mathjax" not in (out / r.html_path).read_text(encoding="utf-8").lower()
 
 
 class _Links(HTMLParser):
@@ -185,7 +228,7 @@ def test_unchanged_rerun_skips_all_and_a_changed_log_reruns_only_its_dependents(
     data, out, _ = batch
     again = rp.build_reports(data, out, jobs=2, timeout=300, progress=False)
     assert again.ok and again.ran == []
-    assert len(again.skipped) == 5
+    assert len(again.skipped) == 6
 
     # one new training entry for A03 (Marisol), appended so no other row moves
     with open(data / "logs" / "coach_a_2026.csv", "a", encoding="utf-8") as f:
@@ -195,13 +238,14 @@ def test_unchanged_rerun_skips_all_and_a_changed_log_reruns_only_its_dependents(
     assert sorted(r.job.target for r in third.ran) == [
         "athletes/A03",
         "cohorts/sex",
+        "cohorts/squad",
         "data_quality",
     ]
     assert _recorded(out / "athletes/A03.ipynb")["log_rows"] == len(
         hf.load_dataset(data).athlete("A03").log
     )
     forced = rp.build_reports(data, out, jobs=2, timeout=300, progress=False, force=True)
-    assert len(forced.ran) == 5
+    assert len(forced.ran) == 6
 
 
 def test_cli_a_broken_athlete_report_fails_alone_and_the_exit_code_says_so(batch, tmp_path, capsys):
@@ -226,8 +270,9 @@ def test_cli_a_broken_athlete_report_fails_alone_and_the_exit_code_says_so(batch
     assert code != 0
     err = capsys.readouterr().err
     assert "athletes/A02.html" in err and "corrupt log for A02" in err
-    for ok in ("athletes/A01.html", "athletes/A03.html", "cohorts/sex.html", "data_quality.html"):
-        assert (out / ok).is_file(), ok
+    for ok in ("athletes/A01", "athletes/A03", "cohorts/sex", "cohorts/squad", "data_quality"):
+        assert (out / f"{ok}.html").is_file(), ok
+        assert "did not finish" not in (out / f"{ok}.html").read_text(encoding="utf-8"), ok
     # the failed report keeps its executed notebook, error included, linked from the index
     failed = nbformat.read(out / "athletes/A02.ipynb", as_version=4)
     errors = [
@@ -237,6 +282,11 @@ def test_cli_a_broken_athlete_report_fails_alone_and_the_exit_code_says_so(batch
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Failed reports" in index and "corrupt log for A02" in index
     assert re.search(r"href='athletes/A02\.ipynb'", index)
+    # its HTML page: a short summary and the link to the notebook, no traceback
+    page = (out / "athletes/A02.html").read_text(encoding="utf-8")
+    assert "did not finish" in page and "ValueError: corrupt log for A02" in page
+    assert "href='A02.ipynb'" in page
+    assert "Traceback" not in page and ".venv" not in page and "site-packages" not in page
     assert all((out / unquote(h)).is_file() for h in _index_links(out))
     # a failed report is never taken as up to date: the next run retries it, and only it
     capsys.readouterr()
@@ -244,4 +294,4 @@ def test_cli_a_broken_athlete_report_fails_alone_and_the_exit_code_says_so(batch
     assert code == 1
     manifest = json.loads((out / ".hipflex" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["reports"]["athletes/A02"]["status"] == "failed"
-    assert "5 reports: 0 ran, 4 unchanged, 1 failed" in capsys.readouterr().err
+    assert "6 reports: 0 ran, 5 unchanged, 1 failed" in capsys.readouterr().err
