@@ -162,7 +162,11 @@ class Dataset:
         body = "".join(
             f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows
         )
-        return f"<table class='hipflex-dataset'><caption>hipflex Dataset</caption>{body}</table>"
+        # tex2jax_ignore: a $ in a folder or exercise name is text, not maths for MathJax
+        return (
+            f"<table class='hipflex-dataset tex2jax_ignore'>"
+            f"<caption>hipflex Dataset</caption>{body}</table>"
+        )
 
 
 # ---------------------------------------------------------------------- loading
