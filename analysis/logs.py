@@ -186,14 +186,6 @@ def clean_training_log(
     if catalog is None:
         catalog = load_catalog()
     df = _pounds_column(canonicalize_columns(raw, LOG_SYNONYMS).reset_index(drop=True))
-    unused = [c for c in df.columns if c not in LOG_SYNONYMS and c not in ("source", "source_row")]
-    if unused:
-        warnings.warn(
-            f"training-log column(s) {', '.join(map(repr, unused))} not used (hipflex reads "
-            "athlete, date, exercise, prescription or sets/reps/distance/duration/load, notes)",
-            DataWarning,
-            stacklevel=2,
-        )
     first_source = str(df["source"].iloc[0]) if "source" in df and len(df) else "<data>"
     missing = [c for c in ("athlete", "date", "exercise") if c not in df.columns]
     if missing:
@@ -202,6 +194,14 @@ def clean_training_log(
         raise DataError(
             "training log lacks a prescription column (Sets x Reps, Sets/Reps, Distance...)",
             file=first_source,
+        )
+    unused = [c for c in df.columns if c not in LOG_SYNONYMS and c not in ("source", "source_row")]
+    if unused:
+        warnings.warn(
+            f"training-log column(s) {', '.join(map(repr, unused))} not used (hipflex reads "
+            "athlete, date, exercise, prescription or sets/reps/distance/duration/load, notes)",
+            DataWarning,
+            stacklevel=2,
         )
     if len(df) == 0:
         return _empty_log(), empty(REJECT_COLUMNS)
