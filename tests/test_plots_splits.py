@@ -65,3 +65,24 @@ def test_fatigue_trend_one_line_per_athlete_and_event(elite, tmp_path):
     with pytest.raises(KeyError):
         plot_fatigue_trend(m, metric="nope")
     plt.close(ax.figure)
+
+
+def test_fatigue_trend_gives_twelve_athletes_twelve_colours_and_names_them_only():
+    import pandas as pd
+
+    m = pd.DataFrame(
+        {
+            "athlete_id": [f"A{i:02d}" for i in range(12) for _ in range(2)],
+            "event_m": 400,
+            "date": pd.to_datetime(["2026-03-01", "2026-04-01"] * 12),
+            "differential_s": [1.5 + 0.1 * i for i in range(24)],
+        }
+    )
+    ax = plot_fatigue_trend(m)
+    colours = {matplotlib.colors.to_hex(ln.get_color()) for ln in ax.get_lines()[:12]}
+    assert len(colours) == 12  # the house palette has 7: no athlete shares a colour
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["A00", "A01"]
+    both = pd.concat([m, m.assign(event_m=200)])
+    labels = [t.get_text() for t in plot_fatigue_trend(both).get_legend().get_texts()]
+    assert labels[:2] == ["A00 — 200 m", "A00 — 400 m"]
+    plt.close("all")

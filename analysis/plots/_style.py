@@ -18,6 +18,14 @@ PALETTE = ["#1f5fa8", "#d1495b", "#2e933c", "#edae49", "#66468c", "#00798c", "#8
 REFERENCE_COLOR = "#8a8a8a"
 
 
+def series_colour(i: int) -> str:
+    """A distinct colour for series ``i``: the house palette, then matplotlib's tab20
+    (a squad of 12 athletes or a catalog of 10 exercises gets no repeated colour)."""
+    if i < len(PALETTE):
+        return PALETTE[i]
+    return mpl.colors.to_hex(mpl.colormaps["tab20"]((i - len(PALETTE)) % 20))
+
+
 def literal(text: object) -> str:
     r"""``text`` as matplotlib shows it literally: no mathtext from data.
 

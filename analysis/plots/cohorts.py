@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import PALETTE, house_style, literal, new_axes, title_text
+from ._style import house_style, literal, new_axes, series_colour, title_text
 
 _LABELS = {
     "hf_reps_per_week": "hip-flexor reps per week (athlete mean)",
@@ -41,7 +41,7 @@ def plot_cohort_metric(
             v = d.loc[d["cohort"] == g, metric].to_numpy(dtype=float)
             x = i + rng.uniform(-0.12, 0.12, len(v))
             label = literal(f"{g} (n={len(v)})")
-            ax.scatter(x, v, color=PALETTE[i % len(PALETTE)], zorder=2, label=label)
+            ax.scatter(x, v, color=series_colour(i), zorder=2, label=label)
             ax.hlines(v.mean(), i - 0.3, i + 0.3, color="black", linewidth=2, zorder=3)
         ax.set_xticks(range(len(groups)), [literal(g) for g in groups])
         ax.set_xlabel(literal(cohort_label))
@@ -80,7 +80,7 @@ def plot_cohort_profiles(
                 prof.index.to_numpy(dtype=float),
                 prof.to_numpy(dtype=float),
                 marker="o",
-                color=PALETTE[i % len(PALETTE)],
+                color=series_colour(i),
                 label=literal(f"{g} ({d['race_id'].nunique()} races)"),
             )
         ax.set_xlabel("distance (m), end of segment")

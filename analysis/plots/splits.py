@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import PALETTE, REFERENCE_COLOR, house_style, literal, new_axes
+from ._style import REFERENCE_COLOR, house_style, literal, new_axes, series_colour
 
 __all__ = ["plot_fatigue_trend", "plot_velocity_profile"]
 
@@ -85,7 +85,7 @@ def plot_velocity_profile(
                 r["to_m"].to_numpy(dtype=float),
                 r["velocity_ms"].to_numpy(dtype=float),
                 marker="o",
-                color=PALETTE[i % len(PALETTE)],
+                color=series_colour(i),
                 linewidth=2,
                 label=_label(r, athlete=show_athlete),
                 zorder=2,
@@ -134,13 +134,15 @@ def plot_fatigue_trend(
     ax = new_axes(ax)
     with house_style():
         groups = data.groupby(["athlete_id", "event_m"], sort=True)
+        events = data["event_m"].to_numpy()
+        one_event = bool((events == events[0]).all()) if len(events) else True  # legend: ids
         for i, ((aid, ev), g) in enumerate(groups):
             ax.plot(
                 g["date"].to_numpy(),
                 g[metric].to_numpy(dtype=float),
                 marker="o",
-                color=PALETTE[i % len(PALETTE)],
-                label=literal(f"{aid} — {int(ev)} m"),
+                color=series_colour(i),
+                label=literal(aid if one_event else f"{aid} — {int(ev)} m"),
             )
         if metric == "differential_s":
             ax.axhline(0, color=REFERENCE_COLOR, linewidth=0.8, zorder=0)

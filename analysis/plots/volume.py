@@ -11,18 +11,9 @@ from matplotlib.collections import LineCollection
 
 from ..stats import rm_corr
 from ..volume import weekly_volume
-from ._style import PALETTE, house_style, literal, new_axes, title_text
+from ._style import PALETTE, house_style, literal, new_axes, series_colour, title_text
 
 __all__ = ["plot_volume_vs_fatigue", "plot_weekly_volume"]
-
-
-def _exercise_colour(i: int) -> str:
-    """A distinct colour per exercise: the house palette, then matplotlib's tab20."""
-    if i < len(PALETTE):
-        return PALETTE[i]
-    import matplotlib as mpl
-
-    return mpl.colors.to_hex(mpl.colormaps["tab20"]((i - len(PALETTE)) % 20))
 
 
 def plot_weekly_volume(
@@ -90,7 +81,7 @@ def plot_weekly_volume(
                     values,
                     width=pd.Timedelta(days=5.5),
                     bottom=bottom,
-                    color=_exercise_colour(i),
+                    color=series_colour(i),
                     label=literal(names.get(str(col), col)),
                     align="edge",
                 )
@@ -151,8 +142,8 @@ def plot_volume_vs_fatigue(
             )
         else:
             codes, _ = pd.factorize(d[subject], sort=True)
-            colours = np.array(PALETTE, dtype=object)[codes % len(PALETTE)]
-            ax.scatter(d[x], d[y], s=18, c=list(colours), alpha=0.7)
+            colours = [series_colour(int(c)) for c in codes]
+            ax.scatter(d[x], d[y], s=18, c=colours, alpha=0.7)
             res = rm_corr(d, x, y, subject)
             if np.isfinite(res.slope):
                 g = d.groupby(subject, sort=True)
@@ -165,7 +156,7 @@ def plot_volume_vs_fatigue(
                     ],
                     axis=1,
                 )
-                seg_colours = [PALETTE[i % len(PALETTE)] for i in range(len(mx))]
+                seg_colours = [series_colour(i) for i in range(len(mx))]
                 ax.add_collection(LineCollection(segs, colors=seg_colours, linewidths=1.5))
                 ax.set_title(
                     f"Within-athlete: r_rm = {res.r:.2f} [95% CI {res.ci_low:.2f}, {res.ci_high:.2f}], "
