@@ -73,8 +73,17 @@ def _numeric(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
 
 
-def _dropped_note(n_dropped: int) -> str:
-    return f"{n_dropped} rows with infinite or non-numeric values left out" if n_dropped else ""
+def _finite_rows(data: pd.DataFrame, numeric: Sequence[str], key: str) -> tuple[pd.DataFrame, str]:
+    """The rows of ``data`` with ``key`` present and every ``numeric`` column a finite
+    number (as float64), and a note counting the rows left out for ±inf or non-numeric
+    text (rows with NA are dropped silently, as :func:`_columns` does)."""
+    d = _columns(data, *numeric, key)
+    num = {c: _numeric(d[c]) for c in numeric}
+    finite = np.logical_and.reduce([np.isfinite(v) for v in num.values()])
+    out = pd.DataFrame({**num, key: d[key].to_numpy()})[finite].reset_index(drop=True)
+    n_dropped = int((~finite).sum())
+    note = f"{n_dropped} rows with infinite or non-numeric values left out" if n_dropped else ""
+    return out, note
 
 
 def _fisher_ci(r: float, n_eff: float, ci: float) -> tuple[float, float]:
@@ -145,14 +154,12 @@ def rm_corr(data: pd.DataFrame, x: str, y: str, subject: str, *, ci: float = 0.9
     >>> round(rm_corr(df, "x", "y", "s").r, 3)
     0.982
     """
-    d = _columns(data, x, y, subject)
-    xs, ys = _numeric(d[x]), _numeric(d[y])
-    keep = np.isfinite(xs) & np.isfinite(ys)
-    xs, ys = xs[keep], ys[keep]
-    codes, uniques = pd.factorize(d[subject].to_numpy()[keep])
+    d, dropped = _finite_rows(data, (x, y), subject)
+    xs, ys = d[x].to_numpy(), d[y].to_numpy()
+    codes, uniques = pd.factorize(d[subject].to_numpy())
     n, k = len(xs), len(uniques)
     dof = n - k - 1
-    notes = [_dropped_note(int((~keep).sum()))]
+    notes = [dropped]
     if k < MIN_SUBJECTS:
         notes.append(f"only {k} athletes: the within-athlete estimate rests on very few people")
     if dof < MIN_DOF:
@@ -216,13 +223,10 @@ def within_between(
     Bakdash JZ, Marusich LR (2017). Front Psychol 8:456.
     """
     within = rm_corr(data, x, y, subject, ci=ci)
-    d = _columns(data, x, y, subject)
-    xs, ys = _numeric(d[x]), _numeric(d[y])
-    keep = np.isfinite(xs) & np.isfinite(ys)  # NA from coercion and ±inf alike
-    d = pd.DataFrame({x: xs[keep], y: ys[keep], subject: d[subject].to_numpy()[keep]})
+    d, dropped = _finite_rows(data, (x, y), subject)
     means = d.groupby(subject, sort=True, observed=True)[[x, y]].mean()
     k = len(means)
-    notes = [_dropped_note(int((~keep).sum()))]
+    notes = [dropped]
     if k < MIN_SUBJECTS:
         notes.append(
             f"fewer than {MIN_SUBJECTS} athletes: the between-athlete estimate is unreliable"
@@ -307,10 +311,7 @@ def mixed_model(
 
     xs = [x] if isinstance(x, str) else list(x)
     covs = list(covariates)
-    d = _columns(data, y, *xs, *covs, group)
-    num = {c: _numeric(d[c]) for c in (y, *xs, *covs)}
-    finite = np.logical_and.reduce([np.isfinite(v) for v in num.values()])
-    d = pd.DataFrame({**num, group: d[group].to_numpy()})[finite].reset_index(drop=True)
+    d, dropped = _finite_rows(data, (y, *xs, *covs), group)
     exog = pd.DataFrame({"Intercept": np.ones(len(d))})
     for c in xs:
         if decompose:
@@ -322,7 +323,7 @@ def mixed_model(
     for c in covs:
         exog[c] = d[c]
     n_obs, n_groups = len(d), int(d[group].nunique())
-    notes = [_dropped_note(int((~finite).sum()))]
+    notes = [dropped]
     if n_groups < MIN_SUBJECTS:
         notes.append(
             f"fewer than {MIN_SUBJECTS} athletes: the random-intercept variance is unreliable"
