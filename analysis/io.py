@@ -316,7 +316,6 @@ def _read_csv_text(path: Path, label: str, encoding: str, sep: str) -> pd.DataFr
         other = [i for i, dt in enumerate(df.dtypes) if not isinstance(dt, pd.StringDtype)]
         if other:
             text = pd.read_csv(path, usecols=other, dtype=str, **kw)
-            df = df.copy()
             for j, i in enumerate(other):
                 df.isetitem(i, text.iloc[:, j].to_numpy(dtype=object))
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:

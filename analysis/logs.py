@@ -351,7 +351,7 @@ def clean_training_log(
     # ---------------------------------------------------------------- rejects (few rows: text)
     # the prescription cells as one readable string, once per distinct combination
     combos_needed = np.union1d(np.unique(combo[bad]), np.unique(co[no_factor]))
-    described = np.full(int(combo.max()) + 1 if n else 0, "", dtype=object)
+    described = np.full(int(combo.max()) + 1, "", dtype=object)  # n > 0 here
     described[combos_needed] = _describe(df, first_index(combo)[combos_needed]).to_numpy(object)
     raw_text = {
         "athlete": (ath_u, ath_code),
@@ -461,11 +461,11 @@ def _pounds_column(df: pd.DataFrame) -> pd.DataFrame:
     """
     if "load_lb" not in df.columns:
         return df
-    codes, uniques = pd.factorize(df["load_lb"].astype("string"), use_na_sentinel=True)
-    text = pd.Series(uniques, dtype="string").str.strip()
+    codes, distinct = _codes(df["load_lb"].astype("string"))
+    text = pd.Series(distinct, dtype="string")
     bare = text.str.fullmatch(r"\d+(?:[.,]\d+)?").fillna(False)
     text = text.mask(bare, text.str.replace(",", ".", regex=False) + " lb")
-    lb = _strings(np.asarray(text.to_numpy(dtype=object, na_value=None), dtype=object), codes)
+    lb = _strings(text.to_numpy(dtype=object, na_value=None), codes)
     lb.index = df.index
     if "load" in df.columns:
         lb = df["load"].astype("string").fillna(lb)
