@@ -172,12 +172,18 @@ def plot_volume_vs_fatigue(
     return ax
 
 
+def _window(col: str) -> tuple[str, str] | None:
+    """``("reps", "28")`` for ``hf_reps_28d``, ``("load", "28")`` for ``hf_load_kg_28d``."""
+    for prefix, kind in (("hf_reps_", "reps"), ("hf_load_kg_", "load")):
+        if col.startswith(prefix) and col.endswith("d"):
+            return kind, col[len(prefix) : -1]
+    return None
+
+
 def _short(col: str) -> str:
     """A metric or volume column in a few words (for titles)."""
-    if col.startswith("hf_reps_") and col.endswith("d"):
-        return f"hip-flexor reps in the {col[8:-1]} days before"
-    if col.startswith("hf_load_kg_") and col.endswith("d"):
-        return f"hip-flexor load in the {col[11:-1]} days before"
+    if w := _window(col):
+        return f"hip-flexor {w[0]} in the {w[1]} days before"
     words = {
         "differential_s": "Second-half fade",
         "velocity_loss_pct": "Velocity loss",
@@ -187,10 +193,10 @@ def _short(col: str) -> str:
 
 
 def _label(col: str) -> str:
-    if col.startswith("hf_reps_") and col.endswith("d"):
-        return f"hip-flexor reps in the {col[8:-1]} days before the race"
-    if col.startswith("hf_load_kg_") and col.endswith("d"):
-        return f"hip-flexor load (kg·reps) in the {col[11:-1]} days before the race"
+    """A metric or volume column as an axis label, with its unit."""
+    if w := _window(col):
+        what = "reps" if w[0] == "reps" else "load (kg·reps)"
+        return f"hip-flexor {what} in the {w[1]} days before the race"
     return {
         "differential_s": "second half − first half (s)",
         "velocity_loss_pct": "velocity loss (%)",
