@@ -23,8 +23,10 @@ from .errors import DataError
 from .io import (
     LOG_SYNONYMS,
     RESULT_SYNONYMS,
+    as_text,
     canonicalize_columns,
     classify,
+    concat_raw,
     iter_raw_files,
     read_raw,
     write_parquet_atomic,
@@ -305,7 +307,8 @@ def load_dataset(
     for path in files:
         if path == roster_files[0]:
             continue
-        tables = read_raw(path, root=root)
+        # dictionary-encoded: a large log is cleaned from its codes and distinct spellings
+        tables = read_raw(path, root=root, categorical=True)
         empty_sheets = _empty_sheets(path, root, tables)
         if not tables and not empty_sheets:
             skipped.append({"source": str(path.relative_to(root)), "reason": "no data rows"})
@@ -317,7 +320,7 @@ def load_dataset(
                 logs.append(canonicalize_columns(t.frame, LOG_SYNONYMS))
             elif kind == "results":
                 results.append(
-                    canonicalize_columns(t.frame, RESULT_SYNONYMS, keep_split_columns=True)
+                    canonicalize_columns(as_text(t.frame), RESULT_SYNONYMS, keep_split_columns=True)
                 )
             else:
                 skipped.append(
@@ -336,7 +339,7 @@ def load_dataset(
                 }
             )
 
-    raw_log = pd.concat(logs, ignore_index=True) if logs else None
+    raw_log = concat_raw(logs) if logs else None
     raw_res = pd.concat(results, ignore_index=True) if results else None
     kw = {"dayfirst": dayfirst, "today": today}
     if raw_log is not None:

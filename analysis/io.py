@@ -207,24 +207,137 @@ def _clean_headers(df: pd.DataFrame, source: str) -> pd.DataFrame:
     return df.drop(columns=empty_unnamed)
 
 
-def _finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
+def _finish(df: pd.DataFrame, source: str, *, categorical: bool = False) -> pd.DataFrame:
     import pyarrow as pa
 
     df = _clean_headers(df, source)
-    df = _as_strings(df)
+    df = _as_categories(df) if categorical else _as_strings(df)
     n = len(df)
     # Fully blank rows (spacer rows in spreadsheets) are not data; they are dropped here
     # and never counted, like blank lines.
-    blank = df.isna().all(axis=1).to_numpy() if df.shape[1] else np.ones(n, dtype=bool)
+    if not df.shape[1]:
+        blank = np.ones(n, dtype=bool)
+    elif categorical:
+        codes = [df[c].cat.codes.to_numpy() for c in df.columns]
+        if all(len(c) and c.min() < 0 for c in codes):  # else some column is never empty
+            blank = np.logical_and.reduce([c < 0 for c in codes])
+        else:
+            blank = np.zeros(n, dtype=bool)
+    else:
+        blank = df.isna().all(axis=1).to_numpy()
     rows = np.arange(2, n + 2, dtype="int64")
     if blank.any():
         df, rows = df.loc[~blank].reset_index(drop=True), rows[~blank]
-    # One file name repeated per row, built in Arrow (a broadcast string costs more).
-    names = pa.repeat(pa.scalar(source, type=pa.string()), len(df))
+    if categorical:
+        names = pd.Categorical.from_codes(
+            np.zeros(len(df), dtype=np.int8),
+            dtype=pd.CategoricalDtype(pd.Index([source], dtype="string")),
+        )
+    else:
+        # One file name repeated per row, built in Arrow (a broadcast string costs more).
+        names = pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(source, type=pa.string()), len(df)))
     return df.assign(
-        source=pd.Series(pd.arrays.ArrowStringArray(names), index=df.index),
+        source=pd.Series(names, index=df.index),
         source_row=pd.array(rows, dtype="Int64"),
     )
+
+
+def _as_categories(df: pd.DataFrame) -> pd.DataFrame:
+    """All columns to ``category`` with stripped text categories (empty cells NA).
+
+    The dictionary-encoded twin of :func:`_as_strings`: each column is encoded once (text
+    columns in Arrow, on threads), and every later step works on the codes and the few
+    distinct values instead of a million strings.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def encode(col: str) -> pd.Categorical:
+        s = df[col]
+        if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+            enc = pc.dictionary_encode(s.array.__arrow_array__())
+            chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
+            # one hash table encodes every chunk: they share one dictionary
+            if chunks and all(c.dictionary.equals(chunks[-1].dictionary) for c in chunks):
+                texts = np.asarray(chunks[-1].dictionary.to_pylist(), dtype=object)
+                # a null cell is a null index: -1, the NA code
+                parts = [(c.indices.fill_null(-1) if c.null_count else c.indices) for c in chunks]
+                return _categorical([c.to_numpy() for c in parts], texts)
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        return _categorical([codes], np.array([_cell_to_text(v) for v in uniques], dtype=object))
+
+    cols = list(df.columns)
+    if len(df) >= 100_000 and len(cols) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(len(cols), os.cpu_count() or 1)) as pool:
+            encoded = list(pool.map(encode, cols))
+    else:
+        encoded = [encode(c) for c in cols]
+    return pd.DataFrame(dict(zip(cols, encoded, strict=True)), index=df.index)
+
+
+def _categorical(codes: list[np.ndarray], texts: np.ndarray) -> pd.Categorical:
+    """A Categorical from (chunks of) codes into raw ``texts`` (-1: NA).
+
+    The texts are stripped, empty text becomes NA and texts equal after stripping merge.
+    """
+    stripped = pd.Series(texts, dtype="string").str.strip()
+    stripped = stripped.mask(stripped == "")
+    remap, categories = pd.factorize(stripped, use_na_sentinel=True)
+    k = len(categories)
+    kind = np.int8 if k < 127 else np.int16 if k < 32767 else np.int32
+    if k == len(texts) and (remap == np.arange(k)).all():  # the usual case: one pass
+        out = np.concatenate(codes, dtype=kind, casting="same_kind") if codes else np.zeros(0, kind)
+    else:
+        remap = np.append(remap, -1).astype(kind)  # a null cell keeps the NA slot
+        out = np.concatenate([remap[c] for c in codes]) if codes else np.zeros(0, kind)
+    dtype = pd.CategoricalDtype(pd.Index(np.asarray(categories, dtype=object), dtype="string"))
+    return pd.Categorical.from_codes(out, dtype=dtype, validate=False)
+
+
+def as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """A raw frame read with ``categorical=True``, with its ``category`` columns as ``string``."""
+    cats = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)]
+    if not cats:
+        return df
+    return df.astype(dict.fromkeys(cats, "string"))
+
+
+def concat_raw(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack raw frames, keeping ``category`` columns categorical (categories unioned).
+
+    ``pandas.concat`` turns categoricals with different categories into object columns; a
+    log spread over several files stays dictionary-encoded here. A column missing from a
+    frame is NA there.
+    """
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    from pandas.api.types import union_categoricals
+
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    out = {}
+    for col in columns:
+        parts = [
+            f[col] if col in f.columns else pd.Series(pd.NA, index=f.index, dtype="string")
+            for f in frames
+        ]
+        if all(isinstance(p.dtype, pd.CategoricalDtype) or p.isna().all() for p in parts):
+            parts = [
+                p
+                if isinstance(p.dtype, pd.CategoricalDtype)
+                else pd.Series(
+                    pd.Categorical.from_codes(
+                        np.full(len(p), -1, np.int8),
+                        dtype=pd.CategoricalDtype(pd.Index([], dtype="string")),
+                    )
+                )
+                for p in parts
+            ]
+            out[col] = pd.Series(union_categoricals(parts, ignore_order=True))
+        else:
+            out[col] = pd.concat([as_text(p.to_frame())[col] for p in parts], ignore_index=True)
+    return pd.DataFrame(out)
 
 
 def _sniff_text(path: Path, label: str) -> str:
@@ -263,9 +376,17 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
 
 
 def read_raw(
-    path: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None
+    path: str | os.PathLike[str],
+    *,
+    root: str | os.PathLike[str] | None = None,
+    categorical: bool = False,
 ) -> list[RawTable]:
     """Read one raw CSV or Excel file into :class:`RawTable` s (one per non-empty sheet).
+
+    With ``categorical``, the cells come as ``category`` columns (the same stripped text,
+    dictionary-encoded) and ``source`` is categorical too: the form the cleaners read
+    fastest, as :func:`analysis.load_dataset` reads a large log. :func:`as_text` turns
+    such a frame back into ``string`` columns.
 
     Raises
     ------
@@ -286,11 +407,13 @@ def read_raw(
         for name, df in sheets.items():
             if df.shape[1] == 0 or df.dropna(how="all").empty:
                 continue
-            tables.append(RawTable(f"{label}#{name}", _finish(df, f"{label}#{name}")))
+            sheet = f"{label}#{name}"
+            tables.append(RawTable(sheet, _finish(df, sheet, categorical=categorical)))
         return tables
     encoding = _sniff_text(path, label)
     sep = "\t" if suffix == ".tsv" else _sniff_delimiter(path, encoding)
-    return [RawTable(label, _finish(_read_csv_text(path, label, encoding, sep), label))]
+    frame = _read_csv_text(path, label, encoding, sep)
+    return [RawTable(label, _finish(frame, label, categorical=categorical))]
 
 
 def _read_csv_text(path: Path, label: str, encoding: str, sep: str) -> pd.DataFrame:

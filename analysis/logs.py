@@ -14,11 +14,16 @@ distinct values (and the rejects, which are few, are built as text directly).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import warnings
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .catalog import load_catalog, match_exercises
 from .dates import parse_dates
@@ -26,7 +31,7 @@ from .errors import DataError, DataWarning
 from .io import LOG_SYNONYMS, canonicalize_columns
 from .names import resolve_athletes
 from .prescription import parse_entry_codes
-from .schema import LOG_COLUMNS, REJECT_COLUMNS, concat_rejects, conform, empty, rejects_frame
+from .schema import LOG_COLUMNS, REJECT_COLUMNS, conform, empty
 
 #: Plausibility limits of one log entry; beyond them the row is rejected as implausible.
 MAX_SETS = 20
@@ -34,6 +39,11 @@ MAX_REPS_PER_SET = 100
 MAX_DISTANCE_M = 400.0
 MAX_DURATION_S = 900.0
 MAX_LOAD_KG = 250.0
+
+#: Arrow allocates the clean table's text with the C allocator rather than its default
+#: pool (mimalloc): in a fresh process that measured faster (benchmarks/clean_log.py),
+#: the C allocator handing back memory the CSV reader has just freed.
+_POOL = pa.system_memory_pool()
 
 PRESCRIPTION_COLUMNS = ("prescription", "sets", "reps", "distance", "duration", "load")
 _EXTRA_COLUMNS = {"load_kind": "string"}
@@ -44,21 +54,55 @@ def _empty_log() -> pd.DataFrame:
 
 
 def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Factorise raw text: ``codes`` (-1 for empty) and the stripped distinct values."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    """Factorise raw text: ``codes`` (-1 for empty) and the stripped distinct values.
+
+    A ``category`` column (as :func:`analysis.io.read_raw` gives with ``categorical``)
+    is already factorised: only its categories are looked at.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
     text = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
     text = text.mask(text == "")
     remap, distinct = pd.factorize(text, use_na_sentinel=True)
-    remap = np.append(remap, -1)  # slot for NA
-    return remap[codes].astype(np.int64), np.asarray(distinct, dtype=object)
+    remap = np.append(remap, -1).astype(np.int32)  # slot for NA; int32 halves the memory
+    return remap[codes], np.asarray(distinct, dtype=object)
 
 
-def _strings(values: np.ndarray, codes: np.ndarray) -> pd.Series:
-    """``values[codes]`` as a pandas ``string`` Series (code -1 -> NA), built in Arrow."""
-    dictionary = pa.array(list(values), type=pa.large_string())
-    idx = pa.array(codes, mask=codes < 0, type=pa.int64())
-    arr = pa.DictionaryArray.from_arrays(idx, dictionary).cast(pa.large_string())
-    return pd.Series(pd.arrays.ArrowStringArray(arr))
+def _strings(values: np.ndarray, codes: np.ndarray | pa.Array) -> pd.Series:
+    """``values[codes]`` as a pandas ``string`` Series (code -1 or a ``None`` value -> NA).
+
+    Built from the few distinct values without Python per row: one Arrow ``take``, or,
+    when every value has the same length in bytes (athlete ids like ``A017``, the file
+    name of a one-file log), a NumPy gather of fixed-width bytes (several times faster).
+    """
+    encoded = [None if v is None else str(v).encode("utf-8") for v in values]
+    widths = {len(e) for e in encoded if e is not None}
+    if isinstance(codes, np.ndarray) and len(widths) == 1 and (width := widths.pop()) > 0:
+        return pd.Series(pd.arrays.ArrowStringArray(_fixed_width(encoded, width, codes)))
+    dictionary = pa.array([*values, None], type=pa.large_string())
+    if not isinstance(codes, pa.Array):
+        codes = pa.array(np.where(codes < 0, len(values), codes))
+    return pd.Series(pd.arrays.ArrowStringArray(pc.take(dictionary, codes, memory_pool=_POOL)))
+
+
+def _fixed_width(encoded: list[bytes | None], width: int, codes: np.ndarray) -> pa.Array:
+    """``encoded[codes]`` as an Arrow ``large_string`` array, all values ``width`` bytes long.
+
+    The data buffer is one NumPy gather of ``S{width}`` items and the offsets a range;
+    a null takes ``width`` bytes too (Arrow allows any length under a null).
+    """
+    pad = b"\0" * width
+    table = np.array([pad if e is None else e for e in encoded] + [pad], dtype=f"S{width}")
+    data = table[codes]  # code -1: the last (null) slot
+    valid = np.append([e is not None for e in encoded], False)[codes]
+    nulls = len(codes) - int(np.count_nonzero(valid))
+    offsets = np.arange(0, (len(codes) + 1) * width, width, dtype=np.int64)
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+    return pa.LargeStringArray.from_buffers(
+        len(codes), pa.py_buffer(offsets), pa.py_buffer(data), bitmap, nulls
+    )
 
 
 def _floats(values: np.ndarray) -> pd.arrays.FloatingArray:
@@ -70,7 +114,7 @@ def first_index(codes: np.ndarray) -> np.ndarray:
     """Row of the first occurrence of each code ``0..k-1`` (O(n), no sort)."""
     k = int(codes.max()) + 1 if len(codes) else 0
     first = np.empty(k, dtype=np.int64)
-    rows = np.arange(len(codes), dtype=np.int64)
+    rows = np.arange(len(codes), dtype=np.int32 if len(codes) < 2**31 else np.int64)
     first[codes[::-1]] = rows[::-1]  # the last write per code is its smallest row
     return first
 
@@ -78,21 +122,23 @@ def first_index(codes: np.ndarray) -> np.ndarray:
 def sort_order(*keys: np.ndarray) -> np.ndarray:
     """Stable order of rows by non-negative integer keys, the most significant first.
 
-    The keys are packed into one unsigned 64-bit integer and sorted in 16-bit digits with
-    NumPy's stable sort, a radix sort for 16-bit integers (O(n) per digit): several times
-    faster than ``np.lexsort`` on a million rows. Keys that need more than 64 bits
-    together fall back to ``np.lexsort``.
+    The keys are packed into one unsigned integer (32 bits when they fit, else 64) and
+    sorted in 16-bit digits with NumPy's stable sort, a radix sort for 16-bit integers
+    (O(n) per digit): several times faster than ``np.lexsort`` on a million rows. Keys
+    that need more than 64 bits together fall back to ``np.lexsort``.
     """
     n = len(keys[0])
     bits = [max(int(k.max()), 1).bit_length() if n else 1 for k in keys]
-    if sum(bits) > 64:
+    total = sum(bits)
+    if total > 64:
         return np.lexsort(keys[::-1])
-    packed = np.zeros(n, dtype=np.uint64)
+    kind = np.uint32 if total <= 32 else np.uint64
+    packed = np.zeros(n, dtype=kind)
     for k, b in zip(keys, bits, strict=True):
-        packed = (packed << np.uint64(b)) | k.astype(np.uint64)
-    order = np.arange(n, dtype=np.int64)
-    for shift in range(0, sum(bits), 16):
-        digit = ((packed[order] >> np.uint64(shift)) & np.uint64(0xFFFF)).astype(np.uint16)
+        packed = (packed << kind(b)) | k.astype(kind)
+    order = np.argsort((packed & kind(0xFFFF)).astype(np.uint16), kind="stable")
+    for shift in range(16, total, 16):
+        digit = ((packed[order] >> kind(shift)) & kind(0xFFFF)).astype(np.uint16)
         order = order[np.argsort(digit, kind="stable")]
     return order
 
@@ -101,11 +147,12 @@ def _rows_in_file_order(src: np.ndarray, row: np.ndarray) -> bool:
     """Do the rows of each file come in ascending row order, each file in one block?"""
     if len(src) < 2:
         return True
+    rising = row[1:] > row[:-1]
+    if src.min() == src.max():
+        return bool(rising.all())
     same = src[1:] == src[:-1]
     blocks = int((~same).sum()) + 1
-    return blocks == np.count_nonzero(np.bincount(src)) and bool(
-        (row[1:][same] > row[:-1][same]).all()
-    )
+    return blocks == np.count_nonzero(np.bincount(src)) and bool(rising[same].all())
 
 
 def _refactor(*arrays: np.ndarray) -> np.ndarray:
@@ -116,6 +163,42 @@ def _refactor(*arrays: np.ndarray) -> np.ndarray:
         out, _ = pd.factorize(out * (len(uniques) + 1) + codes)
         out = out.astype(np.int64)
     return out
+
+
+class _Inline:
+    """An executor that runs each task at once (for small logs, where threads cost more)."""
+
+    def submit(self, fn: Callable[..., object], /, *args: object, **kwargs: object) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # re-raised by future.result(), as a pool would
+            future.set_exception(exc)
+        return future
+
+
+def _executor(n_rows: int) -> contextlib.AbstractContextManager:
+    """A thread pool for a large log (NumPy gathers and Arrow takes release the GIL)."""
+    if n_rows >= 100_000 and (os.cpu_count() or 1) > 1:
+        return ThreadPoolExecutor(os.cpu_count())
+    return contextlib.nullcontext(_Inline())
+
+
+def _pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dense codes ``0..k-1`` of the distinct pairs of two integer code arrays (codes >= -1).
+
+    The pair space of coach-log codes is small (a few thousand), so the pairs are
+    renumbered through a table over it rather than hashed.
+    """
+    width = int(b.max(initial=-1)) + 2
+    key = (a.astype(np.int64) + 1) * width + (b + 1)
+    size = (int(a.max(initial=-1)) + 2) * width
+    if size > 4 * len(key) + (1 << 20):
+        return pd.factorize(key)[0].astype(np.int32)
+    present = np.zeros(size, dtype=bool)
+    present[key] = True
+    remap = (np.cumsum(present, dtype=np.int64) - 1).astype(np.int32)
+    return remap[key]
 
 
 def clean_training_log(
@@ -212,55 +295,58 @@ def clean_training_log(
             src_u = np.append(src_u, "<data>")
             src_code = np.where(src_code < 0, len(src_u) - 1, src_code)
     else:
-        src_code, src_u = np.zeros(n, dtype=np.int64), np.array(["<data>"], dtype=object)
+        src_code, src_u = np.zeros(n, dtype=np.int32), np.array(["<data>"], dtype=object)
     if "source_row" in df:
-        row = pd.to_numeric(df["source_row"], errors="coerce").to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
-        row = np.where(np.isnan(row), -1, row).astype(np.int64)
+        rows = df["source_row"]
+        if not pd.api.types.is_integer_dtype(rows.dtype):
+            rows = pd.to_numeric(rows, errors="coerce").round().astype("Int64")
+        row = rows.to_numpy(dtype=np.int64, na_value=-1)
     else:
         row = np.arange(2, n + 2, dtype=np.int64)
+    one_file = len(src_u) == 1
 
     # ---------------------------------------------------------------- athletes
     ath_code, ath_u = _codes(df["athlete"])
     ids_u, why_u = resolve_athletes(pd.Series(ath_u, dtype="string"), roster)
     id_code_u, id_cats = pd.factorize(ids_u, use_na_sentinel=True)
-    id_code_u = np.append(id_code_u, -1)
+    id_code_u = np.append(id_code_u, -1)  # per athlete spelling (last slot: empty cell)
     why_u = np.append(why_u.to_numpy(dtype=object, na_value=None), "missing athlete")
-    aid = id_code_u[ath_code]  # -1 where unresolved
-    ath_bad = ~pd.isna(why_u)[ath_code]
+    ath_bad_u = ~pd.isna(why_u)
     id_cats = np.asarray(id_cats, dtype=object)
+    id_rank = np.argsort(np.argsort(id_cats.astype(str), kind="stable"))
 
     # ---------------------------------------------------------------- dates (per file)
     date_code, date_u = _codes(df["date"])
-    pair = _refactor(date_code, src_code) if len(src_u) > 1 else pd.factorize(date_code)[0]
-    first = first_index(pair)
-    d_u, d_why_u = parse_dates(
+    pair = _pair_codes(src_code, date_code)  # day/month order is inferred per file
+    first = np.sort(first_index(pair))  # in file order, so errors cite the first examples
+    dates, reasons = parse_dates(
         pd.Series(np.append(date_u, None)[date_code[first]], dtype="string"),
         sources=pd.Series(src_u[src_code[first]], dtype="string"),
         rows=pd.Series(row[first]),
         dayfirst=dayfirst,
         today=today,
     )
-    date_ns = d_u.to_numpy(dtype="datetime64[ns]")[pair]
-    d_why_u = d_why_u.to_numpy(dtype=object, na_value=None)
-    date_bad = ~pd.isna(d_why_u)[pair]
+    d_ns_u = np.empty(len(first), dtype="datetime64[ns]")  # per (file, date spelling)
+    d_ns_u[pair[first]] = dates.to_numpy(dtype="datetime64[ns]")
+    d_why_u = np.empty(len(first), dtype=object)
+    d_why_u[pair[first]] = reasons.to_numpy(dtype=object, na_value=None)
+    date_bad_u = ~pd.isna(d_why_u)
 
     # ---------------------------------------------------------------- exercises
     ex_code, ex_u = _codes(df["exercise"])
     ex = match_exercises(pd.Series(ex_u, dtype="string"), catalog)
     exid_code_u, ex_cats = pd.factorize(ex["exercise"], use_na_sentinel=True)
+    ex_cats = np.asarray(ex_cats, dtype=object)
     fam_code_u, fam_cats = pd.factorize(ex["family"], use_na_sentinel=True)
-    exid = np.append(exid_code_u, -1)[ex_code]
-    fam = np.append(fam_code_u, -1)[ex_code]
+    exid_u = np.append(exid_code_u, -1)  # per exercise spelling (last slot: empty cell)
+    fam_u = np.append(fam_code_u, -1)
     fam_cats = np.asarray(fam_cats, dtype=object)
     is_hf_u = np.append((ex["family"] == "hip_flexor").fillna(False).to_numpy(bool), False)
-    is_hf = is_hf_u[ex_code]
     rpm_u = np.append(ex["reps_per_m"].to_numpy(np.float64, na_value=np.nan), np.nan)
     rps_u = np.append(ex["reps_per_s"].to_numpy(np.float64, na_value=np.nan), np.nan)
     # duplicates compare the catalog id, or the spelling of an unmapped exercise
     ex_key_u = ex["exercise"].fillna(pd.Series(ex_u, dtype="string").str.casefold())
-    ex_key = np.append(pd.factorize(ex_key_u)[0], -1)[ex_code]
+    ex_key_u = np.append(pd.factorize(ex_key_u)[0], -1)
 
     # ---------------------------------------------------------------- prescriptions
     combo, pt = parse_entry_codes({c: df[c] for c in PRESCRIPTION_COLUMNS if c in df.columns})
@@ -282,87 +368,175 @@ def clean_training_log(
         p_err[m], p_col[m] = why, col
         ok_u = ok_u & ~m
     absent_u = p_err == "missing prescription"
-    absent = absent_u[combo]
 
-    # ---------------------------------------------------------------- first failure per row
-    stage = np.zeros(n, dtype=np.int8)  # 0 = clean
-    stage[ath_bad] = 1
-    stage[(stage == 0) & date_bad] = 2
-    stage[(stage == 0) & ((ex_code < 0) | (fam < 0))] = 3
-    p_bad = ~ok_u[combo] & ~(absent & ~is_hf)
-    stage[(stage == 0) & p_bad] = 4
-    bad = stage > 0
-
-    # ---------------------------------------------------------------- parsed values
-    # per distinct prescription (NaN where absent); rows take them after sorting
+    # ---------------------------------------------------------------- entries
+    # Everything the clean table derives from an entry's text (catalog id, family, parsed
+    # prescription, volume, what is wrong with it) depends on the pair (prescription
+    # combination, exercise spelling) alone: it is computed once per distinct pair, and
+    # rows take it by one code.
+    entry = _pair_codes(combo, ex_code)
+    first_e = first_index(entry)
+    e_co, e_ex = combo[first_e], ex_code[first_e]
+    e_absent = absent_u[e_co]
+    e_hf = is_hf_u[e_ex]
+    e_stage = np.where(
+        fam_u[e_ex] < 0,
+        3,  # no exercise
+        np.where(~ok_u[e_co] & ~(e_absent & ~e_hf), 4, 0),  # prescription
+    ).astype(np.int8)
     nan = np.nan
-    parsed = {
-        c: np.where(absent_u, nan, pt[c].to_numpy(np.float64, na_value=nan))
+    sets, reps, dist, dur, load = (
+        np.where(e_absent, nan, pt[c].to_numpy(np.float64, na_value=nan)[e_co])
         for c in ("sets", "reps", "distance_m", "duration_s", "load_kg")
-    }
-    per_leg_u = ~absent_u & pt["per_leg"].to_numpy(bool)
-    kind_codes_u, kind_cats = pd.factorize(pt["load_kind"].to_numpy(dtype=object))
-    kind_codes_u = np.where(absent_u, -1, kind_codes_u)
-
-    # ---------------------------------------------------------------- duplicates across files
-    good = np.flatnonzero(~bad)
-    if len(good) and src_code[good].min() != src_code[good].max():  # across files only
-        parsed_id = _refactor(
-            *(np.nan_to_num(pt[c].to_numpy(), nan=-1.0).view(np.int64)
-              for c in ("sets", "reps", "distance_m", "duration_s", "load_kg")),
-            pt["per_leg"].to_numpy().astype(np.int64),
-            pd.factorize(pt["load_kind"])[0],
-        )  # fmt: skip
-        parsed_id = np.where(absent_u, -1, parsed_id)[combo]
-        key = _refactor(aid[good], date_ns[good].view(np.int64), ex_key[good], parsed_id[good])
-        first = good[first_index(key)[key]]
-        dup_mask = src_code[good] != src_code[first]
-    else:
-        first = good
-        dup_mask = np.zeros(len(good), dtype=bool)
-    dups, dup_first = good[dup_mask], first[dup_mask]
-    kept = good[~dup_mask]
-
-    # ---------------------------------------------------------------- order and volume
-    id_rank = np.argsort(np.argsort(id_cats.astype(str), kind="stable"))
-    src_rank = np.argsort(np.argsort(src_u.astype(str), kind="stable"))
-    k = kept
-    day = date_ns[k].astype("datetime64[D]").astype(np.int64) if len(k) else np.zeros(0, np.int64)
-    keys = [id_rank[aid[k]], day - (day.min() if len(k) else 0), src_rank[src_code[k]]]
-    if not _rows_in_file_order(src_code[k], row[k]):
-        keys.append(row[k] + 1)  # a stable sort keeps file order otherwise
-    order = k[sort_order(*keys)]
-    co, eo = combo[order], ex_code[order]
-    sets, reps, dist, dur, load = (parsed[c][co] for c in parsed)
-    per_leg = per_leg_u[co]
-    is_hf_o = is_hf_u[eo]
+    )
+    per_leg = ~e_absent & pt["per_leg"].to_numpy(bool)[e_co]
     with np.errstate(invalid="ignore"):
         hf = np.where(
             ~np.isnan(reps),
             sets * reps,
-            np.where(~np.isnan(dist), sets * dist * rpm_u[eo], sets * dur * rps_u[eo]),
+            np.where(~np.isnan(dist), sets * dist * rpm_u[e_ex], sets * dur * rps_u[e_ex]),
         )
         hf = np.where(per_leg, 2.0 * hf, hf)
-        hf = np.where(is_hf_o, hf, 0.0)
-        hf_load = np.where(is_hf_o, hf * load, 0.0)
-    no_factor = is_hf_o & np.isnan(hf)  # kept, but the catalog lacks the factor
-    part = order[no_factor]
+        hf = np.where(e_hf, hf, 0.0)
+        hf_load = np.where(e_hf, hf * load, 0.0)
+    e_partial = (e_stage == 0) & e_hf & np.isnan(hf)  # kept, but the catalog lacks the factor
+    kind_code, kind_cats = pd.factorize(pt["load_kind"].to_numpy(dtype=object))
+    e_kind = np.where(e_absent, -1, kind_code[e_co])
 
-    # ---------------------------------------------------------------- rejects (few rows: text)
-    # the prescription cells as one readable string, once per distinct combination
-    combos_needed = np.union1d(np.unique(combo[bad]), np.unique(co[no_factor]))
-    described = np.full(int(combo.max()) + 1, "", dtype=object)  # n > 0 here
-    described[combos_needed] = _describe(df, first_index(combo)[combos_needed]).to_numpy(object)
-    raw_text = {
-        "athlete": (ath_u, ath_code),
-        "date": (date_u, date_code),
-        "exercise": (ex_u, ex_code),
-    }
-    rej_rows = np.flatnonzero(bad)
+    # ---------------------------------------------------------------- first failure per row
+    stage = e_stage[entry]  # 0 = clean
+    stage[date_bad_u[pair]] = 2
+    stage[ath_bad_u[ath_code]] = 1
+    bad = stage > 0
+
+    # ---------------------------------------------------------------- duplicates across files
+    good = np.flatnonzero(~bad)
+    if not one_file and len(good) and src_code[good].min() != src_code[good].max():
+        e_parsed = _refactor(
+            *(np.nan_to_num(v, nan=-1.0).view(np.int64) for v in (sets, reps, dist, dur, load)),
+            per_leg.astype(np.int64),
+            e_kind,
+        )
+        e_id = ex_key_u[e_ex]
+        g_entry = entry[good]
+        key = _refactor(
+            id_code_u[ath_code[good]],
+            d_ns_u[pair[good]].view(np.int64),
+            e_id[g_entry],
+            e_parsed[g_entry],
+        )
+        first = good[first_index(key)[key]]
+        dup_mask = src_code[good] != src_code[first]
+        dups, dup_first = good[dup_mask], first[dup_mask]
+        kept = good[~dup_mask]
+    else:
+        dups = dup_first = np.zeros(0, dtype=np.int64)
+        kept = good
+
+    # rejects, order and columns on a thread pool for a large log
+    with _executor(n) as pool:
+        # ---------------------------------------------------------------- rejects
+        rejects = pool.submit(
+            _log_rejects,
+            df,
+            stage=stage,
+            dups=dups,
+            dup_first=dup_first,
+            partial=kept[e_partial[entry[kept]]],
+            src=(src_u, src_code),
+            row=row,
+            athlete=(ath_u, ath_code, id_cats, id_code_u, why_u),
+            date=(date_u, date_code, pair, d_why_u),
+            exercise=(ex_u, ex_code, ex_cats, exid_u),
+            prescription=(combo, pt, p_err, p_col, entry, e_co, e_ex, dist),
+        )
+
+        # ---------------------------------------------------------------- order
+        # by athlete, date, file, then row: athlete rank and day are properties of the distinct
+        # spellings, so the sort key is packed from two small tables
+        day_u = np.where(date_bad_u, 0, d_ns_u.astype("datetime64[D]").astype(np.int64))
+        day_u = day_u - (day_u[~date_bad_u].min() if (~date_bad_u).any() else 0)
+        day_u[date_bad_u] = 0
+        rank_u = np.append(id_rank, 0)[id_code_u].astype(np.int32)
+        keys = [rank_u[ath_code[kept]], day_u.astype(np.int32)[pair[kept]]]
+        if not one_file:
+            src_rank = np.argsort(np.argsort(src_u.astype(str), kind="stable"))
+            keys.append(src_rank[src_code[kept]])
+        if not _rows_in_file_order(src_code, row):
+            keys.append(row[kept] + 1)  # a stable sort keeps file order otherwise
+        order = kept[sort_order(*keys)]
+        del keys, good, kept  # before the table's columns take their memory
+
+        # ---------------------------------------------------------------- the clean table
+        eo = entry[order]  # one index for every column derived from the entry
+        eo_arrow = pa.array(eo)
+
+        def floats(values: np.ndarray) -> Callable[[], pd.arrays.FloatingArray]:
+            return lambda: pd.arrays.FloatingArray(values.take(eo), np.isnan(values).take(eo))
+
+        def texts(values: np.ndarray) -> Callable[[], pd.Series]:
+            return lambda: _strings(np.asarray(values, dtype=object), eo_arrow)
+
+        def row_numbers() -> pd.arrays.IntegerArray:
+            row_o = row[order]
+            return pd.arrays.IntegerArray(row_o, row_o < 0)
+
+        # Each column is one gather from a small table; the gathers release the GIL, so a
+        # large log builds its columns on threads.
+        tasks = {
+            "athlete_id": lambda: _strings(np.append(id_cats, None)[id_code_u], ath_code[order]),
+            "date": lambda: d_ns_u[pair[order]],
+            "exercise": texts(np.append(ex_cats, None)[exid_u[e_ex]]),
+            "family": texts(np.append(fam_cats, None)[fam_u[e_ex]]),
+            "sets": lambda: pd.arrays.IntegerArray(
+                np.nan_to_num(sets).astype(np.int64).take(eo), np.isnan(sets).take(eo)
+            ),
+            "reps": floats(reps),
+            "distance_m": floats(dist),
+            "duration_s": floats(dur),
+            "load_kg": floats(load),
+            "per_leg": lambda: pd.arrays.BooleanArray(per_leg.take(eo), np.zeros(len(eo), bool)),
+            "hf_reps": floats(hf),
+            "hf_load_kg": floats(hf_load),
+            "source": lambda: _strings(src_u, src_code[order]),
+            "source_row": row_numbers,
+            "exercise_raw": texts(np.append(ex_u, None)[e_ex]),
+            "notes": lambda: _notes(df, order),
+            "load_kind": texts(np.append(kind_cats, None)[e_kind]),
+        }
+        futures = {name: pool.submit(task) for name, task in tasks.items()}
+        columns = {name: f.result() for name, f in futures.items()}
+        out = pd.DataFrame(columns, copy=False)  # the arrays are new: no second copy
+        return out, rejects.result()
+
+
+def _log_rejects(df, *, stage, dups, dup_first, partial, src, row, athlete, date, exercise,
+                 prescription) -> pd.DataFrame:  # fmt: skip
+    """The rejects of :func:`clean_training_log`, sorted by file and row.
+
+    Rejected rows name the first failing column, its raw text and the reason; duplicates
+    name the copy that was kept; ``partial`` rows (kept, without ``hf_reps``) name the
+    exercise and prescription whose catalog factor is missing. Text is built per distinct
+    value and taken by code, like the clean table.
+    """
+    src_u, src_code = src
+    ath_u, ath_code, id_cats, id_code_u, why_u = athlete
+    date_u, date_code, pair, d_why_u = date
+    ex_u, ex_code, ex_cats, exid_u = exercise
+    combo, pt, p_err, p_col, entry, e_co, e_ex, e_dist = prescription
+
+    rej_rows = np.flatnonzero(stage > 0)
     st = stage[rej_rows]
+    # the prescription cells as one readable string, once per distinct combination needed
+    combos_needed = np.union1d(combo[rej_rows[st == 4]], e_co[np.unique(entry[partial])])
+    described = np.full(len(p_err), "", dtype=object)
+    described[combos_needed] = _describe(df, first_index(combo)[combos_needed]).to_numpy(object)
+
     reason = np.empty(len(rej_rows), dtype=object)
     column = np.empty(len(rej_rows), dtype=object)
     value = np.empty(len(rej_rows), dtype=object)
+    raw_text = {"athlete": (ath_u, ath_code), "date": (date_u, date_code),
+                "exercise": (ex_u, ex_code)}  # fmt: skip
     for s_, col in ((1, "athlete"), (2, "date"), (3, "exercise")):
         m = st == s_
         column[m] = col
@@ -377,80 +551,72 @@ def clean_training_log(
     column[m4] = p_col[c4]
     ev = pt["error_value"].to_numpy(dtype=object)[c4]
     value[m4] = np.where(pd.isna(ev), described[c4], ev)
-    rej = rejects_frame(
-        source=pd.Series(src_u[src_code[rej_rows]], dtype="string"),
-        source_row=pd.Series(row[rej_rows], dtype="Int64"),
-        column=pd.Series(column, dtype="string"),
-        value=pd.Series(value, dtype="string"),
-        reason=pd.Series(reason, dtype="string"),
-        table="log",
-        kind="rejected",
-        athlete_id=pd.Series(np.append(id_cats, None)[aid[rej_rows]], dtype="string"),
-    )
-    dup_rej = rejects_frame(
-        source=pd.Series(src_u[src_code[dups]], dtype="string"),
-        source_row=pd.Series(row[dups], dtype="Int64"),
-        column="",
-        value=pd.Series(
-            [f"same as {src_u[src_code[f]]} row {row[f]}" for f in dup_first], dtype="string"
-        ),
-        reason="duplicate entry",
-        table="log",
-        kind="duplicate",
-        athlete_id=pd.Series(id_cats[aid[dups]], dtype="string"),
-    )
-    ex_pair = pd.factorize(exid[part] * (len(described) + 1) + combo[part])[0]
-    first_part = part[first_index(ex_pair)] if len(part) else part
-    pair_text = (
-        pd.Series(np.asarray(ex_cats, dtype=object)[exid[first_part]], dtype="string")
-        + " "
-        + pd.Series(described[combo[first_part]], dtype="string")
-    ).str.strip()
-    no_rpm = ~np.isnan(parsed["distance_m"][combo[part]])
-    part_rej = rejects_frame(
-        source=_strings(src_u, src_code[part]),
-        source_row=pd.Series(row[part], dtype="Int64"),
-        column="exercise",
-        value=_strings(pair_text.to_numpy(dtype=object), ex_pair),
-        reason=_strings(
-            np.array(["no reps per second in catalog", "no reps per metre in catalog"], object),
-            no_rpm.astype(np.int64),
-        ),
-        table="log",
-        kind="partial",
-        athlete_id=_strings(id_cats, aid[part]),
-    )
 
-    # ---------------------------------------------------------------- the clean table
-    notes = _codes(df["notes"]) if "notes" in df else None
-    ex_u_obj = np.asarray(ex_u, dtype=object)
+    # partial rows: one text per distinct entry, e.g. "a_skip 3 x 50 m"
+    e_text = np.full(len(e_co), None, dtype=object)
+    used = np.unique(entry[partial])
+    if len(used):
+        e_text[used] = (
+            pd.Series(np.append(ex_cats, None)[exid_u[e_ex[used]]], dtype="string")
+            + " "
+            + pd.Series(described[e_co[used]], dtype="string")
+        ).str.strip().to_numpy(dtype=object)  # fmt: skip
+    e_reason = np.where(
+        np.isnan(e_dist), "no reps per second in catalog", "no reps per metre in catalog"
+    ).astype(object)
+    p_entry = entry[partial]
+
+    rows = np.concatenate([rej_rows, dups, partial])
+    # sorted by file name, then row (as concat_rejects sorts)
+    src_rank = np.argsort(np.argsort(src_u.astype(str), kind="stable"))
+    r_src, r_row = src_code[rows], row[rows]
+    o = pa.array(
+        sort_order(src_rank[r_src], np.where(r_row < 0, r_row.max(initial=0) + 2, r_row + 1))
+    )
+    rows = rows.take(o)
+    n_rej, n_dup, n_part = len(rej_rows), len(dups), len(partial)
+
+    def text(*parts: pa.Array) -> pd.arrays.ArrowStringArray:
+        """The three kinds' texts, stacked and put in file order."""
+        whole = pa.concat_arrays([p.cast(pa.large_string()) for p in parts], memory_pool=_POOL)
+        return pd.arrays.ArrowStringArray(pc.take(whole, o, memory_pool=_POOL))
+
+    def repeat(value: str, k: int) -> pa.Array:
+        return pa.repeat(pa.scalar(value, pa.large_string()), k)
+
+    dup_text = [f"same as {src_u[src_code[f]]} row {row[f]}" for f in dup_first]
     out = pd.DataFrame(
         {
-            "athlete_id": _strings(id_cats, aid[order]),
-            "date": date_ns[order],
-            "exercise": _strings(np.asarray(ex_cats, dtype=object), exid[order]),
-            "family": _strings(fam_cats, fam[order]),
-            "sets": pd.arrays.IntegerArray(np.nan_to_num(sets).astype(np.int64), np.isnan(sets)),
-            "reps": _floats(reps),
-            "distance_m": _floats(dist),
-            "duration_s": _floats(dur),
-            "load_kg": _floats(load),
-            "per_leg": pd.arrays.BooleanArray(per_leg, np.zeros(len(order), bool)),
-            "hf_reps": _floats(hf),
-            "hf_load_kg": _floats(hf_load),
-            "source": _strings(src_u, src_code[order]),
-            "source_row": pd.arrays.IntegerArray(row[order], row[order] < 0),
-            "exercise_raw": _strings(ex_u_obj, ex_code[order]),
-            "notes": (
-                _strings(notes[1], notes[0][order])
-                if notes is not None
-                else pd.Series(pd.NA, index=range(len(order)), dtype="string")
+            "source": _strings(src_u, src_code[rows]),
+            "source_row": pd.arrays.IntegerArray(r_row.take(o), r_row.take(o) < 0),
+            "column": text(pa.array(column), repeat("", n_dup), repeat("exercise", n_part)),
+            "value": text(
+                pa.array(value, pa.large_string()),
+                pa.array(dup_text, pa.large_string()),
+                pa.array(e_text, pa.large_string()).take(p_entry),
             ),
-            "load_kind": _strings(np.asarray(kind_cats, dtype=object), kind_codes_u[co]),
+            "reason": text(
+                pa.array(reason),
+                repeat("duplicate entry", n_dup),
+                pa.array(e_reason).take(p_entry),
+            ),
+            "table": pd.arrays.ArrowStringArray(repeat("log", len(rows))),
+            "kind": text(
+                repeat("rejected", n_rej), repeat("duplicate", n_dup), repeat("partial", n_part)
+            ),
+            "athlete_id": _strings(id_cats, id_code_u[ath_code[rows]]),
         },
-        copy=False,  # the arrays are new: no second copy
+        copy=False,
     )
-    return out, concat_rejects(rej, dup_rej, part_rej)
+    return out if len(out) else empty(REJECT_COLUMNS)
+
+
+def _notes(df: pd.DataFrame, order: np.ndarray) -> pd.Series:
+    """The ``notes`` column of the rows in ``order`` (all NA when the log has none)."""
+    if "notes" not in df:
+        return pd.Series(pd.NA, index=range(len(order)), dtype="string")
+    codes, distinct = _codes(df["notes"])
+    return _strings(distinct, codes[order])
 
 
 def _pounds_column(df: pd.DataFrame) -> pd.DataFrame:

@@ -26,16 +26,24 @@ ROSTER_REQUIRED = ("athlete_id", "name")
 EARLIEST_BIRTH_DATE = _dt.date(1900, 1, 1)
 
 
+_QUOTES_DOTS = re.compile(r"['’`.]")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
 def name_key(text: object) -> str:
     """Matching key of a name: ``"Nuñez, Deirdre "`` -> ``"deirdre nunez"``."""
-    s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
-    s = s.replace("ø", "o").replace("ß", "ss").replace("æ", "ae").replace("ł", "l")
+    s = str(text)
+    if s.isascii():
+        s = s.lower()  # casefold of ASCII; no accents to take off
+    else:
+        s = unicodedata.normalize("NFKD", s)
+        s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+        s = s.replace("ø", "o").replace("ß", "ss").replace("æ", "ae").replace("ł", "l")
     if "," in s:
         last, _, first = s.partition(",")
         s = f"{first} {last}"
-    s = re.sub(r"['’`.]", "", s)
-    s = re.sub(r"[^\w]+", " ", s)
+    s = _QUOTES_DOTS.sub("", s)
+    s = _NON_WORD.sub(" ", s)
     return " ".join(s.split())
 
 

@@ -301,20 +301,33 @@ def parse_entry_codes(columns: dict[str, pd.Series]) -> tuple[np.ndarray, pd.Dat
     Returns
     -------
     codes, table
-        ``codes[i]`` is the row of ``table`` that holds row ``i``'s parse. ``table`` has
-        ``sets, reps, distance_m, duration_s, load_kg`` (float64, NaN where the text does
-        not say), ``load_kind`` (object), ``per_leg`` (bool), ``error``, ``error_column``,
+        ``codes[i]`` (an integer array) is the row of ``table`` that holds row ``i``'s parse.
+        ``table`` has ``sets, reps, distance_m, duration_s, load_kg`` (float64, NaN where
+        the text does not say), ``load_kind`` (object), ``per_leg`` (bool), ``error``, ``error_column``,
         ``error_value`` (object, None when parsed).
     """
     names = [c for c in ("prescription", "sets", "reps", "distance", "duration", "load")
              if c in columns]  # fmt: skip
     n = len(next(iter(columns.values()))) if columns else 0
-    combined = np.zeros(n, dtype=np.int64)
-    for c in names:
-        codes, uniques = pd.factorize(columns[c], use_na_sentinel=True)
-        combined = combined * (len(uniques) + 1) + (codes + 1)
-        combined, _ = pd.factorize(combined)
-        combined = combined.astype(np.int64)
+    if len(names) == 1:  # the usual text column: its codes, NA as one more value
+        col = columns[names[0]]
+        if isinstance(col.dtype, pd.CategoricalDtype):  # already coded: number the used codes
+            codes = col.cat.codes.to_numpy().astype(np.int32) + 1  # NA -> 0
+            used = np.zeros(len(col.cat.categories) + 1, dtype=bool)
+            used[codes] = True
+            combined = (np.cumsum(used) - 1).astype(np.int32)[codes]
+        else:
+            codes, uniques = pd.factorize(col, use_na_sentinel=True)
+            combined = codes.astype(np.int64, copy=False)
+            if len(codes) and codes.min() < 0:
+                combined = np.where(codes < 0, len(uniques), combined)
+    else:
+        combined = np.zeros(n, dtype=np.int64)
+        for c in names:
+            codes, uniques = pd.factorize(columns[c], use_na_sentinel=True)
+            combined = combined * (len(uniques) + 1) + (codes + 1)
+            combined, _ = pd.factorize(combined)
+            combined = combined.astype(np.int64)
     inverse = combined
     first = np.empty(int(combined.max()) + 1 if n else 0, dtype=np.int64)
     first[combined[::-1]] = np.arange(n, dtype=np.int64)[::-1]  # first row of each combination
@@ -337,7 +350,7 @@ def parse_entry_codes(columns: dict[str, pd.Series]) -> tuple[np.ndarray, pd.Dat
     table["per_leg"] = table["per_leg"].astype(bool)
     for c in ("load_kind", "error", "error_column", "error_value"):
         table[c] = table[c].astype(object).where(table[c].notna(), None)
-    return inverse.astype(np.int64), table
+    return inverse, table
 
 
 def parse_entries(columns: dict[str, pd.Series], index: pd.Index) -> pd.DataFrame:

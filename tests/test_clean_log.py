@@ -340,3 +340,52 @@ def test_the_conservation_strategy_reaches_clean_duplicate_partial_and_reject_pa
     run()
     assert seen["clean"] > seen["rows"] / 2  # most generated rows are clean
     assert seen["rejected"] > 0 and seen["duplicate"] > 0 and seen["partial"] > 0
+
+
+# ------------------------------------------------------------------ the dictionary-encoded path
+
+
+def _encoded(df: pd.DataFrame) -> pd.DataFrame:
+    """The same log as read_raw(categorical=True) gives it: text columns as categories."""
+    text = [c for c in df.columns if c != "source_row"]
+    return df.astype(dict.fromkeys(text, "category"))
+
+
+def _result(df: pd.DataFrame):
+    try:
+        return clean_training_log(df, ROSTER, today=TODAY)
+    except DataError as exc:
+        return str(exc)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(df=_log_batch())
+def test_a_dictionary_encoded_log_cleans_exactly_like_the_same_log_as_text(df):
+    # load_dataset reads logs dictionary-encoded (the fast path); it must not change a cell
+    as_text, encoded = _result(df), _result(_encoded(df))
+    if isinstance(as_text, str):
+        assert encoded == as_text
+        return
+    pd.testing.assert_frame_equal(encoded[0], as_text[0])
+    pd.testing.assert_frame_equal(encoded[1], as_text[1])
+
+
+def test_the_messy_folder_cleans_the_same_read_as_text_or_encoded(messy):
+    from analysis.io import LOG_SYNONYMS, canonicalize_columns, classify, concat_raw, read_raw
+
+    def logs(categorical: bool) -> pd.DataFrame:
+        frames = [
+            canonicalize_columns(t.frame, LOG_SYNONYMS)
+            for p in sorted((messy / "logs").iterdir())
+            for t in read_raw(p, root=messy, categorical=categorical)
+            if classify(t.frame) == "log"
+        ]
+        return concat_raw(frames) if categorical else pd.concat(frames, ignore_index=True)
+
+    encoded, as_text = logs(True), logs(False)
+    assert all(isinstance(encoded[c].dtype, pd.CategoricalDtype) for c in ("athlete", "source"))
+    a = clean_training_log(encoded, ROSTER, today=TODAY)
+    b = clean_training_log(as_text, ROSTER, today=TODAY)
+    pd.testing.assert_frame_equal(a[0], b[0])
+    pd.testing.assert_frame_equal(a[1], b[1])
+    assert len(a[0]) == 6 and len(a[1]) == 4

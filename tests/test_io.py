@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.errors import DataError
 from analysis.io import read_raw, write_text_atomic
@@ -130,3 +132,82 @@ def io_umask() -> int:
     from analysis import io
 
     return io._UMASK
+
+
+# ------------------------------------------------------------------ dictionary-encoded reading
+
+_CSV_FILES = {
+    "stripped.csv": ("Athlete,Exercise\n  A1  , HLR \t\n\n,\nA2,   \nA1,HLR\n", "utf-8"),
+    "numbers.csv": ("id,sets,done,note\n007,4.50,TRUE,x\n,3,False,\n008,1e3,true,y\n", "utf-8"),
+    "trailing.csv": ("Athlete,Date,Exercise\nA1,2026-03-02,HLR,\nA2,2026-03-03,KD\n", "utf-8"),
+    "semicolons.csv": ('Name;Day;Drill\n"Nuñez, Deirdre";03/02/2026;A\'s\nx;;y\n', "utf-8"),
+    "latin1.csv": ("athlete,note\nDeirdre Nuñez,café\n", "latin-1"),
+    "utf16.csv": ("athlete,date\nDeirdre Nuñez,2026-03-04\n", "utf-16"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CSV_FILES))
+def test_categorical_read_has_the_same_text_as_the_string_read(tmp_path: Path, name: str) -> None:
+    from analysis.io import as_text
+
+    text, encoding = _CSV_FILES[name]
+    p = tmp_path / name
+    p.write_text(text, encoding=encoding)
+    (plain,) = read_raw(p, root=tmp_path)
+    (coded,) = read_raw(p, root=tmp_path, categorical=True)
+    assert all(isinstance(t, pd.CategoricalDtype) for t in coded.frame.dtypes.iloc[:-1])
+    pd.testing.assert_frame_equal(as_text(coded.frame), plain.frame)
+
+
+def test_categories_are_stripped_and_merged_and_blank_is_na(tmp_path: Path) -> None:
+    p = tmp_path / "log.csv"
+    p.write_text("Athlete,Exercise\nA1 ,HLR\n A1,  \nA1,HLR\n", encoding="utf-8")
+    f = read_raw(p, root=tmp_path, categorical=True)[0].frame
+    assert f["Athlete"].cat.categories.tolist() == ["A1"]  # "A1 " and " A1" are one value
+    assert f["Exercise"].cat.codes.tolist() == [0, -1, 0]
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["", " ", "a", " a ", "007", "4.50", "TRUE", "x,y", 'q"q', "ñ"]),
+                 min_size=3, max_size=3),
+        min_size=1, max_size=12,
+    )
+)  # fmt: skip
+@settings(max_examples=60, deadline=None)
+def test_any_small_csv_reads_the_same_text_encoded_or_not(rows: list[list[str]]) -> None:
+    import csv
+    import tempfile
+
+    from analysis.io import as_text
+
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "t.csv"
+        with open(p, "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([["a", "b", "c"], *rows])
+        try:
+            plain = read_raw(p)
+        except DataError as exc:
+            with pytest.raises(DataError) as again:
+                read_raw(p, categorical=True)
+            assert str(again.value) == str(exc)
+            return
+        coded = read_raw(p, categorical=True)
+        assert len(plain) == len(coded)
+        for a, b in zip(plain, coded, strict=True):
+            pd.testing.assert_frame_equal(as_text(b.frame), a.frame)
+
+
+def test_concat_raw_unions_categories_and_fills_a_missing_column(tmp_path: Path) -> None:
+    from analysis.io import as_text, concat_raw
+
+    (tmp_path / "a.csv").write_text("Athlete,Exercise,Notes\nA1,HLR,ok\nA2,KD,\n")
+    (tmp_path / "b.csv").write_text("Athlete,Exercise\nA3,HLR\n")
+    frames = [read_raw(tmp_path / n, root=tmp_path, categorical=True)[0].frame
+              for n in ("a.csv", "b.csv")]  # fmt: skip
+    both = concat_raw(frames)
+    assert all(isinstance(both[c].dtype, pd.CategoricalDtype)
+               for c in ("Athlete", "Exercise", "Notes", "source"))  # fmt: skip
+    expected = pd.concat([as_text(f) for f in frames], ignore_index=True)
+    pd.testing.assert_frame_equal(as_text(both), expected)
+    assert both["source"].tolist() == ["a.csv", "a.csv", "b.csv"]

@@ -192,3 +192,41 @@ def test_rows_given_out_of_file_order_come_out_sorted_by_athlete_date_file_row()
     clean, _ = clean_training_log(shuffled, ROSTER, today=TODAY)
     assert clean["source_row"].tolist() == [2, 3, 4, 5]
     assert clean["reps"].tolist() == [10, 11, 12, 13]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 2**9 - 1), st.integers(0, 2**10 - 1)), max_size=80),
+)
+def test_sort_order_of_keys_fitting_32_bits_is_a_stable_lexsort(rows) -> None:
+    # athlete rank (9 bits) and day (10 bits): the usual key, packed into 32 bits
+    from analysis.logs import sort_order
+
+    keys = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(2)]
+    assert sort_order(*keys).tolist() == np.lexsort(keys[::-1]).tolist()
+
+
+_TEXTS = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["A017", "A018", "ñé"]))
+
+
+@given(st.lists(_TEXTS, min_size=1, max_size=6), st.data())
+def test_strings_from_codes_equal_the_values_taken_one_by_one(values, data) -> None:
+    # covers both builders: an Arrow take, and the fixed-width gather (equal byte lengths)
+    from analysis.logs import _strings
+
+    codes = np.array(
+        data.draw(st.lists(st.integers(-1, len(values) - 1), max_size=30)), dtype=np.int64
+    )
+    got = _strings(np.array(values, dtype=object), codes)
+    got.array._pa_array.validate(full=True)
+    expected = [pd.NA if c < 0 or values[c] is None else values[c] for c in codes]
+    assert str(got.dtype) == "string"
+    assert got.tolist() == expected
+
+
+def test_fixed_width_strings_behave_like_any_string_column() -> None:
+    from analysis.logs import _strings
+
+    s = _strings(np.array(["A1", "B2", None], dtype=object), np.array([0, 2, -1, 1, 0]))
+    assert s.str.lower().tolist() == ["a1", pd.NA, pd.NA, "b2", "a1"]
+    assert s.isna().tolist() == [False, True, True, False, False]
+    assert s.value_counts().to_dict() == {"A1": 2, "B2": 1}

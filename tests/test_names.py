@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis import DataError, DataWarning
 from analysis.names import load_roster, name_key, resolve_athletes
@@ -129,3 +131,17 @@ def test_roster_with_repeated_id_names_the_row():
     )
     with pytest.raises(DataError, match=r"athletes.csv, row 3, column 'athlete_id'"):
         load_roster(frame)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=20))
+def test_name_key_of_ascii_text_takes_the_short_path_to_the_same_key(text: str) -> None:
+    # ASCII names skip the Unicode normalisation; the key must be the one it would give
+    import re
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", text).casefold()
+    if "," in s:
+        last, _, first = s.partition(",")
+        s = f"{first} {last}"
+    s = re.sub(r"[^\w]+", " ", re.sub(r"['’`.]", "", s))
+    assert name_key(text) == " ".join(s.split())

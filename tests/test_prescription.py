@@ -153,3 +153,20 @@ def test_never_raises_on_any_text(a: str, b: str, c: str, d: str, e: str) -> Non
     parse_prescription(a)
     parse_load(b)
     combine(prescription=a, sets=b, reps=c, distance=d, load=e)
+
+
+@given(st.lists(st.sampled_from(["3x10", "2x5", None, "lots", " 3x10"]), min_size=1, max_size=20))
+def test_entry_codes_of_a_category_column_group_rows_as_the_text_column_does(cells) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from analysis.prescription import parse_entry_codes
+
+    text = pd.Series(cells, dtype="string")
+    c1, t1 = parse_entry_codes({"prescription": text})
+    c2, t2 = parse_entry_codes({"prescription": text.astype("category")})
+    assert len(t1) == len(t2) == int(np.max(c1)) + 1 == int(np.max(c2)) + 1  # dense codes
+    cols = ["sets", "reps", "error"]
+    assert t1[cols].iloc[c1].astype(object).fillna(-1).to_numpy().tolist() == (
+        t2[cols].iloc[c2].astype(object).fillna(-1).to_numpy().tolist()
+    )
