@@ -70,7 +70,7 @@ def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return remap[codes], np.asarray(distinct, dtype=object)
 
 
-def _strings(values: np.ndarray, codes: np.ndarray | pa.Array) -> pd.Series:
+def _strings(values: np.ndarray, codes: np.ndarray) -> pd.Series:
     """``values[codes]`` as a pandas ``string`` Series (code -1 or a ``None`` value -> NA).
 
     Built from the few distinct values without Python per row: one Arrow ``take``, or,
@@ -79,11 +79,11 @@ def _strings(values: np.ndarray, codes: np.ndarray | pa.Array) -> pd.Series:
     """
     encoded = [None if v is None else str(v).encode("utf-8") for v in values]
     widths = {len(e) for e in encoded if e is not None}
-    if isinstance(codes, np.ndarray) and len(widths) == 1 and (width := widths.pop()) > 0:
+    if len(widths) == 1 and (width := widths.pop()) > 0:
         return pd.Series(pd.arrays.ArrowStringArray(_fixed_width(encoded, width, codes)))
     dictionary = pa.array([*values, None], type=pa.large_string())
-    if not isinstance(codes, pa.Array):
-        codes = pa.array(np.where(codes < 0, len(values), codes))
+    if len(codes) and codes.min() < 0:
+        codes = np.where(codes < 0, len(values), codes)  # the null slot
     return pd.Series(pd.arrays.ArrowStringArray(pc.take(dictionary, codes, memory_pool=_POOL)))
 
 
@@ -469,13 +469,12 @@ def clean_training_log(
 
         # ---------------------------------------------------------------- the clean table
         eo = entry[order]  # one index for every column derived from the entry
-        eo_arrow = pa.array(eo)
 
         def floats(values: np.ndarray) -> Callable[[], pd.arrays.FloatingArray]:
             return lambda: pd.arrays.FloatingArray(values.take(eo), np.isnan(values).take(eo))
 
         def texts(values: np.ndarray) -> Callable[[], pd.Series]:
-            return lambda: _strings(np.asarray(values, dtype=object), eo_arrow)
+            return lambda: _strings(np.asarray(values, dtype=object), eo)
 
         def row_numbers() -> pd.arrays.IntegerArray:
             row_o = row[order]
