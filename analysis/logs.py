@@ -90,18 +90,22 @@ def _strings(values: np.ndarray, codes: np.ndarray) -> pd.Series:
 def _fixed_width(encoded: list[bytes | None], width: int, codes: np.ndarray) -> pa.Array:
     """``encoded[codes]`` as an Arrow ``large_string`` array, all values ``width`` bytes long.
 
-    The data buffer is one NumPy gather of ``S{width}`` items and the offsets a range;
+    The data buffer is one NumPy gather of ``width``-byte rows and the offsets a range;
     a null takes ``width`` bytes too (Arrow allows any length under a null).
     """
     pad = b"\0" * width
-    table = np.array([pad if e is None else e for e in encoded] + [pad], dtype=f"S{width}")
-    data = table[codes]  # code -1: the last (null) slot
+    n = len(codes)
     valid = np.append([e is not None for e in encoded], False)[codes]
-    nulls = len(codes) - int(np.count_nonzero(valid))
-    offsets = np.arange(0, (len(codes) + 1) * width, width, dtype=np.int64)
+    nulls = n - int(np.count_nonzero(valid))
+    if len(encoded) == 1:  # one value (the file name): the same bytes n times
+        data = np.frombuffer((encoded[0] or pad) * n, dtype=np.uint8)
+    else:  # rows of a (values x width) byte table; code -1: the last (null) slot
+        table = np.frombuffer(b"".join([e or pad for e in encoded] + [pad]), dtype=np.uint8)
+        data = np.take(table.reshape(-1, width), codes, axis=0)
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
     bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
     return pa.LargeStringArray.from_buffers(
-        len(codes), pa.py_buffer(offsets), pa.py_buffer(data), bitmap, nulls
+        n, pa.py_buffer(offsets), pa.py_buffer(data), bitmap, nulls
     )
 
 
@@ -305,136 +309,85 @@ def clean_training_log(
         row = np.arange(2, n + 2, dtype=np.int64)
     one_file = len(src_u) == 1
 
-    # ---------------------------------------------------------------- athletes
-    ath_code, ath_u = _codes(df["athlete"])
-    ids_u, why_u = resolve_athletes(pd.Series(ath_u, dtype="string"), roster)
-    id_code_u, id_cats = pd.factorize(ids_u, use_na_sentinel=True)
-    id_code_u = np.append(id_code_u, -1)  # per athlete spelling (last slot: empty cell)
-    why_u = np.append(why_u.to_numpy(dtype=object, na_value=None), "missing athlete")
-    ath_bad_u = ~pd.isna(why_u)
-    id_cats = np.asarray(id_cats, dtype=object)
-    id_rank = np.argsort(np.argsort(id_cats.astype(str), kind="stable"))
-
-    # ---------------------------------------------------------------- dates (per file)
-    date_code, date_u = _codes(df["date"])
-    pair = _pair_codes(src_code, date_code)  # day/month order is inferred per file
-    first = np.sort(first_index(pair))  # in file order, so errors cite the first examples
-    dates, reasons = parse_dates(
-        pd.Series(np.append(date_u, None)[date_code[first]], dtype="string"),
-        sources=pd.Series(src_u[src_code[first]], dtype="string"),
-        rows=pd.Series(row[first]),
-        dayfirst=dayfirst,
-        today=today,
-    )
-    d_ns_u = np.empty(len(first), dtype="datetime64[ns]")  # per (file, date spelling)
-    d_ns_u[pair[first]] = dates.to_numpy(dtype="datetime64[ns]")
-    d_why_u = np.empty(len(first), dtype=object)
-    d_why_u[pair[first]] = reasons.to_numpy(dtype=object, na_value=None)
-    date_bad_u = ~pd.isna(d_why_u)
-
-    # ---------------------------------------------------------------- exercises
-    ex_code, ex_u = _codes(df["exercise"])
-    ex = match_exercises(pd.Series(ex_u, dtype="string"), catalog)
-    exid_code_u, ex_cats = pd.factorize(ex["exercise"], use_na_sentinel=True)
-    ex_cats = np.asarray(ex_cats, dtype=object)
-    fam_code_u, fam_cats = pd.factorize(ex["family"], use_na_sentinel=True)
-    exid_u = np.append(exid_code_u, -1)  # per exercise spelling (last slot: empty cell)
-    fam_u = np.append(fam_code_u, -1)
-    fam_cats = np.asarray(fam_cats, dtype=object)
-    is_hf_u = np.append((ex["family"] == "hip_flexor").fillna(False).to_numpy(bool), False)
-    rpm_u = np.append(ex["reps_per_m"].to_numpy(np.float64, na_value=np.nan), np.nan)
-    rps_u = np.append(ex["reps_per_s"].to_numpy(np.float64, na_value=np.nan), np.nan)
-    # duplicates compare the catalog id, or the spelling of an unmapped exercise
-    ex_key_u = ex["exercise"].fillna(pd.Series(ex_u, dtype="string").str.casefold())
-    ex_key_u = np.append(pd.factorize(ex_key_u)[0], -1)
-
-    # ---------------------------------------------------------------- prescriptions
-    combo, pt = parse_entry_codes({c: df[c] for c in PRESCRIPTION_COLUMNS if c in df.columns})
-    p_err = pt["error"].to_numpy(dtype=object).copy()
-    p_col = pt["error_column"].to_numpy(dtype=object).copy()
-    ok_u = pd.isna(p_err)
-    limits = (
-        ("sets", (pt["sets"] < 1) | (pt["sets"] > MAX_SETS), "implausible sets"),
-        ("reps", (pt["reps"] <= 0) | (pt["reps"] > MAX_REPS_PER_SET), "implausible reps"),
-        ("distance", (pt["distance_m"] <= 0) | (pt["distance_m"] > MAX_DISTANCE_M),
-         "implausible distance"),
-        ("duration", (pt["duration_s"] <= 0) | (pt["duration_s"] > MAX_DURATION_S),
-         "implausible duration"),
-        ("load", pt["load_kg"] < 0, "negative load"),
-        ("load", pt["load_kg"] > MAX_LOAD_KG, "implausible load"),
-    )  # fmt: skip
-    for col, mask, why in limits:
-        m = ok_u & mask.to_numpy(bool)
-        p_err[m], p_col[m] = why, col
-        ok_u = ok_u & ~m
-    absent_u = p_err == "missing prescription"
-
-    # ---------------------------------------------------------------- entries
-    # Everything the clean table derives from an entry's text (catalog id, family, parsed
-    # prescription, volume, what is wrong with it) depends on the pair (prescription
-    # combination, exercise spelling) alone: it is computed once per distinct pair, and
-    # rows take it by one code.
-    entry = _pair_codes(combo, ex_code)
-    first_e = first_index(entry)
-    e_co, e_ex = combo[first_e], ex_code[first_e]
-    e_absent = absent_u[e_co]
-    e_hf = is_hf_u[e_ex]
-    e_stage = np.where(
-        fam_u[e_ex] < 0,
-        3,  # no exercise
-        np.where(~ok_u[e_co] & ~(e_absent & ~e_hf), 4, 0),  # prescription
-    ).astype(np.int8)
-    nan = np.nan
-    sets, reps, dist, dur, load = (
-        np.where(e_absent, nan, pt[c].to_numpy(np.float64, na_value=nan)[e_co])
-        for c in ("sets", "reps", "distance_m", "duration_s", "load_kg")
-    )
-    per_leg = ~e_absent & pt["per_leg"].to_numpy(bool)[e_co]
-    with np.errstate(invalid="ignore"):
-        hf = np.where(
-            ~np.isnan(reps),
-            sets * reps,
-            np.where(~np.isnan(dist), sets * dist * rpm_u[e_ex], sets * dur * rps_u[e_ex]),
-        )
-        hf = np.where(per_leg, 2.0 * hf, hf)
-        hf = np.where(e_hf, hf, 0.0)
-        hf_load = np.where(e_hf, hf * load, 0.0)
-    e_partial = (e_stage == 0) & e_hf & np.isnan(hf)  # kept, but the catalog lacks the factor
-    kind_code, kind_cats = pd.factorize(pt["load_kind"].to_numpy(dtype=object))
-    e_kind = np.where(e_absent, -1, kind_code[e_co])
-
-    # ---------------------------------------------------------------- first failure per row
-    stage = e_stage[entry]  # 0 = clean
-    stage[date_bad_u[pair]] = 2
-    stage[ath_bad_u[ath_code]] = 1
-    bad = stage > 0
-
-    # ---------------------------------------------------------------- duplicates across files
-    good = np.flatnonzero(~bad)
-    if not one_file and len(good) and src_code[good].min() != src_code[good].max():
-        e_parsed = _refactor(
-            *(np.nan_to_num(v, nan=-1.0).view(np.int64) for v in (sets, reps, dist, dur, load)),
-            per_leg.astype(np.int64),
-            e_kind,
-        )
-        e_id = ex_key_u[e_ex]
-        g_entry = entry[good]
-        key = _refactor(
-            id_code_u[ath_code[good]],
-            d_ns_u[pair[good]].view(np.int64),
-            e_id[g_entry],
-            e_parsed[g_entry],
-        )
-        first = good[first_index(key)[key]]
-        dup_mask = src_code[good] != src_code[first]
-        dups, dup_first = good[dup_mask], first[dup_mask]
-        kept = good[~dup_mask]
-    else:
-        dups = dup_first = np.zeros(0, dtype=np.int64)
-        kept = good
-
-    # rejects, order and columns on a thread pool for a large log
+    # The four columns are parsed on a thread pool for a large log (each parser runs on
+    # the distinct values, the row work in NumPy); rejects, order and columns follow on it.
     with _executor(n) as pool:
+        athletes = pool.submit(_athletes, df["athlete"], roster)
+        dates = pool.submit(_dates, df["date"], src_code, src_u, row, dayfirst, today)
+        exercises = pool.submit(_exercises, df["exercise"], catalog)
+        prescriptions = pool.submit(
+            _prescriptions, {c: df[c] for c in PRESCRIPTION_COLUMNS if c in df.columns}
+        )
+        ath_code, ath_u, id_code_u, id_cats, id_rank, why_u, ath_bad_u = athletes.result()
+        date_code, date_u, pair, d_ns_u, d_why_u, date_bad_u = dates.result()
+        (ex_code, ex_u, ex_cats, exid_u, fam_u, fam_cats, is_hf_u, rpm_u, rps_u,
+         ex_key_u) = exercises.result()  # fmt: skip
+        combo, pt, p_err, p_col, ok_u, absent_u = prescriptions.result()
+
+        # ---------------------------------------------------------------- entries
+        # Everything the clean table derives from an entry's text (catalog id, family, parsed
+        # prescription, volume, what is wrong with it) depends on the pair (prescription
+        # combination, exercise spelling) alone: it is computed once per distinct pair, and
+        # rows take it by one code.
+        entry = _pair_codes(combo, ex_code)
+        first_e = first_index(entry)
+        e_co, e_ex = combo[first_e], ex_code[first_e]
+        e_absent = absent_u[e_co]
+        e_hf = is_hf_u[e_ex]
+        e_stage = np.where(
+            fam_u[e_ex] < 0,
+            3,  # no exercise
+            np.where(~ok_u[e_co] & ~(e_absent & ~e_hf), 4, 0),  # prescription
+        ).astype(np.int8)
+        nan = np.nan
+        sets, reps, dist, dur, load = (
+            np.where(e_absent, nan, pt[c].to_numpy(np.float64, na_value=nan)[e_co])
+            for c in ("sets", "reps", "distance_m", "duration_s", "load_kg")
+        )
+        per_leg = ~e_absent & pt["per_leg"].to_numpy(bool)[e_co]
+        with np.errstate(invalid="ignore"):
+            hf = np.where(
+                ~np.isnan(reps),
+                sets * reps,
+                np.where(~np.isnan(dist), sets * dist * rpm_u[e_ex], sets * dur * rps_u[e_ex]),
+            )
+            hf = np.where(per_leg, 2.0 * hf, hf)
+            hf = np.where(e_hf, hf, 0.0)
+            hf_load = np.where(e_hf, hf * load, 0.0)
+        e_partial = (e_stage == 0) & e_hf & np.isnan(hf)  # kept, but the catalog lacks the factor
+        kind_code, kind_cats = pd.factorize(pt["load_kind"].to_numpy(dtype=object))
+        e_kind = np.where(e_absent, -1, kind_code[e_co])
+
+        # ---------------------------------------------------------------- first failure per row
+        stage = e_stage[entry]  # 0 = clean
+        stage[date_bad_u[pair]] = 2
+        stage[ath_bad_u[ath_code]] = 1
+        bad = stage > 0
+
+        # ---------------------------------------------------------------- duplicates across files
+        good = np.flatnonzero(~bad)
+        if not one_file and len(good) and src_code[good].min() != src_code[good].max():
+            e_parsed = _refactor(
+                *(np.nan_to_num(v, nan=-1.0).view(np.int64) for v in (sets, reps, dist, dur, load)),
+                per_leg.astype(np.int64),
+                e_kind,
+            )
+            e_id = ex_key_u[e_ex]
+            g_entry = entry[good]
+            key = _refactor(
+                id_code_u[ath_code[good]],
+                d_ns_u[pair[good]].view(np.int64),
+                e_id[g_entry],
+                e_parsed[g_entry],
+            )
+            first = good[first_index(key)[key]]
+            dup_mask = src_code[good] != src_code[first]
+            dups, dup_first = good[dup_mask], first[dup_mask]
+            kept = good[~dup_mask]
+        else:
+            dups = dup_first = np.zeros(0, dtype=np.int64)
+            kept = good
+
         # ---------------------------------------------------------------- rejects
         rejects = pool.submit(
             _log_rejects,
@@ -509,6 +462,81 @@ def clean_training_log(
         return out, rejects.result()
 
 
+def _athletes(col: pd.Series, roster: pd.DataFrame) -> tuple:
+    """Athlete codes and, per distinct spelling, the roster id code, reason and rank."""
+    ath_code, ath_u = _codes(col)
+    ids_u, why_u = resolve_athletes(pd.Series(ath_u, dtype="string"), roster)
+    id_code_u, id_cats = pd.factorize(ids_u, use_na_sentinel=True)
+    id_code_u = np.append(id_code_u, -1)  # per athlete spelling (last slot: empty cell)
+    why_u = np.append(why_u.to_numpy(dtype=object, na_value=None), "missing athlete")
+    id_cats = np.asarray(id_cats, dtype=object)
+    id_rank = np.argsort(np.argsort(id_cats.astype(str), kind="stable"))
+    return ath_code, ath_u, id_code_u, id_cats, id_rank, why_u, ~pd.isna(why_u)
+
+
+def _dates(col, src_code, src_u, row, dayfirst, today) -> tuple:
+    """Date codes, the (file, spelling) pair of each row and, per pair, date and reason.
+
+    The day/month order is inferred per file, so a date spelling is parsed once per file.
+    """
+    date_code, date_u = _codes(col)
+    pair = _pair_codes(src_code, date_code)
+    first = np.sort(first_index(pair))  # in file order, so errors cite the first examples
+    dates, reasons = parse_dates(
+        pd.Series(np.append(date_u, None)[date_code[first]], dtype="string"),
+        sources=pd.Series(src_u[src_code[first]], dtype="string"),
+        rows=pd.Series(row[first]),
+        dayfirst=dayfirst,
+        today=today,
+    )
+    d_ns_u = np.empty(len(first), dtype="datetime64[ns]")  # per (file, date spelling)
+    d_ns_u[pair[first]] = dates.to_numpy(dtype="datetime64[ns]")
+    d_why_u = np.empty(len(first), dtype=object)
+    d_why_u[pair[first]] = reasons.to_numpy(dtype=object, na_value=None)
+    return date_code, date_u, pair, d_ns_u, d_why_u, ~pd.isna(d_why_u)
+
+
+def _exercises(col: pd.Series, catalog: pd.DataFrame) -> tuple:
+    """Exercise codes and, per distinct spelling, catalog id, family and factors."""
+    ex_code, ex_u = _codes(col)
+    ex = match_exercises(pd.Series(ex_u, dtype="string"), catalog)
+    exid_code_u, ex_cats = pd.factorize(ex["exercise"], use_na_sentinel=True)
+    fam_code_u, fam_cats = pd.factorize(ex["family"], use_na_sentinel=True)
+    exid_u = np.append(exid_code_u, -1)  # per exercise spelling (last slot: empty cell)
+    fam_u = np.append(fam_code_u, -1)
+    is_hf_u = np.append((ex["family"] == "hip_flexor").fillna(False).to_numpy(bool), False)
+    rpm_u = np.append(ex["reps_per_m"].to_numpy(np.float64, na_value=np.nan), np.nan)
+    rps_u = np.append(ex["reps_per_s"].to_numpy(np.float64, na_value=np.nan), np.nan)
+    # duplicates compare the catalog id, or the spelling of an unmapped exercise
+    ex_key_u = ex["exercise"].fillna(pd.Series(ex_u, dtype="string").str.casefold())
+    ex_key_u = np.append(pd.factorize(ex_key_u)[0], -1)
+    return (ex_code, ex_u, np.asarray(ex_cats, dtype=object), exid_u, fam_u,
+            np.asarray(fam_cats, dtype=object), is_hf_u, rpm_u, rps_u, ex_key_u)  # fmt: skip
+
+
+def _prescriptions(columns: dict[str, pd.Series]) -> tuple:
+    """Combination codes and, per distinct combination, the parse and what is wrong with it."""
+    combo, pt = parse_entry_codes(columns)
+    p_err = pt["error"].to_numpy(dtype=object).copy()
+    p_col = pt["error_column"].to_numpy(dtype=object).copy()
+    ok_u = pd.isna(p_err)
+    limits = (
+        ("sets", (pt["sets"] < 1) | (pt["sets"] > MAX_SETS), "implausible sets"),
+        ("reps", (pt["reps"] <= 0) | (pt["reps"] > MAX_REPS_PER_SET), "implausible reps"),
+        ("distance", (pt["distance_m"] <= 0) | (pt["distance_m"] > MAX_DISTANCE_M),
+         "implausible distance"),
+        ("duration", (pt["duration_s"] <= 0) | (pt["duration_s"] > MAX_DURATION_S),
+         "implausible duration"),
+        ("load", pt["load_kg"] < 0, "negative load"),
+        ("load", pt["load_kg"] > MAX_LOAD_KG, "implausible load"),
+    )  # fmt: skip
+    for col, mask, why in limits:
+        m = ok_u & mask.to_numpy(bool)
+        p_err[m], p_col[m] = why, col
+        ok_u = ok_u & ~m
+    return combo, pt, p_err, p_col, ok_u, p_err == "missing prescription"
+
+
 def _log_rejects(df, *, stage, dups, dup_first, partial, src, row, athlete, date, exercise,
                  prescription) -> pd.DataFrame:  # fmt: skip
     """The rejects of :func:`clean_training_log`, sorted by file and row.
@@ -527,9 +555,11 @@ def _log_rejects(df, *, stage, dups, dup_first, partial, src, row, athlete, date
     rej_rows = np.flatnonzero(stage > 0)
     st = stage[rej_rows]
     # the prescription cells as one readable string, once per distinct combination needed
-    combos_needed = np.union1d(combo[rej_rows[st == 4]], e_co[np.unique(entry[partial])])
+    # (read from one row that has it: the rows of a combination hold the same cells)
+    with_text = np.concatenate([rej_rows[st == 4], partial])
+    combos_needed, at = np.unique(combo[with_text], return_index=True)
     described = np.full(len(p_err), "", dtype=object)
-    described[combos_needed] = _describe(df, first_index(combo)[combos_needed]).to_numpy(object)
+    described[combos_needed] = _describe(df, with_text[at]).to_numpy(object)
 
     reason = np.empty(len(rej_rows), dtype=object)
     column = np.empty(len(rej_rows), dtype=object)
