@@ -66,8 +66,11 @@ def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     text = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
     text = text.mask(text == "")
     remap, distinct = pd.factorize(text, use_na_sentinel=True)
+    distinct = np.asarray(distinct, dtype=object)
+    if len(distinct) == len(text) and (remap == np.arange(len(text))).all():
+        return codes.astype(np.int32), distinct  # clean already (as read_raw gives them)
     remap = np.append(remap, -1).astype(np.int32)  # slot for NA; int32 halves the memory
-    return remap[codes], np.asarray(distinct, dtype=object)
+    return remap[codes], distinct
 
 
 def _strings(values: np.ndarray, codes: np.ndarray) -> pd.Series:
@@ -195,8 +198,11 @@ def _pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     renumbered through a table over it rather than hashed.
     """
     width = int(b.max(initial=-1)) + 2
-    key = (a.astype(np.int64) + 1) * width + (b + 1)
-    size = (int(a.max(initial=-1)) + 2) * width
+    if len(a) and a.min() == a.max():  # one value of a (one file): the codes of b
+        key, size = b.astype(np.int64) + 1, width
+    else:
+        key = (a.astype(np.int64) + 1) * width + (b + 1)
+        size = (int(a.max(initial=-1)) + 2) * width
     if size > 4 * len(key) + (1 << 20):
         return pd.factorize(key)[0].astype(np.int32)
     present = np.zeros(size, dtype=bool)
@@ -395,7 +401,7 @@ def clean_training_log(
             stage=stage,
             dups=dups,
             dup_first=dup_first,
-            partial=kept[e_partial[entry[kept]]],
+            partial=(kept, e_partial),
             src=(src_u, src_code),
             row=row,
             athlete=(ath_u, ath_code, id_cats, id_code_u, why_u),
@@ -456,8 +462,10 @@ def clean_training_log(
             "notes": lambda: _notes(df, order),
             "load_kind": texts(np.append(kind_cats, None)[e_kind]),
         }
-        futures = {name: pool.submit(task) for name, task in tasks.items()}
-        columns = {name: f.result() for name, f in futures.items()}
+        # the text columns cost most: started first, the threads finish together
+        heavy = ("exercise_raw", "notes", "exercise", "family", "load_kind", "athlete_id")
+        futures = {name: pool.submit(tasks[name]) for name in dict.fromkeys((*heavy, *tasks))}
+        columns = {name: futures[name].result() for name in tasks}
         out = pd.DataFrame(columns, copy=False)  # the arrays are new: no second copy
         return out, rejects.result()
 
@@ -552,6 +560,8 @@ def _log_rejects(df, *, stage, dups, dup_first, partial, src, row, athlete, date
     ex_u, ex_code, ex_cats, exid_u = exercise
     combo, pt, p_err, p_col, entry, e_co, e_ex, e_dist = prescription
 
+    kept, e_partial = partial
+    partial = kept[e_partial[entry[kept]]]  # kept, but without hf_reps
     rej_rows = np.flatnonzero(stage > 0)
     st = stage[rej_rows]
     # the prescription cells as one readable string, once per distinct combination needed
