@@ -10,6 +10,12 @@ cell), headers canonicalised through a synonym table, and two extra columns:
     data row is row 2.
 
 Parsing of values happens later, once per distinct raw value, in the cleaners.
+
+``read_raw(..., categorical=True)`` gives the same text dictionary-encoded: every column a
+``category`` whose categories are the stripped distinct values. That is the form the
+cleaners read fastest (a large log is a few hundred spellings repeated), and the one
+:func:`analysis.load_dataset` uses; :func:`as_text` turns it back into ``string`` columns
+and :func:`concat_raw` stacks such frames without losing the encoding.
 """
 
 from __future__ import annotations
@@ -313,31 +319,40 @@ def concat_raw(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
-    from pandas.api.types import union_categoricals
-
     columns = list(dict.fromkeys(c for f in frames for c in f.columns))
     out = {}
     for col in columns:
         parts = [
-            f[col] if col in f.columns else pd.Series(pd.NA, index=f.index, dtype="string")
+            f[col] if col in f.columns else pd.Series(pd.NA, f.index, dtype="string", name=col)
             for f in frames
         ]
-        if all(isinstance(p.dtype, pd.CategoricalDtype) or p.isna().all() for p in parts):
-            parts = [
-                p
-                if isinstance(p.dtype, pd.CategoricalDtype)
-                else pd.Series(
-                    pd.Categorical.from_codes(
-                        np.full(len(p), -1, np.int8),
-                        dtype=pd.CategoricalDtype(pd.Index([], dtype="string")),
-                    )
-                )
-                for p in parts
-            ]
-            out[col] = pd.Series(union_categoricals(parts, ignore_order=True))
-        else:
+        out[col] = _stack_categories(parts)
+        if out[col] is None:
             out[col] = pd.concat([as_text(p.to_frame())[col] for p in parts], ignore_index=True)
     return pd.DataFrame(out)
+
+
+def _stack_categories(parts: list[pd.Series]) -> pd.Series | None:
+    """Categorical parts (or all-NA ones) stacked with their categories unioned; else None."""
+    from pandas.api.types import union_categoricals
+
+    if not all(isinstance(p.dtype, pd.CategoricalDtype) or p.isna().all() for p in parts):
+        return None
+    parts = [
+        p
+        if isinstance(p.dtype, pd.CategoricalDtype)
+        else pd.Series(
+            pd.Categorical.from_codes(
+                np.full(len(p), -1, np.int8),
+                dtype=pd.CategoricalDtype(pd.Index([], dtype="string")),
+            )
+        )
+        for p in parts
+    ]
+    try:
+        return pd.Series(union_categoricals(parts, ignore_order=True))
+    except TypeError:  # categories of different types: stacked as text instead
+        return None
 
 
 def _sniff_text(path: Path, label: str) -> str:

@@ -6,10 +6,15 @@ plausibility) or as ``duplicate`` (the same entry already taken from another fil
 Rows kept with one doubtful derived value are also named in ``rejects`` as ``partial``.
 
 How it stays fast: coach logs repeat a handful of spellings millions of times, so every
-column is factorised once and each parser (names, dates per file, exercises, prescription
-combinations, plausibility) runs on the distinct values only. Row-level work is integer
-and float arithmetic on the codes; text is materialised once, at the end, from the
-distinct values (and the rejects, which are few, are built as text directly).
+column is factorised once (or comes dictionary-encoded from
+:func:`analysis.io.read_raw` with ``categorical=True``, as :func:`analysis.load_dataset`
+reads it) and each parser (names, dates per file, exercises, prescription combinations,
+plausibility) runs on the distinct values only. Everything an entry's text decides
+(catalog id, family, parsed prescription, ``hf_reps``, what is wrong with it) is computed
+once per distinct (prescription, exercise) pair. Row-level work is integer arithmetic on
+the codes and one gather per output column; text is materialised once, at the end, from
+the distinct values. On a large log the four parsers, the rejects and the columns run on
+a thread pool (NumPy gathers and Arrow takes release the GIL).
 """
 
 from __future__ import annotations

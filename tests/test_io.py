@@ -211,3 +211,13 @@ def test_concat_raw_unions_categories_and_fills_a_missing_column(tmp_path: Path)
     expected = pd.concat([as_text(f) for f in frames], ignore_index=True)
     pd.testing.assert_frame_equal(as_text(both), expected)
     assert both["source"].tolist() == ["a.csv", "a.csv", "b.csv"]
+
+
+def test_concat_raw_of_categories_of_different_types_falls_back_to_text() -> None:
+    from analysis.io import concat_raw
+
+    a = pd.DataFrame({"x": pd.Categorical(["a", "b"])})
+    b = pd.DataFrame({"x": pd.Categorical([1, 2]), "y": pd.Series(["q", None], dtype="string")})
+    both = concat_raw([a, b])
+    assert both["x"].tolist() == ["a", "b", "1", "2"]
+    assert both["y"].isna().tolist() == [True, True, False, True]
