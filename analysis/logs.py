@@ -117,11 +117,6 @@ def _fixed_width(encoded: list[bytes | None], width: int, codes: np.ndarray) -> 
     )
 
 
-def _floats(values: np.ndarray) -> pd.arrays.FloatingArray:
-    v = np.asarray(values, dtype=np.float64)
-    return pd.arrays.FloatingArray(v, np.isnan(v))
-
-
 def first_index(codes: np.ndarray) -> np.ndarray:
     """Row of the first occurrence of each code ``0..k-1`` (O(n), no sort)."""
     k = int(codes.max()) + 1 if len(codes) else 0
