@@ -230,3 +230,42 @@ def test_fixed_width_strings_behave_like_any_string_column() -> None:
     assert s.str.lower().tolist() == ["a1", pd.NA, pd.NA, "b2", "a1"]
     assert s.isna().tolist() == [False, True, True, False, False]
     assert s.value_counts().to_dict() == {"A1": 2, "B2": 1}
+
+
+def _large_log(n: int = 120_000) -> pd.DataFrame:
+    """A log long enough for the thread pool (100,000 rows or more), with bad rows."""
+    rng = np.random.default_rng(1)
+    pick = lambda values: np.asarray(values, dtype=object)[rng.integers(0, len(values), n)]  # noqa: E731
+    df = pd.DataFrame(
+        {
+            "athlete": pick(["A1", "Dee Nunez", "Baker, Tom", "Zed"]),
+            "date": pick(["2026-03-04", "05/03/2026", "31/02/2026", "2026-04-01"]),
+            "exercise": pick(["HLR", "A's", "KD", "nordics", "lunge stretch"]),
+            "prescription": pick(["3x10", "3 x 20 m", "3x12 each leg", "lots", "2x30s", None]),
+            "notes": pick([None, None, "ok"]),
+        }
+    ).astype("string")
+    return df.assign(source="log.csv", source_row=np.arange(2, n + 2))
+
+
+def test_a_large_log_cleans_the_same_on_threads_as_inline(monkeypatch) -> None:
+    import contextlib
+
+    import analysis.logs as logs
+
+    df = _large_log()
+    threaded = clean_training_log(df.astype({"athlete": "category"}), ROSTER, today=TODAY)
+    monkeypatch.setattr(logs, "_executor", lambda n: contextlib.nullcontext(logs._Inline()))
+    inline = clean_training_log(df, ROSTER, today=TODAY)
+    pd.testing.assert_frame_equal(threaded[0], inline[0])
+    pd.testing.assert_frame_equal(threaded[1], inline[1])
+    assert len(inline[0]) + (inline[1]["kind"] == "rejected").sum() == len(df)
+
+
+def test_a_data_error_on_the_thread_pool_reaches_the_caller_as_it_is() -> None:
+    df = _large_log()
+    df.loc[7, "date"] = "03/25/2026"  # month-first, against 05/03... being read day-first
+    df.loc[9, "date"] = "25/03/2026"
+    with pytest.raises(DataError, match="contradict") as ei:
+        clean_training_log(df, ROSTER, today=TODAY)
+    assert "log.csv" in str(ei.value) and "\n" not in str(ei.value)
