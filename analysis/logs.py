@@ -106,7 +106,8 @@ def _fixed_width(encoded: list[bytes | None], width: int, codes: np.ndarray) -> 
     valid = np.append([e is not None for e in encoded], False)[codes]
     nulls = n - int(np.count_nonzero(valid))
     if len(encoded) == 1:  # one value (the file name): the same bytes n times
-        data = np.frombuffer((encoded[0] or pad) * n, dtype=np.uint8)
+        data = np.empty((n, width), dtype=np.uint8)
+        data[:] = np.frombuffer(encoded[0] or pad, dtype=np.uint8)
     else:  # rows of a (values x width) byte table; code -1: the last (null) slot
         table = np.frombuffer(b"".join([e or pad for e in encoded] + [pad]), dtype=np.uint8)
         data = np.take(table.reshape(-1, width), codes, axis=0)
