@@ -217,39 +217,45 @@ def _finish(df: pd.DataFrame, source: str, *, categorical: bool = False) -> pd.D
     import pyarrow as pa
 
     df = _clean_headers(df, source)
-    df = _as_categories(df) if categorical else _as_strings(df)
+    if categorical:
+        return _finish_categories(_as_categories(df), len(df), source)
+    df = _as_strings(df)
     n = len(df)
     # Fully blank rows (spacer rows in spreadsheets) are not data; they are dropped here
     # and never counted, like blank lines.
-    if not df.shape[1]:
-        blank = np.ones(n, dtype=bool)
-    elif categorical:
-        codes = [df[c].cat.codes.to_numpy() for c in df.columns]
-        if all(len(c) and c.min() < 0 for c in codes):  # else some column is never empty
-            blank = np.logical_and.reduce([c < 0 for c in codes])
-        else:
-            blank = np.zeros(n, dtype=bool)
-    else:
-        blank = df.isna().all(axis=1).to_numpy()
+    blank = df.isna().all(axis=1).to_numpy() if df.shape[1] else np.ones(n, dtype=bool)
     rows = np.arange(2, n + 2, dtype="int64")
     if blank.any():
         df, rows = df.loc[~blank].reset_index(drop=True), rows[~blank]
-    if categorical:
-        names = pd.Categorical.from_codes(
-            np.zeros(len(df), dtype=np.int8),
-            dtype=pd.CategoricalDtype(pd.Index([source], dtype="string")),
-        )
-    else:
-        # One file name repeated per row, built in Arrow (a broadcast string costs more).
-        names = pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(source, type=pa.string()), len(df)))
+    # One file name repeated per row, built in Arrow (a broadcast string costs more).
+    names = pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(source, type=pa.string()), len(df)))
     return df.assign(
         source=pd.Series(names, index=df.index),
-        source_row=pd.array(rows, dtype="Int64"),
+        source_row=pd.arrays.IntegerArray(rows, np.zeros(len(rows), dtype=bool)),
     )
 
 
-def _as_categories(df: pd.DataFrame) -> pd.DataFrame:
-    """All columns to ``category`` with stripped text categories (empty cells NA).
+def _finish_categories(columns: dict[str, pd.Categorical], n: int, source: str) -> pd.DataFrame:
+    """The categorical twin of :func:`_finish`: blank rows dropped, ``source`` and row added."""
+    rows = np.arange(2, n + 2, dtype="int64")
+    codes = [c.codes for c in columns.values()]
+    # a row is blank when every column is; a column never empty rules that out at once
+    if not codes or all(len(c) and c.min() < 0 for c in codes):
+        blank = np.logical_and.reduce([c < 0 for c in codes]) if codes else np.ones(n, bool)
+        if blank.any():
+            columns = {k: c[~blank] for k, c in columns.items()}
+            rows = rows[~blank]
+    names = pd.Categorical.from_codes(
+        np.zeros(len(rows), dtype=np.int8),
+        dtype=pd.CategoricalDtype(pd.Index([source], dtype="string")),
+    )
+    columns = {**columns, "source": names,
+               "source_row": pd.arrays.IntegerArray(rows, np.zeros(len(rows), dtype=bool))}  # fmt: skip
+    return pd.DataFrame(columns, copy=False)
+
+
+def _as_categories(df: pd.DataFrame) -> dict[str, pd.Categorical]:
+    """Every column as a Categorical of stripped text categories (empty cells NA).
 
     The dictionary-encoded twin of :func:`_as_strings`: each column is encoded once (text
     columns in Arrow, on threads), and every later step works on the codes and the few
@@ -280,7 +286,7 @@ def _as_categories(df: pd.DataFrame) -> pd.DataFrame:
             encoded = list(pool.map(encode, cols))
     else:
         encoded = [encode(c) for c in cols]
-    return pd.DataFrame(dict(zip(cols, encoded, strict=True)), index=df.index)
+    return dict(zip(cols, encoded, strict=True))
 
 
 def _categorical(codes: list[np.ndarray], texts: np.ndarray) -> pd.Categorical:
