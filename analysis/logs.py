@@ -36,7 +36,7 @@ from .errors import DataError, DataWarning
 from .io import LOG_SYNONYMS, canonicalize_columns
 from .names import resolve_athletes
 from .prescription import parse_entry_codes
-from .schema import LOG_COLUMNS, REJECT_COLUMNS, conform, empty
+from .schema import LOG_COLUMNS, REJECT_COLUMNS, conform, empty, text_rank
 
 #: Plausibility limits of one log entry; beyond them the row is rejected as implausible.
 MAX_SETS = 20
@@ -420,7 +420,7 @@ def clean_training_log(
         rank_u = np.append(id_rank, 0)[id_code_u].astype(np.int32)
         keys = [rank_u[ath_code[kept]], day_u.astype(np.int32)[pair[kept]]]
         if not one_file:
-            src_rank = np.argsort(np.argsort(src_u.astype(str), kind="stable"))
+            src_rank = text_rank(src_u)
             keys.append(src_rank[src_code[kept]])
         if not _rows_in_file_order(src_code, row):
             keys.append(row[kept] + 1)  # a stable sort keeps file order otherwise
@@ -479,7 +479,7 @@ def _athletes(col: pd.Series, roster: pd.DataFrame) -> tuple:
     id_code_u = np.append(id_code_u, -1)  # per athlete spelling (last slot: empty cell)
     why_u = np.append(why_u.to_numpy(dtype=object, na_value=None), "missing athlete")
     id_cats = np.asarray(id_cats, dtype=object)
-    id_rank = np.argsort(np.argsort(id_cats.astype(str), kind="stable"))
+    id_rank = text_rank(id_cats)
     return ath_code, ath_u, id_code_u, id_cats, id_rank, why_u, ~pd.isna(why_u)
 
 
@@ -608,7 +608,7 @@ def _log_rejects(df, *, stage, dups, dup_first, partial, src, row, athlete, date
 
     rows = np.concatenate([rej_rows, dups, partial])
     # sorted by file name, then row (as concat_rejects sorts)
-    src_rank = np.argsort(np.argsort(src_u.astype(str), kind="stable"))
+    src_rank = text_rank(src_u)
     r_src, r_row = src_code[rows], row[rows]
     o = pa.array(
         sort_order(src_rank[r_src], np.where(r_row < 0, r_row.max(initial=0) + 2, r_row + 1))

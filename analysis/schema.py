@@ -133,6 +133,11 @@ def rejects_frame(
     return conform(df, REJECT_COLUMNS, name="rejects")
 
 
+def text_rank(values) -> np.ndarray:
+    """The place of each value when the values are sorted as text (ties in given order)."""
+    return np.argsort(np.argsort(np.asarray(values, dtype=str), kind="stable"))
+
+
 def concat_rejects(*frames: pd.DataFrame) -> pd.DataFrame:
     """Concatenate rejects tables, sorted by source and row."""
     frames = tuple(f for f in frames if f is not None and len(f))
@@ -141,7 +146,7 @@ def concat_rejects(*frames: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat([conform(f, REJECT_COLUMNS, name="rejects") for f in frames], ignore_index=True)
     # sorted by source and row (stable): files ranked once, then one integer lexsort
     src_codes, src_names = pd.factorize(out["source"], use_na_sentinel=True)
-    rank = np.argsort(np.argsort(np.asarray(src_names, dtype=str), kind="stable"))
+    rank = text_rank(src_names)
     src_rank = np.where(src_codes < 0, len(rank), np.append(rank, 0)[src_codes])
     row = out["source_row"].to_numpy(dtype=np.float64, na_value=np.inf)
     return out.take(np.lexsort((row, src_rank))).reset_index(drop=True)
