@@ -289,14 +289,23 @@ def _as_categories(df: pd.DataFrame) -> dict[str, pd.Categorical]:
     return dict(zip(cols, encoded, strict=True))
 
 
+def strip_distinct(values) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct raw texts stripped, empty text NA, texts equal after stripping merged.
+
+    Returns ``remap, distinct``: ``remap[i]`` is the code in ``distinct`` of ``values[i]``
+    (-1 where it is NA or empty).
+    """
+    text = pd.Series(np.asarray(values, dtype=object)).astype("string").str.strip()
+    remap, distinct = pd.factorize(text.mask(text == ""), use_na_sentinel=True)
+    return remap, np.asarray(distinct, dtype=object)
+
+
 def _categorical(codes: list[np.ndarray], texts: np.ndarray) -> pd.Categorical:
     """A Categorical from (chunks of) codes into raw ``texts`` (-1: NA).
 
     The texts are stripped, empty text becomes NA and texts equal after stripping merge.
     """
-    stripped = pd.Series(texts, dtype="string").str.strip()
-    stripped = stripped.mask(stripped == "")
-    remap, categories = pd.factorize(stripped, use_na_sentinel=True)
+    remap, categories = strip_distinct(texts)
     k = len(categories)
     kind = np.int8 if k < 127 else np.int16 if k < 32767 else np.int32
     if k == len(texts) and (remap == np.arange(k)).all():  # the usual case: one pass
@@ -304,7 +313,7 @@ def _categorical(codes: list[np.ndarray], texts: np.ndarray) -> pd.Categorical:
     else:
         remap = np.append(remap, -1).astype(kind)  # a null cell keeps the NA slot
         out = np.concatenate([remap[c] for c in codes]) if codes else np.zeros(0, kind)
-    dtype = pd.CategoricalDtype(pd.Index(np.asarray(categories, dtype=object), dtype="string"))
+    dtype = pd.CategoricalDtype(pd.Index(categories, dtype="string"))
     return pd.Categorical.from_codes(out, dtype=dtype, validate=False)
 
 

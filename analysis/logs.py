@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from .catalog import load_catalog, match_exercises
 from .dates import parse_dates
 from .errors import DataError, DataWarning
-from .io import LOG_SYNONYMS, canonicalize_columns
+from .io import LOG_SYNONYMS, canonicalize_columns, strip_distinct
 from .names import resolve_athletes
 from .prescription import parse_entry_codes
 from .schema import LOG_COLUMNS, REJECT_COLUMNS, conform, empty, text_rank
@@ -68,11 +68,8 @@ def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
     else:
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    text = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
-    text = text.mask(text == "")
-    remap, distinct = pd.factorize(text, use_na_sentinel=True)
-    distinct = np.asarray(distinct, dtype=object)
-    if len(distinct) == len(text) and (remap == np.arange(len(text))).all():
+    remap, distinct = strip_distinct(uniques)
+    if len(distinct) == len(uniques) and (remap == np.arange(len(uniques))).all():
         return codes.astype(np.int32), distinct  # clean already (as read_raw gives them)
     remap = np.append(remap, -1).astype(np.int32)  # slot for NA; int32 halves the memory
     return remap[codes], distinct
@@ -667,7 +664,7 @@ def _pounds_column(df: pd.DataFrame) -> pd.DataFrame:
     """
     if "load_lb" not in df.columns:
         return df
-    codes, distinct = _codes(df["load_lb"].astype("string"))
+    codes, distinct = _codes(df["load_lb"])
     text = pd.Series(distinct, dtype="string")
     bare = text.str.fullmatch(r"\d+(?:[.,]\d+)?").fillna(False)
     text = text.mask(bare, text.str.replace(",", ".", regex=False) + " lb")
