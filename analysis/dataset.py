@@ -210,23 +210,6 @@ def _reconcile(
     return rec
 
 
-def _empty_sheets(path: Path, root: Path, tables: list) -> list[str]:
-    """Sheets of a workbook that :func:`read_raw` left out (no data rows), as sources."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return []
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True)
-        names = list(wb.sheetnames)
-        wb.close()
-    except Exception:  # read_raw already read it; a second failure is not worth an error
-        return []
-    label = str(path.relative_to(root))
-    seen = {t.source for t in tables}
-    return [f"{label}#{n}" for n in names if f"{label}#{n}" not in seen]
-
-
 def load_dataset(
     data_dir: str | os.PathLike[str],
     *,
@@ -308,8 +291,8 @@ def load_dataset(
         if path == roster_files[0]:
             continue
         # dictionary-encoded: a large log is cleaned from its codes and distinct spellings
-        tables = read_raw(path, root=root, categorical=True)
-        empty_sheets = _empty_sheets(path, root, tables)
+        empty_sheets: list[str] = []
+        tables = read_raw(path, root=root, categorical=True, empty_sheets=empty_sheets)
         if not tables and not empty_sheets:
             skipped.append({"source": str(path.relative_to(root)), "reason": "no data rows"})
         for sheet in empty_sheets:

@@ -410,13 +410,16 @@ def read_raw(
     *,
     root: str | os.PathLike[str] | None = None,
     categorical: bool = False,
+    empty_sheets: list[str] | None = None,
 ) -> list[RawTable]:
     """Read one raw CSV or Excel file into :class:`RawTable` s (one per non-empty sheet).
 
     With ``categorical``, the cells come as ``category`` columns (the same stripped text,
     dictionary-encoded) and ``source`` is categorical too: the form the cleaners read
     fastest, as :func:`analysis.load_dataset` reads a large log. :func:`as_text` turns
-    such a frame back into ``string`` columns.
+    such a frame back into ``string`` columns. A workbook's sheets without data rows are
+    left out; their sources (``file.xlsx#Sheet``) are appended to ``empty_sheets`` when a
+    list is given.
 
     Raises
     ------
@@ -435,9 +438,11 @@ def read_raw(
             ) from None
         tables = []
         for name, df in sheets.items():
-            if df.shape[1] == 0 or df.dropna(how="all").empty:
-                continue
             sheet = f"{label}#{name}"
+            if df.shape[1] == 0 or df.dropna(how="all").empty:
+                if empty_sheets is not None:
+                    empty_sheets.append(sheet)
+                continue
             tables.append(RawTable(sheet, _finish(df, sheet, categorical=categorical)))
         return tables
     encoding = _sniff_text(path, label)
