@@ -20,7 +20,8 @@ time against the open standard. The factors are meant for masters (35+); for jun
 are given by the same tables.
 
 athlib imports ``python-dateutil`` and ``jsonschema`` without declaring them: hipflex
-declares both.
+declares both. hipflex reads athlib's table file directly (see :func:`_table`: importing
+athlib costs seconds per process) and the tests check it against athlib's own grader.
 """
 
 from __future__ import annotations
@@ -41,12 +42,37 @@ _SEX = {"m": "M", "male": "M", "man": "M", "men": "M", "f": "F", "w": "F", "fema
 
 
 @lru_cache(maxsize=4)
-def _grader(edition: str):
-    from athlib.wma.agegrader import AgeGrader
+def _table(edition: str) -> dict:
+    """athlib's shipped WMA table of an edition, read without importing athlib.
+
+    Importing athlib imports jsonschema (and its format checkers), about 1-4 s on this
+    machine, in every report process; a whole age at a tabled event is a table look-up, so
+    hipflex reads the same JSON file (``athlib/wma/wma-data-<edition>.json``) and looks the
+    factor up itself. ``tests/test_season.py`` checks the look-up against athlib's own
+    ``AgeGrader.calculate_factor`` and ``world_best``.
+    """
+    import importlib.util
+    import json
+    from pathlib import Path
 
     if edition not in EDITIONS:
         raise ValueError(f"WMA edition must be one of {EDITIONS}, not {edition!r}")
-    return AgeGrader(year=edition)
+    spec = importlib.util.find_spec("athlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("athlib is not installed (pip install athlib)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "wma" / f"wma-data-{edition}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    ages = [int(a) for a in data["ages"]]
+    rows = {
+        (sex.upper(), str(r[0])): (
+            float(r[2]),
+            [math.nan if x is None else float(x) for x in r[3:]],
+        )
+        for sex in ("m", "f")
+        for r in data[sex]
+        if r[2] is not None
+    }
+    return {"ages": ages, "rows": rows}
 
 
 def _sex(sex: object) -> str | None:
@@ -73,7 +99,11 @@ def age_factor(event_m: int, sex: str, age: float, *, edition: str | None = None
     if key is None:
         return math.nan
     ev, a, s = key
-    return float(_grader(edition or config.WMA_EDITION).calculate_factor(s, a, ev))
+    t = _table(edition or config.WMA_EDITION)
+    row = t["rows"].get((s, ev))
+    if row is None or a not in t["ages"]:
+        return math.nan
+    return row[1][t["ages"].index(a)]
 
 
 def open_standard(event_m: int, sex: str, *, edition: str | None = None) -> float:
@@ -81,7 +111,8 @@ def open_standard(event_m: int, sex: str, *, edition: str | None = None) -> floa
     key = _check(event_m, 30, sex)
     if key is None:
         return math.nan
-    return float(_grader(edition or config.WMA_EDITION).world_best(key[2].lower(), key[0]))
+    row = _table(edition or config.WMA_EDITION)["rows"].get((key[2], key[0]))
+    return math.nan if row is None else row[0]
 
 
 def age_grade(

@@ -379,7 +379,100 @@ def generate(
         confounder_per_100_reps=confounder_per_100_reps, noise_sd=noise_sd,
         races_per_athlete=races_per_athlete,
     )  # fmt: skip
-    return frames, truth
+    return _season_extras(frames, truth), truth
+
+
+# ------------------------------------------------------------------ the coach's season
+
+
+def _session_values(athlete: pd.Series, date: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """RPE (CR-10) and minutes per row, the same for every row of one athlete-day.
+
+    Deterministic (no random draw: the rest of the sample is unchanged): the more entries a
+    session has, the longer and harder it is.
+    """
+    key = athlete.astype(str) + "|" + date.astype(str)
+    n = key.map(key.value_counts()).to_numpy()
+    code = pd.factorize(key)[0]
+    rpe = np.clip(4 + n + code % 3, 3, 9)
+    minutes = 30 + 10 * n + 5 * (code % 4)
+    return rpe, minutes
+
+
+def _sample_plan(start: _dt.date, weeks: int) -> pd.DataFrame:
+    """The article's program as a coach's plan file (``plan.csv``)."""
+    first = start - _dt.timedelta(days=start.weekday())
+    last = first + _dt.timedelta(weeks=weeks - 1)
+
+    def d(x: _dt.date) -> str:
+        return x.strftime("%d/%m/%Y")
+
+    rows = [
+        # group, drill, prescription, per week, build by, every, up to, notes
+        ("400", "Slow running A's", "3 x 10 m", 2, "10 m", 4, "3x50m",
+         "start with 3 sets of 10 m, build up to 50 m through the season"),
+        ("200", "high knees", "3 x 10 m", 2, "5 m", 4, "3x30m", ""),
+        ("400", "box knee drives", "3x25-30", 1, "", "", "", "no weight"),
+        ("All", "cable knee drives", "3x10 each leg", 1, "", "", "", ""),
+        ("All", "lying cable knee drive", "3x10 each leg", 1, "", "", "", ""),
+        ("All", "spread eagle situps", "3x15", 1, "", "", "", ""),
+        ("All", "hanging knee raises", "3x12", 1, "", "", "", ""),
+        ("All", "incline bench leg raise", "3x10", 1, "", "", "", ""),
+        ("All", "lunge stretch", "2 x 30s each leg", 2, "", "", "", "after the drills"),
+        ("All", "foam rolling", "1x60s", 2, "", "", "", ""),
+    ]  # fmt: skip
+    return pd.DataFrame(
+        [
+            {"Week of": d(first), "Until": d(last), "Group": g, "Drill": ex,
+             "Sets x Reps": p, "Per week": n, "Build by": step, "Every (weeks)": every,
+             "Up to": cap, "Notes": note}
+            for g, ex, p, n, step, every, cap, note in rows
+        ]
+    ).astype("string")  # fmt: skip
+
+
+def _season_extras(frames: dict, truth: Truth) -> dict:
+    """Add what the coach's season needs to the raw files, without a random draw.
+
+    - ``plan.csv``: the article's program (analysis.plan);
+    - session RPE and minutes (Foster 2001): coach A on the session's first row
+      (``RPE``, ``Minutes``), coach B on every row (``Session RPE``, ``Duration (min)``),
+      the gym workbook per row (``RPE``, ``Minutes``);
+    - a masters athlete: the last athlete of a roster of six or more was born in 1975
+      (``age_category`` ``masters``), for age grading.
+    """
+    out = dict(frames)
+    roster = out["athletes.csv"].copy()
+    if len(roster) >= 6:  # small test rosters keep their cohorts as they were
+        i = roster.index[-1]
+        born = pd.Timestamp(roster.loc[i, "birth_date"])
+        roster.loc[i, "birth_date"] = _dt.date(1975, born.month, born.day).isoformat()
+        roster.loc[i, "age_category"] = "masters"
+    out["athletes.csv"] = roster
+
+    a = out["logs/coach_a_2026.csv"].copy()
+    rpe, minutes = _session_values(a["Athlete"], a["Date"])
+    first = ~pd.DataFrame({"a": a["Athlete"], "d": a["Date"]}).duplicated().to_numpy()
+    a.insert(4, "RPE", np.where(first, rpe.astype(str), ""))
+    a.insert(5, "Minutes", np.where(first, minutes.astype(str), ""))
+    out["logs/coach_a_2026.csv"] = a
+    b = out["logs/coach_b.csv"].copy()
+    rpe, minutes = _session_values(b["Name"], b["Day"])
+    b.insert(4, "Session RPE", rpe.astype(str))
+    b.insert(5, "Duration (min)", minutes.astype(str))
+    out["logs/coach_b.csv"] = b
+    book = dict(out["logs/gym_sessions.xlsx"])
+    for sheet, df in book.items():
+        if "Exercise" not in df.columns:
+            continue
+        rpe, minutes = _session_values(df["Athlete"], df["Date"])
+        df = df.copy()
+        df.insert(6, "RPE", rpe.astype(int))
+        df.insert(7, "Minutes", minutes.astype(int))
+        book[sheet] = df
+    out["logs/gym_sessions.xlsx"] = book
+    out["plan.csv"] = _sample_plan(pd.Timestamp(truth.season_start).date(), truth.weeks)
+    return out
 
 
 def _simulate(

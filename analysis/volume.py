@@ -25,6 +25,8 @@ __all__ = [
     "acwr_null_check",
     "acwr_rescaling_check",
     "daily_volume",
+    "exercise_progression",
+    "session_variety",
     "training_load",
     "weekly_volume",
 ]
@@ -454,4 +456,65 @@ def acwr_null_check(
         n_null_draws=n_null_draws,
         boot_draws=boot_draws,
         seed=seed,
+    )
+
+
+def session_variety(log: pd.DataFrame) -> pd.DataFrame:
+    """Per hip-flexor session (athlete and day): how many distinct hip-flexor exercises.
+
+    The article's reader asks whether "three different variations … in one day" helps:
+    ``hf_exercises`` is that number (a drill logged twice in a session counts once).
+
+    Returns
+    -------
+    DataFrame
+        ``athlete_id, date, hf_exercises`` (int64), ``hf_reps`` (float64, the session's
+        known hip-flexion reps), sorted by athlete and date.
+    """
+    _require(log, ("athlete_id", "date", "family", "exercise", "hf_reps"))
+    hf = log.loc[(log["family"] == HF_FAMILY).fillna(False) & log["athlete_id"].notna()]
+    out = (
+        hf.assign(hf_reps=hf["hf_reps"].astype("Float64").fillna(0.0))
+        .groupby(["athlete_id", "date"], sort=True, observed=True)
+        .agg(hf_exercises=("exercise", "nunique"), hf_reps=("hf_reps", "sum"))
+        .reset_index()
+    )
+    return out.astype({"hf_exercises": "int64", "hf_reps": "float64"})
+
+
+def exercise_progression(log: pd.DataFrame) -> pd.DataFrame:
+    """Each hip-flexor exercise's weekly volume and its week-to-week ramp.
+
+    Returns
+    -------
+    DataFrame
+        One row per athlete, exercise and week from the exercise's first to last logged
+        week (weeks between without it are 0): ``athlete_id, exercise, week`` (Monday),
+        ``hf_reps`` and ``ramp_pct`` (change on the week before, percent; NA after a week
+        at 0 and in the first week).
+    """
+    weekly = weekly_volume(log, by_exercise=True)
+    if weekly.empty:
+        return pd.DataFrame(
+            {
+                "athlete_id": pd.Series(dtype="string"),
+                "exercise": pd.Series(dtype="string"),
+                "week": pd.Series(dtype="datetime64[ns]"),
+                "hf_reps": pd.Series(dtype="float64"),
+                "ramp_pct": pd.Series(dtype="Float64"),
+            }
+        )
+    parts = []
+    for (aid, ex), g in weekly.groupby(["athlete_id", "exercise"], sort=True, observed=True):
+        weeks = pd.date_range(g["week"].min(), g["week"].max(), freq="7D")
+        reps = g.set_index("week")["hf_reps"].reindex(weeks, fill_value=0.0)
+        parts.append(
+            pd.DataFrame({"athlete_id": aid, "exercise": ex, "week": weeks,
+                          "hf_reps": reps.to_numpy(dtype=np.float64)})
+        )  # fmt: skip
+    out = pd.concat(parts, ignore_index=True)
+    prev = out.groupby(["athlete_id", "exercise"], sort=False)["hf_reps"].shift(1)
+    ramp = ((out["hf_reps"] - prev) / prev * 100).where(prev > 0)
+    return out.assign(ramp_pct=pd.array(ramp.to_numpy(), dtype="Float64")).astype(
+        {"athlete_id": "string", "exercise": "string"}
     )

@@ -47,6 +47,8 @@ def _make_data(d: Path) -> Path:
     roster.loc[0, "name"] = EVIL_NAME
     roster.insert(4, "squad", [EVIL_COHORT, "plain", EVIL_COHORT])
     roster.to_csv(d / "athletes.csv", index=False)
+    plan = pd.read_csv(d / "plan.csv", dtype=str, keep_default_na=False)
+    plan.assign(Group="All").to_csv(d / "plan.csv", index=False)  # the squads were renamed
     meets = d / "results" / "meets_2026.csv"
     text = meets.read_text(encoding="utf-8")
     assert "Deirdre Nuñez,2026-03-20,400,55.75,,Regional Championships," in text

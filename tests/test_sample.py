@@ -66,6 +66,7 @@ def test_writes_the_expected_files(sample_dir):
         "logs/coach_a_2026.csv",
         "logs/coach_b.csv",
         "logs/gym_sessions.xlsx",
+        "plan.csv",
         "results/meets_2026.csv",
         "results/time_trials.xlsx",
         "SYNTHETIC.md",
@@ -77,6 +78,8 @@ def test_writes_the_expected_files(sample_dir):
 def test_raw_files_classify_as_roster_logs_and_results(sample_dir):
     kinds = {}
     for path in iter_raw_files(sample_dir):
+        if path.name == "plan.csv":  # the coach's plan: load_dataset reads it by its name
+            continue
         for t in read_raw(path, root=sample_dir):
             kinds[t.source] = classify(t.frame)
     assert kinds == {
@@ -100,15 +103,19 @@ def test_roster_has_cohort_columns_and_the_accented_alias(sample_dir):
     assert (first["name"], first["aliases"]) == ("Deirdre Nuñez", "Dee Nunez")
     assert set(roster["squad"]) == {"200", "400"}
     assert set(roster["program"]) == {"hf_emphasis", "standard"}
-    assert set(roster["age_category"]) <= {"U20", "senior"}
+    assert set(roster["age_category"]) <= {"U20", "senior", "masters"}
+    masters = roster.loc[roster["age_category"] == "masters"]
+    assert len(masters) == 1 and masters["birth_date"].str.startswith("1975").all()
     assert roster["name"].is_unique and roster["athlete_id"].is_unique
 
 
 def test_coach_files_use_their_own_date_order_and_forms(sample_dir):
     a = pd.read_csv(sample_dir / "logs/coach_a_2026.csv", dtype="string")
     b = pd.read_csv(sample_dir / "logs/coach_b.csv", dtype="string")
-    assert list(a.columns) == ["Athlete", "Date", "Exercise", "Sets x Reps", "Notes"]
-    assert list(b.columns) == ["Name", "Day", "Drill", "Prescription", "Comments"]
+    assert list(a.columns) == ["Athlete", "Date", "Exercise", "Sets x Reps", "RPE", "Minutes",
+                               "Notes"]  # fmt: skip
+    assert list(b.columns) == ["Name", "Day", "Drill", "Prescription", "Session RPE",
+                               "Duration (min)", "Comments"]  # fmt: skip
     # day first in coach A, month first in coach B, each unambiguous somewhere
     a_first = a["Date"].str.split("/").str[0].astype(int)
     b_second = b["Day"].str.split("/").str[1].astype(int)
@@ -125,7 +132,7 @@ def test_workbook_has_two_log_sheets_with_separate_columns_and_a_notes_sheet(sam
     book = pd.read_excel(sample_dir / "logs/gym_sessions.xlsx", sheet_name=None)
     assert list(book) == ["Jan-Apr", "May-Aug", "Notes"]
     assert list(book["Jan-Apr"].columns) == [
-        "Athlete", "Date", "Exercise", "Sets", "Reps", "Load", "Notes",
+        "Athlete", "Date", "Exercise", "Sets", "Reps", "Load", "RPE", "Minutes", "Notes",
     ]  # fmt: skip
     assert pd.api.types.is_datetime64_any_dtype(book["Jan-Apr"]["Date"])
     assert "Exercise" not in book["Notes"].columns
@@ -289,3 +296,26 @@ def test_generator_truth_is_self_consistent():
     mm = stats.mixed_model(r4, "differential_s", "x", "athlete_id", decompose=True)
     row = mm.set_index("term").loc["x_within"]
     assert row["ci_low"] <= -0.08 <= row["ci_high"]
+
+
+def test_the_coach_season_extras_clean_and_plan(sample_dir):
+    """Plan file, session RPE and a masters athlete reach the clean tables."""
+    import analysis as hf
+
+    ds = hf.load_dataset(sample_dir)
+    a = pd.read_csv(sample_dir / "logs/coach_a_2026.csv", dtype="string")
+    # coach A writes RPE and minutes once per session (its first row): some rows blank
+    assert a["RPE"].notna().any() and a["RPE"].isna().any()
+    assert ds.log["rpe"].dropna().between(3, 9).all()
+    assert ds.log["session_min"].notna().mean() > 0.5
+    feats = hf.race_features(ds.log, ds.races)
+    assert feats["srpe_load_28d"].notna().any() and feats["hf_variety_28d"].notna().any()
+    assert set(ds.plan["exercise"]) >= {"a_skip", "box_knee_drive", "cable_knee_drive",
+                                        "hanging_knee_raise", "lunge_stretch"}  # fmt: skip
+    a_skip = ds.plan.loc[ds.plan["exercise"] == "a_skip", "prescription"]
+    assert a_skip.iloc[0] == "3 x 10 m" and "3x50m" in set(a_skip)
+    ad = hf.plan_adherence(ds)
+    assert len(ad) and ad["adherence_pct"].notna().all()
+    masters = ds.athletes.loc[ds.athletes["birth_date"].dt.year == 1975, "athlete_id"]
+    assert len(masters) == 1
+    assert (ds.races["athlete_id"] == masters.iloc[0]).any()

@@ -126,3 +126,19 @@ def test_age_graded_races_use_age_on_race_day():
     assert m1["age_grade_pct"] == pytest.approx(48.14 / 0.8635 / 68.5 * 100)
     dnf = g.loc[("S2", pd.Timestamp("2026-03-28"))]
     assert pd.isna(dnf["age_grade_pct"])
+
+
+def test_table_lookup_agrees_with_athlibs_own_grader():
+    from athlib.wma.agegrader import AgeGrader
+
+    for edition in ("2015", "2023"):
+        grader = AgeGrader(year=edition)
+        for sex in ("M", "F"):
+            for event in (200, 400):
+                assert open_standard(event, sex, edition=edition) == grader.world_best(
+                    sex.lower(), str(event)
+                )
+                for age in range(5, 101):
+                    assert age_factor(event, sex, age, edition=edition) == pytest.approx(
+                        grader.calculate_factor(sex, age, str(event)), abs=1e-12
+                    ), (edition, sex, event, age)

@@ -111,8 +111,14 @@ def plot_fatigue_trend(
     metrics: pd.DataFrame,
     metric: str = "differential_s",
     ax: Axes | None = None,
+    *,
+    bests: pd.DataFrame | None = None,
 ) -> Axes:
     """A fatigue metric over the season, one line per athlete and event.
+
+    With ``bests`` (races with ``race_id, is_pb, is_sb``, as
+    :func:`analysis.season.race_context` gives them), a PB race is ringed with a star and
+    an SB race with a diamond.
 
     Parameters
     ----------
@@ -144,6 +150,17 @@ def plot_fatigue_trend(
                 color=series_colour(i),
                 label=literal(aid if one_event else f"{aid} — {int(ev)} m"),
             )
+        if bests is not None and len(data) and "race_id" in data:
+            flags = data.merge(bests[["race_id", "is_pb", "is_sb"]], on="race_id", how="inner")
+            for col, marker, label in (("is_pb", "*", "PB"), ("is_sb", "D", "SB (not PB)")):
+                sel = flags[col].fillna(False).astype(bool)
+                if col == "is_sb":
+                    sel &= ~flags["is_pb"].fillna(False).astype(bool)
+                if sel.any():
+                    ax.scatter(flags.loc[sel, "date"].to_numpy(),
+                               flags.loc[sel, metric].to_numpy(dtype=float), marker=marker,
+                               s=150 if marker == "*" else 60, facecolor="none",
+                               edgecolor="#222222", linewidth=1.2, zorder=5, label=label)  # fmt: skip
         if metric == "differential_s":
             ax.axhline(0, color=REFERENCE_COLOR, linewidth=0.8, zorder=0)
         if not ax.get_lines():

@@ -1,0 +1,254 @@
+"""Coaches' data back as spreadsheets: ``OUT/exports/<athlete_id>.xlsx`` and a squad book.
+
+One workbook per athlete holds that athlete's rows only: the clean training log, races
+(with PB/SB and age grade), splits, fatigue metrics, the plan and its adherence, and the
+athlete's own rejects. The squad workbook (``OUT/exports/squad.xlsx``) holds everyone's,
+plus the roster and the reconciliation.
+
+**Formula injection.** A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return would be a formula (or be turned into one) when Excel or LibreOffice opens
+the file: a note such as ``=HYPERLINK("http://…")`` typed by anyone who can edit a log
+must never become a live link. Every text cell is written as a string cell (data type
+``s``) with Excel's quote prefix, its value unchanged; no cell is ever a formula.
+
+Files are written to a temporary name and renamed: a failed export never leaves a
+half-written workbook. A sheet longer than Excel's 1,048,576 rows continues on a second
+sheet (``log (2)``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .io import write_atomic
+
+__all__ = [
+    "DANGEROUS_PREFIXES",
+    "athlete_sheets",
+    "squad_sheets",
+    "write_exports",
+    "write_workbook",
+]
+
+#: Text starting with one of these is what spreadsheet programs read as a formula.
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+#: Data rows per sheet (Excel's limit less the header row).
+MAX_ROWS = 1_048_575
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML cells
+
+
+def _text(value: str) -> str:
+    """Cell text: XML-illegal control characters dropped; a carriage return escaped as
+    OOXML's ``_x000D_`` (a raw one would be read back as a line feed)."""
+    return _ILLEGAL.sub("", value).replace("\r", "_x000D_")
+
+
+def _cells(df: pd.DataFrame) -> list[list]:
+    """Rows of Python values (None for missing), column by column (no per-cell pandas)."""
+    cols = []
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            s = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+            vals = np.array([None if pd.isna(v) else v.to_pydatetime() for v in s], dtype=object)
+        elif pd.api.types.is_bool_dtype(s.dtype):
+            vals = np.array([None if pd.isna(v) else bool(v) for v in s], dtype=object)
+        elif pd.api.types.is_integer_dtype(s.dtype):
+            vals = np.array([None if pd.isna(v) else int(v) for v in s], dtype=object)
+        elif pd.api.types.is_float_dtype(s.dtype):
+            f = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            vals = np.where(np.isfinite(f), f, None).astype(object)
+            vals = np.array([None if v is None else float(v) for v in vals], dtype=object)
+        else:
+            vals = np.array(
+                [None if (v is None or (not isinstance(v, str) and pd.isna(v))) else str(v)
+                 for v in s.astype(object)],
+                dtype=object,
+            )  # fmt: skip
+        cols.append(vals)
+    return [list(r) for r in zip(*cols, strict=True)] if cols else []
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "sheet"
+    out, k = base, 2
+    while out.lower() in used:
+        suffix = f" ({k})"
+        out, k = base[: 31 - len(suffix)] + suffix, k + 1
+    used.add(out.lower())
+    return out
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
+    """Write ``{sheet name: frame}`` to an .xlsx atomically, text never as a formula.
+
+    Every text cell is a string cell with the quote prefix (see the module notes); numbers,
+    dates and booleans keep their types; missing values are empty cells.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    def write(tmp: Path) -> None:
+        wb = Workbook(write_only=True)
+        used: set[str] = set()
+        bold = Font(bold=True)
+        for name, df in sheets.items():
+            rows = _cells(df)
+            chunks = [rows[i : i + MAX_ROWS] for i in range(0, max(len(rows), 1), MAX_ROWS)]
+            for part in chunks:
+                ws = wb.create_sheet(_sheet_name(name, used))
+                header = []
+                for c in df.columns:
+                    cell = WriteOnlyCell(ws, value=None)
+                    cell._value = _text(str(c))
+                    cell.data_type = "s"
+                    cell.font = bold
+                    header.append(cell)
+                ws.append(header)
+                for row in part:
+                    out = []
+                    for v in row:
+                        if isinstance(v, str):
+                            cell = WriteOnlyCell(ws, value=None)
+                            cell._value = _text(v)  # as text, never parsed as a formula
+                            cell.data_type = "s"
+                            if v.startswith(DANGEROUS_PREFIXES):
+                                cell.quotePrefix = True
+                            out.append(cell)
+                        else:
+                            out.append(v)
+                    ws.append(out)
+        if not sheets:
+            wb.create_sheet("empty")
+        wb.save(tmp)
+
+    return write_atomic(path, write)
+
+
+def _races_table(ds) -> pd.DataFrame:
+    from .agegrade import age_graded
+    from .season import race_context
+
+    return age_graded(race_context(ds.races), ds.athletes)
+
+
+def _tables(ds) -> dict[str, pd.DataFrame]:
+    from .plan import plan_adherence
+
+    return {
+        "log": ds.log,
+        "races": _races_table(ds),
+        "splits": ds.splits,
+        "fatigue": ds.fatigue,
+        "plan": ds.plan,
+        "adherence": plan_adherence(ds),
+        "rejects": ds.rejects,
+    }
+
+
+def athlete_sheets(ds, athlete_id: str) -> dict[str, pd.DataFrame]:
+    """The sheets of one athlete's workbook: only that athlete's rows (a private export)."""
+    one = ds.athlete(athlete_id)
+    return {"athlete": one.athletes, **_tables(one)}
+
+
+def squad_sheets(ds) -> dict[str, pd.DataFrame]:
+    """The sheets of the squad workbook: roster, every table, the reconciliation."""
+    return {"athletes": ds.athletes, **_tables(ds), "reconciliation": ds.reconciliation}
+
+
+def _default_page_name(athlete_id: str) -> str:
+    try:  # the athlete page's safe, unique file name (the report planner's)
+        from .reports.plan import page_name  # type: ignore[attr-defined]
+
+        return page_name(athlete_id)
+    except ImportError:
+        from .report import _slug
+
+        return _slug(str(athlete_id))
+
+
+def write_exports(
+    ds,
+    out_dir: str | os.PathLike[str],
+    *,
+    athletes: list[str] | None = None,
+    page_name: Callable[[str], str] | None = None,
+) -> list[Path]:
+    """Write ``OUT/exports/<athlete_id>.xlsx`` per athlete and ``OUT/exports/squad.xlsx``.
+
+    (The squad book is ``squad-all.xlsx`` should an athlete's file be named ``squad``.)
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data set.
+    out_dir : path
+        The report folder ``OUT``; files go to ``OUT/exports/``.
+    athletes : list of str, optional
+        Athlete ids (default: the whole roster).
+    page_name : callable, optional
+        Athlete id -> file name without suffix; default the athlete page's name, so
+        ``exports/<name>.xlsx`` sits beside ``athletes/<name>.html``.
+
+    Returns
+    -------
+    list of Path
+        The workbooks (athletes, then the squad's). Incremental: a workbook whose sheets
+        are unchanged since the last call (digests in ``exports/.digests.json``) is left
+        as it is.
+    """
+    import json
+
+    from .io import write_text_atomic
+
+    name = page_name or _default_page_name
+    root = Path(out_dir) / "exports"
+    root.mkdir(parents=True, exist_ok=True)
+    ids = athletes if athletes is not None else ds.athletes["athlete_id"].astype(str).tolist()
+    pages = {name(aid).lower() for aid in ds.athletes["athlete_id"].astype(str)}
+    squad = "squad" if "squad" not in pages else "squad-all"  # never an athlete's file
+    index_path = root / ".digests.json"
+    try:
+        known = json.loads(index_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    digests, paths = {}, []
+    jobs = [(f"{name(aid)}.xlsx", lambda aid=aid: athlete_sheets(ds, aid)) for aid in ids]
+    jobs.append((f"{squad}.xlsx", lambda: squad_sheets(ds)))
+    for file, sheets_of in jobs:
+        sheets = sheets_of()
+        target = root / file
+        digest = _digest(sheets)
+        # incremental: a nightly run rewrites only the workbooks whose rows changed
+        if digest is None or known.get(file) != digest or not target.is_file():
+            write_workbook(sheets, target)
+        digests[file] = digest
+        paths.append(target)
+    write_text_atomic(index_path, json.dumps(digests, indent=1, sort_keys=True))
+    return paths
+
+
+def _digest(sheets: dict[str, pd.DataFrame]) -> str | None:
+    """A digest of the sheets' names, columns, types and values (None: cannot be hashed)."""
+    import hashlib
+
+    from . import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    try:
+        for sheet, df in sheets.items():
+            h.update(f"{sheet}|{list(df.columns)}|{list(map(str, df.dtypes))}".encode())
+            h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    except (TypeError, ValueError):
+        return None
+    return h.hexdigest()
