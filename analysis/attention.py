@@ -95,10 +95,10 @@ def _volume_change(ds, as_of, pct, min_reps) -> list[dict]:
         if abs(change) <= pct:
             continue
         words = (
-            f"from 0 to {a:.0f} hip-flexion reps"
+            f"from 0 to {a:.0f} hip-flexion reps on the week before"
             if b == 0
-            else f"{'up' if a > b else 'down'} {abs(change):.0f}% ({b:.0f} → {a:.0f} "
-            "hip-flexion reps)"
+            else f"{'up' if a > b else 'down'} {abs(change):.0f}% on the week before "
+            f"({b:.0f} → {a:.0f} hip-flexion reps)"
         )
         if bool(quiet.get(aid, False)):
             words += ": nothing at all was logged that week"
@@ -107,7 +107,7 @@ def _volume_change(ds, as_of, pct, min_reps) -> list[dict]:
                 "athlete_id": aid,
                 "kind": "volume_change",
                 "date": last_monday,
-                "what": f"Week of {last_monday:%d %b %Y}: {words} (against the week before).",
+                "what": f"Week of {last_monday:%d %b %Y}: {words}.",
                 "value": change if np.isfinite(change) else np.nan,
                 "threshold": pct,
             }
@@ -188,9 +188,10 @@ def _fade(ds, last_n, margin) -> list[dict]:
                     "athlete_id": aid,
                     "kind": "fade_worse",
                     "date": g["date"].iloc[-1],
-                    "what": f"{int(ev)} m: the last {last_n} races faded more (second half "
-                    f"minus first half, median {_fmt_s(recent)}) than the season's "
-                    f"{len(d) - last_n} earlier races (median {_fmt_s(earlier)}).",
+                    "what": f"{int(ev)} m: slowed more in the second half in the last "
+                    f"{last_n} races (second half minus first half, median {_fmt_s(recent)}) "
+                    f"than in the season's {len(d) - last_n} earlier races (median "
+                    f"{_fmt_s(earlier)}); larger means more slowing.",
                     "value": recent - earlier,
                     "threshold": float(margin),
                 }

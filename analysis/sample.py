@@ -431,6 +431,66 @@ def _sample_plan(start: _dt.date, weeks: int) -> pd.DataFrame:
     ).astype("string")  # fmt: skip
 
 
+#: Seconds a masters athlete is slower per half than the simulated club sprinter, per event:
+#: both halves slow alike, so the differential (the truth) is unchanged; the 400 m comes to
+#: about 61 s and the 200 m to about 27 s, an age grade near 80 % at 51.
+_MASTERS_HALF_S = {200: 3.0, 400: 6.0}
+
+
+def _shift_time(text: object, add: float, digits: int) -> object:
+    """A written time plus ``add`` seconds, in the same spelling (``m:ss.ss``, ``h``)."""
+    t = str(text).strip()
+    if not t or t.upper() in ("DNF", "DNS", "DQ", "NAN"):
+        return text
+    suffix = "h" if t.endswith("h") else ""
+    core = t.removesuffix("h")
+    m, _, sec = core.rpartition(":")
+    v = (int(m) * 60 if m else 0) + float(sec) + add
+    if m or v >= 60:
+        mm, ss = divmod(round(v, digits), 60)
+        return f"{int(mm)}:{ss:0{3 + digits}.{digits}f}{suffix}"
+    return f"{v:.{digits}f}{suffix}"
+
+
+def _masters_times(frames: dict, truth: Truth, name: str, athlete_id: str) -> None:
+    """Slow the masters athlete's marks to a masters level (differentials unchanged)."""
+
+    def event_of(text: object) -> int:
+        digits = "".join(ch for ch in str(text) if ch.isdigit())
+        return int(digits) if digits else 0
+
+    meets = frames["results/meets_2026.csv"].copy()
+    mine = meets["Athlete"] == name
+    for i in meets.index[mine]:
+        c = _MASTERS_HALF_S.get(event_of(meets.loc[i, "Event"]))
+        if c is None:
+            continue
+        meets.loc[i, "Time"] = _shift_time(meets.loc[i, "Time"], 2 * c, 2)
+        for col, k in (("split_100", 0.5 if c == 6.0 else 1.0), ("split_200", 1.0),
+                       ("split_300", 1.5)):  # fmt: skip
+            v = meets.loc[i, col]
+            if str(v).strip() and str(v) != "nan":
+                meets.loc[i, col] = _shift_time(v, k * c, 2)
+    frames["results/meets_2026.csv"] = meets
+    book = dict(frames["results/time_trials.xlsx"])
+    trials = book["Trials"].copy()
+    for i in trials.index[trials["Athlete"] == name]:
+        c = _MASTERS_HALF_S.get(event_of(trials.loc[i, "Event"]))
+        if c is None:
+            continue
+        trials.loc[i, "Time"] = _shift_time(trials.loc[i, "Time"], 2 * c, 1)
+        marks = str(trials.loc[i, "Splits"]).split("/")
+        steps = (0.5, 1.0, 1.5) if len(marks) == 3 else (1.0,)
+        trials.loc[i, "Splits"] = "/".join(
+            str(_shift_time(m, k * c, 1)) for m, k in zip(marks, steps, strict=False)
+        )
+    book["Trials"] = trials
+    frames["results/time_trials.xlsx"] = book
+    for r in truth.races:
+        if r["athlete_id"] == athlete_id and r["event_m"] in _MASTERS_HALF_S:
+            r["final_s"] = round(r["final_s"] + 2 * _MASTERS_HALF_S[r["event_m"]], 2)
+
+
 def _season_extras(frames: dict, truth: Truth) -> dict:
     """Add what the coach's season needs to the raw files, without a random draw.
 
@@ -439,7 +499,8 @@ def _season_extras(frames: dict, truth: Truth) -> dict:
       (``RPE``, ``Minutes``), coach B on every row (``Session RPE``, ``Duration (min)``),
       the gym workbook per row (``RPE``, ``Minutes``);
     - a masters athlete: the last athlete of a roster of six or more was born in 1975
-      (``age_category`` ``masters``), for age grading.
+      (``age_category`` ``masters``), for age grading; his or her marks are slower by the
+      same time in each half (:data:`_MASTERS_HALF_S`), so the differential is unchanged.
     """
     out = dict(frames)
     roster = out["athletes.csv"].copy()
@@ -449,6 +510,9 @@ def _season_extras(frames: dict, truth: Truth) -> dict:
         roster.loc[i, "birth_date"] = _dt.date(1975, born.month, born.day).isoformat()
         roster.loc[i, "age_category"] = "masters"
     out["athletes.csv"] = roster
+    if len(roster) >= 6:
+        _masters_times(out, truth, str(roster.loc[roster.index[-1], "name"]),
+                       str(roster.loc[roster.index[-1], "athlete_id"]))  # fmt: skip
 
     a = out["logs/coach_a_2026.csv"].copy()
     rpe, minutes = _session_values(a["Athlete"], a["Date"])

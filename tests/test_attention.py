@@ -28,7 +28,10 @@ def test_fixture_squad_list():
         ["S1", "volume_change"], ["M1", "no_log"], ["S2", "no_log"], ["S1", "new_pb"]]  # fmt: skip
     row = a.iloc[0]
     assert row["value"] == -100.0 and row["date"] == pd.Timestamp("2026-03-23")
-    assert "441 → 0" in row["what"] and "nothing at all was logged" in row["what"]
+    assert row["what"] == (
+        "Week of 23 Mar 2026: down 100% on the week before (441 → 0 hip-flexion reps): "
+        "nothing at all was logged that week."
+    )
     assert a.loc[a["athlete_id"] == "M1", "value"].item() == 14  # 18 Mar to 1 Apr
     assert a.loc[a["kind"] == "new_pb", "what"].item() == (
         "New PB: 400 m in 55.20 s at County on 21 Mar 2026."

@@ -1,4 +1,4 @@
-"""Exports (analysis.exports): per-athlete and squad workbooks, never a formula."""
+"""Exports (analysis.reports.workbooks): per-athlete and squad workbooks, never a formula."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import analysis as hf
-from analysis.exports import write_exports, write_workbook
+from analysis.reports.workbooks import write_exports, write_workbook
 
 DATA = Path(__file__).parent / "data" / "season"
 

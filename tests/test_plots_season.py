@@ -46,16 +46,21 @@ def test_progression_lines_and_ramp(ds):
     assert a["ramp_pct"].tolist()[1:4] == [-50.0, 300.0, -100.0]
     assert pd.isna(a["ramp_pct"].iloc[0]) and pd.isna(a["ramp_pct"].iloc[4])
     fig, (ax1, ax2) = plt.subplots(2)
-    plots.plot_progression(ds.log, "S1", ax=ax1, exercise_names={"a_skip": "Running A's"})
-    assert (
-        len(ax1.get_lines())
-        == ds.log.loc[
-            (ds.log["athlete_id"] == "S1") & (ds.log["family"] == "hip_flexor"), "exercise"
-        ].nunique()
-    )
+    plots.plot_progression(
+        ds.log, "S1", ax=ax1, exercise_names={"a_skip": "Running A's"}, smooth_weeks=1,
+        max_exercises=20,
+    )  # fmt: skip
+    hf_ex = ds.log.loc[(ds.log["athlete_id"] == "S1") & (ds.log["family"] == "hip_flexor")]
+    assert len(ax1.get_lines()) == hf_ex["exercise"].nunique()
+    a_line = next(ln for ln in ax1.get_lines() if ln.get_label() == "Running A's")
+    assert list(a_line.get_ydata()) == [60.0, 30.0, 120.0, 0.0, 90.0]
     assert "Running A's" in [t.get_text() for t in ax1.get_legend().get_texts()]
-    plots.plot_ramp(ds.log, "S1", ax=ax2)
-    assert len(ax2.patches) >= 2
+    plots.plot_progression(ds.log, "S1", ax=ax2, max_exercises=2)
+    assert len(ax2.get_lines()) == 2 and "not drawn" in ax2.texts[-1].get_text()
+    fig2, ax3 = plt.subplots()
+    plots.plot_ramp(ds.log, "S1", ax=ax3)
+    plt.close(fig2)
+
     plt.close(fig)
 
 

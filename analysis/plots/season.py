@@ -69,7 +69,7 @@ def plot_plan_adherence(
             planned = week["planned"].astype("float64").to_numpy()
             done = week["done"].astype("float64").to_numpy()
             ax.bar(x, planned, width=width, align="edge", facecolor="none",
-                   edgecolor=REFERENCE_COLOR, linewidth=1.2, label="planned")  # fmt: skip
+                   edgecolor="#555555", linewidth=1.2, label="planned", zorder=3)  # fmt: skip
             ax.bar(x + pd.Timedelta(days=1), done, width=pd.Timedelta(days=3.5), align="edge",
                    color=PALETTE[0], label="done (logged)")  # fmt: skip
             top = float(np.nanmax(np.concatenate([planned, done]))) if len(x) else 1.0
@@ -99,11 +99,15 @@ def plot_progression(
     *,
     exercise_names: Mapping[str, str] | None = None,
     who: str | None = None,
+    smooth_weeks: int = 3,
+    max_exercises: int = 5,
 ) -> Axes:
     """Each hip-flexor exercise's weekly volume over the season, one line per exercise.
 
-    Weeks inside the athlete's logged span without an exercise are drawn at 0, so a drill
-    that was dropped is seen falling, not as a gap.
+    Drawn as a ``smooth_weeks`` rolling mean (1: the raw weekly sums) of the
+    ``max_exercises`` exercises with most volume (the rest are counted in a note). Weeks
+    inside the exercise's span without it count as 0, so a drill that was dropped is
+    seen falling, not as a gap.
     """
     names = dict(exercise_names or {})
     if athlete_id is not None:
@@ -117,15 +121,24 @@ def plot_progression(
         else:
             table = prog.pivot_table(index="week", columns="exercise", values="hf_reps",
                                      aggfunc="sum", fill_value=0.0)  # fmt: skip
-            for i, col in enumerate(table.sum().sort_values(ascending=False).index):
-                ax.plot(table.index, table[col].to_numpy(dtype=float), marker="o",
+            # a 3-week rolling mean of the top exercises: a season's build-up, not noise
+            smooth = table.rolling(smooth_weeks, min_periods=1).mean()
+            top = table.sum().sort_values(ascending=False).index[:max_exercises]
+            for i, col in enumerate(top):
+                ax.plot(smooth.index, smooth[col].to_numpy(dtype=float), marker="o",
                         markersize=3, color=series_colour(i),
                         label=literal(names.get(str(col), col)))  # fmt: skip
+            rest = len(table.columns) - len(top)
+            if rest > 0:
+                ax.text(0.99, 0.98, f"+{rest} smaller exercise{'s' * (rest != 1)} not drawn",
+                        ha="right", va="top", fontsize=7, transform=ax.transAxes)  # fmt: skip
             ax.legend(title="exercise", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
             ax.figure.autofmt_xdate()
         ax.set_xlabel("week starting (Monday)")
         ax.set_ylabel("hip-flexion reps per week")
-        ax.set_title(title_text(f"Progression of each exercise, {who}"))
+        ax.set_title(
+            title_text(f"Progression of each exercise, {who} ({smooth_weeks}-week average)")
+        )
     return ax
 
 

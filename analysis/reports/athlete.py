@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..agegrade import age_graded
 from ..dataset import Dataset, load_dataset
 from ..fatigue import load_elite_splits, segment_table
+from ..plan import plan_adherence
 from ..relate import race_table
+from ..season import race_context
 from ..stats import Estimate, within_athlete_estimate
 from .cohort import NOT_COHORTS
 from .display import NO_MATHS, _html, esc
@@ -35,6 +38,7 @@ class AthleteReport:
         """Load ``data_dir`` and keep only ``athlete_id``'s rows (privacy by construction)."""
         ds = load_dataset(data_dir).athlete(str(athlete_id))
         table = race_table(ds.log, ds.races, ds.fatigue, windows=(int(window_days),))
+        table = age_graded(race_context(table), ds.athletes)  # PB/SB, WMA age grade
         seg = segment_table(ds.races, ds.splits)
         return cls(ds, str(athlete_id), int(event), int(window_days), table, seg)
 
@@ -95,12 +99,21 @@ class AthleteReport:
             "timing": "timing",
             "status": "status",
             "final_s": "final (s)",
+            "best": "PB / SB",
+            "age_grade_pct": "age grade (WMA %)",
             "first_half_s": "1st half (s)",
             "second_half_s": "2nd half (s)",
             "differential_s": "differential (s)",
             "velocity_loss_pct": "velocity loss (%)",
             self.volume_column: f"HF reps, {self.window_days} d before",
         }
+        if "is_pb" in t.columns:
+            t = t.assign(
+                best=pd.Series("", index=t.index, dtype="string")
+                .mask(t["is_sb"].fillna(False).astype(bool), "SB")
+                .mask(t["is_pb"].fillna(False).astype(bool), "PB"),
+                age_grade_pct=t["age_grade_pct"].round(1),
+            )
         out = t[[c for c in cols if c in t.columns]].rename(columns=cols)
         out["date"] = pd.to_datetime(out["date"]).dt.date.astype("string")
         return out
@@ -203,7 +216,58 @@ class AthleteReport:
         from ..plots import plot_fatigue_trend
 
         fat = self.ds.fatigue
-        return plot_fatigue_trend(fat[fat["event_m"] == self.event])
+        return plot_fatigue_trend(fat[fat["event_m"] == self.event], bests=self.races)
+
+    # -- the plan and its adherence (analysis.plan)
+    def adherence(self) -> pd.DataFrame:
+        """Planned against done, per week, for this athlete (empty without a plan)."""
+        return plan_adherence(self.ds)
+
+    def plan_text(self) -> str:
+        """The plan in words: weeks planned, done, and what the % means."""
+        ad = self.adherence()
+        if ad.empty:
+            return (
+                "No plan for this athlete: put a plan.csv or plan.xlsx (week, squad or "
+                "athlete, exercise, prescription) in the data folder to compare planned with "
+                "done work."
+            )
+        planned = float(ad["planned_hf_reps"].sum())
+        done = float(ad["done_hf_reps"].sum())
+        quiet = int((ad["days_logged"] == 0).sum())
+        last4 = ad.tail(4)
+        p4, d4 = float(last4["planned_hf_reps"].sum()), float(last4["done_hf_reps"].sum())
+        text = (
+            f"Over {_count(len(ad), 'planned week')} {self.name} logged "
+            f"{done:,.0f} of {planned:,.0f} planned hip-flexion reps "
+            f"({done / planned * 100:.0f}%)"
+            if planned > 0
+            else f"Over {_count(len(ad), 'planned week')} no hip-flexor reps were planned"
+        )
+        if p4 > 0:
+            text += f"; in the last four planned weeks {d4 / p4 * 100:.0f}%"
+        text += (
+            ". Done counts every hip-flexor entry of the week, planned or not, so more "
+            "than 100% means extra work."
+        )
+        if quiet:
+            text += (
+                f" In {_count(quiet, 'week')} nothing at all was logged (×): the log cannot "
+                "tell a week off from a week not written down."
+            )
+        return text
+
+    def plot_plan_adherence(self):
+        from ..plots import plot_plan_adherence
+
+        return plot_plan_adherence(self.adherence(), self.athlete_id, who=self.name)
+
+    def plot_progression(self):
+        from ..plots import plot_progression
+
+        return plot_progression(
+            self.ds.log, self.athlete_id, exercise_names=exercise_names(), who=self.name
+        )
 
     def plot_profile(self):
         from ..plots import plot_velocity_profile
@@ -251,4 +315,7 @@ class AthleteReport:
                 set(self.ds.log["athlete_id"]) | set(self.ds.races["athlete_id"])
             ),
             "rejects": len(self.ds.rejects),
+            "planned_weeks": len(self.adherence()),
+            "pbs": int(self.races["is_pb"].fillna(False).sum()) if "is_pb" in self.races else 0,
+            "sbs": int(self.races["is_sb"].fillna(False).sum()) if "is_sb" in self.races else 0,
         }

@@ -6,7 +6,9 @@
 - ``OUT/cohorts/<column>.html`` — one per cohort column of the roster,
 - ``OUT/data_quality.html``,
 - ``OUT/extra/<name>.html`` — any notebook of your own in the notebooks folder,
-- ``OUT/index.html`` linking them all,
+- ``OUT/index.html`` linking them all, opening with what needs a look,
+- ``OUT/attention.csv`` (that list for other tools) and ``OUT/exports/<athlete_id>.xlsx``
+  (:mod:`analysis.reports.season`),
 
 each with the executed notebook beside it (``.ipynb``). How it is fast, safe and robust:
 
@@ -58,6 +60,7 @@ from .jobs import (
 from .manifest import _read_manifest, _write_manifest
 from .plan import plan_reports
 from .runner import _Progress, run_jobs
+from .season import season_outputs
 
 
 def build_reports(
@@ -223,8 +226,16 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
     _write_manifest(manifest_path, manifest)
     ordered = [statuses[j.target] for j in planned if j.target in statuses]
     result = BatchResult(out=out, reports=ordered, seconds=time.perf_counter() - t0)
-    result.index = write_index(out, ordered, manifest, ds, data_dir, started, result.seconds)
+    # the coach's season: OUT/attention.csv, OUT/exports/, the index's first sections
+    pages = {str(r.job.key): r.html_path for r in ordered if r.job.kind == "athlete"}
+    season = season_outputs(ds, out, pages)
+    result.problems = season.problems
+    result.index = write_index(
+        out, ordered, manifest, ds, data_dir, started, result.seconds, top=season.html
+    )
     result.seconds = time.perf_counter() - t0
     if progress is not False or not result.ok:
         print(result.summary(), file=sys.stderr if not result.ok else sys.stdout)
+    if progress is not False and season.summary:
+        print(season.summary)  # one plain paragraph: what needs a look (cron mails it)
     return result

@@ -12,6 +12,7 @@ from pathlib import Path
 from .._version import __version__
 from ..io import write_text_atomic
 from .jobs import ReportStatus
+from .season import SEASON_CSS
 
 
 def _fmt_time(ts: float | None) -> str:
@@ -45,8 +46,14 @@ def write_index(
     data_dir: Path,
     started: float,
     seconds: float,
+    *,
+    top: str = "",
 ) -> Path:
-    """Write ``OUT/index.html``: every report, run time, data freshness, failures."""
+    """Write ``OUT/index.html``: every report, run time, data freshness, failures.
+
+    ``top`` (HTML, already escaped) opens the page after the run summary: the attention
+    list and plan adherence of :func:`analysis.reports.season.season_outputs`.
+    """
     e = html.escape
     statuses = list(statuses)
     s = ds.summary()
@@ -58,7 +65,8 @@ def write_index(
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>hipflex reports — {e(data_dir.name)}</title><style>{INDEX_CSS}</style></head><body>",
+        f"<title>hipflex reports — {e(data_dir.name)}</title>"
+        f"<style>{INDEX_CSS}{SEASON_CSS}</style></head><body>",
     ]
     if ds.synthetic:
         parts.append(
@@ -83,6 +91,7 @@ def write_index(
             for r in failed
         )
         parts.append(f"<div class='failures'><h2>Failed reports</h2><ul>{items}</ul></div>")
+    parts.append(top)
 
     def row(r: ReportStatus) -> str:
         m = manifest.get(r.job.target, {})

@@ -105,11 +105,13 @@ class BatchResult:
     reports: list[ReportStatus] = field(default_factory=list)
     index: Path | None = None
     seconds: float = 0.0
+    #: Batch outputs besides the reports that failed (attention list, exports), one line each.
+    problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """True when no report failed."""
-        return not self.failures
+        """True when no report failed (and the attention list and exports were written)."""
+        return not self.failures and not self.problems
 
     @property
     def failures(self) -> list[ReportStatus]:
@@ -132,6 +134,7 @@ class BatchResult:
             f"FAILED {r.html_path}: {r.error} (executed notebook: {self.out / r.ipynb_path})"
             for r in self.failures
         ]
+        lines += [f"FAILED {p}" for p in self.problems]
         n_ok = sum(r.status == "ok" for r in self.reports)
         lines.append(
             f"{len(self.reports)} reports: {n_ok} ran, {len(self.skipped)} unchanged, "

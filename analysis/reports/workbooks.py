@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import write_atomic
+from ..io import write_atomic
 
 __all__ = [
     "DANGEROUS_PREFIXES",
@@ -135,14 +135,14 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]
 
 
 def _races_table(ds) -> pd.DataFrame:
-    from .agegrade import age_graded
-    from .season import race_context
+    from ..agegrade import age_graded
+    from ..season import race_context
 
     return age_graded(race_context(ds.races), ds.athletes)
 
 
 def _tables(ds) -> dict[str, pd.DataFrame]:
-    from .plan import plan_adherence
+    from ..plan import plan_adherence
 
     return {
         "log": ds.log,
@@ -167,14 +167,10 @@ def squad_sheets(ds) -> dict[str, pd.DataFrame]:
 
 
 def _default_page_name(athlete_id: str) -> str:
-    try:  # the athlete page's safe, unique file name (the report planner's)
-        from .reports.plan import page_name  # type: ignore[attr-defined]
+    """The athlete page's safe, unique file name (the report planner's)."""
+    from .plan import _slug
 
-        return page_name(athlete_id)
-    except ImportError:
-        from .report import _slug
-
-        return _slug(str(athlete_id))
+    return _slug(str(athlete_id))
 
 
 def write_exports(
@@ -209,7 +205,7 @@ def write_exports(
     """
     import json
 
-    from .io import write_text_atomic
+    from ..io import write_text_atomic
 
     name = page_name or _default_page_name
     root = Path(out_dir) / "exports"
@@ -242,7 +238,7 @@ def _digest(sheets: dict[str, pd.DataFrame]) -> str | None:
     """A digest of the sheets' names, columns, types and values (None: cannot be hashed)."""
     import hashlib
 
-    from . import __version__
+    from .._version import __version__
 
     h = hashlib.sha256(__version__.encode())
     try:
