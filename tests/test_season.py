@@ -142,3 +142,15 @@ def test_table_lookup_agrees_with_athlibs_own_grader():
                     assert age_factor(event, sex, age, edition=edition) == pytest.approx(
                         grader.calculate_factor(sex, age, str(event)), abs=1e-12
                     ), (edition, sex, event, age)
+
+
+def test_cohort_view_offers_age_graded_performance():
+    from analysis.reports.cohort import athlete_means, cohort_summary, summary_table
+
+    ds = hf.load_dataset(DATA)
+    means = athlete_means(ds, "sex", event=400, window_days=28).set_index("athlete_id")
+    s1 = [48.14 / 0.9943 / t * 100 for t in (55.4, 56.1, 55.8, 55.2, 55.9)]
+    assert means.loc["S1", "age_grade_pct"] == pytest.approx(sum(s1) / 5)
+    assert means.loc["M1", "age_grade_pct"] == pytest.approx(48.14 / 0.8635 / 68.5 * 100)
+    table = summary_table(cohort_summary(means.reset_index()), "sex", event=400)
+    assert "age grade (WMA %): mean" in table.columns

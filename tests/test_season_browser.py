@@ -13,19 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_report_browser import _chromium  # the same Chromium look-up
 
 from analysis import reports as rp
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 DATA = Path(__file__).parent / "data" / "season"
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if path := shutil.which(name):
-            return path
-    return None
 
 
 def test_index_attention_list_and_athlete_plan_pb_in_chromium(tmp_path):

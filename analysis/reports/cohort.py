@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..agegrade import age_graded
 from ..dataset import Dataset, load_dataset
 from ..errors import DataError
 from ..fatigue import segment_table
@@ -77,9 +78,11 @@ def athlete_means(ds: Dataset, column: str, *, event: int, window_days: int) -> 
     if column not in ds.athletes.columns:
         raise KeyError(f"roster has no column {column!r}")
     table = race_table(ds.log, ds.races, ds.fatigue, windows=(int(window_days),))
+    table = age_graded(table, ds.athletes)  # WMA age grade: athletes of any age compare
     ev = table[(table["event_m"] == event) & (table["status"] == "ok")]
     per_race = ev.groupby("athlete_id").agg(
         races=("race_id", "size"),
+        age_grade_pct=("age_grade_pct", "mean"),
         differential_s=("differential_s", "mean"),
         velocity_loss_pct=("velocity_loss_pct", "mean"),
         hf_reps_window=(f"hf_reps_{window_days}d", "mean"),
@@ -95,7 +98,8 @@ def athlete_means(ds: Dataset, column: str, *, event: int, window_days: int) -> 
         .merge(per_race, left_on="athlete_id", right_index=True, how="left")
     )
     out["races"] = out["races"].fillna(0).astype("int64")
-    for c in ("differential_s", "velocity_loss_pct", "hf_reps_window", "hf_reps_per_week"):
+    for c in ("differential_s", "velocity_loss_pct", "hf_reps_window", "hf_reps_per_week",
+              "age_grade_pct"):  # fmt: skip
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
     return out.astype({"cohort": "string"})
 
@@ -111,6 +115,7 @@ def cohort_summary(means: pd.DataFrame) -> pd.DataFrame:
         differential_s=("differential_s", "mean"),
         differential_s_sd=("differential_s", "std"),
         velocity_loss_pct=("velocity_loss_pct", "mean"),
+        age_grade_pct=("age_grade_pct", "mean"),
     ).reset_index()
     return out
 
@@ -177,6 +182,7 @@ def summary_table(summary: pd.DataFrame, column: str, *, event: int) -> pd.DataF
         "differential_s": "second-half fade (s): mean",
         "differential_s_sd": "second-half fade (s): SD",
         "velocity_loss_pct": "velocity loss (%): mean",
+        "age_grade_pct": "age grade (WMA %): mean",
     }
     out = summary[[c for c in headers if c in summary.columns]]
     out = out.assign(cohort=out["cohort"].astype("string").fillna("(none)"))

@@ -143,8 +143,8 @@ def season_outputs(ds, out: str | Path, pages: dict[str, str]) -> SeasonOutputs:
     try:
         res.exports = write_exports(ds, out)
         parts.append(
-            f"<p class='meta'>Spreadsheets of the data: one per athlete in "
-            f"<a href='exports/'>exports/</a> and the whole squad in "
+            f"<p class='meta'>Spreadsheets of the data: one per athlete in the "
+            f"<code>exports</code> folder beside this page, and the whole squad in "
             f"<a href='{_href('exports/' + res.exports[-1].name)}'>"
             f"exports/{html.escape(res.exports[-1].name)}</a>.</p>"
         )
