@@ -116,6 +116,32 @@ def today() -> _dt.date:
     return _dt.date.today()
 
 
+# ---------------------------------------------------------------- the coach's season
+
+#: First month of an athletics season (analysis.season): 1 = the calendar year, as World
+#: Athletics' lists count it; 7 or 9 for a southern-hemisphere summer season.
+SEASON_START_MONTH: int = 1
+
+#: WMA age-factor tables used by :func:`analysis.age_grade` (``"2023"`` or ``"2015"``).
+WMA_EDITION: str = "2023"
+
+#: Attention list (analysis.attention): a week-over-week change of hip-flexor reps beyond
+#: this many percent (either way) is listed ...
+ATTENTION_VOLUME_CHANGE_PCT: float = 50.0
+#: ... when either week has at least this many hip-flexion reps (a change from 10 to 30
+#: reps is noise, not a spike).
+ATTENTION_MIN_WEEKLY_REPS: float = 100.0
+#: An athlete with no log entry (any exercise) for this many days is listed.
+ATTENTION_NO_LOG_DAYS: int = 10
+#: A PB or SB within this many days of the data's last date is listed as new.
+ATTENTION_RECENT_DAYS: int = 14
+#: The fade (``differential_s``) of the athlete's last this-many races at an event ...
+ATTENTION_FADE_LAST_RACES: int = 3
+#: ... is listed when its median is worse (larger) than the season median of that event by
+#: more than this many seconds.
+ATTENTION_FADE_MARGIN_S: float = 0.0
+
+
 # ------------------------------------------------------------------ reading limits
 # A file is refused early, with one line naming the file and the limit, when it claims
 # more than these (memory stays bounded by what a file really holds, not by what it

@@ -36,7 +36,8 @@ from .names import load_roster
 from .schema import concat_rejects, rejects_frame
 
 TABLES = (
-    "athletes", "log", "races", "splits", "rejects", "reconciliation", "skipped", "not_data"
+    "athletes", "log", "races", "splits", "rejects", "reconciliation", "skipped", "plan",
+    "not_data",
 )  # fmt: skip
 
 #: Environment variable naming a folder where cleaned datasets are cached as Parquet,
@@ -81,6 +82,9 @@ class Dataset:
     #: True when the folder holds a ``SYNTHETIC.md`` marker (written by ``hipflex sample``):
     #: every report then says, prominently, that the data are synthetic.
     synthetic: bool = False
+    #: The coach's plan (``plan.csv`` / ``plan.xlsx``) expanded per athlete and week
+    #: (:func:`analysis.plan.load_plan`); empty when the folder has no plan.
+    plan: pd.DataFrame = field(default_factory=lambda: _empty_plan())
     _cache: dict = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -117,6 +121,7 @@ class Dataset:
             data_dir=self.data_dir,
             fingerprint=self.fingerprint,
             synthetic=self.synthetic,
+            plan=self.plan[self.plan["athlete_id"] == aid].reset_index(drop=True),
         )
 
     # ------------------------------------------------------------------ display
@@ -179,6 +184,12 @@ class Dataset:
             f"<table class='hipflex-dataset tex2jax_ignore'>"
             f"<caption>hipflex Dataset</caption>{body}</table>"
         )
+
+
+def _empty_plan() -> pd.DataFrame:
+    from .plan import _empty_plan as empty_plan
+
+    return empty_plan()
 
 
 # ---------------------------------------------------------------------- loading
@@ -315,11 +326,19 @@ def load_dataset(
         raise DataError("roster has no data rows", file=roster_files[0].name)
     athletes = load_roster(roster_tables[0].frame, source=roster_tables[0].source)
 
+    from .plan import load_plan
+
     tables = read_folder(root, files, roster_files[0], athletes, dayfirst=dayfirst)
     kw = {"dayfirst": dayfirst, "today": today}
     log, races, splits, rejects, tables = _clean_tables(tables, athletes, catalog, offsets, kw)
+    plan, plan_rej = load_plan(tables.plan_tables, athletes, catalog, dayfirst=dayfirst)
+    rejects = concat_rejects(rejects, plan_rej)
+    plan_rows = plan.drop_duplicates(["source", "source_row"])
     reconciliation = _reconcile(
-        tables.counts(), {"log": log, "races": races}, rejects, tables.entry_sources
+        tables.counts(),
+        {"log": log, "races": races, "plan": plan_rows},
+        rejects,
+        tables.entry_sources,
     )
     ds = Dataset(
         athletes=athletes,
@@ -333,6 +352,7 @@ def load_dataset(
         data_dir=str(root),
         fingerprint=fp,
         synthetic=(root / SYNTHETIC_MARKER).is_file(),
+        plan=plan,
     )
     if cache_dir is not None and catalog_path is not None:
         save_dataset(ds, Path(cache_dir) / fp)
@@ -357,6 +377,7 @@ class _Tables:
     not_data: list = field(default_factory=list)  # (source, row, n, reason)
     ragged: list = field(default_factory=list)  # rejects frames
     entry_sources: dict = field(default_factory=dict)
+    plan_tables: list = field(default_factory=list)  # RawTables of plan.csv / plan.xlsx
 
     def counts(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -418,6 +439,7 @@ def read_folder(
     from .ingest.cells import count_lines
     from .ingest.layout import year_chooser
     from .names import resolve_athletes
+    from .plan import is_plan_file
 
     hints = load_hints(root)
 
@@ -433,6 +455,20 @@ def read_folder(
         if path == roster_file:
             continue
         label = str(path.relative_to(root))
+        if is_plan_file(path):  # the coach's plan, never a training log
+            try:
+                plan = read_raw(path, root=root)
+            except DataError as exc:
+                out.skipped.append({"source": label, "rows": None, "reason": _one_line(exc, label)})
+                continue
+            for t in plan:
+                out.plan_tables.append(t)
+                n = len(t.frame)
+                out.read.append({"source": t.source, "table": "plan", "layout": "table",
+                                 "rows_read": n, "raw_rows": n + 1, "data_rows": n,
+                                 "not_data": 1})  # fmt: skip
+                out.not_data.append((t.source, 1, 1, "header row"))
+            continue
         try:
             sheets = read_file(path, root, hints=hints, is_athlete=is_athlete, dayfirst=dayfirst)
         except DataError as exc:

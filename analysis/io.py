@@ -207,6 +207,21 @@ LOG_SYNONYMS: dict[str, tuple[str, ...]] = {
         "anteckningar",
         "kommentarer",
     ),
+    # session RPE (Foster 2001) and session length, per session or per entry (analysis.srpe)
+    "rpe": ("rpe", "session rpe", "srpe", "s rpe", "rating of perceived exertion", "cr10"),
+    "session_min": (
+        "session min",
+        "session minutes",
+        "minutes",
+        "mins",
+        "session duration",
+        "duration min",
+        "duration mins",
+        "duration minutes",
+        "session length",
+        "session time",
+        "session time min",
+    ),
 }
 
 RESULT_SYNONYMS: dict[str, tuple[str, ...]] = {
