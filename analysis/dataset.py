@@ -435,7 +435,7 @@ def read_folder(
     from collections import Counter
     from functools import lru_cache
 
-    from .ingest import load_hints, plain_frame_years, read_file
+    from .ingest import load_hints, one_line, plain_frame_years, read_file
     from .ingest.cells import count_lines
     from .ingest.layout import year_chooser
     from .names import resolve_athletes
@@ -459,7 +459,7 @@ def read_folder(
             try:
                 plan = read_raw(path, root=root)
             except DataError as exc:
-                out.skipped.append({"source": label, "rows": None, "reason": _one_line(exc, label)})
+                out.skipped.append({"source": label, "rows": None, "reason": one_line(exc, label)})
                 continue
             for t in plan:
                 out.plan_tables.append(t)
@@ -473,7 +473,7 @@ def read_folder(
             sheets = read_file(path, root, hints=hints, is_athlete=is_athlete, dayfirst=dayfirst)
         except DataError as exc:
             rows = count_lines(path) if path.suffix.lower() not in (".xlsx", ".xlsm") else None
-            out.skipped.append({"source": label, "rows": rows, "reason": _one_line(exc, label)})
+            out.skipped.append({"source": label, "rows": rows, "reason": one_line(exc, label)})
             continue
         for sheet in sheets:
             years.update(sheet.years)
@@ -535,11 +535,6 @@ def read_folder(
             "not_data": sum(n for _, n, _ in parsed.not_data),
         })  # fmt: skip
     return out
-
-
-def _one_line(exc: DataError, label: str) -> str:
-    text = str(exc)
-    return text[len(label) + 2 :] if text.startswith(label + ": ") else text
 
 
 def _clean_tables(tables: _Tables, athletes, catalog, offsets, kw):

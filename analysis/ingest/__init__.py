@@ -159,6 +159,12 @@ def read_file(
     return [SheetRead(reader, reader.layout, years=_years(reader))]
 
 
+def one_line(exc: Exception, label: str) -> str:
+    """An error's message without its leading ``label: `` (the file is named beside it)."""
+    text = str(exc)
+    return text[len(label) + 2 :] if text.startswith(label + ": ") else text
+
+
 def _ragged(rows: list) -> bool:
     width = len(rows[0][1])
     return any(any(c is not None for c in cells[width:]) for _, cells in rows[1:])
@@ -190,6 +196,7 @@ __all__ = [
     "RawTable",
     "SheetRead",
     "load_hints",
+    "one_line",
     "plain_frame_years",
     "read_file",
 ]

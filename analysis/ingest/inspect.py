@@ -57,10 +57,9 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
     DataError
         The folder or its roster cannot be read, or its ``hipflex.toml`` is invalid.
     """
-    from ..dataset import _one_line
     from ..io import read_raw
     from ..names import load_roster, resolve_athletes
-    from . import plain_frame_years, read_file
+    from . import one_line, plain_frame_years, read_file
     from .cells import count_lines
 
     root = Path(data_dir)
@@ -97,7 +96,7 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
             sheets = read_file(path, root, hints=hints, is_athlete=is_athlete, categorical=False)
         except DataError as exc:
             n = count_lines(path) if path.suffix.lower() not in (".xlsx", ".xlsm") else None
-            failed.append((label, n, _one_line(exc, label)))
+            failed.append((label, n, one_line(exc, label)))
             continue
         for s in sheets:
             years.update(s.years)
