@@ -147,3 +147,41 @@ def test_a_csv_with_too_many_fields_is_refused_naming_the_row(tmp_path, monkeypa
         read_raw(p, root=tmp_path)
     assert ei.value.row == 3
     assert "MAX_FIELDS" in str(ei.value)
+
+
+_CHILD = r"""
+import datetime as dt, json, resource, sys, time
+t = time.perf_counter()
+import analysis as hf
+from analysis.errors import DataError
+try:
+    ds = hf.load_dataset(sys.argv[1], today=dt.date(2026, 12, 1))
+    what = f"read {len(ds.log)}; skipped " + "; ".join(ds.skipped["reason"].astype(str))
+except DataError as exc:
+    what = f"refused: {exc}"
+print(json.dumps({"s": time.perf_counter() - t, "mb": resource.getrusage(
+    resource.RUSAGE_SELF).ru_maxrss / 1024, "what": what}))
+"""
+
+
+@pytest.mark.slow
+def test_hostile_files_are_read_or_refused_within_10_s_and_1_gb(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    wide = tmp_path / "wide"
+    wide.mkdir()
+    (wide / "athletes.csv").write_text(ROSTER, encoding="utf-8")
+    _wide_workbook(wide / "wide.xlsx")
+    commas = tmp_path / "commas"
+    commas.mkdir()
+    (commas / "athletes.csv").write_text(ROSTER, encoding="utf-8")
+    with open(commas / "commas.csv", "wb") as fh:
+        fh.write(b"athlete,date,exercise,prescription\n" + b"," * 50_000_000 + b"\n")
+    for folder, expect in ((wide, "read 1"), (commas, "refused: a line exceeds the limit")):
+        out = subprocess.run([sys.executable, "-c", _CHILD, str(folder)], check=True,
+                             capture_output=True, text=True)  # fmt: skip
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        assert r["s"] < 10 and r["mb"] < 1024, r
+        assert expect in r["what"], r
