@@ -17,7 +17,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import stats
 from .dataset import Dataset, load_dataset
 from .errors import DataError, DataWarning
 from .fatigue import fatigue_metrics
@@ -25,6 +24,17 @@ from .logs import clean_training_log
 from .relate import race_features
 from .sprints import clean_sprints
 from .volume import daily_volume
+
+
+def __getattr__(name: str):
+    # ``hf.stats`` is imported on first use: it brings scipy.stats (and statsmodels for
+    # a mixed model), which an athlete report does not need
+    if name == "stats":
+        import importlib
+
+        return importlib.import_module(".stats", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DataError",

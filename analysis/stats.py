@@ -21,9 +21,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
 
+from ._lazy import lazy_module
 from .errors import DataError
+
+st = lazy_module("scipy.stats")  # imported on first use (1 s of CPU an athlete report saves)
 
 __all__ = [
     "CorrResult",
