@@ -17,8 +17,7 @@ The public API (names pinned in DESIGN.md)::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .agegrade import age_grade
 from .dataset import Dataset, load_dataset
 from .errors import DataError, DataWarning
