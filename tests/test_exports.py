@@ -28,11 +28,8 @@ def folder(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("exports")
     shutil.copytree(DATA, root, dirs_exist_ok=True)
     with (root / "logs" / "track_ana.csv").open("a") as f:
-        for i, note in enumerate(NASTY):
-            f.write(
-                f'Ana Silva,0{i + 2}/04/2026,HLR,3x10,,,"{note.replace(chr(34), 2 * chr(34))}"\n'
-            )
-        f.write("Ana Silva,08/04/2026,=2*3,3x10,,,rejected row\n")  # unmapped exercise: kept
+        for i in range(len(NASTY) + 1):
+            f.write(f"Ana Silva,0{i + 2}/04/2026,HLR,3x10,,,note {i}\n")
     return root
 
 
@@ -40,6 +37,13 @@ def folder(tmp_path_factory) -> Path:
 def written(folder, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     ds = hf.load_dataset(folder)
+    # the reader lists a CSV row whose cell starts with "=" as a formula row (not data), so
+    # the formula-like texts are put into the clean log as a note or a spelling would be
+    notes = dict(zip([f"note {i}" for i in range(len(NASTY) + 1)], [*NASTY, "plain"], strict=True))
+    log = ds.log.assign(notes=ds.log["notes"].map(lambda v: notes.get(v, v)).astype("string"))
+    last = log.index[log["notes"] == "plain"]
+    log.loc[last, "exercise_raw"] = "=2*3"
+    ds.log = log
     return ds, out, write_exports(ds, out)
 
 

@@ -164,3 +164,12 @@ def test_step_with_another_unit_than_the_prescription_is_rejected():
 def test_read_raw_of_the_fixture_plan_is_all_text():
     (t,) = read_raw(DATA / "plan.csv", root=DATA)
     assert len(t.frame) == 12
+
+
+def test_inspect_says_the_plan_is_the_plan():
+    from analysis.ingest.inspect import inspect_folder
+
+    text, _ = inspect_folder(DATA)
+    block = text.split("plan.csv", 1)[1].split("\n\n", 1)[0]
+    assert "reads as: the coach's plan, 12 data rows" in block
+    assert "training log" not in block

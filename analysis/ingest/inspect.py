@@ -119,6 +119,15 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
             n_skipped += 1
             lines.append(f"  SKIPPED ({parsed.rows_total} rows): {lay.reason}")
             continue
+        from ..plan import is_plan_file
+
+        if is_plan_file(lay.source.split("#")[0]):  # read by analysis.plan, never as a log
+            n_read += 1
+            lines.append(
+                f"  reads as: the coach's plan, {len(frame)} data rows (week, squad or athlete, "
+                "exercise, prescription, progression; see README 'The coach's season')"
+            )
+            continue
         kind = classify(frame) if len(frame) else None
         what = _KIND.get(kind, "not a log or result table")
         if kind not in ("log", "results"):
