@@ -188,3 +188,16 @@ def test_clean_summary_suggests_what_an_unmapped_spelling_means(
         "  'band knee drive + lunge stretch' (1 entry): contains band_knee_drive and "
         "lunge_stretch (split it in two rows)" in printed
     )
+
+
+def test_data_quality_view_says_what_unmapped_and_ambiguous_spellings_may_be(ds) -> None:
+    from analysis.reports.quality import unknown_names, unmapped_exercises
+
+    unm = unmapped_exercises(ds)
+    assert unm[["exercise_raw", "entries", "did_you_mean"]].to_numpy().tolist() == [
+        ["band knee drive + lunge stretch", 1, "contains band_knee_drive + lunge_stretch"],
+        ["cable knee drvies", 1, "Cable knee drive (standing) (cable_knee_drive)"],
+    ]
+    names = unknown_names(ds)
+    assert names[["value", "reason", "rows"]].to_numpy().tolist() == [
+        ["Sammy", "ambiguous athlete: A030 (Lena Nowak) or A031 (Sam Lee-Park)", 2]]  # fmt: skip
