@@ -449,9 +449,9 @@ def _split_columns(df: pd.DataFrame) -> pd.DataFrame:
     silently dropped).
     """
     known = set(RESULT_SYNONYMS) | {"source", "source_row"}
-    rename: dict[str, str] = {}
     unusable: list[str] = []
-    taken = set(df.columns)
+    merged: dict[str, pd.Series] = {}
+    drop: list[str] = []
     for col in df.columns:
         if col in known or _SPLIT_COL.match(str(col)) or _SEG_COL.match(str(col)):
             continue
@@ -460,22 +460,34 @@ def _split_columns(df: pd.DataFrame) -> pd.DataFrame:
             continue
         kind, at = role
         target = {"cum": f"split_{at}", "seg": f"seg_{at}", "reaction": "reaction"}.get(kind)
-        if target is None or target in taken or (kind != "reaction" and at < 10):
+        if target is None or (kind != "reaction" and at < 10):
             unusable.append(str(col))
             continue
-        rename[col] = target
-        taken.add(target)
+        # sheets stacked into one frame spell one column two ways ("100 m" in one sheet,
+        # "100m split" in another): each row takes the cell it has
+        have = merged.get(target, df[target] if target in df.columns else None)
+        cell = df[col].astype("string")
+        if have is not None:
+            both = have.notna() & cell.notna() & (have.astype("string") != cell)
+            if both.any():
+                unusable.append(str(col))
+                continue
+            cell = have.astype("string").fillna(cell)
+        merged[target] = cell
+        drop.append(col)
     if unusable:
         src = df["source"].dropna().astype(str).unique()[:3] if "source" in df else []
         where = f"{', '.join(src)}: " if len(src) else ""
         warnings.warn(
             f"{where}result column(s) {', '.join(map(repr, unusable))} look like splits but "
-            "name no distance (or repeat one): not used. Name them like '100m split', "
+            "name no distance (or repeat one with other values): not used. Name them like '100m split', "
             "'split_100' or '100-200m' (a segment).",
             DataWarning,
             stacklevel=4,
         )
-    return df.rename(columns=rename)
+    if not merged:
+        return df
+    return df.drop(columns=drop).assign(**merged)
 
 
 def _prepare(raw: pd.DataFrame) -> pd.DataFrame:
