@@ -13,6 +13,7 @@ of its reference paper and cross-checked against ``pingouin.rm_corr``.
 
 from __future__ import annotations
 
+import datetime as _dt
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -27,12 +28,15 @@ from .errors import DataError
 
 __all__ = [
     "CorrResult",
+    "EffectResult",
     "compare_groups",
     "fdr_bh",
     "hedges_g",
+    "hedges_g_ci",
     "mixed_model",
     "rm_corr",
     "window_scan",
+    "within_athlete_effect",
     "within_between",
 ]
 
@@ -187,6 +191,319 @@ def rm_corr(data: pd.DataFrame, x: str, y: str, subject: str, *, ci: float = 0.9
     return CorrResult(r, dof, p, lo, hi, n, k, "rm_corr", slope=sxy / sxx, note=_join(*notes))
 
 
+@dataclass(frozen=True)
+class EffectResult:
+    """The squad's within-athlete effect of x on y (see :func:`within_athlete_effect`)."""
+
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    pvalue: float
+    dof: float
+    n_subjects: int
+    n_obs: int
+    method: str
+    note: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row DataFrame of the fields."""
+        return pd.DataFrame([asdict(self)])
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """A time column as float days: dates become days since the earliest date."""
+    if pd.api.types.is_datetime64_any_dtype(values) or (
+        values.dtype == object and len(values) and isinstance(values.dropna().iloc[0], _dt.date)
+    ):
+        t = pd.to_datetime(values, errors="coerce")
+        base = t.min()
+        return ((t - base).dt.total_seconds() / 86400.0).astype("float64").to_numpy()
+    if isinstance(values.dtype, pd.api.types.CategoricalDtype):
+        values = values.astype("object")
+    return _numeric(values)
+
+
+def _sym_power(m: np.ndarray, power: float) -> np.ndarray:
+    """``m ** power`` of a symmetric positive semi-definite matrix; eigenvalues at or near
+    zero are left out (the Moore–Penrose convention of Pustejovsky & Tipton 2018)."""
+    w, v = np.linalg.eigh(m)
+    keep = w > 1e-10 * max(1.0, float(np.abs(w).max(initial=0.0)))
+    wp = np.zeros_like(w)
+    wp[keep] = w[keep] ** power
+    return (v * wp) @ v.T
+
+
+@dataclass(frozen=True)
+class _WithinFit:
+    """What the within-athlete (fixed-effects) fit leaves for inference."""
+
+    beta: np.ndarray  # coefficients of the within-centred design, x first
+    bread: np.ndarray  # (X̃'X̃)⁻¹
+    scores: np.ndarray  # G × p cluster scores X̃_g' A_g e_g (A_g = I for CR1)
+    vcov: np.ndarray
+    dof: float
+    n_obs: int
+    n_subjects: int
+
+
+def _within_design(
+    data: pd.DataFrame,
+    x: str,
+    y: str,
+    subject: str,
+    time: str | None,
+    covariates: Sequence[str],
+    time_degree: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str]]:
+    """Centred design (x first), centred y, athlete codes, the design's names, notes."""
+    covs = list(covariates)
+    cols = [x, y, *covs] + ([time] if time is not None else [])
+    missing = [c for c in [*cols, subject] if c not in data.columns]
+    if missing:
+        raise DataError(f"data lacks column(s) {missing}", column=missing[0])
+    frame = pd.DataFrame({c: _numeric(data[c]) for c in [x, y, *covs]})
+    if time is not None:
+        frame["_time"] = _days(data[time])
+    frame[subject] = data[subject].to_numpy()
+    n_in = len(frame)
+    frame = frame.dropna(subset=[subject])
+    num = frame.drop(columns=subject).to_numpy(dtype=np.float64)
+    ok = np.isfinite(num).all(axis=1)
+    frame = frame.loc[ok]
+    notes = []
+    if n_in - len(frame):
+        notes.append(f"{n_in - len(frame)} rows with a missing or non-numeric value left out")
+    codes, uniques = pd.factorize(frame[subject].to_numpy())
+    counts = np.bincount(codes, minlength=len(uniques))
+    single = counts[codes] < 2
+    if single.any():
+        notes.append(
+            f"{int((counts == 1).sum())} athletes with a single race left out "
+            "(one race says nothing about change within an athlete)"
+        )
+        frame = frame.loc[~single]
+        codes, uniques = pd.factorize(frame[subject].to_numpy())
+    names = [x, *covs]
+    blocks = [frame[c].to_numpy(dtype=np.float64) for c in names]
+    if time is not None:
+        t = frame["_time"].to_numpy(dtype=np.float64)
+        scale = float(np.std(t)) or 1.0
+        tz = (t - t.mean()) / scale
+        for k in range(1, time_degree + 1):
+            blocks.append(tz**k)
+            names.append("season" if k == 1 else f"season^{k}")
+    X = np.column_stack(blocks) if blocks else np.empty((len(frame), 0))
+    Y = frame[y].to_numpy(dtype=np.float64)
+    k = len(uniques)
+    cnt = np.bincount(codes, minlength=k).astype(np.float64)
+    if len(Y):
+        Xc = (
+            X
+            - (
+                np.stack([np.bincount(codes, X[:, j], k) for j in range(X.shape[1])], 1)
+                / cnt[:, None]
+            )[codes]
+        )
+        Yc = Y - (np.bincount(codes, Y, k) / cnt)[codes]
+    else:
+        Xc, Yc = X, Y
+    return Xc, Yc, codes, names, notes
+
+
+def _within_fit(Xc: np.ndarray, Yc: np.ndarray, codes: np.ndarray, vcov: str) -> _WithinFit:
+    """OLS on the within-centred design with cluster-robust (CR2 or CR1) covariance."""
+    n, p = Xc.shape
+    g = int(codes.max()) + 1
+    bread = np.linalg.inv(Xc.T @ Xc)
+    beta = bread @ (Xc.T @ Yc)
+    e = Yc - Xc @ beta
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(g + 1))
+    scores = np.empty((g, p))
+    adj_rows = np.empty((n, p))  # A_g X̃_g, for the Satterthwaite degrees of freedom
+    for j in range(g):
+        idx = order[bounds[j] : bounds[j + 1]]
+        xg = Xc[idx]
+        if vcov == "CR2":
+            a = _sym_power(np.eye(len(idx)) - xg @ bread @ xg.T, -0.5)
+            scores[j] = xg.T @ (a @ e[idx])
+            adj_rows[idx] = a @ xg
+        else:
+            scores[j] = xg.T @ e[idx]
+            adj_rows[idx] = xg
+    meat = scores.T @ scores
+    if vcov == "CR1":  # statsmodels' (and Stata's) small-sample factor, athlete dummies counted
+        meat = meat * (g / (g - 1)) * ((n - 1) / (n - p - g))
+        dof = float(g - 1)
+    else:  # Bell & McCaffrey (2002) Satterthwaite degrees of freedom for the x coefficient
+        c = bread[:, 0]
+        v = adj_rows @ c  # v_g = A_g X̃_g B c, stacked
+        cnt = np.bincount(codes, minlength=g).astype(np.float64)
+        vbar = np.bincount(codes, v, g) / cnt
+        # a_g = M · embed_g(v_g): within-centred v_g on cluster g, minus X̃ B X̃_g' v_g
+        proj = np.stack([np.bincount(codes, Xc[:, k] * v, g) for k in range(p)], 1)  # G × p
+        amat = -(Xc @ bread @ proj.T)  # N × G
+        amat[np.arange(n), codes] += v - vbar[codes]
+        gtg = amat.T @ amat
+        dof = float(np.trace(gtg) ** 2 / np.sum(gtg**2))
+    return _WithinFit(beta, bread, scores, bread @ meat @ bread, dof, n, g)
+
+
+def within_athlete_effect(
+    data: pd.DataFrame,
+    x: str,
+    y: str,
+    subject: str,
+    *,
+    time: str | None = None,
+    covariates: Sequence[str] = (),
+    ci: float = 0.95,
+    time_degree: int = 1,
+    vcov: Literal["CR2", "CR1"] = "CR2",
+) -> EffectResult:
+    """The squad's within-athlete effect: how y changes when an athlete's x changes.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long data, one row per race. Rows with NA, ±inf or non-numeric text in a used
+        column are left out (``note`` counts them), as are athletes with a single race.
+    x : str
+        Exposure (e.g. ``hf_reps_28d``); ``estimate`` is per unit of it.
+    y : str
+        Outcome (e.g. ``differential_s``).
+    subject : str
+        Athlete column (each athlete is a cluster).
+    time : str, optional
+        Days into the season, or a date column (converted to days since the earliest
+        date). With it the model adjusts for a squad-wide season trend in y (a
+        polynomial of degree ``time_degree``), within athlete: a season in which volume
+        ramps up while the fade improves for other reasons no longer looks like an effect.
+    covariates : sequence of str
+        Further numeric adjustment columns (only their within-athlete variation counts).
+    ci : float, default 0.95
+        Confidence level.
+    time_degree : int, default 1
+        Degree of the season trend (1 linear, 2 adds a curve).
+    vcov : {"CR2", "CR1"}, default "CR2"
+        Cluster-robust covariance: ``CR2`` (Bell–McCaffrey, Satterthwaite degrees of
+        freedom; the default) or ``CR1`` (the Stata/statsmodels correction with t on
+        G − 1 degrees of freedom, for comparison with other software).
+
+    Returns
+    -------
+    EffectResult
+        ``estimate`` (change in y per unit of x within an athlete), ``se``, ``ci_low``,
+        ``ci_high``, ``pvalue`` (two-sided t), ``dof``, ``n_subjects`` (athletes with
+        at least two races), ``n_obs`` (their races), ``method`` and ``note``. When the
+        data cannot answer (one athlete, no within-athlete change in x, x moving in
+        lockstep with the season) the numbers are NaN and ``note`` says why; it never
+        raises for such data.
+
+    Notes
+    -----
+    Model: y_ij = α_i + β x_ij + f(t_ij) + γ'z_ij + ε_ij, athlete fixed effects α_i
+    (fitted by centring every column on the athlete's mean — the "within" estimator),
+    so β uses only change within an athlete and no between-athlete confounder (coaches
+    giving more work to athletes who fade more) can enter it. With athletes whose slopes
+    differ, β̂ is the variance-weighted average of their slopes (the population-average
+    within-athlete effect); the spread of the slopes and any serial correlation of the
+    races of one athlete (AR(1) noise, unmodelled season shape) go into the errors, which
+    are therefore clustered by athlete rather than assumed independent (Cameron &
+    Miller 2015). With 5–40 clusters the plain sandwich (CR0/CR1) under-states the
+    variance and t on G − 1 df over-rejects, so the default is CR2, the bias-reduced
+    linearisation of Bell & McCaffrey (2002): each cluster's residuals are scaled by
+    (I − H_gg)^(−1/2), computed on the centred design as Pustejovsky & Tipton (2018,
+    Theorem 2) show is equivalent to the full model with athlete dummies, with
+    Satterthwaite degrees of freedom ν = (Σλ)² / Σλ² from the working model of
+    independent errors (Bell & McCaffrey 2002; Imbens & Kolesár 2016). ν is at most
+    G − 1 and smaller when a few athletes carry the information, which widens the
+    interval exactly when it should. The benchmark ``benchmarks/stats_calibration.py``
+    shows the false-finding rate and coverage under trends, differing slopes and AR(1)
+    noise at 12 and 40 athletes.
+
+    Why not a random-slopes mixed model: it needs the slope distribution to be normal
+    and the noise independent given the random effects, and its Wald intervals are
+    anti-conservative at a dozen athletes; the repeated-measures correlation
+    (:func:`rm_corr`, Bakdash & Marusich 2017) treats every race as independent once the
+    athlete mean is removed, which is what fails under differing slopes and AR(1) noise.
+
+    References
+    ----------
+    Bell RM, McCaffrey DF (2002). Bias reduction in standard errors for linear regression
+    with multi-stage samples. Survey Methodology 28(2):169-181.
+    Cameron AC, Miller DL (2015). A practitioner's guide to cluster-robust inference.
+    J Human Resources 50(2):317-372.
+    Pustejovsky JE, Tipton E (2018). Small-sample methods for cluster-robust variance
+    estimation and hypothesis testing in fixed effects models. J Business & Economic
+    Statistics 36(4):672-683.
+    Imbens GW, Kolesár M (2016). Robust standard errors in small samples: some practical
+    advice. Rev Econ Stat 98(4):701-712.
+    Bakdash JZ, Marusich LR (2017). Repeated measures correlation. Front Psychol 8:456.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": list("aaabbbccc"), "x": [1, 2, 3, 1, 3, 5, 2, 3, 4],
+    ...                    "y": [5.0, 4.1, 2.9, 9.0, 7.2, 4.8, 1.0, 0.1, -1.2]})
+    >>> res = within_athlete_effect(df, "x", "y", "a")
+    >>> round(float(res.estimate), 2), res.n_subjects, res.n_obs
+    (-1.06, 3, 9)
+    """
+    if vcov not in ("CR2", "CR1"):
+        raise ValueError("vcov must be 'CR2' or 'CR1'")
+    if time_degree < 1 and time is not None:
+        raise ValueError("time_degree must be at least 1")
+    Xc, Yc, codes, names, notes = _within_design(data, x, y, subject, time, covariates, time_degree)
+    method = f"within-athlete OLS, {vcov} cluster-robust" + (
+        f", season trend (degree {time_degree})" if time is not None else ""
+    )
+    n, k = len(Yc), (int(codes.max()) + 1 if len(codes) else 0)
+
+    def empty(why: str, estimate: float = np.nan) -> EffectResult:
+        return EffectResult(estimate, np.nan, np.nan, np.nan, np.nan, np.nan, k, n, method,
+                            _join(*notes, why))  # fmt: skip
+
+    if k == 0:
+        return empty("no athlete has two races with both values")
+    scale = np.sqrt((Xc**2).sum(axis=0))
+    if not scale[0] > 1e-12 * max(1.0, float(np.abs(Xc[:, 0]).max(initial=0.0))):
+        return empty(f"{x} never changes within an athlete: nothing to compare")
+    keep = np.r_[True, scale[1:] > 1e-12]
+    if not keep.all():
+        notes.append(
+            "not adjusted for "
+            + ", ".join(n_ for n_, kp in zip(names, keep, strict=True) if not kp)
+            + " (it never changes within an athlete)"
+        )
+        Xc = Xc[:, keep]
+    if n - k - Xc.shape[1] < 1:
+        return empty("too few races per athlete for the adjustments asked for")
+    if np.linalg.matrix_rank(Xc / np.sqrt((Xc**2).sum(axis=0))) < Xc.shape[1]:
+        return empty(
+            f"{x} moves in lockstep with the season or a covariate: they cannot be told apart"
+        )
+    beta = float(np.linalg.lstsq(Xc, Yc, rcond=None)[0][0])
+    if k < 2:
+        return empty("one athlete only: no squad to generalise to, no uncertainty", beta)
+    if k < MIN_SUBJECTS:
+        notes.append(f"only {k} athletes: the interval rests on very few people")
+    fit = _within_fit(Xc, Yc, codes, vcov)
+    se = float(np.sqrt(fit.vcov[0, 0]))
+    dof = fit.dof
+    if not (np.isfinite(se) and se > 0 and np.isfinite(dof) and dof > 0):
+        return empty("the uncertainty cannot be estimated from these data", beta)
+    if dof < 4:
+        notes.append(
+            f"only {dof:.1f} effective degrees of freedom: a few athletes carry the estimate"
+        )
+    tcrit = float(st.t.ppf(0.5 + ci / 2, dof))
+    p = float(2 * st.t.sf(abs(beta / se), dof))
+    return EffectResult(beta, se, beta - tcrit * se, beta + tcrit * se, p, dof, k, n, method,
+                        _join(*notes))  # fmt: skip
+
+
 def within_between(
     data: pd.DataFrame, x: str, y: str, subject: str, *, ci: float = 0.95
 ) -> pd.DataFrame:
@@ -281,7 +598,9 @@ def mixed_model(
     decompose : bool, default False
         If True, each ``x`` is split into ``{x}_within`` (x minus the athlete's mean:
         the within-athlete effect) and ``{x}_between`` (the athlete's mean: the
-        between-athlete effect), the within–between ("hybrid"/Mundlak) model.
+        between-athlete effect), the within–between ("hybrid"/Mundlak) model. When
+        every athlete has the same mean of x the between term cannot be estimated: its
+        row is NaN and ``note`` says so (the within term is still fitted).
     ci : float, default 0.95
         Confidence level of the Wald intervals.
     reml : bool, default True
@@ -345,6 +664,20 @@ def mixed_model(
             [[t, *[np.nan] * 6, n_obs, n_groups, _join(*notes, "too few observations to fit")] for t in exog.columns],
             columns=cols,
         )  # fmt: skip
+    # a between term with no spread (every athlete has the same mean of x, e.g. a
+    # balanced design) is the intercept again: fitting it would make the design singular
+    flat = [
+        c for c in exog.columns[1:]
+        if c.endswith("_between") and np.ptp(exog[c].to_numpy()) <= 1e-12 * max(1.0, float(exog[c].abs().max()))
+    ]  # fmt: skip
+    if flat:
+        notes.append(
+            "no between-athlete estimate for "
+            + ", ".join(c[: -len("_between")] for c in flat)
+            + " (every athlete has the same mean): the within-athlete estimate stands alone"
+        )
+    all_terms = list(exog.columns)
+    exog = exog.drop(columns=flat)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = MixedLM(d[y].to_numpy(), exog, groups=d[group].to_numpy()).fit(reml=reml)
@@ -371,6 +704,8 @@ def mixed_model(
             "pvalue": 2 * st.norm.sf(np.abs(z)),
         }
     )
+    if flat:  # the dropped terms keep their rows, as NaN
+        table = table.set_index("term").reindex(all_terms).rename_axis("term").reset_index()
     var = pd.DataFrame(
         {
             "term": ["Group Var", "Residual Var"],
@@ -408,6 +743,85 @@ def hedges_g(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
     return d * (1 - 3 / (4 * (na + nb) - 9))
 
 
+def _nct_ncp(t: float, dof: float, p: float) -> float:
+    """The non-centrality λ at which P(T ≤ t | dof, λ) = p (decreasing in λ)."""
+    from scipy.optimize import brentq
+
+    def f(nc: float) -> float:
+        v = float(st.nct.cdf(t, dof, nc))
+        return (0.0 if nc > t else 1.0) - p if not np.isfinite(v) else v - p
+
+    step = 2.0 + abs(t) / 2
+    lo, hi = t - step, t + step
+    for _ in range(60):
+        if f(lo) > 0:
+            break
+        lo -= step
+    for _ in range(60):
+        if f(hi) < 0:
+            break
+        hi += step
+    return float(brentq(f, lo, hi, xtol=1e-12, rtol=1e-12))
+
+
+def hedges_g_ci(a: np.ndarray, b: np.ndarray, *, ci: float = 0.95) -> tuple[float, float]:
+    """Exact confidence interval of the standardised mean difference δ (non-central t).
+
+    Parameters
+    ----------
+    a, b : array_like
+        The two independent samples.
+    ci : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    (ci_low, ci_high)
+        Limits for δ = (μ_a − μ_b) / σ, the population quantity that Cohen's d and
+        Hedges' g estimate; (NaN, NaN) with fewer than two values in a group or no spread.
+
+    Notes
+    -----
+    With t = d·√ñ the pooled-variance t statistic, ñ = n_a n_b / (n_a + n_b) and
+    ν = n_a + n_b − 2, t follows a non-central t(ν, δ√ñ). The limits are the λ with
+    P(T ≤ t | ν, λ) = 1 − α/2 and = α/2, divided by √ñ (Hedges & Olkin 1985, ch. 5;
+    Steiger & Fouladi 1997; Goulet-Pelletier & Cousineau 2018), as
+    ``MBESS::ci.smd`` and ``effectsize::cohens_d`` compute them. The interval is exact
+    under normal data with equal variances, whatever the group sizes — unlike the BCa
+    bootstrap, which covered 88 % at 3 vs 9 (``benchmarks/stats_calibration.py``
+    prints the coverage of this one).
+
+    References
+    ----------
+    Hedges LV, Olkin I (1985). Statistical Methods for Meta-Analysis. Academic Press.
+    Steiger JH, Fouladi RT (1997). Noncentrality interval estimation and the evaluation
+    of statistical models. In Harlow, Mulaik, Steiger (eds), What If There Were No
+    Significance Tests? Erlbaum, 221-257.
+    Goulet-Pelletier J-C, Cousineau D (2018). A review of effect sizes and their
+    confidence intervals, Part I: The Cohen's d family. Quant Methods Psychol 14(4):242-265.
+    Kelley K (2007). Confidence intervals for standardized effect sizes. J Stat Softw 20(8).
+
+    Examples
+    --------
+    >>> lo, hi = hedges_g_ci([9, 7, 8, 9, 8, 9, 9, 10, 9, 9], [9, 6, 7, 8, 7, 9, 8, 8, 7, 8])
+    >>> round(float(lo), 2), round(float(hi), 2)
+    (0.16, 2.06)
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    na, nb = len(a), len(b)
+    if na < 2 or nb < 2:
+        return (np.nan, np.nan)
+    dof = na + nb - 2
+    sp = np.sqrt(((na - 1) * a.var(ddof=1) + (nb - 1) * b.var(ddof=1)) / dof)
+    if not (np.isfinite(sp) and sp > 0):
+        return (np.nan, np.nan)
+    k = np.sqrt(na * nb / (na + nb))
+    t = float((a.mean() - b.mean()) / sp * k)
+    alpha = 1 - ci
+    return (_nct_ncp(t, dof, 1 - alpha / 2) / k, _nct_ncp(t, dof, alpha / 2) / k)
+
+
 def fdr_bh(pvalues: Iterable[float]) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (NaN kept as NaN).
 
@@ -426,7 +840,9 @@ def fdr_bh(pvalues: Iterable[float]) -> np.ndarray:
     return out
 
 
-def _pair(a: np.ndarray, b: np.ndarray, ci: float, n_resamples: int, seed: int) -> dict:
+def _pair(
+    a: np.ndarray, b: np.ndarray, ci: float, n_resamples: int, seed: int, g_ci: str = "exact"
+) -> dict:
     na, nb = len(a), len(b)
     row: dict = {
         "n_a": na,
@@ -447,7 +863,9 @@ def _pair(a: np.ndarray, b: np.ndarray, ci: float, n_resamples: int, seed: int) 
         row.update(u=float(mw.statistic), pvalue_mwu=float(mw.pvalue))
         row["hedges_g"] = float(hedges_g(a, b))
         lo = hi = np.nan
-        if min(na, nb) >= 3 and np.isfinite(row["hedges_g"]):
+        if g_ci == "exact" and np.isfinite(row["hedges_g"]):
+            lo, hi = hedges_g_ci(a, b, ci=ci)
+        elif min(na, nb) >= 3 and np.isfinite(row["hedges_g"]):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 boot = st.bootstrap(
@@ -460,7 +878,7 @@ def _pair(a: np.ndarray, b: np.ndarray, ci: float, n_resamples: int, seed: int) 
                 )
             lo, hi = float(boot.confidence_interval.low), float(boot.confidence_interval.high)
         if not np.isfinite(lo):
-            notes.append("no bootstrap interval for Hedges g (too few or identical values)")
+            notes.append("no interval for Hedges g (too few or identical values)")
         row.update(g_ci_low=lo, g_ci_high=hi)
     else:
         row.update(t=np.nan, dof=np.nan, pvalue_welch=np.nan, u=np.nan, pvalue_mwu=np.nan)
@@ -480,6 +898,7 @@ def compare_groups(
     ci: float = 0.95,
     n_resamples: int = 2000,
     seed: int = 0,
+    g_ci: Literal["exact", "bca"] = "exact",
 ) -> pd.DataFrame:
     """Compare a value between groups (cohorts): Welch t, Mann–Whitney U, Hedges g.
 
@@ -498,12 +917,15 @@ def compare_groups(
     pairs : {"reference", "all"}, default "reference"
         With more than two groups: each group against the reference, or all pairs.
     ci : float, default 0.95
-        Confidence level of the bootstrap interval of g.
+        Confidence level of the interval of g.
     n_resamples : int, default 2000
-        Bootstrap resamples (BCa, ``scipy.stats.bootstrap``, each group resampled
-        independently).
+        Bootstrap resamples when ``g_ci="bca"`` (``scipy.stats.bootstrap``, each group
+        resampled independently).
     seed : int, default 0
-        Seed of the bootstrap, so results are reproducible.
+        Seed of the bootstrap (``g_ci="bca"``), so results are reproducible.
+    g_ci : {"exact", "bca"}, default "exact"
+        Interval of g: the exact non-central-t interval of δ (:func:`hedges_g_ci`; it
+        covers 95 % at 3 vs 9, where BCa covered 88 %) or the BCa bootstrap.
 
     Returns
     -------
@@ -549,7 +971,11 @@ def compare_groups(
     else:
         raise ValueError("pairs must be 'reference' or 'all'")
     rows = [
-        {"group_a": ga, "group_b": gb, **_pair(samples[ga], samples[gb], ci, n_resamples, seed)}
+        {
+            "group_a": ga,
+            "group_b": gb,
+            **_pair(samples[ga], samples[gb], ci, n_resamples, seed, g_ci),
+        }
         for ga, gb in todo
     ]
     out = pd.DataFrame(rows)
