@@ -27,6 +27,7 @@ from scipy import stats as st
 from .errors import DataError
 
 __all__ = [
+    "WINDOW_SCAN_WARNING",
     "CorrResult",
     "EffectResult",
     "compare_groups",
@@ -985,6 +986,82 @@ def compare_groups(
     return out.assign(note=note)
 
 
+def _max_t_pvalues(
+    z: np.ndarray, corr: np.ndarray, dof: float, *, draws: int = 20000, seed: int = 0
+) -> np.ndarray:
+    """Familywise (single-step max-T) adjusted p-values: P(max_k |T_k| ≥ |z_j|) when the
+    statistics are jointly t with correlation ``corr`` and ``dof`` degrees of freedom
+    (Monte Carlo, seeded; Hothorn, Bretz & Westfall 2008)."""
+    ok = np.isfinite(z)
+    out = np.full(len(z), np.nan)
+    if not ok.any():
+        return out
+    c = corr[np.ix_(ok, ok)]
+    w, v = np.linalg.eigh((c + c.T) / 2)
+    root = v * np.sqrt(np.clip(w, 0, None))
+    rng = np.random.default_rng(seed)
+    sims = rng.standard_normal((draws, len(c))) @ root.T
+    if np.isfinite(dof) and dof > 0:
+        sims = sims / np.sqrt(rng.chisquare(dof, size=(draws, 1)) / dof)
+    mx = np.sort(np.abs(sims).max(axis=1))
+    za = np.abs(z[ok])
+    out[ok] = (draws - np.searchsorted(mx, za, side="left") + 1) / (draws + 1)
+    return np.clip(out, 0, 1)
+
+
+def _holm(p: np.ndarray) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values; NaN kept as NaN."""
+    out = np.full(len(p), np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if not len(ok):
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    adj = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * p[order]))
+    out[order] = adj
+    return out
+
+
+def _window_correlation(
+    table: pd.DataFrame, xcols: Sequence[str], metric: str, time: str | None
+) -> tuple[np.ndarray, float]:
+    """Correlation of the within-athlete slope estimates across windows, from their
+    cluster scores (the same athletes and races in every window), and the smallest dof."""
+    use = [*xcols, metric] + ([time] if time else [])
+    d = table.loc[table[use].notna().all(axis=1) & table["athlete_id"].notna()]
+    d = d.assign(**{c: pd.to_numeric(d[c], errors="coerce") for c in [*xcols, metric]})
+    psi, dofs = [], []
+    for xc in xcols:
+        Xc, Yc, codes, _, _ = _within_design(d, xc, metric, "athlete_id", time, (), 1)
+        if len(Yc) < 3 or not np.isfinite(Xc).all() or (Xc[:, 0] ** 2).sum() <= 0:
+            return np.eye(len(xcols)), np.nan
+        try:
+            fit = _within_fit(Xc, Yc, codes, "CR2")
+        except np.linalg.LinAlgError:
+            return np.eye(len(xcols)), np.nan
+        psi.append(fit.scores @ fit.bread[0])
+        dofs.append(fit.dof)
+    if len({len(p) for p in psi}) != 1:  # athletes dropped differently: no joint scores
+        return np.eye(len(xcols)), float(np.nanmin(dofs))
+    m = np.column_stack(psi)
+    cov = m.T @ m
+    sd = np.sqrt(np.diag(cov))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov / np.outer(sd, sd)
+    corr = np.where(np.isfinite(corr), corr, 0.0)
+    np.fill_diagonal(corr, 1.0)
+    return corr, float(np.nanmin(dofs))
+
+
+#: The plain-words warning every window scan carries (``DataFrame.attrs["warning"]``).
+WINDOW_SCAN_WARNING = (
+    "The windows overlap, so they are one question asked {n} times, not {n} findings: "
+    "read the familywise p-value. The best-looking window overstates its effect (it was "
+    "picked because chance flattered it); the headline is the pre-specified {primary}-day "
+    "window, and the scan only shows how sensitive that answer is to the window."
+)
+
+
 def window_scan(
     log: pd.DataFrame,
     races: pd.DataFrame,
@@ -992,13 +1069,16 @@ def window_scan(
     windows: Iterable[int] = range(7, 57, 7),
     metric: str = "differential_s",
     event: int | None = 400,
-    method: Literal["rm_corr", "mixed"] = "rm_corr",
+    method: Literal["rm_corr", "mixed", "within"] = "rm_corr",
     *,
     value: Literal["hf_reps", "hf_load_kg"] = "hf_reps",
     require_coverage: bool = True,
     alpha: float = 0.05,
+    primary: int | None = None,
+    seed: int = 0,
 ) -> pd.DataFrame:
-    """Association of a fatigue metric with trailing-window volume, for many windows, FDR-adjusted.
+    """Association of a fatigue metric with trailing-window volume, for many windows:
+    a sensitivity analysis around the pre-specified primary window, familywise-adjusted.
 
     Parameters
     ----------
@@ -1012,10 +1092,12 @@ def window_scan(
         Fatigue metric column.
     event : int or None, default 400
         Restrict to this event (``event_m``); None keeps all races.
-    method : {"rm_corr", "mixed"}, default "rm_corr"
+    method : {"rm_corr", "mixed", "within"}, default "rm_corr"
         ``rm_corr``: repeated-measures correlation (``estimate`` is r_rm). ``mixed``:
-        random-intercept mixed model, ``estimate`` is the fixed slope of the metric per
-        100 units of volume (e.g. seconds per 100 reps).
+        within–between mixed model (``mixed_model(decompose=True)``), ``estimate`` is the
+        *within-athlete* slope per 100 units of volume (e.g. seconds per 100 reps).
+        ``within``: :func:`within_athlete_effect` adjusted for the season (race date),
+        slope per 100 units, the method of the squad report.
     value : {"hf_reps", "hf_load_kg"}, default "hf_reps"
         Volume measure. With ``hf_load_kg``, races whose window holds a hip-flexor entry
         of unknown load (band work, an unstated load; see
@@ -1025,37 +1107,71 @@ def window_scan(
     require_coverage : bool, default True
         Passed to :func:`analysis.relate.race_features`.
     alpha : float, default 0.05
-        FDR level for the ``significant`` column.
+        Level for the ``significant`` column (familywise).
+    primary : int, optional
+        The pre-specified primary window (default
+        :data:`analysis.config.PRIMARY_WINDOW_DAYS`, 28 days): its row is marked
+        ``primary``; it gives the headline, the other windows are the sensitivity.
+    seed : int, default 0
+        Seed of the Monte-Carlo max-T p-values.
 
     Returns
     -------
     DataFrame
         One row per window: ``window_days, x, method, estimate, ci_low, ci_high, pvalue,
-        pvalue_adj`` (Benjamini–Hochberg across the windows), ``significant``
-        (``pvalue_adj < alpha``), ``n, n_subjects, note``.
+        pvalue_adj`` (Benjamini–Hochberg across the windows), ``pvalue_fwer``
+        (familywise, max-T over the correlated windows: is there an association at this
+        window at all?), ``significant`` (``pvalue_fwer < alpha``), ``primary``,
+        ``pvalue_beyond_primary`` (does this window add anything to the primary one?
+        Holm-adjusted), ``finding`` (the primary window at its own p < alpha — it was
+        fixed in advance, so it needs no adjustment — or another window that adds to
+        it), ``n, n_subjects, note``. ``attrs``
+        holds ``warning`` (:data:`WINDOW_SCAN_WARNING`, in plain words) and
+        ``window_correlation`` (the estimated correlation of the windows' estimates).
 
     Notes
     -----
-    Overlapping windows give strongly correlated tests; BH remains valid under the positive
-    dependence this produces (Benjamini & Yekutieli 2001). Reporting the best window's raw
-    p-value would overstate the evidence: read ``pvalue_adj``.
+    Overlapping windows give strongly correlated tests: a 21-, 28- and 35-day window
+    share most of their days, so one real effect at 28 days lights up its neighbours,
+    and under no effect the chance that *some* window looks significant is well above
+    α. Bonferroni would ignore the correlation and be needlessly strict; the single-step
+    max-T method uses it: the windows' within-athlete estimates are jointly normal with
+    a correlation estimated from their athlete-level (cluster) scores, the same CR2
+    scores as :func:`within_athlete_effect`, and each window's |t| is compared with
+    the distribution of the largest |t| over all windows (Hothorn, Bretz & Westfall
+    2008; Westfall & Young 1993), with t on the smallest window's degrees of freedom.
+    A real effect at 28 days makes every overlapping window significant (their volumes
+    share days), which is one finding seen eight times: ``finding`` counts a window
+    other than the primary only when its volume predicts the fade with the primary
+    window's volume held fixed (a within-athlete model with both, season adjusted;
+    Holm 1979 over those tests). Among the windows that pass, the best-looking one still overstates its effect
+    (the winner's curse): the primary window, fixed before looking, is the estimate to
+    quote. BH (``pvalue_adj``) stays for comparison; it controls the false discovery
+    rate under the positive dependence (Benjamini & Yekutieli 2001), not the chance of
+    any false window.
 
     References
     ----------
+    Hothorn T, Bretz F, Westfall P (2008). Simultaneous inference in general parametric
+    models. Biometrical J 50(3):346-363.
+    Holm S (1979). A simple sequentially rejective multiple test procedure. Scand J Stat
+    6(2):65-70.
+    Westfall PH, Young SS (1993). Resampling-Based Multiple Testing. Wiley.
     Benjamini Y, Hochberg Y (1995). JRSS B 57(1):289-300.
-    Benjamini Y, Yekutieli D (2001). The control of the false discovery rate in multiple
-    testing under dependency. Ann Stat 29(4):1165-1188.
+    Benjamini Y, Yekutieli D (2001). Ann Stat 29(4):1165-1188.
     """
+    from .config import PRIMARY_WINDOW_DAYS
     from .relate import race_table
 
     windows = tuple(int(w) for w in windows)
+    primary = PRIMARY_WINDOW_DAYS if primary is None else int(primary)
     table = race_table(log, races, fatigue, windows, require_coverage=require_coverage)
     if event is not None and "event_m" in table.columns:
         table = table.loc[table["event_m"] == event]
     if metric not in table.columns:
         raise DataError(f"fatigue metric {metric!r} not found", column=metric)
-    if method not in ("rm_corr", "mixed"):
-        raise ValueError("method must be 'rm_corr' or 'mixed'")
+    if method not in ("rm_corr", "mixed", "within"):
+        raise ValueError("method must be 'rm_corr', 'mixed' or 'within'")
     if value not in ("hf_reps", "hf_load_kg"):
         raise ValueError("value must be 'hf_reps' or 'hf_load_kg'")
     has_metric = pd.to_numeric(table[metric]).notna().to_numpy(dtype=bool)
@@ -1085,19 +1201,68 @@ def window_scan(
                     "n": res.n, "n_subjects": res.n_subjects, "note": _join(res.note, data_note),
                 }
             )  # fmt: skip
+        elif method == "within":
+            t = table.assign(_x100=pd.to_numeric(table[xcol]).astype("float64") / 100.0)
+            res = within_athlete_effect(t, "_x100", metric, "athlete_id", time="date")
+            rows.append(
+                {
+                    "window_days": w, "x": xcol, "method": method, "estimate": res.estimate,
+                    "ci_low": res.ci_low, "ci_high": res.ci_high, "pvalue": res.pvalue,
+                    "n": res.n_obs, "n_subjects": res.n_subjects,
+                    "note": _join(res.note.replace("_x100", xcol), data_note),
+                }
+            )  # fmt: skip
         else:
             t = table.assign(_x100=pd.to_numeric(table[xcol]).astype("float64") / 100.0)
-            mm = mixed_model(t, metric, "_x100", "athlete_id")
-            row = mm.loc[mm["term"] == "_x100"].iloc[0]
+            mm = mixed_model(t, metric, "_x100", "athlete_id", decompose=True)
+            row = mm.loc[mm["term"] == "_x100_within"].iloc[0]
             rows.append(
                 {
                     "window_days": w, "x": xcol, "method": method, "estimate": row["estimate"],
                     "ci_low": row["ci_low"], "ci_high": row["ci_high"], "pvalue": row["pvalue"],
                     "n": row["n_obs"], "n_subjects": row["n_groups"],
-                    "note": _join(row["note"], data_note),
+                    "note": _join(row["note"].replace("_x100", xcol), data_note),
                 }
             )  # fmt: skip
     out = pd.DataFrame(rows)
+    xcols = [f"{value}_{w}d" for w in windows]
+    corr, dof = _window_correlation(table, xcols, metric, "date" if method == "within" else None)
+    p = out["pvalue"].to_numpy(dtype=np.float64)
+    if method == "within" and np.isfinite(dof):
+        z = st.t.isf(p / 2, dof)
+    else:
+        z = st.norm.isf(p / 2)
+        dof = np.nan
+    fwer = _max_t_pvalues(z, corr, dof, seed=seed) if len(out) > 1 else p
     out.insert(out.columns.get_loc("pvalue") + 1, "pvalue_adj", fdr_bh(out["pvalue"]))
-    out.insert(out.columns.get_loc("pvalue_adj") + 1, "significant", out["pvalue_adj"] < alpha)
+    out.insert(out.columns.get_loc("pvalue_adj") + 1, "pvalue_fwer", fwer)
+    out.insert(out.columns.get_loc("pvalue_fwer") + 1, "significant", out["pvalue_fwer"] < alpha)
+    out.insert(out.columns.get_loc("significant") + 1, "primary", out["window_days"] == primary)
+    beyond = np.full(len(out), np.nan)
+    if primary in windows and len(windows) > 1:
+        # does window w say anything the primary window does not? (its volume with the
+        # primary window's volume held fixed, within athlete, season adjusted); Holm
+        # over those tests keeps the chance of any false extra window at alpha
+        t = table.assign(
+            **{f"_w{w}": pd.to_numeric(table[f"{value}_{w}d"]).astype("float64") / 100.0
+               for w in windows}
+        )  # fmt: skip
+        raw = []
+        for w in windows:
+            if w == primary:
+                raw.append(np.nan)
+                continue
+            res = within_athlete_effect(
+                t, f"_w{w}", metric, "athlete_id", time="date", covariates=[f"_w{primary}"]
+            )
+            raw.append(res.pvalue)
+        beyond = _holm(np.asarray(raw, dtype=np.float64))
+    prim_p = out["pvalue"].where(out["primary"])
+    finding = (prim_p < alpha).fillna(False).to_numpy(dtype=bool) | (
+        np.nan_to_num(beyond, nan=1.0) < alpha
+    )
+    out.insert(out.columns.get_loc("primary") + 1, "pvalue_beyond_primary", beyond)
+    out.insert(out.columns.get_loc("pvalue_beyond_primary") + 1, "finding", finding)
+    out.attrs["warning"] = WINDOW_SCAN_WARNING.format(n=len(windows), primary=primary)
+    out.attrs["window_correlation"] = corr
     return out

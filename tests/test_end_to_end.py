@@ -107,10 +107,16 @@ def test_pooled_correlation_is_confounded_by_design(known_effect):
 
 
 def null_seed_significant(tmp_path, seed: int) -> bool:
-    """True if the BH-adjusted window scan finds anything on a null (effect 0) data set."""
+    """True if the familywise window scan finds anything on a null (effect 0) data set.
+
+    The sample is a season (volume built up while the fade improves for other reasons),
+    so the scan has to adjust for the season: ``method="within"``; the repeated-measures
+    correlation takes the season trend for an effect in most null seeds."""
     ds, _ = _load(tmp_path / f"s{seed}", athletes=12, seed=seed, effect_per_100_reps=0.0)
-    scan = hf.stats.window_scan(ds.log, ds.races, ds.fatigue, windows=range(7, 57, 7))
-    return bool((scan["pvalue_adj"] < 0.05).any())
+    scan = hf.stats.window_scan(
+        ds.log, ds.races, ds.fatigue, windows=range(7, 57, 7), method="within"
+    )
+    return bool(scan["significant"].any())
 
 
 @pytest.mark.slow

@@ -457,3 +457,69 @@ def test_hedges_g_exact_interval_degenerate_inputs():
     assert np.isnan(hedges_g_ci([1.0, 1.0], [1.0, 1.0])).all()
     lo, hi = hedges_g_ci([100.0, 101, 102], [1.0, 2, 3])  # huge t: still finite limits
     assert 0 < lo < 99 < hi
+
+
+def _confounded(seed: int, effect: float):
+    """synthetic_season plus a between-athlete confounder: athletes who train more have
+    a higher fade level (+0.5 s per 100 reps of their mean 28-day volume)."""
+    from analysis.relate import race_features
+
+    log, races, fatigue = synthetic_season(seed=seed, effect_per_100=effect)
+    f = race_features(log, races, (28,))
+    mean28 = f.groupby("athlete_id")["hf_reps_28d"].transform("mean").to_numpy(dtype=float)
+    return log, races, fatigue.assign(differential_s=fatigue["differential_s"] + 0.5 * mean28 / 100)
+
+
+def test_window_scan_mixed_is_the_within_athlete_slope():
+    # issue 12: method="mixed" did not decompose, so the between-athlete confounder
+    # pulled its slope off the within-athlete truth (-0.3 s per 100 reps).
+    from analysis.relate import race_table
+
+    log, races, fatigue = _confounded(seed=4, effect=-0.3)
+    row = window_scan(log, races, fatigue, windows=(28,), method="mixed").iloc[0]
+    t = race_table(log, races, fatigue, (28,)).assign(x=lambda d: d["hf_reps_28d"] / 100)
+    mm = mixed_model(t, "differential_s", "x", "athlete_id", decompose=True).set_index("term")
+    assert row["estimate"] == pytest.approx(mm.loc["x_within", "estimate"])
+    assert row["ci_low"] < -0.3 < row["ci_high"]
+    plain = mixed_model(t, "differential_s", "x", "athlete_id").set_index("term")
+    assert row["estimate"] != pytest.approx(plain.loc["x", "estimate"], rel=1e-4)
+
+
+def test_window_scan_effect_planted_at_28_days_is_one_finding_not_eight():
+    # the effect acts through the 28-day volume only; every overlapping window then
+    # correlates with the fade (significant, familywise), but only the primary window is
+    # a finding: no other window adds to it. The old scan called 5-8 of 8 windows findings.
+    counts = []
+    for seed in range(5):
+        log, races, fatigue = synthetic_season(seed=seed, effect_per_100=-0.2)
+        scan = window_scan(log, races, fatigue, method="within")
+        assert scan.loc[scan["primary"], "window_days"].tolist() == [28]
+        assert scan.loc[scan["primary"], "finding"].all()
+        counts.append(int(scan["finding"].sum()))
+        assert (scan["pvalue_fwer"] >= scan["pvalue"] - 1e-12).all()
+    assert max(counts) <= 2 and sum(counts) <= 7, counts
+    assert "overstates its effect" in scan.attrs["warning"]
+    assert "28-day" in scan.attrs["warning"]
+    corr = scan.attrs["window_correlation"]
+    assert corr.shape == (8, 8) and np.allclose(corr, corr.T) and np.allclose(np.diag(corr), 1)
+    assert corr[np.triu_indices(8, 1)].mean() > 0.2  # overlapping windows: correlated tests
+
+
+def test_window_scan_within_under_no_effect_is_familywise():
+    hits = 0
+    for seed in range(12):
+        log, races, fatigue = synthetic_season(seed=300 + seed, effect_per_100=0.0)
+        scan = window_scan(log, races, fatigue, method="within")
+        hits += bool(scan["significant"].any())
+    assert hits <= 2
+
+
+def test_max_t_pvalues_between_single_test_and_bonferroni():
+    from analysis.stats import _max_t_pvalues
+
+    z = np.array([2.2, 2.0, 0.5])
+    same = _max_t_pvalues(z, np.ones((3, 3)), np.inf)  # perfectly correlated: one test
+    assert same[0] == pytest.approx(2 * st.norm.sf(2.2), abs=0.005)
+    indep = _max_t_pvalues(z, np.eye(3), np.inf)  # independent: Šidák
+    assert indep[0] == pytest.approx(1 - (1 - 2 * st.norm.sf(2.2)) ** 3, abs=0.005)
+    assert (indep >= same - 1e-12).all()
