@@ -11,17 +11,20 @@ The public API (names pinned in DESIGN.md)::
     hf.race_features(log, races, windows=(7, 14, 28, 42))
     hf.stats.rm_corr(data, x, y, subject)
     hf.stats.compare_groups(data, value, group)
+    hf.plan_adherence(ds)                          -> athlete_id, week, planned/done hf reps, %
+    hf.age_grade(event_m, seconds, sex, age)       -> WMA 2023 age-graded performance, percent
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from . import stats
+from ._version import __version__
+from .agegrade import age_grade
 from .dataset import Dataset, load_dataset
 from .errors import DataError, DataWarning
 from .fatigue import fatigue_metrics
 from .logs import clean_training_log
+from .plan import plan_adherence
 from .relate import race_features
 from .sprints import clean_sprints
 from .volume import daily_volume
@@ -31,11 +34,13 @@ __all__ = [
     "DataWarning",
     "Dataset",
     "__version__",
+    "age_grade",
     "clean_sprints",
     "clean_training_log",
     "daily_volume",
     "fatigue_metrics",
     "load_dataset",
+    "plan_adherence",
     "race_features",
     "stats",
 ]

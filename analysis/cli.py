@@ -105,7 +105,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import build_reports
+    from .reports import build_reports
 
     with _hand_to_fat_env(_hand_to_fat(args)):
         result = build_reports(
@@ -122,7 +122,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .dataset import load_dataset, save_dataset
-    from .report import build_reports
+    from .reports import build_reports
     from .sample import write_sample
 
     write_sample(args.data, athletes=args.athletes, seed=args.seed)

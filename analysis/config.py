@@ -120,3 +120,29 @@ def hand_to_fat(overrides: Mapping[int, float] | None = None) -> dict[int, float
 def today() -> _dt.date:
     """The date used to reject future-dated rows (a function so tests can pass their own)."""
     return _dt.date.today()
+
+
+# ---------------------------------------------------------------- the coach's season
+
+#: First month of an athletics season (analysis.season): 1 = the calendar year, as World
+#: Athletics' lists count it; 7 or 9 for a southern-hemisphere summer season.
+SEASON_START_MONTH: int = 1
+
+#: WMA age-factor tables used by :func:`analysis.age_grade` (``"2023"`` or ``"2015"``).
+WMA_EDITION: str = "2023"
+
+#: Attention list (analysis.attention): a week-over-week change of hip-flexor reps beyond
+#: this many percent (either way) is listed ...
+ATTENTION_VOLUME_CHANGE_PCT: float = 50.0
+#: ... when either week has at least this many hip-flexion reps (a change from 10 to 30
+#: reps is noise, not a spike).
+ATTENTION_MIN_WEEKLY_REPS: float = 100.0
+#: An athlete with no log entry (any exercise) for this many days is listed.
+ATTENTION_NO_LOG_DAYS: int = 10
+#: A PB or SB within this many days of the data's last date is listed as new.
+ATTENTION_RECENT_DAYS: int = 14
+#: The fade (``differential_s``) of the athlete's last this-many races at an event ...
+ATTENTION_FADE_LAST_RACES: int = 3
+#: ... is listed when its median is worse (larger) than the season median of that event by
+#: more than this many seconds.
+ATTENTION_FADE_MARGIN_S: float = 0.0

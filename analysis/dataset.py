@@ -35,7 +35,7 @@ from .io import (
 from .names import load_roster
 from .schema import concat_rejects, rejects_frame
 
-TABLES = ("athletes", "log", "races", "splits", "rejects", "reconciliation", "skipped")
+TABLES = ("athletes", "log", "races", "splits", "rejects", "reconciliation", "skipped", "plan")
 
 #: Environment variable naming a folder where cleaned datasets are cached as Parquet,
 #: keyed by a fingerprint of the raw files, the catalog and the package version.
@@ -72,6 +72,9 @@ class Dataset:
     #: True when the folder holds a ``SYNTHETIC.md`` marker (written by ``hipflex sample``):
     #: every report then says, prominently, that the data are synthetic.
     synthetic: bool = False
+    #: The coach's plan (``plan.csv`` / ``plan.xlsx``) expanded per athlete and week
+    #: (:func:`analysis.plan.load_plan`); empty when the folder has no plan.
+    plan: pd.DataFrame = field(default_factory=lambda: _empty_plan())
     _cache: dict = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -107,6 +110,7 @@ class Dataset:
             data_dir=self.data_dir,
             fingerprint=self.fingerprint,
             synthetic=self.synthetic,
+            plan=self.plan[self.plan["athlete_id"] == aid].reset_index(drop=True),
         )
 
     # ------------------------------------------------------------------ display
@@ -169,6 +173,12 @@ class Dataset:
             f"<table class='hipflex-dataset tex2jax_ignore'>"
             f"<caption>hipflex Dataset</caption>{body}</table>"
         )
+
+
+def _empty_plan() -> pd.DataFrame:
+    from .plan import _empty_plan as empty_plan
+
+    return empty_plan()
 
 
 # ---------------------------------------------------------------------- loading
@@ -286,9 +296,16 @@ def load_dataset(
         raise DataError("roster has no data rows", file=roster_files[0].name)
     athletes = load_roster(roster_tables[0].frame, source=roster_tables[0].source)
 
-    logs, results, counts, skipped = [], [], [], []
+    from .plan import is_plan_file, load_plan
+
+    logs, results, counts, skipped, plan_tables = [], [], [], [], []
     for path in files:
         if path == roster_files[0]:
+            continue
+        if is_plan_file(path):  # the coach's plan, never a training log
+            for t in read_raw(path, root=root):
+                plan_tables.append(t)
+                counts.append({"source": t.source, "table": "plan", "rows_read": len(t.frame)})
             continue
         # dictionary-encoded: a large log is cleaned from its codes and distinct spellings
         empty_sheets: list[str] = []
@@ -333,9 +350,13 @@ def load_dataset(
         races, splits, res_rej = clean_sprints(raw_res, athletes, hand_to_fat=offsets, **kw)
     else:
         races, splits, res_rej = clean_sprints(None, athletes, hand_to_fat=offsets, **kw)
-    rejects = concat_rejects(log_rej, res_rej)
+    plan, plan_rej = load_plan(plan_tables, athletes, catalog, dayfirst=dayfirst)
+    rejects = concat_rejects(log_rej, res_rej, plan_rej)
     raw_counts = pd.DataFrame(counts, columns=["source", "table", "rows_read"])
-    reconciliation = _reconcile(raw_counts, {"log": log, "races": races}, rejects)
+    plan_rows = plan.drop_duplicates(["source", "source_row"])
+    reconciliation = _reconcile(
+        raw_counts, {"log": log, "races": races, "plan": plan_rows}, rejects
+    )
     ds = Dataset(
         athletes=athletes,
         log=log,
@@ -347,6 +368,7 @@ def load_dataset(
         data_dir=str(root),
         fingerprint=fp,
         synthetic=(root / SYNTHETIC_MARKER).is_file(),
+        plan=plan,
     )
     if cache_dir is not None and catalog_path is not None:
         save_dataset(ds, Path(cache_dir) / fp)

@@ -62,6 +62,21 @@ LOG_SYNONYMS: dict[str, tuple[str, ...]] = {
     # a load column whose header says pounds: bare numbers in it are pounds
     "load_lb": ("load lb", "load lbs", "weight lb", "weight lbs", "load pounds", "weight pounds"),
     "notes": ("notes", "note", "comments", "comment", "remarks"),
+    # session RPE (Foster 2001) and session length, per session or per entry (analysis.srpe)
+    "rpe": ("rpe", "session rpe", "srpe", "s rpe", "rating of perceived exertion", "cr10"),
+    "session_min": (
+        "session min",
+        "session minutes",
+        "minutes",
+        "mins",
+        "session duration",
+        "duration min",
+        "duration mins",
+        "duration minutes",
+        "session length",
+        "session time",
+        "session time min",
+    ),
 }
 
 RESULT_SYNONYMS: dict[str, tuple[str, ...]] = {

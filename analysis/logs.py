@@ -36,7 +36,16 @@ from .errors import DataError, DataWarning
 from .io import LOG_SYNONYMS, canonicalize_columns, strip_distinct
 from .names import resolve_athletes
 from .prescription import parse_entry_codes
-from .schema import LOG_COLUMNS, REJECT_COLUMNS, conform, empty, text_rank
+from .schema import (
+    LOG_COLUMNS,
+    LOG_OPTIONAL_COLUMNS,
+    REJECT_COLUMNS,
+    concat_rejects,
+    conform,
+    empty,
+    text_rank,
+)
+from .srpe import carry_columns
 
 #: Plausibility limits of one log entry; beyond them the row is rejected as implausible.
 MAX_SETS = 20
@@ -51,7 +60,7 @@ MAX_LOAD_KG = 250.0
 _POOL = pa.system_memory_pool()
 
 PRESCRIPTION_COLUMNS = ("prescription", "sets", "reps", "distance", "duration", "load")
-_EXTRA_COLUMNS = {"load_kind": "string"}
+_EXTRA_COLUMNS = {"load_kind": "string", **LOG_OPTIONAL_COLUMNS}
 
 
 def _empty_log() -> pd.DataFrame:
@@ -238,7 +247,9 @@ def clean_training_log(
     Returns
     -------
     clean : DataFrame
-        Pinned ``LOG_COLUMNS`` then ``load_kind`` (``kg``, ``bodyweight``, ``band`` or NA).
+        Pinned ``LOG_COLUMNS`` then ``load_kind`` (``kg``, ``bodyweight``, ``band`` or NA),
+        ``rpe`` and ``session_min`` (session RPE and minutes, NA when the log has no such
+        column; :mod:`analysis.srpe`).
         Sorted by athlete, date, file and row.
     rejects : DataFrame
         ``REJECT_COLUMNS`` with ``table = "log"``.
@@ -290,7 +301,7 @@ def clean_training_log(
     if unused:
         warnings.warn(
             f"training-log column(s) {', '.join(map(repr, unused))} not used (hipflex reads "
-            "athlete, date, exercise, prescription or sets/reps/distance/duration/load, notes)",
+            "athlete, date, exercise, prescription or sets/reps/distance/duration/load, notes, RPE, minutes)",
             DataWarning,
             stacklevel=2,
         )
@@ -464,8 +475,11 @@ def clean_training_log(
         heavy = ("exercise_raw", "notes", "exercise", "family", "load_kind", "athlete_id")
         futures = {name: pool.submit(tasks[name]) for name in dict.fromkeys((*heavy, *tasks))}
         columns = {name: futures[name].result() for name in tasks}
-        out = pd.DataFrame(columns, copy=False)  # the arrays are new: no second copy
-        return out, rejects.result()
+        srpe, srpe_rej = carry_columns(df, order, columns["athlete_id"])
+        out = pd.DataFrame({**columns, **srpe}, copy=False)  # new arrays: no second copy
+        return out, concat_rejects(rejects.result(), srpe_rej) if len(
+            srpe_rej
+        ) else rejects.result()
 
 
 def _athletes(col: pd.Series, roster: pd.DataFrame) -> tuple:

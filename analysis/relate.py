@@ -67,7 +67,15 @@ def race_features(
         - ``hf_unknown_load_{W}d`` (Int64): the window's hip-flexor entries whose
           ``hf_load_kg`` is unknown (why ``hf_load_kg_{W}d`` is NA);
 
-        all four NA where the window is not covered (see ``require_coverage``). Then
+        - ``hf_variety_{W}d`` (Float64): distinct hip-flexor exercises per hip-flexor
+          session (day), averaged over the window's sessions (NA without a session): the
+          article's "three different variations in one day" is 3;
+        - ``srpe_load_{W}d`` (Float64): session-RPE load (RPE × minutes, Foster 2001;
+          :func:`analysis.srpe.session_load`) of the window's logged days, **NA when any
+          logged day in the window has no RPE or minutes** (``srpe_unknown_days_{W}d``,
+          Int64, counts them); all NA for a log without RPE;
+
+        all NA where the window is not covered (see ``require_coverage``). Then
         ``days_since_hf`` (Int64: race day minus the last day before race day with a
         hip-flexor session; NA if none) and ``log_start`` / ``log_end`` (the athlete's
         logged span).
@@ -93,7 +101,7 @@ def race_features(
 
     # One integer code per athlete over log and races together.
     all_ids = pd.concat([log["athlete_id"], races["athlete_id"]], ignore_index=True)
-    codes, _ = pd.factorize(all_ids.astype("string"))
+    codes, uniques = pd.factorize(all_ids.astype("string"))
     log_code = codes[: len(log)].astype(np.int64)
     race_code = codes[len(log) :].astype(np.int64)
     log_day = _day_numbers(log["date"])
@@ -149,6 +157,47 @@ def race_features(
             dtype="Float64",
         )
         out[f"hf_unknown_load_{w}d"] = pd.Series(load_na_w, index=out.index, dtype="Int64").where(
+            valid
+        )
+    # Variety: distinct hip-flexor exercises per session (day), averaged over the window's
+    # sessions. One (day, exercise) pair counts once.
+    has_exercise = "exercise" in log.columns  # a hand-made log may lack it: variety NA
+    exercise = log["exercise"] if has_exercise else pd.Series(pd.NA, index=log.index)
+    ex_codes, _ = pd.factorize(exercise.astype("string").to_numpy()[is_hf])
+    pairs = np.unique(inverse.astype(np.int64) * (int(ex_codes.max(initial=0)) + 2) + ex_codes + 1)
+    per_key = np.bincount(pairs // (int(ex_codes.max(initial=0)) + 2), minlength=len(keys))
+    cum_var = cumulate(per_key)
+    cum_sess = cumulate(np.ones(len(keys), dtype=np.int64))
+    # Session RPE load (Foster 2001) per logged day; a logged day without it is unknown.
+    from .srpe import session_load
+
+    sl = session_load(log)
+    sl_code = pd.Index(uniques).get_indexer(sl["athlete_id"].astype("string")).astype(np.int64)
+    sl_key = sl_code * base + (_day_numbers(sl["date"]) - lo)
+    sl_order = np.argsort(sl_key, kind="stable")
+    sl_key = sl_key[sl_order]
+    sl_load = sl["srpe_load"].to_numpy(dtype=np.float64, na_value=np.nan)[sl_order]
+    cum_srpe = cumulate(np.nan_to_num(sl_load))
+    cum_srpe_na = cumulate(np.isnan(sl_load).astype(np.int64))
+    sl_end = np.searchsorted(sl_key, race_key - 1, side="right")
+    for w in windows:
+        start = np.searchsorted(keys, race_key - w - 1, side="right")
+        valid = race_ok & has_log
+        if require_coverage:
+            valid &= (first[race_code] <= race_day - w) & (race_day - 1 <= last[race_code])
+        n_sess = cum_sess[end] - cum_sess[start]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            variety = (cum_var[end] - cum_var[start]) / n_sess
+        out[f"hf_variety_{w}d"] = pd.array(
+            np.where(valid & (n_sess > 0) & has_exercise, variety, np.nan), dtype="Float64"
+        )
+        sl_start = np.searchsorted(sl_key, race_key - w - 1, side="right")
+        unknown = cum_srpe_na[sl_end] - cum_srpe_na[sl_start]
+        out[f"srpe_load_{w}d"] = pd.array(
+            np.where(valid & (unknown == 0), cum_srpe[sl_end] - cum_srpe[sl_start], np.nan),
+            dtype="Float64",
+        )
+        out[f"srpe_unknown_days_{w}d"] = pd.Series(unknown, index=out.index, dtype="Int64").where(
             valid
         )
     # Last hip-flexor session strictly before race day, for the same athlete: any day with a

@@ -31,6 +31,10 @@ LOG_COLUMNS: dict[str, str] = {
     "notes": "string",
 }
 
+#: Optional training-log columns the cleaner always writes (NA when the log lacks them):
+#: session RPE and session minutes (analysis.srpe).
+LOG_OPTIONAL_COLUMNS: dict[str, str] = {"rpe": "Float64", "session_min": "Float64"}
+
 RACE_COLUMNS: dict[str, str] = {
     "race_id": "string",
     "athlete_id": "string",

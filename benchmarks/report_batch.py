@@ -26,7 +26,7 @@ from pathlib import Path
 import papermill as pm
 
 import analysis as hf
-from analysis import report as rp
+from analysis import reports as rp
 from analysis.sample import write_sample
 
 ATHLETES = 12

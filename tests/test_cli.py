@@ -106,7 +106,7 @@ def test_report_passes_hand_to_fat_to_the_notebooks_through_the_environment(
 ) -> None:
     import os
 
-    import analysis.report
+    import analysis.reports
     from analysis import config
 
     seen = {}
@@ -121,7 +121,7 @@ def test_report_passes_hand_to_fat_to_the_notebooks_through_the_environment(
         return Result()
 
     monkeypatch.delenv(config.HAND_TO_FAT_ENV, raising=False)
-    monkeypatch.setattr(analysis.report, "build_reports", fake_build_reports)
+    monkeypatch.setattr(analysis.reports, "build_reports", fake_build_reports)
     args = ["report", str(tmp_path), "--out", str(tmp_path / "r"), "--hand-to-fat-200", "0.3"]
     assert main(args) == 0
     assert seen["env"] == "200=0.3,400=0.14"

@@ -26,8 +26,9 @@ import pandas as pd
 import pytest
 
 import analysis as hf
-from analysis import report as rp
+from analysis import reports as rp
 from analysis.cli import main as cli_main
+from analysis.reports import plan as rp_plan
 from analysis.sample import write_sample
 
 pytestmark = pytest.mark.slow
@@ -76,7 +77,7 @@ def _text(path: Path) -> str:
 @pytest.fixture(scope="module", autouse=True)
 def _frozen_code():
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(rp, "code_digest", lambda: "package source frozen for these tests")
+        mp.setattr(rp_plan, "code_digest", lambda: "package source frozen for these tests")
         yield
 
 

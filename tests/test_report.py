@@ -14,7 +14,12 @@ import pandas as pd
 import pytest
 
 import analysis as hf
-from analysis import report as rp
+from analysis import reports as rp
+from analysis.reports import build as rp_build
+from analysis.reports import export as rp_export
+from analysis.reports import kernels as rp_kernels
+from analysis.reports import manifest as rp_manifest
+from analysis.reports import plan as rp_plan
 from analysis.sample import write_sample
 
 TODAY = "2026-11-01"
@@ -37,9 +42,9 @@ def _notebooks(tmp_path: Path) -> Path:
 
 
 def test_slug_keeps_safe_ids_and_makes_unsafe_ones_safe_and_distinct():
-    assert rp._slug("A01") == "A01"
-    assert rp._slug("age_category") == "age_category"
-    unsafe = [rp._slug(s) for s in ("../etc/passwd", "a/b", "a b", "a_b")]
+    assert rp_plan._slug("A01") == "A01"
+    assert rp_plan._slug("age_category") == "age_category"
+    unsafe = [rp_plan._slug(s) for s in ("../etc/passwd", "a/b", "a b", "a_b")]
     assert unsafe[3] == "a_b"
     assert all("/" not in s and not s.startswith(".") for s in unsafe)
     assert len(set(unsafe)) == 4  # "a b" and "a/b" do not collide with "a_b"
@@ -197,7 +202,7 @@ def test_run_one_does_not_retry_an_error_raised_by_a_cell(tmp_path, monkeypatch)
     ],
 )
 def test_start_failures_are_told_apart_from_other_errors(exc, expected):
-    assert rp._is_start_failure(exc) is expected
+    assert rp_kernels._is_start_failure(exc) is expected
 
 
 def test_index_escapes_titles_and_errors_and_links_the_failed_notebook(ds, tmp_path):
@@ -219,20 +224,20 @@ def test_index_escapes_titles_and_errors_and_links_the_failed_notebook(ds, tmp_p
 
 def test_manifest_round_trip_and_a_corrupt_manifest_means_rerun_everything(tmp_path):
     p = tmp_path / "m.json"
-    rp._write_manifest(p, {"athletes/A01": {"digest": "abc", "status": "ok"}})
-    assert rp._read_manifest(p) == {"athletes/A01": {"digest": "abc", "status": "ok"}}
+    rp_manifest._write_manifest(p, {"athletes/A01": {"digest": "abc", "status": "ok"}})
+    assert rp_manifest._read_manifest(p) == {"athletes/A01": {"digest": "abc", "status": "ok"}}
     assert json.loads(p.read_text())["version"] == 1
     p.write_text("{not json")
-    assert rp._read_manifest(p) == {}
+    assert rp_manifest._read_manifest(p) == {}
 
 
 def test_a_second_run_into_the_same_folder_while_one_is_running_is_refused(tmp_path):
     state = tmp_path / "out" / ".hipflex"
     state.mkdir(parents=True)
-    with rp._exclusive(state / "lock"):
+    with rp_build._exclusive(state / "lock"):
         with pytest.raises(hf.DataError, match="another hipflex report"):
             rp.build_reports(tmp_path / "raw", tmp_path / "out")
-    with rp._exclusive(state / "lock"):  # released: can be taken again
+    with rp_build._exclusive(state / "lock"):  # released: can be taken again
         pass
 
 
@@ -320,8 +325,8 @@ def test_reports_are_exported_without_mathjax_but_your_own_notebooks_keep_it():
         )
     ]
     nb = nbformat.v4.new_notebook(cells=[cell])
-    report = rp._export_html(nb, "t")
+    report = rp_export._export_html(nb, "t")
     assert "mathjax" not in report.lower()
     assert "Meet $\\frac$ &amp; $x^2$" in report
     assert "<title>t</title>" in report
-    assert "mathjax" in rp._export_html(nb, "t", maths=True).lower()
+    assert "mathjax" in rp_export._export_html(nb, "t", maths=True).lower()

@@ -15,7 +15,7 @@ import nbformat
 import psutil
 import pytest
 
-from analysis import report as rp
+from analysis import reports as rp
 
 pytestmark = pytest.mark.slow
 

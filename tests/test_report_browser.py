@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import report as rp
+from analysis import reports as rp
 from analysis.sample import write_sample
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

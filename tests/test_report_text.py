@@ -1,6 +1,6 @@
 """What the reports say, computed in the package: words, labels, tables and choices.
 
-In-process (no kernels): :mod:`analysis.reporting` on the seeded sample
+In-process (no kernels): :mod:`analysis.reports` on the seeded sample
 (``write_sample(athletes=3, seed=1)``: A01 and A03 are women racing 400 m, A02 a man
 racing 200 m; A01's race of 2026-07-28 has a finish time only) and on hand-made tables.
 """
@@ -20,8 +20,7 @@ import pandas as pd
 import pytest
 
 import analysis as hf
-from analysis import report as rpt
-from analysis import reporting as rp
+from analysis import reports as rp
 from analysis.errors import DataError
 from analysis.sample import write_sample
 
@@ -217,9 +216,9 @@ def test_report_planning_and_the_cohort_notebook_agree(data, tmp_path):
     shutil.copytree(data, d)
     roster.to_csv(d / "athletes.csv", index=False)
     ds = hf.load_dataset(d)
-    planned = [j.key for j in rpt.plan_reports(ds, d) if j.kind == "cohort"]
+    planned = [j.key for j in rp.plan_reports(ds, d) if j.kind == "cohort"]
     assert planned == rp.cohort_columns(ds.athletes) == ["sex", "program", "age_category"]
-    assert [j.title for j in rpt.plan_reports(ds, d) if j.kind == "cohort"][-1] == (
+    assert [j.title for j in rp.plan_reports(ds, d) if j.kind == "cohort"][-1] == (
         "Cohorts by age category"
     )
     for col in planned:

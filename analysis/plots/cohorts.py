@@ -24,7 +24,7 @@ def plot_cohort_metric(
     Parameters
     ----------
     means : DataFrame
-        :func:`analysis.reporting.athlete_means` output (``cohort`` and the metric).
+        :func:`analysis.reports.cohort.athlete_means` output (``cohort`` and the metric).
     metric : str
         Column to draw.
     cohort_label : str

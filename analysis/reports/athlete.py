@@ -1,0 +1,254 @@
+"""The athlete report (``athlete_report.ipynb``): one athlete's data only, by construction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..dataset import Dataset, load_dataset
+from ..fatigue import load_elite_splits, segment_table
+from ..relate import race_table
+from ..stats import Estimate, within_athlete_estimate
+from .cohort import NOT_COHORTS
+from .display import NO_MATHS, _html, esc
+from .words import _count, column_label, estimate_in_words, exercise_names, races_phrase
+
+_SEX = {"F": "female", "M": "male", "X": "X"}
+
+
+@dataclass
+class AthleteReport:
+    """Everything the athlete notebook shows, for one athlete only."""
+
+    ds: Dataset
+    athlete_id: str
+    event: int
+    window_days: int
+    races: pd.DataFrame = field(repr=False)
+    segments: pd.DataFrame = field(repr=False)
+
+    @classmethod
+    def build(
+        cls, data_dir: str, athlete_id: str, *, event: int = 400, window_days: int = 28
+    ) -> AthleteReport:
+        """Load ``data_dir`` and keep only ``athlete_id``'s rows (privacy by construction)."""
+        ds = load_dataset(data_dir).athlete(str(athlete_id))
+        table = race_table(ds.log, ds.races, ds.fatigue, windows=(int(window_days),))
+        seg = segment_table(ds.races, ds.splits)
+        return cls(ds, str(athlete_id), int(event), int(window_days), table, seg)
+
+    @property
+    def name(self) -> str:
+        return str(self.ds.athletes["name"].iloc[0])
+
+    @property
+    def volume_column(self) -> str:
+        return f"hf_reps_{self.window_days}d"
+
+    @property
+    def sex(self) -> str | None:
+        """``F``, ``M`` or ``X`` from the roster; None when not given."""
+        v = self.ds.athletes["sex"].iloc[0] if "sex" in self.ds.athletes.columns else None
+        return None if v is None or pd.isna(v) else str(v)
+
+    def details(self) -> list[tuple[str, str]]:
+        """The roster's other columns for this athlete as (readable label, value)."""
+        a = self.ds.athletes.iloc[0]
+        out = []
+        for c in self.ds.athletes.columns:
+            if c in NOT_COHORTS or pd.isna(a[c]) or not str(a[c]).strip():
+                continue
+            value = _SEX.get(str(a[c]), str(a[c])) if c == "sex" else str(a[c])
+            out.append((column_label(c), value))
+        return out
+
+    def header(self) -> object:
+        extras = [f"{esc(k)}: {esc(v)}" for k, v in self.details()]
+        log = self.ds.log["date"].dropna()
+        span = (
+            f"Training log {log.min():%Y-%m-%d} to {log.max():%Y-%m-%d}: {len(self.ds.log)} entries"
+            if len(log)
+            else "No training-log entries"
+        )
+        n = len(self.ds.races)
+        return _html(
+            f'<div class="{NO_MATHS}">'
+            f"<h2>{esc(self.name)} <small>({esc(self.athlete_id)})</small></h2>"
+            f"<p>{' · '.join(extras)}</p>"
+            f"<p>{span}; {n} race{'s' * (n != 1)} of any distance. Focus: {self.event} m, "
+            f"hip-flexor volume over the {self.window_days} days before each race.</p></div>"
+        )
+
+    def event_races(self) -> pd.DataFrame:
+        t = self.races
+        return t[(t["event_m"] == self.event) & (t["status"] == "ok")]
+
+    def race_list(self) -> pd.DataFrame:
+        """The athlete's races, newest first, with the fatigue metrics and window volume."""
+        t = self.races[self.races["status"].notna()].sort_values("date", ascending=False)
+        cols = {
+            "date": "date",
+            "event_m": "event (m)",
+            "meet": "meet",
+            "round": "round",
+            "timing": "timing",
+            "status": "status",
+            "final_s": "final (s)",
+            "first_half_s": "1st half (s)",
+            "second_half_s": "2nd half (s)",
+            "differential_s": "differential (s)",
+            "velocity_loss_pct": "velocity loss (%)",
+            self.volume_column: f"HF reps, {self.window_days} d before",
+        }
+        out = t[[c for c in cols if c in t.columns]].rename(columns=cols)
+        out["date"] = pd.to_datetime(out["date"]).dt.date.astype("string")
+        return out
+
+    def estimate(self) -> Estimate:
+        return within_athlete_estimate(self.event_races(), self.volume_column, "differential_s")
+
+    def estimate_text(self) -> str:
+        return estimate_in_words(self.estimate(), event=self.event, window_days=self.window_days)
+
+    def reference(self) -> pd.DataFrame:
+        """World-class segment profiles of the report's event (public, published splits).
+
+        Of the athlete's sex when the roster gives ``F`` or ``M`` (none when the reference
+        table has no race of that sex and event); both sexes otherwise.
+        """
+        races, splits = load_elite_splits()
+        keep = races["event_m"] == self.event
+        if self.sex in ("F", "M"):
+            keep &= races["sex"] == self.sex
+        return segment_table(races[keep.fillna(False)], splits)
+
+    def reference_text(self) -> str:
+        """Which world-class races the velocity profile shows, and why."""
+        races, _ = load_elite_splits()
+        ids = set(self.reference()["race_id"])
+        shown = races[races["race_id"].isin(ids)].sort_values("date")
+        who = {"F": "women's", "M": "men's"}.get(self.sex or "", "")
+        if shown.empty:
+            return (
+                f"The reference table holds no world-class {who} {self.event} m race with "
+                "splits, so none is drawn."
+            ).replace("  ", " ")
+        listed = "; ".join(
+            f"{r.athlete}, {r.date:%Y} ({r.final_s:.2f} s)" for r in shown.itertuples()
+        )
+        if who:
+            return f"Grey dashed lines: world-class {who} {self.event} m races — {listed}."
+        return (
+            f"Grey dashed lines: world-class {self.event} m races of both sexes (the roster "
+            f"gives no sex for this athlete) — {listed}."
+        )
+
+    def profile_races(self, k: int = 4) -> list[str]:
+        """The latest ``k`` races of the event with splits (two segments or more).
+
+        A race with only a finish time has one segment: a lone dot, not a profile.
+        """
+        seg = self.segments[self.segments["event_m"] == self.event]
+        seg = seg.dropna(subset=["velocity_ms"])
+        counts = seg.groupby("race_id").size()
+        with_splits = seg[seg["race_id"].isin(counts[counts >= 2].index)]
+        first = with_splits.drop_duplicates("race_id").sort_values(["date", "race_id"])
+        return first.tail(k)["race_id"].tolist()
+
+    def quality_footnote(self) -> str:
+        rej = self.ds.rejects
+        n_rej = int((rej["kind"] == "rejected").sum())
+        n_dup = int((rej["kind"] == "duplicate").sum())
+        n_part = int((rej["kind"] == "partial").sum())
+        unm = self.ds.log.loc[self.ds.log["family"] == "unmapped", "exercise_raw"]
+        text = (
+            f"Data quality for {self.name}: {_count(len(self.ds.log), 'training entry')} and "
+            f"{_count(len(self.ds.races), 'race')} were used; "
+            f"{_count(n_rej, 'row')} naming this athlete could not be used, "
+            f"{_count(n_dup, 'duplicate')} counted once, and {_count(n_part, 'row')} kept "
+            "with one doubtful value."
+        )
+        if len(unm):
+            text += (
+                f" {_count(len(unm), 'entry', 'entries')} of exercises not in the catalog "
+                f"({', '.join(sorted(unm.unique())[:5])}) count as 0 hip-flexor reps."
+            )
+        no_split = int(self.event_races()["differential_s"].isna().sum())
+        if no_split:
+            text += (
+                f" {races_phrase(no_split, self.event).capitalize()} had no usable half-way split."
+            )
+        return text
+
+    def rejects_table(self) -> pd.DataFrame:
+        """This athlete's rows not taken whole, with readable headers."""
+        r = self.ds.rejects
+        cols = {"source": "file", "source_row": "row", "column": "column", "value": "value",
+                "reason": "reason", "kind": "what happened"}  # fmt: skip
+        return r[list(cols)].rename(columns=cols)
+
+    # -- figures (each returns the Axes; empty data draw a labelled empty panel)
+    def plot_weekly_volume(self):
+        from ..plots import plot_weekly_volume
+
+        return plot_weekly_volume(
+            self.ds.log,
+            athlete_id=self.athlete_id,
+            exercise_names=exercise_names(),
+            who=self.name,
+        )
+
+    def plot_fade(self):
+        from ..plots import plot_fatigue_trend
+
+        fat = self.ds.fatigue
+        return plot_fatigue_trend(fat[fat["event_m"] == self.event])
+
+    def plot_profile(self):
+        from ..plots import plot_velocity_profile
+
+        seg = self.segments[self.segments["event_m"] == self.event]
+        return plot_velocity_profile(
+            seg, race_ids=self.profile_races(), reference=self.reference(), show_athlete=False
+        )
+
+    def plot_volume_vs_fade(self):
+        from ..plots import plot_volume_vs_fatigue
+
+        n = self.estimate().n
+        return plot_volume_vs_fatigue(
+            self.event_races(),
+            self.volume_column,
+            "differential_s",
+            title=(
+                f"Second-half fade against hip-flexor reps in the {self.window_days} days "
+                f"before each race ({races_phrase(n, self.event)})"
+            ),
+        )
+
+    def results(self) -> dict:
+        est = self.estimate()
+        ev = self.event_races()
+        return {
+            "athlete_id": self.athlete_id,
+            "event": self.event,
+            "window_days": self.window_days,
+            "log_rows": len(self.ds.log),
+            "hf_reps_total": float(self.ds.log["hf_reps"].astype("Float64").sum()),
+            "races": len(self.ds.races),
+            "event_races": len(ev),
+            "event_races_with_differential": int(ev["differential_s"].notna().sum()),
+            # NaN (recorded as null) when no race of the event has a half-way split
+            "mean_differential_s": float(
+                pd.to_numeric(ev["differential_s"], errors="coerce").astype("float64").mean()
+            ),
+            "slope_per_100": est.slope_per_100,
+            "ci_low": est.ci_low,
+            "ci_high": est.ci_high,
+            "n": est.n,
+            "athletes_in_data": sorted(
+                set(self.ds.log["athlete_id"]) | set(self.ds.races["athlete_id"])
+            ),
+            "rejects": len(self.ds.rejects),
+        }

@@ -1,0 +1,323 @@
+"""The cohort report (``cohort_comparison.ipynb``): which roster columns are cohorts, one mean
+per athlete, the tests between groups and their reading in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..dataset import Dataset, load_dataset
+from ..errors import DataError
+from ..fatigue import segment_table
+from ..relate import race_table
+from .words import LABELS, column_label
+
+#: Roster columns that are identifiers or personal details, never cohorts.
+NOT_COHORTS = frozenset({"athlete_id", "name", "aliases", "birth_date", "name_key", "notes"})
+
+
+def hf_reps_per_week(log: pd.DataFrame) -> pd.Series:
+    """Hip-flexor reps per week of logging per athlete (first to last logged day)."""
+    span = log.groupby("athlete_id")["date"].agg(["min", "max"])
+    weeks = ((span["max"] - span["min"]).dt.days + 1) / 7.0
+    total = log.groupby("athlete_id")["hf_reps"].sum().astype("float64")
+    return (total / weeks).rename("hf_reps_per_week")
+
+
+def _cohort_values(athletes: pd.DataFrame, column: str) -> pd.Series:
+    """The non-blank values of a roster column, as text (blank and NA dropped)."""
+    v = athletes[column].astype("string").str.strip()
+    return v[v.notna() & (v != "")]
+
+
+def not_a_cohort(athletes: pd.DataFrame, column: str) -> str:
+    """Why a roster column does not define cohorts, or ``""`` when it does.
+
+    The rule a coach expects: a cohort column sorts athletes into groups to compare, so
+    it needs two or more distinct values and at least one value shared by two athletes.
+    A column with one value for everybody (nothing to compare), with a distinct value per
+    athlete (groups of one: an id, a personal detail) or with no value at all is not a
+    cohort; nor are the identifiers and personal details of :data:`NOT_COHORTS`.
+    Athletes without a value are left out of the groups.
+    """
+    if column not in athletes.columns:
+        return f"the roster has no column {column!r}"
+    if column in NOT_COHORTS:
+        return f"{column!r} identifies athletes or holds personal details"
+    v = _cohort_values(athletes, column)
+    k = v.nunique()
+    if k == 0:
+        return f"no athlete has a value in {column!r}"
+    if k == 1:
+        return f"every athlete with a value has the same {column!r} ({v.iloc[0]!r})"
+    if k == len(v):
+        return f"every athlete has a different {column!r}: groups of one cannot be compared"
+    return ""
+
+
+def cohort_columns(athletes: pd.DataFrame) -> list[str]:
+    """Roster columns that define cohorts, in roster order (the rule: :func:`not_a_cohort`).
+
+    The report batch (:func:`analysis.reports.plan.plan_reports`) runs one cohort report per
+    column listed here, and :meth:`CohortReport.build` refuses any other column, so the
+    two always agree.
+    """
+    return [c for c in athletes.columns if not not_a_cohort(athletes, c)]
+
+
+def athlete_means(ds: Dataset, column: str, *, event: int, window_days: int) -> pd.DataFrame:
+    """One row per athlete: cohort, weekly hip-flexor reps, mean fatigue metrics, n races.
+
+    Cohort comparisons use athlete means (n = athletes), not races, so that an athlete
+    with many races does not count as many independent people. Blank cohort values are
+    NA (the athlete is in no group).
+    """
+    if column not in ds.athletes.columns:
+        raise KeyError(f"roster has no column {column!r}")
+    table = race_table(ds.log, ds.races, ds.fatigue, windows=(int(window_days),))
+    ev = table[(table["event_m"] == event) & (table["status"] == "ok")]
+    per_race = ev.groupby("athlete_id").agg(
+        races=("race_id", "size"),
+        differential_s=("differential_s", "mean"),
+        velocity_loss_pct=("velocity_loss_pct", "mean"),
+        hf_reps_window=(f"hf_reps_{window_days}d", "mean"),
+    )
+    weekly = hf_reps_per_week(ds.log)
+    cohort = ds.athletes[column].astype("string").str.strip()
+    # built from the id column alone: a roster column named like a metric cannot collide
+    out = (
+        pd.DataFrame(
+            {"athlete_id": ds.athletes["athlete_id"], "cohort": cohort.where(cohort != "")}
+        )
+        .merge(weekly, left_on="athlete_id", right_index=True, how="left")
+        .merge(per_race, left_on="athlete_id", right_index=True, how="left")
+    )
+    out["races"] = out["races"].fillna(0).astype("int64")
+    for c in ("differential_s", "velocity_loss_pct", "hf_reps_window", "hf_reps_per_week"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    return out.astype({"cohort": "string"})
+
+
+def cohort_summary(means: pd.DataFrame) -> pd.DataFrame:
+    """Per cohort: athletes, races, mean (SD) of weekly volume and fatigue metrics."""
+    g = means.groupby("cohort", dropna=False)
+    out = g.agg(
+        athletes=("athlete_id", "size"),
+        races=("races", "sum"),
+        hf_reps_per_week=("hf_reps_per_week", "mean"),
+        hf_reps_per_week_sd=("hf_reps_per_week", "std"),
+        differential_s=("differential_s", "mean"),
+        differential_s_sd=("differential_s", "std"),
+        velocity_loss_pct=("velocity_loss_pct", "mean"),
+    ).reset_index()
+    return out
+
+
+def cohort_tests(means: pd.DataFrame) -> pd.DataFrame:
+    """Welch t, Mann-Whitney U and Hedges g (bootstrap CI) between cohorts, per metric.
+
+    Uses :func:`analysis.stats.compare_groups` on athlete means; p-values are BH-adjusted
+    within each metric. Cohorts with fewer than 2 athletes are left out (noted).
+    """
+    from ..stats import compare_groups
+
+    frames = []
+    for metric in ("hf_reps_per_week", "differential_s", "velocity_loss_pct"):
+        d = means.dropna(subset=[metric, "cohort"])
+        sizes = d.groupby("cohort").size()
+        d = d[d["cohort"].isin(sizes[sizes >= 2].index)]
+        if d["cohort"].nunique() < 2:
+            continue
+        res = compare_groups(d, metric, "cohort")
+        frames.append(res.assign(metric=metric))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    first = ["metric", "group_a", "group_b", "n_a", "n_b", "mean_a", "mean_b"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+#: The columns of :func:`cohort_tests` a coach reads, with their headers.
+TEST_HEADERS = {
+    "metric": "measure",
+    "group_a": "group",
+    "group_b": "compared with",
+    "n_a": "athletes",
+    "n_b": "athletes (compared)",
+    "mean_a": "mean",
+    "mean_b": "mean (compared)",
+    "hedges_g": "Hedges g",
+    "g_ci_low": "g, 95 % CI from",
+    "g_ci_high": "g, 95 % CI to",
+    "pvalue_welch_adj": "p, Welch t (adjusted)",
+    "pvalue_mwu_adj": "p, Mann-Whitney (adjusted)",
+    "note": "note",
+}
+
+
+def tests_table(tests: pd.DataFrame) -> pd.DataFrame:
+    """:func:`cohort_tests` for display: the columns a coach reads, readable headers."""
+    if tests.empty:
+        return pd.DataFrame(columns=list(TEST_HEADERS.values()))
+    out = tests[[c for c in TEST_HEADERS if c in tests.columns]]
+    out = out.assign(metric=out["metric"].map(lambda m: LABELS.get(m, m)))
+    return out.rename(columns=TEST_HEADERS)
+
+
+def summary_table(summary: pd.DataFrame, column: str, *, event: int) -> pd.DataFrame:
+    """:func:`cohort_summary` for display, with readable headers."""
+    headers = {
+        "cohort": column_label(column),
+        "athletes": "athletes",
+        "races": f"{event} m races",
+        "hf_reps_per_week": "hip-flexor reps per week: mean",
+        "hf_reps_per_week_sd": "hip-flexor reps per week: SD",
+        "differential_s": "second-half fade (s): mean",
+        "differential_s_sd": "second-half fade (s): SD",
+        "velocity_loss_pct": "velocity loss (%): mean",
+    }
+    out = summary[[c for c in headers if c in summary.columns]]
+    out = out.assign(cohort=out["cohort"].astype("string").fillna("(none)"))
+    return out.rename(columns=headers)
+
+
+def cohort_words(tests: pd.DataFrame, column: str) -> str:
+    """Plain-language reading of :func:`cohort_tests`.
+
+    The closing caveat matches what was computed: intervals are called wide only when
+    there is one; without any, the sentence says no interval could be computed.
+    """
+    label = column_label(column).lower()
+    if tests.empty:
+        return f"Too few athletes per {label} group (at least 2 per group with data) to compare."
+    parts = []
+    n_intervals = 0
+    for r in tests.itertuples(index=False):
+        lo, hi = r.g_ci_low, r.g_ci_high
+        what = LABELS.get(r.metric, r.metric)
+        head = f"{what}: {r.group_a} (n={r.n_a}) vs {r.group_b} (n={r.n_b})"
+        if pd.isna(r.hedges_g):
+            parts.append(f"{head}: no effect size (no spread within the groups)")
+            continue
+        if pd.isna(lo) or pd.isna(hi):
+            parts.append(
+                f"{head}, Hedges g {r.hedges_g:+.2f} — too few athletes for an interval "
+                "(3 per group are needed)"
+            )
+            continue
+        n_intervals += 1
+        sure = "clear" if (lo > 0 or hi < 0) else "not clear (the interval includes 0)"
+        parts.append(
+            f"{head}, Hedges g {r.hedges_g:+.2f} [95 % CI {lo:+.2f} to {hi:+.2f}] — {sure}"
+        )
+    if n_intervals == 0:
+        caveat = (
+            "no group is large enough for a confidence interval, so none of these "
+            "differences can be told from chance"
+        )
+    elif n_intervals < len(parts):
+        caveat = (
+            "with a handful of athletes per group the intervals are wide, and some "
+            "comparisons have none"
+        )
+    else:
+        caveat = "with a handful of athletes per group the intervals are wide"
+    return (
+        "Differences between groups of athletes (one mean per athlete): "
+        + "; ".join(parts)
+        + ". Groups also differ in event, age and coach, so a difference between them is "
+        f"not evidence that hip-flexor work caused it; {caveat}."
+    )
+
+
+@dataclass
+class CohortReport:
+    """Everything the cohort notebook shows: athletes grouped by one roster column."""
+
+    ds: Dataset
+    column: str
+    event: int
+    window_days: int
+    means: pd.DataFrame = field(repr=False)
+    _tests: pd.DataFrame | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(
+        cls, data_dir: str, column: str, *, event: int = 400, window_days: int = 28
+    ) -> CohortReport:
+        """Load ``data_dir`` and group its athletes by ``column``.
+
+        Raises
+        ------
+        DataError
+            ``column`` is not a cohort column of the roster (:func:`not_a_cohort`); the
+            message names the columns that are.
+        """
+        ds = load_dataset(data_dir)
+        why = not_a_cohort(ds.athletes, column)
+        if why:
+            cohorts = ", ".join(cohort_columns(ds.athletes)) or "none"
+            raise DataError(
+                f"{column!r} is not a cohort column: {why} (cohort columns: {cohorts})",
+                file="athletes.csv",
+                column=str(column),
+            )
+        means = athlete_means(ds, column, event=int(event), window_days=int(window_days))
+        return cls(ds, column, int(event), int(window_days), means)
+
+    @property
+    def label(self) -> str:
+        """The grouping column as a coach reads it."""
+        return column_label(self.column)
+
+    def summary(self) -> pd.DataFrame:
+        return cohort_summary(self.means)
+
+    def summary_table(self) -> pd.DataFrame:
+        """The summary with readable headers (what the notebook shows)."""
+        return summary_table(self.summary(), self.column, event=self.event)
+
+    def tests(self) -> pd.DataFrame:
+        """:func:`cohort_tests` of the report (computed once: the bootstrap is slow)."""
+        if self._tests is None:
+            self._tests = cohort_tests(self.means)
+        return self._tests
+
+    def tests_table(self) -> pd.DataFrame:
+        """The tests with readable headers (what the notebook shows)."""
+        return tests_table(self.tests())
+
+    def words(self) -> str:
+        return cohort_words(self.tests(), self.column)
+
+    def plot_metric(self, metric: str):
+        from ..plots.cohorts import plot_cohort_metric
+
+        return plot_cohort_metric(self.means, metric, cohort_label=self.label.lower())
+
+    def plot_profiles(self):
+        from ..plots.cohorts import plot_cohort_profiles
+
+        seg = segment_table(self.ds.races, self.ds.splits)
+        seg = seg[seg["event_m"] == self.event]
+        cohort = self.means.set_index("athlete_id")["cohort"]
+        return plot_cohort_profiles(seg, cohort, cohort_label=self.label.lower())
+
+    def results(self) -> dict:
+        summ = self.summary()
+        tests = self.tests()
+        return {
+            "column": self.column,
+            "event": self.event,
+            "cohorts": {
+                str(r.cohort): {"athletes": int(r.athletes), "races": int(r.races)}
+                for r in summ.itertuples(index=False)
+            },
+            "tests": tests[
+                ["metric", "group_a", "group_b", "hedges_g", "g_ci_low", "g_ci_high"]
+            ].to_dict("records")
+            if len(tests)
+            else [],
+        }

@@ -1,0 +1,140 @@
+"""What a report batch is made of: the pinned notebooks, :class:`ReportJob` (one report to
+produce), :class:`ReportStatus` (what happened to it) and :class:`BatchResult`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: The pinned notebooks: kind -> file name.
+NOTEBOOKS = {
+    "athlete": "athlete_report.ipynb",
+    "cohort": "cohort_comparison.ipynb",
+    "data_quality": "data_quality.ipynb",
+}
+
+
+#: Notebooks of the folder that are never run as reports.
+NOT_REPORTS = frozenset({*NOTEBOOKS.values(), "explore.ipynb"})
+
+
+STATE_DIR = ".hipflex"
+
+
+MANIFEST = "manifest.json"
+
+
+KERNEL_NAME = "python3"
+
+
+START_TIMEOUT = 60
+
+
+START_RETRIES = 3
+
+
+DEFAULT_WINDOW = 28
+
+
+REMOVE_TAGS = ("remove-cell", "remove_cell")
+
+
+def default_notebooks_dir() -> Path:
+    """The project's ``notebooks/`` folder (beside the ``analysis`` package)."""
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report to produce.
+
+    Attributes
+    ----------
+    kind : str
+        ``athlete``, ``cohort``, ``data_quality`` or ``extra``.
+    key : str
+        Athlete id, cohort column, or notebook name.
+    title : str
+        Link text in the index (plain text; escaped when written).
+    notebook : str
+        Path of the notebook run.
+    target : str
+        Output path relative to ``OUT`` without suffix, POSIX style (``athletes/A01``).
+    parameters : dict
+        Papermill parameters.
+    digest : str
+        Hash of every input of the report (see :func:`plan_reports`).
+    """
+
+    kind: str
+    key: str
+    title: str
+    notebook: str
+    target: str
+    parameters: dict
+    digest: str = ""
+
+
+@dataclass
+class ReportStatus:
+    """What happened to one report: ``status`` is ``ok``, ``failed`` or ``skipped``."""
+
+    job: ReportJob
+    status: str
+    seconds: float = 0.0
+    error: str = ""
+    attempts: int = 0
+
+    @property
+    def html_path(self) -> str:
+        """Relative path of the HTML report."""
+        return self.job.target + ".html"
+
+    @property
+    def ipynb_path(self) -> str:
+        """Relative path of the executed notebook."""
+        return self.job.target + ".ipynb"
+
+
+@dataclass
+class BatchResult:
+    """The outcome of :func:`build_reports`."""
+
+    out: Path
+    reports: list[ReportStatus] = field(default_factory=list)
+    index: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no report failed."""
+        return not self.failures
+
+    @property
+    def failures(self) -> list[ReportStatus]:
+        """The failed reports."""
+        return [r for r in self.reports if r.status == "failed"]
+
+    @property
+    def ran(self) -> list[ReportStatus]:
+        """Reports executed in this run (ok or failed)."""
+        return [r for r in self.reports if r.status != "skipped"]
+
+    @property
+    def skipped(self) -> list[ReportStatus]:
+        """Reports whose inputs had not changed."""
+        return [r for r in self.reports if r.status == "skipped"]
+
+    def summary(self) -> str:
+        """One line per failure and a totals line."""
+        lines = [
+            f"FAILED {r.html_path}: {r.error} (executed notebook: {self.out / r.ipynb_path})"
+            for r in self.failures
+        ]
+        n_ok = sum(r.status == "ok" for r in self.reports)
+        lines.append(
+            f"{len(self.reports)} reports: {n_ok} ran, {len(self.skipped)} unchanged, "
+            f"{len(self.failures)} failed, in {self.seconds:.1f} s; index: {self.index}"
+        )
+        return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""The kernel manager the reports run on (IPC sockets, this interpreter) and how to tell a
+kernel that failed to start from a notebook that failed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import uuid
+from typing import Any
+
+
+def _kernel_manager_class():
+    """An AsyncKernelManager over IPC sockets with unique names, running this interpreter.
+
+    IPC transport: each kernel's five channels are Unix sockets named
+    ``<tmp>/hfk-<worker pid>-<random>-<n>``, so parallel launches cannot collide (TCP
+    ports are picked by binding port 0, closing it and handing the number to the kernel:
+    two launches can get the same port, papermill #511). A ``python3`` kernel is started
+    with ``sys.executable`` so it always runs in the same environment as hipflex.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class HipflexKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = os.path.join(
+                tempfile.gettempdir(), f"hfk-{os.getpid()}-{uuid.uuid4().hex[:10]}"
+            )
+
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            cmd = super().format_kernel_cmd(extra_arguments)
+            if "ipykernel_launcher" in cmd or "ipykernel" in cmd:
+                cmd[0] = sys.executable
+            return cmd
+
+    return HipflexKernelManager
+
+
+def _is_start_failure(exc: BaseException) -> bool:
+    """Whether an exception says the kernel failed to start or to answer at start-up."""
+    try:
+        import zmq
+
+        if isinstance(exc, zmq.error.ZMQError):
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    msg = str(exc)
+    markers = (
+        "Kernel died before replying to kernel_info",
+        "didn't respond",
+        "Address already in use",
+        "Kernel didn't respond",
+    )
+    return isinstance(exc, RuntimeError | TimeoutError | OSError) and any(m in msg for m in markers)

@@ -1,0 +1,123 @@
+"""One report executed in a worker process (:func:`run_one`) and the worker's loop
+(:func:`_worker_main`: one JSON job per stdin line, one JSON result per stdout line).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .export import _finalize, _tmp_notebook
+from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT
+from .kernels import _is_start_failure, _kernel_manager_class
+
+
+def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
+    """Execute one report in this process (called by a worker): papermill, export, rename.
+
+    Parameters
+    ----------
+    spec : dict
+        ``notebook, out, target, parameters, kernel_name, timeout, start_timeout,
+        retries``.
+    sleep : callable
+        Back-off sleep (replaceable in tests).
+
+    Returns
+    -------
+    dict
+        ``target, status`` (``ok``/``failed``), ``error``, ``attempts``, ``seconds``.
+
+    Notes
+    -----
+    A kernel that fails to start (``ZMQError``, "Kernel died before replying to
+    kernel_info", start-up timeout) is retried up to ``retries`` times, waiting 0.5, 1,
+    2 … s; an error raised by a cell is not retried.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    t0 = time.perf_counter()
+    out = Path(spec["out"])
+    target = spec["target"]
+    tmp_nb = _tmp_notebook(out, target)
+    tmp_nb.parent.mkdir(parents=True, exist_ok=True)
+    km_class = _kernel_manager_class()
+    retries = max(1, int(spec.get("retries", START_RETRIES)))
+    error: str | None = None
+    attempts = 0
+    for attempt in range(1, retries + 1):
+        attempts = attempt
+        try:
+            pm.execute_notebook(
+                spec["notebook"],
+                str(tmp_nb),
+                parameters=spec["parameters"],
+                kernel_name=spec.get("kernel_name", KERNEL_NAME),
+                progress_bar=False,
+                # one save at the end (and papermill's 30 s autosave in a long cell):
+                # saving after every cell re-serialises the figures each time
+                request_save_on_cell_execute=False,
+                start_timeout=int(spec.get("start_timeout", START_TIMEOUT)),
+                execution_timeout=spec.get("timeout"),
+                cwd=str(Path(spec["notebook"]).parent),
+                kernel_manager_class=km_class,
+            )
+            error = None
+            break
+        except PapermillExecutionError as exc:
+            error = f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
+            break
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            if _is_start_failure(exc) and attempt < retries:
+                print(
+                    f"hipflex: {target}: kernel failed to start ({error}); retry {attempt}",
+                    file=sys.stderr,
+                )
+                sleep(0.5 * 2 ** (attempt - 1))
+                continue
+            break
+    try:
+        _finalize(tmp_nb, out, target, spec, error)
+    except Exception as exc:
+        error = (error + "; " if error else "") + f"export failed: {type(exc).__name__}: {exc}"
+    return {
+        "target": target,
+        "status": "failed" if error else "ok",
+        "error": error or "",
+        "attempts": attempts,
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+
+
+def _worker_main() -> int:
+    """Worker loop: one JSON job per stdin line, one JSON result per line on fd 3 → stdout."""
+    proto = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)  # anything else printed (and the kernels' inherited stdout) goes to stderr
+    sys.stdout = sys.stderr
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        spec = json.loads(line)
+        try:
+            res = run_one(spec)
+        except Exception as exc:
+            res = {
+                "target": spec.get("target"),
+                "status": "failed",
+                "error": f"{type(exc).__name__}: {exc}",
+                "attempts": 0,
+                "seconds": 0.0,
+            }
+        proto.write(json.dumps(res) + "\n")
+        proto.flush()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(_worker_main())

@@ -1,0 +1,198 @@
+"""Session RPE × duration (Foster 2001): reading the columns and the session load.
+
+A training log may carry the athlete's rating of the session (``RPE``, ``Session RPE``,
+``sRPE``: the CR-10 scale, 0 to 10) and its length (``Minutes``, ``Session minutes``,
+``Duration (min)``; ``60``, ``60 min``, ``1:15`` = 75 min, ``1h30``). A bare ``Duration``
+column keeps its meaning in the log grammar (seconds per timed set) and is not a session
+length. The log cleaner carries both through as ``rpe`` and ``session_min`` (NA when
+absent or unreadable; an unreadable cell is named in ``rejects`` as ``partial``, the entry
+kept).
+
+Session load (arbitrary units) = RPE × minutes (Foster et al. 2001). Coaches write the two
+values once per session (on its first row, or repeated on every row) or per entry. Per
+athlete and day :func:`session_load` reads them so:
+
+- the day has at most one distinct RPE and one distinct minutes value (written once, or
+  the same on every row): one session, load = RPE × minutes;
+- the day's entries carry different values: each entry with both is its own bout, and the
+  load is the sum of their RPE × minutes.
+
+A day with entries but no RPE or no minutes has an unknown load (NA), never 0.
+
+References
+----------
+Foster C, Florhaug JA, Franklin J, et al. (2001). A new approach to monitoring exercise
+training. J Strength Cond Res 15(1):109-115.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .schema import REJECT_COLUMNS, empty, rejects_frame
+
+__all__ = ["MAX_SESSION_MIN", "SRPE_COLUMNS", "parse_minutes", "parse_rpe", "session_load"]
+
+#: Longest session accepted (minutes); more is not one training session.
+MAX_SESSION_MIN = 600.0
+
+#: The clean log's optional sRPE columns (NA when the log has none).
+SRPE_COLUMNS: dict[str, str] = {"rpe": "Float64", "session_min": "Float64"}
+
+_NUM = re.compile(r"^(\d+(?:[.,]\d+)?)$")
+_MIN = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(?:m|min|mins|minutes?|')?$")
+_HM = re.compile(r"^(\d{1,2})\s*(?::|h|hr|hrs|hours?)\s*(\d{1,2})?\s*(?:m|min|mins)?$")
+
+
+def parse_rpe(text: object) -> float:
+    """An RPE cell (CR-10, 0 to 10; ``7``, ``7.5``, ``7/10``) as a number, NaN if unreadable."""
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return np.nan
+    t = str(text).strip().casefold().removesuffix("/10").strip()
+    m = _NUM.match(t)
+    if not m:
+        return np.nan
+    v = float(m.group(1).replace(",", "."))
+    return v if 0 <= v <= 10 else np.nan
+
+
+def parse_minutes(text: object) -> float:
+    """A session-length cell (``60``, ``60 min``, ``1:15``, ``1h30``) in minutes, NaN if not."""
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return np.nan
+    t = str(text).strip().casefold()
+    m = _MIN.match(t)
+    if m:
+        v = float(m.group(1).replace(",", "."))
+    else:
+        m = _HM.match(t)
+        if not m:
+            return np.nan
+        v = int(m.group(1)) * 60 + int(m.group(2) or 0)
+    return v if 0 < v <= MAX_SESSION_MIN else np.nan
+
+
+def _parse_distinct(values: pd.Series, parse) -> tuple[np.ndarray, np.ndarray]:
+    """Parsed numbers and the rows whose non-empty cell could not be read (distinct once)."""
+    codes, uniques = pd.factorize(values.astype("string").str.strip().replace("", pd.NA))
+    parsed = np.array([parse(u) for u in uniques] + [np.nan], dtype=np.float64)
+    out = parsed[np.where(codes < 0, len(uniques), codes)]
+    return out, (codes >= 0) & np.isnan(out)
+
+
+def carry_columns(
+    df: pd.DataFrame, order: np.ndarray, athlete_ids: pd.Series
+) -> tuple[dict[str, pd.arrays.FloatingArray], pd.DataFrame]:
+    """The clean log's ``rpe`` and ``session_min`` for the kept rows ``order`` of ``df``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The canonicalised raw log (``rpe`` / ``session_min`` columns where present).
+    order : ndarray
+        Positions of the kept rows, in clean-table order.
+    athlete_ids : Series
+        The clean table's ``athlete_id`` (aligned with ``order``), for the rejects.
+
+    Returns
+    -------
+    columns, rejects
+        ``{"rpe": ..., "session_min": ...}`` (Float64, NA where absent or unreadable) and
+        ``partial`` rejects naming each unreadable cell.
+    """
+    columns, rejects = {}, []
+    for col, parse, what in (
+        ("rpe", parse_rpe, "unreadable RPE (a number from 0 to 10)"),
+        (
+            "session_min",
+            parse_minutes,
+            f"unreadable session minutes (a number up to {MAX_SESSION_MIN:g})",
+        ),
+    ):
+        if col not in df.columns or len(order) == 0:
+            columns[col] = pd.array(np.full(len(order), np.nan), dtype="Float64")
+            continue
+        raw = df[col].iloc[order].reset_index(drop=True)
+        values, bad = _parse_distinct(raw, parse)
+        columns[col] = pd.arrays.FloatingArray(values, np.isnan(values))
+        if bad.any():
+            rows = df.iloc[order[bad]]
+            rejects.append(
+                rejects_frame(
+                    source=rows["source"].astype("string").to_numpy()
+                    if "source" in rows
+                    else "<data>",
+                    source_row=rows["source_row"].to_numpy() if "source_row" in rows else None,
+                    column=col,
+                    value=raw[bad].astype("string").to_numpy(),
+                    reason=what,
+                    kind="partial",
+                    athlete_id=athlete_ids.to_numpy()[bad],
+                )
+            )
+    out = pd.concat(rejects, ignore_index=True) if rejects else empty(REJECT_COLUMNS)
+    return columns, out
+
+
+def session_load(log: pd.DataFrame) -> pd.DataFrame:
+    """Session RPE load per athlete and logged day (Foster 2001).
+
+    Parameters
+    ----------
+    log : DataFrame
+        Clean training log; ``rpe`` and ``session_min`` are optional (all NA without).
+
+    Returns
+    -------
+    DataFrame
+        One row per athlete and day with any log entry: ``athlete_id, date, rpe`` (the
+        session's RPE, NA when entries differ), ``session_min`` (likewise),
+        ``srpe_load`` (AU: RPE × minutes as in the module notes; NA when unknown),
+        ``srpe_entries`` (entries that carried both values).
+    """
+    cols = ["athlete_id", "date"]
+    log = log.loc[log["athlete_id"].notna() & log["date"].notna()]
+    rpe = (
+        log["rpe"].astype("Float64")
+        if "rpe" in log
+        else pd.Series(pd.NA, index=log.index, dtype="Float64")
+    )
+    mins = (
+        log["session_min"].astype("Float64")
+        if "session_min" in log
+        else pd.Series(pd.NA, index=log.index, dtype="Float64")
+    )
+    frame = pd.DataFrame(
+        {
+            "athlete_id": log["athlete_id"].astype("string"),
+            "date": log["date"],
+            "rpe": rpe,
+            "session_min": mins,
+            "_both": (rpe * mins),
+        }
+    )
+    g = frame.groupby(cols, sort=True, observed=True)
+    day = g.agg(
+        n_rpe=("rpe", "nunique"),
+        n_min=("session_min", "nunique"),
+        rpe=("rpe", "max"),
+        session_min=("session_min", "max"),
+        per_entry=("_both", "sum"),
+        srpe_entries=("_both", "count"),
+    ).reset_index()
+    single = (day["n_rpe"] <= 1) & (day["n_min"] <= 1)
+    load = (day["rpe"] * day["session_min"]).where(single, day["per_entry"])
+    load = load.where(~(~single & (day["srpe_entries"] == 0)))
+    return pd.DataFrame(
+        {
+            "athlete_id": day["athlete_id"],
+            "date": day["date"],
+            "rpe": day["rpe"].where(single).astype("Float64"),
+            "session_min": day["session_min"].where(single).astype("Float64"),
+            "srpe_load": load.astype("Float64"),
+            "srpe_entries": day["srpe_entries"].astype("int64"),
+        }
+    )
