@@ -124,8 +124,7 @@ def test_window_scan_finds_nothing_under_the_null_in_18_of_20_seeds(tmp_path):
     # a familywise 5 % procedure finds something in Binomial(20, 0.05) seeds: at most 1
     # in 74 % of runs, at most 2 in 92 %, at most 3 in 98 %. The seeds are fixed, so
     # this is deterministic; 2 of 20 (seeds 0 and 8) is what a calibrated scan gives
-    # here (the benchmark stats_calibration.py shows 4.5-5.9 % per test over 1000 seeds),
-    # while the repeated-measures scan without the season adjustment finds the season
-    # trend in most of these seeds.
+    # here (the benchmark stats_calibration.py shows 4.5-5.9 % per test over 1000 seeds;
+    # rm_corr without the season adjustment, 60-100 % under a season trend).
     hits = [seed for seed in range(20) if null_seed_significant(tmp_path, seed)]
     assert len(hits) <= 2, hits

@@ -75,9 +75,13 @@ def plot_athlete_slopes(
             for a, k in zip(slopes[subject], slopes["n"], strict=True)
         ]
         ax.set_yticks(y, names)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(6))
         ax.set_xlabel(f"change in second-half fade ({unit}); left of 0 = less fade")
         if len(slopes):
             ax.set_ylim(-0.8, len(slopes) - 0.2)
         ax.set_title(title_text(title or "Each athlete's link between hip-flexor work and fade"))
-        ax.legend(loc="best", fontsize="small")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.6 / n), ncol=2,
+                  fontsize="small", frameon=False)  # fmt: skip
     return ax
