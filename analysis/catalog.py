@@ -23,8 +23,10 @@ exercise:
 Matching ignores case, accents, punctuation, plurals (``stretches``, ``raises``, ``As``)
 and word order: ``Knee Drives, Cable`` and ``cable knee drive`` are the same exercise;
 ``sit-ups`` and ``situps`` too.
-A spelling that matches nothing is kept with family ``unmapped`` (never dropped), so a
-coach can add it as an alias.
+A spelling that contains the spelling of exactly one exercise matches it (``foam roller
+hip flexors`` -> foam rolling). A spelling that matches nothing is kept with family
+``unmapped`` (never dropped), so a coach can add it as an alias; :func:`suggest` offers a
+"did you mean" (rapidfuzz) for it.
 """
 
 from __future__ import annotations
@@ -216,6 +218,145 @@ def _alias_table(catalog: pd.DataFrame, label: str = "catalog") -> dict[str, str
     return table
 
 
+def _alias_tokens(catalog: pd.DataFrame) -> list[tuple[tuple[str, ...], str]]:
+    """(token sequence, exercise id) of every spelling long enough to be found inside text.
+
+    A spelling counts when it has two words or more, or one word of five letters or more
+    (``rolling``): a short abbreviation (``KD``, ``FR``) inside a longer text is too likely
+    to be something else.
+    """
+    seen: set[tuple[tuple[str, ...], str]] = set()
+    out = []
+    for row in catalog.itertuples(index=False):
+        spellings = [row.exercise.replace("_", " "), row.name]
+        spellings += [a for a in str(row.aliases).split(";") if a.strip()]
+        for sp in spellings:
+            toks = tuple(_tokens(sp))
+            if (len(toks) >= 2 or (len(toks) == 1 and len(toks[0]) >= 5)) and (
+                toks,
+                row.exercise,
+            ) not in seen:
+                seen.add((toks, row.exercise))
+                out.append((toks, row.exercise))
+    return out
+
+
+def _contained(text: str, aliases: list[tuple[tuple[str, ...], str]]) -> list[str]:
+    """Exercise ids whose spellings appear, as whole words in order, inside ``text``.
+
+    Only the longest finds count: in ``lying cable knee drives on the floor`` the alias
+    ``lying cable knee drive`` hides the ``cable knee drive`` and ``knee drive`` inside it.
+    """
+    toks = _tokens(text)
+    finds = []  # (start, end, id)
+    for alias, ex in aliases:
+        k = len(alias)
+        for i in range(len(toks) - k + 1):
+            if tuple(toks[i : i + k]) == alias:
+                finds.append((i, i + k, ex))
+    kept = {
+        ex
+        for a, b, ex in finds
+        if not any(c <= a and b <= d and (d - c) > (b - a) for c, d, _ in finds)
+    }
+    return sorted(kept)
+
+
+def _suggestion_table(catalog: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Every spelling of the catalog as one matching text, with its exercise id."""
+    texts, ids = [], []
+    for row in catalog.itertuples(index=False):
+        spellings = [row.exercise.replace("_", " "), row.name]
+        spellings += [a for a in str(row.aliases).split(";") if a.strip()]
+        for sp in spellings:
+            text = " ".join(_tokens(sp))
+            if len(text) >= 3:  # "A", "KD": too short to be near anything by chance alone
+                texts.append(text)
+                ids.append(row.exercise)
+    return texts, ids
+
+
+#: Least rapidfuzz ``token_sort_ratio`` score (0-100) for a "did you mean" suggestion.
+SUGGEST_MIN_SCORE = 75.0
+
+
+def suggest(spelling: object, catalog: pd.DataFrame | None = None) -> str | None:
+    """The catalog exercise a spelling most likely means ("did you mean ..."), or None.
+
+    Uses :mod:`rapidfuzz` (``token_sort_ratio`` over the normalised words of every id,
+    name and alias, so word order does not matter; at least :data:`SUGGEST_MIN_SCORE`;
+    ``WRatio`` was measured to suggest a drill for ``hip thrust`` and ``box jumps``).
+    Meant for spellings that do not match (``cable knee drvies`` -> ``cable_knee_drive``):
+    a suggestion is never applied, only shown, so a coach can add it as an alias.
+
+    >>> suggest("cable knee drvies")
+    'cable_knee_drive'
+    >>> suggest("nordic hamstring curl") is None
+    True
+    """
+    found = suggest_many(pd.Series([spelling], dtype="string"), catalog).iloc[0]
+    return None if pd.isna(found) else str(found)
+
+
+def suggest_many(spellings: pd.Series, catalog: pd.DataFrame | None = None) -> pd.Series:
+    """:func:`suggest` for each distinct spelling once, aligned with ``spellings``."""
+    from rapidfuzz import fuzz, process
+
+    if catalog is None:
+        catalog = load_catalog()
+    texts, ids = _suggestion_table(catalog)
+    codes, uniques = pd.factorize(spellings, use_na_sentinel=True)
+    out = np.full(len(uniques) + 1, None, dtype=object)
+    for i, u in enumerate(uniques):
+        text = " ".join(_tokens(str(u)))
+        best = process.extractOne(
+            text, texts, scorer=fuzz.token_sort_ratio, score_cutoff=SUGGEST_MIN_SCORE
+        ) if text else None  # fmt: skip
+        out[i] = ids[best[2]] if best else None
+    return pd.Series(out[np.where(codes < 0, len(uniques), codes)], index=spellings.index,
+                     dtype="string")  # fmt: skip
+
+
+def unmapped_spellings(log: pd.DataFrame, catalog: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The exercise spellings a clean log left ``unmapped``, with what they might be.
+
+    Returns
+    -------
+    DataFrame
+        One row per spelling, most entries first: ``exercise_raw``, ``entries``,
+        ``athletes`` (how many), ``candidates`` (ids of the two or more exercises the
+        spelling contains, ``;``-separated, else NA), ``suggestion`` (the id
+        :func:`suggest` offers, else NA) and ``suggestion_name`` (its display name).
+    """
+    if catalog is None:
+        catalog = load_catalog()
+    cols = ["exercise_raw", "entries", "athletes", "candidates", "suggestion",
+            "suggestion_name"]  # fmt: skip
+    u = log.loc[log["family"] == "unmapped"]
+    if u.empty:
+        return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("entries", "athletes")
+                                           else "string") for c in cols})  # fmt: skip
+    g = u.groupby("exercise_raw", sort=False, observed=True)
+    out = pd.DataFrame(
+        {"entries": g.size(), "athletes": g["athlete_id"].nunique()}
+    ).reset_index()  # fmt: skip
+    out = out.sort_values(["entries", "exercise_raw"], ascending=[False, True], kind="stable")
+    spell = out["exercise_raw"].astype("string").reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    sugg = suggest_many(spell, catalog)
+    names = catalog.set_index("exercise")["name"]
+    return pd.DataFrame(
+        {
+            "exercise_raw": spell,
+            "entries": out["entries"].astype("Int64"),
+            "athletes": out["athletes"].astype("Int64"),
+            "candidates": match_exercises(spell, catalog)["candidates"],
+            "suggestion": sugg,
+            "suggestion_name": sugg.map(names).astype("string"),
+        }
+    )
+
+
 def match_exercises(values: pd.Series, catalog: pd.DataFrame) -> pd.DataFrame:
     """Match raw exercise spellings to catalog ids (each distinct spelling once).
 
@@ -231,15 +372,40 @@ def match_exercises(values: pd.Series, catalog: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Aligned with ``values``: ``exercise`` (catalog id, ``NA`` when unmapped or
         missing), ``family`` (``hip_flexor``/``mobility``/``unmapped``, ``NA`` when the
-        cell is empty), ``unit``, ``reps_per_m``, ``reps_per_s``, ``laterality``.
+        cell is empty), ``unit``, ``reps_per_m``, ``reps_per_s``, ``laterality``, and
+        ``candidates``: for a spelling left unmapped because it contains the spellings of
+        two or more exercises, their ids (``"band_knee_drive; lunge_stretch"``), else NA.
+
+    Notes
+    -----
+    A spelling matches an exercise when its words (case, accents, punctuation, plurals and
+    word order ignored) are those of the exercise's id, name or an alias; failing that,
+    when it *contains* the words of a spelling of exactly one exercise, in order
+    (``foam roller hip flexors`` -> ``foam_rolling``; only the longest finds count, so
+    ``lying cable knee drives, slow`` is the lying drill, not the standing one). A
+    spelling containing two exercises (``band knee drive + lunge stretch``) stays
+    unmapped, with both as candidates.
     """
     table = _alias_table(catalog)
+    contains = None
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    ids = []
+    ids, candidates = [], []
     for u in uniques:
         k1, k2 = exercise_keys(u)
-        ids.append(table.get(k1) or table.get(k2) if (k1 or k2) else None)
+        found = table.get(k1) or table.get(k2) if (k1 or k2) else None
+        cands = None
+        if found is None and k1:
+            if contains is None:
+                contains = _alias_tokens(catalog)
+            inside = _contained(str(u), contains)
+            if len(inside) == 1:
+                found = inside[0]
+            elif inside:
+                cands = "; ".join(inside)
+        ids.append(found)
+        candidates.append(cands)
     ids_arr = np.array([*ids, None], dtype=object)
+    cand_arr = np.array([*candidates, None], dtype=object)
     blank = np.array([not (exercise_keys(u)[0]) for u in uniques] + [True])
     row_codes = np.where(codes < 0, len(uniques), codes)
     ex = pd.Series(ids_arr[row_codes], index=values.index, dtype="string")
@@ -254,6 +420,7 @@ def match_exercises(values: pd.Series, catalog: pd.DataFrame) -> pd.DataFrame:
             "reps_per_m": ex.map(cat["reps_per_m"]).astype("Float64"),
             "reps_per_s": ex.map(cat["reps_per_s"]).astype("Float64"),
             "laterality": ex.map(cat["laterality"]).astype("string"),
+            "candidates": pd.Series(cand_arr[row_codes], index=values.index, dtype="string"),
         },
         index=values.index,
     )
@@ -261,8 +428,12 @@ def match_exercises(values: pd.Series, catalog: pd.DataFrame) -> pd.DataFrame:
 
 __all__ = [
     "CATALOG_ENV",
+    "SUGGEST_MIN_SCORE",
     "default_catalog_path",
     "exercise_keys",
     "load_catalog",
     "match_exercises",
+    "suggest",
+    "suggest_many",
+    "unmapped_spellings",
 ]

@@ -55,7 +55,27 @@ def format_reconciliation(ds) -> str:
             f"unmapped exercises: {s['unmapped_entries']} entries in {s['unmapped_spellings']} "
             "spellings (add aliases to data/reference/exercises.csv; see the data-quality report)"
         )
+        lines.extend(_unmapped_lines(ds.log))
     return "\n".join(lines)
+
+
+def _unmapped_lines(log, limit: int = 8) -> list[str]:
+    """The most frequent unmapped spellings, each with a "did you mean" where one fits."""
+    from .catalog import unmapped_spellings
+
+    table = unmapped_spellings(log)
+    lines = []
+    for r in table.head(limit).itertuples(index=False):
+        hint = ""
+        if isinstance(r.candidates, str):
+            hint = f": contains {r.candidates.replace('; ', ' and ')} (split it in two rows)"
+        elif isinstance(r.suggestion, str):
+            hint = f": did you mean {r.suggestion_name!r} ({r.suggestion})?"
+        entries = f"{r.entries} entr{'y' if r.entries == 1 else 'ies'}"
+        lines.append(f"  {r.exercise_raw!r} ({entries}){hint}")
+    if len(table) > limit:
+        lines.append(f"  ... and {len(table) - limit} more spellings")
+    return lines
 
 
 def _hand_to_fat(args: argparse.Namespace) -> dict[int, float] | None:

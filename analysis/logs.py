@@ -369,7 +369,10 @@ def clean_training_log(
             hf = np.where(per_leg, 2.0 * hf, hf)
             hf = np.where(e_hf, hf, 0.0)
             hf_load = np.where(e_hf, hf * load, 0.0)
-        e_partial = (e_stage == 0) & e_hf & np.isnan(hf)  # kept, but the catalog lacks the factor
+        # kept, but without hf_reps (the catalog lacks the factor, or the text gives no reps),
+        # or with one part of the text unread (an unreadable load keeps the reps)
+        e_warn = np.where(e_absent, None, pt["warning"].to_numpy(dtype=object)[e_co])
+        e_partial = (e_stage == 0) & ((e_hf & np.isnan(hf)) | ~pd.isna(e_warn))
         kind_code, kind_cats = pd.factorize(pt["load_kind"].to_numpy(dtype=object))
         e_kind = np.where(e_absent, -1, kind_code[e_co])
 
@@ -416,7 +419,7 @@ def clean_training_log(
             athlete=(ath_u, ath_code, id_cats, id_code_u, why_u),
             date=(date_u, date_code, pair, d_why_u),
             exercise=(ex_u, ex_code, ex_cats, exid_u),
-            prescription=(combo, pt, p_err, p_col, entry, e_co, e_ex, dist),
+            prescription=(combo, pt, p_err, p_col, entry, e_co, e_ex, dist, e_warn),
         )
 
         # ---------------------------------------------------------------- order
@@ -570,7 +573,7 @@ def _log_rejects(df, *, stage, dups, dup_first, partial, src, row, athlete, date
     ath_u, ath_code, id_cats, id_code_u, why_u = athlete
     date_u, date_code, pair, d_why_u = date
     ex_u, ex_code, ex_cats, exid_u = exercise
-    combo, pt, p_err, p_col, entry, e_co, e_ex, e_dist = prescription
+    combo, pt, p_err, p_col, entry, e_co, e_ex, e_dist, e_warn = prescription
 
     kept, e_partial = partial
     partial = kept[e_partial[entry[kept]]]  # kept, but without hf_reps
@@ -615,6 +618,11 @@ def _log_rejects(df, *, stage, dups, dup_first, partial, src, row, athlete, date
     e_reason = np.where(
         np.isnan(e_dist), "no reps per second in catalog", "no reps per metre in catalog"
     ).astype(object)
+    warned = ~pd.isna(e_warn)
+    e_reason[warned] = e_warn[warned]
+    e_column = np.full(len(e_co), "exercise", dtype=object)
+    w_col = pt["warning_column"].to_numpy(dtype=object)[e_co]
+    e_column[warned] = w_col[warned]
     p_entry = entry[partial]
 
     rows = np.concatenate([rej_rows, dups, partial])
@@ -640,7 +648,9 @@ def _log_rejects(df, *, stage, dups, dup_first, partial, src, row, athlete, date
         {
             "source": _strings(src_u, src_code[rows]),
             "source_row": pd.arrays.IntegerArray(r_row.take(o), r_row.take(o) < 0),
-            "column": text(pa.array(column), repeat("", n_dup), repeat("exercise", n_part)),
+            "column": text(
+                pa.array(column), repeat("", n_dup), pa.array(e_column, pa.string()).take(p_entry)
+            ),
             "value": text(
                 pa.array(value, pa.large_string()),
                 pa.array(dup_text, pa.large_string()),

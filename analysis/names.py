@@ -141,21 +141,28 @@ def _birth_dates(roster: pd.DataFrame, rows: pd.Series, source: str) -> pd.Serie
     return dates
 
 
-def _lookup(roster: pd.DataFrame) -> tuple[dict[str, str], set[str]]:
-    """Map name key -> athlete_id; keys claimed by two athletes are returned as ambiguous."""
-    claims: dict[str, set[str]] = {}
+def _lookup(roster: pd.DataFrame) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Map name key -> athlete_id; keys claimed by two athletes map to their ids instead.
 
-    def claim(key: str, aid: str) -> None:
+    Exact spellings (the id, the full name, ``Last, First``, an alias) are one level and
+    the forms derived from a longer name (``Ana López`` for ``Ana María López García``)
+    another: an exact spelling of one athlete beats a derived form of another, so a roster
+    with ``Ivo Okafor`` and ``Ivo Okafor 148`` resolves ``Ivo Okafor`` to the first.
+    """
+    exact: dict[str, set[str]] = {}
+    derived: dict[str, set[str]] = {}
+
+    def claim(level: dict[str, set[str]], key: str, aid: str) -> None:
         if key:
-            claims.setdefault(key, set()).add(aid)
+            level.setdefault(key, set()).add(aid)
 
     aliases = (
         roster["aliases"] if "aliases" in roster.columns else pd.Series(pd.NA, index=roster.index)
     )
     for aid, name, alias in zip(roster["athlete_id"], roster["name"], aliases, strict=True):
         aid = str(aid)
-        claim(name_key(aid), aid)
-        claim(name_key(name), aid)
+        claim(exact, name_key(aid), aid)
+        claim(exact, name_key(name), aid)
         # "Last, First" gives the same key as "First Last" (see name_key). A longer name
         # also answers to "First Last" without the middle names ...
         parts = name_key(name).split()
@@ -163,12 +170,13 @@ def _lookup(roster: pd.DataFrame) -> tuple[dict[str, str], set[str]]:
         # one of the later names ("Ana López", "Ana García").
         if len(parts) > 2:
             for later in parts[1:]:
-                claim(f"{parts[0]} {later}", aid)
+                claim(derived, f"{parts[0]} {later}", aid)
         if isinstance(alias, str):
             for a in alias.split(";"):
-                claim(name_key(a), aid)
+                claim(exact, name_key(a), aid)
+    claims = {**derived, **exact}  # an exact claim replaces the derived ones of its key
     table = {k: next(iter(v)) for k, v in claims.items() if len(v) == 1}
-    ambiguous = {k for k, v in claims.items() if len(v) > 1}
+    ambiguous = {k: tuple(sorted(v)) for k, v in claims.items() if len(v) > 1}
     return table, ambiguous
 
 
@@ -179,9 +187,11 @@ def resolve_athletes(values: pd.Series, roster: pd.DataFrame) -> tuple[pd.Series
     -------
     ids, reasons
         ``ids`` holds the athlete_id (``NA`` where unresolved); ``reasons`` is ``NA`` where
-        resolved, else ``"missing athlete"``, ``"unknown athlete"`` or ``"ambiguous athlete"``.
+        resolved, else ``"missing athlete"``, ``"unknown athlete"`` or ``"ambiguous
+        athlete: A04 (Sam Lee) or A05 (Sam Lee)"`` (the candidates, by id and name).
     """
     table, ambiguous = _lookup(roster)
+    names = dict(zip(roster["athlete_id"].astype(str), roster["name"].astype(str), strict=True))
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     ids = np.empty(len(uniques) + 1, dtype=object)
     reasons = np.empty(len(uniques) + 1, dtype=object)
@@ -190,7 +200,8 @@ def resolve_athletes(values: pd.Series, roster: pd.DataFrame) -> tuple[pd.Series
         if key in table:
             ids[i], reasons[i] = table[key], pd.NA
         elif key in ambiguous:
-            ids[i], reasons[i] = pd.NA, "ambiguous athlete"
+            who = " or ".join(f"{c} ({names.get(c, c)})" for c in ambiguous[key])
+            ids[i], reasons[i] = pd.NA, f"ambiguous athlete: {who}"
         else:
             ids[i], reasons[i] = pd.NA, "unknown athlete" if key else "missing athlete"
     ids[-1], reasons[-1] = pd.NA, "missing athlete"

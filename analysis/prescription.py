@@ -16,9 +16,26 @@ Accepted forms (case-insensitive; ``x``, ``X``, ``×`` and ``*`` are the same):
 ``45 lbs``
 ``BW``, ``bodyweight``                no external load (``load_kg`` = 0)
 ``band``, ``red band``                band resistance, no kg (``load_kg`` missing)
+``bands: green``, ``band (green)``
+``2x(10+10)``                         a pair per set: 2 sets of 20 reps (10 + 10,
+                                      e.g. left then right: 20 hip flexions a set)
+``3x10 L/R``, ``L+R``, ``left & right`` the reps are per leg (as ``each leg``)
+``3x10 +5kg``, ``BW+10kg``            the external load (5 kg, 10 kg)
+``@ 2x10kg``                          two implements: 20 kg in all
+``10kg DB``                           one dumbbell, as written: 10 kg
+``10kg DBs``, ``10kg each hand``      a dumbbell in each hand: 20 kg in all
+``@ 20``                              a bare number after ``@``: kg
+``EMOM 10 min``                       10 sets (one a minute); ``EMOM 10 min x 6``:
+                                      6 reps each; without reps: ``partial``
+``3 x 30 sec``, ``3 x 30 s``          timed sets
 ====================================  ==============================================
 
-A bare number (``12``) is one set. Anything else is ``unparseable prescription``.
+A bare number (``12``) is one set. A minus before a count, a distance or a duration
+(``-3x10``, ``3x-10``, ``-3 sets of 10``, ``-30s``) is rejected as ``negative sets`` /
+``negative reps`` / ``negative distance`` / ``negative duration``, never read as its
+absolute value. Text whose reps are readable but whose load is not (``3x10 @ heavy``,
+``4x8 @ 20kg/15kg``) keeps the reps and says ``warning="unreadable load"`` (the
+cleaner keeps the row as ``partial``). Anything else is ``unparseable prescription``.
 """
 
 from __future__ import annotations
@@ -42,22 +59,54 @@ _RANGE = rf"(?P<a>{_NUM})(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?"
 _FULL = re.compile(rf"^(?:{_SETS})?{_RANGE}\s*{_UNIT}?$")
 _LIST = re.compile(rf"^(?:{_SETS})?(?P<list>\d+(?:\s*[,/;]\s*\d+)+)\s*{_UNIT}?$")
 
-_LOAD_MASS = re.compile(
-    r"(?:@\s*)?(?P<sign>[-+−])?\s*(?P<v>\d+(?:[.,]\d+)?)\s*"
-    r"(?P<u>kgs?|kilos?|kilograms?|lbs?|pounds?)(?![a-z])"
+_MASS_UNIT = r"(?P<u>kgs?|kilos?|kilograms?|lbs?|pounds?)(?![a-z])"
+#: ``2x10kg``: two implements of 10 kg (a dumbbell in each hand): 20 kg in all.
+_LOAD_MULTI = re.compile(
+    rf"(?:@\s*)?(?<![\dx.,])(?P<n>[1-4])\s*x\s*(?P<v>\d+(?:[.,]\d+)?)\s*{_MASS_UNIT}"
+)
+_LOAD_MASS = re.compile(rf"(?:@\s*)?(?P<sign>[-+−])?\s*(?P<v>\d+(?:[.,]\d+)?)\s*{_MASS_UNIT}")
+#: What the load is held in, after the mass (``10kg DB``). Plural or ``each hand``: two.
+_IMPLEMENT = re.compile(
+    r"\s*(?:(?P<two>(?:in\s+)?(?:each|per|ea\.?|/)\s*(?:hand|arm)s?|(?:db|kb)s\b|dumbbells\b|"
+    r"kettlebells\b|pair)|(?:db|kb|dumbbell|kettlebell|plate|ankle\s*weights?|vest|"
+    r"weight\s*vest|med(?:icine)?\s*ball|mb|sandbag)\b)"
 )
 _LOAD_BW = re.compile(r"(?:@\s*)?\b(?:bw|body\s*-?\s*weight)\b")
+_BAND_COLOUR = (
+    r"light|medium|heavy|strong|extra\s*heavy|x-?heavy|red|green|blue|black|yellow|purple|"
+    r"orange|grey|gray|pink|white|brown|mini|resistance|long|loop|small|large|thin|thick"
+)
 _LOAD_BAND = re.compile(
-    r"(?:@\s*)?(?:\b(?:light|medium|heavy|red|green|blue|black|yellow|purple|orange|grey|gray|"
-    r"mini|resistance|long|loop)\s+)*\bbands?\b|\bbanded\b"
+    rf"(?:@\s*)?(?:\b(?:{_BAND_COLOUR})\s+)*\b(?:thera-?|mini-?|power-?)?bands?\b"
+    rf"(?:\s*[:=(\-]\s*(?:(?:{_BAND_COLOUR})\b\s*)+\)?|\s+\((?:(?:{_BAND_COLOUR})\b\s*)+\))?"
+    r"|\bbanded\b"
 )
 _PER_LEG = re.compile(
     r"(?:\b(?:each|per|ea\.?)\s*(?:leg|side)s?\b|/\s*(?:leg|side)s?\b|\be\s*/\s*s\b|"
-    r"\bper\s+l(?:eg)?\b|\beach\b)"
+    r"\bper\s+l(?:eg)?\b|\beach\b|\b(?:l\s*[/+&]\s*r|r\s*[/+&]\s*l|l\s+and\s+r|r\s+and\s+l)\b|"
+    r"\bleft\s*(?:and|&|/|\+)\s*right\b|\bboth\s+(?:legs|sides)\b)"
+)
+#: A minus before a count: at the start, after ``x``, ``of`` or a list separator.
+_NEGATIVE = re.compile(r"(?:^|(?<=[x(,/;:]))\s*-\s*(?=\d)|\bof\s*-\s*(?=\d)")
+_NEG_START = re.compile(r"^\s*-\s*(?=\d)")
+#: ``EMOM 10 min`` (every minute on the minute): one set a minute, the reps if given.
+_EMOM = re.compile(
+    r"^(?:(?P<r1>\d+)\s*(?:reps?)?\s*)?e(?:very\s*)?m(?:inute\s*)?o(?:n\s*)?(?:the\s*)?m"
+    r"(?:inute)?\s*[:x]?\s*(?P<min>\d+)\s*(?:mins?|minutes?|')?"
+    r"(?:\s*[:x,]?\s*(?P<r2>\d+)\s*(?:reps?)?)?$"
+)
+#: A pair per set, ``2x(10+10)`` (read after the parentheses are gone: ``2x10+10``).
+_PAIR = re.compile(r"^(?:(?P<sets>\d+)\s*x\s*)?(?P<pair>\d+(?:\s*\+\s*\d+)+)\s*(?:reps?)?$")
+#: Words of a load the grammar cannot read (``@ heavy``, ``2 plates``): the reps are kept.
+_LOADISH = re.compile(
+    r"@|\b(?:kgs?|lbs?|kilos?|pounds?|db|kb|dumbbells?|kettlebells?|plates?|weights?|vest|"
+    r"heavy|light|medium|moderate|bands?|cable|stack|pin|bw|load(?:ed)?)\b"
 )
 
 #: Reasons (fixed phrases) this module can give.
 UNPARSEABLE = "unparseable prescription"
+UNREADABLE_LOAD = "unreadable load"
+NO_REPS = "reps per set not given"
 
 
 class Prescription(NamedTuple):
@@ -72,11 +121,13 @@ class Prescription(NamedTuple):
     per_leg: bool = False
     sets_given: bool = False  # the text named the number of sets
     error: str | None = None
+    warning: str | None = None  # kept, one part unread: the row is ``partial``
 
 
 def _norm(text: str) -> str:
     t = unicodedata.normalize("NFKC", str(text)).casefold().strip()
     t = t.replace("×", "x").replace("*", "x").replace("–", "-").replace("—", "-")
+    t = t.replace("−", "-")
     t = re.sub(r"(?<=\d)\s*x\s*(?=\d)", "x", t)
     return t
 
@@ -103,9 +154,14 @@ def parse_load(text: object, *, bare_unit: str = "kg") -> Prescription:
 
 
 def _take_load(t: str) -> tuple[Prescription, str]:
-    """Extract the load from text; return it and the remaining text."""
+    """Extract the load from text; return it and the remaining text.
+
+    ``2x10kg`` is two implements, 20 kg in all; ``10kg DB`` one dumbbell, 10 kg; ``10kg
+    DBs`` or ``10kg each hand`` a dumbbell in each hand, 20 kg. ``BW + 10kg``: the 10 kg.
+    """
     kg, kind = None, None
-    masses = list(_LOAD_MASS.finditer(t))
+    multi = list(_LOAD_MULTI.finditer(t))
+    masses = multi or list(_LOAD_MASS.finditer(t))
     if len(masses) > 1:
         return Prescription(error="unparseable load"), t
     if masses:
@@ -113,10 +169,17 @@ def _take_load(t: str) -> tuple[Prescription, str]:
         v = _num(m.group("v"))
         if m.group("u").startswith(("lb", "pound")):
             v *= LB_TO_KG
-        if m.group("sign") in ("-", "−"):
+        if multi:
+            v *= int(m.group("n"))
+        elif m.group("sign") in ("-", "−"):
             v = -v
-        kg, kind = v, "kg"
-        t = t[: m.start()] + " " + t[m.end() :]
+        end = m.end()
+        if imp := _IMPLEMENT.match(t, end):
+            end = imp.end()
+            if imp.group("two") and not multi:
+                v *= 2
+        kg, kind = round(v, 9), "kg"
+        t = t[: m.start()] + " " + t[end:]
     if _LOAD_BW.search(t):
         t = _LOAD_BW.sub(" ", t)
         if kind is None:  # "BW + 10 kg": the external 10 kg is the load
@@ -128,38 +191,79 @@ def _take_load(t: str) -> tuple[Prescription, str]:
     return Prescription(load_kg=kg, load_kind=kind), t
 
 
+def _amount_kind(p: Prescription) -> str:
+    if p.distance_m is not None:
+        return "distance"
+    if p.duration_s is not None:
+        return "duration"
+    return "reps"
+
+
 def parse_prescription(text: object) -> Prescription:
     """Parse one prescription string (see the module docstring for the grammar).
+
+    Never raises: text it cannot read gives ``error`` (the row is rejected); text whose
+    reps it reads but whose load it cannot (``3x10 @ heavy``) gives the reps, no load and
+    ``warning="unreadable load"`` (the row is kept as ``partial``).
 
     >>> parse_prescription("3x25-30 each leg @ 45lb")
     ... # doctest: +NORMALIZE_WHITESPACE
     Prescription(sets=3, reps=27.5, distance_m=None, duration_s=None,
                  load_kg=20.41165665, load_kind='kg', per_leg=True, sets_given=True,
-                 error=None)
+                 error=None, warning=None)
     """
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return Prescription(error="missing prescription")
     t = _norm(text)
     if not t:
         return Prescription(error="missing prescription")
-    load, t = _take_load(t)
-    if load.error:
-        return load
+    t = re.sub(r"@\s*(\d+(?:[.,]\d+)?)\s*$", r"@ \1kg", t)  # "3x10 @ 20": kg
+    load, rest = _take_load(t)
+    p = Prescription(error=UNPARSEABLE) if load.error else _parse_volume(rest, load)
+    if p.error == UNPARSEABLE and _LOADISH.search(rest):
+        # the reps are readable, the load is not ("3x10 @ heavy", "3x10 2 plates")
+        words = rest.replace("@", " @ ").split()
+        for k in range(len(words) - 1, 0, -1):
+            q = _parse_volume(" ".join(words[:k]), Prescription())
+            if q.error is None:
+                return q._replace(warning=UNREADABLE_LOAD)
+            if q.error.startswith("negative"):
+                return q
+    return p
+
+
+def _parse_volume(t: str, load: Prescription) -> Prescription:
+    """The sets and reps / distance / duration of text whose load is taken out."""
     per_leg = bool(_PER_LEG.search(t))
     t = _PER_LEG.sub(" ", t)
+    negative = bool(_NEGATIVE.search(t))
+    neg_start = bool(_NEG_START.match(t))
     t = re.sub(r"[()\[\]]", " ", t)
     t = re.sub(r"\s+", " ", t).strip(" @,;:+-.")
-    t = re.sub(r"(?<=\d)\s*x\s*(?=\d)", "x", t)
+    t = re.sub(r"(?<=\d)\s*x\s*-?\s*(?=\d)", "x", t)
+    t = re.sub(r"\bof\s*-\s*(?=\d)", "of ", t)
+    t = re.sub(r"(?<=[,/;])\s*-\s*(?=\d)", "", t)
     if not t:
         return Prescription(error=UNPARSEABLE)
-    m = _LIST.match(t)
-    if m:
+    kw: dict = {}
+    warning = None
+    if m := _EMOM.match(t):
+        sets, sets_given = int(m.group("min")), True
+        reps = m.group("r1") or m.group("r2")
+        if reps is not None:
+            kw["reps"] = float(reps)
+        else:
+            warning = NO_REPS
+    elif m := _PAIR.match(t):
+        sets_given = m.group("sets") is not None
+        sets = int(m.group("sets")) if sets_given else 1
+        kw["reps"] = float(sum(int(v) for v in m.group("pair").split("+")))
+    elif m := _LIST.match(t):
         values = [float(v) for v in re.split(r"\s*[,/;]\s*", m.group("list"))]
         sets = len(values)
         if m.group("sets") is not None and int(m.group("sets")) != sets:
             return Prescription(error="sets do not match reps list")
-        amount = float(np.mean(values))
-        unit = m.group("unit")
+        kw = _amount(float(np.mean(values)), m.group("unit"))
         sets_given = True
     else:
         m = _FULL.match(t)
@@ -169,27 +273,32 @@ def parse_prescription(text: object) -> Prescription:
         b = _num(m.group("b")) if m.group("b") else None
         if b is not None and b < a:
             return Prescription(error=UNPARSEABLE)
-        amount = (a + b) / 2 if b is not None else a
         sets_given = m.group("sets") is not None
         sets = int(m.group("sets")) if sets_given else 1
-        unit = m.group("unit")
-    kw: dict = {}
-    if unit is None or unit.startswith("rep"):
-        kw["reps"] = amount
-    elif unit in ("m",) or unit.startswith(("mtr", "met")):
-        kw["distance_m"] = amount
-    elif unit.startswith("min"):
-        kw["duration_s"] = amount * 60
-    else:  # s, sec, seconds, "
-        kw["duration_s"] = amount
-    return Prescription(
+        kw = _amount((a + b) / 2 if b is not None else a, m.group("unit"))
+    p = Prescription(
         sets=sets,
         per_leg=per_leg,
         sets_given=sets_given,
         load_kg=load.load_kg,
         load_kind=load.load_kind,
+        warning=warning,
         **kw,
     )
+    if negative:
+        what = "sets" if neg_start and sets_given and not _LIST.match(t) else _amount_kind(p)
+        return Prescription(error=f"negative {what}")
+    return p
+
+
+def _amount(amount: float, unit: str | None) -> dict:
+    if unit is None or unit.startswith("rep"):
+        return {"reps": amount}
+    if unit in ("m",) or unit.startswith(("mtr", "met")):
+        return {"distance_m": amount}
+    if unit.startswith("min"):
+        return {"duration_s": amount * 60}
+    return {"duration_s": amount}  # s, sec, seconds, "
 
 
 def _parse_number(text: object, units: dict[str, float], default: float) -> float | None:
@@ -226,7 +335,9 @@ def combine(
 ) -> tuple[Prescription, str | None]:
     """Parse one entry given as a text prescription and/or separate columns.
 
-    Returns the parsed entry and, on error, the column to blame (``error`` set).
+    Returns the parsed entry and, on error, the column to blame (``error`` set), or, when
+    the entry is kept with one part unread (``warning`` set: an unreadable load), that
+    part's column.
 
     Rules: the ``prescription`` text wins where it speaks; a ``sets`` column fills the
     number of sets the text leaves out (``Sets 3`` + ``Reps 10 each leg``); a ``load``
@@ -241,14 +352,20 @@ def combine(
     n_sets = None
     if present(sets):
         t = _norm(sets)
+        if re.fullmatch(r"-\s*\d+(?:[.,]\d+)?", t):
+            return Prescription(error="negative sets"), "sets"
         if not re.fullmatch(r"\d+(?:\.0+)?", t):
             return Prescription(error="unparseable sets"), "sets"
         n_sets = int(float(t))
     load_p = Prescription()
+    load_unread = False
     if present(load):
         load_p = parse_load(load)
-        if load_p.error:
-            return load_p, "load"
+        if load_p.error:  # the reps are kept; the row is partial
+            load_p, load_unread = Prescription(), True
+    for col, v in (("distance", distance), ("duration", duration)):
+        if present(v) and re.match(r"-\s*\d", _norm(v)):
+            return Prescription(error=f"negative {col}"), col
 
     if present(prescription):
         p, col = parse_prescription(prescription), "prescription"
@@ -286,6 +403,10 @@ def combine(
         p = p._replace(sets=n_sets, sets_given=True)
     if p.load_kind is None and load_p.load_kind is not None:
         p = p._replace(load_kg=load_p.load_kg, load_kind=load_p.load_kind)
+    if load_unread and p.load_kind is None:
+        return p._replace(warning=UNREADABLE_LOAD), "load"
+    if p.warning is not None:
+        return p, col
     return p, None
 
 
@@ -304,7 +425,8 @@ def parse_entry_codes(columns: dict[str, pd.Series]) -> tuple[np.ndarray, pd.Dat
         ``codes[i]`` (an integer array) is the row of ``table`` that holds row ``i``'s parse.
         ``table`` has ``sets, reps, distance_m, duration_s, load_kg`` (float64, NaN where
         the text does not say), ``load_kind`` (object), ``per_leg`` (bool), ``error``, ``error_column``,
-        ``error_value`` (object, None when parsed).
+        ``error_value`` (object, None when parsed), ``warning`` and ``warning_column`` (what
+        a kept entry could not read, e.g. ``unreadable load`` in ``load``; None when whole).
     """
     names = [c for c in ("prescription", "sets", "reps", "distance", "duration", "load")
              if c in columns]  # fmt: skip
@@ -336,19 +458,22 @@ def parse_entry_codes(columns: dict[str, pd.Series]) -> tuple[np.ndarray, pd.Dat
     for j in range(len(first)):
         args = {c: raw[c][j] for c in names}
         p, col = combine(**args)
+        err_col = col if p.error is not None else None
+        warn_col = col if p.error is None and p.warning is not None else None
         records.append(
             (p.sets, p.reps, p.distance_m, p.duration_s, p.load_kg, p.load_kind, p.per_leg,
-             p.error, col, None if col is None else args.get(col))
+             p.error, err_col, None if err_col is None else args.get(err_col),
+             p.warning, warn_col)
         )  # fmt: skip
     table = pd.DataFrame.from_records(
         records,
         columns=["sets", "reps", "distance_m", "duration_s", "load_kg", "load_kind", "per_leg",
-                 "error", "error_column", "error_value"],
+                 "error", "error_column", "error_value", "warning", "warning_column"],
     )  # fmt: skip
     for c in ("sets", "reps", "distance_m", "duration_s", "load_kg"):
         table[c] = pd.to_numeric(table[c], errors="coerce").astype("float64")
     table["per_leg"] = table["per_leg"].astype(bool)
-    for c in ("load_kind", "error", "error_column", "error_value"):
+    for c in ("load_kind", "error", "error_column", "error_value", "warning", "warning_column"):
         table[c] = table[c].astype(object).where(table[c].notna(), None)
     return inverse, table
 
@@ -364,7 +489,8 @@ def parse_entries(columns: dict[str, pd.Series], index: pd.Index) -> pd.DataFram
     return out.astype(
         {"sets": "Int64", "reps": "Float64", "distance_m": "Float64", "duration_s": "Float64",
          "load_kg": "Float64", "load_kind": "string", "per_leg": "boolean", "error": "string",
-         "error_column": "string", "error_value": "string"}
+         "error_column": "string", "error_value": "string", "warning": "string",
+         "warning_column": "string"}
     )  # fmt: skip
 
 

@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
+import warnings
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from . import config
 from .dates import parse_dates
+from .errors import DataWarning
 from .io import RESULT_SYNONYMS, canonicalize_columns
 from .names import resolve_athletes
 from .schema import (
@@ -36,10 +40,13 @@ from .schema import (
 __all__ = [
     "HAND_TO_FAT_S",
     "HAND_TO_FAT_SOURCE",
+    "MARK_FLAGS",
     "PLAUSIBLE_FINAL_S",
     "SEGMENT_SPEED_MS",
     "SPLIT_TOLERANCE_S",
+    "Mark",
     "clean_sprints",
+    "parse_mark",
     "parse_time",
 ]
 
@@ -72,7 +79,7 @@ _TIME = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3})(?:[.,](\d+))?\s*(h|ht)?\s*(?:s|se
 #: a duration typed into Excel (openpyxl reads it as a ``timedelta``).
 _HMS = re.compile(r"^(?:0\s+days?,?\s+)?(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d+))?$", re.I)
 #: ``DQ (lane)``, ``DQ - lane``, ``DNF: injury``, ``DQ 163.3``: a status with a remark.
-_STATUS_REMARK = re.compile(r"^(DNF|DNS|DQ|DSQ|DISQ)\b\.?\s*(.*)$", re.I)
+_STATUS_REMARK = re.compile(r"^(DNF|DNS|DQ|DSQ|DISQ)(?:\b|(?=\d))\.?\s*(.*)$", re.I)
 _EVENT = re.compile(r"^(\d{2,5})(?:\.0+)?\s*(?:m|meters?|metres?)?$", re.I)
 _WIND = re.compile(r"^([+-]?\d{1,2}(?:[.,]\d+)?)\s*(?:m/?s)?$", re.I)
 _NO_WIND = {"nwi", "n/a", "na", "-", "--", "?"}
@@ -93,22 +100,128 @@ _BASE_COLUMNS = (
     "notes",
 )
 _SPLIT_COL = re.compile(r"^split_(\d+)$")
+_SEG_COL = re.compile(r"^seg_(\d+)$")
 
 
 # --------------------------------------------------------------------------- parsers
 
 
+#: Marks meets print after a time (``48.23 PB``, ``21.05 Q``, ``47.9h``), as the race's
+#: ``flags`` (in this spelling) and its ``notes``. Records: personal (``PB``/``PR``),
+#: season (``SB``), national, championship, meeting, area, world, European, world lead;
+#: ``=`` a record equalled; ``q``/``Q`` qualified on time / on place (case kept);
+#: ``*`` the footnote mark of a ranking list; ``w`` wind-assisted; ``A`` at altitude.
+#: A trailing ``h`` is hand timing (the ``timing`` column), not a flag.
+MARK_FLAGS: tuple[str, ...] = (
+    "PB", "PR", "SB", "NR", "CR", "MR", "AR", "WR", "ER", "WL", "NUR", "U20R", "WJR",
+)  # fmt: skip
+_FLAG_TOKEN = re.compile(
+    r"\(?(?P<eq>=)?(?P<rec>" + "|".join(MARK_FLAGS) + r")\)?(?![a-z])"
+    r"|(?P<q>[qQ])(?![a-z])|(?P<star>\*+)|\(?(?P<w>[wW])\)?(?![a-z])|(?P<alt>A)(?![a-z])"
+    r"|\(?(?P<h>[hH][tT]?)\)?(?![a-z])",
+    re.I,
+)
+_TIME_HEAD = re.compile(
+    r"^(?:(\d{1,2}):)?(\d{1,3})(?:[.,](\d+))?(?:\s*(?:s|sec)(?![a-zA-Z]))?\.?(?![\d:])"
+)
+_NEGATIVE = re.compile(r"^[-−–]\s*\d")
+#: A rule number after ``DQ``: ``R163.3``, ``TR17.3.1``, ``163.3(b)``, ``Rule 17.3``.
+_RULE = re.compile(r"^(?:rule\s*)?((?:T?R\s*)?\d+(?:\.\d+)*(?:\s*\([a-z0-9]+\))?)$", re.I)
+
+
+class Mark(NamedTuple):
+    """One parsed time cell (see :func:`parse_mark`)."""
+
+    seconds: float
+    hand: bool
+    status: str | None
+    error: str | None
+    note: str | None = None
+    flags: str | None = None
+
+
+def parse_mark(text: object) -> Mark:
+    """Parse one time cell as meets print it: a time, its marks, or a status with a remark.
+
+    ``48.23 PB`` -> 48.23 s, flags ``PB``; ``21.05 Q``, ``54.87 SB``, ``=PB``, ``47.9h``
+    (hand), ``48,23`` / ``1:02,5`` (decimal comma); ``DQ R163.3`` -> status ``DQ``, note
+    ``rule R163.3``; ``DNF (injury)`` -> note ``injury``. The flags (:data:`MARK_FLAGS`,
+    ``q``, ``Q``, ``*``, ``w``, ``A``) are returned space-separated in ``flags`` and as
+    ``note``. A leading minus is the reason ``negative time``.
+
+    Examples
+    --------
+    >>> parse_mark("48.23 PB")
+    Mark(seconds=48.23, hand=False, status=None, error=None, note='PB', flags='PB')
+    >>> parse_mark("DQ TR17.3.1")
+    Mark(seconds=nan, hand=False, status='DQ', error=None, note='rule TR17.3.1', flags=None)
+    """
+    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
+        return Mark(math.nan, False, None, "missing time")
+    t = " ".join(str(text).split())
+    if not t:
+        return Mark(math.nan, False, None, "missing time")
+    status = _status_remark(t)
+    if status is not None:
+        return Mark(math.nan, False, status[0], None, status[1])
+    if _NEGATIVE.match(t):
+        return Mark(math.nan, False, None, "negative time")
+    if m := _HMS.match(t):
+        hours, minutes, secs, frac = m.groups()
+        if int(minutes) >= 60:
+            return Mark(math.nan, False, None, "unparseable time")
+        s = float(f"{secs}.{frac}" if frac else secs)
+        if s >= 60:
+            return Mark(math.nan, False, None, "unparseable time")
+        return _checked(s + 3600 * int(hours) + 60 * int(minutes), False, [])
+    m = _TIME_HEAD.match(t)
+    if not m:
+        return Mark(math.nan, False, None, "unparseable time")
+    minutes, secs, frac = m.groups()
+    s = float(f"{secs}.{frac}" if frac else secs)
+    if minutes is not None and s >= 60:
+        return Mark(math.nan, False, None, "unparseable time")
+    hand, flags, rest = False, [], t[m.end() :]
+    while rest := rest.lstrip(" ,;/"):
+        f = _FLAG_TOKEN.match(rest)
+        if not f or f.end() == 0:
+            return Mark(math.nan, False, None, "unparseable time")
+        rest = rest[f.end() :].lstrip(".")
+        if f["h"]:
+            hand = True
+        elif f["rec"]:
+            flags.append((f["eq"] or "") + f["rec"].upper())
+        elif f["q"]:
+            flags.append(f["q"])
+        elif f["star"]:
+            flags.append("*")
+        elif f["w"]:
+            flags.append("w")
+        else:
+            flags.append("A")
+    base = 60 * int(minutes) if minutes is not None else 0
+    return _checked(s + base, hand, list(dict.fromkeys(flags)))
+
+
+def _checked(seconds: float, hand: bool, flags: list[str]) -> Mark:
+    if not seconds > 0:
+        return Mark(math.nan, False, None, "unparseable time")
+    joined = " ".join(flags) or None
+    return Mark(round(seconds, 3), hand, None, None, joined, joined)
+
+
 def parse_time(text: object) -> tuple[float, bool, str | None, str | None]:
-    """Parse one raw time cell.
+    """Parse one raw time cell: the first four fields of :func:`parse_mark`.
 
     Returns
     -------
     seconds, hand, status, error
         ``seconds`` (NaN without a time); ``hand`` True for a trailing ``h``; ``status``
         ``DNF``/``DNS``/``DQ`` for those words (also with a remark after them: ``DQ
-        (lane)``, ``DNF - injury``; see :func:`_status_remark`), else None; ``error`` a
-        reason or None. A trailing period is ignored (``52.34h.``), and the text Python
-        or pandas gives for a duration typed into Excel (``0:00:52.340000``) is read too.
+        (lane)``, ``DNF - injury``, ``DQ R163.3``), else None; ``error`` a reason or None.
+        A trailing period is ignored (``52.34h.``), marks after the time are accepted
+        (``48.23 PB``), and the text Python or pandas gives for a duration typed into Excel
+        (``0:00:52.340000``) is read too.
 
     Examples
     --------
@@ -120,41 +233,26 @@ def parse_time(text: object) -> tuple[float, bool, str | None, str | None]:
     (62.5, False, None, None)
     >>> parse_time("DQ (lane)")
     (nan, False, 'DQ', None)
+    >>> parse_time("1:02,5 SB")
+    (62.5, False, None, None)
     """
-    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
-        return math.nan, False, None, "missing time"
-    t = " ".join(str(text).split())
-    if not t:
-        return math.nan, False, None, "missing time"
-    status = _status_remark(t)
-    if status is not None:
-        return math.nan, False, status[0], None
-    if m := _HMS.match(t):
-        hours, minutes, secs, frac = m.groups()
-        hand, base = None, 3600 * int(hours) + 60 * int(minutes)
-        if int(minutes) >= 60:
-            return math.nan, False, None, "unparseable time"
-    elif m := _TIME.match(t):
-        minutes, secs, frac, hand = m.groups()
-        base = 60 * int(minutes) if minutes is not None else 0
-    else:
-        return math.nan, False, None, "unparseable time"
-    s = float(f"{secs}.{frac}" if frac else secs)
-    if minutes is not None and s >= 60:
-        return math.nan, False, None, "unparseable time"
-    s += base
-    if not s > 0:
-        return math.nan, False, None, "unparseable time"
-    return round(s, 3), hand is not None, None, None
+    return parse_mark(text)[:4]
 
 
 def _status_remark(text: str) -> tuple[str, str | None] | None:
-    """``"DQ (lane)"`` -> ``("DQ", "lane")``; ``"DNF"`` -> ``("DNF", None)``; else None."""
+    """``"DQ (lane)"`` -> ``("DQ", "lane")``; ``"DQ R163.3"`` -> ``("DQ", "rule R163.3")``.
+
+    ``"DNF"`` -> ``("DNF", None)``; not a status -> None.
+    """
     m = _STATUS_REMARK.match(" ".join(str(text).split()))
     if not m:
         return None
-    remark = m[2].strip(" ()[]-–—:;,.") or None
-    return _STATUS[m[1].upper()], remark
+    remark = m[2].strip(" -–—:;,.")
+    if remark.startswith(("(", "[")) and remark.endswith((")", "]")):
+        remark = remark[1:-1].strip(" -–—:;,.")
+    if r := _RULE.match(remark):
+        remark = "rule " + " ".join(r[1].split())
+    return _STATUS[m[1].upper()], remark or None
 
 
 def _parse_list(text: str) -> tuple[float, ...] | None:
@@ -188,6 +286,8 @@ def _map_unique(values: pd.Series, func) -> tuple[np.ndarray, list]:
 
 
 def _parse_event(text: str) -> tuple[int | None, str | None]:
+    if _NEGATIVE.match(text.strip()):
+        return None, "negative event"
     m = _EVENT.match(" ".join(text.split()))
     if not m:
         return None, "unsupported event"
@@ -217,9 +317,11 @@ def _parse_timing(text: str) -> tuple[str | None, str | None]:
 
 def _parse_reaction(text: str) -> tuple[float, str | None]:
     try:
-        v = float(text.replace(",", ".").rstrip("sS").strip())
+        v = float(text.replace(",", ".").replace("−", "-").rstrip("sS").strip())
     except ValueError:
         return math.nan, "unparseable reaction"
+    if v < 0:
+        return math.nan, "negative reaction"
     return (v, None) if 0 < v < 2 else (math.nan, "implausible reaction")
 
 
@@ -259,12 +361,104 @@ def _empty_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         final_raw_s=pd.Series(dtype="Float64"),
         reaction_s=pd.Series(dtype="Float64"),
         notes=pd.Series(dtype="string"),
+        flags=pd.Series(dtype="string"),
     )
     return races, empty(SPLIT_COLUMNS), empty(REJECT_COLUMNS)
 
 
+_CUM_WORDS = (
+    r"split|splits|split time|split at|cum|cumulative|at|zwischenzeit|zz|passage|"
+    r"temps de passage|temps passage|parcial|paso|intermedio|tussentijd|mellantid|mellantider"
+)
+_SEG_WORDS = r"segment|segments|seg|section|lap|abschnitt|tramo|troncon|sezione|sectie|etapp"
+_METRES = r"\s*(?:m|meters?|metres?|mtr)?"
+_SECONDS_TAIL = re.compile(r"\s*[(\[]?\s*(?:s|sec|secs|seconds?|time)\s*[)\]]?$")
+_RUN_PREFIX = re.compile(r"^(?:r|run|rep|lap|leg)\s?\d{1,2}\s+(?=\d)")
+_CUM_HEADER = re.compile(
+    rf"^(?:(?:{_CUM_WORDS})\s*@?\s*)?(\d{{2,3}}){_METRES}(?:\s*(?:{_CUM_WORDS}))?$"
+)
+_SEG_HEADER = re.compile(
+    rf"^(?:(?:{_SEG_WORDS}|{_CUM_WORDS})\s*)?(\d{{1,3}}){_METRES}\s*(?:-|–|to)\s*(\d{{2,3}}){_METRES}"
+    rf"(?:\s*(?:{_SEG_WORDS}))?$"
+)
+_REACTION_HEADER = re.compile(
+    r"^(?:reaction|reaction time|react|rt|r t|rxn|reaktion|reaktionszeit|"
+    r"temps de reaction|tiempo de reaccion|reaccion|tempo di reazione|reazione|"
+    r"reactietijd|reaktionstid)$"
+)
+_SPLITLIKE = re.compile(rf"(?:^|\s)(?:{_CUM_WORDS}|{_SEG_WORDS}|split\w*|\d{{2,3}}\s*m)(?:\s|$)")
+
+
+def split_header(header: object) -> tuple[str, int] | None:
+    """What a result-file header says about splits, as meet exports spell them.
+
+    Returns ``("cum", m)`` for a cumulative time at ``m`` metres (``100m split``, ``Split
+    100``, ``100 m``, ``100``, ``R1 100m``, ``300m``, ``at 200 m``, ``Zwischenzeit 100``,
+    ``passage 200m``), ``("seg", m)`` for a segment time ending at ``m`` (``100-200m``,
+    ``Lap 200-300``, ``0-100 m``), ``("reaction", 0)`` (``Reaction``, ``RT``, ``R.T.``),
+    ``("unusable", 0)`` for a header that looks like splits but names no distance
+    (``Split 1``, ``Lap``), or None.
+
+    >>> split_header("100m split"), split_header("R1 100m"), split_header("100-200 m")
+    (('cum', 100), ('cum', 100), ('seg', 200))
+    """
+    t = unicodedata.normalize("NFKD", str(header))
+    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
+    t = re.sub(r"[_.:#]", " ", t)
+    t = " ".join(t.split())
+    if _REACTION_HEADER.match(t) or _REACTION_HEADER.match(_SECONDS_TAIL.sub("", t)):
+        return "reaction", 0
+    t = _SECONDS_TAIL.sub("", t) if not re.fullmatch(r"\d+\s*s", t) else t
+    t = _RUN_PREFIX.sub("", t)
+    if m := _SEG_HEADER.match(t):
+        return "seg", int(m.group(2))
+    if m := _CUM_HEADER.match(t):
+        return "cum", int(m.group(1))
+    if _SPLITLIKE.search(t):
+        return "unusable", 0
+    return None
+
+
+def _split_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Rename split and reaction headers that meet exports use (see :func:`split_header`).
+
+    Cumulative columns become ``split_<m>``, segment columns ``seg_<m>``; a header that
+    looks like splits but cannot be used is named in a :class:`DataWarning` (never
+    silently dropped).
+    """
+    known = set(RESULT_SYNONYMS) | {"source", "source_row"}
+    rename: dict[str, str] = {}
+    unusable: list[str] = []
+    taken = set(df.columns)
+    for col in df.columns:
+        if col in known or _SPLIT_COL.match(str(col)) or _SEG_COL.match(str(col)):
+            continue
+        role = split_header(col)
+        if role is None:
+            continue
+        kind, at = role
+        target = {"cum": f"split_{at}", "seg": f"seg_{at}", "reaction": "reaction"}.get(kind)
+        if target is None or target in taken or (kind != "reaction" and at < 10):
+            unusable.append(str(col))
+            continue
+        rename[col] = target
+        taken.add(target)
+    if unusable:
+        src = df["source"].dropna().astype(str).unique()[:3] if "source" in df else []
+        where = f"{', '.join(src)}: " if len(src) else ""
+        warnings.warn(
+            f"{where}result column(s) {', '.join(map(repr, unusable))} look like splits but "
+            "name no distance (or repeat one): not used. Name them like '100m split', "
+            "'split_100' or '100-200m' (a segment).",
+            DataWarning,
+            stacklevel=4,
+        )
+    return df.rename(columns=rename)
+
+
 def _prepare(raw: pd.DataFrame) -> pd.DataFrame:
     df = canonicalize_columns(raw, RESULT_SYNONYMS, keep_split_columns=True)
+    df = _split_columns(df)
     df = df.reset_index(drop=True)
     if df.columns.duplicated().any():
         df = df.loc[:, ~df.columns.duplicated()]
@@ -301,8 +495,8 @@ def _split_candidates(df: pd.DataFrame, rows: pd.Index) -> tuple[pd.DataFrame, p
     """
     frames, bad = [], []
     split_cols = sorted(
-        (c for c in df.columns if _SPLIT_COL.match(str(c))),
-        key=lambda c: int(_SPLIT_COL.match(c).group(1)),
+        (c for c in df.columns if _SPLIT_COL.match(str(c)) or _SEG_COL.match(str(c))),
+        key=lambda c: int(re.search(r"\d+$", c).group(0)),
     )
     sub = df.loc[rows]
     has_cols = pd.Series(False, index=sub.index)
@@ -316,7 +510,8 @@ def _split_candidates(df: pd.DataFrame, rows: pd.Index) -> tuple[pd.DataFrame, p
             codes, parsed = _map_unique(long["text"], parse_time)
             sec = np.array([p[0] if p else np.nan for p in parsed])[codes]
             ok = np.array([bool(p) and p[3] is None and p[2] is None for p in parsed])[codes]
-            long = long.assign(value=sec, ok=ok)
+            neg = np.array([bool(p) and p[3] == "negative time" for p in parsed])[codes]
+            long = long.assign(value=sec, ok=ok, neg=neg)
             b = long.loc[~long["ok"]]
             if len(b):
                 b = b.drop_duplicates("row")
@@ -326,7 +521,7 @@ def _split_candidates(df: pd.DataFrame, rows: pd.Index) -> tuple[pd.DataFrame, p
                             "row": b["row"],
                             "column": b["column"].astype("string"),
                             "value": b["text"].astype("string"),
-                            "reason": "unparseable split",
+                            "reason": np.where(b["neg"], "negative split", "unparseable split"),
                         }
                     )
                 )
@@ -342,6 +537,7 @@ def _split_candidates(df: pd.DataFrame, rows: pd.Index) -> tuple[pd.DataFrame, p
                         "at_m": at.to_numpy(),
                         "value": long["value"].to_numpy(dtype="float64"),
                         "column": long["column"].astype("string").to_numpy(),
+                        "seg": long["column"].str.startswith("seg_").to_numpy(bool),
                     }
                 )
             )
@@ -388,14 +584,72 @@ def _split_candidates(df: pd.DataFrame, rows: pd.Index) -> tuple[pd.DataFrame, p
                 }
             )
         )
-    cols = ["row", "form", "k", "n", "at_m", "value", "column"]
+    cols = ["row", "form", "k", "n", "at_m", "value", "column", "seg"]
     marks = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    marks["seg"] = (marks["seg"] if "seg" in marks else False) if len(marks) else []
+    marks["seg"] = marks["seg"].astype(object).fillna(False).astype(bool)
     badf = (
         pd.concat(bad, ignore_index=True)
         if bad
         else pd.DataFrame(columns=["row", "column", "value", "reason"])
     )
     return marks, badf
+
+
+def _plausible_cumulative(m: pd.DataFrame, cum: pd.Series, tol: float) -> pd.Series:
+    """Per row of ``m`` (sorted by row, at_m): do ``cum`` read as cumulative times fit?
+
+    They fit when they increase, end before the final (or equal it at the finish) and
+    every segment, the one to the finish included, is run at a human speed
+    (:data:`SEGMENT_SPEED_MS`).
+    """
+    g = cum.groupby(m["row"], sort=False)
+    prev = g.shift(fill_value=0.0)
+    prev_at = m.groupby("row", sort=False)["at_m"].shift(fill_value=0)
+    dt, dx = cum - prev, m["at_m"] - prev_at
+    lo, hi = SEGMENT_SPEED_MS
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = dx / dt
+    ok = (dt > 0) & (dx > 0) & (v >= lo) & (v <= hi)
+    last = ~m["row"].duplicated(keep="last")
+    at_end = m["at_m"] == m["event"]
+    rest_dt = m["final"] - cum
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rest_v = (m["event"] - m["at_m"]) / rest_dt
+    fin_ok = np.where(
+        at_end, (rest_dt.abs() <= tol + 1e-6), (rest_dt > 0) & (rest_v >= lo) & (rest_v <= hi)
+    )
+    ok = ok & (~last | fin_ok)
+    return ok.groupby(m["row"], sort=False).transform("all")
+
+
+def _segment_columns(
+    marks: pd.DataFrame, event: pd.Series, final_raw: pd.Series, tol: float
+) -> pd.DataFrame:
+    """Split columns that hold segment times become cumulative times (running sums).
+
+    A row's split columns are segments when their headers say so (``100-200m``), or when
+    read as cumulative times they cannot be (they do not increase, or imply a segment no
+    human runs) while their running sums can, ending at or before the final: a meet
+    export's ``100m split, 200m split, 300m split`` of ``11.2, 11.9, 12.5`` in a 48.2 s
+    400 m are the segments, 11.2 / 23.1 / 35.6 cumulative.
+    """
+    c = marks["form"] == "columns"
+    if not c.any():
+        return marks
+    m = marks.loc[c].sort_values(["row", "at_m"], kind="stable")
+    m = m.assign(
+        event=event.reindex(m["row"]).to_numpy(dtype="float64"),
+        final=final_raw.reindex(m["row"]).to_numpy(dtype="float64"),
+    )
+    running = m.groupby("row", sort=False)["value"].cumsum()
+    explicit = m.groupby("row", sort=False)["seg"].transform("any")
+    as_cum = _plausible_cumulative(m, m["value"], tol)
+    as_seg = _plausible_cumulative(m, running, tol)
+    use = explicit | (~as_cum & as_seg)
+    out = marks.copy()
+    out.loc[m.index[use.to_numpy(bool)], "value"] = running[use].to_numpy(dtype="float64")
+    return out
 
 
 def _resolve_marks(
@@ -545,7 +799,9 @@ def _validate_marks(m: pd.DataFrame, tol: float) -> tuple[pd.DataFrame, pd.DataF
 
     def label(d: pd.DataFrame) -> pd.Series:
         lab = d["column"].astype("string")
-        return lab.where(lab.str.startswith("split_"), lab + "@" + d["at_m"].astype("string") + "m")
+        return lab.where(
+            lab.str.startswith(("split_", "seg_")), lab + "@" + d["at_m"].astype("string") + "m"
+        )
 
     # sequence including the finish: segment times and velocities
     fin = m.drop_duplicates("row").assign(
@@ -667,8 +923,11 @@ def clean_sprints(
     -------
     races : DataFrame
         Pinned ``RACE_COLUMNS`` then ``final_raw_s`` (the time as written, before the hand
-        conversion), ``reaction_s`` and ``notes`` (the row's notes, after any remark
-        written with a status: ``DQ (lane)`` gives status ``DQ`` and notes ``lane``).
+        conversion), ``reaction_s``, ``notes`` (the row's notes, after any remark
+        written with a status: ``DQ (lane)`` gives status ``DQ`` and notes ``lane``,
+        ``DQ R163.3`` notes ``rule R163.3``; or after the marks printed with a time:
+        ``48.23 PB`` notes ``PB``) and ``flags`` (those marks, space-separated, e.g.
+        ``PB``, ``SB``, ``=PB``, ``Q``, ``q``, ``w``; NA without; see :func:`parse_mark`).
         One row per distinct race. ``status`` is ``ok``,
         ``DNF``, ``DNS`` or ``DQ``; ``final_s`` is NA unless ``ok``. ``timing`` is ``FAT``
         or ``hand``; for ``hand`` rows ``final_s = final_raw_s + hand_to_fat[event]``.
@@ -747,18 +1006,18 @@ def clean_sprints(
     ]
     ev_reason.index = idx
 
-    codes, parsed = _map_unique(df["final"], parse_time)
-    parsed[-1] = (math.nan, False, None, "missing time")
-    p_sec = np.array([p[0] for p in parsed], dtype="float64")[codes]
-    p_hand = np.array([p[1] for p in parsed], dtype=bool)[codes]
-    p_status = np.array([p[2] for p in parsed], dtype=object)[codes]
-    p_err = np.array([p[3] for p in parsed], dtype=object)[codes]
-    status = pd.Series(p_status, index=idx, dtype="string").fillna("ok")
-    time_reason = pd.Series(p_err, index=idx, dtype="string")
-    # a remark after a status ("DQ (lane)") goes to notes, before the row's own notes
-    codes, parsed = _map_unique(df["final"], _status_remark)
-    remark = np.array([p[1] if p else None for p in parsed], dtype=object)[codes]
-    remark = pd.Series(remark, index=idx, dtype="string")
+    codes, parsed = _map_unique(df["final"], parse_mark)
+    parsed[-1] = Mark(math.nan, False, None, "missing time")
+    marks_u = pd.DataFrame.from_records(parsed, columns=Mark._fields)
+    p_sec = marks_u["seconds"].to_numpy(dtype="float64")[codes]
+    p_hand = marks_u["hand"].to_numpy(dtype=bool)[codes]
+    status = pd.Series(marks_u["status"].to_numpy(object)[codes], index=idx, dtype="string")
+    status = status.fillna("ok")
+    time_reason = pd.Series(marks_u["error"].to_numpy(object)[codes], index=idx, dtype="string")
+    flags = pd.Series(marks_u["flags"].to_numpy(object)[codes], index=idx, dtype="string")
+    # a remark after a status ("DQ (lane)", "DQ R163.3") or the marks after a time
+    # ("48.23 PB") go to notes, before the row's own notes
+    remark = pd.Series(marks_u["note"].to_numpy(object)[codes], index=idx, dtype="string")
     notes = df["notes"].mask(remark.notna() & df["notes"].notna(), remark + "; " + df["notes"])
     notes = notes.fillna(remark)
 
@@ -852,10 +1111,11 @@ def clean_sprints(
 
     # --- splits of kept, timed races
     ok = keep & (status == "ok")
-    split_cols = [c for c in df.columns if _SPLIT_COL.match(str(c))]
+    split_cols = [c for c in df.columns if _SPLIT_COL.match(str(c)) or _SEG_COL.match(str(c))]
     any_split = df[["splits", "segments", *split_cols]].notna().any(axis=1)
     no_time_splits = keep & (status != "ok") & any_split
     marks, bad1 = _split_candidates(df, idx[ok & any_split])
+    marks = _segment_columns(marks, event.astype("float64"), final_raw.astype("float64"), tol)
     event_f = event.astype("Float64")
     resolved, bad2 = _resolve_marks(marks, event_f, final_raw, tol)
     good, bad3 = _validate_marks(resolved, tol) if len(resolved) else (resolved, bad2.iloc[0:0])
@@ -916,6 +1176,7 @@ def clean_sprints(
             "final_raw_s": final_raw.where(status == "ok"),
             "reaction_s": reaction,
             "notes": notes,
+            "flags": flags,
         },
         index=idx,
     ).loc[keep]

@@ -86,7 +86,7 @@ def test_resolution_by_id_name_last_first_alias_and_accents(roster):
     assert list(reasons.fillna("-")) == ["-"] * 9 + [
         "unknown athlete",
         "missing athlete",
-        "ambiguous athlete",
+        "ambiguous athlete: A04 (Sam Lee) or A05 (Sam Lee-Park)",
     ]
 
 
