@@ -951,6 +951,8 @@ def compare_groups(
     18:50-60. Lakens D (2013). Front Psychol 4:863. Efron B (1987). Better bootstrap
     confidence intervals. JASA 82:171-185. Benjamini Y, Hochberg Y (1995). JRSS B 57:289.
     """
+    if pairs not in ("reference", "all"):  # checked first: also with two groups
+        raise ValueError(f"pairs must be 'reference' or 'all', not {pairs!r}")
     d = _columns(data, value, group)
     d = pd.DataFrame({"v": _numeric(d[value]), "g": d[group]}).dropna()
     try:  # the values' own order: numbers as numbers, a categorical's categories in order
