@@ -751,14 +751,18 @@ def read_raw(
                 continue
             tables.append(RawTable(source, frame_from_rows(sheet.rows, source, categorical)))
         return tables
-    encoding, sep = sniff_csv(path, label)
-    if check:
-        from .ingest.cells import scan_csv
+    from .ingest.cells import check_line_limit, scan_csv
 
+    encoding, sep = sniff_csv(path, label)
+    check_line_limit(path, label, encoding)
+    try:
+        frame = _read_csv_text(path, label, encoding, sep)
+    except _MaybeRagged:
+        # only now the closer (NumPy) look: which rows have extra non-empty fields
         ragged = scan_csv(path, label, encoding, sep).ragged
         if ragged:
-            raise ragged_error(label, ragged)
-    frame = _read_csv_text(path, label, encoding, sep)
+            raise ragged_error(label, ragged) from None
+        frame = _read_csv_text(path, label, encoding, sep, index_col=False)
     return [RawTable(label, _finish(frame, label, categorical=categorical))]
 
 
@@ -769,12 +773,12 @@ def sniff_csv(path: Path, label: str) -> tuple[str, str]:
     return encoding, sep
 
 
-def ragged_error(label: str, ragged: list[tuple[int, int, list[str]]]) -> DataError:
+def ragged_error(label: str, ragged: list[tuple[int, int, list[str]]]) -> RaggedRowsError:
     """One line naming the first row with more fields than the header (and how many such)."""
     row, n, extra = ragged[0]
     more = f" ({len(ragged)} such rows)" if len(ragged) > 1 else ""
     shown = ", ".join(repr(v) for v in extra[:3])
-    return DataError(
+    return RaggedRowsError(
         f"row has {n} fields, more than the header's columns: extra {shown} would be lost{more}",
         file=label,
         row=row,
@@ -802,7 +806,17 @@ def frame_from_rows(rows: list[tuple[int, list]], source: str, categorical: bool
     return _finish(df, source, categorical=categorical, rows=numbers)
 
 
-def _read_csv_text(path: Path, label: str, encoding: str, sep: str) -> pd.DataFrame:
+class RaggedRowsError(DataError):
+    """A CSV row has more non-empty fields than its header has columns."""
+
+
+class _MaybeRagged(Exception):
+    """The fast read saw more fields than headers somewhere: look closer."""
+
+
+def _read_csv_text(
+    path: Path, label: str, encoding: str, sep: str, *, index_col: bool | None = None
+) -> pd.DataFrame:
     """Every cell of a CSV as text, exactly as written (NA for an empty cell).
 
     pandas reads text columns fastest when it infers their type itself (``dtype=str``
@@ -818,10 +832,14 @@ def _read_csv_text(path: Path, label: str, encoding: str, sep: str) -> pd.DataFr
         "engine": "c",
         "skipinitialspace": True,
         "skip_blank_lines": False,  # keep row numbers those of the file; _finish drops them
-        "index_col": False,  # a trailing comma on data rows must not shift the columns
+        # None first: a row with more fields than the header is then an error or a shifted
+        # index, never cut off silently; False (the fields checked) for trailing commas
+        "index_col": index_col,
     }
     try:
         df = pd.read_csv(path, **kw)
+        if index_col is None and not isinstance(df.index, pd.RangeIndex):
+            raise _MaybeRagged
         other = [i for i, dt in enumerate(df.dtypes) if not isinstance(dt, pd.StringDtype)]
         if other:
             text = pd.read_csv(path, usecols=other, dtype=str, **kw)
@@ -829,6 +847,8 @@ def _read_csv_text(path: Path, label: str, encoding: str, sep: str) -> pd.DataFr
                 df.isetitem(i, text.iloc[:, j].to_numpy(dtype=object))
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         first = " ".join(str(exc).split())[:160]
+        if index_col is None and re.search(r"Expected \d+ fields in line \d+", first):
+            raise _MaybeRagged from None
         if m := re.search(r"EOF inside string starting at row (\d+)", first):
             # the C parser counts data rows from 0 after the header: spreadsheet row + 1
             raise DataError(

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from ..io import RawTable, frame_from_rows, read_raw, sniff_csv
-from .cells import head_csv_rows, read_csv_rows, read_xlsx_rows, scan_csv
+from ..io import RaggedRowsError, RawTable, frame_from_rows, read_raw, sniff_csv
+from .cells import check_line_limit, head_csv_rows, read_csv_rows, read_xlsx_rows
 from .hints import FILE_NAME, HintsFile, load_hints
 from .layout import Day, Layout, Parsed, SheetReader, is_summary, years_in
 
@@ -144,15 +144,19 @@ def read_file(
                 out.append(SheetRead(reader, lay, years=_years(reader)))
         return out
     encoding, sep = sniff_csv(path, label)
-    scan = scan_csv(path, label, encoding, sep)
+    check_line_limit(path, label, encoding)
     file_hints = hints.for_source(label)
     head = head_csv_rows(path, label, encoding, sep, config.LAYOUT_SCAN_ROWS)
     probe = SheetReader(label, head, file_stem=stem, sheet=None, hints=file_hints,
                         is_athlete=is_athlete, dayfirst=df)  # fmt: skip
-    if probe.layout.plain and not scan.ragged:
-        (table,) = read_raw(path, root=root, categorical=categorical, check=False)
-        _, parsed = _plain(table.frame, probe.layout, None)
-        return [SheetRead(None, probe.layout, parsed)]
+    if probe.layout.plain:
+        try:
+            (table,) = read_raw(path, root=root, categorical=categorical)
+        except RaggedRowsError:
+            pass  # read as cells below: the ragged rows are rejected, the rest kept
+        else:
+            _, parsed = _plain(table.frame, probe.layout, None)
+            return [SheetRead(None, probe.layout, parsed)]
     rows = read_csv_rows(path, label, encoding, sep)
     reader = SheetReader(label, rows, file_stem=stem, sheet=None, hints=file_hints,
                          is_athlete=is_athlete, dayfirst=df)  # fmt: skip

@@ -74,46 +74,33 @@ def scan_csv(path: Path, label: str, encoding: str, sep: str) -> CsvScan:
     their extra fields hold anything (a trailing comma does not). A UTF-16 file is checked
     line by line with the :mod:`csv` module instead.
     """
-    max_line, max_fields = config.MAX_LINE_BYTES, config.MAX_FIELDS
+    max_fields = config.MAX_FIELDS
     size = path.stat().st_size
     if encoding.startswith("utf-16"):
         return _scan_with_csv(path, label, encoding, sep)
-    # first: no line may be longer than the limit (checked in chunks, before any parse)
-    with open(path, "rb") as fh:
-        run = 0
-        while chunk := fh.read(max_line):
-            first = chunk.find(b"\n")
-            if first < 0:
-                run += len(chunk)
-                if run > max_line:
-                    raise _limit_error(label, "a line", max_line, "MAX_LINE_BYTES")
-                continue
-            if run + first > max_line:
-                raise _limit_error(label, "a line", max_line, "MAX_LINE_BYTES")
-            run = len(chunk) - chunk.rfind(b"\n") - 1
+    check_line_limit(path, label, encoding)
     data = np.fromfile(path, dtype=np.uint8) if size else np.zeros(0, np.uint8)
     if len(data) and data[-1] != 10:
         data = np.append(data, np.uint8(10))
-    is_newline = data == 10
-    is_sep = data == ord(sep)
-    if (quotes := data == 34).any():
-        # inside a quoted field when an odd number of quotes came before ("" toggles twice);
-        # a uint8 running sum keeps the parity and costs a byte per byte
-        inside = (np.cumsum(quotes, dtype=np.uint8) & 1).astype(bool)
-        all_newlines = np.flatnonzero(is_newline)
-        is_newline &= ~inside
-        is_sep &= ~inside
-    else:
-        all_newlines = None
-    newlines = np.flatnonzero(is_newline)
+    # work on positions, not on a mask per byte: a log has a few million separators
+    newlines = np.flatnonzero(data == 10)
+    seps = np.flatnonzero(data == ord(sep))
+    quotes = np.flatnonzero(data == 34)
+    all_newlines = None
+    if len(quotes):
+        # inside a quoted field when an odd number of quotes came before ("" toggles twice)
+        all_newlines = newlines
+        newlines = newlines[(np.searchsorted(quotes, newlines) & 1) == 0]
+        seps = seps[(np.searchsorted(quotes, seps) & 1) == 0]
     scan = CsvScan(lines=len(newlines))
     if scan.lines > config.MAX_ROWS:
         raise _limit_error(label, "the number of rows", config.MAX_ROWS, "MAX_ROWS")
     if not len(newlines):
         return scan
     starts = np.concatenate(([0], newlines[:-1] + 1))
-    counts = np.add.reduceat(is_sep, starts, dtype=np.int64)
-    # an empty line's start is its newline: reduceat gives 0 there, as it should
+    # separators per record: those before its newline minus those before its start
+    before = np.searchsorted(seps, newlines)
+    counts = np.diff(before, prepend=0)
 
     def row_of(i: int) -> int:  # the spreadsheet row: physical lines before the record
         if all_newlines is None:
@@ -124,13 +111,47 @@ def scan_csv(path: Path, label: str, encoding: str, sep: str) -> CsvScan:
         row = row_of(int(np.argmax(counts)))
         raise _limit_error(label, "the number of fields in a row", max_fields, "MAX_FIELDS", row)
     header_fields = int(counts[0]) + 1
-    for i in np.flatnonzero(counts + 1 > header_fields):
-        line = data[starts[i] : newlines[i]].tobytes().decode(encoding, errors="replace")
+    candidates = np.flatnonzero(counts + 1 > header_fields)
+    if len(candidates):
+        # one trailing separator (``...,3x10,``) is an empty extra field: not ragged
+        end = newlines[candidates] - 1
+        end = np.where((data[end] == 13) & (end > 0), end - 1, end)
+        trailing = (counts[candidates] + 1 == header_fields + 1) & (data[end] == ord(sep))
+        candidates = candidates[~trailing]
+    del data
+    for i in candidates[:1000]:
+        with open(path, "rb") as fh:
+            fh.seek(int(starts[i]))
+            raw = fh.read(int(newlines[i] - starts[i]))
+        line = raw.decode(encoding, errors="replace")
         fields = next(csv.reader([line.rstrip("\r")], delimiter=sep), [])
         extra = [f.strip() for f in fields[header_fields:] if f.strip()]
         if extra:
             scan.ragged.append((row_of(int(i)), len(fields), extra))
     return scan
+
+
+def check_line_limit(path: Path, label: str, encoding: str = "utf-8") -> None:
+    """Refuse a CSV with a line longer than :data:`analysis.config.MAX_LINE_BYTES`.
+
+    Read in chunks of the limit's size, so a 50 MB line of commas is refused after the
+    first chunks, and a normal file costs one pass of ``find`` per chunk.
+    """
+    max_line = config.MAX_LINE_BYTES
+    if encoding.startswith("utf-16"):
+        max_line *= 2
+    with open(path, "rb") as fh:
+        run = 0
+        while chunk := fh.read(max_line):
+            first = chunk.find(b"\n")
+            if first < 0:
+                run += len(chunk)
+                if run > max_line:
+                    raise _limit_error(label, "a line", config.MAX_LINE_BYTES, "MAX_LINE_BYTES")
+                continue
+            if run + first > max_line:
+                raise _limit_error(label, "a line", config.MAX_LINE_BYTES, "MAX_LINE_BYTES")
+            run = len(chunk) - chunk.rfind(b"\n") - 1
 
 
 def _scan_with_csv(path: Path, label: str, encoding: str, sep: str) -> CsvScan:

@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -246,6 +247,7 @@ def weekday_of(text: object) -> int | None:
     return _WEEKDAYS.get(words[0])
 
 
+@lru_cache(maxsize=65536)
 def day_header(text: object, dayfirst: bool = True) -> tuple[int | None, Day | None] | None:
     """A grid's day column: ``(weekday, date)`` (either may be None), or None if not one."""
     if text is None:
@@ -265,6 +267,7 @@ def day_header(text: object, dayfirst: bool = True) -> tuple[int | None, Day | N
     return None, day
 
 
+@lru_cache(maxsize=65536)
 def _role(cell: object) -> str | None:
     if cell is None:
         return None
