@@ -91,7 +91,6 @@ def write_index(
             for r in failed
         )
         parts.append(f"<div class='failures'><h2>Failed reports</h2><ul>{items}</ul></div>")
-    parts.append(top)
 
     def row(r: ReportStatus) -> str:
         m = manifest.get(r.job.target, {})
@@ -122,5 +121,7 @@ def write_index(
                 f"<h2>{e(title)}</h2><table><tr><th>report</th><th>this run</th>"
                 f"<th>last produced</th></tr>{''.join(rows)}</table>"
             )
+        if kind == "squad":  # the squad's answer is linked first, then what needs a look
+            parts.append(top)
     parts.append("</body></html>")
     return write_text_atomic(out / "index.html", "\n".join(parts))
