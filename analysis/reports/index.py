@@ -105,6 +105,7 @@ def write_index(
         )
 
     sections = [
+        ("The squad's answer", "squad"),
         ("Data quality", "data_quality"),
         ("Cohorts", "cohort"),
         ("Athletes", "athlete"),
