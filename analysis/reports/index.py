@@ -91,6 +91,11 @@ def write_index(
             for r in failed
         )
         parts.append(f"<div class='failures'><h2>Failed reports</h2><ul>{items}</ul></div>")
+    from ..dataset import data_warnings
+
+    if notes := data_warnings(ds):  # files not read, athletes without log entries
+        items = "".join(f"<li>{e(w)}</li>" for w in notes)
+        parts.append(f"<div class='failures'><h2>Data not read</h2><ul>{items}</ul></div>")
 
     def row(r: ReportStatus) -> str:
         m = manifest.get(r.job.target, {})
