@@ -7,7 +7,6 @@ clean table or in ``rejects``; :attr:`Dataset.reconciliation` shows the counts p
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -38,7 +37,7 @@ from .schema import concat_rejects, rejects_frame
 TABLES = ("athletes", "log", "races", "splits", "rejects", "reconciliation", "skipped", "plan")
 
 #: Environment variable naming a folder where cleaned datasets are cached as Parquet,
-#: keyed by a fingerprint of the raw files, the catalog and the package version.
+#: keyed by :func:`analysis.fingerprint.fingerprint` (file contents, code, settings, date).
 CACHE_ENV = "HIPFLEX_CACHE_DIR"
 
 #: A data folder holding this file is synthetic (``hipflex sample`` writes it).
@@ -184,15 +183,6 @@ def _empty_plan() -> pd.DataFrame:
 # ---------------------------------------------------------------------- loading
 
 
-def _fingerprint(files: list[Path], root: Path, catalog_path: Path | None) -> str:
-    h = hashlib.sha256(__version__.encode())
-    for p in [*files, *([catalog_path] if catalog_path else [])]:
-        st = p.stat()
-        h.update(str(p.relative_to(root) if p.is_relative_to(root) else p).encode())
-        h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:20]
-
-
 def _reconcile(
     raw_counts: pd.DataFrame, clean: dict[str, pd.DataFrame], rejects: pd.DataFrame
 ) -> pd.DataFrame:
@@ -244,8 +234,9 @@ def load_dataset(
     today
         Reject dates after this (default: today).
     cache_dir
-        Cache cleaned tables as Parquet here, keyed by a fingerprint of the inputs; a second
-        call with unchanged inputs reads the cache. Default: ``$HIPFLEX_CACHE_DIR`` if set,
+        Cache cleaned tables as Parquet here, keyed by :func:`analysis.fingerprint.fingerprint`
+        of the inputs (file contents, package code, every effective setting and the run's
+        date); a second call with unchanged inputs on the same day reads the cache. Default: ``$HIPFLEX_CACHE_DIR`` if set,
         else no cache.
     hand_to_fat
         Seconds added to hand times per event (``{200: 0.24, 400: 0.14}``); events left
@@ -278,12 +269,20 @@ def load_dataset(
 
     cache_dir = cache_dir if cache_dir is not None else os.environ.get(CACHE_ENV) or None
     offsets = config.hand_to_fat(hand_to_fat)
-    fp = _fingerprint(files, root, catalog_path) + (
-        f"-{dayfirst}-{today}" if (dayfirst, today) != (None, None) else ""
+    # one date for the whole run: the cleaners reject rows after it, the cache key holds it
+    today = today if today is not None else config.today()
+    # the one fingerprint of every cache (analysis.fingerprint): contents, code, settings
+    from . import fingerprint as _fp
+
+    settings = _fp.effective_settings(
+        root,
+        catalog=catalog_path if catalog_path is not None else catalog,
+        hand_to_fat=offsets,
+        dayfirst=dayfirst,
+        today=today,
     )
-    if offsets != config.HAND_TO_FAT_S:
-        fp += "-h" + ",".join(f"{k}={v:g}" for k, v in sorted(offsets.items()))
-    if cache_dir is not None and catalog_path is not None:
+    fp = _fp.fingerprint(files, root=root, settings=settings).key
+    if cache_dir is not None:
         cached = _read_cache(Path(cache_dir) / fp, root, fp)
         if cached is not None:
             return cached
@@ -370,7 +369,7 @@ def load_dataset(
         synthetic=(root / SYNTHETIC_MARKER).is_file(),
         plan=plan,
     )
-    if cache_dir is not None and catalog_path is not None:
+    if cache_dir is not None:
         save_dataset(ds, Path(cache_dir) / fp)
     return ds
 

@@ -26,9 +26,9 @@ import pandas as pd
 import pytest
 
 import analysis as hf
+from analysis import fingerprint as hf_fp
 from analysis import reports as rp
 from analysis.cli import main as cli_main
-from analysis.reports import plan as rp_plan
 from analysis.sample import write_sample
 
 pytestmark = pytest.mark.slow
@@ -77,7 +77,7 @@ def _text(path: Path) -> str:
 @pytest.fixture(scope="module", autouse=True)
 def _frozen_code():
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(rp_plan, "code_digest", lambda: "package source frozen for these tests")
+        mp.setattr(hf_fp, "code_digest", lambda: "package source frozen for these tests")
         yield
 
 
