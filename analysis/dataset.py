@@ -7,7 +7,6 @@ clean table or in ``rejects``; :attr:`Dataset.reconciliation` shows the counts p
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from collections.abc import Mapping
@@ -143,35 +142,27 @@ class Dataset:
         )
 
     def _repr_html_(self) -> str:
+        from .templating import render
+
         s = self.summary()
-        e = html.escape
         unmapped = (
             self.log.loc[self.log["family"] == "unmapped", "exercise_raw"].value_counts().head(5)
         )
-        unm = ", ".join(f"{e(str(k))} ({v})" for k, v in unmapped.items()) or "none"
+        unm = ", ".join(f"{k} ({v})" for k, v in unmapped.items()) or "none"
         rows = [
-            (
-                "Data folder",
-                e(str(self.data_dir)) + (" <b>(SYNTHETIC data)</b>" if self.synthetic else ""),
-            ),
-            ("Athletes", s["athletes"]),
-            ("Dates", f"{s['first_date']} to {s['last_date']}"),
-            ("Training-log rows (clean)", s["log_rows"]),
-            ("Races / split marks", f"{s['races']} / {s['splits']}"),
+            ("Data folder", str(self.data_dir), self.synthetic),
+            ("Athletes", s["athletes"], False),
+            ("Dates", f"{s['first_date']} to {s['last_date']}", False),
+            ("Training-log rows (clean)", s["log_rows"], False),
+            ("Races / split marks", f"{s['races']} / {s['splits']}", False),
             (
                 "Rows read / rejected / duplicates",
                 f"{s['rows_read']} / {s['rejected']} / {s['duplicates']}",
+                False,
             ),
-            ("Unmapped exercises", f"{s['unmapped_entries']} entries; top: {unm}"),
+            ("Unmapped exercises", f"{s['unmapped_entries']} entries; top: {unm}", False),
         ]
-        body = "".join(
-            f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows
-        )
-        # tex2jax_ignore: a $ in a folder or exercise name is text, not maths for MathJax
-        return (
-            f"<table class='hipflex-dataset tex2jax_ignore'>"
-            f"<caption>hipflex Dataset</caption>{body}</table>"
-        )
+        return render("dataset_summary.html.j2", rows=rows)
 
 
 def _empty_plan() -> pd.DataFrame:

@@ -162,7 +162,7 @@ def test_html_reports_hide_code_and_escape_names(batch):
     html = (out / "athletes/A01.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html
     assert re.search(
-        r"&lt;script&gt;alert\((&quot;|\")x(&quot;|\")\)&lt;/script&gt; Nuñez &amp; Co \$\\frac\$",
+        r"&lt;script&gt;alert\((&quot;|&#34;|\")x(&quot;|&#34;|\")\)&lt;/script&gt; Nuñez &amp; Co \$\\frac\$",
         html,
     )
     assert "<title>&lt;script&gt;" in html  # the page title is the (escaped) report title

@@ -11,7 +11,7 @@ from ..fatigue import load_elite_splits, segment_table
 from ..relate import race_table
 from ..stats import Estimate, within_athlete_estimate
 from .cohort import NOT_COHORTS
-from .display import NO_MATHS, _html, esc
+from .display import _html
 from .words import _count, column_label, estimate_in_words, exercise_names, races_phrase
 
 _SEX = {"F": "female", "M": "male", "X": "X"}
@@ -64,20 +64,25 @@ class AthleteReport:
         return out
 
     def header(self) -> object:
-        extras = [f"{esc(k)}: {esc(v)}" for k, v in self.details()]
+        from ..templating import render
+
         log = self.ds.log["date"].dropna()
         span = (
             f"Training log {log.min():%Y-%m-%d} to {log.max():%Y-%m-%d}: {len(self.ds.log)} entries"
             if len(log)
             else "No training-log entries"
         )
-        n = len(self.ds.races)
         return _html(
-            f'<div class="{NO_MATHS}">'
-            f"<h2>{esc(self.name)} <small>({esc(self.athlete_id)})</small></h2>"
-            f"<p>{' · '.join(extras)}</p>"
-            f"<p>{span}; {n} race{'s' * (n != 1)} of any distance. Focus: {self.event} m, "
-            f"hip-flexor volume over the {self.window_days} days before each race.</p></div>"
+            render(
+                "athlete_header.html.j2",
+                name=self.name,
+                athlete_id=self.athlete_id,
+                details=self.details(),
+                span=span,
+                n_races=len(self.ds.races),
+                event=self.event,
+                window_days=self.window_days,
+            )
         )
 
     def event_races(self) -> pd.DataFrame:
