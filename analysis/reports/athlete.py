@@ -33,7 +33,19 @@ class AthleteReport:
         cls, data_dir: str, athlete_id: str, *, event: int = 400, window_days: int = 28
     ) -> AthleteReport:
         """Load ``data_dir`` and keep only ``athlete_id``'s rows (privacy by construction)."""
-        ds = load_dataset(data_dir).athlete(str(athlete_id))
+        return cls.from_dataset(
+            load_dataset(data_dir), athlete_id, event=event, window_days=window_days
+        )
+
+    @classmethod
+    def from_dataset(
+        cls, ds: Dataset, athlete_id: str, *, event: int = 400, window_days: int = 28
+    ) -> AthleteReport:
+        """The report of ``athlete_id`` from a loaded dataset (no folder read again).
+
+        Only that athlete's rows are kept (:meth:`Dataset.athlete`), whatever ``ds`` holds.
+        """
+        ds = ds.athlete(str(athlete_id))
         table = race_table(ds.log, ds.races, ds.fatigue, windows=(int(window_days),))
         seg = segment_table(ds.races, ds.splits)
         return cls(ds, str(athlete_id), int(event), int(window_days), table, seg)

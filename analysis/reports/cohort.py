@@ -255,7 +255,16 @@ class CohortReport:
             ``column`` is not a cohort column of the roster (:func:`not_a_cohort`); the
             message names the columns that are.
         """
-        ds = load_dataset(data_dir)
+        return cls.from_dataset(
+            load_dataset(data_dir), column, event=event, window_days=window_days
+        )
+
+    @classmethod
+    def from_dataset(
+        cls, ds: Dataset, column: str, *, event: int = 400, window_days: int = 28
+    ) -> CohortReport:
+        """The cohort report of a loaded dataset (no folder read again); raises as
+        :meth:`build` does."""
         why = not_a_cohort(ds.athletes, column)
         if why:
             cohorts = ", ".join(cohort_columns(ds.athletes)) or "none"
