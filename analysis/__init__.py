@@ -17,7 +17,6 @@ The public API (names pinned in DESIGN.md)::
 
 from __future__ import annotations
 
-from . import stats
 from ._version import __version__
 from .agegrade import age_grade
 from .dataset import Dataset, load_dataset
@@ -28,6 +27,17 @@ from .plan import plan_adherence
 from .relate import race_features
 from .sprints import clean_sprints
 from .volume import daily_volume
+
+
+def __getattr__(name: str):
+    # ``hf.stats`` is imported on first use: it brings scipy.stats (and statsmodels for
+    # a mixed model), which an athlete report does not need
+    if name == "stats":
+        import importlib
+
+        return importlib.import_module(".stats", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DataError",

@@ -191,7 +191,8 @@ def parse_dates(
     err = np.array(
         [p[1] if p[0] == "error" else None for p in parsed] + ["missing date"], dtype=object
     )
-    assert len(kind) == n
+    if len(kind) != n:  # pragma: no cover - one kind per distinct value, by construction
+        raise DataError("dates could not be read: internal error in parse_dates", column=column)
 
     row_codes = np.where(codes < 0, n - 1, codes)
     row_kind = kind[row_codes]

@@ -538,13 +538,40 @@ def classify(frame: pd.DataFrame) -> str | None:
 # --------------------------------------------------------------------------- writing
 
 
-def _current_umask() -> int:
+def _proc_umask() -> int | None:
+    """The umask as Linux reports it in ``/proc/self/status`` (4.7+), or None."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _toggled_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
-_UMASK = _current_umask()
+#: Where ``/proc`` does not report the umask (macOS, old kernels), the only portable read
+#: sets and restores it: done once here, at import, which runs before hipflex starts any
+#: thread. On Linux the umask is never touched.
+_FALLBACK_UMASK = _toggled_umask() if _proc_umask() is None else None
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it.
+
+    On Linux it is read from ``/proc/self/status`` at every call, so a file gets the umask
+    in effect when it is written and no other thread ever sees a changed umask (setting it
+    to read it, as ``os.umask`` requires, races with threads creating files). Elsewhere it
+    is the umask at import (:data:`_FALLBACK_UMASK`).
+    """
+    mask = _proc_umask()
+    return mask if mask is not None else int(_FALLBACK_UMASK or 0)
 
 
 @contextlib.contextmanager
@@ -558,7 +585,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     # mkstemp makes the file private (0600); a report or table gets the usual permissions
-    os.fchmod(fd, 0o666 & ~_UMASK)
+    os.fchmod(fd, 0o666 & ~current_umask())
     os.close(fd)
     tmp_path = Path(tmp)
     try:

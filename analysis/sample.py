@@ -68,6 +68,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import reasons as R
 from .io import atomic_path, write_text_atomic
 
 __all__ = ["Truth", "generate", "write_sample"]
@@ -590,7 +591,7 @@ def _simulate(
     positions = sorted(rng.choice(len(coach_a) + 1, size=len(bad_a), replace=True).tolist())
     for off, (pos, row) in enumerate(zip(positions, bad_a, strict=True)):
         coach_a.insert(pos + off, row)
-    reasons = ("unknown athlete", "impossible date", "unparseable prescription", "implausible reps")
+    reasons = (R.UNKNOWN_ATHLETE, R.INVALID_DATE, R.UNPARSEABLE_PRESCRIPTION, R.IMPLAUSIBLE_REPS)
     # The duplicate: a coach_a entry (squad 400) also typed into coach_b.
     dup_src = next(
         (r for r in coach_a if r["Athlete"] in name_of.values() and r["Notes"] == ""
@@ -682,8 +683,8 @@ def _simulate(
     faults["results"] = [
         {"source": "results/meets_2026.csv", "source_row": n - 2, "status": "DNF"},
         {"source": "results/meets_2026.csv", "source_row": n - 1, "status": "DNS"},
-        {"source": "results/meets_2026.csv", "source_row": n, "reason": "unsupported event"},
-        {"source": "results/meets_2026.csv", "source_row": n + 1, "reason": "non-increasing splits"},
+        {"source": "results/meets_2026.csv", "source_row": n, "reason": R.UNSUPPORTED_EVENT},
+        {"source": "results/meets_2026.csv", "source_row": n + 1, "reason": R.SPLITS_NOT_INCREASING},
     ]  # fmt: skip
     trials_df = pd.DataFrame(
         trials, columns=["Athlete", "Date", "Event", "Time", "Timing", "Splits"]

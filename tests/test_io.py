@@ -131,7 +131,7 @@ def test_atomic_write_gives_the_usual_permissions(tmp_path: Path) -> None:
 def io_umask() -> int:
     from analysis import io
 
-    return io._UMASK
+    return io.current_umask()
 
 
 # ------------------------------------------------------------------ dictionary-encoded reading

@@ -241,7 +241,7 @@ def test_results_clean_with_the_expected_rejects_and_partials(sample_dir):
     rejected = rejects.loc[rejects["kind"] == "rejected", "source_row"].astype(int).tolist()
     assert rejected == [r for r, f in faults.items() if f.get("reason") == "unsupported event"]
     partial = set(rejects.loc[rejects["kind"] == "partial", "source_row"].astype(int))
-    assert {r for r, f in faults.items() if f.get("reason") == "non-increasing splits"} <= partial
+    assert {r for r, f in faults.items() if f.get("reason") == "splits do not increase"} <= partial
     # every true race plus the DNF, the DNS and the race with bad splits
     assert len(races) == len(truth["races"]) + 3
     assert set(races["status"]) == {"ok", "DNF", "DNS"}

@@ -12,18 +12,45 @@ from ..dataset import Dataset, load_dataset
 from ..errors import DataError
 from ..fatigue import segment_table
 from ..relate import race_table
-from .words import LABELS, column_label
+from .words import LABELS, _count, column_label
 
 #: Roster columns that are identifiers or personal details, never cohorts.
 NOT_COHORTS = frozenset({"athlete_id", "name", "aliases", "birth_date", "name_key", "notes"})
 
 
-def hf_reps_per_week(log: pd.DataFrame) -> pd.Series:
-    """Hip-flexor reps per week of logging per athlete (first to last logged day)."""
-    span = log.groupby("athlete_id")["date"].agg(["min", "max"])
-    weeks = ((span["max"] - span["min"]).dt.days + 1) / 7.0
-    total = log.groupby("athlete_id")["hf_reps"].sum().astype("float64")
-    return (total / weeks).rename("hf_reps_per_week")
+def hf_reps_per_week(log: pd.DataFrame, races: pd.DataFrame | None = None) -> pd.Series:
+    """Hip-flexor reps per calendar week of each athlete's season.
+
+    An athlete's season runs from the Monday-to-Sunday week of their first record to the
+    week of their last, both included; a record is a training-log entry or, when ``races``
+    is given, a race. Weekly volume = the athlete's hip-flexor reps / those weeks, so a
+    week without entries inside the season counts as a week without hip-flexor work, and
+    an athlete who logged on a single day has that day's reps as one week's volume (not
+    seven times it, as dividing by the logged days would give).
+
+    Parameters
+    ----------
+    log : DataFrame
+        Clean training log (``athlete_id, date, hf_reps``).
+    races : DataFrame, optional
+        Races (``athlete_id, date``) that extend each athlete's season.
+
+    Returns
+    -------
+    Series
+        ``hf_reps_per_week`` per athlete id (athletes with a training log).
+    """
+    frames = [log[["athlete_id", "date"]]]
+    if races is not None and len(races):
+        frames.append(races[["athlete_id", "date"]])
+    days = pd.concat([f.astype({"athlete_id": "string"}) for f in frames], ignore_index=True)
+    days = days.dropna()
+    date = pd.to_datetime(days["date"]).dt.normalize()
+    monday = date - pd.to_timedelta(date.dt.day_of_week, unit="D")
+    span = monday.groupby(days["athlete_id"]).agg(["min", "max"])
+    weeks = (span["max"] - span["min"]).dt.days // 7 + 1
+    total = log.groupby(log["athlete_id"].astype("string"))["hf_reps"].sum().astype("float64")
+    return (total / weeks.reindex(total.index).astype("float64")).rename("hf_reps_per_week")
 
 
 def _cohort_values(athletes: pd.DataFrame, column: str) -> pd.Series:
@@ -84,7 +111,7 @@ def athlete_means(ds: Dataset, column: str, *, event: int, window_days: int) -> 
         velocity_loss_pct=("velocity_loss_pct", "mean"),
         hf_reps_window=(f"hf_reps_{window_days}d", "mean"),
     )
-    weekly = hf_reps_per_week(ds.log)
+    weekly = hf_reps_per_week(ds.log, ds.races)
     cohort = ds.athletes[column].astype("string").str.strip()
     # built from the id column alone: a roster column named like a metric cannot collide
     out = (
@@ -115,28 +142,59 @@ def cohort_summary(means: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: The metrics compared between cohorts, in the order the report shows them.
+METRICS = ("hf_reps_per_week", "differential_s", "velocity_loss_pct")
+
+
+def small_cohorts(means: pd.DataFrame, metric: str | None = None) -> dict[str, int]:
+    """Cohorts with fewer than 2 athletes (with a value of ``metric``, or of any metric),
+    as cohort -> athletes: they cannot be compared and are left out of the tests."""
+    cols = [metric] if metric is not None else [m for m in METRICS if m in means.columns]
+    d = means.dropna(subset=["cohort"])
+    d = d[d[cols].notna().any(axis=1)] if cols else d
+    sizes = d.groupby("cohort").size()
+    return {str(k): int(v) for k, v in sizes[sizes < 2].items()}
+
+
+def _left_out(small: dict[str, int]) -> str:
+    """``left out (fewer than 2 athletes with data): hurdles (1 athlete)``, or ``""``."""
+    if not small:
+        return ""
+    named = ", ".join(f"{k} ({_count(v, 'athlete')})" for k, v in sorted(small.items()))
+    return f"left out (fewer than 2 athletes with data): {named}"
+
+
 def cohort_tests(means: pd.DataFrame) -> pd.DataFrame:
     """Welch t, Mann-Whitney U and Hedges g (bootstrap CI) between cohorts, per metric.
 
     Uses :func:`analysis.stats.compare_groups` on athlete means; p-values are BH-adjusted
-    within each metric. Cohorts with fewer than 2 athletes are left out (noted).
+    within each metric. Cohorts with fewer than 2 athletes with a value of the metric are
+    left out: each row's ``note`` names them, and ``attrs["left_out"]`` holds them
+    (cohort -> athletes, over every metric) also when nothing could be compared.
     """
     from ..stats import compare_groups
 
     frames = []
-    for metric in ("hf_reps_per_week", "differential_s", "velocity_loss_pct"):
+    for metric in METRICS:
         d = means.dropna(subset=[metric, "cohort"])
         sizes = d.groupby("cohort").size()
         d = d[d["cohort"].isin(sizes[sizes >= 2].index)]
         if d["cohort"].nunique() < 2:
             continue
         res = compare_groups(d, metric, "cohort")
+        left = _left_out(small_cohorts(means, metric))
+        if left:
+            note = res["note"].astype("string").fillna("")
+            res = res.assign(note=note.where(note == "", note + "; ") + left)
         frames.append(res.assign(metric=metric))
     if not frames:
-        return pd.DataFrame()
-    out = pd.concat(frames, ignore_index=True)
-    first = ["metric", "group_a", "group_b", "n_a", "n_b", "mean_a", "mean_b"]
-    return out[first + [c for c in out.columns if c not in first]]
+        out = pd.DataFrame()
+    else:
+        out = pd.concat(frames, ignore_index=True)
+        first = ["metric", "group_a", "group_b", "n_a", "n_b", "mean_a", "mean_b"]
+        out = out[first + [c for c in out.columns if c not in first]]
+    out.attrs["left_out"] = small_cohorts(means)
+    return out
 
 
 #: The columns of :func:`cohort_tests` a coach reads, with their headers.
@@ -183,15 +241,22 @@ def summary_table(summary: pd.DataFrame, column: str, *, event: int) -> pd.DataF
     return out.rename(columns=headers)
 
 
-def cohort_words(tests: pd.DataFrame, column: str) -> str:
+def cohort_words(tests: pd.DataFrame, column: str, *, means: pd.DataFrame | None = None) -> str:
     """Plain-language reading of :func:`cohort_tests`.
 
     The closing caveat matches what was computed: intervals are called wide only when
-    there is one; without any, the sentence says no interval could be computed.
+    there is one; without any, the sentence says no interval could be computed. Groups
+    left out for having fewer than 2 athletes are named (from ``means`` when given, else
+    from ``tests.attrs["left_out"]``).
     """
     label = column_label(column).lower()
+    small = small_cohorts(means) if means is not None else tests.attrs.get("left_out", {})
+    left = _left_out(small)
+    left = f" Groups {left[0].lower()}{left[1:]}." if left else ""
     if tests.empty:
-        return f"Too few athletes per {label} group (at least 2 per group with data) to compare."
+        return (
+            f"Too few athletes per {label} group (at least 2 per group with data) to compare.{left}"
+        )
     parts = []
     n_intervals = 0
     for r in tests.itertuples(index=False):
@@ -228,7 +293,7 @@ def cohort_words(tests: pd.DataFrame, column: str) -> str:
         "Differences between groups of athletes (one mean per athlete): "
         + "; ".join(parts)
         + ". Groups also differ in event, age and coach, so a difference between them is "
-        f"not evidence that hip-flexor work caused it; {caveat}."
+        f"not evidence that hip-flexor work caused it; {caveat}.{left}"
     )
 
 
@@ -299,7 +364,7 @@ class CohortReport:
         return tests_table(self.tests())
 
     def words(self) -> str:
-        return cohort_words(self.tests(), self.column)
+        return cohort_words(self.tests(), self.column, means=self.means)
 
     def plot_metric(self, metric: str):
         from ..plots.cohorts import plot_cohort_metric

@@ -40,7 +40,7 @@ def who_trained_what(ds: Dataset) -> pd.DataFrame:
     out = ds.athletes[["athlete_id", "name"]].set_index("athlete_id")
     out["entries"] = log.groupby("athlete_id").size()
     out["hip-flexor reps"] = total
-    out["per week"] = hf_reps_per_week(log)
+    out["per week"] = hf_reps_per_week(log, ds.races)
     out["most reps from"] = top
     out["races"] = ds.races.groupby("athlete_id").size()
     out["entries"] = out["entries"].fillna(0).astype("int64")
