@@ -29,6 +29,7 @@ LAYERS = {
     "catalog": 0,
     "prescription": 0,
     "sample": 0,
+    "resources": 0,
     "fingerprint": 2,
     "logs": 1,
     "sprints": 1,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..dataset import Dataset, load_dataset
+from ..dataset import Dataset
 from ..fatigue import load_elite_splits, segment_table
 from ..relate import race_table
 from ..stats import Estimate, within_athlete_estimate
@@ -33,8 +33,10 @@ class AthleteReport:
         cls, data_dir: str, athlete_id: str, *, event: int = 400, window_days: int = 28
     ) -> AthleteReport:
         """Load ``data_dir`` and keep only ``athlete_id``'s rows (privacy by construction)."""
+        from .explore import load_or_sample  # the sample is made on first use
+
         return cls.from_dataset(
-            load_dataset(data_dir), athlete_id, event=event, window_days=window_days
+            load_or_sample(data_dir), athlete_id, event=event, window_days=window_days
         )
 
     @classmethod

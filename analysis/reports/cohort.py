@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..dataset import Dataset, load_dataset
+from ..dataset import Dataset
 from ..errors import DataError
 from ..fatigue import segment_table
 from ..relate import race_table
@@ -320,8 +320,10 @@ class CohortReport:
             ``column`` is not a cohort column of the roster (:func:`not_a_cohort`); the
             message names the columns that are.
         """
+        from .explore import load_or_sample  # the sample is made on first use
+
         return cls.from_dataset(
-            load_dataset(data_dir), column, event=event, window_days=window_days
+            load_or_sample(data_dir), column, event=event, window_days=window_days
         )
 
     @classmethod
