@@ -4,11 +4,14 @@
     hipflex clean DIR [--out data/processed]        clean tables as Parquet + reconciliation
     hipflex report DIR --out OUT                    every report + OUT/index.html
     hipflex demo [--out reports]                    sample + clean + report
+    hipflex inspect DIR                             how each file and sheet would be read
 
 ``clean``, ``report`` and ``demo`` take ``--hand-to-fat-200 S`` / ``--hand-to-fat-400 S``:
 the seconds added to a hand time (default +0.24 / +0.14 s, ``analysis.config``).
 
-Bad input ends in one line on stderr naming file, row and column, and exit code 2.
+Exit codes of ``clean`` and ``report``: 0 everything read (and built); 1 some files or
+sheets not read, or some reports failed (the rest done, each named); 2 nothing usable or
+a usage error (one line on stderr naming file, row and column).
 """
 
 from __future__ import annotations
@@ -48,7 +51,15 @@ def format_reconciliation(ds) -> str:
         f"{tot.duplicates} duplicates" + ("" if ok else "  ** DOES NOT BALANCE **")
     )
     for r in ds.skipped.itertuples(index=False):
-        lines.append(f"skipped {r.source}: {r.reason}")
+        count = f" ({n} rows)" if (n := _count(getattr(r, "rows", None))) else ""
+        lines.append(f"skipped {r.source}{count}: {r.reason}")
+    nd = getattr(ds, "not_data", None)
+    if nd is not None and len(nd):
+        per = nd.groupby("reason", sort=True)["rows"].sum()
+        lines.append(
+            "not data (listed in not_data): "
+            + ", ".join(f"{int(n)} {reason}" for reason, n in per.items())
+        )
     s = ds.summary()
     if s["unmapped_entries"]:
         lines.append(
@@ -57,6 +68,41 @@ def format_reconciliation(ds) -> str:
         )
         lines.extend(_unmapped_lines(ds.log))
     return "\n".join(lines)
+
+
+def _count(value: object) -> int:
+    """A row count from the skipped table (0 when missing)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def clean_status(ds) -> int:
+    """Exit code of a clean: 0 all read, 1 some files or sheets not read, 2 nothing usable."""
+    if len(ds.log) == 0 and len(ds.races) == 0:
+        return 2
+    skipped = ds.skipped
+    if "rows" in skipped.columns:
+        skipped = skipped[skipped["rows"].fillna(1) > 0]
+    return 1 if len(skipped) else 0
+
+
+def clean_warnings(ds) -> list[str]:
+    """What a coach must know before trusting reports: files not read, athletes without logs."""
+    out = []
+    not_read = ds.skipped
+    if "rows" in not_read.columns:
+        not_read = not_read[not_read["rows"].fillna(1) > 0]
+    for r in not_read.itertuples(index=False):
+        out.append(f"not read: {r.source}: {r.reason}")
+    if len(ds.athletes) and len(ds.log):
+        with_log = set(ds.log["athlete_id"].dropna())
+        missing = [a for a in ds.athletes["athlete_id"] if a not in with_log]
+        if missing:
+            shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
+            out.append(f"{len(missing)} athlete(s) have no training-log entries: {shown}")
+    return out
 
 
 def _unmapped_lines(log, limit: int = 8) -> list[str]:
@@ -108,9 +154,32 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
     ds = load_dataset(args.dir, hand_to_fat=_hand_to_fat(args))
     save_dataset(ds, args.out)
+    status = args.status = clean_status(ds)
     print(format_reconciliation(ds))
     print(f"clean tables written to {Path(args.out).resolve()}")
-    return 0
+    for w in clean_warnings(ds):
+        print(f"hipflex: warning: {w}", file=sys.stderr)
+    if status == 2:
+        print(
+            "hipflex: error: nothing usable in " + str(args.dir) + _first_skip(ds), file=sys.stderr
+        )
+    return status
+
+
+def _first_skip(ds) -> str:
+    if not len(ds.skipped):
+        return ""
+    r = ds.skipped.iloc[0]
+    return f" ({r['source']}: {r['reason']})"
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from .ingest.inspect import inspect_folder
+
+    text, status = inspect_folder(args.dir, rows=args.rows)
+    args.status = status
+    print(text)
+    return status
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -125,9 +194,22 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .dataset import CACHE_ENV, load_dataset
     from .reports import build_reports
 
     with _hand_to_fat_env(_hand_to_fat(args)):
+        # cleaned once here, into the cache the batch reads: warn before the long part
+        cache = os.environ.get(CACHE_ENV) or Path(args.out) / ".hipflex" / "cache"
+        try:
+            ds = load_dataset(args.dir, cache_dir=cache)
+        except DataError:
+            ds = None  # the batch names the problem itself
+        status = clean_status(ds) if ds is not None else 0
+        if status == 2:
+            print(f"hipflex: error: nothing usable in {args.dir}{_first_skip(ds)}", file=sys.stderr)
+            return 2
+        for w in clean_warnings(ds) if ds is not None else ():
+            print(f"hipflex: warning: {w}", file=sys.stderr)
         result = build_reports(
             args.dir,
             args.out,
@@ -137,7 +219,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             progress=None if not args.quiet else False,
             notebooks_dir=args.notebooks,
         )
-    return 0 if result.ok else 1
+    return max(status, 0 if result.ok else 1)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -230,6 +312,11 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=2026)
     report_opts(d)
     d.set_defaults(func=cmd_demo)
+
+    i = sub.add_parser("inspect", help="how each file and sheet would be read (a dry run)")
+    i.add_argument("dir", type=Path)
+    i.add_argument("--rows", type=int, default=3, help="parsed rows shown per sheet (default 3)")
+    i.set_defaults(func=cmd_inspect)
     return p
 
 
@@ -239,6 +326,12 @@ def main(argv: list[str] | None = None) -> int:
         warnings.simplefilter("ignore", DataWarning)  # the CLI prints its own summary
         try:
             return int(args.func(args) or 0)
+        except BrokenPipeError:
+            # `hipflex clean DIR | head`: the reader left; the work is done, stop quietly
+            with contextlib.suppress(OSError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            return int(getattr(args, "status", 0) or 0)
         except DataError as exc:
             print(f"hipflex: error: {exc}", file=sys.stderr)
             return 2

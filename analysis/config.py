@@ -140,3 +140,25 @@ ATTENTION_FADE_LAST_RACES: int = 3
 #: ... is listed when its median is worse (larger) than the season median of that event by
 #: more than this many seconds.
 ATTENTION_FADE_MARGIN_S: float = 0.0
+
+
+# ------------------------------------------------------------------ reading limits
+# A file is refused early, with one line naming the file and the limit, when it claims
+# more than these (memory stays bounded by what a file really holds, not by what it
+# claims). Real coaches' files are far below them.
+
+#: Longest line of a CSV file, in bytes (a million commas on one line is not a table).
+MAX_LINE_BYTES: int = 1_000_000
+
+#: Most fields (columns) in one CSV line or one workbook row.
+MAX_FIELDS: int = 2_000
+
+#: Most rows read from one CSV file or one workbook sheet.
+MAX_ROWS: int = 5_000_000
+
+#: Most non-empty cells read from one workbook sheet.
+MAX_CELLS: int = 50_000_000
+
+#: Rows looked at to find a table's layout (header row, title, units): the rest of a
+#: plain table is read without a second look.
+LAYOUT_SCAN_ROWS: int = 40

@@ -33,7 +33,10 @@ from .io import (
 from .names import load_roster
 from .schema import concat_rejects, rejects_frame
 
-TABLES = ("athletes", "log", "races", "splits", "rejects", "reconciliation", "skipped", "plan")
+TABLES = (
+    "athletes", "log", "races", "splits", "rejects", "reconciliation", "skipped", "plan",
+    "not_data",
+)  # fmt: skip
 
 #: Environment variable naming a folder where cleaned datasets are cached as Parquet,
 #: keyed by :func:`analysis.fingerprint.fingerprint` (file contents, code, settings, date).
@@ -55,7 +58,13 @@ class Dataset:
         One row per raw file/sheet: ``rows_read = clean + rejected + duplicates``
         (``partial`` rows are counted in ``clean`` and named in ``rejects``).
     skipped
-        Files or sheets that held no roster, log or result columns, with the reason.
+        Files or sheets not read, with their row count (``rows``, NA when the file could
+        not be opened) and the reason: no roster, log or result columns, no header row,
+        or a file that cannot be read (an unreadable file never stops the folder).
+    not_data
+        Rows of the files read that are not data, with the reason: title, header, units
+        and summary rows, headings of block files, grid rows without entries, blank rows
+        (``rows`` counts a run of them).
     """
 
     athletes: pd.DataFrame
@@ -65,6 +74,7 @@ class Dataset:
     rejects: pd.DataFrame
     reconciliation: pd.DataFrame
     skipped: pd.DataFrame
+    not_data: pd.DataFrame = field(default_factory=lambda: _empty_not_data())
     data_dir: str = ""
     fingerprint: str = ""
     #: True when the folder holds a ``SYNTHETIC.md`` marker (written by ``hipflex sample``):
@@ -105,6 +115,7 @@ class Dataset:
                 self.reconciliation["source"].isin(own_sources)
             ].reset_index(drop=True),
             skipped=self.skipped.iloc[0:0],
+            not_data=self.not_data.iloc[0:0],
             data_dir=self.data_dir,
             fingerprint=self.fingerprint,
             synthetic=self.synthetic,
@@ -175,18 +186,38 @@ def _empty_plan() -> pd.DataFrame:
 
 
 def _reconcile(
-    raw_counts: pd.DataFrame, clean: dict[str, pd.DataFrame], rejects: pd.DataFrame
+    raw_counts: pd.DataFrame,
+    clean: dict[str, pd.DataFrame],
+    rejects: pd.DataFrame,
+    entry_sources: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
+    """Counts per file or sheet: ``rows_read = clean + rejected + duplicates``.
+
+    ``entry_sources`` maps the sources of grid entries (``file#sheet!D``, the cell's
+    column) to their sheet, whose line counts them. ``rows_read`` counts the entries
+    handed to the cleaner (a grid row gives one per filled day cell); ``data_rows`` the
+    sheet rows they come from and ``not_data`` the rows listed in
+    :attr:`Dataset.not_data`, so that ``raw_rows = data_rows + not_data`` for every file
+    read (``raw_rows``: the sheet's rows up to its last non-blank one).
+    """
+    entry_sources = dict(entry_sources or {})
+
+    def to_sheet(src: pd.Series) -> pd.Series:
+        if not entry_sources:
+            return src
+        return src.map(lambda s: entry_sources.get(s, s)).astype("string")
+
     rec = raw_counts.copy()
     n_clean = (
         pd.concat(
-            [df["source"].value_counts() for df in clean.values() if len(df)]
+            [to_sheet(df["source"]).value_counts() for df in clean.values() if len(df)]
             or [pd.Series(dtype="Int64")]
         )
         .groupby(level=0)
         .sum()
     )
     rej = rejects.drop_duplicates(["source", "source_row", "kind"])
+    rej = rej.assign(source=to_sheet(rej["source"]))
     counts = rej.groupby(["source", "kind"]).size().unstack(fill_value=0)
     rec["clean"] = rec["source"].map(n_clean).fillna(0).astype("int64")
     for kind, col in (
@@ -246,8 +277,6 @@ def load_dataset(
     >>> ds.reconciliation[["source", "rows_read", "clean", "rejected"]]  # doctest: +SKIP
     """
     from .catalog import default_catalog_path, load_catalog
-    from .logs import clean_training_log
-    from .sprints import clean_sprints
 
     root = Path(data_dir)
     if not root.is_dir():
@@ -286,66 +315,19 @@ def load_dataset(
         raise DataError("roster has no data rows", file=roster_files[0].name)
     athletes = load_roster(roster_tables[0].frame, source=roster_tables[0].source)
 
-    from .plan import is_plan_file, load_plan
+    from .plan import load_plan
 
-    logs, results, counts, skipped, plan_tables = [], [], [], [], []
-    for path in files:
-        if path == roster_files[0]:
-            continue
-        if is_plan_file(path):  # the coach's plan, never a training log
-            for t in read_raw(path, root=root):
-                plan_tables.append(t)
-                counts.append({"source": t.source, "table": "plan", "rows_read": len(t.frame)})
-            continue
-        # dictionary-encoded: a large log is cleaned from its codes and distinct spellings
-        empty_sheets: list[str] = []
-        tables = read_raw(path, root=root, categorical=True, empty_sheets=empty_sheets)
-        if not tables and not empty_sheets:
-            skipped.append({"source": str(path.relative_to(root)), "reason": "no data rows"})
-        for sheet in empty_sheets:
-            skipped.append({"source": sheet, "reason": "empty sheet (no data rows)"})
-        for t in tables:
-            kind = classify(t.frame)
-            if kind == "log":
-                logs.append(canonicalize_columns(t.frame, LOG_SYNONYMS))
-            elif kind == "results":
-                results.append(
-                    canonicalize_columns(as_text(t.frame), RESULT_SYNONYMS, keep_split_columns=True)
-                )
-            else:
-                skipped.append(
-                    {
-                        "source": t.source,
-                        "reason": "no training-log or result columns (need athlete + exercise, "
-                        "or athlete + event + time)",
-                    }
-                )
-                continue
-            counts.append(
-                {
-                    "source": t.source,
-                    "table": "log" if kind == "log" else "races",
-                    "rows_read": len(t.frame),
-                }
-            )
-
-    raw_log = concat_raw(logs) if logs else None
-    raw_res = pd.concat(results, ignore_index=True) if results else None
+    tables = read_folder(root, files, roster_files[0], athletes, dayfirst=dayfirst)
     kw = {"dayfirst": dayfirst, "today": today}
-    if raw_log is not None:
-        log, log_rej = clean_training_log(raw_log, athletes, catalog, **kw)
-    else:
-        log, log_rej = clean_training_log(None, athletes, catalog, **kw)
-    if raw_res is not None:
-        races, splits, res_rej = clean_sprints(raw_res, athletes, hand_to_fat=offsets, **kw)
-    else:
-        races, splits, res_rej = clean_sprints(None, athletes, hand_to_fat=offsets, **kw)
-    plan, plan_rej = load_plan(plan_tables, athletes, catalog, dayfirst=dayfirst)
-    rejects = concat_rejects(log_rej, res_rej, plan_rej)
-    raw_counts = pd.DataFrame(counts, columns=["source", "table", "rows_read"])
+    log, races, splits, rejects, tables = _clean_tables(tables, athletes, catalog, offsets, kw)
+    plan, plan_rej = load_plan(tables.plan_tables, athletes, catalog, dayfirst=dayfirst)
+    rejects = concat_rejects(rejects, plan_rej)
     plan_rows = plan.drop_duplicates(["source", "source_row"])
     reconciliation = _reconcile(
-        raw_counts, {"log": log, "races": races, "plan": plan_rows}, rejects
+        tables.counts(),
+        {"log": log, "races": races, "plan": plan_rows},
+        rejects,
+        tables.entry_sources,
     )
     ds = Dataset(
         athletes=athletes,
@@ -354,7 +336,8 @@ def load_dataset(
         splits=splits,
         rejects=rejects,
         reconciliation=reconciliation,
-        skipped=pd.DataFrame(skipped, columns=["source", "reason"]).astype("string"),
+        skipped=tables.skipped_frame(),
+        not_data=tables.not_data_frame(),
         data_dir=str(root),
         fingerprint=fp,
         synthetic=(root / SYNTHETIC_MARKER).is_file(),
@@ -363,6 +346,226 @@ def load_dataset(
     if cache_dir is not None:
         save_dataset(ds, Path(cache_dir) / fp)
     return ds
+
+
+def _empty_not_data() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"source": pd.Series(dtype="string"), "source_row": pd.Series(dtype="Int64"),
+         "rows": pd.Series(dtype="Int64"), "reason": pd.Series(dtype="string")}
+    )  # fmt: skip
+
+
+@dataclass
+class _Tables:
+    """What the ingest stage read from a folder, before cleaning."""
+
+    logs: list = field(default_factory=list)  # (source, frame)
+    results: list = field(default_factory=list)
+    read: list = field(default_factory=list)  # counts per file/sheet read (dicts)
+    skipped: list = field(default_factory=list)  # dicts: source, rows, reason
+    not_data: list = field(default_factory=list)  # (source, row, n, reason)
+    ragged: list = field(default_factory=list)  # rejects frames
+    entry_sources: dict = field(default_factory=dict)
+    plan_tables: list = field(default_factory=list)  # RawTables of plan.csv / plan.xlsx
+
+    def counts(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            self.read,
+            columns=[
+                "source",
+                "table",
+                "layout",
+                "rows_read",
+                "raw_rows",
+                "data_rows",
+                "not_data",
+            ],
+        )
+
+    def skipped_frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.skipped, columns=["source", "rows", "reason"])
+        return df.astype({"source": "string", "rows": "Int64", "reason": "string"})
+
+    def not_data_frame(self) -> pd.DataFrame:
+        if not self.not_data:
+            return _empty_not_data()
+        df = pd.DataFrame(self.not_data, columns=["source", "source_row", "rows", "reason"])
+        return df.astype({"source": "string", "source_row": "Int64", "rows": "Int64",
+                          "reason": "string"})  # fmt: skip
+
+    def drop(self, source: str, reason: str) -> None:
+        """Move a file (all its sheets) from the tables read to the skipped ones."""
+
+        def of(src: str) -> bool:
+            return src == source or src.startswith(source + "#")
+
+        for name in ("logs", "results"):
+            setattr(self, name, [(s, f) for s, f in getattr(self, name) if not of(s)])
+        rows = sum(c["raw_rows"] for c in self.read if of(c["source"]))
+        self.read = [c for c in self.read if not of(c["source"])]
+        self.not_data = [n for n in self.not_data if not of(n[0])]
+        self.ragged = [r for r in self.ragged if not of(str(r["source"].iloc[0]))]
+        self.skipped.append({"source": source, "rows": rows, "reason": reason})
+
+
+def read_folder(
+    root: Path,
+    files: list[Path],
+    roster_file: Path | None,
+    athletes: pd.DataFrame,
+    *,
+    dayfirst: bool | None = None,
+) -> _Tables:
+    """Every file of a folder through the ingest stage: raw tables, not-data rows, skips.
+
+    A file that cannot be read is listed in ``skipped`` with its reason; it never stops
+    the others.
+    """
+    from collections import Counter
+    from functools import lru_cache
+
+    from .ingest import load_hints, one_line, plain_frame_years, read_file
+    from .ingest.cells import count_lines
+    from .ingest.layout import year_chooser
+    from .names import resolve_athletes
+    from .plan import is_plan_file
+
+    hints = load_hints(root)
+
+    @lru_cache(maxsize=4096)
+    def is_athlete(name: str) -> bool:
+        ids, _ = resolve_athletes(pd.Series([name], dtype="string"), athletes)
+        return bool(ids.notna().iloc[0])
+
+    out = _Tables()
+    reads = []
+    years: Counter = Counter()
+    for path in files:
+        if path == roster_file:
+            continue
+        label = str(path.relative_to(root))
+        if is_plan_file(path):  # the coach's plan, never a training log
+            try:
+                plan = read_raw(path, root=root)
+            except DataError as exc:
+                out.skipped.append({"source": label, "rows": None, "reason": one_line(exc, label)})
+                continue
+            for t in plan:
+                out.plan_tables.append(t)
+                n = len(t.frame)
+                out.read.append({"source": t.source, "table": "plan", "layout": "table",
+                                 "rows_read": n, "raw_rows": n + 1, "data_rows": n,
+                                 "not_data": 1})  # fmt: skip
+                out.not_data.append((t.source, 1, 1, "header row"))
+            continue
+        try:
+            sheets = read_file(path, root, hints=hints, is_athlete=is_athlete, dayfirst=dayfirst)
+        except DataError as exc:
+            rows = count_lines(path) if path.suffix.lower() not in (".xlsx", ".xlsm") else None
+            out.skipped.append({"source": label, "rows": rows, "reason": one_line(exc, label)})
+            continue
+        for sheet in sheets:
+            years.update(sheet.years)
+            if sheet.parsed is not None and sheet.parsed.frame is not None:
+                years.update(plain_frame_years(sheet.parsed.frame))
+        reads.extend(sheets)
+    year_of = year_chooser(years)
+    for sheet in reads:
+        parsed = sheet.parse(year_of)
+        lay = parsed.layout
+        frame = parsed.frame
+        if lay.kind == "none" or frame is None:
+            rows = parsed.rows_total or (sheet.reader.rows[-1][0] if sheet.reader and
+                                         sheet.reader.rows else 0)  # fmt: skip
+            if rows:
+                out.skipped.append({"source": lay.source, "rows": rows, "reason": lay.reason})
+            else:
+                out.skipped.append({"source": lay.source, "rows": 0,
+                                    "reason": "empty sheet (no data rows)"})  # fmt: skip
+            continue
+        n_data = len(frame) if lay.kind != "grid" else frame["source_row"].nunique()
+        if len(frame) == 0 and not parsed.ragged:
+            out.skipped.append({"source": lay.source, "rows": parsed.rows_total,
+                                "reason": lay.reason or "empty sheet (no data rows)"})  # fmt: skip
+            continue
+        kind = classify(frame)
+        if kind == "log":
+            out.logs.append((lay.source, canonicalize_columns(frame, LOG_SYNONYMS)))
+        elif kind == "results":
+            out.results.append((lay.source, canonicalize_columns(
+                as_text(frame), RESULT_SYNONYMS, keep_split_columns=True)))  # fmt: skip
+        else:
+            out.skipped.append({
+                "source": lay.source, "rows": parsed.rows_total,
+                "reason": "no training-log or result columns (need athlete + exercise, "
+                          "or athlete + event + time)",
+            })  # fmt: skip
+            continue
+        table = "log" if kind == "log" else "races"
+        out.entry_sources.update(parsed.entry_sources)
+        for row, n, reason in parsed.not_data:
+            out.not_data.append((lay.source, row, n, reason))
+        if parsed.ragged:
+            out.ragged.append(rejects_frame(
+                source=pd.Series([lay.source] * len(parsed.ragged), dtype="string"),
+                source_row=pd.Series([r for r, _, _ in parsed.ragged], dtype="Int64"),
+                column=pd.Series([None] * len(parsed.ragged), dtype="string"),
+                value=pd.Series([", ".join(x) for _, _, x in parsed.ragged], dtype="string"),
+                reason=pd.Series(
+                    [f"row has {n} fields, more than the header's columns (extra values kept "
+                     "here, row not read)" for _, n, _ in parsed.ragged], dtype="string"),
+                table=table,
+            ))  # fmt: skip
+        out.read.append({
+            "source": lay.source, "table": table, "layout": lay.kind,
+            "rows_read": len(frame) + len(parsed.ragged),
+            "raw_rows": parsed.rows_total,
+            "data_rows": n_data + len(parsed.ragged),
+            "not_data": sum(n for _, n, _ in parsed.not_data),
+        })  # fmt: skip
+    return out
+
+
+def _clean_tables(tables: _Tables, athletes, catalog, offsets, kw):
+    """Clean the raw tables; a file whose rows break a file-wide rule is skipped, not fatal.
+
+    A :class:`DataError` a cleaner raises names its file (dates that contradict each
+    other): that file moves to ``skipped`` with the message and the rest is cleaned again.
+    """
+    from .logs import clean_training_log
+    from .sprints import clean_sprints
+
+    for _attempt in range(len(tables.logs) + len(tables.results) + 1):
+        try:
+            raw_log = concat_raw([f for _, f in tables.logs]) if tables.logs else None
+            raw_res = (
+                pd.concat([f for _, f in tables.results], ignore_index=True)
+                if tables.results else None
+            )  # fmt: skip
+            log, log_rej = clean_training_log(raw_log, athletes, catalog, **kw)
+            races, splits, res_rej = clean_sprints(raw_res, athletes, hand_to_fat=offsets, **kw)
+        except DataError as exc:
+            source = _source_of(exc, tables)
+            if source is None:
+                raise
+            tables.drop(source, str(exc))
+            continue
+        rejects = concat_rejects(log_rej, res_rej, *tables.ragged)
+        return log, races, splits, rejects, tables
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _source_of(exc: DataError, tables: _Tables) -> str | None:
+    """The file (as listed) a cleaner's error names, if it is one of the tables read."""
+    if not exc.file:
+        return None
+    name = str(exc.file)
+    sources = [s for s, _ in tables.logs] + [s for s, _ in tables.results]
+    for s in sources:
+        file_part = s.split("#", 1)[0]
+        if name in (s, file_part) or name.split("#", 1)[0].split("!", 1)[0] == file_part:
+            return file_part
+    return None
 
 
 def save_dataset(ds: Dataset, out_dir: str | os.PathLike[str]) -> list[Path]:

@@ -2,7 +2,9 @@
 
 Accepted: ISO (``2026-03-04``, with or without a time), ``dd/mm/yyyy`` or ``mm/dd/yyyy``
 (also with ``-`` or ``.``; two-digit years), ``4 Mar 2026`` / ``March 4, 2026``, and Excel
-serial numbers (``45720``). Day/month order is inferred **per file** from the unambiguous
+serial numbers (``45720``). Month names in English, German, French, Spanish, Italian,
+Dutch and Swedish (``25. März 2026``, ``1er août 2026``, ``25 de abril de 2026``), and a
+weekday before the date (``Sat 25 Apr 2026``, ``Samstag, 25. April 2026``) is dropped. Day/month order is inferred **per file** from the unambiguous
 values (a first number above 12 means day-first, a second number above 12 means
 month-first); a file with both raises :class:`DataError` naming an example row of each; a
 file with only ambiguous values uses the project setting (day-first by default).
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -25,18 +28,49 @@ _MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
+            # English, then German, French, Spanish, Italian, Dutch, Swedish (no accents)
+            (
+                "jan",
+                "january",
+                "januar",
+                "janvier",
+                "janv",
+                "enero",
+                "ene",
+                "gennaio",
+                "gen",
+                "januari",
+            ),
+            (
+                "feb",
+                "february",
+                "februar",
+                "fevrier",
+                "fevr",
+                "fev",
+                "febrero",
+                "febbraio",
+                "februari",
+            ),
+            ("mar", "march", "marz", "mrz", "mars", "marzo", "maart", "mrt"),
+            ("apr", "april", "avril", "avr", "abril", "abr", "aprile"),
+            ("may", "mai", "mayo", "maggio", "mag", "mei", "maj"),
+            ("jun", "june", "juni", "juin", "junio", "giugno", "giu"),
+            ("jul", "july", "juli", "juillet", "juil", "julio", "luglio", "lug"),
+            ("aug", "august", "aout", "agosto", "ago", "augustus", "augusti"),
+            (
+                "sep",
+                "sept",
+                "september",
+                "septembre",
+                "septiembre",
+                "setiembre",
+                "settembre",
+                "set",
+            ),
+            ("oct", "october", "oktober", "okt", "octobre", "octubre", "ottobre", "ott"),
+            ("nov", "november", "novembre", "noviembre"),
+            ("dec", "december", "dezember", "dez", "decembre", "diciembre", "dic", "dicembre"),
         ],
         start=1,
     )
@@ -48,7 +82,7 @@ _ISO = re.compile(
 _NUMERIC = re.compile(
     r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
-_DAY_MON = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]+([a-z]+)\.?,?[\s\-/.]+(\d{2}|\d{4})$")
+_DAY_MON = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\.?[\s\-/.]+([a-z]+)\.?,?[\s\-/.]+(\d{2}|\d{4})$")
 _MON_DAY = re.compile(r"^([a-z]+)\.?[\s\-/.]+(\d{1,2})(?:st|nd|rd|th)?,?[\s\-/.]+(\d{2}|\d{4})$")
 #: An Excel serial date, with or without a time of day as a fraction (``45720.5``).
 _SERIAL = re.compile(r"^(\d{5})(?:\.\d*)?$")
@@ -64,10 +98,28 @@ def _year(text: str) -> int:
     return y
 
 
+#: A weekday before a date (``Sat 25 Apr 2026``, ``Samstag, 25. April 2026``): dropped.
+_WEEKDAY = re.compile(
+    r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
+    r"mo|di|mi|do|fr|sa|so|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lun|mer|jeu|"
+    r"ven|sam|dim|lunes|martes|miercoles|jueves|viernes|sabado|domingo|lunedi|martedi|"
+    r"mercoledi|giovedi|venerdi|sabato|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|"
+    r"zondag|mandag|tisdag|onsdag|torsdag|fredag|lordag|sondag)\.?,?\s+(?=\d|[a-z]{3})"
+)
+
+
 def _parse_one(text: str) -> tuple:
     s = " ".join(text.strip().casefold().split())
     if not s:
         return ("error", "missing date")
+    if not s.isascii():  # "25. März 2026", "1er août 2026"
+        s = unicodedata.normalize("NFKD", s)
+        s = "".join(c for c in s if not unicodedata.combining(c))
+    if s[0].isalpha():
+        s = _WEEKDAY.sub("", s)
+    s = re.sub(r"(?<=\d)(?:er|e)\b|\bde\b|\bden\b", " ", s) if " " in s else s
+    s = " ".join(s.split())
     if m := _ISO.match(s):
         return ("fixed", int(m[1]), int(m[2]), int(m[3]))
     if m := _NUMERIC.match(s):

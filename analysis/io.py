@@ -38,11 +38,46 @@ from .errors import DataError
 
 RAW_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
-#: Canonical column -> accepted header spellings (already normalised by :func:`header_key`).
+#: Canonical column -> accepted header spellings (already normalised by :func:`header_key`:
+#: accents, case and punctuation ignored, so ``Übung`` is ``ubung``). English first, then
+#: the languages of coaches' clubs: German, French, Spanish, Italian, Dutch, Swedish.
+_ATHLETE = ("athlete", "name", "athlete name", "athlete id", "athlete_id", "runner",
+            "athlet", "athletin", "sportler", "sportlerin", "nom", "athlete nom", "nombre",
+            "atleta", "nome", "naam", "atleet", "namn", "idrottare", "lopare")  # fmt: skip
+_DATE = ("date", "day", "datum", "tag", "fecha", "data", "dag", "jour")
 LOG_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "athlete": ("athlete", "name", "athlete name", "athlete id", "athlete_id", "runner", "who"),
-    "date": ("date", "day", "session date", "training date"),
-    "exercise": ("exercise", "drill", "exercise name", "movement", "activity"),
+    "athlete": (*_ATHLETE, "who"),
+    "date": (
+        *_DATE,
+        "session date",
+        "training date",
+        "trainingsdatum",
+        "date seance",
+        "fecha sesion",
+        "data allenamento",
+        "trainingsdatum",
+        "traningsdatum",
+    ),
+    "exercise": (
+        "exercise",
+        "drill",
+        "exercise name",
+        "movement",
+        "activity",
+        "ubung",
+        "uebung",
+        "ubungen",
+        "exercice",
+        "exercices",
+        "ejercicio",
+        "ejercicios",
+        "esercizio",
+        "esercizi",
+        "oefening",
+        "oefeningen",
+        "ovning",
+        "ovningar",
+    ),
     "prescription": (
         "sets x reps",
         "setsxreps",
@@ -53,15 +88,125 @@ LOG_SYNONYMS: dict[str, tuple[str, ...]] = {
         "sets reps distance",
         "reps",
         "dosage",
+        "umfang",
+        "vorgabe",
+        "satze x wdh",
+        "serien x wdh",
+        "series x reps",
+        "series x repeticiones",
+        "serie x ripetizioni",
+        "volumen",
+        "volym",
+        "omfang",
     ),
-    "sets": ("sets", "n sets", "number of sets"),
-    "reps": ("reps", "repetitions", "reps per set"),
-    "distance": ("distance", "distance m", "metres", "meters", "dist"),
-    "duration": ("duration", "time", "seconds", "duration s"),
-    "load": ("load", "weight", "resistance", "load kg", "weight kg", "load kgs", "weight kgs"),
+    "sets": (
+        "sets",
+        "n sets",
+        "number of sets",
+        "satze",
+        "saetze",
+        "serien",
+        "series",
+        "serie",
+        "set",
+        "antal set",
+    ),
+    "reps": (
+        "reps",
+        "repetitions",
+        "reps per set",
+        "wdh",
+        "wiederholungen",
+        "wh",
+        "repetition",
+        "repeticiones",
+        "ripetizioni",
+        "rip",
+        "herhalingen",
+        "herh",
+        "repetitioner",
+        "upprepningar",
+        "rep",
+    ),
+    "distance": (
+        "distance",
+        "distance m",
+        "metres",
+        "meters",
+        "dist",
+        "distanz",
+        "strecke",
+        "distancia",
+        "distanza",
+        "afstand",
+        "stracka",
+        "meter",
+    ),
+    "duration": (
+        "duration",
+        "time",
+        "seconds",
+        "duration s",
+        "dauer",
+        "zeit",
+        "duree",
+        "temps",
+        "duracion",
+        "tiempo",
+        "durata",
+        "tempo",
+        "duur",
+        "tijd",
+        "tid",
+        "varaktighet",
+        "sekunden",
+    ),
+    "load": (
+        "load",
+        "weight",
+        "resistance",
+        "load kg",
+        "weight kg",
+        "load kgs",
+        "weight kgs",
+        "gewicht",
+        "last",
+        "zusatzlast",
+        "charge",
+        "poids",
+        "carga",
+        "peso",
+        "carico",
+        "belasting",
+        "vikt",
+        "belastning",
+        "kg",
+    ),
     # a load column whose header says pounds: bare numbers in it are pounds
     "load_lb": ("load lb", "load lbs", "weight lb", "weight lbs", "load pounds", "weight pounds"),
-    "notes": ("notes", "note", "comments", "comment", "remarks"),
+    "notes": (
+        "notes",
+        "note",
+        "comments",
+        "comment",
+        "remarks",
+        "notizen",
+        "notiz",
+        "bemerkungen",
+        "bemerkung",
+        "kommentar",
+        "remarques",
+        "remarque",
+        "commentaires",
+        "notas",
+        "nota",
+        "comentarios",
+        "commenti",
+        "opmerkingen",
+        "opmerking",
+        "anteckningar",
+        "kommentarer",
+    ),
     # session RPE (Foster 2001) and session length, per session or per entry (analysis.srpe)
     "rpe": ("rpe", "session rpe", "srpe", "s rpe", "rating of perceived exertion", "cr10"),
     "session_min": (
@@ -80,25 +225,148 @@ LOG_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 RESULT_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "athlete": ("athlete", "name", "athlete name", "athlete id", "athlete_id", "runner"),
-    "date": ("date", "day", "race date", "meet date"),
-    "event": ("event", "distance", "race", "event m"),
-    "final": ("final", "time", "final time", "result", "mark", "final s"),
-    "wind": ("wind", "wind ms", "wind m s", "w"),
-    "reaction": ("reaction", "reaction time", "rt", "reaction s"),
-    "meet": ("meet", "competition", "venue", "meeting"),
-    "round": ("round", "heat", "rnd"),
-    "timing": ("timing", "timing method", "fat hand"),
-    "splits": ("splits", "split times", "cumulative splits"),
+    "athlete": _ATHLETE,
+    "date": (*_DATE, "race date", "meet date", "wettkampfdatum", "date course"),
+    "event": (
+        "event",
+        "distance",
+        "race",
+        "event m",
+        "disziplin",
+        "wettbewerb",
+        "strecke",
+        "epreuve",
+        "prueba",
+        "distancia",
+        "gara",
+        "specialita",
+        "onderdeel",
+        "afstand",
+        "gren",
+        "distans",
+    ),
+    "final": (
+        "final",
+        "time",
+        "final time",
+        "result",
+        "mark",
+        "final s",
+        "zeit",
+        "endzeit",
+        "ergebnis",
+        "leistung",
+        "temps",
+        "resultat",
+        "performance",
+        "marca",
+        "tiempo",
+        "resultado",
+        "tempo",
+        "risultato",
+        "prestazione",
+        "tijd",
+        "resultaat",
+        "prestatie",
+        "tid",
+        "sluttid",
+    ),
+    "wind": ("wind", "wind ms", "wind m s", "w", "vent", "viento", "vento", "vind"),
+    "reaction": (
+        "reaction",
+        "reaction time",
+        "rt",
+        "reaction s",
+        "reaktion",
+        "reaktionszeit",
+        "temps de reaction",
+        "reaccion",
+        "tiempo de reaccion",
+        "reazione",
+        "reactie",
+        "reactietijd",
+        "reaktionstid",
+    ),
+    "meet": (
+        "meet",
+        "competition",
+        "venue",
+        "meeting",
+        "wettkampf",
+        "veranstaltung",
+        "competicion",
+        "competizione",
+        "wedstrijd",
+        "tavling",
+    ),
+    "round": (
+        "round",
+        "heat",
+        "rnd",
+        "lauf",
+        "runde",
+        "vorlauf",
+        "tour",
+        "ronda",
+        "turno",
+        "batteria",
+        "ronde",
+        "omgang",
+    ),
+    "timing": (
+        "timing",
+        "timing method",
+        "fat hand",
+        "zeitmessung",
+        "chronometrage",
+        "cronometraje",
+        "cronometraggio",
+        "tijdwaarneming",
+        "tidtagning",
+    ),
+    "splits": (
+        "splits",
+        "split times",
+        "cumulative splits",
+        "zwischenzeiten",
+        "temps intermediaires",
+        "parciales",
+        "intermedi",
+        "tussentijden",
+        "mellantider",
+    ),
     "segments": ("segments", "segment times", "section times"),
-    "notes": ("notes", "note", "comments", "comment"),
+    "notes": LOG_SYNONYMS["notes"],
 }
 
 ROSTER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "athlete_id": ("athlete_id", "athlete id", "id"),
-    "name": ("name", "athlete", "full name", "athlete name"),
-    "sex": ("sex", "gender"),
-    "birth_date": ("birth_date", "birth date", "dob", "date of birth", "born"),
+    "name": (
+        "name",
+        "athlete",
+        "full name",
+        "athlete name",
+        "nom",
+        "nombre",
+        "nome",
+        "naam",
+        "namn",
+        "vollstandiger name",
+    ),
+    "sex": ("sex", "gender", "geschlecht", "sexe", "sexo", "sesso", "geslacht", "kon"),
+    "birth_date": (
+        "birth_date",
+        "birth date",
+        "dob",
+        "date of birth",
+        "born",
+        "geburtsdatum",
+        "date de naissance",
+        "fecha de nacimiento",
+        "data di nascita",
+        "geboortedatum",
+        "fodelsedatum",
+    ),
     "aliases": ("aliases", "alias", "other names", "also known as", "aka"),
 }
 
@@ -228,18 +496,20 @@ def _clean_headers(df: pd.DataFrame, source: str) -> pd.DataFrame:
     return df.drop(columns=empty_unnamed)
 
 
-def _finish(df: pd.DataFrame, source: str, *, categorical: bool = False) -> pd.DataFrame:
+def _finish(
+    df: pd.DataFrame, source: str, *, categorical: bool = False, rows: np.ndarray | None = None
+) -> pd.DataFrame:
     import pyarrow as pa
 
     df = _clean_headers(df, source)
     if categorical:
-        return _finish_categories(_as_categories(df), len(df), source)
+        return _finish_categories(_as_categories(df), len(df), source, rows)
     df = _as_strings(df)
     n = len(df)
     # Fully blank rows (spacer rows in spreadsheets) are not data; they are dropped here
     # and never counted, like blank lines.
     blank = df.isna().all(axis=1).to_numpy() if df.shape[1] else np.ones(n, dtype=bool)
-    rows = np.arange(2, n + 2, dtype="int64")
+    rows = np.arange(2, n + 2, dtype="int64") if rows is None else rows
     if blank.any():
         df, rows = df.loc[~blank].reset_index(drop=True), rows[~blank]
     # One file name repeated per row, built in Arrow (a broadcast string costs more).
@@ -250,9 +520,11 @@ def _finish(df: pd.DataFrame, source: str, *, categorical: bool = False) -> pd.D
     )
 
 
-def _finish_categories(columns: dict[str, pd.Categorical], n: int, source: str) -> pd.DataFrame:
+def _finish_categories(
+    columns: dict[str, pd.Categorical], n: int, source: str, rows: np.ndarray | None = None
+) -> pd.DataFrame:
     """The categorical twin of :func:`_finish`: blank rows dropped, ``source`` and row added."""
-    rows = np.arange(2, n + 2, dtype="int64")
+    rows = np.arange(2, n + 2, dtype="int64") if rows is None else rows
     codes = [c.codes for c in columns.values()]
     # a row is blank when every column is; a column never empty rules that out at once
     if not codes or all(len(c) and c.min() < 0 for c in codes):
@@ -395,6 +667,8 @@ def _sniff_text(path: Path, label: str) -> str:
         raise DataError("file is empty", file=label)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if (bom_less := _utf16_without_bom(head)) is not None:
+        return bom_less
     if b"\x00" in head:
         raise DataError("file is binary, not a CSV text file (save it as CSV or .xlsx)", file=label)
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
@@ -407,6 +681,26 @@ def _sniff_text(path: Path, label: str) -> str:
     raise DataError("unknown text encoding (save it as UTF-8 CSV)", file=label)  # pragma: no cover
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` for UTF-16 text saved without a byte-order mark.
+
+    Text in a Latin script saved as UTF-16 has a zero byte in every other position (the
+    high byte of each character): odd positions for little-endian, even for big-endian.
+    """
+    sample = head[: len(head) - len(head) % 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for enc, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.4 * len(zeros) and other.count(0) <= 0.05 * len(other):
+            try:
+                codecs.getincrementaldecoder(enc)().decode(sample, final=False)
+            except UnicodeDecodeError:
+                continue
+            return enc
+    return None
+
+
 def _sniff_delimiter(path: Path, encoding: str) -> str:
     """The delimiter of a CSV: the candidate most frequent in its header line.
 
@@ -414,7 +708,7 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
     sniffing the header once lets the fast C parser read the rest.
     """
     with open(path, encoding=encoding, errors="replace", newline="") as fh:
-        header = fh.readline()
+        header = fh.readline(1 << 20)  # a longer line is refused by the scan anyway
     counts = {c: header.count(c) for c in (",", ";", "\t", "|")}
     best = max(counts, key=lambda c: (counts[c], c == ","))
     return best if counts[best] else ","
@@ -426,6 +720,7 @@ def read_raw(
     root: str | os.PathLike[str] | None = None,
     categorical: bool = False,
     empty_sheets: list[str] | None = None,
+    check: bool = True,
 ) -> list[RawTable]:
     """Read one raw CSV or Excel file into :class:`RawTable` s (one per non-empty sheet).
 
@@ -445,28 +740,83 @@ def read_raw(
     label = str(path.relative_to(root)) if root is not None else path.name
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many types for corrupt files
-            raise DataError(
-                f"not a readable Excel workbook ({type(exc).__name__})", file=label
-            ) from None
+        from .ingest.cells import read_xlsx_rows
+
         tables = []
-        for name, df in sheets.items():
-            sheet = f"{label}#{name}"
-            if df.shape[1] == 0 or df.dropna(how="all").empty:
+        for sheet in read_xlsx_rows(path, label):
+            source = f"{label}#{sheet.name}"
+            if len(sheet.rows) < 2:  # no rows, or a header alone
                 if empty_sheets is not None:
-                    empty_sheets.append(sheet)
+                    empty_sheets.append(source)
                 continue
-            tables.append(RawTable(sheet, _finish(df, sheet, categorical=categorical)))
+            tables.append(RawTable(source, frame_from_rows(sheet.rows, source, categorical)))
         return tables
-    encoding = _sniff_text(path, label)
-    sep = "\t" if suffix == ".tsv" else _sniff_delimiter(path, encoding)
-    frame = _read_csv_text(path, label, encoding, sep)
+    from .ingest.cells import check_line_limit, scan_csv
+
+    encoding, sep = sniff_csv(path, label)
+    check_line_limit(path, label, encoding)
+    try:
+        frame = _read_csv_text(path, label, encoding, sep)
+    except _MaybeRagged:
+        # only now the closer (NumPy) look: which rows have extra non-empty fields
+        ragged = scan_csv(path, label, encoding, sep).ragged
+        if ragged:
+            raise ragged_error(label, ragged) from None
+        frame = _read_csv_text(path, label, encoding, sep, index_col=False)
     return [RawTable(label, _finish(frame, label, categorical=categorical))]
 
 
-def _read_csv_text(path: Path, label: str, encoding: str, sep: str) -> pd.DataFrame:
+def sniff_csv(path: Path, label: str) -> tuple[str, str]:
+    """The text encoding and the field separator of a CSV file."""
+    encoding = _sniff_text(path, label)
+    sep = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(path, encoding)
+    return encoding, sep
+
+
+def ragged_error(label: str, ragged: list[tuple[int, int, list[str]]]) -> RaggedRowsError:
+    """One line naming the first row with more fields than the header (and how many such)."""
+    row, n, extra = ragged[0]
+    more = f" ({len(ragged)} such rows)" if len(ragged) > 1 else ""
+    shown = ", ".join(repr(v) for v in extra[:3])
+    return RaggedRowsError(
+        f"row has {n} fields, more than the header's columns: extra {shown} would be lost{more}",
+        file=label,
+        row=row,
+    )
+
+
+def frame_from_rows(rows: list[tuple[int, list]], source: str, categorical: bool = False):
+    """A raw frame from ``(row, cells)`` rows: the first is the header, the rest data.
+
+    ``source_row`` is each row's own number (rows left out as blank keep the numbers of
+    the rows around them right).
+    """
+    header = rows[0][1]
+    data = rows[1:]
+    width = max([len(header), *(len(c) for _, c in data)])
+    columns = [*header, *([None] * (width - len(header)))]
+    body = [c + [None] * (width - len(c)) for _, c in data]
+    df = (
+        pd.DataFrame(body, columns=range(width), dtype=object)
+        if body
+        else pd.DataFrame(columns=range(width), dtype=object)
+    )
+    df.columns = columns
+    numbers = np.fromiter((r for r, _ in data), dtype=np.int64, count=len(data))
+    return _finish(df, source, categorical=categorical, rows=numbers)
+
+
+class RaggedRowsError(DataError):
+    """A CSV row has more non-empty fields than its header has columns."""
+
+
+class _MaybeRagged(Exception):
+    """The fast read saw more fields than headers somewhere: look closer."""
+
+
+def _read_csv_text(
+    path: Path, label: str, encoding: str, sep: str, *, index_col: bool | None = None
+) -> pd.DataFrame:
     """Every cell of a CSV as text, exactly as written (NA for an empty cell).
 
     pandas reads text columns fastest when it infers their type itself (``dtype=str``
@@ -482,10 +832,14 @@ def _read_csv_text(path: Path, label: str, encoding: str, sep: str) -> pd.DataFr
         "engine": "c",
         "skipinitialspace": True,
         "skip_blank_lines": False,  # keep row numbers those of the file; _finish drops them
-        "index_col": False,  # a trailing comma on data rows must not shift the columns
+        # None first: a row with more fields than the header is then an error or a shifted
+        # index, never cut off silently; False (the fields checked) for trailing commas
+        "index_col": index_col,
     }
     try:
         df = pd.read_csv(path, **kw)
+        if index_col is None and not isinstance(df.index, pd.RangeIndex):
+            raise _MaybeRagged
         other = [i for i, dt in enumerate(df.dtypes) if not isinstance(dt, pd.StringDtype)]
         if other:
             text = pd.read_csv(path, usecols=other, dtype=str, **kw)
@@ -493,6 +847,15 @@ def _read_csv_text(path: Path, label: str, encoding: str, sep: str) -> pd.DataFr
                 df.isetitem(i, text.iloc[:, j].to_numpy(dtype=object))
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         first = " ".join(str(exc).split())[:160]
+        if index_col is None and re.search(r"Expected \d+ fields in line \d+", first):
+            raise _MaybeRagged from None
+        if m := re.search(r"EOF inside string starting at row (\d+)", first):
+            # the C parser counts data rows from 0 after the header: spreadsheet row + 1
+            raise DataError(
+                'not a readable CSV file: a quote (") opened in this row is never closed',
+                file=label,
+                row=int(m[1]) + 1,
+            ) from None
         raise DataError(f"not a readable CSV file ({first})", file=label) from None
     except pd.errors.EmptyDataError:
         raise DataError("file has no header row", file=label) from None

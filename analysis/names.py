@@ -147,10 +147,13 @@ def _lookup(roster: pd.DataFrame) -> tuple[dict[str, str], dict[str, tuple[str, 
     Exact spellings (the id, the full name, ``Last, First``, an alias) are one level and
     the forms derived from a longer name (``Ana López`` for ``Ana María López García``)
     another: an exact spelling of one athlete beats a derived form of another, so a roster
-    with ``Ivo Okafor`` and ``Ivo Okafor 148`` resolves ``Ivo Okafor`` to the first.
+    with ``Ivo Okafor`` and ``Ivo Okafor 148`` resolves ``Ivo Okafor`` to the first. The
+    loosest level, tried last, is the words in any order (``OKAFOR Ivo`` as meet results
+    print it) and the first initial with a later name (``I. Okafor``, ``Okafor I``).
     """
     exact: dict[str, set[str]] = {}
     derived: dict[str, set[str]] = {}
+    loose: dict[str, set[str]] = {}  # words in any order ("OKAFOR Ivo"), initials ("I. Okafor")
 
     def claim(level: dict[str, set[str]], key: str, aid: str) -> None:
         if key:
@@ -171,13 +174,29 @@ def _lookup(roster: pd.DataFrame) -> tuple[dict[str, str], dict[str, tuple[str, 
         if len(parts) > 2:
             for later in parts[1:]:
                 claim(derived, f"{parts[0]} {later}", aid)
+        spellings = [name_key(name)]
         if isinstance(alias, str):
             for a in alias.split(";"):
                 claim(exact, name_key(a), aid)
-    claims = {**derived, **exact}  # an exact claim replaces the derived ones of its key
+                spellings.append(name_key(a))
+        # meet results print "OKAFOR Ivo" (surname first, no comma) and "I. Okafor"
+        for sp in spellings:
+            words = sp.split()
+            if len(words) >= 2:
+                claim(loose, _order_free(sp), aid)
+                for later in {*words[1:], " ".join(words[1:])}:
+                    claim(loose, f"{words[0][0]} {later}", aid)
+                    claim(loose, _order_free(f"{words[0][0]} {later}"), aid)
+    # an exact claim replaces the derived ones of its key, a derived one the loose ones
+    claims = {**loose, **derived, **exact}
     table = {k: next(iter(v)) for k, v in claims.items() if len(v) == 1}
     ambiguous = {k: tuple(sorted(v)) for k, v in claims.items() if len(v) > 1}
     return table, ambiguous
+
+
+def _order_free(key: str) -> str:
+    """A name key whose words are sorted: ``okafor ivo`` and ``ivo okafor`` meet."""
+    return "~" + " ".join(sorted(key.split()))
 
 
 def resolve_athletes(values: pd.Series, roster: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -197,6 +216,8 @@ def resolve_athletes(values: pd.Series, roster: pd.DataFrame) -> tuple[pd.Series
     reasons = np.empty(len(uniques) + 1, dtype=object)
     for i, raw in enumerate(uniques):
         key = name_key(raw)
+        if key not in table and key not in ambiguous and " " in key:
+            key = _order_free(key)  # "OKAFOR Ivo", "Okafor I."
         if key in table:
             ids[i], reasons[i] = table[key], pd.NA
         elif key in ambiguous:

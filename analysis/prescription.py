@@ -35,7 +35,9 @@ A bare number (``12``) is one set. A minus before a count, a distance or a durat
 ``negative reps`` / ``negative distance`` / ``negative duration``, never read as its
 absolute value. Text whose reps are readable but whose load is not (``3x10 @ heavy``,
 ``4x8 @ 20kg/15kg``) keeps the reps and says ``warning="unreadable load"`` (the
-cleaner keeps the row as ``partial``). Anything else is ``unparseable prescription``.
+cleaner keeps the row as ``partial``); so does a readable volume followed by words
+(``2x30m build-ups``, ``3x10 slow``: ``warning="unread words in prescription"``).
+Anything else is ``unparseable prescription``.
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ _LOADISH = re.compile(
 UNPARSEABLE = "unparseable prescription"
 UNREADABLE_LOAD = "unreadable load"
 NO_REPS = "reps per set not given"
+UNREAD_WORDS = "unread words in prescription"
 
 
 class Prescription(NamedTuple):
@@ -220,16 +223,32 @@ def parse_prescription(text: object) -> Prescription:
     t = re.sub(r"@\s*(\d+(?:[.,]\d+)?)\s*$", r"@ \1kg", t)  # "3x10 @ 20": kg
     load, rest = _take_load(t)
     p = Prescription(error=UNPARSEABLE) if load.error else _parse_volume(rest, load)
-    if p.error == UNPARSEABLE and _LOADISH.search(rest):
+    if p.error != UNPARSEABLE:
+        return p
+    if _LOADISH.search(rest):
         # the reps are readable, the load is not ("3x10 @ heavy", "3x10 2 plates")
-        words = rest.replace("@", " @ ").split()
-        for k in range(len(words) - 1, 0, -1):
-            q = _parse_volume(" ".join(words[:k]), Prescription())
-            if q.error is None:
-                return q._replace(warning=UNREADABLE_LOAD)
-            if q.error.startswith("negative"):
-                return q
+        q = _readable_head(rest, Prescription())
+        if q is not None:
+            return q._replace(warning=UNREADABLE_LOAD) if q.error is None else q
+    elif re.search(r"[a-z]{3,}", rest):
+        # the volume is readable, words after it are not ("2x30m build-ups", "3x10 slow")
+        q = _readable_head(rest, load)
+        if q is not None:
+            return q._replace(warning=UNREAD_WORDS) if q.error is None else q
     return p
+
+
+def _readable_head(rest: str, load: Prescription) -> Prescription | None:
+    """The longest run of leading words that reads as a volume (or a negative one)."""
+    words = rest.replace("@", " @ ").split()
+    for k in range(len(words) - 1, 0, -1):
+        tail = " ".join(words[k:])
+        if not re.search(r"[a-z@?]", tail):
+            continue  # the unread part must be words, not more numbers ("3x10 2x5")
+        q = _parse_volume(" ".join(words[:k]), load)
+        if q.error is None or q.error.startswith("negative"):
+            return q
+    return None
 
 
 def _parse_volume(t: str, load: Prescription) -> Prescription:

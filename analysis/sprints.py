@@ -125,6 +125,11 @@ _TIME_HEAD = re.compile(
     r"^(?:(\d{1,2}):)?(\d{1,3})(?:[.,](\d+))?(?:\s*(?:s|sec)(?![a-zA-Z]))?\.?(?![\d:])"
 )
 _NEGATIVE = re.compile(r"^[-−–]\s*\d")
+_DOTTED = re.compile(r"^(\d{1,2})\.([0-5]\d)[.,](\d{1,3})(?![\d.,:])")
+#: A segment time printed after a cumulative split: ``22.96 (11.55)``.
+_LAP_AFTER = re.compile(r"\s*[(\[]\s*\+?\d{1,3}(?:[.,]\d+)?\s*[)\]]\s*$")
+#: Events other than a flat 200/400 m that a heading-style event cell may name.
+_NOT_FLAT = re.compile(r"hurdle|\bh\b|\dmh\b|\bih\b|relay|steeple|\bsc\b|walk|\bx\b", re.I)
 #: A rule number after ``DQ``: ``R163.3``, ``TR17.3.1``, ``163.3(b)``, ``Rule 17.3``.
 _RULE = re.compile(r"^(?:rule\s*)?((?:T?R\s*)?\d+(?:\.\d+)*(?:\s*\([a-z0-9]+\))?)$", re.I)
 
@@ -174,6 +179,8 @@ def parse_mark(text: object) -> Mark:
         if s >= 60:
             return Mark(math.nan, False, None, "unparseable time")
         return _checked(s + 3600 * int(hours) + 60 * int(minutes), False, [])
+    if d := _DOTTED.match(t):  # "1.02.45" / "1.02,45": minutes with a dot
+        t = f"{d[1]}:{d[2]}.{d[3]}{t[d.end() :]}"
     m = _TIME_HEAD.match(t)
     if not m:
         return Mark(math.nan, False, None, "unparseable time")
@@ -255,6 +262,11 @@ def _status_remark(text: str) -> tuple[str, str | None] | None:
     return _STATUS[m[1].upper()], remark or None
 
 
+def _parse_split_cell(text: str) -> tuple[float, bool, str | None, str | None]:
+    """A split cell: a time, perhaps with its segment after it (``22.96 (11.55)``)."""
+    return parse_time(_LAP_AFTER.sub("", text))
+
+
 def _parse_list(text: str) -> tuple[float, ...] | None:
     """``"10.9/21.3/32.1"`` -> (10.9, 21.3, 32.1); None if any element is not a time."""
     t = text.strip()
@@ -286,11 +298,21 @@ def _map_unique(values: pd.Series, func) -> tuple[np.ndarray, list]:
 
 
 def _parse_event(text: str) -> tuple[int | None, str | None]:
+    """``200``, ``400 m``; also an event cell as a heading prints it (``Men 400m Final``).
+
+    >>> _parse_event("Women's 200m Heat 2"), _parse_event("400mH"), _parse_event("4x400m")
+    ((200, None), (None, 'unsupported event'), (None, 'unsupported event'))
+    """
     if _NEGATIVE.match(text.strip()):
         return None, "negative event"
-    m = _EVENT.match(" ".join(text.split()))
+    t = " ".join(text.split())
+    m = _EVENT.match(t)
     if not m:
-        return None, "unsupported event"
+        found = set(re.findall(r"(?<![\dx×.,])(\d{3})\s*(?:m|meters?|metres?)(?![a-z])", t, re.I))
+        if len(found) != 1 or _NOT_FLAT.search(re.sub(r"(\d)\s*x\s*(\d)", r"\1 x \2", t)):
+            return None, "unsupported event"
+        ev = int(found.pop())
+        return (ev, None) if ev in config.EVENTS_M else (None, "unsupported event")
     ev = int(m.group(1))
     return (ev, None) if ev in config.EVENTS_M else (None, "unsupported event")
 
@@ -427,9 +449,9 @@ def _split_columns(df: pd.DataFrame) -> pd.DataFrame:
     silently dropped).
     """
     known = set(RESULT_SYNONYMS) | {"source", "source_row"}
-    rename: dict[str, str] = {}
     unusable: list[str] = []
-    taken = set(df.columns)
+    merged: dict[str, pd.Series] = {}
+    drop: list[str] = []
     for col in df.columns:
         if col in known or _SPLIT_COL.match(str(col)) or _SEG_COL.match(str(col)):
             continue
@@ -438,22 +460,34 @@ def _split_columns(df: pd.DataFrame) -> pd.DataFrame:
             continue
         kind, at = role
         target = {"cum": f"split_{at}", "seg": f"seg_{at}", "reaction": "reaction"}.get(kind)
-        if target is None or target in taken or (kind != "reaction" and at < 10):
+        if target is None or (kind != "reaction" and at < 10):
             unusable.append(str(col))
             continue
-        rename[col] = target
-        taken.add(target)
+        # sheets stacked into one frame spell one column two ways ("100 m" in one sheet,
+        # "100m split" in another): each row takes the cell it has
+        have = merged.get(target, df[target] if target in df.columns else None)
+        cell = df[col].astype("string")
+        if have is not None:
+            both = have.notna() & cell.notna() & (have.astype("string") != cell)
+            if both.any():
+                unusable.append(str(col))
+                continue
+            cell = have.astype("string").fillna(cell)
+        merged[target] = cell
+        drop.append(col)
     if unusable:
         src = df["source"].dropna().astype(str).unique()[:3] if "source" in df else []
         where = f"{', '.join(src)}: " if len(src) else ""
         warnings.warn(
             f"{where}result column(s) {', '.join(map(repr, unusable))} look like splits but "
-            "name no distance (or repeat one): not used. Name them like '100m split', "
+            "name no distance (or repeat one with other values): not used. Name them like '100m split', "
             "'split_100' or '100-200m' (a segment).",
             DataWarning,
             stacklevel=4,
         )
-    return df.rename(columns=rename)
+    if not merged:
+        return df
+    return df.drop(columns=drop).assign(**merged)
 
 
 def _prepare(raw: pd.DataFrame) -> pd.DataFrame:
@@ -507,7 +541,7 @@ def _split_candidates(df: pd.DataFrame, rows: pd.Index) -> tuple[pd.DataFrame, p
         if len(long):
             long = long.rename("text").reset_index()
             long.columns = ["row", "column", "text"]
-            codes, parsed = _map_unique(long["text"], parse_time)
+            codes, parsed = _map_unique(long["text"], _parse_split_cell)
             sec = np.array([p[0] if p else np.nan for p in parsed])[codes]
             ok = np.array([bool(p) and p[3] is None and p[2] is None for p in parsed])[codes]
             neg = np.array([bool(p) and p[3] == "negative time" for p in parsed])[codes]

@@ -242,7 +242,7 @@ def test_empty_workbook_sheets_are_listed_as_skipped(tmp_path):
     wb.save(d / "empty.xlsx")  # a workbook whose only sheet is empty
     ds = hf.load_dataset(d, today=TODAY)
     assert len(ds.log) == 1
-    assert ds.skipped.to_numpy().tolist() == [
+    assert ds.skipped[["source", "reason"]].to_numpy().tolist() == [
         ["empty.xlsx#Sheet1", "empty sheet (no data rows)"],
         ["gym.xlsx#Blank", "empty sheet (no data rows)"],
         ["gym.xlsx#Headers only", "empty sheet (no data rows)"],
@@ -389,3 +389,86 @@ def test_the_messy_folder_cleans_the_same_read_as_text_or_encoded(messy):
     pd.testing.assert_frame_equal(a[0], b[0])
     pd.testing.assert_frame_equal(a[1], b[1])
     assert len(a[0]) == 6 and len(a[1]) == 4
+
+
+# ------------------------------------------------------- conservation across layouts (hypothesis)
+
+_LAYOUT_ROSTER = "athlete_id,name\nA1,Deirdre Nuñez\nA2,Kwame Asante\n"
+_WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+@st.composite
+def _layout_file(draw) -> tuple[str, list[list[str]]]:
+    """A log file as a coach keeps it: titles, blank rows, units, totals; table or grid."""
+
+    def pick(values):
+        return draw(st.sampled_from(values))
+
+    rows: list[list[str]] = []
+    grid = draw(st.booleans())
+    in_title = draw(st.booleans())  # the athlete only in a title cell
+    for _ in range(draw(st.integers(0, 2))):
+        rows.append([pick(["Training log", "Exported 2026", "Squad gym"])])
+    if in_title:
+        rows.append(["Athlete: " + pick(["Deirdre Nuñez", "Kwame Asante", "Nobody Known"])])
+    if draw(st.booleans()):
+        rows.append([])
+    values = [*_PRESCRIPTIONS, "lots", "3x600m", "", ""]
+    if grid:
+        rows.append(["Week commencing", pick(["02/03/2026", "2 Mar 2026", "02.03.2026"])])
+        label = [] if in_title else ["Athlete"]
+        rows.append([*label, "Exercise", *_WEEKDAYS])
+        for _ in range(draw(st.integers(1, 6))):
+            if draw(st.integers(0, 5)) == 0:
+                rows.append([])
+                continue
+            who = [] if in_title else [pick([*_ATHLETES, ""])]
+            rows.append([*who, pick(_EXERCISES), *(pick(values) for _ in _WEEKDAYS)])
+    else:
+        label = [] if in_title else ["Athlete"]
+        rows.append([*label, "Date", "Exercise", "Sets x Reps", "Load"])
+        if draw(st.booleans()):
+            rows.append([*([""] * len(label)), "", "", "", "kg"])
+        for _ in range(draw(st.integers(1, 8))):
+            if draw(st.integers(0, 5)) == 0:
+                rows.append([])
+                continue
+            who = [] if in_title else [pick(_ATHLETES)]
+            rows.append([*who, pick(_DATES), pick(_EXERCISES), pick(values),
+                         pick(["", "20", "15.5", "BW"])])  # fmt: skip
+    if draw(st.booleans()):
+        rows.append(["Total", "", "", "30"])
+    return ("grid" if grid else "table"), rows
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(f=_layout_file(), sep=st.sampled_from([",", ";"]))
+def test_rows_in_equal_clean_rejected_duplicates_and_not_data_in_any_layout(
+    tmp_path_factory, f, sep
+):
+    kind, rows = f
+    root = tmp_path_factory.mktemp("layout")
+    (root / "athletes.csv").write_text(_LAYOUT_ROSTER, encoding="utf-8")
+    text = "\n".join(sep.join(c.replace(sep, " ") for c in r) for r in rows) + "\n"
+    (root / "log.csv").write_text(text, encoding="utf-8")
+    ds = hf.load_dataset(root, today=TODAY)
+    lines = len(text.rstrip("\n").split("\n"))
+    # trailing blank rows are not rows of the sheet
+    while lines and not rows[lines - 1]:
+        lines -= 1
+    if len(ds.skipped):  # a header alone: no data rows, named with its row count
+        (n,) = ds.skipped["rows"]
+        assert 0 <= n <= lines
+        assert not len(ds.log) and not len(ds.rejects)
+        event("skipped")
+        return
+    (rec,) = ds.reconciliation.to_dict("records")
+    assert rec["raw_rows"] == lines
+    assert rec["raw_rows"] == rec["data_rows"] + rec["not_data"]
+    assert rec["rows_read"] == rec["clean"] + rec["rejected"] + rec["duplicates"]
+    assert rec["layout"] == kind
+    # every entry is in one place: clean, or dropped with a reason
+    dropped = ds.rejects[ds.rejects["kind"].isin(["rejected", "duplicate"])]
+    assert len(ds.log) + len(dropped) == rec["rows_read"]
+    assert int(ds.not_data["rows"].sum()) == rec["not_data"]
+    event(f"{kind}, clean share {len(ds.log) / max(rec['rows_read'], 1):.1f}")

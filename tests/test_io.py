@@ -18,7 +18,6 @@ from analysis.io import read_raw, write_text_atomic
     [
         ("garbage.csv", bytes(range(256)) * 4),
         ("empty.csv", b""),
-        ("utf16.csv", "athlete,date\nAnn,2026-03-04\n".encode("utf-16-le")),
         ("broken.xlsx", b"PK\x03\x04 not really a workbook"),
     ],
 )

@@ -207,3 +207,38 @@ def test_negative_values_in_results_are_rejected(roster, column, value, reason, 
     ]
     if kind == "partial":
         assert races["wind_ms"].tolist() == [-1.2]  # a negative wind is a wind
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds", "flags"),
+    [("1.02.45", 62.45, None), ("1.02,45 SB", 62.45, "SB"), ("1.05.3", 65.3, None)],
+)
+def test_minutes_written_with_a_dot(text: str, seconds: float, flags: str | None) -> None:
+    m = parse_mark(text)
+    assert (m.error, m.seconds, m.flags) == (None, seconds, flags)
+
+
+def test_event_cells_as_headings_print_them_and_laps_after_splits(roster) -> None:
+    raw = sheet({
+        "Name": ["OKAFOR Ivo", "Ann Lee", "Bob Roy", "Bob Roy", "Ann Lee"],
+        "Date": ["2026-05-01"] * 5,
+        "Event": ["Men 400m Final", "Women's 200m Heat 2", "400mH", "4x400m", "Women 400 m"],
+        "Time": ["48.23", "24.10 PB", "52.0", "3:15.2", "1.01,20"],
+        "100m split": ["11.41", "11.7", "", "", "14,0"],
+        "200m split": ["22.96 (11.55)", "", "", "", "29,4 (15,4)"],
+    })  # fmt: skip
+    races, splits, rejects = clean_sprints(raw, roster, today=TODAY)
+    assert rows_of(rejects, ["source_row", "column", "value", "reason"]) == [
+        [2, "athlete", "OKAFOR Ivo", "unknown athlete"],  # not on this roster
+        [4, "event", "400mH", "unsupported event"],
+        [5, "event", "4x400m", "unsupported event"],
+    ]
+    assert rows_of(races, ["source_row", "event_m", "final_s", "flags"]) == [
+        [3, 200, 24.1, "PB"], [6, 400, 61.2, None]]  # fmt: skip
+    got = {r: g.set_index("at_m")["cum_s"].to_dict() for r, g in splits.groupby("race_id")}
+    assert got == {"a1-20260501-200-1": {100: 11.7, 200: 24.1},
+                   "a1-20260501-400-1": {100: 14.0, 200: 29.4, 400: 61.2}}  # fmt: skip
+
+
+def rows_of(df: pd.DataFrame, cols: list[str]) -> list[list]:
+    return df[cols].astype(object).where(df[cols].notna(), None).to_numpy().tolist()

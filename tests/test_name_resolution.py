@@ -84,3 +84,19 @@ def test_ambiguous_athlete_in_results_names_the_candidates() -> None:
     assert rejects[["source_row", "column", "value", "reason"]].to_numpy().tolist() == [
         [2, "athlete", "Sammy", "ambiguous athlete: A030 (Sam Lee) or A031 (Sam Lee-Park)"]
     ]
+
+
+def test_meet_result_spellings_surname_first_and_initials() -> None:
+    raw = pd.Series(
+        ["OKAFOR Ivo", "okafor ivo 148", "LÓPEZ GARCÍA Ana María", "A. López", "SMITH Jo",
+         "J. Smith-Jones", "I. Okafor", "Okafor I"],
+        dtype="string",
+    )  # fmt: skip
+    ids, reasons = resolve_athletes(raw, NEAR_DUPLICATES)
+    got = list(zip(ids.fillna("-"), reasons.fillna("-"), strict=True))
+    two_ivos = "ambiguous athlete: A012 (Ivo Okafor) or A148 (Ivo Okafor 148)"
+    two_anas = "ambiguous athlete: A020 (Ana María López García) or A021 (Ana López)"
+    assert got == [
+        ("A012", "-"), ("A148", "-"), ("A020", "-"), ("-", two_anas), ("A040", "-"),
+        ("A041", "-"), ("-", two_ivos), ("-", two_ivos),
+    ]  # fmt: skip

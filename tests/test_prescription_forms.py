@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from analysis.prescription import (
     NO_REPS,
+    UNREAD_WORDS,
     UNREADABLE_LOAD,
     Prescription,
     combine,
@@ -60,6 +61,10 @@ def fields(p: Prescription) -> tuple:
         ("3x10 2 plates", (3, 10.0, None, None, None, None, False, None, UNREADABLE_LOAD)),
         ("4x8 @ 20kg/15kg", (4, 8.0, None, None, None, None, False, None, UNREADABLE_LOAD)),
         ("3x20m @ ???", (3, None, 20.0, None, None, None, False, None, UNREADABLE_LOAD)),
+        # a readable volume followed by words keeps the volume
+        ("2x30m build-ups", (2, None, 30.0, None, None, None, False, None, UNREAD_WORDS)),
+        ("3 x 10 (5 sec hold)", (3, 10.0, None, None, None, None, False, None, UNREAD_WORDS)),
+        ("3x10 slow @ 10kg", (3, 10.0, None, None, 10.0, "kg", False, None, UNREAD_WORDS)),
     ],
 )
 def test_new_prescription_forms(text: str, expected: tuple) -> None:
@@ -87,6 +92,11 @@ def test_a_leading_minus_is_a_reason_never_dropped(text: str, reason: str | None
     assert p.error == reason
     if reason is None:
         assert p.load_kg == -5.0
+
+
+@pytest.mark.parametrize("text", ["lots", "a few hard ones", "3x", "x10", "3x10 2x5", "??"])
+def test_text_without_a_readable_volume_stays_unparseable(text: str) -> None:
+    assert parse_prescription(text).error == "unparseable prescription"
 
 
 def test_ranges_are_not_negative() -> None:

@@ -142,6 +142,16 @@ def _european_workbook(path: Path) -> None:
     ws.append([4, "Ana López", "Valley", day, 400, "51,2h", "12,1", "24,9", "37,8", None])
     ws.append([5, "Ivo Okafor 148", "City AC", day, 400, "50,44 Q", 11.9, None, None, 0.18])
     ws.append([6, "Ana Garcia", "Valley", day, 400, "-50,1", None, None, None, None])
+    # a second sheet as an English meet manager exports it: the header exactly,
+    # times typed as numbers where there is no mark
+    ws = wb.create_sheet("200m")
+    ws.append(["Pos", "Name", "Club", "Date", "Event", "Time", "100m split", "200m split",
+               "300m split"])  # fmt: skip
+    ws.append([1, "OKAFOR Ivo", "Harriers", "Sat 9 May 2026", "200m", "21.05 Q", 10.61, None,
+               None])  # fmt: skip
+    ws.append([2, "Ada Okafor", "Harriers", "Sat 9 May 2026", "200m", 24.4, "11.9 (11.9)",
+               None, None])  # fmt: skip
+    ws.append([3, "I. Okafor", "City AC", "Sat 9 May 2026", "200m", "DNF", None, None, None])
     wb.save(path)
 
 
@@ -154,7 +164,9 @@ def test_european_meet_workbook(tmp_path: Path) -> None:
     cols = ["athlete_id", "date", "final_s", "final_raw_s", "timing", "status", "reaction_s",
             "notes", "flags"]  # fmt: skip
     assert rows(ds.races, cols) == [
+        ["A007", "2026-05-09", 24.4, 24.4, "FAT", "ok", NA, NA, NA],
         ["A007", "2026-05-09", 62.45, 62.45, "FAT", "ok", NA, NA, NA],
+        ["A012", "2026-05-09", 21.05, 21.05, "FAT", "ok", NA, "Q", "Q"],
         ["A012", "2026-05-09", 49.87, 49.87, "FAT", "ok", 0.162, "SB", "SB"],
         ["A021", "2026-05-09", 51.34, 51.2, "hand", "ok", NA, NA, NA],  # 51.2 + 0.14
         ["A030", "2026-05-09", NA, NA, "FAT", "DQ", NA, "rule TR17.3.1", NA],
@@ -165,13 +177,18 @@ def test_european_meet_workbook(tmp_path: Path) -> None:
         for r, g in ds.splits.groupby("race_id")
     }
     assert got == {
+        "A007-20260509-200-1": {100: 11.9, 200: 24.4},
+        "A012-20260509-200-1": {100: 10.61, 200: 21.05},
         "A007-20260509-400-1": {100: 14.1, 200: 29.9, 300: 46.0, 400: 62.45},
         "A012-20260509-400-1": {100: 11.6, 200: 23.9, 300: 36.5, 400: 49.87},  # summed
         "A021-20260509-400-1": {100: 12.24, 200: 25.04, 300: 37.94, 400: 51.34},  # hand +0.14
         "A148-20260509-400-1": {100: 11.9, 400: 50.44},
     }
-    assert rows(ds.rejects, ["source_row", "column", "value", "reason", "kind"]) == [
-        [7, "final", "-50,1", "negative time", "rejected"]]  # fmt: skip
+    two_ivos = "ambiguous athlete: A012 (Ivo Okafor) or A148 (Ivo Okafor 148)"
+    assert rows(ds.rejects, ["source", "source_row", "column", "value", "reason", "kind"]) == [
+        ["meet_2026-05-09.xlsx#200m", 4, "athlete", "I. Okafor", two_ivos, "rejected"],
+        ["meet_2026-05-09.xlsx#400m", 7, "final", "-50,1", "negative time", "rejected"],
+    ]
 
 
 def test_clean_summary_suggests_what_an_unmapped_spelling_means(
@@ -188,3 +205,16 @@ def test_clean_summary_suggests_what_an_unmapped_spelling_means(
         "  'band knee drive + lunge stretch' (1 entry): contains band_knee_drive and "
         "lunge_stretch (split it in two rows)" in printed
     )
+
+
+def test_data_quality_view_says_what_unmapped_and_ambiguous_spellings_may_be(ds) -> None:
+    from analysis.reports.quality import unknown_names, unmapped_exercises
+
+    unm = unmapped_exercises(ds)
+    assert unm[["exercise_raw", "entries", "did_you_mean"]].to_numpy().tolist() == [
+        ["band knee drive + lunge stretch", 1, "contains band_knee_drive + lunge_stretch"],
+        ["cable knee drvies", 1, "Cable knee drive (standing) (cable_knee_drive)"],
+    ]
+    names = unknown_names(ds)
+    assert names[["value", "reason", "rows"]].to_numpy().tolist() == [
+        ["Sammy", "ambiguous athlete: A030 (Lena Nowak) or A031 (Sam Lee-Park)", 2]]  # fmt: skip

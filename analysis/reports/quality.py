@@ -27,8 +27,10 @@ def unmapped_exercises(ds: Dataset) -> pd.DataFrame:
     log = ds.log
     u = log.loc[log["family"] == "unmapped"]
     if u.empty:
-        return pd.DataFrame(columns=["exercise_raw", "entries", "athletes", "files"])
-    return (
+        return pd.DataFrame(
+            columns=["exercise_raw", "entries", "athletes", "files", "did_you_mean"]
+        )
+    out = (
         u.groupby("exercise_raw")
         .agg(
             entries=("athlete_id", "size"),
@@ -39,11 +41,20 @@ def unmapped_exercises(ds: Dataset) -> pd.DataFrame:
         .sort_values("entries", ascending=False, kind="stable")
         .reset_index(drop=True)
     )
+    # what each spelling may be (analysis.catalog.unmapped_spellings: rapidfuzz suggestion,
+    # or the two exercises it contains)
+    from ..catalog import unmapped_spellings
+
+    hints = unmapped_spellings(u).set_index("exercise_raw")
+    contains = hints["candidates"].str.replace("; ", " + ", regex=False)
+    named = hints["suggestion_name"] + " (" + hints["suggestion"] + ")"
+    hint = ("contains " + contains).fillna(named)
+    return out.assign(did_you_mean=out["exercise_raw"].map(hint).astype("string"))
 
 
 def unknown_names(ds: Dataset) -> pd.DataFrame:
     r = ds.rejects
-    u = r[r["reason"].isin(["unknown athlete", "ambiguous athlete"])]
+    u = r[r["reason"].isin(["unknown athlete"]) | r["reason"].str.startswith("ambiguous athlete")]
     if u.empty:
         return pd.DataFrame(columns=["value", "reason", "rows", "files"])
     return (

@@ -1,0 +1,206 @@
+"""The ingest stage: reading coaches' files, whatever their layout, into raw tables.
+
+``cells``
+    Bounded reading: a CSV or a workbook sheet as rows of text cells, within the limits
+    of :mod:`analysis.config` (a declared dimension is never trusted).
+``layout``
+    Layout detection per file and sheet (header row, titles, units and summary rows,
+    weekly grids, block files, the athlete from a title, sheet or file name) and the
+    reshaping of each layout into the raw rows the cleaners read.
+``hints``
+    The optional ``hipflex.toml`` of a data folder.
+``inspect``
+    ``hipflex inspect DIR``: how each file and sheet would be read.
+
+:func:`read_file` is the stage's entry point: one file in, one :class:`SheetRead` per
+sheet out (the sheet's layout, and a way to parse it once the folder's years are known).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import config
+from ..io import RaggedRowsError, RawTable, frame_from_rows, read_raw, sniff_csv
+from .cells import check_line_limit, head_csv_rows, read_csv_rows, read_xlsx_rows
+from .hints import FILE_NAME, HintsFile, load_hints
+from .layout import Day, Layout, Parsed, SheetReader, is_summary, years_in
+
+
+@dataclass
+class SheetRead:
+    """One file or sheet: its layout, and its rows once parsed."""
+
+    reader: SheetReader | None
+    layout: Layout
+    parsed: Parsed | None = None
+    years: Counter = field(default_factory=Counter)
+
+    def parse(self, year_of: Callable[[Day, bool], int] | None = None) -> Parsed:
+        if self.parsed is None:
+            self.parsed = self.reader.parse(year_of)
+        return self.parsed
+
+
+def _blank_runs(numbers: np.ndarray, last: int) -> list[tuple[int, int, str]]:
+    """``(first row, n, "blank rows")`` for each run of row numbers 1..last not in ``numbers``."""
+    present = np.zeros(last + 2, dtype=bool)
+    present[numbers] = True
+    present[0] = True
+    present[last + 1] = True
+    missing = ~present
+    edges = np.flatnonzero(np.diff(missing.astype(np.int8)))
+    starts, ends = edges[0::2] + 1, edges[1::2] + 1
+    return [(int(a), int(b - a), "blank row" if b - a == 1 else "blank rows")
+            for a, b in zip(starts, ends, strict=True)]  # fmt: skip
+
+
+def _summary_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows of a plain table that are summary rows, from the distinct values of its columns."""
+    cols = [c for c in frame.columns if c not in ("source", "source_row")]
+    mask = np.zeros(len(frame), dtype=bool)
+    for k, col in enumerate(cols):
+        s = frame[col]
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype("category")
+        cats = list(s.cat.categories)
+        if k < 2:
+            hits = [i for i, v in enumerate(cats) if is_summary([str(v)]) is not None]
+        else:
+            hits = [
+                i for i, v in enumerate(cats) if str(v).startswith("=") and is_summary([str(v)])
+            ]
+        if hits:
+            mask |= np.isin(s.cat.codes.to_numpy(), hits)
+    return mask
+
+
+def _plain(
+    frame: pd.DataFrame, layout: Layout, last_row: int | None
+) -> tuple[pd.DataFrame, Parsed]:
+    """A plain table read by the fast path, with its summary and blank rows listed."""
+    parsed = Parsed(layout, frame)
+    parsed.not_data.append((1, 1, "header row"))
+    summary = _summary_rows(frame) if len(frame) else np.zeros(0, dtype=bool)
+    rows = frame["source_row"].to_numpy(dtype=np.int64)
+    if summary.any():
+        for i in np.flatnonzero(summary):
+            parsed.not_data.append((int(rows[i]), 1, "summary row"))
+        frame = frame.loc[~summary].reset_index(drop=True)
+        parsed.frame = frame
+    last = int(rows.max()) if len(rows) else 1
+    if last_row is not None:
+        last = max(last, last_row)
+    parsed.not_data.extend(_blank_runs(np.append(rows, 1), last))
+    parsed.rows_total = last
+    parsed.not_data.sort()
+    return frame, parsed
+
+
+def read_file(
+    path: Path,
+    root: Path,
+    *,
+    hints: HintsFile | None = None,
+    is_athlete: Callable[[str], bool] = lambda _: False,
+    dayfirst: bool | None = None,
+    categorical: bool = True,
+) -> list[SheetRead]:
+    """Read one raw file: one :class:`SheetRead` per sheet (one for a CSV).
+
+    A plain table (header on row 1, nothing else in its first rows) is read by the fast
+    path of :func:`analysis.io.read_raw` and comes parsed; any other layout is read as
+    cells and parsed by :meth:`SheetRead.parse`, once the folder's years are known.
+
+    Raises
+    ------
+    DataError
+        The file cannot be read at all (its sheets are then not read either).
+    """
+    hints = hints or HintsFile()
+    label = str(path.relative_to(root))
+    stem = path.stem
+    df = True if dayfirst is None else dayfirst
+    out: list[SheetRead] = []
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        for sheet in read_xlsx_rows(path, label):
+            source = f"{label}#{sheet.name}"
+            reader = SheetReader(
+                source, sheet.rows, file_stem=stem, sheet=sheet.name,
+                hints=hints.for_source(label, sheet.name), is_athlete=is_athlete, dayfirst=df,
+            )  # fmt: skip
+            lay = reader.layout
+            if lay.plain and len(sheet.rows) >= 2 and not _ragged(sheet.rows):
+                frame = frame_from_rows(sheet.rows, source, categorical)
+                _, parsed = _plain(frame, lay, sheet.rows[-1][0])
+                out.append(SheetRead(None, lay, parsed))
+            else:
+                out.append(SheetRead(reader, lay, years=_years(reader)))
+        return out
+    encoding, sep = sniff_csv(path, label)
+    check_line_limit(path, label, encoding)
+    file_hints = hints.for_source(label)
+    head = head_csv_rows(path, label, encoding, sep, config.LAYOUT_SCAN_ROWS)
+    probe = SheetReader(label, head, file_stem=stem, sheet=None, hints=file_hints,
+                        is_athlete=is_athlete, dayfirst=df)  # fmt: skip
+    if probe.layout.plain:
+        try:
+            (table,) = read_raw(path, root=root, categorical=categorical)
+        except RaggedRowsError:
+            pass  # read as cells below: the ragged rows are rejected, the rest kept
+        else:
+            _, parsed = _plain(table.frame, probe.layout, None)
+            return [SheetRead(None, probe.layout, parsed)]
+    rows = read_csv_rows(path, label, encoding, sep)
+    reader = SheetReader(label, rows, file_stem=stem, sheet=None, hints=file_hints,
+                         is_athlete=is_athlete, dayfirst=df)  # fmt: skip
+    return [SheetRead(reader, reader.layout, years=_years(reader))]
+
+
+def one_line(exc: Exception, label: str) -> str:
+    """An error's message without its leading ``label: `` (the file is named beside it)."""
+    text = str(exc)
+    return text[len(label) + 2 :] if text.startswith(label + ": ") else text
+
+
+def _ragged(rows: list) -> bool:
+    width = len(rows[0][1])
+    return any(any(c is not None for c in cells[width:]) for _, cells in rows[1:])
+
+
+def _years(reader: SheetReader) -> Counter:
+    texts = [c for cells in getattr(reader, "titles", []) for c in cells if c is not None]
+    texts += [c for c in getattr(reader, "header", []) if c is not None]
+    if reader.sheet:
+        texts.append(reader.sheet)
+    return years_in(texts)
+
+
+def plain_frame_years(frame: pd.DataFrame) -> Counter:
+    """Years written in a plain table's date column (its distinct values only)."""
+    for col in frame.columns:
+        if col in ("date", "Date") or str(col).strip().casefold() in ("date", "datum", "fecha"):
+            s = frame[col]
+            values = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else s.unique()
+            return years_in(v for v in values if v is not None and v is not pd.NA)
+    return Counter()
+
+
+__all__ = [
+    "FILE_NAME",
+    "HintsFile",
+    "Layout",
+    "Parsed",
+    "RawTable",
+    "SheetRead",
+    "load_hints",
+    "one_line",
+    "plain_frame_years",
+    "read_file",
+]

@@ -1,0 +1,202 @@
+"""``hipflex inspect DIR``: how each file and sheet of a folder would be read.
+
+The dry run a coach uses before trusting a folder: per file and sheet, the layout found
+(table, weekly grid or block file; the header row; each column's role; where the athlete
+and the week start come from), the first parsed rows beside the raw cells they come
+from, and what is skipped or listed as not data, and why. It ends with a proposed
+``hipflex.toml`` for what had to be guessed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError
+from ..io import classify, iter_raw_files
+from .hints import FILE_NAME, load_hints
+from .layout import year_chooser
+
+_KIND = {"log": "training log", "results": "race results", "athletes": "roster"}
+
+
+def _cells(values: list) -> str:
+    return " | ".join("" if v is None else str(v) for v in values)
+
+
+def _parsed_row(row: pd.Series) -> str:
+    items = []
+    for k, v in row.items():
+        if k in ("source", "source_row") or v is None or v is pd.NA:
+            continue
+        if isinstance(v, float) and v != v:
+            continue
+        items.append(f"{k}={v}")
+    return ", ".join(items)
+
+
+def _toml_str(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[str, int]:
+    """The inspection text of a data folder and the exit code ``hipflex clean`` would give.
+
+    Returns
+    -------
+    text, status
+        ``status`` is 0 when every file and sheet would be read, 1 when some would be
+        skipped, 2 when nothing would be.
+
+    Raises
+    ------
+    DataError
+        The folder or its roster cannot be read, or its ``hipflex.toml`` is invalid.
+    """
+    from ..io import read_raw
+    from ..names import load_roster, resolve_athletes
+    from . import one_line, plain_frame_years, read_file
+    from .cells import count_lines
+
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise DataError("data folder not found", file=str(root))
+    files = list(iter_raw_files(root))
+    roster_files = [p for p in files if p.stem.lower() in ("athletes", "roster")]
+    lines: list[str] = [f"hipflex inspect {root}", ""]
+    athletes = None
+    if roster_files:
+        tables = read_raw(roster_files[0], root=root)
+        if tables:
+            athletes = load_roster(tables[0].frame, source=tables[0].source)
+            lines.append(f"{roster_files[0].relative_to(root)}: roster, {len(athletes)} athletes")
+    else:
+        lines.append("no roster: the folder needs an athletes.csv")
+    hints = load_hints(root)
+    if hints.path:
+        lines.append(f"{FILE_NAME}: layout hints read")
+
+    @lru_cache(maxsize=4096)
+    def is_athlete(name: str) -> bool:
+        if athletes is None:
+            return False
+        ids, _ = resolve_athletes(pd.Series([name], dtype="string"), athletes)
+        return bool(ids.notna().iloc[0])
+
+    reads, years, failed = [], Counter(), []
+    for path in files:
+        if roster_files and path == roster_files[0]:
+            continue
+        label = str(path.relative_to(root))
+        try:
+            sheets = read_file(path, root, hints=hints, is_athlete=is_athlete, categorical=False)
+        except DataError as exc:
+            n = count_lines(path) if path.suffix.lower() not in (".xlsx", ".xlsm") else None
+            failed.append((label, n, one_line(exc, label)))
+            continue
+        for s in sheets:
+            years.update(s.years)
+            if s.parsed is not None and s.parsed.frame is not None:
+                years.update(plain_frame_years(s.parsed.frame))
+        reads.extend(sheets)
+    year_of = year_chooser(years)
+
+    proposals: list[str] = []
+    n_read = n_skipped = 0
+    for label, n, reason in failed:
+        n_skipped += 1
+        lines += ["", f"{label}", f"  SKIPPED ({n if n is not None else '?'} lines): {reason}"]
+    for sheet in reads:
+        parsed = sheet.parse(year_of)
+        lay = parsed.layout
+        lines += ["", lay.source]
+        frame = parsed.frame
+        if lay.kind == "none" or frame is None:
+            n_skipped += 1
+            lines.append(f"  SKIPPED ({parsed.rows_total} rows): {lay.reason}")
+            continue
+        kind = classify(frame) if len(frame) else None
+        what = _KIND.get(kind, "not a log or result table")
+        if kind not in ("log", "results"):
+            n_skipped += bool(len(frame))
+            if not len(frame):
+                lines.append("  SKIPPED: empty sheet (no data rows)")
+                continue
+        else:
+            n_read += 1
+        lines.append(f"  layout: {lay.describe()}")
+        lines.append("  columns: " + ", ".join(f"{c} -> {r}" for c, r in lay.columns.items()))
+        n_rows = frame["source_row"].nunique() if len(frame) else 0
+        lines.append(
+            f"  reads as: {what}, {len(frame)} "
+            + ("entries from " + f"{n_rows} rows" if lay.kind == "grid" else "data rows")
+        )
+        if kind not in ("log", "results"):
+            lines.append(
+                "  SKIPPED: no training-log or result columns (need athlete + exercise, "
+                "or athlete + event + time)"
+            )
+        raw = dict(sheet.reader.rows) if sheet.reader is not None else {}
+        shown = 0
+        for _, row in frame.iterrows():
+            if shown >= rows:
+                break
+            r = int(row["source_row"])
+            cell = f"!{row['source'].rsplit('!', 1)[1]}" if "!" in str(row["source"]) else ""
+            raw_text = (
+                _cells(raw[r])
+                if r in raw
+                else _cells([row[c] for c in frame.columns if c not in ("source", "source_row")])
+            )
+            lines.append(f"  row {r}{cell}  raw: {raw_text}")
+            lines.append(f"  {' ' * len(str(r))}      -> {_parsed_row(row)}")
+            shown += 1
+        if parsed.not_data:
+            nd = [
+                f"row {a}" + (f"-{a + n - 1}" if n > 1 else "") + f" {reason}"
+                for a, n, reason in parsed.not_data
+            ]
+            more = f" ... ({len(nd) - 12} more)" if len(nd) > 12 else ""
+            lines.append("  not data: " + "; ".join(nd[:12]) + more)
+        if parsed.ragged:
+            lines.append(
+                "  rejected (more fields than the header): "
+                + "; ".join(f"row {r} extra {', '.join(x)}" for r, _, x in parsed.ragged[:5])
+            )
+        if lay.reason:
+            lines.append(f"  note: {lay.reason}")
+        proposals.extend(_propose(lay))
+    lines += ["", f"{n_read} sheet(s) read, {n_skipped} skipped."]
+    if proposals:
+        lines += ["", f"proposed {FILE_NAME} (what was guessed; edit and save it in {root}):", ""]
+        lines += proposals
+    status = 2 if n_read == 0 else (1 if n_skipped else 0)
+    return "\n".join(lines), status
+
+
+def _propose(lay) -> list[str]:
+    """A ``[files."..."]`` entry writing down what this sheet's layout had to guess."""
+    keys = []
+    if lay.header_row and lay.header_row != 1:
+        keys.append(f"header_row = {lay.header_row}")
+    if lay.athlete_from not in ("column", "hipflex.toml"):
+        keys.append(f"athlete = {_toml_str(lay.athlete)}  # from the {lay.athlete_from}")
+    if lay.week_start and lay.week_from != "hipflex.toml":
+        keys.append(f"week_start = {_toml_str(lay.week_start)}  # from the {lay.week_from}")
+    unknown = [c for c, r in lay.columns.items() if r == "?"]
+    if unknown:
+        keys.append("[files." + _toml_str(lay.source) + ".columns]  # roles of unknown columns")
+        keys += [f'{_toml_str(c)} = "ignore"' for c in unknown]
+    if not keys:
+        return []
+    head = [f"[files.{_toml_str(lay.source)}]"]
+    if keys[0].startswith("[files."):
+        head = []
+    return [*head, *keys, ""]
+
+
+__all__ = ["inspect_folder"]

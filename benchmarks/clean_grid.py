@@ -1,0 +1,180 @@
+"""Benchmark: clean a 20,000-cell weekly-grid workbook, and read two hostile files.
+
+Grid: writes a workbook of ``--weeks`` sheets (``Week commencing`` cell, then rows of
+athlete x exercise and columns Mon..Sun, about two cells in three filled) with about
+``--cells`` day cells in all, and a roster, to ``benchmarks/.data/grid/``. Then, each in a
+fresh child process so peak memory is that stage's own, ``--repeat`` times in turn:
+
+* baseline: ``openpyxl`` read-only streaming of every cell's value (the least any reader
+  of the workbook does);
+* hipflex: ``analysis.load_dataset`` of the folder (layout detection, reshaping to one
+  row per entry, cleaning, reconciliation).
+
+Prints the medians, the ratio to the baseline and the peak resident memory.
+
+Hostile files (issue 14): a 5 KB workbook with one cell at ``XFD1048576`` and a 50 MB CSV
+of commas, each cleaned by ``load_dataset`` in a child process; printed: seconds, peak
+memory, and what happened (read, or refused with which line). Target: each within 10 s and
+under 1 GB.
+
+    .venv/bin/python benchmarks/clean_grid.py [--cells 20000] [--weeks 20] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / ".data" / "grid"
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+EXERCISES = [
+    "A's",
+    "High knees",
+    "Box knee drives",
+    "Cable knee drives",
+    "Hanging leg raises",
+    "Spread-eagle sit-ups",
+    "Incline bench leg raise",
+    "Lunge stretch",
+    "Foam rolling",
+]
+PRESCRIPTIONS = ["3x10", "2x20m", "3x25", "3x10 @ 20kg", "2x30s", "3 x 12 each leg", "4x20m"]
+
+
+def generate(folder: Path, cells: int, weeks: int) -> Path:
+    import datetime as dt
+
+    import numpy as np
+    import openpyxl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    n_ath = max(1, round(cells / (weeks * 7 * len(EXERCISES))))
+    names = [f"Runner{i:03d} Sprint" for i in range(n_ath)]
+    (folder / "athletes.csv").write_text(
+        "athlete_id,name\n" + "".join(f"A{i:03d},{n}\n" for i, n in enumerate(names)),
+        encoding="utf-8",
+    )
+    rng = np.random.default_rng(0)
+    wb = openpyxl.Workbook(write_only=True)
+    monday = dt.date(2026, 1, 5)
+    for w in range(weeks):
+        ws = wb.create_sheet(f"Week {w + 1}")
+        ws.append(["Week commencing", monday + dt.timedelta(weeks=w)])
+        ws.append(["Athlete", "Exercise", *DAYS])
+        for name in names:
+            for ex in EXERCISES:
+                ws.append(
+                    [
+                        name,
+                        ex,
+                        *(
+                            str(rng.choice(PRESCRIPTIONS)) if rng.random() < 0.66 else None
+                            for _ in DAYS
+                        ),
+                    ]
+                )
+        ws.append(["Total"])
+    path = folder / "squad grid.xlsx"
+    wb.save(path)
+    return path
+
+
+CHILD = r"""
+import json, resource, sys, time
+t = time.perf_counter()
+mode, target = sys.argv[1], sys.argv[2]
+info = ""
+if mode == "openpyxl":
+    import openpyxl
+    wb = openpyxl.load_workbook(target, read_only=True, data_only=True)
+    n = sum(v is not None for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+            for v in row)
+    info = f"{n} cells"
+else:
+    import datetime as dt
+    import analysis as hf
+    from analysis.errors import DataError
+    try:
+        ds = hf.load_dataset(target, today=dt.date(2026, 12, 1))
+        rec = ds.reconciliation
+        info = (f"{len(ds.log)} entries, {int(rec['rows_read'].sum())} read, "
+                f"skipped: {'; '.join(ds.skipped['reason'].astype(str)) or 'none'}")
+    except DataError as exc:
+        info = f"refused: {exc}"
+secs = time.perf_counter() - t
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": secs, "rss_mb": rss, "info": info}))
+"""
+
+
+def child(mode: str, target: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, mode, str(target)],
+                         check=True, capture_output=True, text=True)  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def hostile(folder: Path) -> list[tuple[str, Path]]:
+    import openpyxl
+
+    cases = []
+    wide = folder / "wide"
+    wide.mkdir(parents=True, exist_ok=True)
+    (wide / "athletes.csv").write_text("athlete_id,name\nA1,Ann Lee\n", encoding="utf-8")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["athlete", "date", "exercise", "prescription"])
+    ws.append(["Ann Lee", "2026-03-02", "hanging leg raises", "3x10"])
+    ws["XFD1048576"] = "x"
+    wb.save(wide / "wide.xlsx")
+    cases.append((f"5 KB workbook, a cell at XFD1048576 ({(wide / 'wide.xlsx').stat().st_size} B)",
+                  wide))  # fmt: skip
+    commas = folder / "commas"
+    commas.mkdir(parents=True, exist_ok=True)
+    (commas / "athletes.csv").write_text("athlete_id,name\nA1,Ann Lee\n", encoding="utf-8")
+    with open(commas / "commas.csv", "wb") as fh:
+        fh.write(b"athlete,date,exercise,prescription\n")
+        fh.write(b"," * 50_000_000 + b"\n")
+    cases.append(("50 MB CSV of commas (one line)", commas))
+    return cases
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cells", type=int, default=20_000)
+    ap.add_argument("--weeks", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    book = generate(DATA / "squad", args.cells, args.weeks)
+    times: dict[str, list[float]] = {"openpyxl": [], "hipflex": []}
+    rss: dict[str, float] = {}
+    info = {}
+    for i in range(args.repeat):
+        order = ["openpyxl", "hipflex"] if i % 2 == 0 else ["hipflex", "openpyxl"]
+        for mode in order:
+            r = child(mode, book if mode == "openpyxl" else book.parent)
+            times[mode].append(r["seconds"])
+            rss[mode] = max(rss.get(mode, 0), r["rss_mb"])
+            info[mode] = r["info"]
+    base, ours = (statistics.median(times[m]) for m in ("openpyxl", "hipflex"))
+    print(f"weekly grid workbook: {info['openpyxl']} in {args.weeks} sheets")
+    print(f"  baseline openpyxl read-only read: {base:6.2f} s  peak {rss['openpyxl']:6.0f} MB")
+    print(f"  hipflex load_dataset:             {ours:6.2f} s  peak {rss['hipflex']:6.0f} MB"
+          f"  ({info['hipflex']})")  # fmt: skip
+    print(f"  ratio {ours / base:.2f}x the bare read")
+    print("hostile files (target: within 10 s and under 1 GB):")
+    for label, folder in hostile(DATA / "hostile"):
+        t = time.perf_counter()
+        r = child("hipflex", folder)
+        ok = r["seconds"] < 10 and r["rss_mb"] < 1024
+        print(f"  {label}: {r['seconds']:.2f} s, peak {r['rss_mb']:.0f} MB, "
+              f"{'OK' if ok else 'OVER TARGET'} - {r['info']}")  # fmt: skip
+        _ = t
+
+
+if __name__ == "__main__":
+    main()
