@@ -89,20 +89,10 @@ def clean_status(ds) -> int:
 
 
 def clean_warnings(ds) -> list[str]:
-    """What a coach must know before trusting reports: files not read, athletes without logs."""
-    out = []
-    not_read = ds.skipped
-    if "rows" in not_read.columns:
-        not_read = not_read[not_read["rows"].fillna(1) > 0]
-    for r in not_read.itertuples(index=False):
-        out.append(f"not read: {r.source}: {r.reason}")
-    if len(ds.athletes) and len(ds.log):
-        with_log = set(ds.log["athlete_id"].dropna())
-        missing = [a for a in ds.athletes["athlete_id"] if a not in with_log]
-        if missing:
-            shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
-            out.append(f"{len(missing)} athlete(s) have no training-log entries: {shown}")
-    return out
+    """What a coach must know before trusting reports (:func:`analysis.dataset.data_warnings`)."""
+    from .dataset import data_warnings
+
+    return data_warnings(ds)
 
 
 def _unmapped_lines(log, limit: int = 8) -> list[str]:

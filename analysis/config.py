@@ -16,6 +16,12 @@ from collections.abc import Mapping
 #: Coaches outside North America write day first, so that is the default.
 DAYFIRST_DEFAULT: bool = True
 
+#: The pre-specified primary window (days before race day) of the squad's answer: the
+#: headline estimate uses it; other windows are a sensitivity analysis
+#: (:func:`analysis.stats.window_scan`). Chosen before looking at the data, so the
+#: headline is not the best-looking of many windows.
+PRIMARY_WINDOW_DAYS: int = 28
+
 #: Earliest date accepted in any log or result file.
 EARLIEST_DATE = _dt.date(1950, 1, 1)
 

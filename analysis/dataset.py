@@ -348,6 +348,26 @@ def load_dataset(
     return ds
 
 
+def data_warnings(ds: Dataset) -> list[str]:
+    """What a coach must know before trusting reports: files not read, athletes without logs.
+
+    One plain sentence each (the terminal and the index page show them).
+    """
+    out = []
+    not_read = ds.skipped
+    if "rows" in not_read.columns:
+        not_read = not_read[not_read["rows"].fillna(1) > 0]
+    for r in not_read.itertuples(index=False):
+        out.append(f"not read: {r.source}: {r.reason}")
+    if len(ds.athletes) and len(ds.log):
+        with_log = set(ds.log["athlete_id"].dropna())
+        missing = [a for a in ds.athletes["athlete_id"] if a not in with_log]
+        if missing:
+            shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
+            out.append(f"{len(missing)} athlete(s) have no training-log entries: {shown}")
+    return out
+
+
 def _empty_not_data() -> pd.DataFrame:
     return pd.DataFrame(
         {"source": pd.Series(dtype="string"), "source_row": pd.Series(dtype="Int64"),
@@ -598,4 +618,4 @@ def _read_cache(path: Path, root: Path, fp: str) -> Dataset | None:
     return ds
 
 
-__all__ = ["CACHE_ENV", "Dataset", "load_dataset", "rejects_frame", "save_dataset"]
+__all__ = ["CACHE_ENV", "Dataset", "data_warnings", "load_dataset", "rejects_frame", "save_dataset"]

@@ -29,6 +29,7 @@ __all__ = [
     "ELITE_SPLITS_PATH",
     "FATIGUE_COLUMNS",
     "SEGMENT_COLUMNS",
+    "elite_differential",
     "fatigue_metrics",
     "load_elite_splits",
     "segment_table",
@@ -50,7 +51,22 @@ FATIGUE_COLUMNS: dict[str, str] = {
     "fastest_velocity_ms": "Float64",
     "last_velocity_ms": "Float64",
     "missing": "string",
+    "velocity_loss_note": "string",
+    "differential_vs_own_s": "Float64",
+    "own_differential_s": "Float64",
+    "elite_differential_s": "Float64",
 }
+
+#: Fewest segments for which velocity loss is shown. With two segments (one 100 m split
+#: in a 200 m) the first segment holds the start and the acceleration, so the last is
+#: almost always the faster one and velocity loss reads 0 whatever the athlete did
+#: (38 of 39 such demo races); from three segments on there is a flying segment to
+#: compare the last with.
+MIN_SEGMENTS_VELOCITY_LOSS = 3
+
+#: Fewest earlier-or-later races of the same event an athlete needs before a race's
+#: differential is judged against the athlete's own usual (median) differential.
+MIN_OWN_RACES = 3
 
 #: Columns of :func:`segment_table`.
 SEGMENT_COLUMNS: dict[str, str] = {
@@ -151,9 +167,17 @@ def fatigue_metrics(
         One row per race, in the order of ``races``: ``race_id, first_half_s,
         second_half_s, differential_s, velocity_loss_pct`` (pinned), then ``event_m,
         athlete_id, date, final_s, n_segments, fastest_segment`` (``"100-200"``, metres),
-        ``fastest_velocity_ms, last_velocity_ms`` and ``missing``: NA when every metric is
-        present, else a plain-words reason (``"DNF"``, ``"no split at the half-way
-        mark"``, ``"only one segment (no intermediate splits)"``, ``"no final time"``).
+        ``fastest_velocity_ms, last_velocity_ms`` and ``missing``: NA when the half-race
+        metrics are present, else a plain-words reason (``"DNF"``, ``"no split at the
+        half-way mark"``, ``"only one segment (no intermediate splits)"``, ``"no final
+        time"``); ``velocity_loss_note``: why velocity loss is not shown (fewer than
+        :data:`MIN_SEGMENTS_VELOCITY_LOSS` segments), NA when it is;
+        ``own_differential_s``, the athlete's usual (median) differential over their
+        races of the event (NA with fewer than :data:`MIN_OWN_RACES` races) and
+        ``differential_vs_own_s`` = differential − that; ``elite_differential_s``, the
+        mean differential of the published world-class races of the event
+        (:func:`elite_differential`; of the athlete's sex when ``races`` has a ``sex``
+        column).
 
     Notes
     -----
@@ -172,7 +196,13 @@ def fatigue_metrics(
         \\text{velocity\\_loss\\_pct} = 100\\,(v_{max} - v_{last}) / v_{max}
 
     A positive differential means the second half was slower. The half-way metrics need a
-    mark at exactly ``event_m / 2``; velocity loss needs at least two segments. Marks need
+    mark at exactly ``event_m / 2``; velocity loss needs at least three segments (with
+    two, the first holds the start and is nearly always the slower: the number would be 0
+    for everyone). A 200 m timed only at 100 m therefore has no velocity loss; its
+    differential is judged instead against references: the athlete's own usual
+    differential (``differential_vs_own_s``) and world-class races
+    (``elite_differential_s``; in a 200 m the second half is normally *faster*, by
+    0.65–0.92 s in the published races, because the first holds the start). Marks need
     not be equally spaced.
 
     Examples
@@ -222,7 +252,14 @@ def fatigue_metrics(
     nseg = out["n_segments"].astype("Int64").fillna(0)
     vmax = out["fastest_velocity_ms"].astype("Float64")
     vlast = out["last_velocity_ms"].astype("Float64")
-    loss = (100 * (vmax - vlast) / vmax).where(ok & (nseg >= 2)).round(3)
+    loss = (100 * (vmax - vlast) / vmax).where(ok & (nseg >= MIN_SEGMENTS_VELOCITY_LOSS)).round(3)
+    vl_note = pd.Series(pd.NA, index=out.index, dtype="string").mask(
+        ok & nseg.eq(2),
+        "not shown: two segments only, and the first holds the start, so the last is "
+        "nearly always faster (velocity loss needs 3 or more segments, e.g. 50 m splits)",
+    )
+    vl_note = vl_note.mask(ok & nseg.le(1), "not shown: no intermediate splits")
+    vl_note = vl_note.mask(~ok, "not shown: " + out["status"].astype("string"))
 
     missing = pd.Series(pd.NA, index=out.index, dtype="string")
     missing = missing.mask(first.isna() & ok & nseg.ge(2), "no split at the half-way mark")
@@ -261,9 +298,74 @@ def fatigue_metrics(
             "fastest_velocity_ms": vmax.where(ok).round(4),
             "last_velocity_ms": vlast.where(ok).round(4),
             "missing": missing,
+            "velocity_loss_note": vl_note,
         }
     )
+    res = _judge_differential(res, races)
     return conform(res, FATIGUE_COLUMNS, name="fatigue")
+
+
+def _judge_differential(res: pd.DataFrame, races: pd.DataFrame) -> pd.DataFrame:
+    """The differential against the athlete's own usual and the elite reference."""
+    diff = res["differential_s"].astype("Float64")
+    key = [res["athlete_id"].astype("string"), res["event_m"].astype("Int64")]
+    grp = diff.groupby(key, dropna=False)
+    n_own = grp.transform("count")
+    own = grp.transform("median").where(n_own >= MIN_OWN_RACES).astype("Float64")
+    sex = None
+    if "sex" in races.columns:
+        sex = races.drop_duplicates("race_id").set_index("race_id")["sex"]
+        sex = res["race_id"].map(sex).astype("string").str.upper().str[:1]
+    elite = pd.Series(
+        [elite_differential(int(e), s) if pd.notna(e) else np.nan
+         for e, s in zip(res["event_m"], sex if sex is not None else [None] * len(res), strict=True)],
+        index=res.index, dtype="Float64",
+    ) if len(res) else pd.Series([], dtype="Float64")  # fmt: skip
+    return res.assign(
+        differential_vs_own_s=(diff - own).round(3),
+        own_differential_s=own.round(3),
+        elite_differential_s=elite.round(3),
+    )
+
+
+_ELITE_DIFF: dict[tuple[int, str | None], float] = {}
+
+
+def elite_differential(event_m: int, sex: str | None = None) -> float:
+    """Mean differential (second half − first half, s) of the published world-class races
+    of ``event_m`` in :data:`ELITE_SPLITS_PATH` (of ``sex`` ``"M"``/``"F"`` when given and
+    present, else of both); NaN when the reference has no such race.
+
+    Examples
+    --------
+    >>> round(elite_differential(200), 2)  # Bolt -0.65, Johnson -0.92, Thomas -0.81
+    -0.79
+    """
+    key = (int(event_m), sex if sex in ("M", "F") else None)
+    if key not in _ELITE_DIFF:
+        if not _ELITE_DIFF:
+            er, es = load_elite_splits()
+            fm = _half_differentials(er, es)
+            fm = fm.assign(sex=er.set_index("race_id").loc[fm["race_id"], "sex"].to_numpy())
+            for (ev, sx), part in fm.groupby(["event_m", "sex"]):
+                _ELITE_DIFF[(int(ev), str(sx))] = float(part["differential_s"].mean())
+            for ev, part in fm.groupby("event_m"):
+                _ELITE_DIFF[(int(ev), None)] = float(part["differential_s"].mean())
+        if key not in _ELITE_DIFF:
+            return _ELITE_DIFF.get((key[0], None), float("nan"))
+    return _ELITE_DIFF[key]
+
+
+def _half_differentials(races: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
+    """Half-race metrics only (no reference columns): first half, second half, differential."""
+    seg = segment_table(races, splits)
+    half = seg.loc[seg["to_m"] * 2 == seg["event_m"], ["race_id", "cum_s"]].drop_duplicates(
+        "race_id"
+    )
+    r = races[["race_id", "event_m", "final_s"]].merge(half, on="race_id", how="inner")
+    first = r["cum_s"].astype("Float64")
+    diff = (r["final_s"].astype("Float64") - first) - first
+    return pd.DataFrame({"race_id": r["race_id"], "event_m": r["event_m"], "differential_s": diff})
 
 
 def load_elite_splits(

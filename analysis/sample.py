@@ -12,11 +12,12 @@ Generative model
 Athletes ``i = 1..N`` are assigned a squad (200/400), a program (``hf_emphasis`` or
 ``standard``) and a sex. Hip-flexor volume varies *within* an athlete over the season:
 
-    target_iw = V_i × block_w × off_iw × LogNormal(0, 0.15)
+    target_iw = V_i × ramp_w × block_w × off_iw × LogNormal(0, 0.15)
 
 with ``V_i`` the athlete's base weekly hip-flexor reps (about 600 for ``hf_emphasis``,
 300 for ``standard``, times LogNormal(0, 0.25)), ``block_w`` a four-week periodisation
-cycle (0.8, 1.0, 1.25, 0.5) and ``off_iw = 0`` in weeks off (one squad-wide week and one
+cycle (0.8, 1.0, 1.25, 0.5), ``ramp_w = 1 + volume_ramp × w / (weeks − 1)`` the build-up
+over the season, and ``off_iw = 0`` in weeks off (one squad-wide week and one
 or two weeks per athlete). The weekly target is spread over 2–4 sessions of 1–3
 hip-flexor exercises; each entry gets a written prescription, and its hip-flexion reps
 are counted *from that prescription* exactly as DESIGN.md defines ``hf_reps``: sets ×
@@ -29,10 +30,17 @@ For race ``j`` of athlete ``i`` on day ``d_ij``, the trailing volume is
 
 and the 400 m differential (second half − first half, seconds) is
 
-    D_ij = α_i + β × (X_ij − X̄_i) / 100 + ε_ij,       ε_ij ~ N(0, σ²)
+    D_ij = α_i + β_i × (X_ij − X̄_i) / 100 + δ × t_ij + σ e_ij
     α_i  = μ + γ × (X̄_i − X̄) / 100 + u_i,             u_i ~ N(0, τ²)
+    β_i  = β + N(0, ``slope_sd``²)                     (athletes differ)
+    e_ij = ρ e_i,j−1 + √(1 − ρ²) N(0, 1)               (AR(1) over the athlete's races)
 
-with ``β`` = ``effect_per_100_reps`` (the within-athlete truth), ``X̄_i`` the athlete's
+with t_ij the weeks into the racing season, δ = ``season_trend_per_week`` (−0.02 s: the
+fade improves over the season for other reasons, while the volume is built up by
+``volume_ramp`` = 60 % from the first week to the last — a season trend that a
+within-athlete correlation without a time adjustment takes for an effect), ρ =
+``noise_ar1`` = 0.6, and
+``β`` = ``effect_per_100_reps`` (the mean within-athlete truth), ``X̄_i`` the athlete's
 mean of ``X`` over their 400 m races, ``X̄`` the mean of the ``X̄_i``, μ = 3.0 s,
 τ = 0.5 s, σ = 0.25 s. ``γ`` = +0.15 s per 100 reps is a between-athlete confounder
 ("confounding by indication": coaches give more hip-flexor work to athletes who fade),
@@ -162,6 +170,16 @@ class Truth:
         Athlete mean trailing volume X̄_i over their 400 m races.
     noise_sd
         σ of the race-to-race noise (400 m).
+    volume_ramp
+        Hip-flexor volume grows by this fraction from the first to the last week.
+    season_trend_per_week
+        Squad-wide change of the differential per week into the season (s; negative:
+        the fade improves for reasons other than hip-flexor work). The 200 m gets 0.4 ×.
+    slope_sd, slopes, slopes_200
+        SD of the athletes' own slopes around β and each athlete's slope (400 m, 200 m),
+        s per 100 reps.
+    noise_ar1
+        ρ of the AR(1) race noise over each athlete's races in date order.
     races
         One record per clean race: athlete, date, event, volume X, true differential.
     faults
@@ -180,6 +198,12 @@ class Truth:
     intercepts: dict[str, float] = field(default_factory=dict)
     intercepts_200: dict[str, float] = field(default_factory=dict)
     mean_volume: dict[str, float] = field(default_factory=dict)
+    volume_ramp: float = 0.0
+    season_trend_per_week: float = 0.0
+    slope_sd: float = 0.0
+    noise_ar1: float = 0.0
+    slopes: dict[str, float] = field(default_factory=dict)
+    slopes_200: dict[str, float] = field(default_factory=dict)
     races: list[dict] = field(default_factory=list)
     faults: dict = field(default_factory=dict)
 
@@ -335,6 +359,10 @@ def generate(
     confounder_per_100_reps: float = 0.15,
     noise_sd: float = 0.25,
     races_per_athlete: tuple[int, int] = (6, 10),
+    volume_ramp: float = 0.6,
+    season_trend_per_week: float = -0.02,
+    slope_sd: float = 0.05,
+    noise_ar1: float = 0.6,
 ) -> tuple[dict[str, pd.DataFrame | dict[str, pd.DataFrame]], Truth]:
     """Generate the synthetic raw files in memory (pure: no file is touched).
 
@@ -361,6 +389,16 @@ def generate(
         σ of the race-to-race noise of the 400 m differential (s).
     races_per_athlete : (int, int), default (6, 10)
         Inclusive range of races per athlete.
+    volume_ramp : float, default 0.6
+        Volume is built up over the season: weekly targets grow by this fraction from
+        the first week to the last.
+    season_trend_per_week : float, default -0.02
+        Squad-wide season trend of the 400 m differential (s per week; 0.4 × for 200 m):
+        the fade improves as the season goes on, whatever the hip-flexor work.
+    slope_sd : float, default 0.05
+        Athletes differ: athlete i's slope is β + N(0, slope_sd²) (0.4 × for 200 m).
+    noise_ar1 : float, default 0.6
+        Race noise is AR(1) over each athlete's races in date order with this ρ.
 
     Returns
     -------
@@ -378,7 +416,8 @@ def generate(
         athletes=athletes, seed=seed, effect_per_100_reps=effect_per_100_reps,
         window_days=window_days, season_start=season_start, weeks=weeks, today=today,
         confounder_per_100_reps=confounder_per_100_reps, noise_sd=noise_sd,
-        races_per_athlete=races_per_athlete,
+        races_per_athlete=races_per_athlete, volume_ramp=volume_ramp,
+        season_trend_per_week=season_trend_per_week, slope_sd=slope_sd, noise_ar1=noise_ar1,
     )  # fmt: skip
     return frames, truth
 
@@ -395,6 +434,10 @@ def _simulate(
     confounder_per_100_reps: float,
     noise_sd: float,
     races_per_athlete: tuple[int, int],
+    volume_ramp: float = 0.6,
+    season_trend_per_week: float = -0.02,
+    slope_sd: float = 0.05,
+    noise_ar1: float = 0.6,
 ) -> tuple[dict, Truth, pd.DataFrame]:
     """:func:`generate`, plus the clean training entries behind the raw files (for tests)."""
     if athletes < 2:
@@ -429,8 +472,11 @@ def _simulate(
         for w in range(weeks):
             if w == squad_off or w in own_off:
                 continue
-            target = base * block[(w + phase) % 4] * float(rng.lognormal(0, 0.15))
-            n_sess = int(rng.integers(2, 5))
+            ramp = 1.0 + volume_ramp * w / max(weeks - 1, 1)  # built up over the season
+            target = base * ramp * block[(w + phase) % 4] * float(rng.lognormal(0, 0.15))
+            # more sessions as the volume is built up (2-4 a week early, up to 6 late),
+            # so the build-up is not lost to the realistic caps on a written prescription
+            n_sess = int(np.clip(round(int(rng.integers(2, 5)) * ramp), 2, 6))
             days = np.sort(rng.choice(6, size=n_sess, replace=False))  # Mon..Sat
             for day in days:
                 d = w * 7 + int(day)
@@ -516,10 +562,31 @@ def _simulate(
         (races["volume"].to_numpy() - mean_x200.to_numpy()[ii]) / 100,
     )
     eps = rng.normal(0, 1, len(races))
+    # season-like parts, from their own stream (the draws above keep their values):
+    # athletes' own slopes around β, race noise autocorrelated from race to race (AR(1)
+    # over each athlete's races in date order, stationary with unit variance) and a
+    # squad-wide season trend in the fade (fitter and faster over the season, whatever
+    # the hip-flexor work: the confounder a within-athlete correlation alone falls for)
+    srng = np.random.default_rng([seed, 12])
+    dev_slope = srng.normal(0, 1, athletes)
+    slope_i = effect_per_100_reps + slope_sd * dev_slope
+    slope200_i = beta200 + 0.4 * slope_sd * dev_slope
+    if noise_ar1:
+        order = np.lexsort((races["day"].to_numpy(), ii))
+        e_sorted = eps[order]
+        i_sorted = ii[order]
+        ar = e_sorted.copy()
+        for k in range(1, len(ar)):
+            if i_sorted[k] == i_sorted[k - 1]:
+                ar[k] = noise_ar1 * ar[k - 1] + np.sqrt(1 - noise_ar1**2) * e_sorted[k]
+        eps = np.empty_like(ar)
+        eps[order] = ar
+    weeks_in = (races["day"].to_numpy() - first_race_day) / 7.0
+    trend = season_trend_per_week * weeks_in
     diff = np.where(
         is400,
-        alpha[ii] + effect_per_100_reps * xc + noise_sd * eps,
-        alpha200[ii] + beta200 * xc + 0.12 * eps,
+        alpha[ii] + slope_i[ii] * xc + trend + noise_sd * eps,
+        alpha200[ii] + slope200_i[ii] * xc + 0.4 * trend + 0.12 * eps,
     )
     base = np.where(is400, base_400[ii], (base_400[ii] - 2.0) * 0.455)
     dev = diff - np.where(is400, alpha[ii], alpha200[ii])
@@ -711,6 +778,12 @@ def _simulate(
         intercepts={a: round(float(v), 4) for a, v in zip(ids, alpha, strict=True)},
         intercepts_200={a: round(float(v), 4) for a, v in zip(ids, alpha200, strict=True)},
         mean_volume={a: round(float(v), 2) for a, v in zip(ids, mean_x, strict=True)},
+        volume_ramp=volume_ramp,
+        season_trend_per_week=season_trend_per_week,
+        slope_sd=slope_sd,
+        noise_ar1=noise_ar1,
+        slopes={a: round(float(v), 5) for a, v in zip(ids, slope_i, strict=True)},
+        slopes_200={a: round(float(v), 5) for a, v in zip(ids, slope200_i, strict=True)},
         races=[
             {
                 "athlete_id": r.athlete_id,
@@ -793,13 +866,19 @@ about real athletes into it.
 Hip-flexor volume varies within each athlete over the season (four-week blocks, weeks off;
 `hf_emphasis` athletes do about twice the volume of `standard` ones). For each race,
 
-    400 m differential (2nd half − 1st half, s) = α_i + β × (X − X̄_i) / 100 + ε
+    400 m differential (2nd half − 1st half, s) = α_i + β_i × (X − X̄_i) / 100 + δ × weeks + ε
 
 where X is the athlete's hip-flexor reps in the {truth.window_days} days before race day
-(counted as DESIGN.md defines `hf_reps`), X̄_i the athlete's own mean, β =
-**{truth.effect_per_100_reps} s per 100 reps** (the within-athlete truth) and
-ε ~ N(0, {truth.noise_sd}²). The 200 m differential follows β₂₀₀ =
-{truth.effect_200_per_100_reps} s per 100 reps.
+(counted as DESIGN.md defines `hf_reps`), X̄_i the athlete's own mean, β_i the athlete's
+own slope around β = **{truth.effect_per_100_reps} s per 100 reps** (the mean
+within-athlete truth; athletes' slopes spread with SD {truth.slope_sd}) and ε noise of SD
+{truth.noise_sd} s that carries over from race to race (AR(1), ρ = {truth.noise_ar1}).
+The 200 m differential follows β₂₀₀ = {truth.effect_200_per_100_reps} s per 100 reps.
+
+**A season, on purpose.** Volume is built up through the season ({truth.volume_ramp:.0%}
+more in the last week than in the first) while the fade improves for other reasons
+(δ = {truth.season_trend_per_week} s per week into the racing season): a method that does
+not adjust for the season takes the trend for an effect of the hip-flexor work.
 
 **Confounder, on purpose.** The athlete baseline α_i rises by
 {truth.confounder_per_100_reps} s per 100 reps of the athlete's *mean* volume (coaches

@@ -116,7 +116,8 @@ MARK_FLAGS: tuple[str, ...] = (
     "PB", "PR", "SB", "NR", "CR", "MR", "AR", "WR", "ER", "WL", "NUR", "U20R", "WJR",
 )  # fmt: skip
 _FLAG_TOKEN = re.compile(
-    r"\(?(?P<eq>=)?(?P<rec>" + "|".join(MARK_FLAGS) + r")\)?(?![a-z])"
+    r"\(\s*(?:w(?:ind)?\s*:?\s*)?(?P<wind>[-+−]?\d{1,2}[.,]\d{1,2})\s*(?:m/?s)?\s*\)"
+    r"|\(?(?P<eq>=)?(?P<rec>" + "|".join(MARK_FLAGS) + r")\)?(?![a-z])"
     r"|(?P<q>[qQ])(?![a-z])|(?P<star>\*+)|\(?(?P<w>[wW])\)?(?![a-z])|(?P<alt>A)(?![a-z])"
     r"|\(?(?P<h>[hH][tT]?)\)?(?![a-z])",
     re.I,
@@ -143,6 +144,7 @@ class Mark(NamedTuple):
     error: str | None
     note: str | None = None
     flags: str | None = None
+    wind: float | None = None  # printed with the time: "21.05 (+1.2)"
 
 
 def parse_mark(text: object) -> Mark:
@@ -152,14 +154,17 @@ def parse_mark(text: object) -> Mark:
     (hand), ``48,23`` / ``1:02,5`` (decimal comma); ``DQ R163.3`` -> status ``DQ``, note
     ``rule R163.3``; ``DNF (injury)`` -> note ``injury``. The flags (:data:`MARK_FLAGS`,
     ``q``, ``Q``, ``*``, ``w``, ``A``) are returned space-separated in ``flags`` and as
-    ``note``. A leading minus is the reason ``negative time``.
+    ``note``. A wind printed in brackets after the time (``21.05 (+1.2)``, ``20.9 (w: -0.4)``)
+    is returned in ``wind`` (it fills the race's wind where the wind cell is empty). A
+    leading minus is the reason ``negative time``.
 
     Examples
     --------
     >>> parse_mark("48.23 PB")
-    Mark(seconds=48.23, hand=False, status=None, error=None, note='PB', flags='PB')
-    >>> parse_mark("DQ TR17.3.1")
-    Mark(seconds=nan, hand=False, status='DQ', error=None, note='rule TR17.3.1', flags=None)
+    Mark(seconds=48.23, hand=False, status=None, error=None, note='PB', flags='PB', wind=None)
+    >>> parse_mark("DQ TR17.3.1")  # doctest: +NORMALIZE_WHITESPACE
+    Mark(seconds=nan, hand=False, status='DQ', error=None, note='rule TR17.3.1', flags=None,
+         wind=None)
     """
     if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
         return Mark(math.nan, False, None, "missing time")
@@ -188,13 +193,15 @@ def parse_mark(text: object) -> Mark:
     s = float(f"{secs}.{frac}" if frac else secs)
     if minutes is not None and s >= 60:
         return Mark(math.nan, False, None, "unparseable time")
-    hand, flags, rest = False, [], t[m.end() :]
+    hand, flags, wind, rest = False, [], None, t[m.end() :]
     while rest := rest.lstrip(" ,;/"):
         f = _FLAG_TOKEN.match(rest)
         if not f or f.end() == 0:
             return Mark(math.nan, False, None, "unparseable time")
         rest = rest[f.end() :].lstrip(".")
-        if f["h"]:
+        if f["wind"]:
+            wind = float(f["wind"].replace(",", ".").replace("−", "-"))
+        elif f["h"]:
             hand = True
         elif f["rec"]:
             flags.append((f["eq"] or "") + f["rec"].upper())
@@ -207,14 +214,14 @@ def parse_mark(text: object) -> Mark:
         else:
             flags.append("A")
     base = 60 * int(minutes) if minutes is not None else 0
-    return _checked(s + base, hand, list(dict.fromkeys(flags)))
+    return _checked(s + base, hand, list(dict.fromkeys(flags)), wind)
 
 
-def _checked(seconds: float, hand: bool, flags: list[str]) -> Mark:
+def _checked(seconds: float, hand: bool, flags: list[str], wind: float | None = None) -> Mark:
     if not seconds > 0:
         return Mark(math.nan, False, None, "unparseable time")
     joined = " ".join(flags) or None
-    return Mark(round(seconds, 3), hand, None, None, joined, joined)
+    return Mark(round(seconds, 3), hand, None, None, joined, joined, wind)
 
 
 def parse_time(text: object) -> tuple[float, bool, str | None, str | None]:
@@ -1049,6 +1056,12 @@ def clean_sprints(
     status = status.fillna("ok")
     time_reason = pd.Series(marks_u["error"].to_numpy(object)[codes], index=idx, dtype="string")
     flags = pd.Series(marks_u["flags"].to_numpy(object)[codes], index=idx, dtype="string")
+    mark_wind = pd.Series(
+        pd.to_numeric(marks_u["wind"], errors="coerce").to_numpy("float64")[codes],
+        index=idx,
+        dtype="Float64",
+    )
+    mark_wind = mark_wind.where(mark_wind.abs() <= MAX_WIND_MS)
     # a remark after a status ("DQ (lane)", "DQ R163.3") or the marks after a time
     # ("48.23 PB") go to notes, before the row's own notes
     remark = pd.Series(marks_u["note"].to_numpy(object)[codes], index=idx, dtype="string")
@@ -1135,6 +1148,8 @@ def clean_sprints(
     codes, parsed = _map_unique(df["wind"], _parse_wind)
     wind = pd.Series([p[0] if p else np.nan for p in parsed], dtype="Float64").iloc[codes]
     wind.index = idx
+    # a wind printed with the time ("21.05 (+1.2)") fills an empty wind cell
+    wind = wind.fillna(mark_wind.where(df["wind"].isna()))
     wind_reason = pd.Series([p[1] if p else None for p in parsed], dtype="string").iloc[codes]
     wind_reason.index = idx
     codes, parsed = _map_unique(df["reaction"], _parse_reaction)

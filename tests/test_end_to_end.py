@@ -107,13 +107,24 @@ def test_pooled_correlation_is_confounded_by_design(known_effect):
 
 
 def null_seed_significant(tmp_path, seed: int) -> bool:
-    """True if the BH-adjusted window scan finds anything on a null (effect 0) data set."""
+    """True if the familywise window scan finds anything on a null (effect 0) data set.
+
+    The sample is a season (volume built up while the fade improves for other reasons),
+    so the scan has to adjust for the season: ``method="within"``; the repeated-measures
+    correlation takes the season trend for an effect in most null seeds."""
     ds, _ = _load(tmp_path / f"s{seed}", athletes=12, seed=seed, effect_per_100_reps=0.0)
-    scan = hf.stats.window_scan(ds.log, ds.races, ds.fatigue, windows=range(7, 57, 7))
-    return bool((scan["pvalue_adj"] < 0.05).any())
+    scan = hf.stats.window_scan(
+        ds.log, ds.races, ds.fatigue, windows=range(7, 57, 7), method="within"
+    )
+    return bool(scan["significant"].any())
 
 
 @pytest.mark.slow
-def test_window_scan_finds_nothing_under_the_null_in_19_of_20_seeds(tmp_path):
+def test_window_scan_finds_nothing_under_the_null_in_18_of_20_seeds(tmp_path):
+    # a familywise 5 % procedure finds something in Binomial(20, 0.05) seeds: at most 1
+    # in 74 % of runs, at most 2 in 92 %, at most 3 in 98 %. The seeds are fixed, so
+    # this is deterministic; 2 of 20 (seeds 0 and 8) is what a calibrated scan gives
+    # here (the benchmark stats_calibration.py shows 4.5-5.9 % per test over 1000 seeds;
+    # rm_corr without the season adjustment, 60-100 % under a season trend).
     hits = [seed for seed in range(20) if null_seed_significant(tmp_path, seed)]
-    assert len(hits) <= 1, hits
+    assert len(hits) <= 2, hits

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -30,13 +31,17 @@ def test_bolt_berlin_2009_negative_split(elite):
     # Reuters/IAAF: 9.92 at 100 m, 19.19 final.
     # first = 9.92; second = 19.19 - 9.92 = 9.27; differential = 9.27 - 9.92 = -0.65.
     # v1 = 100/9.92 = 10.08 m/s, v2 = 100/9.27 = 10.79 m/s: the last segment is the fastest,
-    # so velocity loss = 0.
+    # as in nearly every 200 m with one split (the first holds the start), so velocity
+    # loss would be 0 whatever the athlete did: it is not shown, and the note says why.
     m = elite[2].loc["bolt-2009-berlin-200"]
     assert m["first_half_s"] == pytest.approx(9.92)
     assert m["second_half_s"] == pytest.approx(9.27)
     assert m["differential_s"] == pytest.approx(-0.65)
-    assert m["velocity_loss_pct"] == pytest.approx(0.0)
+    assert pd.isna(m["velocity_loss_pct"])
+    assert "two segments only" in m["velocity_loss_note"]
     assert m["fastest_segment"] == "100-200"
+    # judged against the published men's 200s instead: Bolt -0.65, Johnson -0.92
+    assert m["elite_differential_s"] == pytest.approx((-0.65 - 0.92) / 2, abs=1e-3)
 
 
 def test_johnson_atlanta_1996(elite):
@@ -90,21 +95,25 @@ def test_thomas_2024_trials_womens_200(elite):
     assert m["first_half_s"] == pytest.approx(11.31)
     assert m["second_half_s"] == pytest.approx(10.50)
     assert m["differential_s"] == pytest.approx(-0.81)
-    assert m["velocity_loss_pct"] == pytest.approx(0.0)
+    assert pd.isna(m["velocity_loss_pct"]) and pd.notna(m["velocity_loss_note"])
 
 
 def test_race_without_halfway_mark_says_so():
-    # 300 m at 31.0 of 43.03 (no 200 m mark): no half-way metrics, velocity loss works:
-    # v1 = 300/31.0, v2 = 100/(43.03-31.0) = 100/12.03;
-    # loss = (1 - (100/12.03)/(300/31.0)) * 100 = (1 - 3100/3609) * 100 = 14.104 %.
+    # 100 m at 10.7 and 300 m at 31.0 of 43.03 (no 200 m mark): no half-way metrics,
+    # velocity loss from 3 segments: fastest 200/20.3 (100-300 m), last 100/12.03;
+    # loss = (1 - (100/12.03)/(200/20.3)) * 100 = (1 - 2030/2406) * 100 = 15.627 %.
     races = _races([{"race_id": "r1", "event_m": 400, "final_s": 43.03, "status": "ok"}])
     splits = pd.DataFrame(
-        {"race_id": ["r1", "r1"], "at_m": [300, 400], "cum_s": [31.0, 43.03]}
+        {"race_id": ["r1"] * 3, "at_m": [100, 300, 400], "cum_s": [10.7, 31.0, 43.03]}
     ).astype(SPLIT_COLUMNS)
     m = fatigue_metrics(races, splits).iloc[0]
     assert pd.isna(m["differential_s"]) and pd.isna(m["first_half_s"])
     assert m["missing"] == "no split at the half-way mark"
-    assert m["velocity_loss_pct"] == pytest.approx(14.104, abs=1e-3)
+    assert m["velocity_loss_pct"] == pytest.approx(15.627, abs=1e-3)
+    assert pd.isna(m["velocity_loss_note"])
+    # with the 300 m mark only, two segments: not shown, and said
+    two = fatigue_metrics(races, splits.iloc[1:]).iloc[0]
+    assert pd.isna(two["velocity_loss_pct"]) and "3 or more segments" in two["velocity_loss_note"]
 
 
 def test_elite_reference_covers_both_sexes_and_events_with_sources(elite):
@@ -241,3 +250,44 @@ def test_missing_names_the_reason_splits_were_dropped():
         "splits dropped: splits do not increase",
         "only one segment (no intermediate splits)",
     ]
+
+
+def test_200_with_one_split_is_judged_against_own_usual_and_elite_profile():
+    # one athlete, four 200s timed at 100 m (differentials +0.2, +0.4, +0.3, +0.9), one
+    # athlete with two (too few for a usual), a woman whose reference is the women's 200.
+    rows = [
+        ("a1", 11.5, 23.2), ("a1", 11.4, 23.2), ("a1", 11.5, 23.3), ("a1", 11.3, 23.5),
+        ("b2", 12.0, 24.0), ("b2", 12.1, 24.3),
+    ]  # fmt: skip
+    races = _races(
+        [
+            {"race_id": f"r{i}", "athlete_id": a, "event_m": 200, "final_s": fin, "status": "ok"}
+            for i, (a, _, fin) in enumerate(rows)
+        ]
+    ).assign(sex=["M", "M", "M", "M", "F", "F"])
+    splits = pd.DataFrame(
+        {
+            "race_id": [f"r{i}" for i in range(6) for _ in (0, 1)],
+            "at_m": [100, 200] * 6,
+            "cum_s": [v for _, h, fin in rows for v in (h, fin)],
+        }
+    ).astype(SPLIT_COLUMNS)
+    m = fatigue_metrics(races, splits).set_index("race_id")
+    assert list(m["differential_s"].round(2)) == [0.2, 0.4, 0.3, 0.9, 0.0, 0.1]
+    assert m["velocity_loss_pct"].isna().all()
+    # a1's usual: median(0.2, 0.4, 0.3, 0.9) = 0.35; the last race faded 0.55 s more
+    assert m.loc["r3", "own_differential_s"] == pytest.approx(0.35)
+    assert m.loc["r3", "differential_vs_own_s"] == pytest.approx(0.55)
+    assert m.loc[["r4", "r5"], "own_differential_s"].isna().all()  # 2 races: no usual
+    # men's 200 reference: mean(-0.65, -0.92) = -0.785; women's: Thomas -0.81
+    assert m.loc["r0", "elite_differential_s"] == pytest.approx(-0.785)
+    assert m.loc["r4", "elite_differential_s"] == pytest.approx(-0.81)
+
+
+def test_elite_differential_by_event_and_sex():
+    from analysis.fatigue import elite_differential
+
+    assert elite_differential(200, "M") == pytest.approx(-0.785)
+    assert elite_differential(400, "F") == pytest.approx(2.63)
+    assert elite_differential(400) == pytest.approx((1.0 + 2.03 + 2.63) / 3)
+    assert np.isnan(elite_differential(800))

@@ -317,3 +317,12 @@ def test_inspect_of_the_workbooks_names_the_skipped_sheet(xlsx_ds, capsys):
     assert "salle.xlsx#Ben Li\n  layout: table; header row 3; athlete 'Ben Li' from the " \
            "sheet name; units Charge=lb" in out  # fmt: skip
     assert 'athlete = "Ben Li"  # from the sheet name' in out
+
+
+def test_the_index_page_warns_about_sheets_not_read_and_athletes_without_logs(xlsx_ds, tmp_path):
+    from analysis.reports.index import write_index
+
+    path = write_index(tmp_path, [], {}, xlsx_ds, Path(xlsx_ds.data_dir), started=0.0, seconds=0.0)
+    page = path.read_text(encoding="utf-8")
+    assert "<h2>Data not read</h2>" in page
+    assert "<li>not read: salle.xlsx#Notes: no header row found in the first 1 rows" in page

@@ -242,3 +242,23 @@ def test_event_cells_as_headings_print_them_and_laps_after_splits(roster) -> Non
 
 def rows_of(df: pd.DataFrame, cols: list[str]) -> list[list]:
     return df[cols].astype(object).where(df[cols].notna(), None).to_numpy().tolist()
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds", "wind", "flags"),
+    [("21.05 (+1.2)", 21.05, 1.2, None), ("21.05 (-0.4) PB", 21.05, -0.4, "PB"),
+     ("20.91 SB (w: +2,3)", 20.91, 2.3, "SB"), ("21,40 (0.0)", 21.4, 0.0, None)],
+)  # fmt: skip
+def test_a_wind_printed_with_the_time(text, seconds, wind, flags) -> None:
+    m = parse_mark(text)
+    assert (m.error, m.seconds, m.wind, m.flags) == (None, seconds, wind, flags)
+
+
+def test_the_wind_in_a_time_cell_fills_an_empty_wind_cell(roster) -> None:
+    raw = sheet({"Name": ["Ann Lee", "Bob Roy"], "Date": ["2026-05-01"] * 2,
+                 "Event": ["200", "200"], "Time": ["24.10 (+1.2) PB", "22.30 (-0.5)"],
+                 "Wind": ["", "+0.3"]})  # fmt: skip
+    races, _, rejects = clean_sprints(raw, roster, today=TODAY)
+    assert rejects.empty
+    assert rows_of(races, ["athlete_id", "final_s", "wind_ms", "flags"]) == [
+        ["a1", 24.1, 1.2, "PB"], ["a2", 22.3, 0.3, None]]  # fmt: skip

@@ -55,13 +55,14 @@ def test_velocity_profile_draws_on_given_axes_and_handles_no_data(elite):
 def test_fatigue_trend_one_line_per_athlete_and_event(elite, tmp_path):
     races, splits, _ = elite
     m = fatigue_metrics(races, splits)
-    ax = plot_fatigue_trend(m, metric="velocity_loss_pct")
+    ax = plot_fatigue_trend(m, metric="differential_s")
     ax.figure.savefig(tmp_path / "trend.png")
-    assert ax.get_ylabel().startswith("velocity loss")
-    # one line per athlete and event (each athlete races each event once in the table)
-    expected = m.dropna(subset=["velocity_loss_pct"]).groupby(["athlete_id", "event_m"]).ngroups
+    assert ax.get_ylabel().startswith("second half")
+    # one line per athlete and event (each athlete races each event once in the table;
+    # velocity loss is not shown for the 200s timed at 100 m only, so draw the differential)
+    expected = m.dropna(subset=["differential_s"]).groupby(["athlete_id", "event_m"]).ngroups
     assert expected >= 5
-    assert len(ax.get_lines()) == expected
+    assert len(ax.get_lines()) == expected + 1  # and the even-pace line at 0
     with pytest.raises(KeyError):
         plot_fatigue_trend(m, metric="nope")
     plt.close(ax.figure)

@@ -55,6 +55,7 @@ def test_plan_has_one_report_per_athlete_and_cohort_column_plus_data_quality(ds,
     targets = [j.target for j in jobs]
     # sample roster: athlete_id, name, sex, birth_date, squad, program, age_category, aliases
     assert targets == [
+        "squad",
         "data_quality",
         "cohorts/sex",
         "cohorts/squad",
@@ -64,12 +65,13 @@ def test_plan_has_one_report_per_athlete_and_cohort_column_plus_data_quality(ds,
         "athletes/A02",
         "athletes/A03",
     ]
-    a01 = jobs[5]
+    a01 = jobs[6]
     assert set(a01.parameters) == {"data_dir", "athlete_id", "event", "window_days"}
     assert a01.parameters["athlete_id"] == "A01"
     assert Path(a01.parameters["data_dir"]).is_absolute()
-    assert set(jobs[1].parameters) == {"data_dir", "cohort_column", "event", "window_days"}
-    assert jobs[0].parameters == {"data_dir": str(Path(ds.data_dir).resolve())}
+    assert set(jobs[2].parameters) == {"data_dir", "cohort_column", "event", "window_days"}
+    assert jobs[1].parameters == {"data_dir": str(Path(ds.data_dir).resolve())}
+    assert set(jobs[0].parameters) == {"data_dir", "event", "window_days"}  # pinned
 
 
 def test_plan_runs_a_notebook_of_your_own_but_not_explore(ds, tmp_path):
@@ -101,6 +103,8 @@ def test_changing_one_athletes_rows_changes_only_its_digest_and_the_shared_repor
             "cohorts/squad",
             "cohorts/program",
             "cohorts/age_category",
+            "squad",  # the squad's answer uses every athlete; the other athletes' takeaway
+            # text (squad estimate to 2 decimals) did not move, so they are not rerun
         ]
     )
 

@@ -106,7 +106,10 @@ def test_profile_shows_the_latest_races_with_splits_not_a_finish_time_alone(a01)
     races = a01.profile_races()
     assert len(races) == 4
     assert "A01-20260728-400-1" not in races  # finish time only: one segment
-    assert races[-1] == "A01-20260720-400-1"
+    seg = a01.segments[(a01.segments["event_m"] == 400) & a01.segments["velocity_ms"].notna()]
+    counts = seg.groupby("race_id").size()
+    latest = seg[seg["race_id"].isin(counts[counts >= 2].index)].sort_values("date")
+    assert races[-1] == latest["race_id"].iloc[-1]  # the sample's latest 400 m with splits
     ax = a01.plot_profile()
     mine = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-"]
     assert len(mine) == 4 and all(len(ln.get_xdata()) == 4 for ln in mine)

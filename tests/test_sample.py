@@ -192,8 +192,13 @@ def test_no_date_after_today():
 def test_true_volume_varies_within_athletes():
     _, truth = generate(athletes=12, seed=2026, today=TODAY)
     r = pd.DataFrame(truth.races)
-    sd = r[r["event_m"] == 400].groupby("athlete_id")["volume"].std()
-    assert (sd > 0).all()
+    r4 = r[r["event_m"] == 400].assign(date=lambda d: pd.to_datetime(d["date"]))
+    sd = r4.groupby("athlete_id")["volume"].std()
+    # every athlete whose 400s are at least a week apart has volume that differs
+    # between them (two races 3 days apart can share their 28-day window volume)
+    spread = r4.groupby("athlete_id")["date"].agg(lambda d: (d.max() - d.min()).days)
+    assert (sd[spread >= 7] > 0).all()
+    assert (spread >= 7).mean() > 0.8
     assert sd.median() > 100  # reps in 28 days: enough within-athlete contrast
 
 
@@ -289,3 +294,56 @@ def test_generator_truth_is_self_consistent():
     mm = stats.mixed_model(r4, "differential_s", "x", "athlete_id", decompose=True)
     row = mm.set_index("term").loc["x_within"]
     assert row["ci_low"] <= -0.08 <= row["ci_high"]
+    # the season-like parts are in the truth and in the data
+    assert (truth.volume_ramp, truth.noise_ar1) == (0.6, 0.6)
+    assert truth.season_trend_per_week == -0.02 and truth.slope_sd == 0.05
+    slopes = pd.Series(truth.slopes)
+    assert len(slopes) == 12 and slopes.std() > 0.02  # athletes differ
+    # the squad's answer with the season adjusted covers the mean truth β
+    res = stats.within_athlete_effect(r4, "x", "differential_s", "athlete_id", time="date")
+    assert res.ci_low <= -0.08 <= res.ci_high
+    assert res.n_subjects == 12
+
+
+def test_sample_season_builds_volume_and_improves_the_fade():
+    # volume is built up over the season and the fade improves for other reasons: with
+    # no hip-flexor effect at all, the two still move together within athletes; the
+    # within-athlete effect adjusted for the season does not take that for an effect.
+    from analysis import stats
+
+    _, truth = generate(athletes=30, seed=5, effect_per_100_reps=0.0, today=TODAY)
+    r = pd.DataFrame(truth.races).assign(
+        date=lambda d: pd.to_datetime(d["date"]), x=lambda d: d["volume"] / 100
+    )
+    r4 = r[r["event_m"] == 400]
+    day = (r4["date"] - r4["date"].min()).dt.days
+    assert np.corrcoef(day, r4["volume"])[0, 1] > 0.2  # more volume later in the season
+    trend = stats.within_athlete_effect(r4.assign(day=day), "day", "differential_s", "athlete_id")
+    assert trend.ci_high < 0  # the fade improves over the season
+    naive = stats.rm_corr(r4, "x", "differential_s", "athlete_id")
+    adjusted = stats.within_athlete_effect(r4, "x", "differential_s", "athlete_id", time="date")
+    assert naive.r < 0 and naive.pvalue < 0.05  # the season trend looks like an effect
+    assert adjusted.ci_low <= 0 <= adjusted.ci_high
+
+
+def _lag1(truth: Truth) -> float:
+    """Lag-1 correlation of each athlete's race noise in date order (all events, each
+    race centred on the athlete's mean for its event and scaled by the event's σ)."""
+    r = pd.DataFrame(truth.races).sort_values(["athlete_id", "date"])
+    mean = r.groupby(["athlete_id", "event_m"])["differential_s"].transform("mean")
+    z = (r["differential_s"] - mean) / np.where(r["event_m"] == 400, 0.25, 0.12)
+    lag = z.groupby(r["athlete_id"]).shift()
+    ok = lag.notna()
+    return float(np.corrcoef(z[ok], lag[ok])[0, 1])
+
+
+def test_sample_race_noise_is_autocorrelated_within_athletes():
+    # rho = 0.6 in the truth; centring on ~4 races per athlete and event pulls the sample
+    # lag-1 correlation down by about 0.2-0.3, the same for independent noise (below 0)
+    quiet = dict(athletes=30, seed=9, effect_per_100_reps=0.0, slope_sd=0.0, today=TODAY)
+    _, ar = generate(season_trend_per_week=0.0, **quiet)
+    _, iid = generate(season_trend_per_week=0.0, noise_ar1=0.0, **quiet)
+    assert ar.noise_ar1 == 0.6 and iid.noise_ar1 == 0.0
+    assert _lag1(ar) > 0.25
+    assert _lag1(iid) < 0.0
+    assert _lag1(ar) - _lag1(iid) > 0.35

@@ -14,6 +14,7 @@ from analysis.stats import (
     compare_groups,
     fdr_bh,
     hedges_g,
+    hedges_g_ci,
     mixed_model,
     rm_corr,
     window_scan,
@@ -184,8 +185,12 @@ def test_compare_groups_two_groups_lakens_example():
     assert round(row["hedges_g"], 2) == 1.08
     assert row["g_ci_low"] < row["hedges_g"] < row["g_ci_high"]
     assert row["pvalue_welch_adj"] == row["pvalue_welch"]
-    again = compare_groups(df, "rating", "movie", reference="m2")
-    assert again["g_ci_low"].iloc[0] == row["g_ci_low"]  # seeded bootstrap
+    again = compare_groups(df, "rating", "movie", reference="m2", g_ci="bca")
+    assert (
+        again["g_ci_low"].iloc[0]
+        == compare_groups(df, "rating", "movie", reference="m2", g_ci="bca")["g_ci_low"].iloc[0]
+    )  # seeded bootstrap
+    assert (row["g_ci_low"], row["g_ci_high"]) == hedges_g_ci(MOVIE_1, MOVIE_2)  # exact by default
 
 
 # Student (1908) sleep data, R's datasets::sleep: extra hours of sleep under drug 1 and 2.
@@ -240,7 +245,7 @@ def test_compare_groups_bootstrap_ci_of_g_agrees_with_the_large_sample_interval(
     rng = np.random.default_rng(0)
     a, b = rng.normal(0.5, 1.0, 60), rng.normal(0.0, 1.0, 60)
     df = pd.DataFrame({"v": np.concatenate([a, b]), "g": ["a"] * 60 + ["b"] * 60})
-    row = compare_groups(df, "v", "g", reference="b").iloc[0]
+    row = compare_groups(df, "v", "g", reference="b", g_ci="bca").iloc[0]
     g = row["hedges_g"]
     j = 1 - 3 / (4 * 120 - 9)
     d = g / j
@@ -384,3 +389,137 @@ def test_window_scan_on_load_leaves_out_races_whose_window_load_is_unknown():
     assert scan["estimate"] == pytest.approx(ref.r)
     reps = window_scan(log, races, fatigue, windows=(28,)).iloc[0]
     assert reps["n"] == len(table) and "unknown" not in reps["note"]
+
+
+def test_mixed_model_decompose_without_between_variation_fits_the_within_term():
+    # balanced design: every athlete has the same mean of x, so x_between is a constant
+    # (the intercept again); this raised LinAlgError("Singular matrix") before.
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"a": np.repeat(list("abcdef"), 4), "x": np.tile([1.0, 2, 3, 4], 6)})
+    df["y"] = 0.3 * df["x"] + rng.normal(0, 0.5, len(df)) + np.repeat(rng.normal(0, 1, 6), 4)
+    mm = mixed_model(df, "y", "x", "a", decompose=True).set_index("term")
+    assert np.isnan(mm.loc["x_between", "estimate"])
+    assert "no between-athlete estimate for x" in mm["note"].iloc[0]
+    plain = mixed_model(df, "y", "x", "a").set_index("term")
+    assert mm.loc["x_within", "estimate"] == pytest.approx(plain.loc["x", "estimate"], rel=1e-6)
+    assert mm.loc["x_within", "estimate"] == pytest.approx(
+        rm_corr(df, "x", "y", "a").slope, rel=1e-6
+    )
+    assert list(mm.index) == ["Intercept", "x_within", "x_between", "Group Var", "Residual Var"]
+
+
+# R's datasets::mtcars (Henderson & Velleman 1981): mpg by transmission (am 0 automatic, 1 manual).
+MPG = [21.0, 21.0, 22.8, 21.4, 18.7, 18.1, 14.3, 24.4, 22.8, 19.2, 17.8, 16.4, 17.3, 15.2, 10.4, 10.4,
+       14.7, 32.4, 30.4, 33.9, 21.5, 15.5, 15.2, 13.3, 19.2, 27.3, 26.0, 30.4, 15.8, 19.7, 15.0, 21.4]  # fmt: skip
+AM = [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]  # fmt: skip
+
+
+def test_hedges_g_exact_interval_reproduces_effectsize_on_mtcars():
+    # effectsize R package README (Ben-Shachar, Lüdecke & Makowski 2020, JOSS 5:2815):
+    # cohens_d(mpg ~ am, data = mtcars) -> d = -1.48, 95% CI [-2.27, -0.67] (non-central t,
+    # pooled SD; the interval of δ, as MBESS::ci.smd); hedges_g(...) -> -1.44, and
+    # effectsize scales the interval by J: [-2.21, -0.65]. The transcription of mtcars is
+    # checked by R's t.test(mpg ~ am): Welch t = -3.7671, df = 18.332, p = 0.001374.
+    mpg, am = np.array(MPG), np.array(AM)
+    auto, manual = mpg[am == 0], mpg[am == 1]
+    tt = st.ttest_ind(auto, manual, equal_var=False)
+    assert (round(tt.statistic, 4), round(tt.df, 3), round(tt.pvalue, 6)) == (
+        -3.7671,
+        18.332,
+        0.001374,
+    )
+    g = float(hedges_g(auto, manual))
+    lo, hi = hedges_g_ci(auto, manual)
+    assert round(g, 2) == -1.44
+    assert (round(lo, 2), round(hi, 2)) == (-2.27, -0.67)
+    j = 1 - 3 / (4 * 32 - 9)
+    assert (round(j * lo, 2), round(j * hi, 2)) == (-2.21, -0.65)
+    # the limits are the non-centralities at which the observed t sits at 97.5 % / 2.5 %
+    k = np.sqrt(19 * 13 / 32)
+    t = g / j * k
+    assert st.nct.cdf(t, 30, lo * k) == pytest.approx(0.975, abs=1e-9)
+    assert st.nct.cdf(t, 30, hi * k) == pytest.approx(0.025, abs=1e-9)
+
+
+def test_hedges_g_exact_interval_covers_95_percent_at_3_vs_9():
+    # where the BCa bootstrap covered 0.88 (issue 12): 600 normal samples, δ = 0.8;
+    # Monte-Carlo SE 0.9 %, so a 0.92-0.98 band fails a wrong interval.
+    rng = np.random.default_rng(11)
+    hits = 0
+    for _ in range(600):
+        lo, hi = hedges_g_ci(rng.normal(0.8, 1, 3), rng.normal(0, 1, 9))
+        hits += lo <= 0.8 <= hi
+    assert 0.92 <= hits / 600 <= 0.98
+
+
+def test_hedges_g_exact_interval_degenerate_inputs():
+    assert np.isnan(hedges_g_ci([1.0], [1.0, 2.0])).all()
+    assert np.isnan(hedges_g_ci([1.0, 1.0], [1.0, 1.0])).all()
+    lo, hi = hedges_g_ci([100.0, 101, 102], [1.0, 2, 3])  # huge t: still finite limits
+    assert 0 < lo < 99 < hi
+
+
+def _confounded(seed: int, effect: float):
+    """synthetic_season plus a between-athlete confounder: athletes who train more have
+    a higher fade level (+0.5 s per 100 reps of their mean 28-day volume)."""
+    from analysis.relate import race_features
+
+    log, races, fatigue = synthetic_season(seed=seed, effect_per_100=effect)
+    f = race_features(log, races, (28,))
+    mean28 = f.groupby("athlete_id")["hf_reps_28d"].transform("mean").to_numpy(dtype=float)
+    return log, races, fatigue.assign(differential_s=fatigue["differential_s"] + 0.5 * mean28 / 100)
+
+
+def test_window_scan_mixed_is_the_within_athlete_slope():
+    # issue 12: method="mixed" did not decompose, so the between-athlete confounder
+    # pulled its slope off the within-athlete truth (-0.3 s per 100 reps).
+    from analysis.relate import race_table
+
+    log, races, fatigue = _confounded(seed=4, effect=-0.3)
+    row = window_scan(log, races, fatigue, windows=(28,), method="mixed").iloc[0]
+    t = race_table(log, races, fatigue, (28,)).assign(x=lambda d: d["hf_reps_28d"] / 100)
+    mm = mixed_model(t, "differential_s", "x", "athlete_id", decompose=True).set_index("term")
+    assert row["estimate"] == pytest.approx(mm.loc["x_within", "estimate"])
+    assert row["ci_low"] < -0.3 < row["ci_high"]
+    plain = mixed_model(t, "differential_s", "x", "athlete_id").set_index("term")
+    assert row["estimate"] != pytest.approx(plain.loc["x", "estimate"], rel=1e-4)
+
+
+def test_window_scan_effect_planted_at_28_days_is_one_finding_not_eight():
+    # the effect acts through the 28-day volume only; every overlapping window then
+    # correlates with the fade (significant, familywise), but only the primary window is
+    # a finding: no other window adds to it. The old scan called 5-8 of 8 windows findings.
+    counts = []
+    for seed in range(5):
+        log, races, fatigue = synthetic_season(seed=seed, effect_per_100=-0.2)
+        scan = window_scan(log, races, fatigue, method="within")
+        assert scan.loc[scan["primary"], "window_days"].tolist() == [28]
+        assert scan.loc[scan["primary"], "finding"].all()
+        counts.append(int(scan["finding"].sum()))
+        assert (scan["pvalue_fwer"] >= scan["pvalue"] - 1e-12).all()
+    assert max(counts) <= 2 and sum(counts) <= 7, counts
+    assert "overstates its effect" in scan.attrs["warning"]
+    assert "28-day" in scan.attrs["warning"]
+    corr = scan.attrs["window_correlation"]
+    assert corr.shape == (8, 8) and np.allclose(corr, corr.T) and np.allclose(np.diag(corr), 1)
+    assert corr[np.triu_indices(8, 1)].mean() > 0.2  # overlapping windows: correlated tests
+
+
+def test_window_scan_within_under_no_effect_is_familywise():
+    hits = 0
+    for seed in range(12):
+        log, races, fatigue = synthetic_season(seed=300 + seed, effect_per_100=0.0)
+        scan = window_scan(log, races, fatigue, method="within")
+        hits += bool(scan["significant"].any())
+    assert hits <= 2
+
+
+def test_max_t_pvalues_between_single_test_and_bonferroni():
+    from analysis.stats import _max_t_pvalues
+
+    z = np.array([2.2, 2.0, 0.5])
+    same = _max_t_pvalues(z, np.ones((3, 3)), np.inf)  # perfectly correlated: one test
+    assert same[0] == pytest.approx(2 * st.norm.sf(2.2), abs=0.005)
+    indep = _max_t_pvalues(z, np.eye(3), np.inf)  # independent: Šidák
+    assert indep[0] == pytest.approx(1 - (1 - 2 * st.norm.sf(2.2)) ** 3, abs=0.005)
+    assert (indep >= same - 1e-12).all()

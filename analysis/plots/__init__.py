@@ -10,5 +10,6 @@ from ._style import house_style, new_axes
 
 __all__ = ["house_style", "new_axes"]
 from .cohorts import plot_cohort_metric, plot_cohort_profiles  # noqa: F401
+from .forest import plot_athlete_slopes  # noqa: F401
 from .splits import plot_fatigue_trend, plot_velocity_profile  # noqa: F401
 from .volume import plot_volume_vs_fatigue, plot_weekly_volume  # noqa: F401

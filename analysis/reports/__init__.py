@@ -21,6 +21,8 @@ and what the notebooks show:
 - :mod:`~analysis.reports.words` — labels, counts and estimates in words;
 - :mod:`~analysis.reports.athlete` — :class:`AthleteReport`;
 - :mod:`~analysis.reports.cohort` — :class:`CohortReport` and the cohort rule;
+- :mod:`~analysis.reports.squad` — :class:`SquadReport` (the squad's answer) and the
+  takeaway that opens each athlete report;
 - :mod:`~analysis.reports.quality` — the data-quality tables;
 - :mod:`~analysis.reports.explore` — helpers of ``explore.ipynb``.
 
@@ -69,6 +71,7 @@ _NAMES = {
     "cohort_columns": "cohort",
     "cohort_summary": "cohort",
     "cohort_tests": "cohort",
+    "cohort_terms": "cohort",
     "cohort_words": "cohort",
     "hf_reps_per_week": "cohort",
     "not_a_cohort": "cohort",
@@ -80,6 +83,10 @@ _NAMES = {
     "unmapped_exercises": "quality",
     "load_or_sample": "explore",
     "who_trained_what": "explore",
+    "SquadReport": "squad",
+    "athlete_takeaway": "squad",
+    "format_p": "squad",
+    "takeaway_html": "squad",
     "Estimate": "..stats",
     "estimate_caveat": "..stats",
     "within_athlete_estimate": "..stats",

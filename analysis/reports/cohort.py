@@ -165,7 +165,7 @@ def _left_out(small: dict[str, int]) -> str:
 
 
 def cohort_tests(means: pd.DataFrame) -> pd.DataFrame:
-    """Welch t, Mann-Whitney U and Hedges g (bootstrap CI) between cohorts, per metric.
+    """Welch t, Mann-Whitney U and Hedges g (exact non-central-t CI) between cohorts, per metric.
 
     Uses :func:`analysis.stats.compare_groups` on athlete means; p-values are BH-adjusted
     within each metric. Cohorts with fewer than 2 athletes with a value of the metric are
@@ -215,13 +215,47 @@ TEST_HEADERS = {
 }
 
 
-def tests_table(tests: pd.DataFrame) -> pd.DataFrame:
-    """:func:`cohort_tests` for display: the columns a coach reads, readable headers."""
+def tests_table(tests: pd.DataFrame, column: str | None = None) -> pd.DataFrame:
+    """:func:`cohort_tests` for display: the columns a coach reads, readable headers.
+
+    With ``column`` (the roster column) the group headers use its name; p-values are
+    written as a coach reads them (``p < 0.001``, never ``0.00``).
+    """
+    from .squad import format_p
+
+    headers = dict(TEST_HEADERS)
+    if column is not None:
+        label = column_label(column)
+        headers.update(group_a=label, group_b=f"{label}, compared with")
     if tests.empty:
-        return pd.DataFrame(columns=list(TEST_HEADERS.values()))
-    out = tests[[c for c in TEST_HEADERS if c in tests.columns]]
+        return pd.DataFrame(columns=list(headers.values()))
+    out = tests[[c for c in headers if c in tests.columns]]
     out = out.assign(metric=out["metric"].map(lambda m: LABELS.get(m, m)))
-    return out.rename(columns=TEST_HEADERS)
+    for c in ("pvalue_welch_adj", "pvalue_mwu_adj"):
+        if c in out.columns:
+            out = out.assign(
+                **{c: [format_p(p).removeprefix("p = ").removeprefix("p ") for p in out[c]]}
+            )
+    return out.rename(columns=headers)
+
+
+def cohort_terms(tests: pd.DataFrame, column: str) -> str:
+    """What the comparison table's terms mean, and how many comparisons were made."""
+    label = column_label(column).lower()
+    n = len(tests)
+    measures = tests["metric"].nunique() if n else 0
+    pairs = n // measures if measures else 0
+    return (
+        f"How to read the table: each athlete counts once (their season mean). Hedges g is "
+        f"the difference between two {label} groups in units of the spread between athletes "
+        "(0.2 small, 0.5 medium, 0.8 large); its 95 % confidence interval is exact for "
+        "small groups (non-central t) — when it includes 0 the groups cannot be told apart. "
+        "Welch t and Mann-Whitney test the same difference, the second without assuming a "
+        "bell-shaped spread; 'adjusted' p-values allow for the several group pairs of a "
+        f"measure (Benjamini-Hochberg). {n} comparison{'s' * (n != 1)} were made "
+        f"({measures} measure{'s' * (measures != 1)} × {pairs} group pair"
+        f"{'s' * (pairs != 1)}), so one small p among them can be chance."
+    )
 
 
 def summary_table(summary: pd.DataFrame, column: str, *, event: int) -> pd.DataFrame:
@@ -356,14 +390,18 @@ class CohortReport:
         return summary_table(self.summary(), self.column, event=self.event)
 
     def tests(self) -> pd.DataFrame:
-        """:func:`cohort_tests` of the report (computed once: the bootstrap is slow)."""
+        """:func:`cohort_tests` of the report (computed once)."""
         if self._tests is None:
             self._tests = cohort_tests(self.means)
         return self._tests
 
     def tests_table(self) -> pd.DataFrame:
         """The tests with readable headers (what the notebook shows)."""
-        return tests_table(self.tests())
+        return tests_table(self.tests(), self.column)
+
+    def terms(self) -> str:
+        """The table's terms in words and the number of comparisons made."""
+        return cohort_terms(self.tests(), self.column)
 
     def words(self) -> str:
         return cohort_words(self.tests(), self.column, means=self.means)

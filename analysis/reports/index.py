@@ -59,6 +59,9 @@ def write_index(
     newest = max(mtimes) if mtimes else None
     failed = [r for r in statuses if r.status == "failed"]
     n_run = sum(r.status != "skipped" for r in statuses)
+    from ..dataset import data_warnings
+
+    notes = data_warnings(ds)  # files not read, athletes without log entries
 
     def row(r: ReportStatus) -> dict:
         return {
@@ -74,6 +77,7 @@ def write_index(
         }
 
     kinds = [
+        ("The squad's answer", "squad"),
         ("Data quality", "data_quality"),
         ("Cohorts", "cohort"),
         ("Athletes", "athlete"),
@@ -96,6 +100,7 @@ def write_index(
         n_run=n_run,
         n_unchanged=len(statuses) - n_run,
         failed=[row(r) for r in failed],
+        notes=list(notes),
         sections=[x for x in sections if x["rows"]],
         version=__version__,
     )

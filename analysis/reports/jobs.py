@@ -9,6 +9,7 @@ from pathlib import Path
 
 #: The pinned notebooks: kind -> file name.
 NOTEBOOKS = {
+    "squad": "squad_report.ipynb",
     "athlete": "athlete_report.ipynb",
     "cohort": "cohort_comparison.ipynb",
     "data_quality": "data_quality.ipynb",
@@ -54,7 +55,7 @@ class ReportJob:
     Attributes
     ----------
     kind : str
-        ``athlete``, ``cohort``, ``data_quality`` or ``extra``.
+        ``squad``, ``athlete``, ``cohort``, ``data_quality`` or ``extra``.
     key : str
         Athlete id, cohort column, or notebook name.
     title : str

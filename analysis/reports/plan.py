@@ -60,15 +60,17 @@ def plan_reports(
     Returns
     -------
     list of ReportJob
-        Data quality and cohorts first (they take longest), then athletes in roster order,
-        then notebooks of your own.
+        The squad's answer (``squad``), data quality and cohorts first (they take
+        longest), then athletes in roster order, then notebooks of your own.
 
     Notes
     -----
     ``digest`` = SHA-256 of (notebook bytes, :func:`analysis.fingerprint.fingerprint` of
     the code and the effective settings — the key of the dataset cache but for the files
-    and the run's date —, parameters, data). The data part of an athlete report is that athlete's rows of the roster, log,
-    races, splits and rejects (exactly what ``ds.athlete(id)`` shows the notebook); of a
+    and the run's date —, parameters, data). The data part of an athlete report is that
+    athlete's rows of the roster, log, races, splits and rejects (exactly what
+    ``ds.athlete(id)`` shows the notebook) and the text of its opening takeaway (which
+    uses the squad's estimate); of the squad and a
     cohort report the roster, log, races and splits; of the data-quality report and of
     your own notebooks every table.
     """
@@ -113,6 +115,11 @@ def plan_reports(
         return ReportJob(kind, key, title, str(nb), target, params, digest)
 
     jobs: list[ReportJob] = []
+    event = _main_event(ds.fatigue)
+    nb = nb_dir / NOTEBOOKS["squad"]
+    if nb.exists():  # the squad's answer first (OUT/squad.html, linked first on the index)
+        params = {"data_dir": data_dir, "event": event, "window_days": int(window_days)}
+        jobs.append(job("squad", "", "The squad's answer", nb, "squad", params, squad))
     nb = nb_dir / NOTEBOOKS["data_quality"]
     jobs.append(
         job(
@@ -125,7 +132,6 @@ def plan_reports(
             everything,
         )
     )
-    event = _main_event(ds.fatigue)
     nb = nb_dir / NOTEBOOKS["cohort"]
     for col in cohort_columns(athletes):
         params = {
@@ -149,6 +155,9 @@ def plan_reports(
     by_athlete = {k: g for k, g in fat.groupby("athlete_id", sort=False)} if len(fat) else {}
     nb = nb_dir / NOTEBOOKS["athlete"]
     names = dict(zip(athletes["athlete_id"], athletes["name"], strict=True))
+    from .squad import takeaway_lines
+
+    memo: dict = {}
     for aid in athletes["athlete_id"]:
         aid = str(aid)
         ev = _main_event(by_athlete[aid]) if aid in by_athlete else event
@@ -158,7 +167,14 @@ def plan_reports(
             "event": ev,
             "window_days": int(window_days),
         }
-        data = hasher.athlete(aid, "athletes", "log", "races", "splits", "rejects") + synthetic
+        # the takeaway opening the report uses the squad's estimate: its text is part of
+        # the inputs (a change elsewhere in the squad reruns the report only if it moves it)
+        lines = takeaway_lines(ds, aid, event=ev, window_days=int(window_days), _memo=memo)
+        data = (
+            hasher.athlete(aid, "athletes", "log", "races", "splits", "rejects")
+            + synthetic
+            + _sha("\n".join(lines))
+        )
         title = f"{names.get(aid, aid)} ({aid})"
         jobs.append(job("athlete", aid, title, nb, f"athletes/{_slug(aid)}", params, data))
     for extra in sorted(nb_dir.glob("*.ipynb")):

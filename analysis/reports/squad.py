@@ -1,0 +1,369 @@
+"""The squad report (``squad_report.ipynb``, ``OUT/squad.html``): the squad's answer first.
+
+Per event: the pooled within-athlete estimate in words and numbers
+(:func:`analysis.stats.within_athlete_effect`, season adjusted, CR2 errors), a forest plot
+of the athletes' own slopes around it (partially pooled, :func:`analysis.stats.athlete_slopes`),
+the other windows as a sensitivity analysis (:func:`analysis.stats.window_scan`) and what
+the data cannot say. :func:`athlete_takeaway` gives the two lines that open each athlete
+report: the squad's estimate and that athlete's own, pooled toward the squad.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..config import PRIMARY_WINDOW_DAYS
+from ..dataset import Dataset, load_dataset
+from ..relate import race_table
+from ..stats import EffectResult, athlete_slopes, window_scan, within_athlete_effect
+from .display import NO_MATHS, _html, esc
+
+#: Windows of the sensitivity analysis (days), the primary one among them.
+SCAN_WINDOWS = (7, 14, 21, 28, 35, 42, 49, 56)
+
+#: Reps per unit of the headline ("per 100 more reps").
+PER = 100
+
+
+def format_p(p: float) -> str:
+    """A p-value as a coach should read it: ``p < 0.001``, ``p = 0.004``, ``p = 0.31``.
+
+    Examples
+    --------
+    >>> format_p(0.0000012), format_p(0.0042), format_p(0.3149), format_p(float("nan"))
+    ('p < 0.001', 'p = 0.004', 'p = 0.31', 'p not available')
+    """
+    if p is None or not np.isfinite(p):
+        return "p not available"
+    if p < 0.001:
+        return "p < 0.001"
+    if p < 0.01:
+        return f"p = {p:.3f}"
+    return f"p = {p:.2f}"
+
+
+def _faster(value: float) -> str:
+    """A change of the differential per 100 reps: ``0.05 s faster`` (less fade) or slower."""
+    if not np.isfinite(value):
+        return "unknown"
+    digits = 3 if abs(value) < 0.01 else 2
+    if round(abs(value), digits) == 0:
+        return "0.000 s (no change)"
+    return f"{abs(value):.{digits}f} s {'faster' if value < 0 else 'slower'}"
+
+
+def headline_words(res: EffectResult, *, event: int, window_days: int) -> str:
+    """The squad's answer in one sentence, with its interval, athletes and races."""
+    if not np.isfinite(res.estimate):
+        return (
+            f"No squad estimate for the {event} m yet: {res.n_subjects} athletes with two or "
+            f"more {event} m races and a logged {window_days}-day build-up ({res.note})."
+        )
+    if not np.isfinite(res.ci_low):
+        return (
+            f"Per {PER} more hip-flexor reps in the {window_days} days before a {event} m race, "
+            f"the second half was {_faster(res.estimate)} relative to the first, but with "
+            f"{res.n_subjects} athlete(s) there is no interval ({res.note})."
+        )
+    return (
+        f"Per {PER} more hip-flexor reps in the {window_days} days before a race, the second "
+        f"half of the {event} m was {_faster(res.estimate)} relative to the first "
+        f"(95 % CI {_faster(res.ci_low)} to {_faster(res.ci_high)}; {format_p(res.pvalue)}), "
+        f"{res.n_subjects} athletes, {res.n_obs} races."
+    )
+
+
+def verdict_words(res: EffectResult) -> str:
+    """What the interval means, in plain words."""
+    if not np.isfinite(res.ci_low):
+        return "The data cannot yet say whether more hip-flexor work goes with less fade."
+    if res.ci_low <= 0 <= res.ci_high:
+        return (
+            "The interval includes no change: these races cannot tell a link of this size "
+            "from chance. More races (or more athletes) would narrow it."
+        )
+    less = res.estimate < 0
+    return (
+        "The interval excludes no change: in this squad, races after more hip-flexor work "
+        f"came with {'less' if less else 'more'} fade, comparing each athlete with "
+        "themselves and allowing for the season."
+    )
+
+
+def _table(ds: Dataset, event: int, windows: tuple[int, ...]) -> pd.DataFrame:
+    t = race_table(ds.log, ds.races, ds.fatigue, windows)
+    t = t[(t["event_m"] == event) & (t["status"].fillna("ok") == "ok")]
+    return t.assign(**{f"_x{w}": pd.to_numeric(t[f"hf_reps_{w}d"]).astype("float64") / PER
+                       for w in windows})  # fmt: skip
+
+
+def squad_effect(table: pd.DataFrame, window_days: int) -> EffectResult:
+    """The headline: :func:`within_athlete_effect` of the differential on volume / 100
+    in the ``window_days`` window, within athlete, adjusted for the season (race date)."""
+    return within_athlete_effect(
+        table, f"_x{window_days}", "differential_s", "athlete_id", time="date"
+    )
+
+
+@dataclass
+class SquadReport:
+    """Everything the squad notebook shows."""
+
+    ds: Dataset
+    event: int
+    window_days: int
+    tables: dict[int, pd.DataFrame] = field(repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(
+        cls, data_dir: str, *, event: int = 400, window_days: int = PRIMARY_WINDOW_DAYS
+    ) -> SquadReport:
+        """Load ``data_dir``; one race table per event with the scan windows."""
+        ds = load_dataset(data_dir)
+        windows = tuple(sorted({*SCAN_WINDOWS, int(window_days)}))
+        events = sorted({int(e) for e in ds.races["event_m"].dropna()} | {int(event)})
+        tables = {ev: _table(ds, ev, windows) for ev in events}
+        return cls(ds, int(event), int(window_days), tables)
+
+    @property
+    def windows(self) -> tuple[int, ...]:
+        return tuple(sorted({*SCAN_WINDOWS, self.window_days}))
+
+    def events(self) -> list[int]:
+        """The report's event first, then every other event with races with a fade metric."""
+        others = [
+            e for e, t in self.tables.items()
+            if e != self.event and t["differential_s"].notna().sum() >= 2
+        ]  # fmt: skip
+        return [self.event, *others]
+
+    def effect(self, event: int | None = None) -> EffectResult:
+        ev = event or self.event
+        if ("effect", ev) not in self._cache:
+            self._cache[("effect", ev)] = squad_effect(self.tables[ev], self.window_days)
+        return self._cache[("effect", ev)]
+
+    def headline(self, event: int | None = None) -> object:
+        ev = event or self.event
+        res = self.effect(ev)
+        words = esc(headline_words(res, event=ev, window_days=self.window_days))
+        return _html(
+            f'<div class="{NO_MATHS} headline" style="font-size:1.15em;border-left:4px solid '
+            f'#1f5fa8;padding:4px 12px;margin:8px 0"><p><b>{words}</b></p>'
+            f"<p>{esc(verdict_words(res))}</p></div>"
+        )
+
+    def slopes(self, event: int | None = None) -> pd.DataFrame:
+        ev = event or self.event
+        t = self.tables[ev]
+        return athlete_slopes(
+            t, f"_x{self.window_days}", "differential_s", "athlete_id", time="date",
+            pooled=self.effect(ev),
+        )  # fmt: skip
+
+    def slopes_table(self, event: int | None = None) -> pd.DataFrame:
+        names = dict(zip(self.ds.athletes["athlete_id"], self.ds.athletes["name"], strict=True))
+        s = self.slopes(event)
+        return pd.DataFrame(
+            {
+                "athlete": [f"{names.get(a, a)} ({a})" for a in s["athlete_id"]],
+                "races": s["n"],
+                "own slope (s per 100 reps)": s["slope"],
+                "pooled toward the squad": s["shrunk"],
+                "weight of own races (%)": (100 * s["weight"]).round(0),
+            }
+        )
+
+    def plot_forest(self, event: int | None = None, ax=None):
+        from ..plots import plot_athlete_slopes
+
+        ev = event or self.event
+        names = dict(zip(self.ds.athletes["athlete_id"], self.ds.athletes["name"], strict=True))
+        return plot_athlete_slopes(
+            self.slopes(ev), self.effect(ev), labels=names, ax=ax,
+            title=f"{ev} m: each athlete's link between hip-flexor work and fade, "
+            f"around the squad's ({self.window_days}-day window)",
+        )  # fmt: skip
+
+    def scan(self, event: int | None = None) -> pd.DataFrame:
+        ev = event or self.event
+        if ("scan", ev) not in self._cache:
+            self._cache[("scan", ev)] = self._scan(ev)
+        return self._cache[("scan", ev)]
+
+    def _scan(self, ev: int) -> pd.DataFrame:
+        return window_scan(
+            self.ds.log, self.ds.races, self.ds.fatigue, windows=self.windows, event=ev,
+            method="within", primary=self.window_days,
+        )  # fmt: skip
+
+    def scan_table(self, event: int | None = None) -> pd.DataFrame:
+        s = self.scan(event)
+        return pd.DataFrame(
+            {
+                "window (days before the race)": s["window_days"].astype(str)
+                + np.where(s["primary"], " (headline)", ""),
+                "change per 100 reps": [_faster(v) for v in s["estimate"]],
+                "95 % CI": [
+                    f"{_faster(lo)} to {_faster(hi)}"
+                    for lo, hi in zip(s["ci_low"], s["ci_high"], strict=True)
+                ],
+                "p (this window)": [format_p(p) for p in s["pvalue"]],
+                "p (all windows, familywise)": [format_p(p) for p in s["pvalue_fwer"]],
+                "adds to the headline window?": [
+                    "—" if prim else ("yes" if f else "no")
+                    for prim, f in zip(s["primary"], s["finding"], strict=True)
+                ],
+            }
+        )
+
+    def scan_words(self, event: int | None = None) -> str:
+        s = self.scan(event)
+        extra = int((s["finding"] & ~s["primary"]).sum())
+        text = s.attrs["warning"] + (
+            f" {len(s)} windows were compared. "
+            + (
+                f"{extra} window(s) add to the {self.window_days}-day one."
+                if extra
+                else f"No other window adds anything to the {self.window_days}-day one."
+            )
+        )
+        return text
+
+    def cannot_say(self, event: int | None = None) -> list[str]:
+        """What these data cannot show, in plain words (bullets)."""
+        ev = event or self.event
+        res = self.effect(ev)
+        t = self.tables[ev]
+        x = pd.to_numeric(t[f"hf_reps_{self.window_days}d"], errors="coerce")
+        out = [
+            "It is an association, not proof. Each athlete is compared with themselves and "
+            "the season's general trend is allowed for, but anything else that changed with "
+            "the hip-flexor work in the same weeks (sprint sessions, rest, racing schedule, "
+            "weather) could be the cause.",
+            "It is the squad's average link. Athletes may differ (the forest plot); with a "
+            "handful of races each, an athlete's own slope is mostly noise, so each athlete's "
+            "best guess is pulled toward the squad's.",
+        ]
+        if len(x.dropna()):
+            out.append(
+                f"It says nothing about volumes outside those logged: {x.min():.0f} to "
+                f"{x.max():.0f} hip-flexor reps in the {self.window_days} days before a race."
+            )
+        if res.n_subjects < 5:
+            out.append(
+                f"Only {res.n_subjects} athletes have two or more {ev} m races with splits: "
+                "too few for a squad answer to generalise."
+            )
+        n_nodiff = int(t["differential_s"].isna().sum())
+        if n_nodiff:
+            out.append(
+                f"{n_nodiff} {ev} m race(s) had no half-way split and are not in the estimate."
+            )
+        if ev == 200:
+            out.append(
+                "In a 200 m the second half is normally faster than the first (the first "
+                "holds the start), so the differential is read against the athlete's usual "
+                "one, not against zero; velocity loss needs three or more splits."
+            )
+        return out
+
+    def cannot_say_html(self, event: int | None = None) -> object:
+        items = "".join(f"<li>{esc(s)}</li>" for s in self.cannot_say(event))
+        return _html(f'<div class="{NO_MATHS}"><ul>{items}</ul></div>')
+
+    def results(self) -> dict:
+        out: dict = {"event": self.event, "window_days": self.window_days, "events": {}}
+        for ev in self.events():
+            r = self.effect(ev)
+            out["events"][str(ev)] = {
+                "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                "pvalue": r.pvalue, "dof": r.dof, "n_subjects": r.n_subjects,
+                "n_obs": r.n_obs, "method": r.method,
+                "headline": headline_words(r, event=ev, window_days=self.window_days),
+            }  # fmt: skip
+        head = out["events"][str(self.event)]
+        out.update({k: head[k] for k in ("estimate", "ci_low", "ci_high", "n_subjects", "n_obs")})
+        return out
+
+
+def athlete_takeaway(
+    data_dir: str, athlete_id: str, *, event: int = 400, window_days: int = PRIMARY_WINDOW_DAYS
+) -> list[str]:
+    """The two lines that open an athlete report: the squad's answer, then the athlete's own.
+
+    The athlete's line uses their own races weighed with the squad's (empirical Bayes,
+    :func:`analysis.stats.athlete_slopes`), so a handful of races does not speak alone.
+    Only squad-level numbers of other athletes enter (no other athlete's data).
+    """
+    return takeaway_lines(load_dataset(data_dir), athlete_id, event=event, window_days=window_days)
+
+
+def takeaway_lines(
+    ds: Dataset,
+    athlete_id: str,
+    *,
+    event: int = 400,
+    window_days: int = PRIMARY_WINDOW_DAYS,
+    _memo: dict | None = None,
+) -> list[str]:
+    """:func:`athlete_takeaway` from a loaded (whole-squad) dataset. ``_memo`` (a dict)
+    keeps the squad fit per event across athletes when planning a batch."""
+    memo = {} if _memo is None else _memo
+    key = (int(event), int(window_days))
+    if key not in memo:
+        t = _table(ds, int(event), (int(window_days),))
+        res = squad_effect(t, int(window_days))
+        slopes = (
+            athlete_slopes(t, f"_x{window_days}", "differential_s", "athlete_id",
+                           time="date", pooled=res).set_index("athlete_id")
+            if np.isfinite(res.estimate) else None
+        )  # fmt: skip
+        memo[key] = (res, slopes)
+    res, s = memo[key]
+    words = headline_words(res, event=int(event), window_days=int(window_days))
+    first = "The squad: " + words[:1].lower() + words[1:]
+    if not np.isfinite(res.estimate):
+        return [first, "You: no squad estimate yet, so no estimate for you either."]
+    aid = str(athlete_id)
+    if aid not in s.index or not np.isfinite(s.loc[aid, "slope"]):
+        n = int(s.loc[aid, "n"]) if aid in s.index else 0
+        second = (
+            f"You: {n} {event} m race(s) with splits are too few for an estimate of your own; "
+            f"the squad's ({_faster(res.estimate)} per {PER} reps) is the best guess for you."
+        )
+        return [first, second]
+    r = s.loc[aid]
+    lo, hi = r["shrunk"] - 1.96 * r["shrunk_se"], r["shrunk"] + 1.96 * r["shrunk_se"]
+    second = (
+        f"You: your own {int(r['n'])} races alone suggest {_faster(r['slope'])} per {PER} reps; "
+        f"weighed with the squad's (your races count for {100 * r['weight']:.0f} %), the best "
+        f"guess for you is {_faster(r['shrunk'])} (roughly {_faster(lo)} to {_faster(hi)})."
+    )
+    return [first, second]
+
+
+def takeaway_html(lines: list[str]) -> object:
+    """The takeaway as the box that opens an athlete report."""
+    body = "".join(f"<p>{esc(x)}</p>" for x in lines)
+    return _html(
+        f'<div class="{NO_MATHS} takeaway" style="border-left:4px solid #d1495b;'
+        f'padding:4px 12px;margin:8px 0;background:#fafafa"><b>In short</b>{body}</div>'
+    )
+
+
+__all__ = [
+    "SCAN_WINDOWS",
+    "SquadReport",
+    "athlete_takeaway",
+    "format_p",
+    "headline_words",
+    "squad_effect",
+    "takeaway_html",
+    "takeaway_lines",
+    "verdict_words",
+]
