@@ -71,7 +71,7 @@ def plot_athlete_slopes(
         ax.plot(slopes["shrunk"].to_numpy(dtype=float), y, "o", color=PALETTE[1], ms=5,
                 label="athlete, pooled toward the squad")  # fmt: skip
         names = [
-            literal(f"{labels.get(a, a)} ({int(k)} races)")
+            literal(f"{labels.get(a, a)} ({int(k)} race{'s' * (int(k) != 1)})")
             for a, k in zip(slopes[subject], slopes["n"], strict=True)
         ]
         ax.set_yticks(y, names)

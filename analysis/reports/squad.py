@@ -174,7 +174,7 @@ class SquadReport:
                 "races": s["n"],
                 "own slope (s per 100 reps)": s["slope"],
                 "pooled toward the squad": s["shrunk"],
-                "weight of own races (%)": (100 * s["weight"]).round(0),
+                "weight of own races (%)": (100 * s["weight"]).round(0).astype("Int64"),
             }
         )
 
