@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .resources import reference_path
 
 #: Environment variable naming another catalog file (default: the project's).
 CATALOG_ENV = "HIPFLEX_CATALOG"
@@ -57,7 +58,7 @@ CATALOG_COLUMNS = (
     "aliases",
 )
 
-_PKG_CATALOG = Path(__file__).resolve().parent.parent / "data" / "reference" / "exercises.csv"
+_PKG_CATALOG = reference_path("exercises.csv")  # package data (analysis.resources)
 
 
 def default_catalog_path() -> Path:

@@ -7,8 +7,6 @@ clean table or in ``rejects``; :attr:`Dataset.reconciliation` shows the counts p
 
 from __future__ import annotations
 
-import hashlib
-import html
 import json
 import os
 from collections.abc import Mapping
@@ -41,7 +39,7 @@ TABLES = (
 )  # fmt: skip
 
 #: Environment variable naming a folder where cleaned datasets are cached as Parquet,
-#: keyed by a fingerprint of the raw files, the catalog and the package version.
+#: keyed by :func:`analysis.fingerprint.fingerprint` (file contents, code, settings, date).
 CACHE_ENV = "HIPFLEX_CACHE_DIR"
 
 #: A data folder holding this file is synthetic (``hipflex sample`` writes it).
@@ -155,35 +153,27 @@ class Dataset:
         )
 
     def _repr_html_(self) -> str:
+        from .templating import render
+
         s = self.summary()
-        e = html.escape
         unmapped = (
             self.log.loc[self.log["family"] == "unmapped", "exercise_raw"].value_counts().head(5)
         )
-        unm = ", ".join(f"{e(str(k))} ({v})" for k, v in unmapped.items()) or "none"
+        unm = ", ".join(f"{k} ({v})" for k, v in unmapped.items()) or "none"
         rows = [
-            (
-                "Data folder",
-                e(str(self.data_dir)) + (" <b>(SYNTHETIC data)</b>" if self.synthetic else ""),
-            ),
-            ("Athletes", s["athletes"]),
-            ("Dates", f"{s['first_date']} to {s['last_date']}"),
-            ("Training-log rows (clean)", s["log_rows"]),
-            ("Races / split marks", f"{s['races']} / {s['splits']}"),
+            ("Data folder", str(self.data_dir), self.synthetic),
+            ("Athletes", s["athletes"], False),
+            ("Dates", f"{s['first_date']} to {s['last_date']}", False),
+            ("Training-log rows (clean)", s["log_rows"], False),
+            ("Races / split marks", f"{s['races']} / {s['splits']}", False),
             (
                 "Rows read / rejected / duplicates",
                 f"{s['rows_read']} / {s['rejected']} / {s['duplicates']}",
+                False,
             ),
-            ("Unmapped exercises", f"{s['unmapped_entries']} entries; top: {unm}"),
+            ("Unmapped exercises", f"{s['unmapped_entries']} entries; top: {unm}", False),
         ]
-        body = "".join(
-            f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows
-        )
-        # tex2jax_ignore: a $ in a folder or exercise name is text, not maths for MathJax
-        return (
-            f"<table class='hipflex-dataset tex2jax_ignore'>"
-            f"<caption>hipflex Dataset</caption>{body}</table>"
-        )
+        return render("dataset_summary.html.j2", rows=rows)
 
 
 def _empty_plan() -> pd.DataFrame:
@@ -193,15 +183,6 @@ def _empty_plan() -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- loading
-
-
-def _fingerprint(files: list[Path], root: Path, catalog_path: Path | None) -> str:
-    h = hashlib.sha256(__version__.encode())
-    for p in [*files, *([catalog_path] if catalog_path else [])]:
-        st = p.stat()
-        h.update(str(p.relative_to(root) if p.is_relative_to(root) else p).encode())
-        h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:20]
 
 
 def _reconcile(
@@ -275,8 +256,9 @@ def load_dataset(
     today
         Reject dates after this (default: today).
     cache_dir
-        Cache cleaned tables as Parquet here, keyed by a fingerprint of the inputs; a second
-        call with unchanged inputs reads the cache. Default: ``$HIPFLEX_CACHE_DIR`` if set,
+        Cache cleaned tables as Parquet here, keyed by :func:`analysis.fingerprint.fingerprint`
+        of the inputs (file contents, package code, every effective setting and the run's
+        date); a second call with unchanged inputs on the same day reads the cache. Default: ``$HIPFLEX_CACHE_DIR`` if set,
         else no cache.
     hand_to_fat
         Seconds added to hand times per event (``{200: 0.24, 400: 0.14}``); events left
@@ -307,13 +289,20 @@ def load_dataset(
 
     cache_dir = cache_dir if cache_dir is not None else os.environ.get(CACHE_ENV) or None
     offsets = config.hand_to_fat(hand_to_fat)
-    hints_file = root / "hipflex.toml"
-    fp = _fingerprint(
-        [*files, *([hints_file] if hints_file.is_file() else [])], root, catalog_path
-    ) + (f"-{dayfirst}-{today}" if (dayfirst, today) != (None, None) else "")
-    if offsets != config.HAND_TO_FAT_S:
-        fp += "-h" + ",".join(f"{k}={v:g}" for k, v in sorted(offsets.items()))
-    if cache_dir is not None and catalog_path is not None:
+    # one date for the whole run: the cleaners reject rows after it, the cache key holds it
+    today = today if today is not None else config.today()
+    # the one fingerprint of every cache (analysis.fingerprint): contents, code, settings
+    from . import fingerprint as _fp
+
+    settings = _fp.effective_settings(
+        root,
+        catalog=catalog_path if catalog_path is not None else catalog,
+        hand_to_fat=offsets,
+        dayfirst=dayfirst,
+        today=today,
+    )
+    fp = _fp.fingerprint(files, root=root, settings=settings).key
+    if cache_dir is not None:
         cached = _read_cache(Path(cache_dir) / fp, root, fp)
         if cached is not None:
             return cached
@@ -354,7 +343,7 @@ def load_dataset(
         synthetic=(root / SYNTHETIC_MARKER).is_file(),
         plan=plan,
     )
-    if cache_dir is not None and catalog_path is not None:
+    if cache_dir is not None:
         save_dataset(ds, Path(cache_dir) / fp)
     return ds
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .resources import reference_path
 from .schema import RACE_COLUMNS, SPLIT_COLUMNS, conform
 
 __all__ = [
@@ -83,7 +84,7 @@ SEGMENT_COLUMNS: dict[str, str] = {
 }
 
 #: Published split times of world-class races (see the ``source`` column of each row).
-ELITE_SPLITS_PATH = Path(__file__).resolve().parents[1] / "data" / "reference" / "elite_splits.csv"
+ELITE_SPLITS_PATH = reference_path("elite_splits.csv")  # package data (analysis.resources)
 
 
 def _check(df: pd.DataFrame, cols: tuple[str, ...], name: str) -> None:

@@ -26,9 +26,9 @@ import pandas as pd
 import pytest
 
 import analysis as hf
+from analysis import fingerprint as hf_fp
 from analysis import reports as rp
 from analysis.cli import main as cli_main
-from analysis.reports import plan as rp_plan
 from analysis.sample import write_sample
 
 pytestmark = pytest.mark.slow
@@ -82,7 +82,7 @@ def _text(path: Path) -> str:
 @pytest.fixture(scope="module", autouse=True)
 def _frozen_code():
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(rp_plan, "code_digest", lambda: "package source frozen for these tests")
+        mp.setattr(hf_fp, "code_digest", lambda: "package source frozen for these tests")
         yield
 
 
@@ -168,7 +168,7 @@ def test_html_reports_hide_code_and_escape_names(batch):
     html = (out / "athletes/A01.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html
     assert re.search(
-        r"&lt;script&gt;alert\((&quot;|\")x(&quot;|\")\)&lt;/script&gt; Nuñez &amp; Co \$\\frac\$",
+        r"&lt;script&gt;alert\((&quot;|&#34;|\")x(&quot;|&#34;|\")\)&lt;/script&gt; Nuñez &amp; Co \$\\frac\$",
         html,
     )
     assert "<title>&lt;script&gt;" in html  # the page title is the (escaped) report title

@@ -219,7 +219,7 @@ def test_index_escapes_titles_and_errors_and_links_the_failed_notebook(ds, tmp_p
     path = rp.write_index(tmp_path, statuses, {}, ds, Path(ds.data_dir), 0.0, 1.0)
     text = path.read_text(encoding="utf-8")
     assert "<script>alert" not in text and "<img src=x" not in text
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in text
     assert "Zoë &amp; &lt;b&gt;co&lt;/b&gt;" in text
     assert "Failed reports" in text and "href='athletes/A01.ipynb'" in text
     assert "SYNTHETIC DATA" in text  # write_sample marks the folder synthetic

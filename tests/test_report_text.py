@@ -315,3 +315,27 @@ def test_html_helpers_escape_and_keep_mathjax_off_data():
     assert 'class="tex2jax_ignore"' in t
     p = rp.paragraph("$x$").data
     assert 'class="tex2jax_ignore"' in p
+
+
+# ---------------------------------------------------------------- views from a dataset
+
+
+def test_views_from_a_loaded_dataset_match_those_built_from_the_folder(data, a01, monkeypatch):
+    ds = hf.load_dataset(data)
+    # no folder is read again: from_dataset works from the tables it is given
+    import analysis.dataset
+
+    def no_reading(*a, **k):
+        raise AssertionError("from_dataset read the folder")
+
+    monkeypatch.setattr(analysis.dataset, "load_dataset", no_reading)
+    monkeypatch.setattr(rp.AthleteReport, "build", no_reading)
+    rep = rp.AthleteReport.from_dataset(ds, "A01", event=400, window_days=28)
+    assert rep.results() == a01.results()
+    assert set(rep.ds.athletes["athlete_id"]) == {"A01"}  # one athlete's data only
+    assert set(rep.ds.log["athlete_id"]) == {"A01"}
+    col = rp.cohort_columns(ds.athletes)[0]
+    cohort = rp.CohortReport.from_dataset(ds, col, event=400, window_days=28)
+    assert cohort.means["athlete_id"].tolist() == ds.athletes["athlete_id"].tolist()
+    with pytest.raises(DataError, match="not a cohort column"):
+        rp.CohortReport.from_dataset(ds, "name")

@@ -29,6 +29,8 @@ LAYERS = {
     "catalog": 0,
     "prescription": 0,
     "sample": 0,
+    "resources": 0,
+    "fingerprint": 2,
     "logs": 1,
     "sprints": 1,
     "volume": 2,
@@ -143,7 +145,9 @@ def test_old_modules_are_thin_deprecated_re_exports(old: str) -> None:
     for name in mod.__all__:
         value = getattr(mod, name)
         if callable(value) and hasattr(value, "__module__"):
-            assert value.__module__.startswith(("analysis.reports.", "analysis.stats")), name
+            assert value.__module__.startswith(
+                ("analysis.reports.", "analysis.stats", "analysis.fingerprint")
+            ), name
 
 
 def test_public_names_keep_working_from_old_and_new_places() -> None:

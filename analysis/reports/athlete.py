@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..agegrade import age_graded
-from ..dataset import Dataset, load_dataset
+from ..dataset import Dataset
 from ..fatigue import load_elite_splits, segment_table
 from ..plan import plan_adherence
 from ..relate import race_table
 from ..season import race_context
 from ..stats import Estimate, within_athlete_estimate
 from .cohort import NOT_COHORTS
-from .display import NO_MATHS, _html, esc
+from .display import _html
 from .words import _count, column_label, estimate_in_words, exercise_names, races_phrase
 
 _SEX = {"F": "female", "M": "male", "X": "X"}
@@ -36,7 +36,21 @@ class AthleteReport:
         cls, data_dir: str, athlete_id: str, *, event: int = 400, window_days: int = 28
     ) -> AthleteReport:
         """Load ``data_dir`` and keep only ``athlete_id``'s rows (privacy by construction)."""
-        ds = load_dataset(data_dir).athlete(str(athlete_id))
+        from .explore import load_or_sample  # the sample is made on first use
+
+        return cls.from_dataset(
+            load_or_sample(data_dir), athlete_id, event=event, window_days=window_days
+        )
+
+    @classmethod
+    def from_dataset(
+        cls, ds: Dataset, athlete_id: str, *, event: int = 400, window_days: int = 28
+    ) -> AthleteReport:
+        """The report of ``athlete_id`` from a loaded dataset (no folder read again).
+
+        Only that athlete's rows are kept (:meth:`Dataset.athlete`), whatever ``ds`` holds.
+        """
+        ds = ds.athlete(str(athlete_id))
         table = race_table(ds.log, ds.races, ds.fatigue, windows=(int(window_days),))
         table = age_graded(race_context(table), ds.athletes)  # PB/SB, WMA age grade
         seg = segment_table(ds.races, ds.splits)
@@ -68,20 +82,25 @@ class AthleteReport:
         return out
 
     def header(self) -> object:
-        extras = [f"{esc(k)}: {esc(v)}" for k, v in self.details()]
+        from ..templating import render
+
         log = self.ds.log["date"].dropna()
         span = (
             f"Training log {log.min():%Y-%m-%d} to {log.max():%Y-%m-%d}: {len(self.ds.log)} entries"
             if len(log)
             else "No training-log entries"
         )
-        n = len(self.ds.races)
         return _html(
-            f'<div class="{NO_MATHS}">'
-            f"<h2>{esc(self.name)} <small>({esc(self.athlete_id)})</small></h2>"
-            f"<p>{' · '.join(extras)}</p>"
-            f"<p>{span}; {n} race{'s' * (n != 1)} of any distance. Focus: {self.event} m, "
-            f"hip-flexor volume over the {self.window_days} days before each race.</p></div>"
+            render(
+                "athlete_header.html.j2",
+                name=self.name,
+                athlete_id=self.athlete_id,
+                details=self.details(),
+                span=span,
+                n_races=len(self.ds.races),
+                event=self.event,
+                window_days=self.window_days,
+            )
         )
 
     def event_races(self) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..agegrade import age_graded
-from ..dataset import Dataset, load_dataset
+from ..dataset import Dataset
 from ..errors import DataError
 from ..fatigue import segment_table
 from ..relate import race_table
@@ -360,7 +360,18 @@ class CohortReport:
             ``column`` is not a cohort column of the roster (:func:`not_a_cohort`); the
             message names the columns that are.
         """
-        ds = load_dataset(data_dir)
+        from .explore import load_or_sample  # the sample is made on first use
+
+        return cls.from_dataset(
+            load_or_sample(data_dir), column, event=event, window_days=window_days
+        )
+
+    @classmethod
+    def from_dataset(
+        cls, ds: Dataset, column: str, *, event: int = 400, window_days: int = 28
+    ) -> CohortReport:
+        """The cohort report of a loaded dataset (no folder read again); raises as
+        :meth:`build` does."""
         why = not_a_cohort(ds.athletes, column)
         if why:
             cohorts = ", ".join(cohort_columns(ds.athletes)) or "none"

@@ -5,7 +5,6 @@ code hidden, no MathJax), the page of a failed report, atomic renames.
 from __future__ import annotations
 
 import contextlib
-import html
 import re
 from pathlib import Path
 
@@ -57,10 +56,9 @@ def _stopped_note(nb, message: str) -> None:
     """Put a visible note at the top of a notebook that did not finish."""
     import nbformat
 
-    cell = nbformat.v4.new_markdown_cell(
-        f"<div style='color:#a00;font-weight:bold'>hipflex: this report did not finish: "
-        f"{html.escape(message)}</div>"
-    )
+    from ..templating import render
+
+    cell = nbformat.v4.new_markdown_cell(render("stopped_note.html.j2", message=message))
     cell.metadata["tags"] = ["hipflex-error"]
     nb.cells.insert(0, cell)
 
@@ -78,20 +76,19 @@ def error_summary(error: str, limit: int = 300) -> str:
 def _failure_page(title: str, target: str, error: str) -> str:
     """The HTML page of a report that failed: a short, escaped summary and links to the
     executed notebook (which keeps the full error) and to the index — no traceback."""
-    e = html.escape
+    from markupsafe import Markup
+
+    from ..templating import render
+
     depth = target.count("/")
-    nb_href = _href(Path(target).name + ".ipynb")
-    index_href = _href("../" * depth + "index.html")
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{e(title)} — report failed</title><style>{INDEX_CSS}</style></head><body>"
-        f"<h1>{e(title)}</h1><div class='failures'>"
-        f"<p><b>This report did not finish.</b> {e(error_summary(error))}</p>"
-        f"<p>The executed notebook, with the full error, is "
-        f"<a href='{nb_href}'>{e(Path(target).name)}.ipynb</a>. Fix the data or the "
-        "notebook and run the reports again; only this report will be re-run.</p></div>"
-        f"<p><a href='{index_href}'>All reports</a></p></body></html>"
+    return render(
+        "failure.html.j2",
+        css=Markup(INDEX_CSS),
+        title=title,
+        error=error_summary(error),
+        nb_href=_href(Path(target).name + ".ipynb"),
+        nb_name=Path(target).name + ".ipynb",
+        index_href=_href("../" * depth + "index.html"),
     )
 
 

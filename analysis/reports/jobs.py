@@ -42,8 +42,10 @@ REMOVE_TAGS = ("remove-cell", "remove_cell")
 
 
 def default_notebooks_dir() -> Path:
-    """The project's ``notebooks/`` folder (beside the ``analysis`` package)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """The report notebooks shipped with the package (the project's ``notebooks/``)."""
+    from ..resources import notebooks_dir
+
+    return notebooks_dir()
 
 
 @dataclass(frozen=True)

@@ -1,55 +1,20 @@
 """Digests of a report's inputs and the manifest that stores them (``OUT/.hipflex/manifest.json``).
 
+Digests build on :func:`analysis.fingerprint.fingerprint`, the key of the dataset cache too.
 An unchanged report is one whose digest equals the one in the manifest: see
 :func:`analysis.reports.plan.plan_reports` for what goes into it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .._version import __version__
+from ..fingerprint import _sha, code_digest, reference_files
 from ..io import write_text_atomic
-
-
-def _sha(*parts: bytes | str) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        b = p.encode() if isinstance(p, str) else p
-        h.update(len(b).to_bytes(8, "little"))
-        h.update(b)
-    return h.hexdigest()
-
-
-def reference_files() -> list[Path]:
-    """The reference tables every report may read: the world-class splits drawn in each
-    athlete report and the exercise catalog in use (``$HIPFLEX_CATALOG`` or
-    ``data/reference/exercises.csv``: its display names label the volume charts)."""
-    from .. import fatigue
-    from ..catalog import default_catalog_path
-
-    return [Path(fatigue.ELITE_SPLITS_PATH), Path(default_catalog_path())]
-
-
-def code_digest() -> str:
-    """Hash of the package version, every source and data file of the package, and the
-    reference tables of :func:`reference_files` (a missing one hashes as missing)."""
-    root = Path(__file__).resolve().parents[1]
-    parts: list[bytes | str] = [__version__]
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix in {".py", ".csv", ".mplstyle", ".json"}:
-            parts += [str(p.relative_to(root)), p.read_bytes()]
-    for p in reference_files():
-        try:
-            parts += [str(p), p.read_bytes()]
-        except OSError:
-            parts += [str(p), b"missing"]
-    return _sha(*parts)
 
 
 def _row_hashes(df: pd.DataFrame) -> Any:
@@ -102,3 +67,13 @@ def _write_manifest(path: Path, reports: dict) -> None:
     write_text_atomic(
         path, json.dumps({"version": 1, "reports": reports}, indent=1, sort_keys=True)
     )
+
+
+__all__ = [
+    "_TableHasher",
+    "_read_manifest",
+    "_sha",
+    "_write_manifest",
+    "code_digest",
+    "reference_files",
+]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .jobs import DEFAULT_WINDOW, NOT_REPORTS, NOTEBOOKS, ReportJob, default_notebooks_dir
-from .manifest import _sha, _TableHasher, code_digest
+from .manifest import _sha, _TableHasher
 
 
 def _slug(text: str) -> str:
@@ -65,10 +65,12 @@ def plan_reports(
 
     Notes
     -----
-    ``digest`` = SHA-256 of (notebook bytes, package version and source, parameters,
-    data). The data part of an athlete report is that athlete's rows of the roster, log,
-    races, splits and rejects (exactly what ``ds.athlete(id)`` shows the notebook) and the
-    text of its opening takeaway (which uses the squad's estimate); of the squad and a
+    ``digest`` = SHA-256 of (notebook bytes, :func:`analysis.fingerprint.fingerprint` of
+    the code and the effective settings — the key of the dataset cache but for the files
+    and the run's date —, parameters, data). The data part of an athlete report is that
+    athlete's rows of the roster, log, races, splits and rejects (exactly what
+    ``ds.athlete(id)`` shows the notebook) and the text of its opening takeaway (which
+    uses the squad's estimate); of the squad and a
     cohort report the roster, log, races and splits; of the data-quality report and of
     your own notebooks every table.
     """
@@ -77,7 +79,12 @@ def plan_reports(
 
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     data_dir = str(Path(data_dir).resolve())
-    code = code_digest()
+    # the fingerprint that keys the dataset cache, without the files (each report hashes
+    # the rows it reads) and without the run's date (it reaches a report through the
+    # tables: a row no longer in the future is a changed row)
+    from .. import fingerprint as _fp
+
+    code = _fp.fingerprint(settings=_fp.effective_settings(ds.data_dir or None, run_date=False)).key
     athletes = ds.athletes
     race_owner = ds.races.set_index("race_id")["athlete_id"]
     tables = {
