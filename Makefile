@@ -13,7 +13,7 @@ help:  ## list the tasks
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,dask]"
 	$(PY) -m ipykernel install --sys-prefix --name hipflex --display-name "Python (hipflex)" >/dev/null
 	touch $(STAMP)
 

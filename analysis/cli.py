@@ -3,6 +3,7 @@
     hipflex sample DIR [--athletes N] [--seed S]   synthetic raw data set (seeded)
     hipflex clean DIR [--out data/processed]        clean tables as Parquet + reconciliation
     hipflex report DIR --out OUT                    every report + OUT/index.html
+    hipflex report DIR --out OUT --scheduler tcp://HOST:8786   the same on a Dask cluster
     hipflex demo [--out reports]                    sample + clean + report
     hipflex inspect DIR                             how each file and sheet would be read
 
@@ -186,8 +187,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .dataset import CACHE_ENV, load_dataset
     from .reports import build_reports
+    from .reports.cluster import connect, scheduler_address
 
-    with _hand_to_fat_env(_hand_to_fat(args)):
+    address = scheduler_address(args.scheduler)  # --scheduler, else $DASK_SCHEDULER_ADDRESS
+    client = connect(address) if address else None  # unreachable: one line, exit 2
+    with (
+        contextlib.closing(client) if client else contextlib.nullcontext(),
+        _hand_to_fat_env(_hand_to_fat(args)),
+    ):
         # cleaned once here, into the cache the batch reads: warn before the long part
         cache = os.environ.get(CACHE_ENV) or Path(args.out) / ".hipflex" / "cache"
         try:
@@ -208,6 +215,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             force=args.force,
             progress=None if not args.quiet else False,
             notebooks_dir=args.notebooks,
+            scheduler=client,
         )
     return max(status, 0 if result.ok else 1)
 
@@ -291,6 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True)
     r.add_argument("--force", action="store_true", help="re-run reports even if unchanged")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:8786",
+        help="run the reports on this Dask cluster (default: $DASK_SCHEDULER_ADDRESS, else "
+        "locally); needs pip install 'hipflex[dask]'",
+    )
     report_opts(r)
     r.set_defaults(func=cmd_report)
 

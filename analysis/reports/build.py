@@ -75,6 +75,7 @@ def build_reports(
     window_days: int = DEFAULT_WINDOW,
     kernel_name: str = KERNEL_NAME,
     retries: int = START_RETRIES,
+    scheduler=None,
 ) -> BatchResult:
     """Run every report of a data folder into ``out`` and write ``out/index.html``.
 
@@ -103,6 +104,9 @@ def build_reports(
         Jupyter kernel (default ``python3``, started with this interpreter).
     retries : int
         Attempts for a kernel that fails to start.
+    scheduler : str or distributed.Client, optional
+        Run the reports as tasks on this Dask cluster (``tcp://HOST:8786``;
+        :mod:`analysis.reports.cluster`) instead of local worker processes.
 
     Returns
     -------
@@ -123,7 +127,7 @@ def build_reports(
     state.mkdir(parents=True, exist_ok=True)
     with _exclusive(state / "lock"):
         return _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-                      notebooks_dir, window_days, kernel_name, retries)  # fmt: skip
+                      notebooks_dir, window_days, kernel_name, retries, scheduler)  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -151,7 +155,7 @@ def _exclusive(path: Path):
 
 
 def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-           notebooks_dir, window_days, kernel_name, retries) -> BatchResult:  # fmt: skip
+           notebooks_dir, window_days, kernel_name, retries, scheduler=None) -> BatchResult:  # fmt: skip
     from ..dataset import CACHE_ENV, load_dataset
 
     cache_dir = Path(os.environ.get(CACHE_ENV) or state / "cache")
@@ -210,8 +214,13 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     n_workers = jobs or cpus or 1
     try:
+        engine = run_jobs
+        if scheduler is not None:  # the same batch on a Dask cluster
+            from .cluster import cluster_engine
+
+            engine = cluster_engine(scheduler, data_dir, cache_dir, tables_include=[ds.fingerprint])
         if todo:
-            run_jobs(
+            engine(
                 todo,
                 out,
                 workers=n_workers,

@@ -1,0 +1,692 @@
+"""The report batch on a Dask cluster: ``hipflex report DIR --out OUT --scheduler tcp://HOST:8786``.
+
+Each report is one task on an existing Dask distributed cluster (:func:`cluster_engine`,
+which has the signature of :func:`analysis.reports.runner.run_jobs`, so the batch around it
+— manifest, incremental runs, failure pages, index — is the local one). Workers need no
+shared file system:
+
+* **What goes to the workers** (one *payload* per batch, sent once to each worker that
+  runs a report, removed from the workers at the end of the batch): the data folder's
+  files, the cleaned tables the kernels read (the dataset cache entry of this run, or the
+  run's snapshot), the notebooks of the batch, the catalog named by ``$HIPFLEX_CATALOG``,
+  and ``$HIPFLEX_HAND_TO_FAT``. Each task also carries its report's parameters.
+* **On a worker** the payload is written to a private temporary folder; a report runs in a
+  child process of the worker (:func:`analysis.reports.worker.run_one`: papermill, then the
+  HTML export), with a fresh kernel per report, so an athlete's data are never in another
+  athlete's kernel. A report over the time limit has its child process and kernel killed;
+  a child whose worker dies kills its kernel and exits.
+* **What comes back** is the executed notebook and its HTML page (text); the submitting
+  process writes both atomically (temporary file + rename) at the pinned paths.
+
+A worker killed mid-report is replaced by Dask and its report re-run elsewhere (up to the
+scheduler's ``allowed-failures``), else that report alone is failed.
+
+``distributed`` is imported only here, only when a scheduler is used: install it with
+``pip install 'hipflex[dask]'``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError
+from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT, ReportJob, ReportStatus
+
+#: Environment variable naming the scheduler when ``--scheduler`` is not given (Dask's own).
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+
+#: Seconds to wait for the scheduler to answer, and for a first worker.
+CONNECT_TIMEOUT = 10.0
+
+#: The variable through which kernels find the cleaned tables. Today the dataset cache
+#: (``HIPFLEX_CACHE_DIR``, one entry per fingerprint); a per-run snapshot passes its own
+#: name (and ``tables_include=None``) to :func:`cluster_engine`.
+TABLES_ENV = "HIPFLEX_CACHE_DIR"
+
+#: Settings of the submitting process the kernels must see too.
+FORWARD_ENV = ("HIPFLEX_HAND_TO_FAT",)
+
+EXTRA_MISSING = "the Dask engine needs the optional extra: pip install 'hipflex[dask]'"
+
+
+class ClusterError(DataError):
+    """The cluster cannot be used (no ``distributed``, no scheduler, no workers, other code)."""
+
+
+# ------------------------------------------------------------------ the submitting side
+
+
+def scheduler_address(option: str | None = None) -> str | None:
+    """The scheduler to use: ``--scheduler``, else ``$DASK_SCHEDULER_ADDRESS``, else None."""
+    return (option or os.environ.get(SCHEDULER_ENV) or "").strip() or None
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError(EXTRA_MISSING) from None
+    return distributed
+
+
+def connect(address: str, *, timeout: float | None = None):
+    """A ``distributed.Client`` on ``address`` with at least one worker running our code.
+
+    Raises
+    ------
+    ClusterError
+        ``distributed`` not installed, the scheduler not answering within ``timeout``
+        seconds (default :data:`CONNECT_TIMEOUT`), no worker, or a worker running other
+        hipflex code than this process.
+    """
+    distributed = _distributed()
+    limit = CONNECT_TIMEOUT if timeout is None else timeout
+    try:
+        client = distributed.Client(address, timeout=limit, set_as_default=False)
+    except Exception as exc:
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address} within {limit:g} s ({reason})"
+        ) from None
+    try:
+        try:
+            client.wait_for_workers(1, timeout=limit)
+        except Exception:
+            raise ClusterError(
+                f"the Dask scheduler at {address} has no workers "
+                "(start one with: dask worker " + address + ")"
+            ) from None
+        mine = _code_identity()
+        theirs = client.run(_code_identity)
+        other = sorted(w for w, ident in theirs.items() if ident != mine)
+        if other:
+            raise ClusterError(
+                f"Dask worker {other[0]} runs other hipflex code than this machine "
+                f"(hipflex {_version()} here): install the same version on every worker"
+            )
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _code_identity() -> str:
+    """Version and contents of the package's files, wherever it is installed."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256(_version().encode())
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.suffix in {".py", ".csv", ".mplstyle", ".json", ".j2", ".ipynb"}:
+            h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def _files(root: Path, include: Sequence[str] | None = None) -> dict[str, bytes]:
+    """Every file below ``root`` (or below its children ``include``), by relative POSIX path."""
+    out: dict[str, bytes] = {}
+    tops = [root / name for name in include] if include is not None else [root]
+    for top in tops:
+        for p in sorted(top.rglob("*")) if top.is_dir() else [top]:
+            if p.is_file():
+                out[p.relative_to(root).as_posix()] = p.read_bytes()
+    return out
+
+
+def make_payload(
+    jobs: Sequence[ReportJob],
+    data_dir: str | os.PathLike[str],
+    tables_dir: str | os.PathLike[str],
+    *,
+    tables_include: Sequence[str] | None = None,
+    tables_env: str = TABLES_ENV,
+) -> dict[str, Any]:
+    """What every worker needs for this batch, as bytes (see the module notes)."""
+    data = Path(data_dir).resolve()
+    notebooks = {}
+    for nb in sorted({j.notebook for j in jobs}):
+        nb_id = hashlib.sha1(nb.encode()).hexdigest()[:10] + "-" + Path(nb).name
+        notebooks[nb] = (nb_id, Path(nb).read_bytes())
+    env = {k: os.environ[k] for k in FORWARD_ENV if os.environ.get(k)}
+    catalog = os.environ.get("HIPFLEX_CATALOG")
+    payload: dict[str, Any] = {
+        "data_dir": str(data),
+        "data": _files(data),
+        "tables": _files(Path(tables_dir), tables_include),
+        "tables_env": tables_env,
+        # the cache scheme: the entry is keyed by a fingerprint that holds install paths
+        "tables_key": tables_include[0] if tables_include and tables_env == TABLES_ENV else "",
+        "notebooks": notebooks,
+        "env": env,
+        "catalog": Path(catalog).read_bytes() if catalog else None,
+        "code": _code_identity(),
+    }
+    h = hashlib.sha256()
+    for part in ("data", "tables"):
+        for k, v in payload[part].items():
+            h.update(f"{part}/{k}".encode() + b"\0" + hashlib.sha256(v).digest())
+    for nb_id, body in payload["notebooks"].values():
+        h.update(nb_id.encode() + hashlib.sha256(body).digest())
+    h.update(json.dumps([env, tables_env, payload["data_dir"]], sort_keys=True).encode())
+    h.update(payload["catalog"] or b"")
+    payload["key"] = h.hexdigest()[:16] + "-" + uuid.uuid4().hex[:8]
+    return payload
+
+
+def cluster_engine(
+    scheduler: Any,
+    data_dir: str | os.PathLike[str],
+    tables_dir: str | os.PathLike[str],
+    *,
+    tables_include: Sequence[str] | None = None,
+    tables_env: str = TABLES_ENV,
+) -> Callable[..., list[ReportStatus]]:
+    """A :func:`~analysis.reports.runner.run_jobs` that runs the reports on a Dask cluster.
+
+    Parameters
+    ----------
+    scheduler : str or distributed.Client
+        Scheduler address (``tcp://HOST:8786``) or a connected client.
+    data_dir : path
+        The data folder (its files go to the workers; ``data_dir`` parameters point to
+        the workers' copy).
+    tables_dir : path
+        Folder of the cleaned tables the kernels read, placed on each worker at the path
+        named by ``$<tables_env>``.
+    tables_include : sequence of str, optional
+        Only these children of ``tables_dir`` (the cache entry of this run); None: all.
+    tables_env : str
+        The variable the kernels read it from.
+    """
+
+    def engine(
+        jobs: Sequence[ReportJob],
+        out: str | os.PathLike[str],
+        *,
+        workers: int | None = None,
+        timeout: float | None = 600.0,
+        kernel_name: str = KERNEL_NAME,
+        cache_dir: Any = None,
+        retries: int = START_RETRIES,
+        on_done: Callable[[ReportStatus], None] | None = None,
+    ) -> list[ReportStatus]:
+        del workers, cache_dir  # the cluster's size decides; the tables are given above
+        payload = make_payload(
+            jobs, data_dir, tables_dir, tables_include=tables_include, tables_env=tables_env
+        )
+        return run_on_cluster(
+            jobs,
+            out,
+            scheduler=scheduler,
+            payload=payload,
+            timeout=timeout,
+            kernel_name=kernel_name,
+            retries=retries,
+            on_done=on_done,
+        )
+
+    return engine
+
+
+def run_on_cluster(
+    jobs: Sequence[ReportJob],
+    out: str | os.PathLike[str],
+    *,
+    scheduler: Any,
+    payload: dict[str, Any],
+    timeout: float | None = 600.0,
+    kernel_name: str = KERNEL_NAME,
+    retries: int = START_RETRIES,
+    on_done: Callable[[ReportStatus], None] | None = None,
+) -> list[ReportStatus]:
+    """Run ``jobs`` as Dask tasks and write their pages into ``out``; statuses in job order."""
+    distributed = _distributed()
+    out = Path(out)
+    client = connect(scheduler) if isinstance(scheduler, str) else scheduler
+    own_client = isinstance(scheduler, str)
+    limit = float(timeout) if timeout else None
+    results: list[ReportStatus | None] = [None] * len(jobs)
+    key = payload["key"]
+    futures: dict[Any, tuple[int, ReportJob, dict, float]] = {}
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        # the payload is a task of its own: held once by the scheduler, sent once to each
+        # worker, and re-made if the worker holding it dies
+        shared = client.submit(_identity, payload, key=f"hipflex-payload-{key}", pure=False)
+        for i, job in enumerate(jobs):
+            spec = {
+                "title": job.title,
+                "notebook": job.notebook,
+                "out": str(out),
+                "target": job.target,
+                "parameters": job.parameters,
+                "kernel_name": kernel_name,
+                "timeout": limit,
+                "start_timeout": START_TIMEOUT,
+                "retries": retries,
+                "maths": job.kind == "extra",
+            }
+            fut = client.submit(
+                _report_task,
+                shared,
+                spec,
+                key=f"hipflex-{job.target}-{uuid.uuid4().hex[:8]}",
+                pure=False,
+            )
+            futures[fut] = (i, job, spec, time.perf_counter())
+        for fut in distributed.as_completed(list(futures)):
+            i, job, spec, t0 = futures[fut]
+            try:
+                res = fut.result()
+            except distributed.KilledWorker as exc:
+                res = {"status": "failed", "error": f"worker died ({_one_line(exc)})"}
+            except Exception as exc:
+                res = {"status": "failed", "error": f"{type(exc).__name__}: {_one_line(exc)}"}
+            error = _write_pages(out, job, spec, res)
+            st = ReportStatus(
+                job,
+                "failed" if error else "ok",
+                seconds=round(time.perf_counter() - t0, 3),
+                error=error,
+                attempts=int(res.get("attempts", 1) or 1),
+            )
+            results[i] = st
+            if on_done is not None:
+                on_done(st)
+            fut.release()
+    finally:
+        for fut in futures:
+            fut.cancel()
+        with contextlib.suppress(Exception):
+            client.run(_release, key)  # kills what still runs, removes the data
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        if own_client:
+            client.close()
+    return [r for r in results if r is not None]
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
+
+
+def _terminate(signum: int, frame: Any) -> None:  # pragma: no cover - signal handler
+    raise SystemExit(128 + signum)
+
+
+def _write_pages(out: Path, job: ReportJob, spec: dict, res: dict) -> str:
+    """Write a task's page and notebook at the pinned paths; return the error ('' if ok)."""
+    from ..io import write_text_atomic
+    from .export import _finalize, _tmp_notebook
+
+    error = res.get("error", "") if res.get("status") != "ok" else ""
+    html, ipynb = res.get("html"), res.get("ipynb")
+    if html is not None and ipynb is not None:
+        write_text_atomic(out / (job.target + ".html"), html)
+        write_text_atomic(out / (job.target + ".ipynb"), ipynb)
+        return error
+    error = error or "the worker returned no page"
+    try:  # the notebook as submitted, with the error on top, and the failure page
+        _finalize(_tmp_notebook(out, job.target), out, job.target, spec, error)
+    except Exception as exc:
+        print(f"hipflex: could not write the page of {job.target}: {exc}", file=sys.stderr)
+    return error
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+# ------------------------------------------------------------------------ the worker side
+
+_LOCK = threading.Lock()
+_PLACED: dict[str, Path] = {}
+_IDLE: dict[str, list[_Child]] = {}
+_ALL: dict[str, set[_Child]] = {}
+
+
+def _place(payload: dict[str, Any]) -> Path:
+    """Write the payload into a private folder of this worker process (once per batch)."""
+    key = payload["key"]
+    with _LOCK:
+        if key in _PLACED:
+            return _PLACED[key]
+        if payload["code"] != _code_identity():
+            raise RuntimeError(
+                "this worker runs other hipflex code than the submitting machine: "
+                "install the same hipflex version on every worker"
+            )
+        root = Path(tempfile.mkdtemp(prefix=f"hipflex-{key[:8]}-"))
+        for part in ("data", "tables"):
+            for rel, body in payload[part].items():
+                p = root / part / rel
+                p.parent.mkdir(parents=True, exist_ok=True)
+                p.write_bytes(body)
+        (root / "data").mkdir(exist_ok=True)
+        (root / "tables").mkdir(exist_ok=True)
+        for nb_id, body in payload["notebooks"].values():
+            p = root / "notebooks" / nb_id
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(body)
+        if payload.get("catalog") is not None:
+            (root / "catalog.csv").write_bytes(payload["catalog"])
+        (root / "out").mkdir()
+        (root / "logs").mkdir()
+        _PLACED[key] = root
+        return root
+
+
+def _child_env(payload: dict[str, Any], root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(payload.get("env", {}))
+    env[payload["tables_env"]] = str(root / "tables")
+    if payload.get("catalog") is not None:
+        env["HIPFLEX_CATALOG"] = str(root / "catalog.csv")
+    if payload.get("tables_key"):
+        env["HIPFLEX_CLUSTER_REKEY"] = payload["tables_key"] + os.pathsep + str(root / "data")
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    pkg_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = pkg_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def _report_task(payload: dict[str, Any], spec: dict) -> dict:
+    """One report on a worker: run it in a child process, return its notebook and page."""
+    root = _place(payload)
+    key = payload["key"]
+    local_data = str(root / "data")
+    nb_id = payload["notebooks"][spec["notebook"]][0]
+    params = {
+        k: (local_data if v == payload["data_dir"] else v) for k, v in spec["parameters"].items()
+    }
+    local = {
+        **spec,
+        "notebook": str(root / "notebooks" / nb_id),
+        "out": str(root / "out"),
+        "parameters": params,
+    }
+    limit = spec.get("timeout")
+    child = _acquire(key, payload, root)
+    t0 = time.perf_counter()
+    try:
+        child.send(local)
+        res = child.receive(time.monotonic() + limit if limit else float("inf"))
+    except (EOFError, BrokenPipeError, OSError, ValueError) as exc:
+        child.kill()
+        res = {"status": "failed", "error": f"worker died ({exc})", "attempts": 1}
+        child = None
+    if res is None:
+        child.kill()
+        child = None
+        res = {
+            "status": "failed",
+            "error": f"stopped after the time limit of {limit:g} s",
+            "attempts": 1,
+        }
+    if child is not None:
+        _give_back(key, child)
+    res["seconds"] = round(time.perf_counter() - t0, 3)
+    html_p = root / "out" / (spec["target"] + ".html")
+    nb_p = root / "out" / (spec["target"] + ".ipynb")
+    if not nb_p.is_file():  # killed before anything was kept: the partial notebook
+        from .export import _finalize, _tmp_notebook
+
+        with contextlib.suppress(Exception):
+            tmp = _tmp_notebook(root / "out", spec["target"])
+            _finalize(tmp, root / "out", spec["target"], local, res["error"] or "stopped")
+    if html_p.is_file() and nb_p.is_file():
+        res["html"] = _unlocalize(html_p.read_text(encoding="utf-8"), local_data,
+                                  payload["data_dir"], html=True)  # fmt: skip
+        res["ipynb"] = _as_submitted(nb_p.read_text(encoding="utf-8"), spec, local_data, payload)
+        html_p.unlink()
+        nb_p.unlink()
+    return res
+
+
+def _as_submitted(text: str, spec: dict, local_data: str, payload: dict) -> str:
+    """The executed notebook as the local runner writes it: the submitter's paths."""
+    from .export import _tmp_notebook
+
+    nb = _unlocalize(json.loads(text), local_data, payload["data_dir"])
+    pm = nb.get("metadata", {}).get("papermill")
+    if isinstance(pm, dict):
+        pm["parameters"] = spec["parameters"]
+        pm["input_path"] = spec["notebook"]
+        pm["output_path"] = str(_tmp_notebook(Path(spec["out"]), spec["target"]))
+    import nbformat
+
+    return nbformat.writes(nbformat.from_dict(nb))
+
+
+def _unlocalize(obj: Any, local: str, original: str, html: bool = False) -> Any:
+    """``obj`` with the worker's copy of the data folder named as on the submitting machine
+    (escaped inside HTML): a page shows the folder the coach knows."""
+    if isinstance(obj, str):
+        if local not in obj:
+            return obj
+        from markupsafe import escape
+
+        return obj.replace(local, str(escape(original)) if html else original)
+    if isinstance(obj, list):
+        return [_unlocalize(v, local, original, html) for v in obj]
+    if isinstance(obj, dict):
+        return {
+            k: _unlocalize(v, local, original, html or k == "text/html") for k, v in obj.items()
+        }
+    return obj
+
+
+def _acquire(key: str, payload: dict, root: Path) -> _Child:
+    with _LOCK:
+        idle = _IDLE.setdefault(key, [])
+        while idle:
+            child = idle.pop()
+            if child.proc.poll() is None:
+                return child
+            _ALL.get(key, set()).discard(child)
+        n = len(_ALL.setdefault(key, set()))
+        child = _Child(_child_env(payload, root), root / "logs" / f"child-{os.getpid()}-{n}.log")
+        _ALL[key].add(child)
+        return child
+
+
+def _give_back(key: str, child: _Child) -> None:
+    with _LOCK:
+        if key in _ALL:
+            _IDLE.setdefault(key, []).append(child)
+        else:  # the batch was released meanwhile
+            child.kill()
+
+
+def _release(key: str) -> int:
+    """End a batch on this worker: its child processes (and kernels) stopped, its data removed."""
+    with _LOCK:
+        children = _ALL.pop(key, set())
+        idle = set(_IDLE.pop(key, []))
+        root = _PLACED.pop(key, None)
+    for child in children:
+        if child in idle:
+            child.close()
+        else:
+            child.kill()
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
+    return len(children)
+
+
+class _Child:
+    """A child process running reports (one at a time) for one batch: JSON lines both ways."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from analysis.reports.cluster import _child_main; _child_main()",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            env=env,
+            start_new_session=True,
+        )
+        self.buf = b""
+
+    def send(self, spec: dict) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write((json.dumps(spec) + "\n").encode())
+        self.proc.stdin.flush()
+
+    def receive(self, deadline: float) -> dict | None:
+        """The next result, or None at the deadline; EOFError if the child died."""
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    raise EOFError("report process exited")
+                self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def kill(self) -> None:
+        """Kill the child, its process group and every descendant (its kernel)."""
+        _kill_tree(self.proc.pid)
+        with contextlib.suppress(Exception):
+            self.proc.wait(timeout=10)
+        self._close_files()
+
+    def close(self) -> None:
+        """Let an idle child exit (its stdin closes), killing it if it does not."""
+        with contextlib.suppress(Exception):
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _kill_tree(self.proc.pid)
+            self.proc.wait()
+        self._close_files()
+
+    def _close_files(self) -> None:
+        for f in (self.proc.stdin, self.proc.stdout, self.log):
+            with contextlib.suppress(Exception):
+                f.close()
+
+
+def _kill_tree(pid: int) -> None:
+    import psutil
+
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGSTOP)  # no new kernel while we collect them
+    try:
+        victims = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        victims = []
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    for v in victims:
+        with contextlib.suppress(psutil.Error):
+            v.kill()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGKILL)
+    psutil.wait_procs(victims, timeout=5)
+
+
+def kernel_cache_key(data_dir: str | os.PathLike[str]) -> str:
+    """The dataset-cache key a kernel computes for ``data_dir`` in this environment
+    (what :func:`analysis.load_dataset` computes with no option given)."""
+    from .. import config
+    from .. import fingerprint as _fp
+    from ..catalog import default_catalog_path
+    from ..io import iter_raw_files
+
+    root = Path(data_dir)
+    settings = _fp.effective_settings(
+        root,
+        catalog=default_catalog_path(),
+        hand_to_fat=config.hand_to_fat(None),
+        dayfirst=None,
+        today=config.today(),
+    )
+    return _fp.fingerprint(list(iter_raw_files(root)), root=root, settings=settings).key
+
+
+def _rekey(tables: Path) -> None:
+    """Make the shipped cache entry the one this machine's kernels look for.
+
+    The key holds install paths (catalog, reference tables) and the date, which may differ
+    from the submitting machine's: the tables are the submitter's either way.
+    """
+    spec = os.environ.get("HIPFLEX_CLUSTER_REKEY", "")
+    if not spec:
+        return
+    shipped, data_dir = spec.split(os.pathsep, 1)
+    key = kernel_cache_key(data_dir)
+    if key != shipped and (tables / shipped).is_dir():
+        with contextlib.suppress(FileExistsError):
+            os.symlink(shipped, tables / key, target_is_directory=True)
+
+
+def _child_main() -> int:
+    """A report process on a worker: exits (its kernel killed) when the worker dies."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                import psutil
+
+                for p in psutil.Process().children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        p.kill()
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+    _rekey(Path(os.environ.get(TABLES_ENV, "")))
+    from .worker import _worker_main
+
+    return _worker_main()
+
+
+__all__ = [
+    "SCHEDULER_ENV",
+    "TABLES_ENV",
+    "ClusterError",
+    "cluster_engine",
+    "connect",
+    "kernel_cache_key",
+    "make_payload",
+    "run_on_cluster",
+    "scheduler_address",
+]
