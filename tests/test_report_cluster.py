@@ -269,3 +269,21 @@ def test_without_the_dask_extra_the_scheduler_option_is_one_line_and_exit_2(
 def test_kernel_cache_key_is_the_key_load_dataset_uses(folder, tmp_path):
     ds = load_dataset(folder / "data", cache_dir=tmp_path / "c")
     assert cl.kernel_cache_key(folder / "data") == ds.fingerprint
+
+
+def test_a_cache_entry_keyed_on_another_machine_is_found_by_this_machines_kernels(
+    folder, tmp_path, monkeypatch
+):
+    """The key holds install paths and the date: a worker re-keys the shipped entry."""
+    import pandas as pd
+
+    data = folder / "data"
+    ds = load_dataset(data, cache_dir=tmp_path / "submitter")
+    tables = tmp_path / "tables"
+    shutil.copytree(tmp_path / "submitter" / ds.fingerprint, tables / "elsewhere-key")
+    marked = tables / "elsewhere-key" / "athletes.parquet"
+    pd.read_parquet(marked).head(1).to_parquet(marked, index=False)  # tell the entry apart
+    monkeypatch.setenv("HIPFLEX_CLUSTER_REKEY", "elsewhere-key" + os.pathsep + str(data))
+    cl._rekey(tables)
+    seen = load_dataset(data, cache_dir=tables)  # what a kernel does with $HIPFLEX_CACHE_DIR
+    assert len(seen.athletes) == 1 and len(ds.athletes) == 2
