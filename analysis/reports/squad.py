@@ -19,7 +19,19 @@ from ..config import PRIMARY_WINDOW_DAYS
 from ..dataset import Dataset, load_dataset
 from ..relate import race_table
 from ..stats import EffectResult, athlete_slopes, window_scan, within_athlete_effect
-from .display import NO_MATHS, _html, esc
+from ..templating import render
+from .display import _html
+
+
+def bullets(items: list[str]) -> object:
+    """A bulleted list of sentences for display in a notebook (escaped, never maths)."""
+    return _html(render("bullets.html.j2", items=[str(x) for x in items]))
+
+
+def headline_html(words: str, verdict: str) -> object:
+    """The squad's answer as the box that opens the squad report (escaped, never maths)."""
+    return _html(render("squad_headline.html.j2", words=str(words), verdict=str(verdict)))
+
 
 #: Windows of the sensitivity analysis (days), the primary one among them.
 SCAN_WINDOWS = (7, 14, 21, 28, 35, 42, 49, 56)
@@ -150,11 +162,8 @@ class SquadReport:
     def headline(self, event: int | None = None) -> object:
         ev = event or self.event
         res = self.effect(ev)
-        words = esc(headline_words(res, event=ev, window_days=self.window_days))
-        return _html(
-            f'<div class="{NO_MATHS} headline" style="font-size:1.15em;border-left:4px solid '
-            f'#1f5fa8;padding:4px 12px;margin:8px 0"><p><b>{words}</b></p>'
-            f"<p>{esc(verdict_words(res))}</p></div>"
+        return headline_html(
+            headline_words(res, event=ev, window_days=self.window_days), verdict_words(res)
         )
 
     def slopes(self, event: int | None = None) -> pd.DataFrame:
@@ -273,8 +282,7 @@ class SquadReport:
         return out
 
     def cannot_say_html(self, event: int | None = None) -> object:
-        items = "".join(f"<li>{esc(s)}</li>" for s in self.cannot_say(event))
-        return _html(f'<div class="{NO_MATHS}"><ul>{items}</ul></div>')
+        return bullets(self.cannot_say(event))
 
     def results(self) -> dict:
         out: dict = {"event": self.event, "window_days": self.window_days, "events": {}}
@@ -349,18 +357,16 @@ def takeaway_lines(
 
 def takeaway_html(lines: list[str]) -> object:
     """The takeaway as the box that opens an athlete report."""
-    body = "".join(f"<p>{esc(x)}</p>" for x in lines)
-    return _html(
-        f'<div class="{NO_MATHS} takeaway" style="border-left:4px solid #d1495b;'
-        f'padding:4px 12px;margin:8px 0;background:#fafafa"><b>In short</b>{body}</div>'
-    )
+    return _html(render("takeaway.html.j2", lines=[str(x) for x in lines]))
 
 
 __all__ = [
     "SCAN_WINDOWS",
     "SquadReport",
     "athlete_takeaway",
+    "bullets",
     "format_p",
+    "headline_html",
     "headline_words",
     "squad_effect",
     "takeaway_html",
