@@ -125,6 +125,9 @@ def test_every_template_escapes_hostile_text(tmp_path: Path, rendered: set[str])
     _check(squad.headline_html(EVIL, EVIL).data, maths_guard=True)
     _check(squad.bullets([EVIL, "plain"]).data, maths_guard=True)
     _check(squad.takeaway_html([EVIL]).data, maths_guard=True)
+    box = squad.exploratory_html(EVIL, [EVIL, EVIL]).data
+    _check(box, maths_guard=True)
+    assert box.count(ESCAPED) == 3
     # the index's opening sections: from the data set, then every field hostile
     from analysis.reports import season
 
