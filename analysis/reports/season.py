@@ -21,7 +21,7 @@ SEASON_CSS = """
 .attention{background:#eef4fb;border:2px solid #1f5fa8;padding:.5rem 1rem;margin:1rem 0}
 .attention h2{margin-top:.2rem} .attention li{margin:.2rem 0}
 .kind{display:inline-block;min-width:8.5rem;font-weight:bold}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums} td.weeks{white-space:nowrap}
 .low{color:#b00020;font-weight:bold}
 """
 

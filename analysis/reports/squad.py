@@ -28,8 +28,14 @@ from ..stats import (
     window_scan,
     within_athlete_effect,
 )
-from ..templating import render
 from .display import _html
+
+
+def render(name: str, /, **context) -> str:
+    """:func:`analysis.templating.render`, looked up at call time."""
+    from .. import templating
+
+    return templating.render(name, **context)
 
 
 def bullets(items: list[str]) -> object:
@@ -169,10 +175,7 @@ def adjustment_words(adj: AdjustedEffect, *, window_days: int) -> str:
         if _faster(a.estimate) == _faster(b.estimate)
         else f"moves the estimate from {_faster(a.estimate)} to {_faster(b.estimate)}"
     )
-    text = (
-        f"Adjusting for {what} {move} per {PER} more hip-flexor reps (without: "
-        f"{_interval(a)}; with: {_interval(b)}; {b.n_subjects} athletes, {b.n_obs} races)"
-    )
+    text = f"Adjusting for overall session load (sRPE) {move} per {PER} more hip-flexor reps"
     if not adj.changes_answer:
         text += f"; the answer does not change: with and without it {_ANSWER[adj.answer_after]}."
     else:
@@ -180,6 +183,11 @@ def adjustment_words(adj: AdjustedEffect, *, window_days: int) -> str:
             f"; the answer changes: without the adjustment {_ANSWER[adj.answer_before]}, "
             f"with it {_ANSWER[adj.answer_after]}."
         )
+    text += (
+        f" Without the adjustment: {_interval(a)}; with it: {_interval(b)} "
+        f"({b.n_subjects} athletes, {b.n_obs} races)."
+    )
+    if adj.changes_answer:
         if abs(b.estimate - a.estimate) > 0.5 * a.se:
             text += (
                 " Session load moved with the hip-flexor work, so part of the unadjusted "
@@ -231,8 +239,8 @@ def variety_caveats(
 ) -> list[str]:
     """What the exploratory variety analysis cannot carry, in plain words."""
     out = [
-        "Exploratory: this report was set up to answer one question (hip-flexor volume and "
-        "the fade). Variety is looked at besides it, after the data were in, and its p-value "
+        "Not planned in advance: this report was set up to answer one question (hip-flexor "
+        "volume and the fade). Variety is looked at besides it, after the data were in; its p-value "
         "is not corrected for the other looks; a clear-looking link here is a question to "
         "test next season, not a finding.",
     ]
@@ -245,16 +253,18 @@ def variety_caveats(
         out.append(
             f"Variety moves {strength} with volume: within an athlete, build-ups with more "
             f"different exercises had {'more' if corr.r > 0 else 'fewer'} hip-flexor reps "
-            f"(within-athlete r = {corr.r:.2f}, 95 % CI {corr.ci_low:.2f} to "
-            f"{corr.ci_high:.2f}, {corr.n} races). A link with variety may be the volume's; "
-            "the second estimate holds volume fixed, which leaves less to go on."
+            f"(a within-athlete correlation of r = {corr.r:.2f} on a scale from −1 to 1, "
+            f"95 % CI {corr.ci_low:.2f} to {corr.ci_high:.2f}, {corr.n} races). A link "
+            "with variety may be the volume's; the second estimate holds volume fixed, which "
+            "leaves less to go on."
         )
     if np.isfinite(spread):
         out.append(
             f"It rests on {res.n_subjects} athletes and {res.n_obs} races, and variety "
-            f"changes little within an athlete (typically ±{spread:.1f} exercises per "
-            f"session around their own mean over {window_days} days), so the interval is "
-            "wide for what a coach would change."
+            f"changes little within an athlete (typically by ±{spread:.1f} exercises per "
+            f'session around their own average over {window_days} days): "one more '
+            'exercise per session" goes beyond what most of these athletes changed, and '
+            "the interval is wide."
         )
     if res.n_subjects < 5:
         out.append(f"Only {res.n_subjects} athletes: too few for the squad.")
