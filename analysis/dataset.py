@@ -611,6 +611,8 @@ def save_dataset(ds: Dataset, out_dir: str | os.PathLike[str]) -> list[Path]:
 def read_snapshot(path: str | os.PathLike[str]) -> Dataset:
     """The cleaned tables a report run wrote with :func:`save_dataset` (``$HIPFLEX_SNAPSHOT``).
 
+    The dataset's ``data_dir`` is the data folder's name only (what a report shows).
+
     Raises
     ------
     DataError
@@ -630,7 +632,8 @@ def read_snapshot(path: str | os.PathLike[str]) -> Dataset:
         ) from None
     ds = Dataset(
         **tables,
-        data_dir=str(meta.get("data_dir") or ""),
+        # the folder by its name: a report shows no server path
+        data_dir=Path(str(meta.get("data_dir") or "")).name,
         fingerprint=str(meta.get("fingerprint") or ""),
         synthetic=bool(meta.get("synthetic", False)),
     )

@@ -70,9 +70,9 @@ def data(tmp_path_factory) -> Path:
     return d
 
 
-def _alive(procs: list[psutil.Process]) -> list[psutil.Process]:
+def _alive(ps: list[psutil.Process]) -> list[psutil.Process]:
     left = []
-    for p in procs:
+    for p in ps:
         try:
             if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
                 left.append(p)
@@ -142,8 +142,8 @@ def test_a_killed_report_run_leaves_no_process_and_never_overwrites_the_next_run
         kernels: list[psutil.Process] = []
         while time.monotonic() < end and not kernels:
             time.sleep(0.2)
-            procs = parent.children(recursive=True)
-            kernels = [p for p in procs if "ipykernel_launcher" in " ".join(_cmdline(p))]
+            kids = parent.children(recursive=True)
+            kernels = [p for p in kids if "ipykernel_launcher" in " ".join(_cmdline(p))]
         assert kernels, "the first run never started a kernel"
         time.sleep(0.5)
         ours = parent.children(recursive=True)  # workers and kernels of the first run
@@ -277,7 +277,8 @@ def test_descendants_say_so_when_nothing_can_be_listed(monkeypatch, capsys):
         raise OSError(errno.ENOENT, "no /proc")
 
     monkeypatch.setattr(psutil, "Process", broken)
-    monkeypatch.setattr(runner, "_proc_children", no_proc, raising=False)
+    where = sys.modules[runner._descendants.__module__]  # analysis.reports.procs
+    monkeypatch.setattr(where, "_proc_children", no_proc, raising=False)
     assert runner._descendants(os.getpid()) == []
     assert "cannot list the processes" in capsys.readouterr().err
 
