@@ -341,6 +341,8 @@ def run_jobs(
         pool.shutdown(wait=True, cancel_futures=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        with contextlib.suppress(OSError):  # this run's temporary notebooks, if all moved
+            (state / "tmp" / (run_id or "run")).rmdir()
     return [r for r in results if r is not None]
 
 
