@@ -514,3 +514,15 @@ def test_the_jobs_default_is_the_cores_bounded_by_memory():
     assert runner.default_workers(cores=8, available=gb // 10, per_job=gb)[0] == 1
     n, why = runner.default_workers(cores=16, available=3 * gb, per_job=gb)
     assert n == 3 and "16 cores" in why and "3.0 GB available" in why
+
+
+def test_kernels_get_absolute_table_paths_when_out_is_relative(tmp_path, monkeypatch) -> None:
+    # `hipflex report DIR --out out` (a relative OUT): kernels start in the notebook's
+    # folder, so a relative snapshot path would point nowhere and every report would fail
+    from analysis.dataset import CACHE_ENV, SNAPSHOT_ENV
+    from analysis.reports.runner import _worker_env
+
+    monkeypatch.chdir(tmp_path)
+    env = _worker_env(Path("out/.hipflex/cache"), Path("out/.hipflex/snapshots/r1"))
+    assert env[SNAPSHOT_ENV] == str(tmp_path / "out/.hipflex/snapshots/r1")
+    assert env[CACHE_ENV] == str(tmp_path / "out/.hipflex/cache")

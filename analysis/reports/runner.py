@@ -151,9 +151,10 @@ def _worker_env(cache_dir: Path, snapshot: Path | None = None) -> dict[str, str]
     from ..dataset import CACHE_ENV, SNAPSHOT_ENV
 
     env = dict(os.environ)
-    env[CACHE_ENV] = str(cache_dir)
+    # absolute: a kernel runs in the notebook's folder, not where `--out out` was given
+    env[CACHE_ENV] = str(Path(cache_dir).resolve())
     if snapshot is not None:  # the kernels read exactly this run's cleaned tables
-        env[SNAPSHOT_ENV] = str(snapshot)
+        env[SNAPSHOT_ENV] = str(Path(snapshot).resolve())
     else:
         env.pop(SNAPSHOT_ENV, None)
     # one thread per kernel: the parallelism is across reports
