@@ -274,6 +274,8 @@ def test_variety_is_exploratory_within_athlete_with_its_caveats(season):
     html = rep.variety_html().data
     assert "Exploratory — not the squad's question." in html
     assert "No estimate of exercise variety" in html
+    assert "exercise variety never changes within an athlete" in html  # no column names
+    assert "_v " not in html and "_x28" not in html
 
 
 @pytest.mark.parametrize("effect", [0.3, 0.0])

@@ -49,6 +49,10 @@ from .squad_words import (
     verdict_words,
 )
 
+#: Model column names that a note may quote to a coach ("... never changes within an athlete").
+VARIETY = "exercise variety"
+SRPE_NAME = "session load"
+
 #: Windows of the sensitivity analysis (days), the primary one among them.
 SCAN_WINDOWS = (7, 14, 21, 28, 35, 42, 49, 56)
 
@@ -239,9 +243,11 @@ class SquadReport:
         if ("srpe", ev) not in self._cache:
             t = self.tables[ev]
             w = self.window_days
-            t = t.assign(_srpe=pd.to_numeric(t[f"srpe_load_{w}d"]).astype("float64") / SRPE_PER)
+            t = t.assign(
+                **{SRPE_NAME: pd.to_numeric(t[f"srpe_load_{w}d"]).astype("float64") / SRPE_PER}
+            )
             self._cache[("srpe", ev)] = adjusted_effect(
-                t, f"_x{w}", "differential_s", "athlete_id", "_srpe", time="date"
+                t, f"_x{w}", "differential_s", "athlete_id", SRPE_NAME, time="date"
             )
         return self._cache[("srpe", ev)]
 
@@ -283,20 +289,20 @@ class SquadReport:
 
     def _variety_table(self, ev: int) -> pd.DataFrame:
         t = self.tables[ev]
-        return t.assign(_v=pd.to_numeric(t[self.variety_column]).astype("float64"))
+        return t.assign(**{VARIETY: pd.to_numeric(t[self.variety_column]).astype("float64")})
 
     def variety_effect(self, event: int | None = None) -> EffectResult:
         """Differential per one more distinct exercise per session, within athlete."""
         ev = event or self.event
         t = self._variety_table(ev)
-        return within_athlete_effect(t, "_v", "differential_s", "athlete_id", time="date")
+        return within_athlete_effect(t, VARIETY, "differential_s", "athlete_id", time="date")
 
     def variety_held(self, event: int | None = None) -> EffectResult:
         """The same with the window's hip-flexor volume as a covariate."""
         ev = event or self.event
         t = self._variety_table(ev)
         return within_athlete_effect(
-            t, "_v", "differential_s", "athlete_id", time="date",
+            t, VARIETY, "differential_s", "athlete_id", time="date",
             covariates=[f"_x{self.window_days}"],
         )  # fmt: skip
 
@@ -305,16 +311,16 @@ class SquadReport:
         ev = event or self.event
         t = self._variety_table(ev)
         t = t[pd.to_numeric(t["differential_s"], errors="coerce").notna()]
-        return rm_corr(t, "_v", f"_x{self.window_days}", "athlete_id")
+        return rm_corr(t, VARIETY, f"_x{self.window_days}", "athlete_id")
 
     def variety_spread(self, event: int | None = None) -> float:
         """Typical within-athlete deviation of variety (SD around each athlete's mean)."""
         ev = event or self.event
         t = self._variety_table(ev)
-        t = t[pd.to_numeric(t["differential_s"], errors="coerce").notna() & t["_v"].notna()]
+        t = t[pd.to_numeric(t["differential_s"], errors="coerce").notna() & t[VARIETY].notna()]
         if len(t) < 2:
             return float("nan")
-        dev = t["_v"] - t.groupby("athlete_id", observed=True)["_v"].transform("mean")
+        dev = t[VARIETY] - t.groupby("athlete_id", observed=True)[VARIETY].transform("mean")
         return float(np.sqrt((dev**2).sum() / max(len(t) - t["athlete_id"].nunique(), 1)))
 
     def variety_html(self, event: int | None = None) -> object:
