@@ -57,6 +57,7 @@ def write_index(
     from markupsafe import Markup
 
     from ..templating import render
+    from .export import error_summary
 
     statuses = list(statuses)
     s = ds.summary()
@@ -73,7 +74,7 @@ def write_index(
     def row(r: ReportStatus) -> dict:
         return {
             "title": r.job.title,
-            "error": r.error,
+            "error": error_summary(r.error),
             "html_href": _href(r.html_path),
             "ipynb_href": _href(r.ipynb_path),
             "ipynb_path": r.ipynb_path,
@@ -99,7 +100,7 @@ def write_index(
         css=Markup(INDEX_CSS + SEASON_CSS),
         top=Markup(top),
         folder_name=data_dir.name,
-        data_dir=str(data_dir),
+        data_dir=Path(data_dir).resolve().name,  # the folder's name: no server path in a page
         synthetic=bool(ds.synthetic),
         s={k: ("None" if v is None else v) for k, v in s.items()},
         newest=_fmt_time(newest),
