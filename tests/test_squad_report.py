@@ -408,3 +408,13 @@ def test_squad_athlete_and_cohort_reports_in_chromium(tmp_path):
     cohort = texts["cohorts/program.html"]
     assert "comparisons were made" in cohort and "Hedges g is the difference" in cohort
     assert "Program, compared with" in cohort  # the roster's column name
+
+
+def test_from_dataset_equals_build_and_the_sample_is_made_on_first_use(season, tmp_path):
+    ds = hf.load_dataset(season)
+    a = rp.SquadReport.from_dataset(ds, event=400, window_days=28)
+    b = rp.SquadReport.build(str(season), event=400, window_days=28)
+    assert a.effect() == b.effect() and a.srpe_adjustment() == b.srpe_adjustment()
+    fresh = tmp_path / "clone" / "data" / "raw" / "sample"  # a fresh clone: no sample yet
+    rep = rp.SquadReport.build(str(fresh), event=400, window_days=28)
+    assert fresh.is_dir() and rep.ds.synthetic and np.isfinite(rep.effect().estimate)

@@ -34,7 +34,10 @@ from ..stats import (
 from .display import _html
 from .squad_words import (
     PER,
+    SRPE_NAME,
     SRPE_PER,
+    VARIETY,
+    _effect_record,
     _faster,
     adjustment_words,
     bullets,
@@ -48,10 +51,6 @@ from .squad_words import (
     variety_words,
     verdict_words,
 )
-
-#: Model column names that a note may quote to a coach ("... never changes within an athlete").
-VARIETY = "exercise variety"
-SRPE_NAME = "session load"
 
 #: Windows of the sensitivity analysis (days), the primary one among them.
 SCAN_WINDOWS = (7, 14, 21, 28, 35, 42, 49, 56)
@@ -86,8 +85,16 @@ class SquadReport:
     def build(
         cls, data_dir: str, *, event: int = 400, window_days: int = PRIMARY_WINDOW_DAYS
     ) -> SquadReport:
-        """Load ``data_dir``; one race table per event with the scan windows."""
-        ds = load_dataset(data_dir)
+        """Load ``data_dir`` (the sample is made on first use, as in the other reports)."""
+        from .explore import load_or_sample
+
+        return cls.from_dataset(load_or_sample(data_dir), event=event, window_days=window_days)
+
+    @classmethod
+    def from_dataset(
+        cls, ds: Dataset, *, event: int = 400, window_days: int = PRIMARY_WINDOW_DAYS
+    ) -> SquadReport:
+        """The report from a loaded dataset: one race table per event with the scan windows."""
         windows = tuple(sorted({*SCAN_WINDOWS, int(window_days)}))
         events = sorted({int(e) for e in ds.races["event_m"].dropna()} | {int(event)})
         tables = {ev: _table(ds, ev, windows) for ev in events}
@@ -360,11 +367,6 @@ class SquadReport:
         head = out["events"][str(self.event)]
         out.update({k: head[k] for k in ("estimate", "ci_low", "ci_high", "n_subjects", "n_obs")})
         return out
-
-
-def _effect_record(r: EffectResult) -> dict:
-    return {"estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
-            "pvalue": r.pvalue, "n_subjects": r.n_subjects, "n_obs": r.n_obs}  # fmt: skip
 
 
 def athlete_takeaway(

@@ -36,6 +36,10 @@ def exploratory_html(words: str, caveats: list[str]) -> object:
     return _html(render("exploratory.html.j2", words=str(words), caveats=[str(c) for c in caveats]))
 
 
+#: Model column names that a note may quote to a coach ("... never changes within an athlete").
+VARIETY = "exercise variety"
+SRPE_NAME = "session load"
+
 #: Reps per unit of the headline ("per 100 more reps").
 PER = 100
 
@@ -258,6 +262,11 @@ def variety_caveats(
 def takeaway_html(lines: list[str]) -> object:
     """The takeaway as the box that opens an athlete report."""
     return _html(render("takeaway.html.j2", lines=[str(x) for x in lines]))
+
+
+def _effect_record(r: EffectResult) -> dict:
+    return {"estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
+            "pvalue": r.pvalue, "n_subjects": r.n_subjects, "n_obs": r.n_obs}  # fmt: skip
 
 
 __all__ = [
