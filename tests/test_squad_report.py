@@ -274,6 +274,8 @@ def test_variety_is_exploratory_within_athlete_with_its_caveats(season):
     html = rep.variety_html().data
     assert "Exploratory — not the squad's question." in html
     assert "No estimate of exercise variety" in html
+    assert "exercise variety never changes within an athlete" in html  # no column names
+    assert "_v " not in html and "_x28" not in html
 
 
 @pytest.mark.parametrize("effect", [0.3, 0.0])
@@ -372,10 +374,9 @@ def test_squad_athlete_and_cohort_reports_in_chromium(tmp_path):
         page.goto((out / "squad.html").as_uri(), wait_until="load")
         n_boxes = page.locator(".exploratory").count()
         browser.close()
-    # nothing from outside the page but nbconvert's require.js tag, which the runner branch
-    # removes from the export template (issue 13): then this is empty
+    # nothing from outside the page (the export template drops nbconvert's require.js)
     outside = {u for u in fetched if not u.startswith(("file:", "data:"))}
-    assert outside <= {"https://cdnjs.cloudflare.com/ajax/libs/require.js/2.1.10/require.min.js"}
+    assert not outside, outside
     assert all(imgs and all(imgs) for imgs in images.values()), images  # every figure shows
     for name, text in texts.items():
         assert "p 0.00" not in text and "p = 0.00" not in text, name
@@ -407,3 +408,13 @@ def test_squad_athlete_and_cohort_reports_in_chromium(tmp_path):
     cohort = texts["cohorts/program.html"]
     assert "comparisons were made" in cohort and "Hedges g is the difference" in cohort
     assert "Program, compared with" in cohort  # the roster's column name
+
+
+def test_from_dataset_equals_build_and_the_sample_is_made_on_first_use(season, tmp_path):
+    ds = hf.load_dataset(season)
+    a = rp.SquadReport.from_dataset(ds, event=400, window_days=28)
+    b = rp.SquadReport.build(str(season), event=400, window_days=28)
+    assert a.effect() == b.effect() and a.srpe_adjustment() == b.srpe_adjustment()
+    fresh = tmp_path / "clone" / "data" / "raw" / "sample"  # a fresh clone: no sample yet
+    rep = rp.SquadReport.build(str(fresh), event=400, window_days=28)
+    assert fresh.is_dir() and rep.ds.synthetic and np.isfinite(rep.effect().estimate)
