@@ -226,6 +226,14 @@ def test_a_page_is_never_renamed_once_a_newer_run_owns_out(tmp_path):
     assert [p.name for p in (out / "athletes").iterdir()] == ["X.html"]  # no temp left
 
 
+def test_a_private_out_that_no_run_claimed_is_written(tmp_path):
+    # a cluster worker's own output folder: no OUT/.hipflex/run to compare with
+    nb = _notebooks(tmp_path / "nb", "MINE") / NOTEBOOKS["athlete"]
+    spec = {"notebook": str(nb), "title": "X", "run_id": "some-run"}
+    sha = export._finalize(tmp_path / "missing.ipynb", tmp_path / "out", "athletes/X", spec, None)
+    assert sha and (tmp_path / "out" / "athletes" / "X.html").is_file()
+
+
 def test_the_manifest_trusts_only_pages_its_run_wrote(data, tmp_path, inline):
     out = tmp_path / "out"
     nbs = _notebooks(tmp_path / "nb", "PAGE")
