@@ -435,7 +435,17 @@ def test_a_full_disk_stops_the_batch_keeps_old_pages_and_rewrites_the_index(
     assert len(pages) == len(planned)  # every old page is still there, whole
     assert sum(t.startswith("OLD ") for t in pages.values()) == len(planned) - 1
     assert not [p for p in out.rglob("*.tmp") if ".hipflex" not in p.parts]
-    assert (out / "index.html").is_file()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "not attempted (an older page)" not in index  # no old notebook beside the pages
+    (out / (result.not_attempted[0].target + ".ipynb")).write_text("{}", encoding="utf-8")
+    from analysis.reports.index import write_index
+
+    write_index(
+        out, result.reports, {}, hf.load_dataset(data), data, 0.0, 1.0,
+        not_attempted=result.not_attempted,
+    )  # fmt: skip
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("not attempted (an older page)") == 1
 
 
 def test_a_missing_notebooks_folder_is_named_before_any_work(data, tmp_path, capsys):

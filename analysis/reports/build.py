@@ -346,7 +346,15 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     result.problems = problems
     try:
         result.index = write_index(
-            out, ordered, manifest, ds, data_dir, started, result.seconds, top=season_html
+            out,
+            ordered,
+            manifest,
+            ds,
+            data_dir,
+            started,
+            result.seconds,
+            top=season_html,
+            not_attempted=result.not_attempted,
         )
     except OSError as exc:
         result.problems.append(f"index.html not rewritten: {exc.strerror or exc}")
