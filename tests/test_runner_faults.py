@@ -167,11 +167,6 @@ def test_a_killed_report_run_leaves_no_process_and_never_overwrites_the_next_run
         time.sleep(max(0.0, killed + 12 - time.monotonic()))
         pages = _pages(out)
         assert pages and all("RUN-TWO" in t and "RUN-ONE" not in t for t in pages.values())
-        # and the third run finds every page as the second run wrote it
-        third = subprocess.run(
-            [*cmd, "--notebooks", str(fast)], env=env, capture_output=True, text=True, timeout=180
-        )
-        assert f"{len(pages)} unchanged, 0 failed" in third.stdout, third.stderr
     finally:
         if first.poll() is None:
             first.kill()
