@@ -94,6 +94,7 @@ def build_reports(
     window_days: int = DEFAULT_WINDOW,
     kernel_name: str = KERNEL_NAME,
     retries: int = START_RETRIES,
+    scheduler=None,
 ) -> BatchResult:
     """Run every report of a data folder into ``out`` and write ``out/index.html``.
 
@@ -123,6 +124,10 @@ def build_reports(
         Jupyter kernel (default ``python3``, started with this interpreter).
     retries : int
         Attempts for a kernel that fails to start.
+    scheduler : str or distributed.Client, optional
+        Run the reports as tasks on this Dask cluster (``analysis.reports.cluster``), which
+        ships the run's snapshot (``$HIPFLEX_SNAPSHOT``) to its workers; default: local
+        worker processes.
 
     Returns
     -------
@@ -147,7 +152,7 @@ def build_reports(
     state.mkdir(parents=True, exist_ok=True)
     with _exclusive(state / "lock"):
         return _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-                      notebooks_dir, window_days, kernel_name, retries)  # fmt: skip
+                      notebooks_dir, window_days, kernel_name, retries, scheduler)  # fmt: skip
 
 
 def _page_sha(path: Path) -> str:
@@ -196,7 +201,7 @@ def _exclusive(path: Path):
 
 
 def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-           notebooks_dir, window_days, kernel_name, retries) -> BatchResult:  # fmt: skip
+           notebooks_dir, window_days, kernel_name, retries, scheduler=None) -> BatchResult:  # fmt: skip
     from ..dataset import CACHE_ENV, SNAPSHOT_ENV, load_dataset, save_dataset
 
     run_id = _claim(state)
@@ -208,7 +213,7 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
     try:
         return _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
                     notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
-                    snapshot)  # fmt: skip
+                    snapshot, scheduler)  # fmt: skip
     finally:
         shutil.rmtree(snapshot, ignore_errors=True)
 
@@ -225,7 +230,7 @@ def _without(var: str):
 
 def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
          notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
-         snapshot) -> BatchResult:  # fmt: skip
+         snapshot, scheduler=None) -> BatchResult:  # fmt: skip
     planned = plan_reports(ds, data_dir, notebooks_dir, window_days=window_days)
     manifest_path = state / MANIFEST
     manifest = _read_manifest(manifest_path)
@@ -266,6 +271,8 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     def done(st: ReportStatus) -> None:
         with lock:
             statuses[st.job.target] = st
+            if not st.html_sha and scheduler is not None:  # the submitter wrote it just now
+                st.html_sha = _page_sha(out / st.html_path)
             if not st.html_sha:  # this run wrote no page: keep what the manifest knew
                 bar.update(st)
                 return
@@ -290,9 +297,18 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     if progress is not False and todo:
         print(f"hipflex: {len(todo)} reports to run, {why}", file=sys.stderr, flush=True)
     stop = StopBatch()
+    engine, local = run_jobs, {"run_id": run_id, "snapshot": snapshot, "stop": stop}
+    if scheduler is not None:  # the same batch on a Dask cluster, with this run's snapshot
+        from ..dataset import SNAPSHOT_ENV
+        from .cluster import cluster_engine
+
+        engine = cluster_engine(
+            scheduler, data_dir, snapshot, tables_include=None, tables_env=SNAPSHOT_ENV
+        )
+        local = {}
     try:
         if todo:
-            run_jobs(
+            engine(
                 todo,
                 out,
                 workers=n_workers,
@@ -301,9 +317,7 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
                 cache_dir=cache_dir,
                 retries=retries,
                 on_done=done,
-                run_id=run_id,
-                snapshot=snapshot,
-                stop=stop,
+                **local,
             )
     finally:
         bar.close()
@@ -332,7 +346,15 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     result.problems = problems
     try:
         result.index = write_index(
-            out, ordered, manifest, ds, data_dir, started, result.seconds, top=season_html
+            out,
+            ordered,
+            manifest,
+            ds,
+            data_dir,
+            started,
+            result.seconds,
+            top=season_html,
+            not_attempted=result.not_attempted,
         )
     except OSError as exc:
         result.problems.append(f"index.html not rewritten: {exc.strerror or exc}")

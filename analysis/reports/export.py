@@ -120,12 +120,23 @@ def _failure_page(title: str, target: str, error: str) -> str:
     )
 
 
-def _current_run(out: Path) -> str:
-    """The id of the run that owns ``OUT`` now (``OUT/.hipflex/run``), '' if none."""
+def _current_run(out: Path) -> str | None:
+    """The id of the run that owns ``OUT`` now (``OUT/.hipflex/run``); None when no run
+    claimed that folder (a private output folder, e.g. on a cluster worker)."""
     try:
         return (out / STATE_DIR / RUN_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
     except OSError:
         return ""
+
+
+def _owned_by_other(out: Path, run_id: str) -> bool:
+    """Whether a run other than ``run_id`` owns ``OUT`` (then ``run_id`` must not write)."""
+    if not run_id:
+        return False
+    current = _current_run(out)
+    return current is not None and current != run_id
 
 
 def _write_owned(target: Path, data: bytes, out: Path, run_id: str) -> str:
@@ -139,7 +150,7 @@ def _write_owned(target: Path, data: bytes, out: Path, run_id: str) -> str:
     tmp = target.parent / f".{target.name}.{run_id or 'x'}.{os.getpid()}.tmp"
     try:
         tmp.write_bytes(data)  # created with the umask in effect (0666 & ~umask)
-        if run_id and _current_run(out) != run_id:
+        if _owned_by_other(out, run_id):
             raise StaleRun(f"a newer run owns {out.name}; {target.name} not written")
         os.replace(tmp, target)
     except BaseException:
@@ -160,7 +171,7 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
     import nbformat
 
     run_id = str(spec.get("run_id") or "")
-    if run_id and _current_run(out) != run_id:
+    if _owned_by_other(out, run_id):
         raise StaleRun(f"a newer run owns {out.name}; {target} not written")
     ipynb = out / (target + ".ipynb")
     if tmp_nb.is_file():
