@@ -144,8 +144,9 @@ ATTENTION_RECENT_DAYS: int = 14
 #: The fade (``differential_s``) of the athlete's last this-many races at an event ...
 ATTENTION_FADE_LAST_RACES: int = 3
 #: ... is listed when its median is worse (larger) than the season median of that event by
-#: more than this many seconds.
-ATTENTION_FADE_MARGIN_S: float = 0.0
+#: more than this many seconds (0.2 s: a tenth or two is race-to-race noise, wind and
+#: timing — hand-to-FAT alone is 0.24 s at 200 m — and not worth a coach's look).
+ATTENTION_FADE_MARGIN_S: float = 0.2
 
 
 # ------------------------------------------------------------------ reading limits
