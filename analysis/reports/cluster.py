@@ -31,10 +31,8 @@ import contextlib
 import hashlib
 import json
 import os
-import select
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -46,6 +44,7 @@ from typing import Any
 
 from ..errors import DataError
 from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT, ReportJob, ReportStatus
+from .runner import _Worker
 
 #: Environment variable naming the scheduler when ``--scheduler`` is not given (Dask's own).
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
@@ -548,88 +547,12 @@ def _release(key: str) -> int:
     return len(children)
 
 
-class _Child:
-    """A child process running reports (one at a time) for one batch: JSON lines both ways."""
+class _Child(_Worker):
+    """A child process running reports (one at a time) for one batch on a Dask worker: the
+    local runner's worker process (JSON lines both ways, dies with its parent, killed with
+    its kernel), started through :func:`_child_main`."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.log = open(log_path, "ab")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from analysis.reports.cluster import _child_main; _child_main()",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-            env=env,
-            start_new_session=True,
-        )
-        self.buf = b""
-
-    def send(self, spec: dict) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write((json.dumps(spec) + "\n").encode())
-        self.proc.stdin.flush()
-
-    def receive(self, deadline: float) -> dict | None:
-        """The next result, or None at the deadline; EOFError if the child died."""
-        assert self.proc.stdout is not None
-        fd = self.proc.stdout.fileno()
-        while b"\n" not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
-            if ready:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    raise EOFError("report process exited")
-                self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def kill(self) -> None:
-        """Kill the child, its process group and every descendant (its kernel)."""
-        _kill_tree(self.proc.pid)
-        with contextlib.suppress(Exception):
-            self.proc.wait(timeout=10)
-        self._close_files()
-
-    def close(self) -> None:
-        """Let an idle child exit (its stdin closes), killing it if it does not."""
-        with contextlib.suppress(Exception):
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            _kill_tree(self.proc.pid)
-            self.proc.wait()
-        self._close_files()
-
-    def _close_files(self) -> None:
-        for f in (self.proc.stdin, self.proc.stdout, self.log):
-            with contextlib.suppress(Exception):
-                f.close()
-
-
-def _kill_tree(pid: int) -> None:
-    import psutil
-
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, signal.SIGSTOP)  # no new kernel while we collect them
-    try:
-        victims = psutil.Process(pid).children(recursive=True)
-    except psutil.Error:
-        victims = []
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-    for v in victims:
-        with contextlib.suppress(psutil.Error):
-            v.kill()
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, signal.SIGKILL)
-    psutil.wait_procs(victims, timeout=5)
+    COMMAND = "from analysis.reports.cluster import _child_main; _child_main()"
 
 
 def kernel_cache_key(data_dir: str | os.PathLike[str]) -> str:

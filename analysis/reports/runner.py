@@ -42,14 +42,13 @@ _LIVE_LOCK = threading.Lock()
 class _Worker:
     """A worker process in its own session, with its jobs on stdin and results on stdout."""
 
+    #: What the process runs (the Dask engine's report processes run their own loop).
+    COMMAND = "from analysis.reports.worker import _worker_main; _worker_main()"
+
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.log = open(log_path, "ab")
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from analysis.reports.worker import _worker_main; _worker_main()",
-            ],
+            [sys.executable, "-c", self.COMMAND],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
