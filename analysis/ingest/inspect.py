@@ -19,13 +19,13 @@ import pandas as pd
 from ..errors import DataError
 from ..io import classify, iter_raw_files
 from .hints import FILE_NAME, load_hints
-from .layout import year_chooser
+from .layout import result_roles, year_chooser
 
 _KIND = {"log": "training log", "results": "race results", "athletes": "roster"}
 
 
 def _cells(values: list) -> str:
-    return " | ".join("" if v is None else str(v) for v in values)
+    return " | ".join("" if v is None or v is pd.NA else str(v) for v in values)
 
 
 def _parsed_row(row: pd.Series) -> str:
@@ -138,7 +138,8 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
         else:
             n_read += 1
         lines.append(f"  layout: {lay.describe()}")
-        lines.append("  columns: " + ", ".join(f"{c} -> {r}" for c, r in lay.columns.items()))
+        roles = result_roles(lay.columns) if kind == "results" else lay.columns
+        lines.append("  columns: " + ", ".join(f"{c} -> {r}" for c, r in roles.items()))
         n_rows = frame["source_row"].nunique() if len(frame) else 0
         lines.append(
             f"  reads as: {what}, {len(frame)} "

@@ -57,9 +57,14 @@ def _keys(*tables: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 #: normalised header -> a role, for scoring header rows
 _KNOWN = _keys(LOG_SYNONYMS, RESULT_SYNONYMS, ROSTER_SYNONYMS)
-_KNOWN.update({k: "pos" for k in ("pos", "place", "rank", "pl", "platz", "rang", "puesto",
-                                   "posizione", "plaats", "plats", "club", "team", "verein",
-                                   "lane", "bib", "no")})  # fmt: skip
+#: columns of meet exports that the cleaners keep aside, by what they hold
+_SIDE = {**dict.fromkeys(("pos", "place", "rank", "pl", "platz", "rang", "puesto", "posizione",
+                          "plaats", "plats"), "place"),
+         **dict.fromkeys(("club", "team", "verein"), "club"),
+         **dict.fromkeys(("lane", "bib", "no"), "lane or bib")}  # fmt: skip
+_KNOWN.update(_SIDE)
+#: the same with the result files' meaning first (``Time`` is a race's final time there)
+_KNOWN_RESULTS = {**_keys(RESULT_SYNONYMS, LOG_SYNONYMS, ROSTER_SYNONYMS), **_SIDE}
 
 _WEEKDAYS: dict[str, int] = {}
 for _i, _names in enumerate(
@@ -277,6 +282,14 @@ def _role(cell: object) -> str | None:
     if re.fullmatch(r"(?:split|cum|at|r\d)?\s?\d{2,3}\s?m?(?: split)?|split \d{2,3}", key):
         return "split"
     return None
+
+
+def result_roles(columns: dict[str, str]) -> dict[str, str]:
+    """``Layout.columns`` as a results file reads them (``Time`` -> ``final``, not duration)."""
+    return {
+        c: _KNOWN_RESULTS.get(header_key(c).replace("_", " "), r) if r != "split" else r
+        for c, r in columns.items()
+    }
 
 
 def is_summary(cells: list) -> str | None:
@@ -924,6 +937,7 @@ __all__ = [
     "find_date",
     "find_header",
     "is_summary",
+    "result_roles",
     "units_of",
     "weekday_of",
     "year_chooser",
