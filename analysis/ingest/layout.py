@@ -417,7 +417,7 @@ def find_header(rows: list[Row], hints: Hints) -> int | None:
             if r == hints.header_row:
                 return i
         return None
-    best, best_score = None, 0
+    best, best_score, first = None, 0, None
     for i, (_, cells) in enumerate(rows[:40]):
         if hints.columns:
             named = sum(c is not None and (c in hints.columns) for c in cells)
@@ -429,7 +429,13 @@ def find_header(rows: list[Row], hints: Hints) -> int | None:
             score += 1  # a grid whose label column has no header
         if score > best_score and (score >= 2):
             best, best_score = i, score
-    return best
+        filled = sum(c is not None for c in cells)
+        if first is None and score >= 2 and (days >= 3 or known + named >= 0.6 * filled):
+            first = i
+    # the first row that reads as a header: a block file's first event may have fewer
+    # columns than a later one (``Pos, Name, Time`` before ``..., 100m split``), and its
+    # rows must not become titles above the wider header
+    return first if first is not None else best
 
 
 def _athlete_candidates(text: str) -> list[str]:
