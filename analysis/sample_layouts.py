@@ -18,8 +18,9 @@ of those rows, unchanged in what they mean, into four more layouts:
   **athlete named only in the file name**;
 * ``results/<meet> results.csv`` — every FAT race of the season's most frequent meet as a
   **meet-manager results export**: a ``Meet - dd/mm/yyyy`` line per meeting day, an
-  ``Event k  Women 400m Final`` heading per event, then ``Pos, Name, Club, Time, Wind,
-  100m split, 200m split, 300m split`` and the rows by place, times with ``PB`` / ``SB``
+  ``Event k  Women 400m Final`` heading per event, then the event's own header (``Pos,
+  Name, Club, Time, Wind, 100m split`` for a 200 m; ``Pos, Name, Club, Time, 100m split,
+  200m split, 300m split`` for a 400 m) and the rows by place, times with ``PB`` / ``SB``
   after them.
 
 No random number is drawn here (the rest of the sample, and its truth, are unchanged):
@@ -76,17 +77,6 @@ class Cells:
     data_rows: int = 0
     columns: tuple[str, ...] = field(default=())
     layout: str = "table"
-
-    def to_frame(self) -> pd.DataFrame:
-        """The data rows under the first header as a DataFrame of text (for tests)."""
-        skip = {r for a, n, _ in self.not_data for r in range(a, a + n)}
-        body = [row for i, row in enumerate(self.rows, start=1) if i not in skip and row]
-        width = len(self.columns)
-        return pd.DataFrame(
-            [[None if c is None else str(c) for c in (list(r) + [None] * width)[:width]]
-             for r in body],
-            columns=list(self.columns),
-        )  # fmt: skip
 
 
 # ------------------------------------------------------------------ helpers
@@ -266,7 +256,10 @@ def _results_export(
     meets: pd.DataFrame, chosen: np.ndarray, sex_of: dict[str, str], meet: str, mark: pd.Series
 ) -> Cells:
     """The races of one meet as a meet-manager export: per day, per event, by place."""
-    header = ("Pos", "Name", "Club", "Time", "Wind", "100m split", "200m split", "300m split")
+    headers = {  # each event its own columns, as meet managers print them
+        200: ("Pos", "Name", "Club", "Time", "Wind", "100m split"),
+        400: ("Pos", "Name", "Club", "Time", "100m split", "200m split", "300m split"),
+    }
     races = meets.loc[chosen].assign(
         d=lambda x: x["Date"].map(_date),
         event=lambda x: x["Event"].str.extract(r"(\d+)", expand=False).astype(int),
@@ -297,15 +290,19 @@ def _results_export(
             titled = False
             heading = f"Event {k}  {'Women' if sex == 'F' else 'Men'} {event}m {rnd}"
             add((heading,), "title row" if first_header else f"heading: {heading}")
-            add(header, "header row" if first_header else "header row (repeated)")
+            add(headers[event], "header row" if first_header else "header row (repeated)")
             first_header = False
             for pos, r in enumerate(block.sort_values("t", kind="stable").itertuples(), 1):
                 time = _time_text(r.t) + (f" {mark[r.Index]}" if mark[r.Index] else "")
-                add((str(pos), r.Athlete, _CLUB, time, r.Wind or None, r.split_100 or None,
-                     r.split_200 or None, r.split_300 or None), None)  # fmt: skip
+                marks = (
+                    (r.Wind or None, r.split_100 or None)
+                    if event == 200
+                    else (r.split_100 or None, r.split_200 or None, r.split_300 or None)
+                )
+                add((str(pos), r.Athlete, _CLUB, time, *marks), None)
     return Cells(
         tuple(cells), not_data=tuple(not_data), entries=len(races), data_rows=len(races),
-        columns=header, layout="blocks",
+        columns=headers[400], layout="blocks",
     )  # fmt: skip
 
 
