@@ -554,3 +554,19 @@ def test_the_layouts_change_nothing_in_the_clean_tables(sample_dir, tmp_path, mo
     # the marks meets print after a time are kept as flags
     meet = laid_out.races[laid_out.races["source"].str.endswith(" results.csv")]
     assert len(meet) >= 5 and "SB" in set(meet["flags"].dropna())
+
+
+def test_the_clean_summary_shows_the_weekly_workbook_on_one_line(sample_dir):
+    from analysis.cli import format_reconciliation
+
+    ds = _load(sample_dir)
+    text = format_reconciliation(ds)
+    weeks = ds.reconciliation[ds.reconciliation["layout"] == "grid"]
+    line = next(ln for ln in text.splitlines() if ln.startswith("logs/") and "sheets)" in ln)
+    assert line.split()[-5:] == [str(int(weeks["rows_read"].sum())), str(int(weeks["clean"].sum())),
+                                 "0", "0", "0"]  # fmt: skip
+    assert f"({len(weeks)} sheets)" in line and "#Week" not in text
+    assert "logs/gym_sessions.xlsx#Jan-Apr" in text  # a workbook of a few sheets: each shown
+    nd = next(ln for ln in text.splitlines() if ln.startswith("not data"))
+    headings = int(ds.not_data["reason"].str.startswith("heading:").sum())
+    assert f" {headings} heading," in nd and "Event 2" not in nd
