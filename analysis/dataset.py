@@ -98,7 +98,10 @@ class Dataset:
         if aid not in set(self.athletes["athlete_id"]):
             raise DataError(f"athlete_id {aid!r} is not in the roster", file="athletes.csv")
         races = self.races[self.races["athlete_id"] == aid]
-        own_sources = set(self.log.loc[self.log["athlete_id"] == aid, "source"]) | set(
+        # a grid entry's source names its cell's column (``file.xlsx#Week 1!C``): its line
+        # of the reconciliation is the sheet's
+        log_sources = self.log.loc[self.log["athlete_id"] == aid, "source"].astype("string")
+        own_sources = set(log_sources.str.replace(r"![A-Z]{1,3}$", "", regex=True)) | set(
             races["source"]
         )
         # Rejects whose athlete could be resolved carry its id; unresolved ones belong to

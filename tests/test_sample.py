@@ -570,3 +570,12 @@ def test_the_clean_summary_shows_the_weekly_workbook_on_one_line(sample_dir):
     nd = next(ln for ln in text.splitlines() if ln.startswith("not data"))
     headings = int(ds.not_data["reason"].str.startswith("heading:").sum())
     assert f" {headings} heading," in nd and "Event 2" not in nd
+
+
+def test_an_athletes_own_view_holds_the_sheets_of_their_weekly_grid(sample_dir):
+    ds = _load(sample_dir)
+    masters = _roster(sample_dir)["athlete_id"].iloc[-1]
+    own = ds.athlete(masters).reconciliation
+    weeks = ds.reconciliation.loc[ds.reconciliation["layout"] == "grid", "source"]
+    assert set(weeks) <= set(own["source"])
+    assert not own["source"].str.contains("!").any()
