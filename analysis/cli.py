@@ -10,8 +10,9 @@
 the seconds added to a hand time (default +0.24 / +0.14 s, ``analysis.config``).
 
 Exit codes of ``clean`` and ``report``: 0 everything read (and built); 1 some files or
-sheets not read, or some reports failed (the rest done, each named); 2 nothing usable or
-a usage error (one line on stderr naming file, row and column).
+sheets not read, or some reports failed or were not attempted (the rest done, each named);
+2 nothing usable, a usage error, a missing or invalid notebook, or a filesystem error (one
+line on stderr naming file, row and column, or the file and what the system said).
 """
 
 from __future__ import annotations
@@ -220,7 +221,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .dataset import CACHE_ENV, load_dataset
     from .reports import build_reports
+    from .reports.plan import check_notebooks
 
+    args.notebooks = check_notebooks(args.notebooks)  # a bad notebook is named first
     with _hand_to_fat_env(_hand_to_fat(args)):
         # cleaned once here, into the cache the batch reads: warn before the long part
         cache = os.environ.get(CACHE_ENV) or Path(args.out) / ".hipflex" / "cache"
@@ -305,7 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_clean)
 
     def report_opts(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--jobs", type=int, default=None, help="parallel reports (default: cores)")
+        q.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help="parallel reports (default: the cores, bounded by available memory)",
+        )
         q.add_argument(
             "--timeout",
             type=float,
@@ -344,6 +352,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _os_error(exc: OSError) -> str:
+    """One line for a filesystem error: what failed, on which file."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    where = exc.filename if exc.filename is not None else ""
+    return f"{where}: {what}" if where else what
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     with warnings.catch_warnings():
@@ -358,6 +373,10 @@ def main(argv: list[str] | None = None) -> int:
             return int(getattr(args, "status", 0) or 0)
         except DataError as exc:
             print(f"hipflex: error: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            # a read-only or full disk, a folder that vanished: one line, no traceback
+            print(f"hipflex: error: {_os_error(exc)}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("hipflex: interrupted", file=sys.stderr)

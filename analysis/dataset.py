@@ -42,6 +42,10 @@ TABLES = (
 #: keyed by :func:`analysis.fingerprint.fingerprint` (file contents, code, settings, date).
 CACHE_ENV = "HIPFLEX_CACHE_DIR"
 
+#: A report kernel reads exactly the cleaned tables its run wrote here and never cleans
+#: (:func:`read_snapshot`; ``hipflex report`` sets it for every kernel).
+SNAPSHOT_ENV = "HIPFLEX_SNAPSHOT"
+
 #: A data folder holding this file is synthetic (``hipflex sample`` writes it).
 SYNTHETIC_MARKER = "SYNTHETIC.md"
 
@@ -281,6 +285,8 @@ def load_dataset(
     """
     from .catalog import default_catalog_path, load_catalog
 
+    if snapshot := os.environ.get(SNAPSHOT_ENV):
+        return read_snapshot(snapshot)  # a report kernel: the run's tables, never a re-clean
     root = Path(data_dir)
     if not root.is_dir():
         raise DataError("data folder not found", file=str(root))
@@ -581,10 +587,44 @@ def save_dataset(ds: Dataset, out_dir: str | os.PathLike[str]) -> list[Path]:
     for name in TABLES:
         written.append(write_parquet_atomic(getattr(ds, name), out / f"{name}.parquet"))
     written.append(write_parquet_atomic(ds.fatigue, out / "fatigue.parquet"))
-    meta = {"data_dir": ds.data_dir, "fingerprint": ds.fingerprint, "version": __version__}
+    meta = {"data_dir": ds.data_dir, "fingerprint": ds.fingerprint, "version": __version__,
+            "synthetic": bool(ds.synthetic)}  # fmt: skip
     # manifest last: its presence marks a complete cache entry
     written.append(write_text_atomic(out / "manifest.json", json.dumps(meta, indent=2)))
     return written
+
+
+def read_snapshot(path: str | os.PathLike[str]) -> Dataset:
+    """The cleaned tables a report run wrote with :func:`save_dataset` (``$HIPFLEX_SNAPSHOT``).
+
+    The dataset's ``data_dir`` is the data folder's name only (what a report shows).
+
+    Raises
+    ------
+    DataError
+        One line when the snapshot is missing or unreadable (it names the snapshot folder
+        by its name only: no server path reaches a report).
+    """
+    snap = Path(path)
+    try:
+        meta = json.loads((snap / "manifest.json").read_text(encoding="utf-8"))
+        tables = {name: pd.read_parquet(snap / f"{name}.parquet") for name in TABLES}
+        fatigue = pd.read_parquet(snap / "fatigue.parquet")
+    except (OSError, ValueError, TypeError) as exc:
+        why = "missing" if not snap.is_dir() else f"unreadable ({type(exc).__name__})"
+        raise DataError(
+            f"the cleaned tables of this report run are {why}; run hipflex report again",
+            file=snap.name,
+        ) from None
+    ds = Dataset(
+        **tables,
+        # the folder by its name: a report shows no server path
+        data_dir=Path(str(meta.get("data_dir") or "")).name,
+        fingerprint=str(meta.get("fingerprint") or ""),
+        synthetic=bool(meta.get("synthetic", False)),
+    )
+    ds.__dict__["fatigue"] = fatigue
+    return ds
 
 
 def _read_cache(path: Path, root: Path, fp: str) -> Dataset | None:
@@ -604,4 +644,13 @@ def _read_cache(path: Path, root: Path, fp: str) -> Dataset | None:
     return ds
 
 
-__all__ = ["CACHE_ENV", "Dataset", "data_warnings", "load_dataset", "rejects_frame", "save_dataset"]
+__all__ = [
+    "CACHE_ENV",
+    "SNAPSHOT_ENV",
+    "Dataset",
+    "data_warnings",
+    "load_dataset",
+    "read_snapshot",
+    "rejects_frame",
+    "save_dataset",
+]

@@ -137,3 +137,25 @@ def test_exports_are_incremental(folder, tmp_path):
     third = {p.name: p.stat().st_mtime_ns for p in write_exports(one, tmp_path)}
     assert third["M1.xlsx"] == stamps["M1.xlsx"]
     assert third["S2.xlsx"] != stamps["S2.xlsx"] and third["squad.xlsx"] != stamps["squad.xlsx"]
+
+
+def test_athletes_whose_ids_differ_by_case_get_a_workbook_each(tmp_path):
+    # "ADA" and "ada" are one file on a case-insensitive disk: each keeps its own workbook,
+    # named as its page is (athletes/<name>.html beside exports/<name>.xlsx)
+    from analysis.reports.plan import page_names
+
+    (tmp_path / "athletes.csv").write_text("athlete_id,name\nADA,Ada Upper\nada,Ada Lower\n")
+    (tmp_path / "log.csv").write_text(
+        "Athlete,Date,Exercise,Sets x Reps\nAda Upper,2026-03-02,HLR,3x10\n"
+        "Ada Lower,2026-03-02,HLR,2x10\n"
+    )
+    ds = hf.load_dataset(tmp_path)
+    paths = write_exports(ds, tmp_path / "out")
+    stems = [p.stem for p in paths if p.stem not in ("squad", "squad-all")]
+    assert len({s.casefold() for s in stems}) == 2
+    assert set(stems) == set(page_names(["ADA", "ada"]).values())
+    upper = next(p for p in paths if p.stem == page_names(["ADA", "ada"])["ADA"])
+    book = openpyxl.load_workbook(upper, read_only=True)
+    sheet = book[book.sheetnames[0]]
+    text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row)
+    assert "ADA" in text and "Ada Lower" not in text

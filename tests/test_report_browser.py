@@ -1,9 +1,12 @@
 """The HTML reports in a real browser: headless Chromium through Playwright.
 
 Opens ``index.html`` of a small batch, follows every link, and checks that each page loads
-without a script error, that every embedded figure decodes, and that the athlete name made
-of HTML shows as text (not as markup). Screenshots are written beside the reports, so a
-failing run leaves something to look at. Skipped where Playwright or Chromium is absent.
+without a script error, that every embedded figure decodes, that the athlete name made
+of HTML shows as text (not as markup), and that no page asks for anything outside its own
+file (every request is intercepted; the network is refused). The built pages hold no
+server path and an athlete's page no other athlete. Screenshots are written beside the
+reports, so a failing run leaves something to look at. Skipped where Playwright or
+Chromium is absent.
 """
 
 from __future__ import annotations
@@ -52,6 +55,17 @@ def test_every_report_renders_in_chromium_with_its_figures(tmp_path):
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        outside: list[str] = []  # every request that would leave the page's own file
+
+        def only_files(route) -> None:
+            url = route.request.url
+            if url.startswith(("file:", "data:", "blob:", "about:")):
+                route.continue_()
+            else:
+                outside.append(url)
+                route.abort()
+
+        page.route("**/*", only_files)
         page.goto((out / "index.html").as_uri(), wait_until="load")
         page.screenshot(path=str(out / "index.png"), full_page=True)
         assert page.locator("#evil").count() == 0  # the name is text, not markup
@@ -71,4 +85,14 @@ def test_every_report_renders_in_chromium_with_its_figures(tmp_path):
             assert page.locator("#evil").count() == 0, href
         browser.close()
     assert errors == []
+    assert outside == []  # nothing loaded from a CDN: the pages work offline
+    # no server path (data folder, OUT, cache, snapshot) printed into any page, and an
+    # athlete's page shows no other athlete (warnings included)
+    names = dict(zip(roster["athlete_id"], roster["name"], strict=True))
+    for html in out.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert str(tmp_path) not in text and "/tmp/" not in text, html
+        if html.parent.name == "athletes":
+            others = [n for a, n in names.items() if html.stem != a]
+            assert not [n for n in others if n in text], html
     assert Path(out / "index.png").stat().st_size > 10_000

@@ -10,6 +10,7 @@ Modules, one concern each, in the order a batch uses them:
 - :mod:`~analysis.reports.kernels` — the IPC kernel manager, start failures;
 - :mod:`~analysis.reports.worker` — one report run in a worker (:func:`run_one`);
 - :mod:`~analysis.reports.runner` — the worker processes (:func:`run_jobs`);
+- :mod:`~analysis.reports.procs` — a worker's descendants, the ``--jobs`` default;
 - :mod:`~analysis.reports.export` — HTML export, failure pages, atomic renames;
 - :mod:`~analysis.reports.index` — ``OUT/index.html``;
 - :mod:`~analysis.reports.build` — the whole batch (:func:`build_reports`, ``hipflex report``);

@@ -288,6 +288,54 @@ class AthleteReport:
             self.ds.log, self.athlete_id, exercise_names=exercise_names(), who=self.name
         )
 
+    # -- progression: the week-to-week ramp of the athlete's hip-flexor volume
+    def ramp_table(self) -> pd.DataFrame:
+        """Weekly hip-flexion reps and the change on the week before (``ramp_pct``, %).
+
+        One row per calendar week (Monday) of the athlete's logged span; ``ramp_pct`` is NA
+        in the first week and after a week at 0 (a rise from nothing has no percentage).
+        """
+        from ..volume import weekly_volume
+
+        w = weekly_volume(self.ds.log).groupby("week", sort=True)["hf_reps"].sum()
+        reps = w.astype("float64")
+        prev = reps.shift(1)
+        ramp = ((reps - prev) / prev * 100).where(prev > 0)
+        return pd.DataFrame(
+            {"week": w.index, "hf_reps": reps.to_numpy(),
+             "ramp_pct": pd.array(ramp.to_numpy(), dtype="Float64")}
+        )  # fmt: skip
+
+    def ramp_text(self) -> str:
+        """The ramp in words: the largest rise and drop, and the weeks past the threshold
+        of the attention list (``ATTENTION_VOLUME_CHANGE_PCT``)."""
+        from .. import config
+
+        t = self.ramp_table().dropna(subset=["ramp_pct"])
+        if t.empty:
+            return (
+                f"Fewer than two weeks of hip-flexor work are logged for {self.name}: "
+                "no week-to-week ramp yet."
+            )
+        limit = config.ATTENTION_VOLUME_CHANGE_PCT
+        up = t.loc[t["ramp_pct"].astype("float64").idxmax()]
+        down = t.loc[t["ramp_pct"].astype("float64").idxmin()]
+        big = int((t["ramp_pct"].abs() > limit).sum())
+        prev = self.ramp_table().set_index("week")["hf_reps"].shift(1)
+        return (
+            f"Biggest rise on the week before: {float(up['ramp_pct']):+.0f}% (week of "
+            f"{up['week']:%d %b %Y}, {prev[up['week']]:,.0f} to {up['hf_reps']:,.0f} reps); "
+            f"biggest drop: {float(down['ramp_pct']):+.0f}% (week of {down['week']:%d %b %Y}). "
+            f"{_count(big, 'week')} of {len(t)} changed by more than {limit:g}% on the week "
+            "before (the size of change the attention list flags). A week after one with no hip-flexor "
+            "work has no percentage."
+        )
+
+    def plot_ramp(self):
+        from ..plots import plot_ramp
+
+        return plot_ramp(self.ds.log, self.athlete_id, who=self.name)
+
     def plot_profile(self):
         from ..plots import plot_velocity_profile
 

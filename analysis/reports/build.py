@@ -12,10 +12,14 @@
 
 each with the executed notebook beside it (``.ipynb``). How it is fast, safe and robust:
 
-* **Once-only cleaning.** The parent cleans the data once into a Parquet cache
-  (``OUT/.hipflex/cache``, or ``$HIPFLEX_CACHE_DIR``) and passes that cache to the kernels,
-  so each notebook's ``load_dataset(data_dir)`` is a cache hit.
-* **Parallel workers.** ``jobs`` long-lived worker processes (default: the cores), each in
+* **Once-only cleaning.** The parent cleans the data once (through the Parquet cache
+  ``OUT/.hipflex/cache``, or ``$HIPFLEX_CACHE_DIR``) and writes a snapshot of the cleaned
+  tables for the run (``OUT/.hipflex/snapshots/<run id>/``, one Parquet file per table);
+  every kernel gets its path in ``$HIPFLEX_SNAPSHOT`` and its ``load_dataset`` reads exactly
+  that snapshot — it never cleans again, so a file changed during the run cannot put other
+  rows (or the cleaner's warnings) into a page. A missing snapshot fails the report clearly.
+* **Parallel workers.** ``jobs`` long-lived worker processes (default: the cores, bounded
+  by the available memory ÷ the memory one report takes; printed at the start), each in
   its own session, run one report at a time: papermill, then the HTML export in-process
   (nbconvert, code hidden, figures embedded). A worker keeps its imports between reports;
   every report still gets a fresh kernel.
@@ -28,22 +32,35 @@ each with the executed notebook beside it (``.ipynb``). How it is fast, safe and
   starts in a session of its own) are killed, so no kernel outlives the command
   (papermill #478). ipykernel's parent poller is a second line: a kernel whose parent
   dies exits by itself.
+  Workers and kernels also die with ``hipflex`` itself, even after ``kill -9`` (the
+  parent-death signal, or a watchdog where there is none).
+* **One owner of OUT.** Each run has an id, written to ``OUT/.hipflex/run`` under the
+  folder's lock; temporary files carry it, and a page is renamed into place only while its
+  run still owns ``OUT`` — a killed run can never overwrite a newer run's pages.
 * **Failures stay contained.** A failed report keeps its executed notebook, error
   included, at its pinned ``.ipynb`` path; the index names it; the command exits
-  non-zero. Every pinned file is written to a temporary file in ``OUT`` and renamed.
+  non-zero. Every pinned file is written to a temporary file in ``OUT`` and renamed. A full
+  disk stops the batch from taking more reports: old pages stay as they were, the index is
+  rewritten if it can be and the summary names what was not attempted. Notebooks are
+  checked before any work starts.
 * **Incremental.** ``OUT/.hipflex/manifest.json`` stores, per report, a digest of its
-  inputs: notebook bytes, package version and source, parameters and the data the report
-  reads — for an athlete report only that athlete's rows. An unchanged report is skipped.
+  inputs (notebook bytes, package version and source, parameters and the data the report
+  reads — for an athlete report only that athlete's rows) and the SHA-256 of the page the
+  run wrote. A report whose inputs are unchanged and whose page is the one recorded is
+  skipped.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import hashlib
 import os
+import shutil
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from .index import write_index
@@ -51,6 +68,8 @@ from .jobs import (
     DEFAULT_WINDOW,
     KERNEL_NAME,
     MANIFEST,
+    RUN_FILE,
+    SNAPSHOTS_DIR,
     START_RETRIES,
     STATE_DIR,
     BatchResult,
@@ -58,8 +77,8 @@ from .jobs import (
     ReportStatus,
 )
 from .manifest import _read_manifest, _write_manifest
-from .plan import plan_reports
-from .runner import _Progress, run_jobs
+from .plan import check_notebooks, plan_reports
+from .runner import StopBatch, _Progress, default_workers, run_jobs
 from .season import season_outputs
 
 
@@ -75,6 +94,7 @@ def build_reports(
     window_days: int = DEFAULT_WINDOW,
     kernel_name: str = KERNEL_NAME,
     retries: int = START_RETRIES,
+    scheduler=None,
 ) -> BatchResult:
     """Run every report of a data folder into ``out`` and write ``out/index.html``.
 
@@ -86,7 +106,8 @@ def build_reports(
         Output folder; pinned paths ``index.html``, ``athletes/<athlete_id>.html``,
         ``cohorts/<column>.html``, ``data_quality.html`` (executed ``.ipynb`` beside each).
     jobs : int, optional
-        Reports run in parallel (default: the CPUs available).
+        Reports run in parallel (default: the CPUs available, bounded by the available
+        memory ÷ memory per report: :func:`analysis.reports.runner.default_workers`).
     timeout : float, optional
         Seconds one report may take before it is stopped and marked failed (None: no
         limit).
@@ -103,6 +124,10 @@ def build_reports(
         Jupyter kernel (default ``python3``, started with this interpreter).
     retries : int
         Attempts for a kernel that fails to start.
+    scheduler : str or distributed.Client, optional
+        Run the reports as tasks on this Dask cluster (``analysis.reports.cluster``), which
+        ships the run's snapshot (``$HIPFLEX_SNAPSHOT``) to its workers; default: local
+        worker processes.
 
     Returns
     -------
@@ -112,18 +137,43 @@ def build_reports(
     Raises
     ------
     DataError
-        The data folder cannot be read at all (no roster, unreadable file, ...).
+        The data folder cannot be read at all (no roster, unreadable file, ...), or the
+        notebooks folder or a notebook in it is missing or invalid (checked first).
+    OSError
+        ``out`` cannot be written (read-only, full); the CLI makes it one line.
     """
 
     t0 = time.perf_counter()
     started = time.time()
+    notebooks_dir = check_notebooks(notebooks_dir)  # named before any work starts
     out = Path(out)
     data_dir = Path(data_dir)
     state = out / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
     with _exclusive(state / "lock"):
         return _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-                      notebooks_dir, window_days, kernel_name, retries)  # fmt: skip
+                      notebooks_dir, window_days, kernel_name, retries, scheduler)  # fmt: skip
+
+
+def _page_sha(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _claim(state: Path) -> str:
+    """A new run id, written to ``OUT/.hipflex/run`` (the folder's lock is held): from now
+    on only this run renames pages into ``OUT``. Snapshots of older runs are removed."""
+    from ..io import write_text_atomic
+
+    run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    write_text_atomic(state / RUN_FILE, run_id + "\n")
+    snaps = state / SNAPSHOTS_DIR
+    if snaps.is_dir():
+        for old in snaps.iterdir():
+            shutil.rmtree(old, ignore_errors=True)
+    return run_id
 
 
 @contextlib.contextmanager
@@ -151,11 +201,36 @@ def _exclusive(path: Path):
 
 
 def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-           notebooks_dir, window_days, kernel_name, retries) -> BatchResult:  # fmt: skip
-    from ..dataset import CACHE_ENV, load_dataset
+           notebooks_dir, window_days, kernel_name, retries, scheduler=None) -> BatchResult:  # fmt: skip
+    from ..dataset import CACHE_ENV, SNAPSHOT_ENV, load_dataset, save_dataset
 
+    run_id = _claim(state)
     cache_dir = Path(os.environ.get(CACHE_ENV) or state / "cache")
-    ds = load_dataset(data_dir, cache_dir=cache_dir)
+    with _without(SNAPSHOT_ENV):  # the parent cleans (a kernel's variable is not for it)
+        ds = load_dataset(data_dir, cache_dir=cache_dir)
+    snapshot = state / SNAPSHOTS_DIR / run_id
+    save_dataset(ds, snapshot)  # what every kernel of this run reads, and nothing else
+    try:
+        return _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
+                    notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
+                    snapshot, scheduler)  # fmt: skip
+    finally:
+        shutil.rmtree(snapshot, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _without(var: str):
+    saved = os.environ.pop(var, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ[var] = saved
+
+
+def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
+         notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
+         snapshot, scheduler=None) -> BatchResult:  # fmt: skip
     planned = plan_reports(ds, data_dir, notebooks_dir, window_days=window_days)
     manifest_path = state / MANIFEST
     manifest = _read_manifest(manifest_path)
@@ -175,8 +250,10 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
             and m is not None
             and m.get("digest") == j.digest
             and m.get("status") == "ok"
-            and (out / (j.target + ".html")).is_file()
             and (out / (j.target + ".ipynb")).is_file()
+            # the page is the one this manifest's run wrote (not a stale writer's)
+            and bool(m.get("html_sha"))
+            and _page_sha(out / (j.target + ".html")) == m.get("html_sha")
         )
 
     statuses: dict[str, ReportStatus] = {}
@@ -194,8 +271,14 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
     def done(st: ReportStatus) -> None:
         with lock:
             statuses[st.job.target] = st
+            if not st.html_sha and scheduler is not None:  # the submitter wrote it just now
+                st.html_sha = _page_sha(out / st.html_path)
+            if not st.html_sha:  # this run wrote no page: keep what the manifest knew
+                bar.update(st)
+                return
             manifest[st.job.target] = {
                 "digest": st.job.digest,
+                "html_sha": st.html_sha,
                 "status": st.status,
                 "error": st.error,
                 "seconds": st.seconds,
@@ -207,11 +290,25 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
             _write_manifest(manifest_path, manifest)
         bar.update(st)
 
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    n_workers = jobs or cpus or 1
+    if jobs:
+        n_workers, why = int(jobs), f"{int(jobs)} at a time (--jobs)"
+    else:
+        n_workers, why = default_workers()
+    if progress is not False and todo:
+        print(f"hipflex: {len(todo)} reports to run, {why}", file=sys.stderr, flush=True)
+    stop = StopBatch()
+    engine, local = run_jobs, {"run_id": run_id, "snapshot": snapshot, "stop": stop}
+    if scheduler is not None:  # the same batch on a Dask cluster, with this run's snapshot
+        from ..dataset import SNAPSHOT_ENV
+        from .cluster import cluster_engine
+
+        engine = cluster_engine(
+            scheduler, data_dir, snapshot, tables_include=None, tables_env=SNAPSHOT_ENV
+        )
+        local = {}
     try:
         if todo:
-            run_jobs(
+            engine(
                 todo,
                 out,
                 workers=n_workers,
@@ -220,22 +317,50 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
                 cache_dir=cache_dir,
                 retries=retries,
                 on_done=done,
+                **local,
             )
     finally:
         bar.close()
-    _write_manifest(manifest_path, manifest)
+    problems: list[str] = []
+    try:
+        _write_manifest(manifest_path, manifest)
+    except OSError as exc:
+        problems.append(f"manifest not written: {exc.strerror or exc}")
     ordered = [statuses[j.target] for j in planned if j.target in statuses]
     result = BatchResult(out=out, reports=ordered, seconds=time.perf_counter() - t0)
+    result.not_attempted = [j for j in planned if j.target not in statuses]
+    if result.not_attempted:
+        result.stopped = stop.reason or "the batch stopped"
     # the coach's season: OUT/attention.csv, OUT/exports/, the index's first sections
     pages = {str(r.job.key): r.html_path for r in ordered if r.job.kind == "athlete"}
-    season = season_outputs(ds, out, pages)
-    result.problems = season.problems
-    result.index = write_index(
-        out, ordered, manifest, ds, data_dir, started, result.seconds, top=season.html
-    )
+    season_html, season = "", None
+    if stop.is_set():
+        problems.append("attention list and exports not rewritten (the batch stopped)")
+    else:
+        try:
+            season = season_outputs(ds, out, pages)
+            problems += season.problems
+            season_html = season.html
+        except OSError as exc:
+            problems.append(f"attention list and exports not written: {exc.strerror or exc}")
+    result.problems = problems
+    try:
+        result.index = write_index(
+            out,
+            ordered,
+            manifest,
+            ds,
+            data_dir,
+            started,
+            result.seconds,
+            top=season_html,
+            not_attempted=result.not_attempted,
+        )
+    except OSError as exc:
+        result.problems.append(f"index.html not rewritten: {exc.strerror or exc}")
     result.seconds = time.perf_counter() - t0
     if progress is not False or not result.ok:
         print(result.summary(), file=sys.stderr if not result.ok else sys.stdout)
-    if progress is not False and season.summary:
+    if progress is not False and not stop.is_set() and season is not None and season.summary:
         print(season.summary)  # one plain paragraph: what needs a look (cron mails it)
     return result

@@ -1,23 +1,42 @@
 """From an executed notebook to the files at the pinned paths: the HTML export (nbconvert,
-code hidden, no MathJax), the page of a failed report, atomic renames.
+code hidden, no MathJax, nothing loaded from outside the page), the page of a failed report,
+atomic renames that only the run still writing into ``OUT`` may make.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
 import re
 from pathlib import Path
 
-from ..io import write_text_atomic
 from .index import INDEX_CSS, _href
-from .jobs import REMOVE_TAGS, STATE_DIR
+from .jobs import REMOVE_TAGS, RUN_FILE, STATE_DIR
 
-#: The lab template without MathJax: a report never typesets a ``$...$`` of the data
-#: (a name, a meet, a cohort value) as maths (nbconvert #1770 / #1551: override the block).
+#: The lab template with nothing fetched from outside the page: no require.js, no
+#: mermaid, no widget manager from a CDN (a coach opens reports offline or on a locked-down
+#: laptop; the CSS is inlined by nbconvert, figures are embedded).
+_SELF_CONTAINED = (
+    "{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}\n"
+    "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
+    "{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}\n"
+)
+
+#: ... and without MathJax: a report never typesets a ``$...$`` of the data (a name, a
+#: meet, a cohort value) as maths (nbconvert #1770 / #1551: override the block).
 NO_MATHS_TEMPLATE = (
     "{%- extends 'lab/index.html.j2' -%}\n"
-    "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
+    + _SELF_CONTAINED
+    + "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
 )
+
+#: Notebooks of your own keep MathJax for their prose (the only script a page may fetch).
+MATHS_TEMPLATE = "{%- extends 'lab/index.html.j2' -%}\n" + _SELF_CONTAINED
+
+
+class StaleRun(RuntimeError):
+    """A newer ``hipflex report`` run owns ``OUT``: this (older) one must not write into it."""
 
 
 def _export_html(nb, title: str = "hipflex report", *, maths: bool = False) -> str:
@@ -34,12 +53,13 @@ def _export_html(nb, title: str = "hipflex report", *, maths: bool = False) -> s
     c = Config()
     c.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_TAGS)
     c.TagRemovePreprocessor.enabled = True
-    template = {}
-    if not maths:
-        template = {
-            "extra_loaders": [DictLoader({"hipflex_no_maths.html.j2": NO_MATHS_TEMPLATE})],
-            "template_file": "hipflex_no_maths.html.j2",
-        }
+    loader = DictLoader(
+        {"hipflex_no_maths.html.j2": NO_MATHS_TEMPLATE, "hipflex_maths.html.j2": MATHS_TEMPLATE}
+    )
+    template = {
+        "extra_loaders": [loader],
+        "template_file": "hipflex_maths.html.j2" if maths else "hipflex_no_maths.html.j2",
+    }
     exporter = HTMLExporter(
         config=c,
         exclude_input=True,
@@ -65,11 +85,19 @@ def _stopped_note(nb, message: str) -> None:
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
+#: An absolute path of two parts or more (``/srv/data/x.csv``, ``C:\\data\\x.csv``).
+_ABS_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?(?:[/\\][^\s/\\'\"<>:]+){2,}[/\\]?")
+
+
+def _no_paths(text: str) -> str:
+    """``text`` with every absolute path cut to its last part: no server path in a page."""
+    return _ABS_PATH.sub(lambda m: re.split(r"[/\\]", m.group(0).rstrip("/\\"))[-1], text)
+
 
 def error_summary(error: str, limit: int = 300) -> str:
-    """One short line of an error for a coach: no colour codes, no traceback, cut at
-    ``limit`` characters."""
-    text = " ".join(_ANSI.sub("", error or "").split())
+    """One short line of an error for a coach: no colour codes, no traceback, no server
+    path (a path is cut to its file name), cut at ``limit`` characters."""
+    text = _no_paths(" ".join(_ANSI.sub("", error or "").split()))
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -92,16 +120,60 @@ def _failure_page(title: str, target: str, error: str) -> str:
     )
 
 
-def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | None) -> None:
-    """Export HTML and move the executed notebook to its pinned path (both atomically).
+def _current_run(out: Path) -> str | None:
+    """The id of the run that owns ``OUT`` now (``OUT/.hipflex/run``); None when no run
+    claimed that folder (a private output folder, e.g. on a cluster worker)."""
+    try:
+        return (out / STATE_DIR / RUN_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""
+
+
+def _owned_by_other(out: Path, run_id: str) -> bool:
+    """Whether a run other than ``run_id`` owns ``OUT`` (then ``run_id`` must not write)."""
+    if not run_id:
+        return False
+    current = _current_run(out)
+    return current is not None and current != run_id
+
+
+def _write_owned(target: Path, data: bytes, out: Path, run_id: str) -> str:
+    """Write ``data`` to ``target`` atomically, as run ``run_id``; return its SHA-256.
+
+    The temporary file carries the run id; the rename happens only if ``run_id`` still owns
+    ``OUT`` (a worker of a killed run that outlived its parent can never replace a newer
+    run's page). Any failure removes the temporary file and leaves the old page intact.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.{run_id or 'x'}.{os.getpid()}.tmp"
+    try:
+        tmp.write_bytes(data)  # created with the umask in effect (0666 & ~umask)
+        if _owned_by_other(out, run_id):
+            raise StaleRun(f"a newer run owns {out.name}; {target.name} not written")
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return hashlib.sha256(data).hexdigest()
+
+
+def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | None) -> str:
+    """Export HTML and move the executed notebook to its pinned path (both atomically);
+    return the SHA-256 of the page written.
 
     A failed report keeps its executed notebook, error included; its HTML page is a short
-    summary with a link to that notebook (:func:`_failure_page`), not a traceback.
+    summary with a link to that notebook (:func:`_failure_page`), not a traceback. Nothing
+    is written once a newer run owns ``OUT`` (:class:`StaleRun`).
     """
     import nbformat
 
+    run_id = str(spec.get("run_id") or "")
+    if _owned_by_other(out, run_id):
+        raise StaleRun(f"a newer run owns {out.name}; {target} not written")
     ipynb = out / (target + ".ipynb")
-    ipynb.parent.mkdir(parents=True, exist_ok=True)
     if tmp_nb.is_file():
         try:
             nb = nbformat.read(str(tmp_nb), as_version=4)
@@ -112,18 +184,20 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
     if error and not any(
         "papermill-error-cell-tag" in c.get("metadata", {}).get("tags", []) for c in nb.cells
     ):
-        _stopped_note(nb, error)
+        _stopped_note(nb, error_summary(error))
     title = spec.get("title") or target
     page = (
         _failure_page(title, target, error)
         if error
         else _export_html(nb, title, maths=bool(spec.get("maths", False)))
     )
-    write_text_atomic(out / (target + ".html"), page)
-    write_text_atomic(ipynb, nbformat.writes(nb))
+    digest = _write_owned(out / (target + ".html"), page.encode("utf-8"), out, run_id)
+    _write_owned(ipynb, nbformat.writes(nb).encode("utf-8"), out, run_id)
     with contextlib.suppress(OSError):
         tmp_nb.unlink()
+    return digest
 
 
-def _tmp_notebook(out: Path, target: str) -> Path:
-    return out / STATE_DIR / "tmp" / (target.replace("/", "__") + ".ipynb")
+def _tmp_notebook(out: Path, target: str, run_id: str = "") -> Path:
+    """Where papermill writes a report's notebook while it runs (one folder per run)."""
+    return out / STATE_DIR / "tmp" / (run_id or "run") / (target.replace("/", "__") + ".ipynb")

@@ -48,24 +48,33 @@ def write_index(
     seconds: float,
     *,
     top: str = "",
+    not_attempted: Iterable = (),
 ) -> Path:
     """Write ``OUT/index.html``: every report, run time, data freshness, failures.
 
     ``top`` (HTML, already escaped) opens the page after the squad's answer: the attention
     list and plan adherence of :func:`analysis.reports.season.season_outputs`.
+    ``not_attempted`` (jobs a stopped batch never started) are listed only where an older
+    page of theirs exists, marked as such: the index never links a file that is not there.
     """
     from markupsafe import Markup
 
     from ..templating import render
+    from .export import error_summary
 
     statuses = list(statuses)
+    n_run = sum(r.status in ("ok", "failed") for r in statuses)
+    statuses += [
+        ReportStatus(j, "not_attempted")
+        for j in not_attempted
+        if (out / (j.target + ".html")).is_file() and (out / (j.target + ".ipynb")).is_file()
+    ]
     s = ds.summary()
     from ..io import iter_raw_files
 
     mtimes = [p.stat().st_mtime for p in iter_raw_files(data_dir)]
     newest = max(mtimes) if mtimes else None
     failed = [r for r in statuses if r.status == "failed"]
-    n_run = sum(r.status != "skipped" for r in statuses)
     from ..dataset import data_warnings
 
     notes = data_warnings(ds)  # files not read, athletes without log entries
@@ -73,13 +82,18 @@ def write_index(
     def row(r: ReportStatus) -> dict:
         return {
             "title": r.job.title,
-            "error": r.error,
+            "error": error_summary(r.error),
             "html_href": _href(r.html_path),
             "ipynb_href": _href(r.ipynb_path),
             "ipynb_path": r.ipynb_path,
             "failed": r.status == "failed",
-            "css": "failed" if r.status == "failed" else "ok",
-            "label": {"failed": "failed", "ok": "updated", "skipped": "unchanged"}[r.status],
+            "css": "failed" if r.status in ("failed", "not_attempted") else "ok",
+            "label": {
+                "failed": "failed",
+                "ok": "updated",
+                "skipped": "unchanged",
+                "not_attempted": "not attempted (an older page)",
+            }[r.status],
             "when": manifest.get(r.job.target, {}).get("finished", ""),
         }
 
@@ -99,14 +113,14 @@ def write_index(
         css=Markup(INDEX_CSS + SEASON_CSS),
         top=Markup(top),
         folder_name=data_dir.name,
-        data_dir=str(data_dir),
+        data_dir=Path(data_dir).resolve().name,  # the folder's name: no server path in a page
         synthetic=bool(ds.synthetic),
         s={k: ("None" if v is None else v) for k, v in s.items()},
         newest=_fmt_time(newest),
         started=_fmt_time(started),
         seconds=float(seconds),
         n_run=n_run,
-        n_unchanged=len(statuses) - n_run,
+        n_unchanged=sum(r.status == "skipped" for r in statuses),
         failed=[row(r) for r in failed],
         notes=list(notes),
         sections=sections,

@@ -26,6 +26,20 @@ STATE_DIR = ".hipflex"
 MANIFEST = "manifest.json"
 
 
+#: ``OUT/.hipflex/run``: the id of the run that owns ``OUT`` (only it renames pages there).
+RUN_FILE = "run"
+
+
+#: Where a run's snapshot of the cleaned tables lives (``OUT/.hipflex/snapshots/<run id>``);
+#: its path reaches every kernel as ``$HIPFLEX_SNAPSHOT``.
+SNAPSHOTS_DIR = "snapshots"
+
+
+#: Memory one report takes at its peak (worker + kernel + export), in bytes: measured ~0.58 GB
+#: on the sample (issue 14); ``$HIPFLEX_JOB_MEMORY_MB`` overrides it.
+JOB_MEMORY = 600 * 2**20
+
+
 KERNEL_NAME = "python3"
 
 
@@ -88,6 +102,9 @@ class ReportStatus:
     seconds: float = 0.0
     error: str = ""
     attempts: int = 0
+    #: SHA-256 of the page this run wrote ('' if it wrote none): the manifest keeps it, and a
+    #: page on disk that differs is re-run, whoever replaced it.
+    html_sha: str = ""
 
     @property
     def html_path(self) -> str:
@@ -110,11 +127,15 @@ class BatchResult:
     seconds: float = 0.0
     #: Batch outputs besides the reports that failed (attention list, exports), one line each.
     problems: list[str] = field(default_factory=list)
+    #: Reports never started because the batch stopped (a full disk), and why it stopped.
+    not_attempted: list[ReportJob] = field(default_factory=list)
+    stopped: str = ""
 
     @property
     def ok(self) -> bool:
-        """True when no report failed (and the attention list and exports were written)."""
-        return not self.failures and not self.problems
+        """True when no report failed or was left out (and the attention list and exports
+        were written)."""
+        return not self.failures and not self.problems and not self.not_attempted
 
     @property
     def failures(self) -> list[ReportStatus]:
@@ -138,6 +159,16 @@ class BatchResult:
             for r in self.failures
         ]
         lines += [f"FAILED {p}" for p in self.problems]
+        if self.stopped:
+            left = ", ".join(j.target + ".html" for j in self.not_attempted[:10])
+            more = (
+                f" and {len(self.not_attempted) - 10} more" if len(self.not_attempted) > 10 else ""
+            )
+            lines.append(
+                f"STOPPED: {self.stopped}; {len(self.not_attempted)} report(s) not attempted"
+                + (f": {left}{more}" if left else "")
+                + " (their old pages, if any, are kept)"
+            )
         n_ok = sum(r.status == "ok" for r in self.reports)
         lines.append(
             f"{len(self.reports)} reports: {n_ok} ran, {len(self.skipped)} unchanged, "

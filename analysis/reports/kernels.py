@@ -1,5 +1,5 @@
-"""The kernel manager the reports run on (IPC sockets, this interpreter) and how to tell a
-kernel that failed to start from a notebook that failed.
+"""The kernel manager the reports run on (IPC sockets, this interpreter, dying with its
+worker) and how to tell a kernel that failed to start from a notebook that failed.
 """
 
 from __future__ import annotations
@@ -10,6 +10,27 @@ import tempfile
 import uuid
 from typing import Any
 
+#: Run before a kernel: arm the parent-death signal (Linux), then exec the kernel itself
+#: (the signal survives exec). argv: expected parent pid, then the kernel command. Where
+#: prctl is missing, ipykernel's own parent poller ends a kernel whose worker is gone.
+_LAUNCHER = (
+    "import ctypes,os,signal,sys\n"
+    "try:\n"
+    "    ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)\n"
+    "except Exception:\n"
+    "    pass\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    os._exit(1)\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
+
+
+def _die_with_worker(cmd: list[str]) -> list[str]:
+    """The kernel command wrapped so the kernel dies with the worker that starts it."""
+    if not sys.platform.startswith("linux"):
+        return cmd
+    return [sys.executable, "-S", "-c", _LAUNCHER, str(os.getpid()), *cmd]
+
 
 def _kernel_manager_class():
     """An AsyncKernelManager over IPC sockets with unique names, running this interpreter.
@@ -18,7 +39,9 @@ def _kernel_manager_class():
     ``<tmp>/hfk-<worker pid>-<random>-<n>``, so parallel launches cannot collide (TCP
     ports are picked by binding port 0, closing it and handing the number to the kernel:
     two launches can get the same port, papermill #511). A ``python3`` kernel is started
-    with ``sys.executable`` so it always runs in the same environment as hipflex.
+    with ``sys.executable`` so it always runs in the same environment as hipflex, through a
+    launcher that arms the parent-death signal (:func:`_die_with_worker`): a worker killed
+    with ``kill -9`` takes its kernel with it.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -34,7 +57,7 @@ def _kernel_manager_class():
             cmd = super().format_kernel_cmd(extra_arguments)
             if "ipykernel_launcher" in cmd or "ipykernel" in cmd:
                 cmd[0] = sys.executable
-            return cmd
+            return _die_with_worker(cmd)
 
     return HipflexKernelManager
 

@@ -24,6 +24,59 @@ def _slug(text: str) -> str:
     return f"{safe}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
 
 
+def page_names(ids) -> dict[str, str]:
+    """A file name per id, unique across case and slugging, the same on every run.
+
+    An id that is a safe file name keeps it (``athletes/<athlete_id>.html``); any other is
+    made safe with a digest of the id (:func:`_slug`). When two names would still be one
+    file on a case-insensitive disk (``A01`` and ``a01``, or ``x y`` and an id spelled like
+    its slug), each of them gets the digest of its own id added — so the names depend only
+    on the ids that collide, never on roster order.
+    """
+    ids = list(dict.fromkeys(str(i) for i in ids))
+    names = {i: _slug(i) for i in ids}
+    for _ in range(8):
+        groups: dict[str, list[str]] = {}
+        for i, name in names.items():
+            groups.setdefault(name.casefold(), []).append(i)
+        clashes = [g for g in groups.values() if len(g) > 1]
+        if not clashes:
+            return names
+        for group in clashes:
+            for i in group:
+                names[i] = f"{names[i]}-{hashlib.sha1(i.encode()).hexdigest()[:8]}"
+    raise RuntimeError("could not give every athlete a page name of their own")  # pragma: no cover
+
+
+_REQUIRED = ("athlete", "cohort", "data_quality")
+
+
+def check_notebooks(notebooks_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The notebooks folder, checked before any work starts; raises one :class:`DataError`
+    naming the folder or the notebook that is missing or not a valid notebook.
+    """
+    import nbformat
+
+    from ..errors import DataError
+
+    nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
+    if not nb_dir.is_dir():
+        raise DataError("notebooks folder not found", file=str(nb_dir))
+    for kind in _REQUIRED:
+        if not (nb_dir / NOTEBOOKS[kind]).is_file():
+            raise DataError(f"report notebook {NOTEBOOKS[kind]} not found", file=str(nb_dir))
+    for nb in sorted(nb_dir.glob("*.ipynb")):
+        if nb.name.startswith(".") or nb.name == "explore.ipynb":  # never run as reports
+            continue
+        try:
+            parsed = nbformat.read(str(nb), as_version=4)
+            nbformat.validate(parsed)
+        except Exception as exc:
+            what = " ".join(str(exc).split())[:120] or type(exc).__name__
+            raise DataError(f"not a valid notebook ({what})", file=str(nb)) from None
+    return nb_dir
+
+
 def _main_event(fatigue: pd.DataFrame) -> int:
     """The event with most races that have a fade metric (ties: the longer; default 400)."""
     d = fatigue.loc[fatigue["differential_s"].notna()] if len(fatigue) else fatigue
@@ -133,7 +186,9 @@ def plan_reports(
         )
     )
     nb = nb_dir / NOTEBOOKS["cohort"]
-    for col in cohort_columns(athletes):
+    cols = cohort_columns(athletes)
+    col_pages = page_names(cols)
+    for col in cols:
         params = {
             "data_dir": data_dir,
             "cohort_column": col,
@@ -146,7 +201,7 @@ def plan_reports(
                 col,
                 f"Cohorts by {column_label(col).lower()}",
                 nb,
-                f"cohorts/{_slug(col)}",
+                f"cohorts/{col_pages[str(col)]}",
                 params,
                 squad,
             )
@@ -158,6 +213,7 @@ def plan_reports(
     from .squad import takeaway_lines
 
     memo: dict = {}
+    pages = page_names(athletes["athlete_id"])
     for aid in athletes["athlete_id"]:
         aid = str(aid)
         ev = _main_event(by_athlete[aid]) if aid in by_athlete else event
@@ -176,17 +232,21 @@ def plan_reports(
             + _sha("\n".join(lines))
         )
         title = f"{names.get(aid, aid)} ({aid})"
-        jobs.append(job("athlete", aid, title, nb, f"athletes/{_slug(aid)}", params, data))
-    for extra in sorted(nb_dir.glob("*.ipynb")):
-        if extra.name in NOT_REPORTS or extra.name.startswith("."):
-            continue
+        jobs.append(job("athlete", aid, title, nb, f"athletes/{pages[aid]}", params, data))
+    extras = [
+        p
+        for p in sorted(nb_dir.glob("*.ipynb"))
+        if p.name not in NOT_REPORTS and not p.name.startswith(".")
+    ]
+    extra_pages = page_names(p.stem for p in extras)
+    for extra in extras:
         jobs.append(
             job(
                 "extra",
                 extra.stem,
                 extra.stem.replace("_", " "),
                 extra,
-                f"extra/{_slug(extra.stem)}",
+                f"extra/{extra_pages[extra.stem]}",
                 {"data_dir": data_dir},
                 everything,
             )

@@ -1,6 +1,10 @@
 """Running reports on long-lived worker processes (:func:`run_jobs`): one report at a time per
-worker, a time limit per report, every worker and kernel killed on a timeout, Ctrl-C or
-SIGTERM, progress on a terminal or one line per report.
+worker, a time limit per report, the workers and their kernels (and nothing else) killed on a
+timeout, Ctrl-C or SIGTERM, progress on a terminal or one line per report.
+
+Workers and kernels die with their parent even when it is killed with ``kill -9`` (the
+parent-death signal, or a watchdog: :func:`analysis.reports.worker.die_with_parent`); a
+batch stops scheduling when the output disk is full (:class:`StopBatch`).
 """
 
 from __future__ import annotations
@@ -18,21 +22,21 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
 from .export import _finalize, _tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT, STATE_DIR, ReportJob, ReportStatus
+from .procs import _descendants, default_workers
+from .worker import DISK_FULL, PARENT_ENV
+
+__all__ = ["StopBatch", "_descendants", "default_workers", "run_jobs"]
 
 
-def _descendants(pid: int) -> list[int]:
-    """Every descendant of ``pid`` (children first), from /proc or psutil."""
-    try:
-        import psutil
-
-        return [p.pid for p in psutil.Process(pid).children(recursive=True)]
-    except Exception:
-        return []
+#: The workers alive in this process (only they, and their kernels, are ever killed).
+_LIVE: set[_Worker] = set()
+_LIVE_LOCK = threading.Lock()
 
 
 class _Worker:
@@ -49,10 +53,12 @@ class _Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
-            env=env,
+            env={**env, PARENT_ENV: str(os.getpid())},
             start_new_session=True,
         )
         self.buf = b""
+        with _LIVE_LOCK:
+            _LIVE.add(self)
 
     def send(self, spec: dict) -> None:
         assert self.proc.stdin is not None
@@ -81,7 +87,7 @@ class _Worker:
         pid = self.proc.pid
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGSTOP)  # no new kernels while we collect them
-        victims = _descendants(pid)
+        victims = _descendants(pid) if self.proc.poll() is None else []
         groups = {pid}
         for v in victims:
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -117,12 +123,40 @@ class _Worker:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
-        self.log.close()
+        with contextlib.suppress(Exception):
+            self.log.close()
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
 
 
-def _worker_env(cache_dir: Path) -> dict[str, str]:
+class StopBatch(threading.Event):
+    """Set to stop a batch from scheduling more reports; :attr:`reason` says why."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reason = ""
+
+    def stop(self, reason: str) -> None:
+        """Stop scheduling (the first reason given is kept)."""
+        if not self.is_set():
+            self.reason = reason
+            self.set()
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in DISK_FULL
+
+
+def _worker_env(cache_dir: Path, snapshot: Path | None = None) -> dict[str, str]:
+    from ..dataset import CACHE_ENV, SNAPSHOT_ENV
+
     env = dict(os.environ)
-    env["HIPFLEX_CACHE_DIR"] = str(cache_dir)
+    # absolute: a kernel runs in the notebook's folder, not where `--out out` was given
+    env[CACHE_ENV] = str(Path(cache_dir).resolve())
+    if snapshot is not None:  # the kernels read exactly this run's cleaned tables
+        env[SNAPSHOT_ENV] = str(Path(snapshot).resolve())
+    else:
+        env.pop(SNAPSHOT_ENV, None)
     # one thread per kernel: the parallelism is across reports
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
@@ -179,6 +213,9 @@ def run_jobs(
     cache_dir: str | os.PathLike[str] | None = None,
     retries: int = START_RETRIES,
     on_done: Callable[[ReportStatus], None] | None = None,
+    run_id: str = "",
+    snapshot: str | os.PathLike[str] | None = None,
+    stop: StopBatch | None = None,
 ) -> list[ReportStatus]:
     """Run reports on ``workers`` worker processes; return their statuses in job order.
 
@@ -200,87 +237,113 @@ def run_jobs(
     retries : int
         Attempts for a kernel that fails to start.
     on_done : callable, optional
-        Called with each :class:`ReportStatus` as it completes (from a worker thread).
+        Called with each :class:`ReportStatus` as it completes (from a worker thread); an
+        exception it raises stops the batch (a full disk) instead of killing the thread.
+    run_id : str
+        This run's id: in the temporary file names, and checked before every rename (only
+        the run named in ``OUT/.hipflex/run`` writes pages). '' for no check.
+    snapshot : path, optional
+        The run's cleaned tables (``$HIPFLEX_SNAPSHOT`` of every kernel).
+    stop : StopBatch, optional
+        Set (by a full disk, or by the caller) to take no further report; the reports left
+        out are missing from the returned list.
     """
     out = Path(out)
     state = out / STATE_DIR
     (state / "logs").mkdir(parents=True, exist_ok=True)
-    env = _worker_env(Path(cache_dir) if cache_dir else state / "cache")
+    env = _worker_env(
+        Path(cache_dir) if cache_dir else state / "cache", Path(snapshot) if snapshot else None
+    )
+    stop = stop if stop is not None else StopBatch()
     todo: queue.Queue[tuple[int, ReportJob]] = queue.Queue()
     for i, j in enumerate(jobs):
         todo.put((i, j))
     results: list[ReportStatus | None] = [None] * len(jobs)
     limit = float(timeout) if timeout else None
 
+    def one(worker: _Worker | None, n: int, job: ReportJob) -> tuple[_Worker | None, dict]:
+        spec = {
+            "title": job.title,
+            "notebook": job.notebook,
+            "out": str(out),
+            "target": job.target,
+            "parameters": job.parameters,
+            "kernel_name": kernel_name,
+            "timeout": limit,
+            "start_timeout": START_TIMEOUT,
+            "retries": retries,
+            "maths": job.kind == "extra",
+            "run_id": run_id,
+        }
+        if worker is None:
+            worker = _Worker(env, state / "logs" / f"worker-{n}.log")
+        try:
+            worker.send(spec)
+            res = worker.receive(time.monotonic() + limit if limit else float("inf"))
+        except (EOFError, BrokenPipeError, OSError, ValueError) as exc:
+            worker.kill()
+            return None, _salvage(out, job, spec, f"worker died ({exc})", stop)
+        if res is None:
+            worker.kill()
+            msg = f"stopped after the time limit of {limit:g} s"
+            return None, _salvage(out, job, spec, msg, stop)
+        return worker, res
+
     def slot(n: int) -> None:
+        """One worker's loop: take the next report until none is left or the batch stops."""
         worker: _Worker | None = None
         try:
-            while True:
+            while not stop.is_set():
                 try:
                     i, job = todo.get_nowait()
                 except queue.Empty:
                     return
-                spec = {
-                    "title": job.title,
-                    "notebook": job.notebook,
-                    "out": str(out),
-                    "target": job.target,
-                    "parameters": job.parameters,
-                    "kernel_name": kernel_name,
-                    "timeout": limit,
-                    "start_timeout": START_TIMEOUT,
-                    "retries": retries,
-                    "maths": job.kind == "extra",
-                }
                 t0 = time.perf_counter()
-                if worker is None:
-                    worker = _Worker(env, state / "logs" / f"worker-{n}.log")
-                try:
-                    worker.send(spec)
-                    res = worker.receive(time.monotonic() + limit if limit else float("inf"))
-                except (EOFError, BrokenPipeError, OSError, ValueError) as exc:
-                    res = {"status": "failed", "error": f"worker died ({exc})", "attempts": 1}
-                    worker.kill()
-                    worker = None
-                    _salvage(out, job, spec, res["error"])
-                if res is None:
-                    worker.kill()
-                    worker = None
-                    msg = f"stopped after the time limit of {limit:g} s"
-                    res = {"status": "failed", "error": msg, "attempts": 1}
-                    _salvage(out, job, spec, msg)
+                worker, res = one(worker, n, job)
+                if res.get("disk_full"):
+                    stop.stop(f"the output disk is full ({res.get('error', '')})")
                 st = ReportStatus(
                     job,
                     res["status"],
                     seconds=round(time.perf_counter() - t0, 3),
                     error=res.get("error", ""),
                     attempts=int(res.get("attempts", 1)),
+                    html_sha=str(res.get("html_sha") or ""),
                 )
                 results[i] = st
                 if on_done is not None:
-                    on_done(st)
+                    try:
+                        on_done(st)
+                    except Exception as exc:
+                        what = os.strerror(exc.errno) if _disk_full(exc) else str(exc)
+                        stop.stop(f"cannot record {st.html_path}: {type(exc).__name__}: {what}")
         finally:
             if worker is not None:
                 worker.close()
 
     n = max(1, min(int(workers), len(jobs)))
-    threads = [threading.Thread(target=slot, args=(k,), daemon=True) for k in range(n)]
     previous = None
     if threading.current_thread() is threading.main_thread():
         # cron/systemd stop a job with SIGTERM: end like Ctrl-C, workers and kernels killed
         previous = signal.signal(signal.SIGTERM, _terminate)
-    for t in threads:
-        t.start()
+    pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="hipflex-slot")
     try:
-        for t in threads:
-            while t.is_alive():
-                t.join(0.2)
+        futures = [pool.submit(slot, k) for k in range(n)]
+        pending = set(futures)
+        while pending:  # short waits: Ctrl-C reaches this thread between them
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+            for f in done:
+                f.result()  # a slot's own error surfaces here, not as a dying thread
     except BaseException:
+        stop.stop("interrupted")
         _kill_all_workers()
         raise
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        with contextlib.suppress(OSError):  # this run's temporary notebooks, if all moved
+            (state / "tmp" / (run_id or "run")).rmdir()
     return [r for r in results if r is not None]
 
 
@@ -289,17 +352,22 @@ def _terminate(signum: int, frame: Any) -> None:  # pragma: no cover - signal ha
 
 
 def _kill_all_workers() -> None:
-    """Kill every process this one started (workers and their kernels)."""
-    import psutil
-
-    for child in psutil.Process().children(recursive=True):
+    """Kill hipflex's workers and their kernels — never another child of this process."""
+    with _LIVE_LOCK:
+        workers = list(_LIVE)
+    for w in workers:
         with contextlib.suppress(Exception):
-            child.kill()
+            w.kill()
 
 
-def _salvage(out: Path, job: ReportJob, spec: dict, message: str) -> None:
-    """Keep what a killed worker left (its partial notebook) at the pinned path."""
+def _salvage(out: Path, job: ReportJob, spec: dict, message: str, stop: StopBatch) -> dict:
+    """Keep what a killed worker left (its partial notebook) at the pinned path; the result."""
+    res = {"status": "failed", "error": message, "attempts": 1}
     try:
-        _finalize(_tmp_notebook(out, job.target), out, job.target, spec, message)
+        tmp = _tmp_notebook(out, job.target, str(spec.get("run_id") or ""))
+        res["html_sha"] = _finalize(tmp, out, job.target, spec, message)
     except Exception as exc:
+        if _disk_full(exc):
+            stop.stop(f"the output disk is full ({os.strerror(exc.errno)})")
         print(f"hipflex: could not keep the notebook of {job.target}: {exc}", file=sys.stderr)
+    return res

@@ -10,19 +10,18 @@ reports: it is named in the index and in the command's output, and the exit code
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["SEASON_CSS", "SeasonOutputs", "season_outputs"]
+__all__ = ["SEASON_CSS", "SeasonOutputs", "season_html", "season_outputs"]
 
 SEASON_CSS = """
 .attention{background:#eef4fb;border:2px solid #1f5fa8;padding:.5rem 1rem;margin:1rem 0}
 .attention h2{margin-top:.2rem} .attention li{margin:.2rem 0}
 .kind{display:inline-block;min-width:8.5rem;font-weight:bold}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums} td.weeks{white-space:nowrap}
 .low{color:#b00020;font-weight:bold}
 """
 
@@ -48,39 +47,46 @@ class SeasonOutputs:
 
 
 def _href(path: str) -> str:
+    """A relative link, URL-quoted (the template escapes it for the attribute)."""
     from urllib.parse import quote
 
-    return html.escape(quote(path), quote=True)
+    return quote(path)
 
 
-def _attention_html(att: pd.DataFrame, pages: dict[str, str], csv_name: str) -> str:
-    e = html.escape
-    if att.empty:
-        body = "<p>Nothing needs a look tonight.</p>"
-    else:
-        items = []
-        for r in att.itertuples(index=False):
-            who = e(str(r.name if pd.notna(r.name) else r.athlete_id))
-            page = pages.get(str(r.athlete_id))
-            link = f"<a href='{_href(page)}'>{who}</a>" if page else who
-            items.append(
-                f"<li><span class='kind'>{e(_KIND_LABEL.get(r.kind, r.kind))}</span> "
-                f"{link}: {e(str(r.what))}</li>"
-            )
-        body = f"<ul>{''.join(items)}</ul>"
-    return (
-        "<div class='attention' id='attention'><h2>Needs a look</h2>"
-        f"{body}<p class='meta'>Thresholds are settings (<code>analysis/config.py</code>, "
-        f"ATTENTION_*). The same list for other tools: <a href='{_href(csv_name)}'>"
-        f"{e(csv_name)}</a>.</p></div>"
-    )
+def _who(aid: object, name: object, pages: dict[str, str]) -> dict:
+    page = pages.get(str(aid))
+    return {
+        "who": str(name if name is not None and pd.notna(name) else aid),
+        "href": _href(page) if page else "",
+    }
 
 
-def _adherence_html(ad: pd.DataFrame, ds, pages: dict[str, str]) -> str:
+def _attention_rows(att: pd.DataFrame, pages: dict[str, str]) -> list[dict]:
+    """One item per finding: its label, the athlete (linked to their page) and the sentence."""
+    return [
+        {"kind": _KIND_LABEL.get(r.kind, str(r.kind)), "what": str(r.what),
+         **_who(r.athlete_id, r.name, pages)}
+        for r in att.itertuples(index=False)
+    ]  # fmt: skip
+
+
+def _rules() -> dict:
+    """The attention thresholds in force (the ``ATTENTION_*`` settings), for the index."""
+    from .. import config
+
+    return {
+        "volume_change_pct": config.ATTENTION_VOLUME_CHANGE_PCT,
+        "min_weekly_reps": config.ATTENTION_MIN_WEEKLY_REPS,
+        "no_log_days": config.ATTENTION_NO_LOG_DAYS,
+        "recent_days": config.ATTENTION_RECENT_DAYS,
+        "fade_last_races": config.ATTENTION_FADE_LAST_RACES,
+    }
+
+
+def _adherence_rows(ad: pd.DataFrame, ds, pages: dict[str, str]) -> list[dict]:
     """Per athlete: the last four planned weeks, planned against done."""
     if ad.empty:
-        return ""
-    e = html.escape
+        return []
     names = ds.athletes.set_index("athlete_id")["name"]
     rows = []
     for aid, g in ad.groupby("athlete_id", sort=True):
@@ -88,25 +94,45 @@ def _adherence_html(ad: pd.DataFrame, ds, pages: dict[str, str]) -> str:
         planned = float(last["planned_hf_reps"].sum())
         done = float(last["done_hf_reps"].sum())
         pct = done / planned * 100 if planned > 0 else float("nan")
-        quiet = int((last["days_logged"] == 0).sum())
-        who = e(str(names.get(aid, aid)))
-        page = pages.get(str(aid))
-        link = f"<a href='{_href(page)}'>{who}</a>" if page else who
-        cls = " low" if pct == pct and pct < 50 else ""
         rows.append(
-            f"<tr><td>{link}</td><td>{last['week'].min():%d %b} – {last['week'].max():%d %b}"
-            f"</td><td class='num'>{planned:,.0f}</td><td class='num'>{done:,.0f}</td>"
-            f"<td class='num{cls}'>{'—' if pct != pct else f'{pct:.0f}%'}</td>"
-            f"<td class='num'>{quiet}</td></tr>"
+            {
+                **_who(aid, names.get(aid, aid), pages),
+                "weeks": f"{last['week'].min():%d %b} – {last['week'].max():%d %b}",
+                "planned": f"{planned:,.0f}",
+                "done": f"{done:,.0f}",
+                "pct": "—" if pct != pct else f"{pct:.0f}%",
+                "low": bool(pct == pct and pct < 50),
+                "quiet": int((last["days_logged"] == 0).sum()),
+            }
         )
-    return (
-        "<h2>Plan adherence (last four planned weeks)</h2>"
-        "<p class='meta'>Hip-flexion reps planned in <code>plan.csv</code> against those "
-        "logged (every hip-flexor entry counts, planned or not; over 100% is extra work). "
-        "Weeks with nothing logged at all are counted: the log cannot tell a week off from "
-        "a week not written down.</p><table><tr><th>athlete</th><th>weeks</th>"
-        "<th>planned reps</th><th>done reps</th><th>done ÷ planned</th>"
-        f"<th>weeks with nothing logged</th></tr>{''.join(rows)}</table>"
+    return rows
+
+
+def season_html(
+    *,
+    attention: list[dict] | None = None,
+    adherence: list[dict] | None = None,
+    exports_name: str = "",
+    problems: list[str] | None = None,
+    csv_name: str = "attention.csv",
+) -> str:
+    """The index's opening sections from ``season.html.j2`` (every value escaped there).
+
+    ``attention`` None leaves the list out (it was not made); an empty list says nothing
+    needs a look.
+    """
+    from ..templating import render
+
+    return render(
+        "season.html.j2",
+        problems=list(problems or []),
+        attention=attention,
+        rules=_rules(),
+        csv_name=csv_name,
+        csv_href=_href(csv_name),
+        adherence=list(adherence or []),
+        exports_name=exports_name,
+        exports_href=_href(exports_name) if exports_name else "",
     )
 
 
@@ -128,30 +154,28 @@ def season_outputs(ds, out: str | Path, pages: dict[str, str]) -> SeasonOutputs:
 
     out = Path(out)
     res = SeasonOutputs(attention=pd.DataFrame())
-    parts = []
+    attention, adherence, exports_name = None, [], ""
     try:
         res.attention = attention_list(ds)
         res.attention_csv = write_attention_csv(res.attention, out / "attention.csv")
         res.summary = attention_summary(res.attention, res.attention_csv)
-        parts.append(_attention_html(res.attention, pages, "attention.csv"))
+        attention = _attention_rows(res.attention, pages)
     except Exception as exc:  # the reports stand; the failure is named
         res.problems.append(f"attention list not written: {type(exc).__name__}: {exc}")
     try:
-        parts.append(_adherence_html(plan_adherence(ds), ds, pages))
+        adherence = _adherence_rows(plan_adherence(ds), ds, pages)
     except Exception as exc:
         res.problems.append(f"plan adherence not shown: {type(exc).__name__}: {exc}")
     try:
         res.exports = write_exports(ds, out)
-        parts.append(
-            f"<p class='meta'>Spreadsheets of the data: one per athlete in the "
-            f"<code>exports</code> folder beside this page, and the whole squad in "
-            f"<a href='{_href('exports/' + res.exports[-1].name)}'>"
-            f"exports/{html.escape(res.exports[-1].name)}</a>.</p>"
-        )
+        exports_name = "exports/" + res.exports[-1].name
     except Exception as exc:
         res.problems.append(f"exports not written: {type(exc).__name__}: {exc}")
-    if res.problems:
-        items = "".join(f"<li>{html.escape(p)}</li>" for p in res.problems)
-        parts.insert(0, f"<div class='failures'><h2>Not written</h2><ul>{items}</ul></div>")
-    res.html = "".join(parts)
+    res.html = season_html(
+        attention=attention,
+        adherence=adherence,
+        exports_name=exports_name,
+        problems=res.problems,
+        csv_name="attention.csv",
+    )
     return res

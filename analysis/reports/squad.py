@@ -4,7 +4,10 @@ Per event: the pooled within-athlete estimate in words and numbers
 (:func:`analysis.stats.within_athlete_effect`, season adjusted, CR2 errors), a forest plot
 of the athletes' own slopes around it (partially pooled, :func:`analysis.stats.athlete_slopes`),
 the other windows as a sensitivity analysis (:func:`analysis.stats.window_scan`) and what
-the data cannot say. :func:`athlete_takeaway` gives the two lines that open each athlete
+the data cannot say; whether adjusting for session load (sRPE) changes the answer
+(:func:`analysis.stats.adjusted_effect`) and, as an exploratory analysis, exercise variety
+against the fade. The sentences and boxes are in :mod:`analysis.reports.squad_words`.
+:func:`athlete_takeaway` gives the two lines that open each athlete
 report: the squad's estimate and that athlete's own, pooled toward the squad.
 """
 
@@ -18,79 +21,39 @@ import pandas as pd
 from ..config import PRIMARY_WINDOW_DAYS
 from ..dataset import Dataset, load_dataset
 from ..relate import race_table
-from ..stats import EffectResult, athlete_slopes, window_scan, within_athlete_effect
-from .display import NO_MATHS, _html, esc
+from ..stats import (
+    AdjustedEffect,
+    CorrResult,
+    EffectResult,
+    adjusted_effect,
+    athlete_slopes,
+    rm_corr,
+    window_scan,
+    within_athlete_effect,
+)
+from .display import _html
+from .squad_words import (
+    PER,
+    SRPE_NAME,
+    SRPE_PER,
+    VARIETY,
+    _effect_record,
+    _faster,
+    adjustment_words,
+    bullets,
+    exploratory_html,
+    format_p,
+    headline_html,
+    headline_words,
+    render,
+    takeaway_html,
+    variety_caveats,
+    variety_words,
+    verdict_words,
+)
 
 #: Windows of the sensitivity analysis (days), the primary one among them.
 SCAN_WINDOWS = (7, 14, 21, 28, 35, 42, 49, 56)
-
-#: Reps per unit of the headline ("per 100 more reps").
-PER = 100
-
-
-def format_p(p: float) -> str:
-    """A p-value as a coach should read it: ``p < 0.001``, ``p = 0.004``, ``p = 0.31``.
-
-    Examples
-    --------
-    >>> format_p(0.0000012), format_p(0.0042), format_p(0.3149), format_p(float("nan"))
-    ('p < 0.001', 'p = 0.004', 'p = 0.31', 'p not available')
-    """
-    if p is None or not np.isfinite(p):
-        return "p not available"
-    if p < 0.001:
-        return "p < 0.001"
-    if p < 0.01:
-        return f"p = {p:.3f}"
-    return f"p = {p:.2f}"
-
-
-def _faster(value: float) -> str:
-    """A change of the differential per 100 reps: ``0.05 s faster`` (less fade) or slower."""
-    if not np.isfinite(value):
-        return "unknown"
-    digits = 3 if abs(value) < 0.01 else 2
-    if round(abs(value), digits) == 0:
-        return "0.000 s (no change)"
-    return f"{abs(value):.{digits}f} s {'faster' if value < 0 else 'slower'}"
-
-
-def headline_words(res: EffectResult, *, event: int, window_days: int) -> str:
-    """The squad's answer in one sentence, with its interval, athletes and races."""
-    if not np.isfinite(res.estimate):
-        return (
-            f"No squad estimate for the {event} m yet: {res.n_subjects} athletes with two or "
-            f"more {event} m races and a logged {window_days}-day build-up ({res.note})."
-        )
-    if not np.isfinite(res.ci_low):
-        return (
-            f"Per {PER} more hip-flexor reps in the {window_days} days before a {event} m race, "
-            f"the second half was {_faster(res.estimate)} relative to the first, but with "
-            f"{res.n_subjects} athlete(s) there is no interval ({res.note})."
-        )
-    return (
-        f"Per {PER} more hip-flexor reps in the {window_days} days before a race, the second "
-        f"half of the {event} m was {_faster(res.estimate)} relative to the first "
-        f"(95 % CI {_faster(res.ci_low)} to {_faster(res.ci_high)}; {format_p(res.pvalue)}), "
-        f"{res.n_subjects} athletes, {res.n_obs} races."
-    )
-
-
-def verdict_words(res: EffectResult) -> str:
-    """What the interval means, in plain words."""
-    if not np.isfinite(res.ci_low):
-        return "The data cannot yet say whether more hip-flexor work goes with less fade."
-    if res.ci_low <= 0 <= res.ci_high:
-        return (
-            "The interval includes no change: these races cannot tell a link of this size "
-            "from chance. More races (or more athletes) would narrow it."
-        )
-    less = res.estimate < 0
-    return (
-        "The interval excludes no change: in this squad, races after more hip-flexor work "
-        f"came with {'less' if less else 'more'} fade, comparing each athlete with "
-        "themselves and allowing for the season."
-    )
 
 
 def _table(ds: Dataset, event: int, windows: tuple[int, ...]) -> pd.DataFrame:
@@ -122,8 +85,16 @@ class SquadReport:
     def build(
         cls, data_dir: str, *, event: int = 400, window_days: int = PRIMARY_WINDOW_DAYS
     ) -> SquadReport:
-        """Load ``data_dir``; one race table per event with the scan windows."""
-        ds = load_dataset(data_dir)
+        """Load ``data_dir`` (the sample is made on first use, as in the other reports)."""
+        from .explore import load_or_sample
+
+        return cls.from_dataset(load_or_sample(data_dir), event=event, window_days=window_days)
+
+    @classmethod
+    def from_dataset(
+        cls, ds: Dataset, *, event: int = 400, window_days: int = PRIMARY_WINDOW_DAYS
+    ) -> SquadReport:
+        """The report from a loaded dataset: one race table per event with the scan windows."""
         windows = tuple(sorted({*SCAN_WINDOWS, int(window_days)}))
         events = sorted({int(e) for e in ds.races["event_m"].dropna()} | {int(event)})
         tables = {ev: _table(ds, ev, windows) for ev in events}
@@ -150,11 +121,8 @@ class SquadReport:
     def headline(self, event: int | None = None) -> object:
         ev = event or self.event
         res = self.effect(ev)
-        words = esc(headline_words(res, event=ev, window_days=self.window_days))
-        return _html(
-            f'<div class="{NO_MATHS} headline" style="font-size:1.15em;border-left:4px solid '
-            f'#1f5fa8;padding:4px 12px;margin:8px 0"><p><b>{words}</b></p>'
-            f"<p>{esc(verdict_words(res))}</p></div>"
+        return headline_html(
+            headline_words(res, event=ev, window_days=self.window_days), verdict_words(res)
         )
 
     def slopes(self, event: int | None = None) -> pd.DataFrame:
@@ -273,8 +241,115 @@ class SquadReport:
         return out
 
     def cannot_say_html(self, event: int | None = None) -> object:
-        items = "".join(f"<li>{esc(s)}</li>" for s in self.cannot_say(event))
-        return _html(f'<div class="{NO_MATHS}"><ul>{items}</ul></div>')
+        return bullets(self.cannot_say(event))
+
+    # -- does adjusting for overall session load (sRPE) change the answer?
+    def srpe_adjustment(self, event: int | None = None) -> AdjustedEffect:
+        """The headline with and without session load (``srpe_load_{W}d``, per 1000 AU)."""
+        ev = event or self.event
+        if ("srpe", ev) not in self._cache:
+            t = self.tables[ev]
+            w = self.window_days
+            t = t.assign(
+                **{SRPE_NAME: pd.to_numeric(t[f"srpe_load_{w}d"]).astype("float64") / SRPE_PER}
+            )
+            self._cache[("srpe", ev)] = adjusted_effect(
+                t, f"_x{w}", "differential_s", "athlete_id", SRPE_NAME, time="date"
+            )
+        return self._cache[("srpe", ev)]
+
+    def srpe_words(self, event: int | None = None) -> str:
+        return adjustment_words(self.srpe_adjustment(event), window_days=self.window_days)
+
+    def srpe_table(self, event: int | None = None) -> pd.DataFrame:
+        """The estimates side by side (empty when the adjustment could not be made)."""
+        adj = self.srpe_adjustment(event)
+        if not adj.made:
+            return pd.DataFrame()
+        rows = [("not adjusted (the headline, all races)", adj.unadjusted)]
+        if adj.n_known < adj.n_rows:
+            rows.append(("not adjusted, races with session load known", adj.same_rows))
+        rows.append(("adjusted for session load (sRPE)", adj.adjusted))
+        return pd.DataFrame(
+            {
+                "which estimate": [label for label, _ in rows],
+                f"change per {PER} reps": [_faster(r.estimate) for _, r in rows],
+                "95 % CI": [f"{_faster(r.ci_low)} to {_faster(r.ci_high)}" for _, r in rows],
+                "p": [format_p(r.pvalue) for _, r in rows],
+                "athletes": [r.n_subjects for _, r in rows],
+                "races": [r.n_obs for _, r in rows],
+            }
+        )
+
+    def srpe_html(self, event: int | None = None) -> object:
+        """The sentence, then the estimates side by side when the adjustment was made."""
+        from .display import table_html
+
+        t = self.srpe_table(event)
+        table = table_html(t, caption="With and without session load").data if len(t) else ""
+        return _html(render("paragraph.html.j2", text=self.srpe_words(event), css="") + table)
+
+    # -- exploratory: variety of hip-flexor exercises against the fade
+    @property
+    def variety_column(self) -> str:
+        return f"hf_variety_{self.window_days}d"
+
+    def _variety_table(self, ev: int) -> pd.DataFrame:
+        t = self.tables[ev]
+        return t.assign(**{VARIETY: pd.to_numeric(t[self.variety_column]).astype("float64")})
+
+    def variety_effect(self, event: int | None = None) -> EffectResult:
+        """Differential per one more distinct exercise per session, within athlete."""
+        ev = event or self.event
+        t = self._variety_table(ev)
+        return within_athlete_effect(t, VARIETY, "differential_s", "athlete_id", time="date")
+
+    def variety_held(self, event: int | None = None) -> EffectResult:
+        """The same with the window's hip-flexor volume as a covariate."""
+        ev = event or self.event
+        t = self._variety_table(ev)
+        return within_athlete_effect(
+            t, VARIETY, "differential_s", "athlete_id", time="date",
+            covariates=[f"_x{self.window_days}"],
+        )  # fmt: skip
+
+    def variety_volume_corr(self, event: int | None = None) -> CorrResult:
+        """Within-athlete correlation of variety with volume (the races with a fade)."""
+        ev = event or self.event
+        t = self._variety_table(ev)
+        t = t[pd.to_numeric(t["differential_s"], errors="coerce").notna()]
+        return rm_corr(t, VARIETY, f"_x{self.window_days}", "athlete_id")
+
+    def variety_spread(self, event: int | None = None) -> float:
+        """Typical within-athlete deviation of variety (SD around each athlete's mean)."""
+        ev = event or self.event
+        t = self._variety_table(ev)
+        t = t[pd.to_numeric(t["differential_s"], errors="coerce").notna() & t[VARIETY].notna()]
+        if len(t) < 2:
+            return float("nan")
+        dev = t[VARIETY] - t.groupby("athlete_id", observed=True)[VARIETY].transform("mean")
+        return float(np.sqrt((dev**2).sum() / max(len(t) - t["athlete_id"].nunique(), 1)))
+
+    def variety_html(self, event: int | None = None) -> object:
+        """The exploratory box: the estimate in words and its caveats."""
+        ev = event or self.event
+        res = self.variety_effect(ev)
+        words = variety_words(res, self.variety_held(ev), event=ev, window_days=self.window_days)
+        caveats = variety_caveats(
+            res, self.variety_volume_corr(ev), self.variety_spread(ev),
+            window_days=self.window_days,
+        )  # fmt: skip
+        return exploratory_html(words, caveats)
+
+    def _srpe_record(self, ev: int) -> dict:
+        adj = self.srpe_adjustment(ev)
+        return {
+            "made": adj.made, "why": adj.why, "changes_answer": adj.changes_answer,
+            "n_rows": adj.n_rows, "n_known": adj.n_known,
+            "unadjusted": _effect_record(adj.same_rows),
+            "adjusted": _effect_record(adj.adjusted),
+            "words": adjustment_words(adj, window_days=self.window_days),
+        }  # fmt: skip
 
     def results(self) -> dict:
         out: dict = {"event": self.event, "window_days": self.window_days, "events": {}}
@@ -285,6 +360,9 @@ class SquadReport:
                 "pvalue": r.pvalue, "dof": r.dof, "n_subjects": r.n_subjects,
                 "n_obs": r.n_obs, "method": r.method,
                 "headline": headline_words(r, event=ev, window_days=self.window_days),
+                "srpe": self._srpe_record(ev),
+                "variety": _effect_record(self.variety_effect(ev)),
+                "variety_volume_held": _effect_record(self.variety_held(ev)),
             }  # fmt: skip
         head = out["events"][str(self.event)]
         out.update({k: head[k] for k in ("estimate", "ci_low", "ci_high", "n_subjects", "n_obs")})
@@ -347,23 +425,20 @@ def takeaway_lines(
     return [first, second]
 
 
-def takeaway_html(lines: list[str]) -> object:
-    """The takeaway as the box that opens an athlete report."""
-    body = "".join(f"<p>{esc(x)}</p>" for x in lines)
-    return _html(
-        f'<div class="{NO_MATHS} takeaway" style="border-left:4px solid #d1495b;'
-        f'padding:4px 12px;margin:8px 0;background:#fafafa"><b>In short</b>{body}</div>'
-    )
-
-
 __all__ = [
     "SCAN_WINDOWS",
     "SquadReport",
+    "adjustment_words",
     "athlete_takeaway",
+    "bullets",
+    "exploratory_html",
     "format_p",
+    "headline_html",
     "headline_words",
     "squad_effect",
     "takeaway_html",
     "takeaway_lines",
+    "variety_caveats",
+    "variety_words",
     "verdict_words",
 ]

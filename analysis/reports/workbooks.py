@@ -166,13 +166,6 @@ def squad_sheets(ds) -> dict[str, pd.DataFrame]:
     return {"athletes": ds.athletes, **_tables(ds), "reconciliation": ds.reconciliation}
 
 
-def _default_page_name(athlete_id: str) -> str:
-    """The athlete page's safe, unique file name (the report planner's)."""
-    from .plan import _slug
-
-    return _slug(str(athlete_id))
-
-
 def write_exports(
     ds,
     out_dir: str | os.PathLike[str],
@@ -207,7 +200,11 @@ def write_exports(
 
     from ..io import write_text_atomic
 
-    name = page_name or _default_page_name
+    if page_name is None:  # the planner's names: unique per athlete across case and slugging
+        from .plan import page_names
+
+        page_name = page_names(ds.athletes["athlete_id"].astype(str)).__getitem__
+    name = page_name
     root = Path(out_dir) / "exports"
     root.mkdir(parents=True, exist_ok=True)
     ids = athletes if athletes is not None else ds.athletes["athlete_id"].astype(str).tolist()

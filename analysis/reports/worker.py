@@ -1,19 +1,70 @@
 """One report executed in a worker process (:func:`run_one`) and the worker's loop
 (:func:`_worker_main`: one JSON job per stdin line, one JSON result per stdout line).
+
+A worker dies with the ``hipflex`` process that started it: the Linux parent-death signal
+(``prctl(PR_SET_PDEATHSIG)``), or a watchdog thread polling ``getppid`` where that is not
+available (:func:`die_with_parent`). Its kernels are started the same way
+(:mod:`analysis.reports.kernels`).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .export import _finalize, _tmp_notebook
+from .export import StaleRun, _finalize, _tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT
 from .kernels import _is_start_failure, _kernel_manager_class
+
+#: The pid a worker must die with (set by the runner: the ``hipflex`` process).
+PARENT_ENV = "HIPFLEX_PARENT_PID"
+
+#: errno values that mean the output disk cannot take more: the batch stops scheduling.
+DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
+PR_SET_PDEATHSIG = 1
+
+
+def _set_pdeathsig(sig: int = signal.SIGKILL) -> bool:
+    """Ask Linux to send ``sig`` to this process when its parent dies; False if unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def die_with_parent(parent: int | None = None, *, poll: float = 0.5) -> str:
+    """Make this process end when ``parent`` (default: its parent now) is gone.
+
+    Returns ``"pdeathsig"`` (Linux parent-death signal) or ``"watchdog"`` (a daemon thread
+    that polls ``getppid()`` every ``poll`` s and exits the process when it changes). Either
+    way, a parent already gone when this is called ends the process at once.
+    """
+    parent = os.getppid() if parent is None else int(parent)
+    how = "pdeathsig" if _set_pdeathsig() else "watchdog"
+    if os.getppid() != parent:  # died before the signal was armed
+        os._exit(1)
+    if how == "watchdog":
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(poll)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="hipflex-watchdog", daemon=True).start()
+    return how
 
 
 def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
@@ -30,7 +81,10 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     Returns
     -------
     dict
-        ``target, status`` (``ok``/``failed``), ``error``, ``attempts``, ``seconds``.
+        ``target, status`` (``ok``/``failed``), ``error``, ``attempts``, ``seconds``,
+        ``html_sha`` (SHA-256 of the page written, '' if none), ``disk_full`` (the output
+        disk is full: the runner stops scheduling) and ``stale`` (a newer run owns ``OUT``:
+        nothing was written).
 
     Notes
     -----
@@ -44,7 +98,7 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     t0 = time.perf_counter()
     out = Path(spec["out"])
     target = spec["target"]
-    tmp_nb = _tmp_notebook(out, target)
+    tmp_nb = _tmp_notebook(out, target, str(spec.get("run_id") or ""))
     tmp_nb.parent.mkdir(parents=True, exist_ok=True)
     km_class = _kernel_manager_class()
     retries = max(1, int(spec.get("retries", START_RETRIES)))
@@ -82,21 +136,32 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
                 sleep(0.5 * 2 ** (attempt - 1))
                 continue
             break
+    sha, disk_full, stale = "", False, False
     try:
-        _finalize(tmp_nb, out, target, spec, error)
+        sha = _finalize(tmp_nb, out, target, spec, error)
+    except StaleRun as exc:
+        stale = True
+        error = str(exc)
     except Exception as exc:
-        error = (error + "; " if error else "") + f"export failed: {type(exc).__name__}: {exc}"
+        disk_full = isinstance(exc, OSError) and exc.errno in DISK_FULL
+        what = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else str(exc)
+        error = (error + "; " if error else "") + f"not written: {type(exc).__name__}: {what}"
     return {
         "target": target,
         "status": "failed" if error else "ok",
         "error": error or "",
         "attempts": attempts,
         "seconds": round(time.perf_counter() - t0, 3),
+        "html_sha": sha,
+        "disk_full": disk_full,
+        "stale": stale,
     }
 
 
 def _worker_main() -> int:
     """Worker loop: one JSON job per stdin line, one JSON result per line on fd 3 → stdout."""
+    if os.environ.get(PARENT_ENV):
+        die_with_parent(int(os.environ[PARENT_ENV]))
     proto = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # anything else printed (and the kernels' inherited stdout) goes to stderr
     sys.stdout = sys.stderr

@@ -1,0 +1,541 @@
+"""The report runner attacked as a failing machine would (issue 14) and its process handling
+(issue 13): a killed run, Ctrl-C, a full or read-only disk, bad notebooks, colliding ids,
+pages that would reach the internet, a ``--jobs`` default that does not fit memory.
+
+Most tests run tiny notebooks of their own (no hipflex import in the kernel) or an
+in-process fake worker, so they exercise the runner, not the reports.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import pathlib
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import psutil
+import pytest
+
+import analysis as hf
+from analysis import cli
+from analysis.dataset import save_dataset
+from analysis.errors import DataError
+from analysis.reports import export, runner
+from analysis.reports import worker as rp_worker
+from analysis.reports.jobs import NOTEBOOKS
+from analysis.reports.plan import plan_reports
+from analysis.sample import write_sample
+
+ROOT = Path(__file__).resolve().parents[1]
+HIPFLEX = [sys.executable, "-m", "analysis.cli"]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _notebooks(folder: Path, marker: str, seconds: float = 0.0) -> Path:
+    """The four pinned notebooks as tiny ones: sleep ``seconds``, then show ``marker``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    params = 'data_dir = ""\nathlete_id = ""\ncohort_column = ""\nevent = 400\nwindow_days = 28'
+    body = (
+        f"import time\ntime.sleep({seconds})\n"
+        "from IPython.display import HTML, display\n"
+        f"display(HTML('<p>{marker}</p>'))"
+    )
+    for name in NOTEBOOKS.values():
+        p = nbformat.v4.new_code_cell(params)
+        p.metadata["tags"] = ["parameters"]
+        nb = nbformat.v4.new_notebook(cells=[p, nbformat.v4.new_code_cell(body)])
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        nbformat.write(nb, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("raw") / "club"
+    write_sample(d, athletes=2, seed=3, today="2026-11-01")
+    return d
+
+
+def _alive(ps: list[psutil.Process]) -> list[psutil.Process]:
+    left = []
+    for p in ps:
+        try:
+            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                left.append(p)
+        except psutil.NoSuchProcess:
+            continue
+    return left
+
+
+def _pages(out: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(out)): p.read_text(encoding="utf-8")
+        for p in out.rglob("*.html")
+        if ".hipflex" not in p.parts and p.name != "index.html"
+    }
+
+
+class _InlineWorker:
+    """A worker run in this process, with papermill replaced by a copy: fast and
+    monkeypatchable (the real runner loop, export and manifest around it)."""
+
+    def __init__(self, env: dict, log_path: Path) -> None:
+        self.spec: dict | None = None
+
+    def send(self, spec: dict) -> None:
+        self.spec = spec
+
+    def receive(self, deadline: float) -> dict:
+        return rp_worker.run_one(self.spec, sleep=lambda s: None)
+
+    def kill(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def inline(monkeypatch):
+    import papermill
+
+    def copy(inp, outp, **kw):
+        shutil.copyfile(inp, outp)
+
+    monkeypatch.setattr(papermill, "execute_notebook", copy)
+    monkeypatch.setattr(runner, "_Worker", _InlineWorker)
+
+
+# --------------------------------------------------------------- 1. die with the parent
+
+
+def test_a_killed_report_run_leaves_no_process_and_never_overwrites_the_next_run(data, tmp_path):
+    out = tmp_path / "out"
+    slow = _notebooks(tmp_path / "nb1", "RUN-ONE", seconds=10)
+    fast = _notebooks(tmp_path / "nb2", "RUN-TWO")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [*HIPFLEX, "report", str(data), "--out", str(out), "--jobs", "2"]
+    first = subprocess.Popen(
+        [*cmd, "--notebooks", str(slow)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        parent = psutil.Process(first.pid)
+        end = time.monotonic() + 90
+        kernels: list[psutil.Process] = []
+        while time.monotonic() < end and not kernels:
+            time.sleep(0.2)
+            kids = parent.children(recursive=True)
+            kernels = [p for p in kids if "ipykernel_launcher" in " ".join(_cmdline(p))]
+        assert kernels, "the first run never started a kernel"
+        time.sleep(0.5)
+        ours = parent.children(recursive=True)  # workers and kernels of the first run
+        first.send_signal(signal.SIGKILL)
+        killed = time.monotonic()
+        first.wait(10)
+        second = subprocess.run(
+            [*cmd, "--notebooks", str(fast)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        # 1: the sample holds a sheet of notes that is not data (named); no report failed
+        assert second.returncode in (0, 1) and " 0 failed" in second.stdout, second.stderr
+        # --jobs default that fits memory: the choice is printed at the start of a run
+        assert "reports to run, 2 at a time (--jobs)" in second.stderr
+        time.sleep(max(0.0, killed + 5 - time.monotonic()))
+        assert [p.pid for p in _alive(ours)] == []
+        # past the moment the first run's reports would have finished and been written
+        time.sleep(max(0.0, killed + 12 - time.monotonic()))
+        pages = _pages(out)
+        assert pages and all("RUN-TWO" in t and "RUN-ONE" not in t for t in pages.values())
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+
+
+def _cmdline(p: psutil.Process) -> list[str]:
+    try:
+        return p.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return []
+
+
+def test_a_worker_whose_parent_dies_exits_by_the_watchdog_where_prctl_is_missing(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    child = tmp_path / "child.py"
+    child.write_text(
+        "import os, sys, time\n"
+        "from analysis.reports import worker\n"
+        "worker._set_pdeathsig = lambda sig=None: False\n"
+        "assert worker.die_with_parent(poll=0.1) == 'watchdog'\n"
+        "open(sys.argv[1], 'w').write(str(os.getpid()))\n"
+        "time.sleep(60)\n"
+    )
+    parent = (
+        "import os, subprocess, sys, time\n"
+        "subprocess.Popen([sys.executable, sys.argv[1], sys.argv[2]], start_new_session=True)\n"
+        "while not os.path.exists(sys.argv[2]):\n"
+        "    time.sleep(0.05)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", parent, str(child), str(pid_file)], env=env, timeout=60)
+    orphan = psutil.Process(int(pid_file.read_text()))
+    end = time.monotonic() + 5
+    while _alive([orphan]) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert _alive([orphan]) == []
+
+
+def test_a_page_is_never_renamed_once_a_newer_run_owns_out(tmp_path):
+    out = tmp_path / "out"
+    (out / ".hipflex").mkdir(parents=True)
+    (out / ".hipflex" / "run").write_text("new-run\n")
+    (out / "athletes").mkdir()
+    (out / "athletes" / "X.html").write_text("the new run's page")
+    nb = _notebooks(tmp_path / "nb", "OLD") / NOTEBOOKS["athlete"]
+    spec = {"notebook": str(nb), "title": "X", "run_id": "old-run"}
+    with pytest.raises(export.StaleRun):
+        export._finalize(tmp_path / "missing.ipynb", out, "athletes/X", spec, None)
+    assert (out / "athletes" / "X.html").read_text() == "the new run's page"
+    assert not (out / "athletes" / "X.ipynb").exists()
+    assert [p.name for p in (out / "athletes").iterdir()] == ["X.html"]  # no temp left
+
+
+def test_a_private_out_that_no_run_claimed_is_written(tmp_path):
+    # a cluster worker's own output folder: no OUT/.hipflex/run to compare with
+    nb = _notebooks(tmp_path / "nb", "MINE") / NOTEBOOKS["athlete"]
+    spec = {"notebook": str(nb), "title": "X", "run_id": "some-run"}
+    sha = export._finalize(tmp_path / "missing.ipynb", tmp_path / "out", "athletes/X", spec, None)
+    assert sha and (tmp_path / "out" / "athletes" / "X.html").is_file()
+
+
+def test_the_manifest_trusts_only_pages_its_run_wrote(data, tmp_path, inline):
+    out = tmp_path / "out"
+    nbs = _notebooks(tmp_path / "nb", "PAGE")
+    first = hf.reports.build_reports(data, out, jobs=1, progress=False, notebooks_dir=nbs)
+    assert first.ok, first.summary()
+    page = out / first.reports[-1].html_path
+    page.write_text("written by a killed run's worker", encoding="utf-8")
+    second = hf.reports.build_reports(data, out, jobs=1, progress=False, notebooks_dir=nbs)
+    assert [r.html_path for r in second.ran] == [first.reports[-1].html_path]
+    assert "killed run" not in page.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------ issue 13: kill only ours
+
+
+def test_ctrl_c_kills_hipflex_workers_but_no_other_child_of_the_caller(tmp_path):
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    env = runner._worker_env(tmp_path / "cache")
+    w = runner._Worker(env, tmp_path / "w.log")
+    try:
+        runner._kill_all_workers()
+        assert w.proc.poll() is not None  # the worker is gone
+        time.sleep(0.2)
+        assert other.poll() is None  # the caller's own child is not
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_descendants_fall_back_to_proc_when_psutil_fails(monkeypatch):
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+
+        def broken(*a, **k):
+            raise psutil.Error("no psutil here")
+
+        monkeypatch.setattr(psutil, "Process", broken)
+        assert child.pid in runner._descendants(os.getpid())
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_descendants_say_so_when_nothing_can_be_listed(monkeypatch, capsys):
+    def broken(*a, **k):
+        raise psutil.Error("no psutil here")
+
+    def no_proc():
+        raise OSError(errno.ENOENT, "no /proc")
+
+    monkeypatch.setattr(psutil, "Process", broken)
+    where = sys.modules[runner._descendants.__module__]  # analysis.reports.procs
+    monkeypatch.setattr(where, "_proc_children", no_proc, raising=False)
+    assert runner._descendants(os.getpid()) == []
+    assert "cannot list the processes" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------- 2. kernels never re-clean
+
+
+def test_a_kernel_reads_exactly_the_runs_snapshot_and_never_cleans(data, tmp_path, monkeypatch):
+    ds = hf.load_dataset(data)
+    snap = tmp_path / "snap"
+    save_dataset(ds, snap)
+    folder = tmp_path / "changed"
+    shutil.copytree(data, folder)
+    roster = folder / "athletes.csv"
+    roster.write_text(roster.read_text() + "Z99,Zed Other,M,1999-01-01\n")  # changed mid-run
+    import analysis.dataset as dsmod
+
+    def never(*a, **k):
+        raise AssertionError("a kernel cleaned the folder again")
+
+    monkeypatch.setattr(dsmod, "read_folder", never)
+    monkeypatch.setenv("HIPFLEX_SNAPSHOT", str(snap))
+    got = hf.load_dataset(folder)
+    pd.testing.assert_frame_equal(got.athletes, ds.athletes)
+    pd.testing.assert_frame_equal(got.log, ds.log)
+    pd.testing.assert_frame_equal(got.fatigue, ds.fatigue)
+    assert got.synthetic == ds.synthetic
+
+
+def test_a_missing_snapshot_fails_in_one_line_without_a_server_path(data, tmp_path, monkeypatch):
+    monkeypatch.setenv("HIPFLEX_SNAPSHOT", str(tmp_path / "gone"))
+    with pytest.raises(DataError) as exc:
+        hf.load_dataset(data)
+    msg = str(exc.value)
+    assert "\n" not in msg and "missing" in msg and str(tmp_path) not in msg
+
+
+def test_the_workers_pass_the_snapshot_to_their_kernels(tmp_path):
+    env = runner._worker_env(tmp_path / "cache", tmp_path / "snap")
+    assert env["HIPFLEX_SNAPSHOT"] == str(tmp_path / "snap")
+
+
+def test_a_failure_page_names_no_server_path(tmp_path):
+    err = f"DataError: data folder not found: {tmp_path}/club/athletes.csv (row 3)"
+    assert str(tmp_path) not in export.error_summary(err)
+    assert "athletes.csv (row 3)" in export.error_summary(err)
+    assert export.error_summary("3x10/10/8 on 2026/11/01") == "3x10/10/8 on 2026/11/01"
+
+
+# ---------------------------------------------------------------- 3. filesystem errors
+
+
+def _read_only(monkeypatch, root: Path) -> None:
+    """``root`` read-only: chmod, and (as root, who ignores modes) every write refused."""
+    root.chmod(0o555)
+    if os.geteuid() != 0:
+        return
+    prefix = str(root.resolve())
+
+    def under(path) -> bool:
+        try:
+            return os.path.abspath(os.fspath(path)).startswith(prefix)
+        except TypeError:
+            return False
+
+    def refuse(path):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fspath(path))
+
+    real_mkdir, real_open, real_os_open = os.mkdir, open, os.open
+
+    def mkdir(path, *a, **k):
+        return refuse(path) if under(path) else real_mkdir(path, *a, **k)
+
+    def os_open(path, flags, *a, **k):
+        if under(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            refuse(path)
+        return real_os_open(path, flags, *a, **k)
+
+    def b_open(file, mode="r", *a, **k):
+        if isinstance(file, str | os.PathLike) and under(file) and set(mode) & set("wax+"):
+            refuse(file)
+        return real_open(file, mode, *a, **k)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr("builtins.open", b_open)
+
+
+@pytest.mark.parametrize("command", ["report", "clean"])
+def test_a_read_only_out_is_one_line_and_a_non_zero_exit(command, data, tmp_path, monkeypatch):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    _read_only(monkeypatch, ro)
+    try:
+        import contextlib
+        import io
+
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            rc = cli.main([command, str(data), "--out", str(ro / "out")])
+    finally:
+        monkeypatch.undo()
+        ro.chmod(0o755)
+    lines = [x for x in err.getvalue().splitlines() if x.startswith("hipflex: error")]
+    assert rc == 2
+    assert len(lines) == 1 and "Traceback" not in err.getvalue()
+    assert "Read-only" in lines[0] or "Permission denied" in lines[0]
+
+
+def test_a_full_disk_stops_the_batch_keeps_old_pages_and_rewrites_the_index(
+    data, tmp_path, monkeypatch, inline, capsys
+):
+    out = tmp_path / "out"
+    nbs = _notebooks(tmp_path / "nb", "NEW")
+    planned = plan_reports(hf.load_dataset(data), data, nbs)
+    for j in planned:  # the pages of an earlier run
+        p = out / (j.target + ".html")
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(f"OLD {j.target}", encoding="utf-8")
+    real = pathlib.Path.write_bytes
+    written = []
+
+    def full_disk(self, data):
+        if self.name.endswith(".tmp") and ".html." in self.name:
+            if written:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+            written.append(self.name)
+        return real(self, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", full_disk)
+    monkeypatch.setattr(
+        pathlib.Path, "write_text", lambda self, t, **k: full_disk(self, t.encode())
+    )
+    # the index is still written (its template write goes through the io module's temp file)
+    monkeypatch.setattr(
+        "analysis.reports.index.write_text_atomic",
+        lambda target, text: (real(Path(target), text.encode()), Path(target))[1],
+    )
+    result = hf.reports.build_reports(data, out, jobs=1, progress=False, notebooks_dir=nbs)
+    err = capsys.readouterr().err
+    assert not result.ok
+    assert result.not_attempted and "disk is full" in result.stopped
+    assert f"{len(result.not_attempted)} report(s) not attempted" in err
+    assert len(result.ran) == 2  # one page written, one refused, then no more scheduled
+    pages = _pages(out)
+    assert len(pages) == len(planned)  # every old page is still there, whole
+    assert sum(t.startswith("OLD ") for t in pages.values()) == len(planned) - 1
+    assert not [p for p in out.rglob("*.tmp") if ".hipflex" not in p.parts]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "not attempted (an older page)" not in index  # no old notebook beside the pages
+    (out / (result.not_attempted[0].target + ".ipynb")).write_text("{}", encoding="utf-8")
+    from analysis.reports.index import write_index
+
+    write_index(
+        out, result.reports, {}, hf.load_dataset(data), data, 0.0, 1.0,
+        not_attempted=result.not_attempted,
+    )  # fmt: skip
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("not attempted (an older page)") == 1
+
+
+def test_a_missing_notebooks_folder_is_named_before_any_work(data, tmp_path, capsys):
+    out = tmp_path / "out"
+    rc = cli.main(["report", str(data), "--out", str(out), "--notebooks", str(tmp_path / "nope")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "notebooks folder not found" in err and "nope" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["athlete_report.ipynb", "mine.ipynb"])
+def test_an_invalid_notebook_is_named_before_any_work(name, data, tmp_path, capsys):
+    nbs = _notebooks(tmp_path / "nb", "X")
+    (nbs / name).write_text("{ not a notebook", encoding="utf-8")
+    out = tmp_path / "out"
+    rc = cli.main(["report", str(data), "--out", str(out), "--notebooks", str(nbs)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and name in err[0] and "not a valid notebook" in err[0]
+    assert not out.exists()
+
+
+def test_a_missing_pinned_notebook_is_named_before_any_work(data, tmp_path, capsys):
+    nbs = _notebooks(tmp_path / "nb", "X")
+    (nbs / "data_quality.ipynb").unlink()
+    with pytest.raises(DataError, match=r"data_quality\.ipynb not found"):
+        hf.reports.build_reports(data, tmp_path / "out", notebooks_dir=nbs, progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------- 4. one page per athlete
+
+IDS = ["ADA", "ada", "a/da", "a da", "x y", "x_y-73dec593", "A01"]
+
+
+def _roster_folder(path: Path, ids: list[str]) -> Path:
+    path.mkdir()
+    rows = [f'"{i}",Name {n},F,2001-01-{n + 1:02d}' for n, i in enumerate(ids)]
+    (path / "athletes.csv").write_text(
+        "athlete_id,name,sex,birth_date\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    (path / "log.csv").write_text(
+        f"athlete,date,exercise,prescription\n{ids[0]},2026-03-01,leg raise,3x10\n"
+    )
+    return path
+
+
+def test_every_athlete_gets_a_page_of_their_own_across_case_and_slugging(tmp_path):
+    folder = _roster_folder(tmp_path / "club", IDS)
+    ds = hf.load_dataset(folder)
+    targets = [j.target for j in plan_reports(ds, folder) if j.kind == "athlete"]
+    assert len(targets) == len(IDS)
+    assert len({t.casefold() for t in targets}) == len(IDS)  # also on a case-insensitive disk
+    assert "athletes/A01" in targets  # a safe id that collides with nothing keeps its name
+    # the same names on every run, and whatever the roster order
+    again = _roster_folder(tmp_path / "club2", list(reversed(IDS)))
+    by_id = {j.key: j.target for j in plan_reports(hf.load_dataset(again), again)}
+    assert {j.key: j.target for j in plan_reports(ds, folder)} == by_id
+
+
+# --------------------------------------------------------------- 5. self-contained pages
+
+
+def test_an_exported_page_loads_no_script_or_style_from_outside():
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>hi</p>"})]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    page = export._export_html(nb, "t")
+    outside = re.compile(
+        r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import|url\(\s*["']?(?:https?:)?//"""
+        r"""|import\(\s*["'](?:https?:)?//|require\.js|cdnjs|unpkg|jsdelivr""",
+        re.I,
+    )
+    assert outside.findall(page) == []
+
+
+# ------------------------------------------------------------------- 6. --jobs default
+
+
+def test_the_jobs_default_is_the_cores_bounded_by_memory():
+    gb = 2**30
+    assert runner.default_workers(cores=16, available=int(2.4 * gb), per_job=int(0.6 * gb))[0] == 4
+    assert runner.default_workers(cores=2, available=100 * gb, per_job=gb)[0] == 2
+    assert runner.default_workers(cores=8, available=gb // 10, per_job=gb)[0] == 1
+    n, why = runner.default_workers(cores=16, available=3 * gb, per_job=gb)
+    assert n == 3 and "16 cores" in why and "3.0 GB available" in why
+
+
+def test_kernels_get_absolute_table_paths_when_out_is_relative(tmp_path, monkeypatch) -> None:
+    # `hipflex report DIR --out out` (a relative OUT): kernels start in the notebook's
+    # folder, so a relative snapshot path would point nowhere and every report would fail
+    from analysis.dataset import CACHE_ENV, SNAPSHOT_ENV
+    from analysis.reports.runner import _worker_env
+
+    monkeypatch.chdir(tmp_path)
+    env = _worker_env(Path("out/.hipflex/cache"), Path("out/.hipflex/snapshots/r1"))
+    assert env[SNAPSHOT_ENV] == str(tmp_path / "out/.hipflex/snapshots/r1")
+    assert env[CACHE_ENV] == str(tmp_path / "out/.hipflex/cache")
