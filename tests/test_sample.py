@@ -579,3 +579,26 @@ def test_an_athletes_own_view_holds_the_sheets_of_their_weekly_grid(sample_dir):
     weeks = ds.reconciliation.loc[ds.reconciliation["layout"] == "grid", "source"]
     assert set(weeks) <= set(own["source"])
     assert not own["source"].str.contains("!").any()
+
+
+def test_layouts_hold_for_a_season_across_new_year_and_a_grid_from_coach_b(tmp_path, monkeypatch):
+    """Eight athletes: the masters athlete races 200 m (coach B's file, ``Last, First``
+    names, month-first dates); the season starts in October, so the weekly sheets and
+    the meet export cross a new year."""
+    import analysis.sample as sample
+
+    kw = dict(athletes=8, seed=3, season_start="2025-10-06", today=TODAY)
+    write_sample(tmp_path / "laid_out", **kw)
+    ds = _load(tmp_path / "laid_out")
+    truth = json.loads((tmp_path / "laid_out" / "truth.json").read_text(encoding="utf-8"))
+    rec = ds.reconciliation.set_index("source")
+    for f in truth["files"]:
+        got = {k: rec.loc[f["source"], k] for k in ("layout", "rows_read", "clean", "not_data")}
+        assert got == {k: f[k] for k in got}, f["source"]
+    grid = rec.index[rec["layout"] == "grid"]
+    assert len(grid) > 10 and {s[:4] for s in ds.log["date"].dt.strftime("%Y")} == {"2025", "2026"}
+    monkeypatch.setattr(sample, "coach_layouts", lambda frames, roster, faults: frames)
+    write_sample(tmp_path / "plain", **kw)
+    cols = ["athlete_id", "date", "exercise", "sets", "reps", "load_kg", "per_leg", "hf_reps"]
+    a, b = ds.log[cols].astype(str), _load(tmp_path / "plain").log[cols].astype(str)
+    assert a.value_counts().sort_index().equals(b.value_counts().sort_index())
