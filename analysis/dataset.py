@@ -102,7 +102,10 @@ class Dataset:
         if aid not in set(self.athletes["athlete_id"]):
             raise DataError(f"athlete_id {aid!r} is not in the roster", file="athletes.csv")
         races = self.races[self.races["athlete_id"] == aid]
-        own_sources = set(self.log.loc[self.log["athlete_id"] == aid, "source"]) | set(
+        # a grid entry's source names its cell's column (``file.xlsx#Week 1!C``): its line
+        # of the reconciliation is the sheet's
+        log_sources = self.log.loc[self.log["athlete_id"] == aid, "source"].astype("string")
+        own_sources = set(log_sources.str.replace(r"![A-Z]{1,3}$", "", regex=True)) | set(
             races["source"]
         )
         # Rejects whose athlete could be resolved carry its id; unresolved ones belong to
@@ -447,55 +450,38 @@ def read_folder(
     A file that cannot be read is listed in ``skipped`` with its reason; it never stops
     the others.
     """
-    from collections import Counter
-    from functools import lru_cache
-
-    from .ingest import load_hints, one_line, plain_frame_years, read_file
-    from .ingest.cells import count_lines
-    from .ingest.layout import year_chooser
-    from .names import resolve_athletes
+    from .ingest import load_hints, one_line, read_sheets, roster_matcher
     from .plan import is_plan_file
 
-    hints = load_hints(root)
-
-    @lru_cache(maxsize=4096)
-    def is_athlete(name: str) -> bool:
-        ids, _ = resolve_athletes(pd.Series([name], dtype="string"), athletes)
-        return bool(ids.notna().iloc[0])
-
     out = _Tables()
-    reads = []
-    years: Counter = Counter()
+    failed: dict[Path, dict] = {}
+    to_read = []
     for path in files:
         if path == roster_file:
             continue
+        if not is_plan_file(path):
+            to_read.append(path)
+            continue
+        # the coach's plan, never a training log
         label = str(path.relative_to(root))
-        if is_plan_file(path):  # the coach's plan, never a training log
-            try:
-                plan = read_raw(path, root=root)
-            except DataError as exc:
-                out.skipped.append({"source": label, "rows": None, "reason": one_line(exc, label)})
-                continue
-            for t in plan:
-                out.plan_tables.append(t)
-                n = len(t.frame)
-                out.read.append({"source": t.source, "table": "plan", "layout": "table",
-                                 "rows_read": n, "raw_rows": n + 1, "data_rows": n,
-                                 "not_data": 1})  # fmt: skip
-                out.not_data.append((t.source, 1, 1, "header row"))
-            continue
         try:
-            sheets = read_file(path, root, hints=hints, is_athlete=is_athlete, dayfirst=dayfirst)
+            plan = read_raw(path, root=root)
         except DataError as exc:
-            rows = count_lines(path) if path.suffix.lower() not in (".xlsx", ".xlsm") else None
-            out.skipped.append({"source": label, "rows": rows, "reason": one_line(exc, label)})
+            failed[path] = {"source": label, "rows": None, "reason": one_line(exc, label)}
             continue
-        for sheet in sheets:
-            years.update(sheet.years)
-            if sheet.parsed is not None and sheet.parsed.frame is not None:
-                years.update(plain_frame_years(sheet.parsed.frame))
-        reads.extend(sheets)
-    year_of = year_chooser(years)
+        for t in plan:
+            out.plan_tables.append(t)
+            n = len(t.frame)
+            out.read.append({"source": t.source, "table": "plan", "layout": "table",
+                             "rows_read": n, "raw_rows": n + 1, "data_rows": n,
+                             "not_data": 1})  # fmt: skip
+            out.not_data.append((t.source, 1, 1, "header row"))
+    folder = read_sheets(root, to_read, hints=load_hints(root),
+                         is_athlete=roster_matcher(athletes), dayfirst=dayfirst)  # fmt: skip
+    for path, label, rows, reason in folder.failed:
+        failed[path] = {"source": label, "rows": rows, "reason": reason}
+    out.skipped.extend(failed[p] for p in files if p in failed)  # in the folder's order
+    reads, year_of = folder.sheets, folder.year_of
     for sheet in reads:
         parsed = sheet.parse(year_of)
         lay = parsed.layout

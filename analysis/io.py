@@ -707,11 +707,21 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
     Coaches' CSVs come from Excel in comma or (in many European locales) semicolon form;
     sniffing the header once lets the fast C parser read the rest.
     """
+    candidates = (",", ";", "\t", "|")
     with open(path, encoding=encoding, errors="replace", newline="") as fh:
         header = fh.readline(1 << 20)  # a longer line is refused by the scan anyway
-    counts = {c: header.count(c) for c in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda c: (counts[c], c == ","))
-    return best if counts[best] else ","
+        counts = {c: header.count(c) for c in candidates}
+        best = max(counts, key=lambda c: (counts[c], c == ","))
+        if counts[best]:
+            return best
+        # a title line above the header (``Gym log``): the separator the most of the next
+        # non-blank lines hold (a ``;`` file's decimal commas are not in its header)
+        lines = [ln for ln in (fh.readline(1 << 20) for _ in range(40)) if ln.strip()][:20]
+    if not lines:
+        return ","
+    held = {c: (sum(c in ln for ln in lines), sum(ln.count(c) for ln in lines)) for c in candidates}
+    best = max(held, key=lambda c: (*held[c], c == ","))
+    return best if held[best][0] else ","
 
 
 def read_raw(

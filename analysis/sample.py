@@ -78,6 +78,7 @@ import pandas as pd
 
 from . import reasons as R
 from .io import atomic_path, write_text_atomic
+from .sample_layouts import Cells, coach_layouts, file_truth
 
 __all__ = ["Truth", "generate", "write_sample"]
 
@@ -184,6 +185,12 @@ class Truth:
         One record per clean race: athlete, date, event, volume X, true differential.
     faults
         The deliberate faults: expected rejects and duplicates, by file.
+    files
+        What the reader must find in each file and sheet read: ``raw_rows``,
+        ``data_rows``, ``not_data`` (and ``not_data_rows``: ``[first row, rows, reason]``
+        of each title, header, units, summary, heading or blank row), ``rows_read``
+        (entries handed to the cleaners) and their ``clean``, ``rejected`` and
+        ``duplicates`` (:func:`analysis.sample_layouts.file_truth`).
     """
 
     seed: int
@@ -206,6 +213,7 @@ class Truth:
     slopes_200: dict[str, float] = field(default_factory=dict)
     races: list[dict] = field(default_factory=list)
     faults: dict = field(default_factory=dict)
+    files: list[dict] = field(default_factory=list)
 
     def to_json(self) -> str:
         """The truth as pretty, stable JSON."""
@@ -419,7 +427,10 @@ def generate(
         races_per_athlete=races_per_athlete, volume_ramp=volume_ramp,
         season_trend_per_week=season_trend_per_week, slope_sd=slope_sd, noise_ar1=noise_ar1,
     )  # fmt: skip
-    return _season_extras(frames, truth), truth
+    frames = _season_extras(frames, truth)
+    frames = coach_layouts(frames, frames["athletes.csv"], truth.faults)
+    truth.files = file_truth(frames, truth.faults)
+    return frames, truth
 
 
 # ------------------------------------------------------------------ the coach's season
@@ -997,9 +1008,36 @@ def _normalise_xlsx(path: Path) -> None:
     path.write_bytes(buf.getvalue())
 
 
-def _write_frame(target: Path, frame: pd.DataFrame | dict[str, pd.DataFrame]) -> None:
+def _write_cells_book(tmp: Path, book: dict[str, Cells]) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for sheet, cells in book.items():
+        ws = wb.create_sheet(sheet)
+        for row in cells.rows:
+            ws.append(list(row))
+    wb.properties.creator = "hipflex sample (synthetic)"
+    wb.save(tmp)
+
+
+def _write_cells_csv(tmp: Path, cells: Cells) -> None:
+    import csv
+
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, delimiter=cells.sep, lineterminator="\n")
+        for row in cells.rows:
+            w.writerow(["" if c is None else c for c in row])
+
+
+def _write_frame(target: Path, frame: pd.DataFrame | Cells | dict) -> None:
     with atomic_path(target) as tmp:
-        if isinstance(frame, dict):
+        if isinstance(frame, Cells):
+            _write_cells_csv(tmp, frame)
+        elif isinstance(frame, dict) and all(isinstance(v, Cells) for v in frame.values()):
+            _write_cells_book(tmp, frame)
+            _normalise_xlsx(tmp)
+        elif isinstance(frame, dict):
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
                 for sheet, df in frame.items():
                     df.to_excel(xw, sheet_name=sheet, index=False)
@@ -1050,6 +1088,18 @@ An unknown athlete, an impossible date, a garbage prescription, 500 reps in a se
 typed into two coaches' files, a DNF, a DNS, a 100 m race (unsupported event), a race with
 non-increasing splits, two exercises that are not in the catalog, and a workbook sheet
 (`Notes`) without log columns. Notes contain `<b>`, `&` and quotes to check HTML escaping.
+
+## Coach layouts
+
+From six athletes on, some rows are written the way coaches' own files look (the same
+entries and races, so the truth is unchanged): one athlete's track log as a weekly-grid
+workbook (a sheet per week, `Athlete: NAME`, `Week commencing`, Mon..Sun columns), one
+athlete's gym sessions as a Google-Sheets export (title, blank row, units row, `Total`
+row), another's as a European CSV (`;`, `Datum`, `dd.mm.yyyy`, decimal commas) named only
+by its file name, and the races of one meet as a meet-manager export (a heading per day
+and event, `100m split` columns, `PB`/`SB` after the times). `truth.json` (`files`) lists,
+per file and sheet, the rows the reader must find: data, entries, clean, rejected,
+duplicates, and every title, header, units, summary, heading or blank row.
 
 ## Files
 

@@ -185,3 +185,36 @@ def test_hostile_files_are_read_or_refused_within_10_s_and_1_gb(tmp_path):
         r = json.loads(out.stdout.strip().splitlines()[-1])
         assert r["s"] < 10 and r["mb"] < 1024, r
         assert expect in r["what"], r
+
+
+# ------------------------------------------------------------------ hipflex clean | head -1
+
+LAYOUTS = Path(__file__).parent / "data" / "layouts" / "folder"
+
+
+@pytest.mark.parametrize("command", ["clean", "inspect"])
+def test_output_closed_early_ends_without_a_traceback(tmp_path, command):
+    """``hipflex clean DIR | head -1``: the reader leaves before the summary is written."""
+    import os
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "analysis.cli", command, str(LAYOUTS)]
+    if command == "clean":
+        args += ["--out", str(tmp_path / "processed")]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    # the pipe's reading end closed before anything is written: every write fails
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8", "replace")
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err
+    # and through a shell pipe into head, as a coach types it
+    shell = subprocess.run(
+        " ".join(f"'{a}'" for a in args) + " | head -1", shell=True, capture_output=True,
+        text=True, env=env, check=False, timeout=120,
+    )  # fmt: skip
+    assert len(shell.stdout.splitlines()) == 1
+    assert "Traceback" not in shell.stderr and "Exception ignored" not in shell.stderr
+    if command == "clean":
+        assert (tmp_path / "processed" / "manifest.json").is_file()  # the work was done

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.io import classify, iter_raw_files, read_raw
+from analysis.io import classify, iter_raw_files
 from analysis.sample import Truth, generate, write_sample
 
 TODAY = "2026-11-01"  # fixed so the season placement never depends on the real clock
@@ -34,9 +34,10 @@ def _digest(directory: Path) -> dict[str, bytes]:
 
 def test_same_seed_gives_identical_bytes(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
-    write_sample(a, athletes=4, seed=5, today=TODAY)
-    write_sample(b, athletes=4, seed=5, today=TODAY)
+    write_sample(a, athletes=6, seed=5, today=TODAY)  # six: the coach layouts included
+    write_sample(b, athletes=6, seed=5, today=TODAY)
     da, db = _digest(a), _digest(b)
+    assert any(k.endswith(" weekly.xlsx") for k in da)
     assert da.keys() == db.keys()
     assert all(da[k] == db[k] for k in da), [k for k in da if da[k] != db[k]]
 
@@ -59,6 +60,24 @@ def test_sizes_scale_with_athletes():
     assert set(pd.DataFrame(t_big.races)["athlete_id"]) == set(big["athletes.csv"]["athlete_id"])
 
 
+def _roster(sample_dir: Path) -> pd.DataFrame:
+    return pd.read_csv(sample_dir / "athletes.csv", dtype="string", keep_default_na=False)
+
+
+def _layout_files(sample_dir: Path) -> dict[str, str]:
+    """The coach-layout files of a sample of six or more athletes, by what they hold."""
+    r = _roster(sample_dir)
+    meet = next(
+        p.name for p in (sample_dir / "results").iterdir() if p.name.endswith(" results.csv")
+    )
+    return {
+        "grid": f"logs/{r['name'].iloc[-1]} weekly.xlsx",  # the masters athlete's track log
+        "export": "logs/gym_export.csv",  # the second athlete's gym sessions
+        "european": f"logs/{r['name'].iloc[2]}.csv",  # the third athlete's gym sessions
+        "meet": f"results/{meet}",
+    }
+
+
 def test_writes_the_expected_files(sample_dir):
     names = {str(p.relative_to(sample_dir)) for p in sample_dir.rglob("*") if p.is_file()}
     assert names == {
@@ -71,25 +90,42 @@ def test_writes_the_expected_files(sample_dir):
         "results/time_trials.xlsx",
         "SYNTHETIC.md",
         "truth.json",
+        *_layout_files(sample_dir).values(),
     }
+    assert _layout_files(sample_dir)["meet"] == "results/Summer Series 2 results.csv"
     assert not [p for p in sample_dir.rglob(".*")], "temporary files left behind"
 
 
+def test_small_rosters_keep_their_files_as_they_were(tmp_path):
+    write_sample(tmp_path, athletes=5, seed=11, today=TODAY)
+    names = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()}
+    assert len(names) == 9 and "logs/gym_export.csv" not in names
+
+
 def test_raw_files_classify_as_roster_logs_and_results(sample_dir):
+    from analysis.ingest import read_file
+
     kinds = {}
     for path in iter_raw_files(sample_dir):
         if path.name == "plan.csv":  # the coach's plan: load_dataset reads it by its name
             continue
-        for t in read_raw(path, root=sample_dir):
-            kinds[t.source] = classify(t.frame)
-    assert kinds == {
+        for sheet in read_file(path, sample_dir, categorical=False):
+            frame = sheet.parse().frame
+            kinds[sheet.layout.source] = classify(frame) if frame is not None else None
+    files = _layout_files(sample_dir)
+    weeks = {k: v for k, v in kinds.items() if k.startswith(files["grid"] + "#")}
+    assert len(weeks) >= 20 and set(weeks.values()) == {"log"}
+    assert {k: v for k, v in kinds.items() if k not in weeks} == {
         "athletes.csv": "athletes",
         "logs/coach_a_2026.csv": "log",
         "logs/coach_b.csv": "log",
         "logs/gym_sessions.xlsx#Jan-Apr": "log",
         "logs/gym_sessions.xlsx#May-Aug": "log",
         "logs/gym_sessions.xlsx#Notes": None,
+        files["export"]: "log",
+        files["european"]: "log",
         "results/meets_2026.csv": "results",
+        files["meet"]: "results",
         "results/time_trials.xlsx#Trials": "results",
     }
 
@@ -234,30 +270,27 @@ def test_cli_sample_writes_the_folder(tmp_path):
 
 
 def test_results_clean_with_the_expected_rejects_and_partials(sample_dir):
-    from analysis.io import RESULT_SYNONYMS, canonicalize_columns
-    from analysis.names import load_roster
-    from analysis.sprints import clean_sprints
+    import analysis as hf
 
-    roster = load_roster(read_raw(sample_dir / "athletes.csv")[0].frame, source="athletes.csv")
-    raw = pd.concat(
-        [
-            canonicalize_columns(t.frame, RESULT_SYNONYMS, keep_split_columns=True)
-            for p in ("results/meets_2026.csv", "results/time_trials.xlsx")
-            for t in read_raw(sample_dir / p, root=sample_dir)
-        ],
-        ignore_index=True,
-    )
-    races, _, rejects = clean_sprints(raw, roster, today=pd.Timestamp(TODAY).date())
+    ds = hf.load_dataset(sample_dir, today=pd.Timestamp(TODAY).date())
     truth = json.loads((sample_dir / "truth.json").read_text(encoding="utf-8"))
-    faults = {f["source_row"]: f for f in truth["faults"]["results"]}
+    src = "results/meets_2026.csv"
+    faults = {f["source_row"]: f for f in truth["faults"]["results"] if f["source"] == src}
+    rejects = ds.rejects[ds.rejects["table"] == "races"]
     rejected = rejects.loc[rejects["kind"] == "rejected", "source_row"].astype(int).tolist()
     assert rejected == [r for r, f in faults.items() if f.get("reason") == "unsupported event"]
     partial = set(rejects.loc[rejects["kind"] == "partial", "source_row"].astype(int))
     assert {r for r, f in faults.items() if f.get("reason") == "splits do not increase"} <= partial
+    assert set(rejects["source"]) == {src}
     # every true race plus the DNF, the DNS and the race with bad splits
+    races = ds.races
     assert len(races) == len(truth["races"]) + 3
     assert set(races["status"]) == {"ok", "DNF", "DNS"}
     assert (races["timing"] == "hand").sum() == sum(r["hand"] for r in truth["races"])
+    status = races.set_index("source_row").loc[lambda d: d["source"] == src, "status"]
+    assert {r: status[r] for r, f in faults.items() if "status" in f} == {
+        r: f["status"] for r, f in faults.items() if "status" in f
+    }
 
 
 def test_a_failed_write_leaves_the_previous_file_and_no_temporaries(tmp_path, monkeypatch):
@@ -377,3 +410,195 @@ def test_the_coach_season_extras_clean_and_plan(sample_dir):
     masters = ds.athletes.loc[ds.athletes["birth_date"].dt.year == 1975, "athlete_id"]
     assert len(masters) == 1
     assert (ds.races["athlete_id"] == masters.iloc[0]).any()
+
+
+# ------------------------------------------------------------------ the coach layouts
+
+
+def _rows(path: Path, sep: str = ",") -> list[list[str]]:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.reader(f, delimiter=sep))
+
+
+def test_the_weekly_grid_workbook_holds_one_athletes_weeks(sample_dir):
+    import openpyxl
+
+    files = _layout_files(sample_dir)
+    name = _roster(sample_dir)["name"].iloc[-1]
+    wb = openpyxl.load_workbook(sample_dir / files["grid"], read_only=True)
+    assert wb.sheetnames[0] == "Week 1" and len(wb.sheetnames) >= 20
+    rows = [list(r) for r in wb["Week 1"].iter_rows(values_only=True)]
+    assert rows[0][0] == f"Athlete: {name}"
+    assert all(v is None for v in rows[1])
+    assert rows[2][0] == "Week commencing" and rows[2][1].weekday() == 0
+    assert rows[3] == ["Exercise", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    cells = [c for r in rows[4:] for c in r[1:] if c is not None]
+    assert cells and all(any(ch.isdigit() for ch in c) for c in cells)  # "3 x 20 m", "3x12"
+    # the athlete's rows left the coaches' files
+    a = pd.read_csv(sample_dir / "logs/coach_a_2026.csv", dtype="string")
+    assert name not in set(a["Athlete"])
+
+
+def test_the_google_sheets_export_has_a_title_a_units_row_and_a_total(sample_dir):
+    rows = _rows(sample_dir / _layout_files(sample_dir)["export"])
+    assert rows[0] == ["S&C gym log - exported from Google Sheets"]
+    assert rows[1] == []
+    assert rows[2] == ["Athlete", "Date", "Exercise", "Sets", "Reps", "Load", "RPE", "Minutes",
+                       "Notes"]  # fmt: skip
+    assert rows[3] == ["", "", "", "", "", "kg", "", "min", ""]
+    assert rows[-1][0] == "Total"
+    body = rows[4:-1]
+    assert {r[0] for r in body} == {_roster(sample_dir)["name"].iloc[1]}
+    loads = {r[5] for r in body}
+    assert any(v.replace(".", "").isdigit() for v in loads)  # kg as bare numbers
+
+
+def test_the_european_csv_names_its_athlete_only_in_the_file_name(sample_dir):
+    path = sample_dir / _layout_files(sample_dir)["european"]
+    rows = _rows(path, sep=";")
+    assert rows[0] == ["Datum", "Übung", "Serien", "Wdh", "Gewicht", "RPE", "Bemerkung"]
+    assert all(pd.Series([r[0] for r in rows[1:]]).str.fullmatch(r"\d\d\.\d\d\.2026"))
+    assert _roster(sample_dir)["name"].iloc[2] == path.stem
+    text = path.read_text(encoding="utf-8")
+    assert path.stem not in text and "A03" not in text
+
+
+def test_the_meet_results_export_has_blocks_splits_and_marks(sample_dir):
+    rows = _rows(sample_dir / _layout_files(sample_dir)["meet"])
+    h200 = ["Pos", "Name", "Club", "Time", "Wind", "100m split"]
+    h400 = ["Pos", "Name", "Club", "Time", "100m split", "200m split", "300m split"]
+    assert rows[0][0].startswith("Summer Series #2 - ") and rows[1][0].startswith("Event 1  ")
+    assert rows[2] in (h200, h400)
+    assert sum(r == h400 for r in rows) >= 3 and sum(r == h200 for r in rows) >= 1
+    times = [r[3] for r in rows if r and r[0].isdigit()]
+    marks = {t.split(" ")[1] for t in times if " " in t}
+    assert "SB" in marks and marks <= {"SB", "PB"}  # PB: beats the season's earlier races
+
+
+def test_inspect_shows_the_samples_coach_layouts(sample_dir):
+    from analysis.ingest.inspect import inspect_folder
+
+    text, status = inspect_folder(sample_dir)
+    files = _layout_files(sample_dir)
+    name = _roster(sample_dir)["name"]
+    assert status == 1  # the workbook's Notes sheet is skipped, on purpose
+    assert (
+        f"{files['grid']}#Week 1\n  layout: grid; header row 4; athlete '{name.iloc[-1]}' "
+        "from the title cell; week starting 2026-01-05 (from the week-commencing cell)"
+    ) in text
+    assert f"{files['export']}\n  layout: table; header row 3; units Load=kg\n" in text
+    assert (
+        f"{files['european']}\n  layout: table; header row 1; athlete '{name.iloc[2]}' from "
+        "the file name\n  columns: Datum -> date, Übung -> exercise, Serien -> sets, "
+        "Wdh -> reps, Gewicht -> load, RPE -> rpe, Bemerkung -> notes"
+    ) in text
+    assert f"{files['meet']}\n  layout: blocks; header row 3\n  columns: Pos -> place" in text
+    assert "not data: row 1 title row; row 2 blank row; row 3 header row; row 4 units row; " \
+        "row " in text  # fmt: skip
+
+
+def _load(directory: Path):
+    import analysis as hf
+
+    return hf.load_dataset(directory, today=pd.Timestamp(TODAY).date())
+
+
+def test_every_file_reads_as_truth_json_says_to_the_row(sample_dir):
+    ds = _load(sample_dir)
+    truth = json.loads((sample_dir / "truth.json").read_text(encoding="utf-8"))
+    rec = ds.reconciliation.set_index("source")
+    keys = ["layout", "raw_rows", "data_rows", "not_data", "rows_read", "clean", "rejected",
+            "duplicates"]  # fmt: skip
+    got = {s: {k: (rec.loc[s, k] if k == "layout" else int(rec.loc[s, k])) for k in keys}
+           for s in rec.index}  # fmt: skip
+    assert got == {f["source"]: {k: f[k] for k in keys} for f in truth["files"]}
+    nd = ds.not_data.sort_values(["source", "source_row"])
+    assert {
+        s: [[int(r.source_row), int(r.rows), r.reason] for r in g.itertuples()]
+        for s, g in nd.groupby("source")
+    } == {f["source"]: f["not_data_rows"] for f in truth["files"]}
+    assert list(ds.skipped["source"]) == truth["faults"]["skipped"]
+    # nothing lost: rows in = clean + rejected + duplicates + not data, per file and sheet
+    assert (rec["rows_read"] == rec["clean"] + rec["rejected"] + rec["duplicates"]).all()
+    assert (rec["raw_rows"] == rec["data_rows"] + rec["not_data"]).all()
+    assert set(rec["layout"]) == {"table", "grid", "blocks"}
+    assert len(ds.log) == truth["faults"]["log_entries"]
+
+
+def test_the_layouts_change_nothing_in_the_clean_tables(sample_dir, tmp_path, monkeypatch):
+    """The rows moved into the coach layouts clean to the very values they had before."""
+    import analysis.sample as sample
+
+    monkeypatch.setattr(sample, "coach_layouts", lambda frames, roster, faults: frames)
+    write_sample(tmp_path, athletes=6, seed=11, today=TODAY)
+    plain, laid_out = _load(tmp_path), _load(sample_dir)
+    assert not (tmp_path / "logs/gym_export.csv").exists()
+
+    def same(a: pd.DataFrame, b: pd.DataFrame, cols: list[str]) -> None:
+        ca = a[cols].astype(str).value_counts().sort_index()
+        cb = b[cols].astype(str).value_counts().sort_index()
+        assert len(a) == len(b) and ca.equals(cb)
+
+    same(laid_out.log, plain.log, ["athlete_id", "date", "exercise", "sets", "reps",
+                                   "distance_m", "duration_s", "load_kg", "per_leg", "hf_reps",
+                                   "hf_load_kg"])  # fmt: skip
+    cols = ["athlete_id", "date", "event_m", "final_s", "status", "timing", "wind_ms"]
+    same(laid_out.races, plain.races, cols)
+
+    def marks(ds):
+        return ds.splits.merge(ds.races[["race_id", *cols]]).drop(columns="race_id")
+
+    same(marks(laid_out), marks(plain), [*cols, "at_m", "cum_s"])
+    # the marks meets print after a time are kept as flags
+    meet = laid_out.races[laid_out.races["source"].str.endswith(" results.csv")]
+    assert len(meet) >= 5 and "SB" in set(meet["flags"].dropna())
+
+
+def test_the_clean_summary_shows_the_weekly_workbook_on_one_line(sample_dir):
+    from analysis.cli import format_reconciliation
+
+    ds = _load(sample_dir)
+    text = format_reconciliation(ds)
+    weeks = ds.reconciliation[ds.reconciliation["layout"] == "grid"]
+    line = next(ln for ln in text.splitlines() if ln.startswith("logs/") and "sheets)" in ln)
+    assert line.split()[-5:] == [str(int(weeks["rows_read"].sum())), str(int(weeks["clean"].sum())),
+                                 "0", "0", "0"]  # fmt: skip
+    assert f"({len(weeks)} sheets)" in line and "#Week" not in text
+    assert "logs/gym_sessions.xlsx#Jan-Apr" in text  # a workbook of a few sheets: each shown
+    nd = next(ln for ln in text.splitlines() if ln.startswith("not data"))
+    headings = int(ds.not_data["reason"].str.startswith("heading:").sum())
+    assert f" {headings} heading," in nd and "Event 2" not in nd
+
+
+def test_an_athletes_own_view_holds_the_sheets_of_their_weekly_grid(sample_dir):
+    ds = _load(sample_dir)
+    masters = _roster(sample_dir)["athlete_id"].iloc[-1]
+    own = ds.athlete(masters).reconciliation
+    weeks = ds.reconciliation.loc[ds.reconciliation["layout"] == "grid", "source"]
+    assert set(weeks) <= set(own["source"])
+    assert not own["source"].str.contains("!").any()
+
+
+def test_layouts_hold_for_a_season_across_new_year_and_a_grid_from_coach_b(tmp_path, monkeypatch):
+    """Eight athletes: the masters athlete races 200 m (coach B's file, ``Last, First``
+    names, month-first dates); the season starts in October, so the weekly sheets and
+    the meet export cross a new year."""
+    import analysis.sample as sample
+
+    kw = dict(athletes=8, seed=3, season_start="2025-10-06", today=TODAY)
+    write_sample(tmp_path / "laid_out", **kw)
+    ds = _load(tmp_path / "laid_out")
+    truth = json.loads((tmp_path / "laid_out" / "truth.json").read_text(encoding="utf-8"))
+    rec = ds.reconciliation.set_index("source")
+    for f in truth["files"]:
+        got = {k: rec.loc[f["source"], k] for k in ("layout", "rows_read", "clean", "not_data")}
+        assert got == {k: f[k] for k in got}, f["source"]
+    grid = rec.index[rec["layout"] == "grid"]
+    assert len(grid) > 10 and {s[:4] for s in ds.log["date"].dt.strftime("%Y")} == {"2025", "2026"}
+    monkeypatch.setattr(sample, "coach_layouts", lambda frames, roster, faults: frames)
+    write_sample(tmp_path / "plain", **kw)
+    cols = ["athlete_id", "date", "exercise", "sets", "reps", "load_kg", "per_leg", "hf_reps"]
+    a, b = ds.log[cols].astype(str), _load(tmp_path / "plain").log[cols].astype(str)
+    assert a.value_counts().sort_index().equals(b.value_counts().sort_index())

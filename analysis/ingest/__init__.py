@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .. import config
+from ..errors import DataError
 from ..io import RaggedRowsError, RawTable, frame_from_rows, read_raw, sniff_csv
 from .cells import check_line_limit, head_csv_rows, read_csv_rows, read_xlsx_rows
 from .hints import FILE_NAME, HintsFile, load_hints
@@ -163,6 +164,82 @@ def read_file(
     return [SheetRead(reader, reader.layout, years=_years(reader))]
 
 
+@dataclass
+class FolderRead:
+    """Every file of a folder through :func:`read_file`, before parsing (:func:`read_sheets`).
+
+    Attributes
+    ----------
+    sheets
+        One :class:`SheetRead` per sheet read, in file order.
+    failed
+        ``(path, label, lines, reason)`` of each file that could not be read at all
+        (``lines``: its line count for a CSV, None for a workbook).
+    year_of
+        How a date written without its year gets one: the folder's most common year
+        (:func:`analysis.ingest.layout.year_chooser`).
+    """
+
+    sheets: list[SheetRead]
+    failed: list[tuple[Path, str, int | None, str]]
+    year_of: Callable[[Day, bool], int]
+
+
+def roster_matcher(athletes: pd.DataFrame | None) -> Callable[[str], bool]:
+    """``is_athlete(name)``: the name resolves to one roster athlete (cached per spelling)."""
+    from functools import lru_cache
+
+    from ..names import resolve_athletes
+
+    if athletes is None:
+        return lambda _: False
+
+    @lru_cache(maxsize=4096)
+    def is_athlete(name: str) -> bool:
+        ids, _ = resolve_athletes(pd.Series([name], dtype="string"), athletes)
+        return bool(ids.notna().iloc[0])
+
+    return is_athlete
+
+
+def read_sheets(
+    root: Path,
+    files: list[Path],
+    *,
+    hints: HintsFile | None = None,
+    is_athlete: Callable[[str], bool] = lambda _: False,
+    dayfirst: bool | None = None,
+    categorical: bool = True,
+) -> FolderRead:
+    """Read ``files`` of a folder: their sheets, the files that failed, the folder's years.
+
+    A file that cannot be read is listed in ``failed`` and never stops the others; the
+    years written in every sheet read (titles, headers, sheet names, plain date columns)
+    choose the year of dates written without one.
+    """
+    from .cells import count_lines
+    from .layout import year_chooser
+
+    sheets: list[SheetRead] = []
+    failed: list[tuple[Path, str, int | None, str]] = []
+    years: Counter = Counter()
+    for path in files:
+        label = str(path.relative_to(root))
+        try:
+            read = read_file(path, root, hints=hints, is_athlete=is_athlete, dayfirst=dayfirst,
+                             categorical=categorical)  # fmt: skip
+        except DataError as exc:
+            lines = count_lines(path) if path.suffix.lower() not in (".xlsx", ".xlsm") else None
+            failed.append((path, label, lines, one_line(exc, label)))
+            continue
+        for sheet in read:
+            years.update(sheet.years)
+            if sheet.parsed is not None and sheet.parsed.frame is not None:
+                years.update(plain_frame_years(sheet.parsed.frame))
+        sheets.extend(read)
+    return FolderRead(sheets, failed, year_chooser(years))
+
+
 def one_line(exc: Exception, label: str) -> str:
     """An error's message without its leading ``label: `` (the file is named beside it)."""
     text = str(exc)
@@ -194,6 +271,7 @@ def plain_frame_years(frame: pd.DataFrame) -> Counter:
 
 __all__ = [
     "FILE_NAME",
+    "FolderRead",
     "HintsFile",
     "Layout",
     "Parsed",
@@ -203,4 +281,6 @@ __all__ = [
     "one_line",
     "plain_frame_years",
     "read_file",
+    "read_sheets",
+    "roster_matcher",
 ]

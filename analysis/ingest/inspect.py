@@ -10,8 +10,6 @@ from, and what is skipped or listed as not data, and why. It ends with a propose
 from __future__ import annotations
 
 import os
-from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -19,13 +17,13 @@ import pandas as pd
 from ..errors import DataError
 from ..io import classify, iter_raw_files
 from .hints import FILE_NAME, load_hints
-from .layout import year_chooser
+from .layout import result_roles
 
 _KIND = {"log": "training log", "results": "race results", "athletes": "roster"}
 
 
 def _cells(values: list) -> str:
-    return " | ".join("" if v is None else str(v) for v in values)
+    return " | ".join("" if v is None or v is pd.NA else str(v) for v in values)
 
 
 def _parsed_row(row: pd.Series) -> str:
@@ -58,9 +56,8 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
         The folder or its roster cannot be read, or its ``hipflex.toml`` is invalid.
     """
     from ..io import read_raw
-    from ..names import load_roster, resolve_athletes
-    from . import one_line, plain_frame_years, read_file
-    from .cells import count_lines
+    from ..names import load_roster
+    from . import read_sheets, roster_matcher
 
     root = Path(data_dir)
     if not root.is_dir():
@@ -80,30 +77,11 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
     if hints.path:
         lines.append(f"{FILE_NAME}: layout hints read")
 
-    @lru_cache(maxsize=4096)
-    def is_athlete(name: str) -> bool:
-        if athletes is None:
-            return False
-        ids, _ = resolve_athletes(pd.Series([name], dtype="string"), athletes)
-        return bool(ids.notna().iloc[0])
-
-    reads, years, failed = [], Counter(), []
-    for path in files:
-        if roster_files and path == roster_files[0]:
-            continue
-        label = str(path.relative_to(root))
-        try:
-            sheets = read_file(path, root, hints=hints, is_athlete=is_athlete, categorical=False)
-        except DataError as exc:
-            n = count_lines(path) if path.suffix.lower() not in (".xlsx", ".xlsm") else None
-            failed.append((label, n, one_line(exc, label)))
-            continue
-        for s in sheets:
-            years.update(s.years)
-            if s.parsed is not None and s.parsed.frame is not None:
-                years.update(plain_frame_years(s.parsed.frame))
-        reads.extend(sheets)
-    year_of = year_chooser(years)
+    others = [p for p in files if not (roster_files and p == roster_files[0])]
+    folder = read_sheets(root, others, hints=hints, is_athlete=roster_matcher(athletes),
+                         categorical=False)  # fmt: skip
+    reads, year_of = folder.sheets, folder.year_of
+    failed = [(label, n, reason) for _, label, n, reason in folder.failed]
 
     proposals: list[str] = []
     n_read = n_skipped = 0
@@ -138,7 +116,8 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
         else:
             n_read += 1
         lines.append(f"  layout: {lay.describe()}")
-        lines.append("  columns: " + ", ".join(f"{c} -> {r}" for c, r in lay.columns.items()))
+        roles = result_roles(lay.columns) if kind == "results" else lay.columns
+        lines.append("  columns: " + ", ".join(f"{c} -> {r}" for c, r in roles.items()))
         n_rows = frame["source_row"].nunique() if len(frame) else 0
         lines.append(
             f"  reads as: {what}, {len(frame)} "

@@ -57,9 +57,14 @@ def _keys(*tables: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 #: normalised header -> a role, for scoring header rows
 _KNOWN = _keys(LOG_SYNONYMS, RESULT_SYNONYMS, ROSTER_SYNONYMS)
-_KNOWN.update({k: "pos" for k in ("pos", "place", "rank", "pl", "platz", "rang", "puesto",
-                                   "posizione", "plaats", "plats", "club", "team", "verein",
-                                   "lane", "bib", "no")})  # fmt: skip
+#: columns of meet exports that the cleaners keep aside, by what they hold
+_SIDE = {**dict.fromkeys(("pos", "place", "rank", "pl", "platz", "rang", "puesto", "posizione",
+                          "plaats", "plats"), "place"),
+         **dict.fromkeys(("club", "team", "verein"), "club"),
+         **dict.fromkeys(("lane", "bib", "no"), "lane or bib")}  # fmt: skip
+_KNOWN.update(_SIDE)
+#: the same with the result files' meaning first (``Time`` is a race's final time there)
+_KNOWN_RESULTS = {**_keys(RESULT_SYNONYMS, LOG_SYNONYMS, ROSTER_SYNONYMS), **_SIDE}
 
 _WEEKDAYS: dict[str, int] = {}
 for _i, _names in enumerate(
@@ -279,6 +284,14 @@ def _role(cell: object) -> str | None:
     return None
 
 
+def result_roles(columns: dict[str, str]) -> dict[str, str]:
+    """``Layout.columns`` as a results file reads them (``Time`` -> ``final``, not duration)."""
+    return {
+        c: _KNOWN_RESULTS.get(header_key(c).replace("_", " "), r) if r != "split" else r
+        for c, r in columns.items()
+    }
+
+
 def is_summary(cells: list) -> str | None:
     """The reason a row is a summary row (``Total``, a formula), else None."""
     filled = [c for c in cells if c is not None]
@@ -404,7 +417,7 @@ def find_header(rows: list[Row], hints: Hints) -> int | None:
             if r == hints.header_row:
                 return i
         return None
-    best, best_score = None, 0
+    best, best_score, first = None, 0, None
     for i, (_, cells) in enumerate(rows[:40]):
         if hints.columns:
             named = sum(c is not None and (c in hints.columns) for c in cells)
@@ -416,7 +429,13 @@ def find_header(rows: list[Row], hints: Hints) -> int | None:
             score += 1  # a grid whose label column has no header
         if score > best_score and (score >= 2):
             best, best_score = i, score
-    return best
+        filled = sum(c is not None for c in cells)
+        if first is None and score >= 2 and (days >= 3 or known + named >= 0.6 * filled):
+            first = i
+    # the first row that reads as a header: a block file's first event may have fewer
+    # columns than a later one (``Pos, Name, Time`` before ``..., 100m split``), and its
+    # rows must not become titles above the wider header
+    return first if first is not None else best
 
 
 def _athlete_candidates(text: str) -> list[str]:
@@ -924,6 +943,7 @@ __all__ = [
     "find_date",
     "find_header",
     "is_summary",
+    "result_roles",
     "units_of",
     "weekday_of",
     "year_chooser",
