@@ -12,7 +12,8 @@ Modules, one concern each, in the order a batch uses them:
 - :mod:`~analysis.reports.runner` — the worker processes (:func:`run_jobs`);
 - :mod:`~analysis.reports.procs` — a worker's descendants, the ``--jobs`` default;
 - :mod:`~analysis.reports.cluster` — the same batch as tasks on a Dask cluster
-  (``--scheduler``; the ``hipflex[dask]`` extra);
+  (``--scheduler``; the ``hipflex[dask]`` extra), and
+  :mod:`~analysis.reports.cluster_worker`, what runs on a Dask worker;
 - :mod:`~analysis.reports.export` — HTML export, failure pages, atomic renames;
 - :mod:`~analysis.reports.index` — ``OUT/index.html``;
 - :mod:`~analysis.reports.build` — the whole batch (:func:`build_reports`, ``hipflex report``);
