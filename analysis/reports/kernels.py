@@ -57,6 +57,9 @@ def _kernel_manager_class():
             cmd = super().format_kernel_cmd(extra_arguments)
             if "ipykernel_launcher" in cmd or "ipykernel" in cmd:
                 cmd[0] = sys.executable
+                # no IPython history: nothing of a report's code kept in a shared SQLite
+                # file, and no database opened per kernel
+                cmd.append("--HistoryManager.enabled=False")
             return _die_with_worker(cmd)
 
     return HipflexKernelManager
