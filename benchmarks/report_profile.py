@@ -75,7 +75,9 @@ WORKER = textwrap.dedent(
         R._export_html = _timed
     def cpu():
         s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+        # + a zygote's and its forked kernels' (not children of this process)
+        z = getattr(R, "kernels_cpu", None)
+        return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime + (z() if z else 0.0)
     import nbformat
     import analysis
     from analysis import dataset as D
