@@ -80,6 +80,11 @@ WORKER = textwrap.dedent(
         return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime + (z() if z else 0.0)
     import nbformat
     import analysis
+    try:  # as in hipflex's own workers (kernels forked from the worker's zygote)
+        from analysis.reports import kernels as K
+        K.FORK_DEFAULT = True
+    except ImportError:
+        pass
     from analysis import dataset as D
     from analysis import reports as rp
     # what `hipflex report` does before the first report, by this configuration's own code

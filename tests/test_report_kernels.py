@@ -105,9 +105,14 @@ def test_a_dead_zygote_is_replaced_and_the_next_report_runs(tmp_path, fresh_zygo
     assert rp_kernels._Zygote.proc is not old and rec["ppid"] == rp_kernels._Zygote.proc.pid
 
 
-def test_without_the_zygote_kernels_start_the_usual_way(tmp_path, monkeypatch):
+@pytest.mark.parametrize("flag", ["0", None])
+def test_without_the_zygote_kernels_start_the_usual_way(tmp_path, monkeypatch, flag):
+    # turned off, or not asked for outside hipflex's own workers (FORK_DEFAULT is False)
     rp_worker.shutdown()
-    monkeypatch.setenv(rp_kernels.FORK_ENV, "0")
+    if flag is None:
+        monkeypatch.delenv(rp_kernels.FORK_ENV, raising=False)
+    else:
+        monkeypatch.setenv(rp_kernels.FORK_ENV, flag)
     rec, pngs = _run(_notebook(tmp_path / "nb"), tmp_path / "out", "A01")
     assert rp_kernels._Zygote.proc is None
     assert rec["ppid"] == os.getpid()  # the launcher exec'd the kernel: our own child

@@ -110,7 +110,8 @@ def _is_start_failure(exc: BaseException) -> bool:
 # kernel is a fresh ``fork()`` of it, so it is a new process like any other kernel (an
 # athlete's data never meets another athlete's, nor the zygote, which has none) that starts
 # with the imports done. The zygote dies with its worker, each forked kernel with the
-# zygote (parent-death signals); ``$HIPFLEX_FORK_KERNELS=0`` turns the zygote off. Its
+# zygote (parent-death signals); ``$HIPFLEX_FORK_KERNELS=0`` turns the zygote off, ``=1``
+# turns it on outside hipflex's own workers too (:data:`FORK_DEFAULT`). Its
 # command line (which its kernels share) says ``ipykernel_launcher zygote``.
 
 FORK_ENV = "HIPFLEX_FORK_KERNELS"
@@ -345,9 +346,19 @@ class _Zygote:
         return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+#: Whether kernels are forked when ``$HIPFLEX_FORK_KERNELS`` is not set: only in hipflex's
+#: own worker processes (:func:`analysis.reports.worker._worker_main` sets it), which run
+#: every report on their main thread. Elsewhere (a Dask worker's task threads, a direct
+#: :func:`~analysis.reports.worker.run_one`) kernels start the usual way unless the
+#: variable is ``1``: the parent-death signal belongs to the thread that started the zygote.
+FORK_DEFAULT = False
+
+
 def _fork_kernels() -> bool:
+    flag = os.environ.get(FORK_ENV, "")
+    wanted = flag == "1" or (flag != "0" and FORK_DEFAULT)
     return (
-        os.environ.get(FORK_ENV, "1") != "0"
+        wanted
         and sys.platform.startswith("linux")
         and hasattr(os, "fork")
         and hasattr(os, "pidfd_open")

@@ -174,6 +174,9 @@ def _worker_main() -> int:
     """Worker loop: one JSON job per stdin line, one JSON result per line on fd 3 → stdout."""
     if os.environ.get(PARENT_ENV):
         die_with_parent(int(os.environ[PARENT_ENV]))
+    from . import kernels
+
+    kernels.FORK_DEFAULT = True  # every report runs on this thread: kernels forked ahead
     proto = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # anything else printed (and the kernels' inherited stdout) goes to stderr
     sys.stdout = sys.stderr
