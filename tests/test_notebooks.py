@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -127,6 +128,22 @@ def test_athlete_report_records_its_own_athlete_only(batch):
     html = _text(out / "athletes/A02.html")
     for other in ("Deirdre", "Nuñez", "Marisol", "A01", "A03"):
         assert other not in html, other
+
+
+def test_athlete_page_opens_with_the_squad_takeaway_its_kernel_did_not_compute(batch):
+    # hipflex report passes the lines it computed once for the batch (the kernel never
+    # loads or fits the squad): they are the ones the notebook computes on its own
+    data, out, result = batch
+    job = next(r.job for r in result.reports if r.job.key == "A03")
+    ev = job.parameters["event"]
+    lines = rp.athlete_takeaway(str(data), "A03", event=ev, window_days=28)
+    assert job.parameters["takeaway"] == lines
+    page = unescape(_text(out / "athletes/A03.html"))
+    for line in lines:
+        assert line in page
+    nb = nbformat.read(out / "athletes/A03.ipynb", as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "takeaway = [" in code  # given as a parameter, not made in the kernel
 
 
 def test_athlete_report_states_the_estimate_with_its_interval(batch):

@@ -66,7 +66,7 @@ def test_plan_has_one_report_per_athlete_and_cohort_column_plus_data_quality(ds,
         "athletes/A03",
     ]
     a01 = jobs[6]
-    assert set(a01.parameters) == {"data_dir", "athlete_id", "event", "window_days"}
+    assert set(a01.parameters) == {"data_dir", "athlete_id", "event", "window_days", "takeaway"}
     assert a01.parameters["athlete_id"] == "A01"
     assert Path(a01.parameters["data_dir"]).is_absolute()
     assert set(jobs[2].parameters) == {"data_dir", "cohort_column", "event", "window_days"}

@@ -6,9 +6,11 @@ atomic renames that only the run still writing into ``OUT`` may make.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
+import threading
 from pathlib import Path
 
 from .index import INDEX_CSS, _href
@@ -39,12 +41,14 @@ class StaleRun(RuntimeError):
     """A newer ``hipflex report`` run owns ``OUT``: this (older) one must not write into it."""
 
 
-def _export_html(nb, title: str = "hipflex report", *, maths: bool = False) -> str:
-    """HTML of an executed notebook: code hidden, prompts hidden, figures embedded.
+_EXPORT_LOCK = threading.Lock()
 
-    ``maths=False`` (the pinned reports) exports without MathJax; notebooks of your own
-    keep it for their prose (hipflex's own outputs in them are marked ``tex2jax_ignore``).
-    """
+
+@functools.lru_cache(maxsize=2)
+def _exporter(maths: bool):
+    """The HTML exporter of a worker, built once per ``maths`` setting (its Jinja templates
+    are compiled on first use and kept: building one per report compiled ~10 templates
+    each time). It keeps no state between notebooks; resources are per call."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -68,7 +72,19 @@ def _export_html(nb, title: str = "hipflex report", *, maths: bool = False) -> s
         **template,
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return exporter
+
+
+def _export_html(nb, title: str = "hipflex report", *, maths: bool = False) -> str:
+    """HTML of an executed notebook: code hidden, prompts hidden, figures embedded.
+
+    ``maths=False`` (the pinned reports) exports without MathJax; notebooks of your own
+    keep it for their prose (hipflex's own outputs in them are marked ``tex2jax_ignore``).
+    """
+    with _EXPORT_LOCK:  # the exporter registers a filter per call: one export at a time
+        body, _ = _exporter(bool(maths)).from_notebook_node(
+            nb, resources={"metadata": {"name": title}}
+        )
     return body
 
 

@@ -217,15 +217,17 @@ def plan_reports(
     for aid in athletes["athlete_id"]:
         aid = str(aid)
         ev = _main_event(by_athlete[aid]) if aid in by_athlete else event
+        # the takeaway opening the report uses the squad's estimate: its text is part of
+        # the inputs (a change elsewhere in the squad reruns the report only if it moves it);
+        # the kernel gets the lines as a parameter, so it never loads or fits the squad
+        lines = takeaway_lines(ds, aid, event=ev, window_days=int(window_days), _memo=memo)
         params = {
             "data_dir": data_dir,
             "athlete_id": aid,
             "event": ev,
             "window_days": int(window_days),
+            "takeaway": [str(x) for x in lines],
         }
-        # the takeaway opening the report uses the squad's estimate: its text is part of
-        # the inputs (a change elsewhere in the squad reruns the report only if it moves it)
-        lines = takeaway_lines(ds, aid, event=ev, window_days=int(window_days), _memo=memo)
         data = (
             hasher.athlete(aid, "athletes", "log", "races", "splits", "rejects")
             + synthetic

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .export import StaleRun, _finalize, _tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT
-from .kernels import _is_start_failure, _kernel_manager_class
+from .kernels import _is_start_failure, _kernel_manager_class, _Zygote
 
 #: The pid a worker must die with (set by the runner: the ``hipflex`` process).
 PARENT_ENV = "HIPFLEX_PARENT_PID"
@@ -158,10 +158,25 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     }
 
 
+def kernels_cpu() -> float:
+    """CPU seconds of this worker's zygote and the kernels it forked and reaped so far (they
+    are not this process's children: :data:`resource.RUSAGE_CHILDREN` misses them until
+    :func:`shutdown`)."""
+    return _Zygote.cpu()
+
+
+def shutdown() -> None:
+    """End this worker's zygote (kernels are forked from it ahead of need)."""
+    _Zygote.shutdown()
+
+
 def _worker_main() -> int:
     """Worker loop: one JSON job per stdin line, one JSON result per line on fd 3 → stdout."""
     if os.environ.get(PARENT_ENV):
         die_with_parent(int(os.environ[PARENT_ENV]))
+    from . import kernels
+
+    kernels.FORK_DEFAULT = True  # every report runs on this thread: kernels forked ahead
     proto = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # anything else printed (and the kernels' inherited stdout) goes to stderr
     sys.stdout = sys.stderr
@@ -181,6 +196,7 @@ def _worker_main() -> int:
             }
         proto.write(json.dumps(res) + "\n")
         proto.flush()
+    shutdown()
     return 0
 
 
