@@ -504,9 +504,11 @@ def test_every_athlete_gets_a_page_of_their_own_across_case_and_slugging(tmp_pat
 
 
 def test_an_exported_page_loads_no_script_or_style_from_outside():
+    # the pinned reports and notebooks of your own (prose with maths) share one export
     cell = nbformat.v4.new_code_cell("x")
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>hi</p>"})]
-    nb = nbformat.v4.new_notebook(cells=[cell])
+    prose = nbformat.v4.new_markdown_cell("Fade per $100$ reps: $\\beta = -0.1$")
+    nb = nbformat.v4.new_notebook(cells=[prose, cell])
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     page = export._export_html(nb, "t")
     outside = re.compile(
@@ -515,6 +517,21 @@ def test_an_exported_page_loads_no_script_or_style_from_outside():
         re.I,
     )
     assert outside.findall(page) == []
+    assert "mathjax" not in page.lower() and "$\\beta = -0.1$" in page
+
+
+def test_a_notebook_of_your_own_loads_no_mathjax_either(data, tmp_path, inline):
+    # your own notebooks (OUT/extra/) were exported with MathJax from a CDN for their prose
+    nbs = _notebooks(tmp_path / "nb", "PAGE")
+    mine = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("Fade per $100$ reps: $\\beta < 0$")]
+    )
+    nbformat.write(mine, nbs / "my_look.ipynb")
+    out = tmp_path / "out"
+    res = hf.reports.build_reports(data, out, jobs=1, progress=False, notebooks_dir=nbs)
+    assert res.ok, res.summary()
+    page = (out / "extra" / "my_look.html").read_text(encoding="utf-8")
+    assert "mathjax" not in page.lower() and "$\\beta &lt; 0$" in page
 
 
 # ------------------------------------------------------------------- 6. --jobs default

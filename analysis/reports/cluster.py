@@ -274,7 +274,6 @@ def run_on_cluster(
                 "timeout": limit,
                 "start_timeout": START_TIMEOUT,
                 "retries": retries,
-                "maths": job.kind == "extra",
             }
             fut = client.submit(
                 _report_task,

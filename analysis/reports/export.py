@@ -25,16 +25,15 @@ _SELF_CONTAINED = (
     "{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}\n"
 )
 
-#: ... and without MathJax: a report never typesets a ``$...$`` of the data (a name, a
-#: meet, a cohort value) as maths (nbconvert #1770 / #1551: override the block).
-NO_MATHS_TEMPLATE = (
+#: ... and without MathJax (a CDN script): no page typesets a ``$...$`` of the data (a
+#: name, a meet, a cohort value) as maths (nbconvert #1770 / #1551: override the block).
+#: Notebooks of your own get the same page: maths in their prose shows as its TeX source,
+#: which is the price of a page that loads nothing from outside its file.
+TEMPLATE = (
     "{%- extends 'lab/index.html.j2' -%}\n"
     + _SELF_CONTAINED
     + "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
 )
-
-#: Notebooks of your own keep MathJax for their prose (the only script a page may fetch).
-MATHS_TEMPLATE = "{%- extends 'lab/index.html.j2' -%}\n" + _SELF_CONTAINED
 
 
 class StaleRun(RuntimeError):
@@ -44,9 +43,9 @@ class StaleRun(RuntimeError):
 _EXPORT_LOCK = threading.Lock()
 
 
-@functools.lru_cache(maxsize=2)
-def _exporter(maths: bool):
-    """The HTML exporter of a worker, built once per ``maths`` setting (its Jinja templates
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    """The HTML exporter of a worker, built once (its Jinja templates
     are compiled on first use and kept: building one per report compiled ~10 templates
     each time). It keeps no state between notebooks; resources are per call."""
     from jinja2 import DictLoader
@@ -57,13 +56,8 @@ def _exporter(maths: bool):
     c = Config()
     c.TagRemovePreprocessor.remove_cell_tags = set(REMOVE_TAGS)
     c.TagRemovePreprocessor.enabled = True
-    loader = DictLoader(
-        {"hipflex_no_maths.html.j2": NO_MATHS_TEMPLATE, "hipflex_maths.html.j2": MATHS_TEMPLATE}
-    )
-    template = {
-        "extra_loaders": [loader],
-        "template_file": "hipflex_maths.html.j2" if maths else "hipflex_no_maths.html.j2",
-    }
+    loader = DictLoader({"hipflex.html.j2": TEMPLATE})
+    template = {"extra_loaders": [loader], "template_file": "hipflex.html.j2"}
     exporter = HTMLExporter(
         config=c,
         exclude_input=True,
@@ -75,16 +69,11 @@ def _exporter(maths: bool):
     return exporter
 
 
-def _export_html(nb, title: str = "hipflex report", *, maths: bool = False) -> str:
-    """HTML of an executed notebook: code hidden, prompts hidden, figures embedded.
-
-    ``maths=False`` (the pinned reports) exports without MathJax; notebooks of your own
-    keep it for their prose (hipflex's own outputs in them are marked ``tex2jax_ignore``).
-    """
+def _export_html(nb, title: str = "hipflex report") -> str:
+    """HTML of an executed notebook: code hidden, prompts hidden, figures embedded, nothing
+    loaded from outside the page (no require.js, mermaid, widgets or MathJax)."""
     with _EXPORT_LOCK:  # the exporter registers a filter per call: one export at a time
-        body, _ = _exporter(bool(maths)).from_notebook_node(
-            nb, resources={"metadata": {"name": title}}
-        )
+        body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
 
@@ -202,11 +191,7 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
     ):
         _stopped_note(nb, error_summary(error))
     title = spec.get("title") or target
-    page = (
-        _failure_page(title, target, error)
-        if error
-        else _export_html(nb, title, maths=bool(spec.get("maths", False)))
-    )
+    page = _failure_page(title, target, error) if error else _export_html(nb, title)
     digest = _write_owned(out / (target + ".html"), page.encode("utf-8"), out, run_id)
     _write_owned(ipynb, nbformat.writes(nb).encode("utf-8"), out, run_id)
     with contextlib.suppress(OSError):

@@ -271,7 +271,6 @@ def run_jobs(
             "timeout": limit,
             "start_timeout": START_TIMEOUT,
             "retries": retries,
-            "maths": job.kind == "extra",
             "run_id": run_id,
         }
         if worker is None:
