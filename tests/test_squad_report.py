@@ -179,7 +179,7 @@ def test_squad_report_module_matches_within_athlete_effect(season):
 def test_format_p_never_prints_zero():
     fp = rp.format_p
     assert fp(1e-9) == "p < 0.001" and fp(0.0004) == "p < 0.001"
-    assert fp(0.004) == "p = 0.004" and fp(0.049) == "p = 0.05" and fp(0.5) == "p = 0.50"
+    assert fp(0.004) == "p = 0.004" and fp(0.049) == "p = 0.049" and fp(0.5) == "p = 0.50"
 
 
 def test_takeaway_uses_the_squad_and_the_athletes_own_pooled_estimate(season):

@@ -45,18 +45,22 @@ PER = 100
 
 
 def format_p(p: float) -> str:
-    """A p-value as a coach should read it: ``p < 0.001``, ``p = 0.004``, ``p = 0.31``.
+    """A p-value as a coach should read it: ``p < 0.001``, ``p = 0.004``, ``p = 0.31``;
+    near 0.05 with three decimals, so that a p on one side of the line is never printed
+    as the line itself (``p = 0.048`` beside an interval that excludes no change).
 
     Examples
     --------
     >>> format_p(0.0000012), format_p(0.0042), format_p(0.3149), format_p(float("nan"))
     ('p < 0.001', 'p = 0.004', 'p = 0.31', 'p not available')
+    >>> format_p(0.0484), format_p(0.0521)
+    ('p = 0.048', 'p = 0.052')
     """
     if p is None or not np.isfinite(p):
         return "p not available"
     if p < 0.001:
         return "p < 0.001"
-    if p < 0.01:
+    if p < 0.01 or 0.045 <= p < 0.055:
         return f"p = {p:.3f}"
     return f"p = {p:.2f}"
 
