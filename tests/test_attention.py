@@ -62,16 +62,21 @@ def test_small_weeks_are_not_spikes(tmp_path):
     assert attention_list(ds, min_weekly_reps=20)["kind"].eq("volume_change").sum() == 1
 
 
-def test_a_tenth_of_a_second_is_noise_not_a_worse_fade(tmp_path):
-    # differentials 2.0, 2.1, 2.0 | 2.1, 2.2, 2.1: medians 2.0 and 2.1 — within the margin
-    seconds = [29.0, 29.1, 29.0, 29.1, 29.2, 29.1]
+def _weekly_400s(tmp_path, seconds):
+    """Ann Lee's 400 m races a week apart: first half 27.0 s each, then these second halves."""
     res = "".join(
         f"Ann Lee,{pd.Timestamp('2026-04-04') + pd.Timedelta(weeks=i):%Y-%m-%d},400,"
         f"{27 + s:.2f},13.0/27.0/41.0\n"
         for i, s in enumerate(seconds)
     )
     log = "Ann Lee,2026-03-02,HLR,3x10\nAnn Lee,2026-05-10,HLR,3x10\n"
-    ds = hf.load_dataset(folder(tmp_path, log, res))
+    return hf.load_dataset(folder(tmp_path, log, res))
+
+
+def test_a_tenth_of_a_second_is_noise_not_a_worse_fade(tmp_path):
+    # differentials 2.0, 2.1, 2.0 | 2.1, 2.2, 2.1: medians 2.0 and 2.1 — within the margin
+    seconds = [29.0, 29.1, 29.0, 29.1, 29.2, 29.1]
+    ds = _weekly_400s(tmp_path, seconds)
     assert attention_list(ds)["kind"].ne("fade_worse").all()
     assert attention_list(ds, fade_margin_s=0.0)["kind"].eq("fade_worse").sum() == 1
 
@@ -79,13 +84,7 @@ def test_a_tenth_of_a_second_is_noise_not_a_worse_fade(tmp_path):
 def test_fade_worse_in_the_last_three_races(tmp_path):
     # first half 27.0 each time; second halves 29.0, 29.2, 29.1 then 29.8, 30.0, 29.9
     seconds = [29.0, 29.2, 29.1, 29.8, 30.0, 29.9]
-    res = "".join(
-        f"Ann Lee,{pd.Timestamp('2026-04-04') + pd.Timedelta(weeks=i):%Y-%m-%d},400,"
-        f"{27 + s:.2f},13.0/27.0/41.0\n"
-        for i, s in enumerate(seconds)
-    )
-    log = "Ann Lee,2026-03-02,HLR,3x10\nAnn Lee,2026-05-10,HLR,3x10\n"
-    ds = hf.load_dataset(folder(tmp_path, log, res))
+    ds = _weekly_400s(tmp_path, seconds)
     a = attention_list(ds)
     fade = a.loc[a["kind"] == "fade_worse"]
     assert len(fade) == 1

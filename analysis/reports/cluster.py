@@ -55,7 +55,7 @@ from .cluster_worker import (  # noqa: F401
     _version,
     kernel_cache_key,
 )
-from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT, ReportJob, ReportStatus
+from .jobs import KERNEL_NAME, START_RETRIES, ReportJob, ReportStatus
 
 #: Environment variable naming the scheduler when ``--scheduler`` is not given (Dask's own).
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
@@ -264,17 +264,7 @@ def run_on_cluster(
         # worker, and re-made if the worker holding it dies
         shared = client.submit(_identity, payload, key=f"hipflex-payload-{key}", pure=False)
         for i, job in enumerate(jobs):
-            spec = {
-                "title": job.title,
-                "notebook": job.notebook,
-                "out": str(out),
-                "target": job.target,
-                "parameters": job.parameters,
-                "kernel_name": kernel_name,
-                "timeout": limit,
-                "start_timeout": START_TIMEOUT,
-                "retries": retries,
-            }
+            spec = job.spec(out, kernel_name=kernel_name, timeout=limit, retries=retries)
             fut = client.submit(
                 _report_task,
                 shared,

@@ -4,8 +4,10 @@ produce), :class:`ReportStatus` (what happened to it) and :class:`BatchResult`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 #: The pinned notebooks: kind -> file name.
 NOTEBOOKS = {
@@ -91,6 +93,30 @@ class ReportJob:
     target: str
     parameters: dict
     digest: str = ""
+
+    def spec(
+        self,
+        out: str | os.PathLike[str],
+        *,
+        kernel_name: str,
+        timeout: float | None,
+        retries: int,
+        **extra: Any,
+    ) -> dict:
+        """What a worker needs to run this report (:func:`analysis.reports.worker.run_one`),
+        the same for the local runner and the Dask engine; ``extra`` adds keys (``run_id``)."""
+        return {
+            "title": self.title,
+            "notebook": self.notebook,
+            "out": str(out),
+            "target": self.target,
+            "parameters": self.parameters,
+            "kernel_name": kernel_name,
+            "timeout": timeout,
+            "start_timeout": START_TIMEOUT,
+            "retries": retries,
+            **extra,
+        }
 
 
 @dataclass

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .export import _finalize, _tmp_notebook
-from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT, STATE_DIR, ReportJob, ReportStatus
+from .jobs import KERNEL_NAME, START_RETRIES, STATE_DIR, ReportJob, ReportStatus
 from .procs import _descendants, default_workers
 from .worker import DISK_FULL, PARENT_ENV
 
@@ -261,18 +261,7 @@ def run_jobs(
     limit = float(timeout) if timeout else None
 
     def one(worker: _Worker | None, n: int, job: ReportJob) -> tuple[_Worker | None, dict]:
-        spec = {
-            "title": job.title,
-            "notebook": job.notebook,
-            "out": str(out),
-            "target": job.target,
-            "parameters": job.parameters,
-            "kernel_name": kernel_name,
-            "timeout": limit,
-            "start_timeout": START_TIMEOUT,
-            "retries": retries,
-            "run_id": run_id,
-        }
+        spec = job.spec(out, kernel_name=kernel_name, timeout=limit, retries=retries, run_id=run_id)
         if worker is None:
             worker = _Worker(env, state / "logs" / f"worker-{n}.log")
         try:
