@@ -23,6 +23,7 @@ import nbformat
 import pandas as pd
 import psutil
 import pytest
+from test_report_batch import _notebook  # the same two-cell notebook
 
 import analysis as hf
 from analysis import cli
@@ -51,15 +52,7 @@ def _notebooks(folder: Path, marker: str, seconds: float = 0.0) -> Path:
         f"display(HTML('<p>{marker}</p>'))"
     )
     for name in NOTEBOOKS.values():
-        p = nbformat.v4.new_code_cell(params)
-        p.metadata["tags"] = ["parameters"]
-        nb = nbformat.v4.new_notebook(cells=[p, nbformat.v4.new_code_cell(body)])
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        nbformat.write(nb, folder / name)
+        _notebook(folder / name, params, body)
     return folder
 
 

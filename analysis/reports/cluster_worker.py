@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .runner import _Worker
+from .runner import _Worker, with_report_defaults
 
 #: The variable through which kernels find the cleaned tables. Today the dataset cache
 #: (``HIPFLEX_CACHE_DIR``, one entry per fingerprint); a per-run snapshot passes its own
@@ -103,13 +103,7 @@ def _child_env(payload: dict[str, Any], root: Path) -> dict[str, str]:
         env["HIPFLEX_CATALOG"] = str(root / "catalog.csv")
     if payload.get("tables_key"):
         env["HIPFLEX_CLUSTER_REKEY"] = payload["tables_key"] + os.pathsep + str(root / "data")
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(var, "1")
-    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    pkg_root = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = pkg_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    return env
+    return with_report_defaults(env)
 
 
 def _report_task(payload: dict[str, Any], spec: dict) -> dict:

@@ -156,7 +156,13 @@ def _worker_env(cache_dir: Path, snapshot: Path | None = None) -> dict[str, str]
         env[SNAPSHOT_ENV] = str(Path(snapshot).resolve())
     else:
         env.pop(SNAPSHOT_ENV, None)
-    # one thread per kernel: the parallelism is across reports
+    return with_report_defaults(env)
+
+
+def with_report_defaults(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with what every report process needs (local workers and Dask children): one
+    thread per kernel (the parallelism is across reports), quiet debugger and Jupyter path
+    warnings, and this hipflex first on ``PYTHONPATH``."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
