@@ -76,8 +76,8 @@ from .jobs import (
     ReportJob,
     ReportStatus,
 )
-from .manifest import _read_manifest, _write_manifest
-from .plan import check_notebooks, plan_reports
+from .manifest import _read_manifest, _sha, _write_manifest
+from .plan import check_notebooks, plan_reports_cached
 from .runner import StopBatch, _Progress, default_workers, run_jobs
 from .season import season_outputs
 
@@ -202,14 +202,13 @@ def _exclusive(path: Path):
 
 def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
            notebooks_dir, window_days, kernel_name, retries, scheduler=None) -> BatchResult:  # fmt: skip
-    from ..dataset import CACHE_ENV, SNAPSHOT_ENV, load_dataset, save_dataset
+    from ..dataset import CACHE_ENV, SNAPSHOT_ENV, load_dataset
 
     run_id = _claim(state)
     cache_dir = Path(os.environ.get(CACHE_ENV) or state / "cache")
     with _without(SNAPSHOT_ENV):  # the parent cleans (a kernel's variable is not for it)
         ds = load_dataset(data_dir, cache_dir=cache_dir)
-    snapshot = state / SNAPSHOTS_DIR / run_id
-    save_dataset(ds, snapshot)  # what every kernel of this run reads, and nothing else
+    snapshot = state / SNAPSHOTS_DIR / run_id  # written once there is a report to run
     try:
         return _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
                     notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
@@ -231,7 +230,7 @@ def _without(var: str):
 def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
          notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
          snapshot, scheduler=None) -> BatchResult:  # fmt: skip
-    planned = plan_reports(ds, data_dir, notebooks_dir, window_days=window_days)
+    planned = plan_reports_cached(ds, data_dir, notebooks_dir, window_days=window_days, state=state)
     manifest_path = state / MANIFEST
     manifest = _read_manifest(manifest_path)
 
@@ -308,6 +307,9 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
         local = {}
     try:
         if todo:
+            from ..dataset import save_dataset
+
+            save_dataset(ds, snapshot)  # what every kernel of this run reads, and nothing else
             engine(
                 todo,
                 out,
@@ -338,7 +340,9 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
         problems.append("attention list and exports not rewritten (the batch stopped)")
     else:
         try:
-            season = season_outputs(ds, out, pages)
+            # the dataset was loaded from the files just now: its fingerprint keys the exports
+            key = _sha(ds.fingerprint, f"synthetic={bool(ds.synthetic)}") if ds.fingerprint else ""
+            season = season_outputs(ds, out, pages, key=key)
             problems += season.problems
             season_html = season.html
         except OSError as exc:

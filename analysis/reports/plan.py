@@ -54,9 +54,10 @@ _REQUIRED = ("athlete", "cohort", "data_quality")
 def check_notebooks(notebooks_dir: str | os.PathLike[str] | None = None) -> Path:
     """The notebooks folder, checked before any work starts; raises one :class:`DataError`
     naming the folder or the notebook that is missing or not a valid notebook.
-    """
-    import nbformat
 
+    A notebook is valid when it is JSON that nbformat's own JSON schema for its version
+    accepts (:func:`_validate`).
+    """
     from ..errors import DataError
 
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
@@ -69,12 +70,51 @@ def check_notebooks(notebooks_dir: str | os.PathLike[str] | None = None) -> Path
         if nb.name.startswith(".") or nb.name == "explore.ipynb":  # never run as reports
             continue
         try:
-            parsed = nbformat.read(str(nb), as_version=4)
-            nbformat.validate(parsed)
+            _validate(nb)
         except Exception as exc:
             what = " ".join(str(exc).split())[:120] or type(exc).__name__
             raise DataError(f"not a valid notebook ({what})", file=str(nb)) from None
     return nb_dir
+
+
+_SCHEMAS: dict[Path, object] = {}
+
+
+def _validate(path: Path) -> None:
+    """Raise unless ``path`` is a notebook nbformat would read and accept.
+
+    A version-4 notebook is checked against nbformat's schema file for its minor version
+    with fastjsonschema (a dependency of nbformat), read from nbformat's folder *without
+    importing nbformat*: ``import nbformat`` imports jsonschema, whose format checkers build
+    38 grammars (~1 s) — most of an unchanged nightly re-run. Any other version goes through
+    ``nbformat.read`` (which converts it) and ``nbformat.validate``.
+    """
+    import importlib.util
+    import json
+
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    if not isinstance(nb, dict):
+        raise ValueError("not a JSON object")
+    spec = importlib.util.find_spec("nbformat")
+    folder = Path(next(iter(spec.submodule_search_locations or []), "")) / "v4" if spec else None
+    if nb.get("nbformat") == 4 and folder is not None and folder.is_dir():
+        minor = nb.get("nbformat_minor")
+        schema = folder / f"nbformat.v4.{minor}.schema.json"
+        if not isinstance(minor, int) or not schema.is_file():
+            schema = folder / "nbformat.v4.schema.json"  # the newest, as nbformat does
+        check = _SCHEMAS.get(schema)
+        if check is None:
+            import fastjsonschema
+
+            check = _SCHEMAS[schema] = fastjsonschema.compile(
+                json.loads(schema.read_text(encoding="utf-8"))
+            )
+        check(nb)
+        return
+    import nbformat  # pragma: no cover - old notebook versions: the slow, converting path
+
+    nbformat.validate(nbformat.read(str(path), as_version=4))
 
 
 def _main_event(fatigue: pd.DataFrame) -> int:
@@ -253,4 +293,69 @@ def plan_reports(
                 everything,
             )
         )
+    return jobs
+
+
+#: ``OUT/.hipflex/plan.json``: the last run's plan and the key it was made under.
+PLAN_FILE = "plan.json"
+
+
+def _plan_key(ds, data_dir, nb_dir: Path, window_days: int) -> str:
+    """What a plan depends on: the dataset's fingerprint (the contents of its files, the
+    code, every setting and the run's date — :mod:`analysis.fingerprint`), the folders, the
+    window and the bytes of every notebook of the folder. ``""``: not to be cached (a
+    dataset built in memory has no fingerprint)."""
+    if not getattr(ds, "fingerprint", ""):
+        return ""
+    notebooks = [(p.name, _sha(p.read_bytes())) for p in sorted(nb_dir.glob("*.ipynb"))]
+    return _sha(
+        ds.fingerprint,
+        f"synthetic={bool(ds.synthetic)}",
+        str(Path(data_dir).resolve()),
+        str(nb_dir.resolve()),
+        str(int(window_days)),
+        json.dumps(notebooks),
+    )
+
+
+def plan_reports_cached(
+    ds,
+    data_dir: str | os.PathLike[str],
+    notebooks_dir: str | os.PathLike[str] | None,
+    *,
+    window_days: int = DEFAULT_WINDOW,
+    state: str | os.PathLike[str],
+) -> list[ReportJob]:
+    """:func:`plan_reports`, or the plan the last run made under the same key
+    (:func:`_plan_key`), kept in ``state/plan.json``.
+
+    Planning hashes every table and fits the squad's estimate for each athlete's takeaway
+    (importing scipy.stats): ~1.3 s on 12 athletes, most of a re-run in which nothing
+    changed. The key covers everything the plan is computed from, so a reused plan is the
+    plan :func:`plan_reports` would make; an unreadable or stale file is simply replanned.
+    """
+    from dataclasses import asdict
+
+    from ..io import write_text_atomic
+
+    nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
+    path = Path(state) / PLAN_FILE
+    key = _plan_key(ds, data_dir, nb_dir, window_days)
+    if key:
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            if saved.get("key") == key:
+                return [ReportJob(**j) for j in saved["jobs"]]
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass
+    jobs = plan_reports(ds, data_dir, nb_dir, window_days=window_days)
+    if key:
+        try:
+            text = json.dumps({"key": key, "jobs": [asdict(j) for j in jobs]})
+        except (TypeError, ValueError):  # a parameter JSON cannot hold: plan again next time
+            return jobs
+        try:
+            write_text_atomic(path, text)
+        except OSError:
+            pass  # a read-only OUT fails later, with its own clear message
     return jobs

@@ -136,7 +136,7 @@ def season_html(
     )
 
 
-def season_outputs(ds, out: str | Path, pages: dict[str, str]) -> SeasonOutputs:
+def season_outputs(ds, out: str | Path, pages: dict[str, str], *, key: str = "") -> SeasonOutputs:
     """Write ``OUT/attention.csv`` and ``OUT/exports/``; the index sections and summary.
 
     Parameters
@@ -147,6 +147,8 @@ def season_outputs(ds, out: str | Path, pages: dict[str, str]) -> SeasonOutputs:
         The report folder.
     pages : dict
         Athlete id -> its page (``athletes/<name>.html``, relative to ``out``).
+    key : str, optional
+        What ``ds`` was made from, for the exports (:func:`.workbooks.write_exports`).
     """
     from ..attention import attention_list, attention_summary, write_attention_csv
     from ..plan import plan_adherence
@@ -167,7 +169,7 @@ def season_outputs(ds, out: str | Path, pages: dict[str, str]) -> SeasonOutputs:
     except Exception as exc:
         res.problems.append(f"plan adherence not shown: {type(exc).__name__}: {exc}")
     try:
-        res.exports = write_exports(ds, out)
+        res.exports = write_exports(ds, out, key=key)
         exports_name = "exports/" + res.exports[-1].name
     except Exception as exc:
         res.problems.append(f"exports not written: {type(exc).__name__}: {exc}")
