@@ -97,10 +97,14 @@ WORKER = textwrap.dedent(
     rows = []
     c_all, t_all = cpu(), time.perf_counter()
     for j in jobs:
-        spec = {"title": j.title, "notebook": cfg["notebook"], "out": str(out),
-                "target": j.target, "parameters": j.parameters, "kernel_name": "python3",
-                "timeout": 600, "start_timeout": 60, "retries": 3, "maths": False,
-                "run_id": ""}
+        if hasattr(j, "spec"):  # exactly what this configuration's runner hands a worker
+            spec = j.spec(str(out), kernel_name="python3", timeout=600, retries=3, run_id="")
+            spec["notebook"] = cfg["notebook"]
+        else:
+            spec = {"title": j.title, "notebook": cfg["notebook"], "out": str(out),
+                    "target": j.target, "parameters": j.parameters, "kernel_name": "python3",
+                    "timeout": 600, "start_timeout": 60, "retries": 3, "maths": False,
+                    "run_id": ""}
         export_s.clear()
         c0, t0 = cpu(), time.perf_counter()
         res = R.run_one(spec)

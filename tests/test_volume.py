@@ -185,10 +185,13 @@ def test_plot_weekly_volume_stacks_exercises_to_the_weekly_total():
     fig, ax = plt.subplots()
     assert plot_weekly_volume(log, athlete_id="A", ax=ax) is ax
     tops = {}
-    for patch in ax.patches:
-        x = round(patch.get_x(), 3)
-        tops[x] = max(tops.get(x, 0.0), patch.get_y() + patch.get_height())
+    for bars in ax.collections:  # one collection of bars per exercise
+        for path in bars.get_paths():
+            x = round(float(path.vertices[:, 0].min()), 3)
+            tops[x] = max(tops.get(x, 0.0), float(path.vertices[:, 1].max()))
     assert sorted(tops.values()) == [7.0, 25.0]  # B's 99 reps are not drawn
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["leg_raise", "march"]
+    assert ax.get_ylim()[0] == 0.0  # bars stand on the axis
     assert "reps" in ax.get_ylabel()
     plt.close(fig)
 

@@ -30,6 +30,15 @@ class AthleteReport:
     window_days: int
     races: pd.DataFrame = field(repr=False)
     segments: pd.DataFrame = field(repr=False)
+    #: What several sections use, computed once per report (the notebook draws the plan,
+    #: the ramp, the reference races and the estimate in more than one place).
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _once(self, key: str, make):
+        """``make()``, computed on the first call only (callers copy what they hand out)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     @classmethod
     def build(
@@ -138,7 +147,12 @@ class AthleteReport:
         return out
 
     def estimate(self) -> Estimate:
-        return within_athlete_estimate(self.event_races(), self.volume_column, "differential_s")
+        return self._once(
+            "estimate",
+            lambda: within_athlete_estimate(
+                self.event_races(), self.volume_column, "differential_s"
+            ),
+        )
 
     def estimate_text(self) -> str:
         return estimate_in_words(self.estimate(), event=self.event, window_days=self.window_days)
@@ -149,15 +163,25 @@ class AthleteReport:
         Of the athlete's sex when the roster gives ``F`` or ``M`` (none when the reference
         table has no race of that sex and event); both sexes otherwise.
         """
-        races, splits = load_elite_splits()
-        keep = races["event_m"] == self.event
-        if self.sex in ("F", "M"):
-            keep &= races["sex"] == self.sex
-        return segment_table(races[keep.fillna(False)], splits)
+
+        def make() -> pd.DataFrame:
+            races, splits = self._elite()
+            keep = races["event_m"] == self.event
+            if self.sex in ("F", "M"):
+                keep &= races["sex"] == self.sex
+            return segment_table(races[keep.fillna(False)], splits)
+
+        return self._once("reference", make).copy()
+
+    def _elite(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return self._once("elite", load_elite_splits)
+
+    def _names(self) -> dict[str, str]:
+        return self._once("names", exercise_names)
 
     def reference_text(self) -> str:
         """Which world-class races the velocity profile shows, and why."""
-        races, _ = load_elite_splits()
+        races, _ = self._elite()
         ids = set(self.reference()["race_id"])
         shown = races[races["race_id"].isin(ids)].sort_values("date")
         who = {"F": "women's", "M": "men's"}.get(self.sex or "", "")
@@ -227,7 +251,7 @@ class AthleteReport:
         return plot_weekly_volume(
             self.ds.log,
             athlete_id=self.athlete_id,
-            exercise_names=exercise_names(),
+            exercise_names=self._names(),
             who=self.name,
         )
 
@@ -240,7 +264,7 @@ class AthleteReport:
     # -- the plan and its adherence (analysis.plan)
     def adherence(self) -> pd.DataFrame:
         """Planned against done, per week, for this athlete (empty without a plan)."""
-        return plan_adherence(self.ds)
+        return self._once("adherence", lambda: plan_adherence(self.ds)).copy()
 
     def plan_text(self) -> str:
         """The plan in words: weeks planned, done, and what the % means."""
@@ -285,7 +309,7 @@ class AthleteReport:
         from ..plots import plot_progression
 
         return plot_progression(
-            self.ds.log, self.athlete_id, exercise_names=exercise_names(), who=self.name
+            self.ds.log, self.athlete_id, exercise_names=self._names(), who=self.name
         )
 
     # -- progression: the week-to-week ramp of the athlete's hip-flexor volume
@@ -297,14 +321,17 @@ class AthleteReport:
         """
         from ..volume import weekly_volume
 
-        w = weekly_volume(self.ds.log).groupby("week", sort=True)["hf_reps"].sum()
-        reps = w.astype("float64")
-        prev = reps.shift(1)
-        ramp = ((reps - prev) / prev * 100).where(prev > 0)
-        return pd.DataFrame(
-            {"week": w.index, "hf_reps": reps.to_numpy(),
-             "ramp_pct": pd.array(ramp.to_numpy(), dtype="Float64")}
-        )  # fmt: skip
+        def make() -> pd.DataFrame:
+            w = weekly_volume(self.ds.log).groupby("week", sort=True)["hf_reps"].sum()
+            reps = w.astype("float64")
+            prev = reps.shift(1)
+            ramp = ((reps - prev) / prev * 100).where(prev > 0)
+            return pd.DataFrame(
+                {"week": w.index, "hf_reps": reps.to_numpy(),
+                 "ramp_pct": pd.array(ramp.to_numpy(), dtype="Float64")}
+            )  # fmt: skip
+
+        return self._once("ramp", make).copy()
 
     def ramp_text(self) -> str:
         """The ramp in words: the largest rise and drop, and the weeks past the threshold

@@ -54,6 +54,12 @@ START_RETRIES = 3
 DEFAULT_WINDOW = 28
 
 
+#: Kernel options of the pinned reports: figures shown at the size they are drawn
+#: (IPython's inline default, ``bbox_inches="tight"``, draws every figure twice to find
+#: its box; hipflex's figures use constrained layout, which keeps them inside the figure).
+HOUSE_KERNEL_ARGUMENTS = ("--InlineBackend.print_figure_kwargs={'bbox_inches': None}",)
+
+
 REMOVE_TAGS = ("remove-cell", "remove_cell")
 
 
@@ -115,6 +121,10 @@ class ReportJob:
             "timeout": timeout,
             "start_timeout": START_TIMEOUT,
             "retries": retries,
+            # hipflex's own figures are laid out by matplotlib's constrained layout: shown
+            # as drawn (no "tight" box, which draws each figure twice); a notebook of your
+            # own keeps IPython's default
+            "kernel_arguments": [] if self.kind == "extra" else list(HOUSE_KERNEL_ARGUMENTS),
             **extra,
         }
 

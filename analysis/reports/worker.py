@@ -120,6 +120,7 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
                 execution_timeout=spec.get("timeout"),
                 cwd=str(Path(spec["notebook"]).parent),
                 kernel_manager_class=km_class,
+                extra_arguments=list(spec.get("kernel_arguments") or ()),
             )
             error = None
             break
