@@ -234,6 +234,24 @@ def test_a_report_over_its_time_limit_is_stopped_and_its_kernel_killed(folder, c
     assert _no_kernels_left() == []
 
 
+def test_jobs_caps_the_reports_in_flight_on_the_cluster(folder, client, tmp_path):
+    # `hipflex report --jobs 1 --scheduler …`: one report at a time on a two-worker cluster
+    code = (
+        "import time\nt0 = time.time()\ntime.sleep(1.5)\n"
+        "print(f'SPAN {t0:.3f} {time.time():.3f}')"
+    )
+    jobs = [_extra(_notebook(tmp_path / f"s{i}.ipynb", code), folder / "data") for i in range(3)]
+    res = _engine(folder, client)(jobs, tmp_path / "out", workers=1, timeout=120)
+    assert [r.status for r in res] == ["ok"] * 3, [r.error for r in res]
+    spans = []
+    for j in jobs:
+        text = (tmp_path / "out" / (j.target + ".ipynb")).read_text(encoding="utf-8")
+        a, b = re.search(r"SPAN ([0-9.]+) ([0-9.]+)", text).groups()
+        spans.append((float(a), float(b)))
+    spans.sort()
+    assert all(prev[1] <= nxt[0] for prev, nxt in zip(spans, spans[1:], strict=False)), spans
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -289,7 +289,14 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
             _write_manifest(manifest_path, manifest)
         bar.update(st)
 
-    if jobs:
+    if scheduler is not None:  # the cluster's workers decide, unless --jobs caps the batch
+        n_workers = int(jobs) if jobs else None
+        why = (
+            f"at most {n_workers} at a time on the Dask cluster (--jobs)"
+            if n_workers
+            else "on the Dask cluster (its workers decide how many at a time)"
+        )
+    elif jobs:
         n_workers, why = int(jobs), f"{int(jobs)} at a time (--jobs)"
     else:
         n_workers, why = default_workers()

@@ -218,7 +218,7 @@ def cluster_engine(
         retries: int = START_RETRIES,
         on_done: Callable[[ReportStatus], None] | None = None,
     ) -> list[ReportStatus]:
-        del workers, cache_dir  # the cluster's size decides; the tables are given above
+        del cache_dir  # the tables are given above
         payload = make_payload(
             jobs, data_dir, tables_dir, tables_include=tables_include, tables_env=tables_env
         )
@@ -231,6 +231,7 @@ def cluster_engine(
             kernel_name=kernel_name,
             retries=retries,
             on_done=on_done,
+            max_in_flight=workers,
         )
 
     return engine
@@ -246,8 +247,14 @@ def run_on_cluster(
     kernel_name: str = KERNEL_NAME,
     retries: int = START_RETRIES,
     on_done: Callable[[ReportStatus], None] | None = None,
+    max_in_flight: int | None = None,
 ) -> list[ReportStatus]:
-    """Run ``jobs`` as Dask tasks and write their pages into ``out``; statuses in job order."""
+    """Run ``jobs`` as Dask tasks and write their pages into ``out``; statuses in job order.
+
+    ``max_in_flight`` (``hipflex report --jobs N --scheduler …``): at most that many
+    reports submitted at once, the next one as soon as one is done, so one batch leaves
+    room on a shared cluster; None: all at once, and the cluster's workers decide.
+    """
     distributed = _distributed()
     out = Path(out)
     client = connect(scheduler) if isinstance(scheduler, str) else scheduler
@@ -263,7 +270,11 @@ def run_on_cluster(
         # the payload is a task of its own: held once by the scheduler, sent once to each
         # worker, and re-made if the worker holding it dies
         shared = client.submit(_identity, payload, key=f"hipflex-payload-{key}", pure=False)
-        for i, job in enumerate(jobs):
+        queue = list(enumerate(jobs))
+        queue.reverse()  # pop() takes them in job order
+
+        def submit_next() -> Any:
+            i, job = queue.pop()
             spec = job.spec(out, kernel_name=kernel_name, timeout=limit, retries=retries)
             fut = client.submit(
                 _report_task,
@@ -273,7 +284,15 @@ def run_on_cluster(
                 pure=False,
             )
             futures[fut] = (i, job, spec, time.perf_counter())
-        for fut in distributed.as_completed(list(futures), loop=client.loop):
+            return fut
+
+        first = len(queue) if not max_in_flight else max(1, int(max_in_flight))
+        pending = distributed.as_completed(
+            [submit_next() for _ in range(min(first, len(queue)))], loop=client.loop
+        )
+        for fut in pending:
+            if queue:  # one done: the next one goes in
+                pending.add(submit_next())
             i, job, spec, t0 = futures[fut]
             try:
                 res = fut.result()
