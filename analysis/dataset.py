@@ -110,7 +110,7 @@ class Dataset:
         )
         # Rejects whose athlete could be resolved carry its id; unresolved ones belong to
         # nobody and stay out of a per-athlete view.
-        return Dataset(
+        one = Dataset(
             athletes=self.athletes[self.athletes["athlete_id"] == aid].reset_index(drop=True),
             log=self.log[self.log["athlete_id"] == aid].reset_index(drop=True),
             races=races.reset_index(drop=True),
@@ -128,6 +128,10 @@ class Dataset:
             synthetic=self.synthetic,
             plan=self.plan[self.plan["athlete_id"] == aid].reset_index(drop=True),
         )
+        if "fatigue" in self.__dict__:  # per race: the athlete's rows are its own metrics
+            fat = self.__dict__["fatigue"]
+            one.__dict__["fatigue"] = fat[fat["athlete_id"] == aid].reset_index(drop=True)
+        return one
 
     # ------------------------------------------------------------------ display
     def summary(self) -> dict:

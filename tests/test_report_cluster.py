@@ -6,6 +6,7 @@ scheduler that cannot be used is one line and exit 2.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -237,8 +238,7 @@ def test_a_report_over_its_time_limit_is_stopped_and_its_kernel_killed(folder, c
 def test_jobs_caps_the_reports_in_flight_on_the_cluster(folder, client, tmp_path):
     # `hipflex report --jobs 1 --scheduler …`: one report at a time on a two-worker cluster
     code = (
-        "import time\nt0 = time.time()\ntime.sleep(1.5)\n"
-        "print(f'SPAN {t0:.3f} {time.time():.3f}')"
+        "import time\nt0 = time.time()\ntime.sleep(1.5)\nprint(f'SPAN {t0:.3f} {time.time():.3f}')"
     )
     jobs = [_extra(_notebook(tmp_path / f"s{i}.ipynb", code), folder / "data") for i in range(3)]
     res = _engine(folder, client)(jobs, tmp_path / "out", workers=1, timeout=120)
@@ -249,7 +249,7 @@ def test_jobs_caps_the_reports_in_flight_on_the_cluster(folder, client, tmp_path
         a, b = re.search(r"SPAN ([0-9.]+) ([0-9.]+)", text).groups()
         spans.append((float(a), float(b)))
     spans.sort()
-    assert all(prev[1] <= nxt[0] for prev, nxt in zip(spans, spans[1:], strict=False)), spans
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
 
 
 def _free_port() -> int:

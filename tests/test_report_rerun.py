@@ -275,3 +275,55 @@ def test_a_new_day_is_a_new_key(folder, tmp_path, monkeypatch):
     key = json.loads((state / rp_plan.PLAN_FILE).read_text("utf-8"))["key"]
     rp_plan.plan_reports_cached(tomorrow, folder, nbs, state=state)
     assert json.loads((state / rp_plan.PLAN_FILE).read_text("utf-8"))["key"] != key
+
+
+# --------------------------------------------------------------------------- isolation
+
+
+def test_an_athlete_kernel_holds_that_athletes_rows_only(folder, tmp_path):
+    # issue 15: "an athlete's data must never be in another athlete's kernel" — the
+    # kernel of an athlete report reads its own part of the run's snapshot
+    from tests.test_report_batch import _notebook
+
+    nbs = _notebooks(tmp_path / "nbs", "X")
+    params = 'data_dir = ""\nathlete_id = ""\nevent = 400\nwindow_days = 28\ntakeaway = None'
+    body = (
+        "import analysis as hf\n"
+        "ds = hf.load_dataset(data_dir)\n"
+        "ids = set()\n"
+        "for t in (ds.athletes, ds.log, ds.races, ds.rejects, ds.plan, ds.fatigue):\n"
+        "    ids |= set(t['athlete_id'].dropna().astype(str))\n"
+        "own = set(ds.races['race_id'])\n"
+        "print('IDS', sorted(ids), 'FOREIGN SPLITS', int((~ds.splits['race_id'].isin(own)).sum()))\n"
+    )
+    _notebook(nbs / "athlete_report.ipynb", params, body)
+    # the data-quality report still reads the whole squad
+    _notebook(
+        nbs / "data_quality.ipynb",
+        'data_dir = ""',
+        "import analysis as hf\nprint('SQUAD', len(hf.load_dataset(data_dir).athletes))",
+    )
+    out = tmp_path / "out"
+    res = rp.build_reports(folder, out, jobs=2, notebooks_dir=nbs, progress=False, timeout=120)
+    assert res.ok, res.summary()
+    squad = hf.load_dataset(folder)
+    for aid in squad.athletes["athlete_id"].astype(str):
+        text = (out / "athletes" / f"{aid}.ipynb").read_text(encoding="utf-8")
+        assert f"IDS ['{aid}'] FOREIGN SPLITS 0" in text, text[-1500:]
+    dq = (out / "data_quality.ipynb").read_text(encoding="utf-8")
+    assert f"SQUAD {len(squad.athletes)}" in dq
+    assert not (out / ".hipflex" / "snapshots").exists() or not any(
+        (out / ".hipflex" / "snapshots").iterdir()
+    )  # the run's snapshot, athletes' parts included, is gone with the run
+
+
+def test_one_athletes_slice_of_the_fatigue_table_is_its_own_metrics(ds):
+    from analysis.fatigue import fatigue_metrics
+
+    assert len(ds.fatigue)  # computed on the squad first: the slice is carried
+    for aid in ds.athletes["athlete_id"].astype(str):
+        one = ds.athlete(aid)
+        assert "fatigue" in one.__dict__
+        pd.testing.assert_frame_equal(
+            one.fatigue, fatigue_metrics(one.races, one.splits, rejects=one.rejects)
+        )

@@ -217,6 +217,30 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
         shutil.rmtree(snapshot, ignore_errors=True)
 
 
+def _write_snapshot(ds, snapshot: Path, todo: list[ReportJob]) -> list[ReportJob]:
+    """Write the run's snapshot: what every kernel of this run reads, and nothing else.
+
+    The whole squad's tables for the squad, cohort, data-quality reports and notebooks of
+    your own; for each athlete report to run, ``athletes/<page name>/`` with that athlete's
+    rows only (:meth:`Dataset.athlete`), so an athlete's kernel never holds another
+    athlete's data (its takeaway, which uses the squad's estimate, comes as a parameter).
+    Returns ``todo`` with each athlete job pointing at its part (``ReportJob.tables``).
+    """
+    import dataclasses
+
+    from ..dataset import save_dataset
+
+    save_dataset(ds, snapshot)
+    out = []
+    for j in todo:
+        if j.kind == "athlete":
+            part = f"athletes/{Path(j.target).name}"
+            save_dataset(ds.athlete(j.key), snapshot / part)
+            j = dataclasses.replace(j, tables=part)
+        out.append(j)
+    return out
+
+
 @contextlib.contextmanager
 def _without(var: str):
     saved = os.environ.pop(var, None)
@@ -314,9 +338,7 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
         local = {}
     try:
         if todo:
-            from ..dataset import save_dataset
-
-            save_dataset(ds, snapshot)  # what every kernel of this run reads, and nothing else
+            todo = _write_snapshot(ds, snapshot, todo)
             engine(
                 todo,
                 out,

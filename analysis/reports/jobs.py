@@ -90,6 +90,9 @@ class ReportJob:
         Papermill parameters.
     digest : str
         Hash of every input of the report (see :func:`plan_reports`).
+    tables : str
+        Sub-folder of the run's snapshot the kernel reads (set by the batch: an athlete
+        report's kernel gets that athlete's tables only).
     """
 
     kind: str
@@ -99,6 +102,9 @@ class ReportJob:
     target: str
     parameters: dict
     digest: str = ""
+    #: The part of the run's snapshot this report's kernel reads, relative to it
+    #: (``athletes/<name>``: one athlete's tables only); ``""``: the whole snapshot.
+    tables: str = ""
 
     def spec(
         self,
@@ -125,6 +131,7 @@ class ReportJob:
             # as drawn (no "tight" box, which draws each figure twice); a notebook of your
             # own keeps IPython's default
             "kernel_arguments": [] if self.kind == "extra" else list(HOUSE_KERNEL_ARGUMENTS),
+            "tables": self.tables,
             **extra,
         }
 

@@ -9,6 +9,7 @@ available (:func:`die_with_parent`). Its kernels are started the same way
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -67,6 +68,42 @@ def die_with_parent(parent: int | None = None, *, poll: float = 0.5) -> str:
     return how
 
 
+def _execute(pm, spec: dict, tmp_nb: Path, km_class) -> None:
+    """papermill with a fresh kernel, as every report runs."""
+    pm.execute_notebook(
+        spec["notebook"],
+        str(tmp_nb),
+        parameters=spec["parameters"],
+        kernel_name=spec.get("kernel_name", KERNEL_NAME),
+        progress_bar=False,
+        # one save at the end (and papermill's 30 s autosave in a long cell):
+        # saving after every cell re-serialises the figures each time
+        request_save_on_cell_execute=False,
+        start_timeout=int(spec.get("start_timeout", START_TIMEOUT)),
+        execution_timeout=spec.get("timeout"),
+        cwd=str(Path(spec["notebook"]).parent),
+        kernel_manager_class=km_class,
+        extra_arguments=list(spec.get("kernel_arguments") or ()),
+    )
+
+
+@contextlib.contextmanager
+def _report_tables(sub: str):
+    """The kernel started within reads ``$HIPFLEX_SNAPSHOT/<sub>`` (the report's own part
+    of the run's snapshot: an athlete report's kernel gets that athlete's tables only)."""
+    from ..dataset import SNAPSHOT_ENV
+
+    base = os.environ.get(SNAPSHOT_ENV)
+    if not sub or not base:
+        yield
+        return
+    os.environ[SNAPSHOT_ENV] = str(Path(base) / sub)  # one report at a time per worker
+    try:
+        yield
+    finally:
+        os.environ[SNAPSHOT_ENV] = base
+
+
 def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     """Execute one report in this process (called by a worker): papermill, export, rename.
 
@@ -107,21 +144,8 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     for attempt in range(1, retries + 1):
         attempts = attempt
         try:
-            pm.execute_notebook(
-                spec["notebook"],
-                str(tmp_nb),
-                parameters=spec["parameters"],
-                kernel_name=spec.get("kernel_name", KERNEL_NAME),
-                progress_bar=False,
-                # one save at the end (and papermill's 30 s autosave in a long cell):
-                # saving after every cell re-serialises the figures each time
-                request_save_on_cell_execute=False,
-                start_timeout=int(spec.get("start_timeout", START_TIMEOUT)),
-                execution_timeout=spec.get("timeout"),
-                cwd=str(Path(spec["notebook"]).parent),
-                kernel_manager_class=km_class,
-                extra_arguments=list(spec.get("kernel_arguments") or ()),
-            )
+            with _report_tables(str(spec.get("tables") or "")):
+                _execute(pm, spec, tmp_nb, km_class)
             error = None
             break
         except PapermillExecutionError as exc:
