@@ -160,6 +160,10 @@ def test_athlete_figures_use_words_and_catalog_names(a01):
     assert "High knees" in labels and "high_knees" not in labels
     assert all("_" not in label for label in labels)
     plt.close(ax.figure)
+    ax = a01.plot_fade()  # the line is the athlete's, by name (a coach reads no ids)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert a01.name in labels and a01.athlete_id not in labels
+    plt.close(ax.figure)
 
 
 def test_quality_footnote_counts_in_words(a01):

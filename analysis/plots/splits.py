@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -113,6 +113,7 @@ def plot_fatigue_trend(
     ax: Axes | None = None,
     *,
     bests: pd.DataFrame | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Axes:
     """A fatigue metric over the season, one line per athlete and event.
 
@@ -128,6 +129,8 @@ def plot_fatigue_trend(
         Column to draw (``differential_s``, ``velocity_loss_pct``, …).
     ax : Axes, optional
         Axes to draw on; default a new figure in the house style.
+    names : mapping, optional
+        Athlete id -> the name shown in the legend (default the id).
 
     Returns
     -------
@@ -137,6 +140,11 @@ def plot_fatigue_trend(
     if metric not in metrics.columns:
         raise KeyError(f"metric {metric!r} not in the metrics table")
     data = metrics.dropna(subset=[metric, "date"]).sort_values("date", kind="stable")
+    shown = dict(names or {})
+
+    def who(aid: object) -> str:
+        return str(shown.get(str(aid), aid))
+
     ax = new_axes(ax)
     with house_style():
         groups = data.groupby(["athlete_id", "event_m"], sort=True)
@@ -148,7 +156,7 @@ def plot_fatigue_trend(
                 g[metric].to_numpy(dtype=float),
                 marker="o",
                 color=series_colour(i),
-                label=literal(aid if one_event else f"{aid} — {int(ev)} m"),
+                label=literal(who(aid) if one_event else f"{who(aid)} — {int(ev)} m"),
             )
         if bests is not None and len(data) and "race_id" in data:
             flags = data.merge(bests[["race_id", "is_pb", "is_sb"]], on="race_id", how="inner")

@@ -259,7 +259,9 @@ class AthleteReport:
         from ..plots import plot_fatigue_trend
 
         fat = self.ds.fatigue
-        return plot_fatigue_trend(fat[fat["event_m"] == self.event], bests=self.races)
+        return plot_fatigue_trend(
+            fat[fat["event_m"] == self.event], bests=self.races, names={self.athlete_id: self.name}
+        )
 
     # -- the plan and its adherence (analysis.plan)
     def adherence(self) -> pd.DataFrame:
