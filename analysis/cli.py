@@ -24,13 +24,9 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import config
 from .errors import DataError, DataWarning
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 DEFAULT_PROCESSED = Path("data/processed")
 DEFAULT_SAMPLE = Path("data/raw/sample")
@@ -41,7 +37,9 @@ def format_reconciliation(ds) -> str:
     rec = ds.reconciliation
     cols = ["source", "rows_read", "clean", "rejected", "duplicates", "partial"]
     lines = [f"{'file':<44} {'read':>8} {'clean':>8} {'rejected':>8} {'dupes':>6} {'partial':>7}"]
-    for r in _per_file(rec[cols]).itertuples(index=False):
+    from .reports.quality import roll_up_sheets
+
+    for r in roll_up_sheets(rec[cols]).itertuples(index=False):
         lines.append(
             f"{_fit(str(r.source), 44):<44} {r.rows_read:>8} {r.clean:>8} {r.rejected:>8} "
             f"{r.duplicates:>6} {r.partial:>7}"
@@ -76,26 +74,6 @@ def format_reconciliation(ds) -> str:
         )
         lines.extend(_unmapped_lines(ds.log))
     return "\n".join(lines)
-
-
-#: A workbook with more sheets read than this is one line of the terminal summary.
-_SHEETS_SHOWN = 6
-
-
-def _per_file(rec: pd.DataFrame) -> pd.DataFrame:
-    """The reconciliation lines to print: a workbook of many sheets (a sheet per week) as one
-    line ``file.xlsx (25 sheets)``, its counts summed (the per-sheet lines stay in
-    ``Dataset.reconciliation`` and the data-quality report)."""
-    file = rec["source"].astype("string").str.split("#", n=1).str[0]
-    sheets = file.map(file.value_counts())
-    many = (sheets > _SHEETS_SHOWN) & rec["source"].astype("string").str.contains("#")
-    if not many.any():
-        return rec
-    groups = file.where(many, rec["source"].astype("string"))
-    out = rec.groupby(groups, sort=False).sum(numeric_only=True).reset_index(names="source")
-    label = {f: f"{f} ({n} sheets)" for f, n in zip(file[many], sheets[many], strict=True)}
-    out["source"] = out["source"].map(lambda s: label.get(s, s))
-    return out[rec.columns]
 
 
 def _fit(text: str, width: int) -> str:

@@ -82,6 +82,8 @@ _NAMES = {
     "summary_table": "cohort",
     "tests_table": "cohort",
     "quality_results": "quality",
+    "reconciliation_table": "quality",
+    "roll_up_sheets": "quality",
     "rejects_by_reason": "quality",
     "unknown_names": "quality",
     "unmapped_exercises": "quality",

@@ -8,6 +8,81 @@ import pandas as pd
 
 from ..dataset import Dataset
 
+#: A workbook with more sheets read than this is rolled up (a sheet per week: 25 lines).
+SHEETS_SHOWN = 6
+
+_PROBLEMS = ("rejected", "duplicates", "partial")
+
+
+def roll_up_sheets(rec: pd.DataFrame, *, keep_problem_sheets: bool = False) -> pd.DataFrame:
+    """Reconciliation lines with a workbook of many sheets as one line, counts summed.
+
+    A workbook with more than :data:`SHEETS_SHOWN` sheets read becomes
+    ``file.xlsx (25 sheets)``. With ``keep_problem_sheets`` (the data-quality page) a sheet
+    with a rejected, duplicate or doubtful row keeps its own line and only the sheets whose
+    every row is clean are summed (``file.xlsx (22 other sheets, every row clean)``). The
+    per-sheet lines stay in ``Dataset.reconciliation``. Numeric columns are summed and
+    ``balanced`` is true only when every summed sheet balances.
+    """
+    if rec.empty:
+        return rec
+    src = rec["source"].astype("string")
+    file = src.str.split("#", n=1).str[0]
+    sheets = file.map(file.value_counts())
+    many = (sheets > SHEETS_SHOWN) & src.str.contains("#", regex=False)
+    if keep_problem_sheets:
+        problems = rec[[c for c in _PROBLEMS if c in rec.columns]].sum(axis=1) > 0
+        many &= ~problems
+    if not many.any():
+        return rec
+    groups = file.where(many, src)
+    numeric = rec.select_dtypes("number").columns
+    agg = {c: "sum" for c in numeric}
+    agg.update({c: "first" for c in rec.columns if c not in numeric and c != "source"})
+    if "balanced" in rec.columns:
+        agg["balanced"] = "all"
+    out = rec.groupby(groups.to_numpy(), sort=False).agg(agg).reset_index(names="source")
+    n = groups[many].value_counts()
+    kept = file[~many & src.str.contains("#", regex=False)].value_counts()
+    label = {}
+    for f, k in n.items():
+        if keep_problem_sheets and kept.get(f, 0):
+            label[f] = f"{f} ({k} other sheets, every row clean)"
+        elif keep_problem_sheets:
+            label[f] = f"{f} ({k} sheets, every row clean)"
+        else:
+            label[f] = f"{f} ({k} sheets)"
+    out["source"] = out["source"].map(lambda s: label.get(s, s))
+    return out[rec.columns]
+
+
+_RECONCILIATION_WORDS = {
+    "source": "file (sheet)",
+    "table": "holds",
+    "layout": "layout",
+    "raw_rows": "lines",
+    "not_data": "not data (header, titles, units, totals)",
+    "rows_read": "entries read",
+    "clean": "clean",
+    "rejected": "rejected",
+    "duplicates": "duplicates",
+    "partial": "kept, one value doubtful",
+    "balanced": "adds up",
+}
+
+
+def reconciliation_table(ds: Dataset) -> pd.DataFrame:
+    """Every file and sheet read, in words, for the data-quality page: a workbook of many
+    sheets whose rows are all clean is one line (:func:`roll_up_sheets`); a sheet with a
+    problem keeps its own. ``entries read = clean + rejected + duplicates`` on each line
+    ("adds up"); a grid row can hold several entries (one per day)."""
+    rec = roll_up_sheets(ds.reconciliation, keep_problem_sheets=True)
+    cols = [c for c in _RECONCILIATION_WORDS if c in rec.columns]
+    out = rec[cols].rename(columns=_RECONCILIATION_WORDS)
+    if "adds up" in out.columns:
+        out["adds up"] = out["adds up"].map({True: "yes", False: "NO"}).astype("string")
+    return out.reset_index(drop=True)
+
 
 def rejects_by_reason(ds: Dataset) -> pd.DataFrame:
     r = ds.rejects
