@@ -182,16 +182,17 @@ def test_a_changed_data_file_plans_again(folder, tmp_path, monkeypatch):
     assert {j.target: j.digest for j in after} != {j.target: j.digest for j in before}
 
 
-def test_a_dataset_built_in_memory_is_never_planned_from_the_file(ds, folder, tmp_path):
+def test_a_dataset_changed_in_memory_is_planned_again(ds, folder, tmp_path):
     nbs = _notebooks(tmp_path / "nbs", "X")
     state = tmp_path / "state"
     state.mkdir()
     rp_plan.plan_reports_cached(ds, folder, nbs, state=state)
-    mine = hf.load_dataset(folder)
-    mine.fingerprint = ""  # no key: what it was made from is not known
+    mine = hf.load_dataset(folder)  # same fingerprint as ds: the key is the content
     mine.log = mine.log.iloc[:-5].reset_index(drop=True)
+    assert rp_plan.content_key(mine) != rp_plan.content_key(ds)
     got = rp_plan.plan_reports_cached(mine, folder, nbs, state=state)
     assert got == rp_plan.plan_reports(mine, folder, nbs)
+    assert got != rp_plan.plan_reports(ds, folder, nbs)
 
 
 # --------------------------------------------------------------------------- exports
@@ -262,19 +263,41 @@ def test_an_unchanged_rerun_imports_no_heavy_library_and_writes_no_snapshot(fold
     assert [r.job.target for r in third.ran] == ["athletes/A01"]
 
 
-def test_a_new_day_is_a_new_key(folder, tmp_path, monkeypatch):
-    # the run's date is in the dataset's fingerprint (rows dated after it are rejected):
-    # tomorrow's run plans again, whatever the plan file says
+def test_a_new_day_reuses_the_plan_unless_the_day_changes_the_tables(folder, tmp_path):
+    # the run's date decides which rows are "in the future": a nightly run on a new day
+    # whose cleaning gives the same tables reuses the plan; one that accepts a row it
+    # rejected yesterday plans again
+    import shutil
+
+    data = tmp_path / "raw"
+    shutil.copytree(folder, data)
+    log = data / "logs" / "coach_a_2026.csv"
+    first = log.read_text("utf-8").splitlines()[1]
+    name = first.split(",")[0]
+    with open(log, "a", encoding="utf-8") as f:
+        f.write(f"{name},03/11/2026,Hanging knee raise,3 x 12,\n")
+
+    def on(day: str):
+        return hf.load_dataset(data, today=pd.Timestamp(day).date())
+
+    assert on("2026-11-01").fingerprint != on("2026-11-02").fingerprint  # files + day
+    k1, k2, k3, k4 = (rp_plan.content_key(on(d)) for d in
+                      ("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"))  # fmt: skip
+    assert k1 == k2  # the row of 3 November is still in the future: the same tables
+    assert k2 != k3  # accepted on the 3rd: a new row, a new plan
+    assert k3 == k4
     nbs = _notebooks(tmp_path / "nbs", "X")
     state = tmp_path / "state"
     state.mkdir()
-    today = hf.load_dataset(folder, today=pd.Timestamp("2026-11-01").date())
-    tomorrow = hf.load_dataset(folder, today=pd.Timestamp("2026-11-02").date())
-    assert today.fingerprint != tomorrow.fingerprint
-    rp_plan.plan_reports_cached(today, folder, nbs, state=state)
-    key = json.loads((state / rp_plan.PLAN_FILE).read_text("utf-8"))["key"]
-    rp_plan.plan_reports_cached(tomorrow, folder, nbs, state=state)
-    assert json.loads((state / rp_plan.PLAN_FILE).read_text("utf-8"))["key"] != key
+    calls = []
+    real = rp_plan.plan_reports
+    try:
+        rp_plan.plan_reports = lambda *a, **k: calls.append(1) or real(*a, **k)
+        for d in ("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"):
+            rp_plan.plan_reports_cached(on(d), data, nbs, state=state)
+    finally:
+        rp_plan.plan_reports = real
+    assert len(calls) == 2  # the 1st and the 3rd
 
 
 # --------------------------------------------------------------------------- isolation

@@ -76,8 +76,8 @@ from .jobs import (
     ReportJob,
     ReportStatus,
 )
-from .manifest import _read_manifest, _sha, _write_manifest
-from .plan import check_notebooks, plan_reports_cached
+from .manifest import _read_manifest, _write_manifest
+from .plan import check_notebooks, content_key, plan_reports_cached
 from .runner import StopBatch, _Progress, default_workers, run_jobs
 from .season import season_outputs
 
@@ -369,9 +369,8 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
         problems.append("attention list and exports not rewritten (the batch stopped)")
     else:
         try:
-            # the dataset was loaded from the files just now: its fingerprint keys the exports
-            key = _sha(ds.fingerprint, f"synthetic={bool(ds.synthetic)}") if ds.fingerprint else ""
-            season = season_outputs(ds, out, pages, key=key)
+            # the exports are made from the tables: their content keys them
+            season = season_outputs(ds, out, pages, key=content_key(ds))
             problems += season.problems
             season_html = season.html
         except OSError as exc:

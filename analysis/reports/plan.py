@@ -300,17 +300,33 @@ def plan_reports(
 PLAN_FILE = "plan.json"
 
 
+def content_key(ds) -> str:
+    """A digest of what a dataset *is*: every cleaned table (names, types, each row), the
+    synthetic flag, and the code and every setting that does not change with the day
+    (:func:`analysis.fingerprint.fingerprint`).
+
+    Two runs on different days whose cleaning gives the same tables have the same key (a
+    nightly run with nothing new), and any change of a row changes it, also one made in
+    memory. It keys the reused plan (:func:`plan_reports_cached`) and the exports.
+    """
+    from .. import fingerprint as _fp
+    from ..dataset import TABLES
+    from .manifest import _row_hashes, _schema
+
+    code = _fp.fingerprint(settings=_fp.effective_settings(ds.data_dir or None, run_date=False))
+    parts: list[bytes | str] = [code.key, f"synthetic={bool(ds.synthetic)}"]
+    for name in TABLES:
+        table = getattr(ds, name)
+        parts += [name, _schema(table), _row_hashes(table).tobytes()]
+    return _sha(*parts)
+
+
 def _plan_key(ds, data_dir, nb_dir: Path, window_days: int) -> str:
-    """What a plan depends on: the dataset's fingerprint (the contents of its files, the
-    code, every setting and the run's date — :mod:`analysis.fingerprint`), the folders, the
-    window and the bytes of every notebook of the folder. ``""``: not to be cached (a
-    dataset built in memory has no fingerprint)."""
-    if not getattr(ds, "fingerprint", ""):
-        return ""
+    """What a plan depends on: the dataset's content (:func:`content_key`), the folders,
+    the window and the bytes of every notebook of the folder."""
     notebooks = [(p.name, _sha(p.read_bytes())) for p in sorted(nb_dir.glob("*.ipynb"))]
     return _sha(
-        ds.fingerprint,
-        f"synthetic={bool(ds.synthetic)}",
+        content_key(ds),
         str(Path(data_dir).resolve()),
         str(nb_dir.resolve()),
         str(int(window_days)),
@@ -329,10 +345,11 @@ def plan_reports_cached(
     """:func:`plan_reports`, or the plan the last run made under the same key
     (:func:`_plan_key`), kept in ``state/plan.json``.
 
-    Planning hashes every table and fits the squad's estimate for each athlete's takeaway
-    (importing scipy.stats): ~1.3 s on 12 athletes, most of a re-run in which nothing
-    changed. The key covers everything the plan is computed from, so a reused plan is the
-    plan :func:`plan_reports` would make; an unreadable or stale file is simply replanned.
+    Planning fits the squad's estimate for each athlete's takeaway (importing
+    scipy.stats): ~1.3 s on 12 athletes, most of a nightly run in which nothing changed.
+    The key covers everything the plan is computed from (the tables, not the files: a new
+    day whose cleaning gives the same tables reuses it), so a reused plan is the plan
+    :func:`plan_reports` would make; an unreadable or stale file is simply replanned.
     """
     from dataclasses import asdict
 
@@ -341,21 +358,19 @@ def plan_reports_cached(
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     path = Path(state) / PLAN_FILE
     key = _plan_key(ds, data_dir, nb_dir, window_days)
-    if key:
-        try:
-            saved = json.loads(path.read_text(encoding="utf-8"))
-            if saved.get("key") == key:
-                return [ReportJob(**j) for j in saved["jobs"]]
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            pass
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if saved.get("key") == key:
+            return [ReportJob(**j) for j in saved["jobs"]]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
     jobs = plan_reports(ds, data_dir, nb_dir, window_days=window_days)
-    if key:
-        try:
-            text = json.dumps({"key": key, "jobs": [asdict(j) for j in jobs]})
-        except (TypeError, ValueError):  # a parameter JSON cannot hold: plan again next time
-            return jobs
-        try:
-            write_text_atomic(path, text)
-        except OSError:
-            pass  # a read-only OUT fails later, with its own clear message
+    try:
+        text = json.dumps({"key": key, "jobs": [asdict(j) for j in jobs]})
+    except (TypeError, ValueError):  # a parameter JSON cannot hold: plan again next time
+        return jobs
+    try:
+        write_text_atomic(path, text)
+    except OSError:
+        pass  # a read-only OUT fails later, with its own clear message
     return jobs

@@ -191,12 +191,11 @@ def write_exports(
         Athlete id -> file name without suffix; default the athlete page's name, so
         ``exports/<name>.xlsx`` sits beside ``athletes/<name>.html``.
     key : str, optional
-        A key of everything ``ds`` was made from: :func:`~analysis.reports.build_reports`
-        passes the fingerprint of the dataset it has just loaded (files, code, settings,
-        run date). When it equals the last call's and every workbook is there, no sheet is
-        even computed (~2 s of an unchanged 12-athlete re-run). Without it (a dataset
-        changed in memory keeps its fingerprint) every workbook's sheets are computed and
-        compared.
+        A key of everything the sheets are made from: :func:`~analysis.reports.build_reports`
+        passes :func:`analysis.reports.plan.content_key` (every table, the code, the
+        settings). When it equals the last call's and every workbook is there, no sheet is
+        even computed (~2 s of an unchanged 12-athlete re-run). Without it every
+        workbook's sheets are computed and compared.
 
     Returns
     -------
