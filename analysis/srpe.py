@@ -32,6 +32,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from .io import strip_distinct
 from .schema import REJECT_COLUMNS, empty, rejects_frame
 
 __all__ = ["MAX_SESSION_MIN", "SRPE_COLUMNS", "parse_minutes", "parse_rpe", "session_load"]
@@ -75,12 +76,25 @@ def parse_minutes(text: object) -> float:
     return v if 0 < v <= MAX_SESSION_MIN else np.nan
 
 
-def _parse_distinct(values: pd.Series, parse) -> tuple[np.ndarray, np.ndarray]:
-    """Parsed numbers and the rows whose non-empty cell could not be read (distinct once)."""
-    codes, uniques = pd.factorize(values.astype("string").str.strip().replace("", pd.NA))
-    parsed = np.array([parse(u) for u in uniques] + [np.nan], dtype=np.float64)
-    out = parsed[np.where(codes < 0, len(uniques), codes)]
-    return out, (codes >= 0) & np.isnan(out)
+def _parse_distinct(col: pd.Series, order: np.ndarray, parse) -> tuple[np.ndarray, np.ndarray]:
+    """Parsed numbers of the rows ``order`` of ``col`` and which of them hold an unreadable cell.
+
+    Each distinct cell is stripped and parsed once (a ``category`` column, as
+    :func:`analysis.io.read_raw` gives it, is already factorised); rows take the result by
+    their code, so no per-row text is built.
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes, uniques = col.cat.codes.to_numpy(), col.cat.categories
+    else:
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    remap, distinct = strip_distinct(uniques)
+    parsed = np.array([parse(u) for u in distinct] + [np.nan], dtype=np.float64)
+    remap = np.append(remap, -1)  # the slot of code -1 (an empty cell)
+    filled = remap >= 0  # per code: a non-empty cell
+    per_code = parsed[remap]  # remap -1 -> the NaN slot
+    c = codes.take(order)
+    out = per_code.take(c)  # code -1 takes the last slot: NaN
+    return out, filled.take(c) & np.isnan(out)
 
 
 def carry_columns(
@@ -112,11 +126,11 @@ def carry_columns(
             f"unreadable session minutes (a number up to {MAX_SESSION_MIN:g})",
         ),
     ):
-        if col not in df.columns or len(order) == 0:
-            columns[col] = pd.array(np.full(len(order), np.nan), dtype="Float64")
+        if col not in df.columns or len(order) == 0:  # all NA, built without a per-row check
+            n = len(order)
+            columns[col] = pd.arrays.FloatingArray(np.full(n, np.nan), np.ones(n, dtype=bool))
             continue
-        raw = df[col].iloc[order].reset_index(drop=True)
-        values, bad = _parse_distinct(raw, parse)
+        values, bad = _parse_distinct(df[col], order, parse)
         columns[col] = pd.arrays.FloatingArray(values, np.isnan(values))
         if bad.any():
             rows = df.iloc[order[bad]]
@@ -127,7 +141,7 @@ def carry_columns(
                     else "<data>",
                     source_row=rows["source_row"].to_numpy() if "source_row" in rows else None,
                     column=col,
-                    value=raw[bad].astype("string").to_numpy(),
+                    value=df[col].iloc[order[bad]].astype("string").to_numpy(),
                     reason=what,
                     kind="partial",
                     athlete_id=athlete_ids.to_numpy()[bad],
