@@ -17,6 +17,7 @@ from ._style import (
     new_axes,
     series_colour,
     title_text,
+    week_bars,
 )
 
 __all__ = ["plot_plan_adherence", "plot_progression", "plot_ramp"]
@@ -68,10 +69,10 @@ def plot_plan_adherence(
             width = pd.Timedelta(days=5.5)
             planned = week["planned"].astype("float64").to_numpy()
             done = week["done"].astype("float64").to_numpy()
-            ax.bar(x, planned, width=width, align="edge", facecolor="none",
-                   edgecolor="#555555", linewidth=1.2, label="planned", zorder=3)  # fmt: skip
-            ax.bar(x + pd.Timedelta(days=1), done, width=pd.Timedelta(days=3.5), align="edge",
-                   color=PALETTE[0], label="done (logged)")  # fmt: skip
+            week_bars(ax, x, planned, facecolors="none", edgecolors="#555555",
+                      linewidths=1.2, label="planned", zorder=3)  # fmt: skip
+            week_bars(ax, x, done, width_days=3.5, offset_days=1.0, facecolors=PALETTE[0],
+                      edgecolors="none", label="done (logged)", zorder=2)  # fmt: skip
             top = float(np.nanmax(np.concatenate([planned, done]))) if len(x) else 1.0
             quiet = (week["logged"] == 0).to_numpy()
             if quiet.any():
@@ -164,8 +165,8 @@ def plot_ramp(
             _empty(ax, "fewer than two weeks with hip-flexor work")
         else:
             colours = [PALETTE[1] if v > 0 else PALETTE[0] for v in ramp.to_numpy()]
-            ax.bar(ramp.index, ramp.to_numpy(dtype=float), width=pd.Timedelta(days=5.5),
-                   align="edge", color=colours)  # fmt: skip
+            week_bars(ax, ramp.index, ramp.to_numpy(dtype=float), facecolors=colours,
+                      edgecolors="none")  # fmt: skip
             ax.axhline(0, color=REFERENCE_COLOR, linewidth=0.8)
             ax.figure.autofmt_xdate()
         ax.set_xlabel("week starting (Monday)")

@@ -11,7 +11,15 @@ from matplotlib.collections import LineCollection
 
 from ..stats import rm_corr
 from ..volume import weekly_volume
-from ._style import PALETTE, house_style, literal, new_axes, series_colour, title_text
+from ._style import (
+    PALETTE,
+    house_style,
+    literal,
+    new_axes,
+    series_colour,
+    title_text,
+    week_bars,
+)
 
 __all__ = ["plot_volume_vs_fatigue", "plot_weekly_volume"]
 
@@ -89,45 +97,22 @@ def plot_weekly_volume(
 
 
 def _stacked_weeks(ax: Axes, table: pd.DataFrame, names: Mapping[str, str]) -> list:
-    """Stacked weekly bars, one colour per column of ``table`` (largest total lowest).
-
-    Each column is one :class:`~matplotlib.collections.PolyCollection` of its bars rather
-    than one Rectangle artist per bar (``ax.bar``): a season of 40 weeks × 10 exercises is
-    400 artists, each laid out and drawn on its own — a third of an athlete report's
-    figure time. The bars look the same. Returns one legend patch per column.
-    """
-    import matplotlib.dates as mdates
-    from matplotlib.collections import PolyCollection
+    """Stacked weekly bars, one colour per column of ``table`` (largest total lowest), each
+    column one collection (:func:`._style.week_bars`: 40 weeks × 10 exercises are 10
+    artists, not 400 Rectangles). Returns one legend patch per column."""
     from matplotlib.patches import Patch
 
     order = table.sum().sort_values(ascending=False).index
-    ax.xaxis.update_units(table.index)  # a date axis, as ax.bar on the weeks would set
-    x0 = mdates.date2num(table.index.to_pydatetime())
-    x1 = x0 + 5.5
     bottom = np.zeros(len(table))
     handles = []
     for i, col in enumerate(order):
         values = table[col].to_numpy(dtype=float)
-        top = bottom + values
-        keep = values != 0
-        verts = np.stack(
-            [
-                np.column_stack([x0, bottom]),
-                np.column_stack([x0, top]),
-                np.column_stack([x1, top]),
-                np.column_stack([x1, bottom]),
-            ],
-            axis=1,
-        )[keep]
         colour = series_colour(i)
         label = literal(names.get(str(col), col))
-        bars = PolyCollection(verts, facecolors=colour, edgecolors="none", label=label)
-        bars.sticky_edges.y.append(0.0)  # the axis starts at 0, as bars' does
-        ax.add_collection(bars)
+        week_bars(ax, table.index, values, bottom=bottom, keep_zero=False,
+                  facecolors=colour, edgecolors="none", label=label)  # fmt: skip
         handles.append(Patch(facecolor=colour, label=label))
-        bottom = top
-    ax.update_datalim(np.array([[x0.min(), 0.0], [x1.max(), float(bottom.max())]]))
-    ax.autoscale_view()
+        bottom = bottom + values
     return handles
 
 
