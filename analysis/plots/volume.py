@@ -80,10 +80,9 @@ def plot_weekly_volume(
                 transform=ax.transAxes,
             )
         else:
-            handles = _stacked_weeks(ax, table, names)
+            _stacked_weeks(ax, table, names)
             if by_exercise:
                 ax.legend(
-                    handles=handles,
                     title="exercise",
                     fontsize=8,
                     loc="upper left",
@@ -96,24 +95,18 @@ def plot_weekly_volume(
     return ax
 
 
-def _stacked_weeks(ax: Axes, table: pd.DataFrame, names: Mapping[str, str]) -> list:
+def _stacked_weeks(ax: Axes, table: pd.DataFrame, names: Mapping[str, str]) -> None:
     """Stacked weekly bars, one colour per column of ``table`` (largest total lowest), each
-    column one collection (:func:`._style.week_bars`: 40 weeks × 10 exercises are 10
-    artists, not 400 Rectangles). Returns one legend patch per column."""
-    from matplotlib.patches import Patch
-
+    column one labelled collection (:func:`._style.week_bars`: 40 weeks × 10 exercises are
+    10 artists, not 400 Rectangles; the legend shows each as a patch)."""
     order = table.sum().sort_values(ascending=False).index
     bottom = np.zeros(len(table))
-    handles = []
     for i, col in enumerate(order):
         values = table[col].to_numpy(dtype=float)
-        colour = series_colour(i)
-        label = literal(names.get(str(col), col))
         week_bars(ax, table.index, values, bottom=bottom, keep_zero=False,
-                  facecolors=colour, edgecolors="none", label=label)  # fmt: skip
-        handles.append(Patch(facecolor=colour, label=label))
+                  facecolors=series_colour(i), edgecolors="none",
+                  label=literal(names.get(str(col), col)))  # fmt: skip
         bottom = bottom + values
-    return handles
 
 
 def plot_volume_vs_fatigue(

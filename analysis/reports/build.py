@@ -254,7 +254,10 @@ def _without(var: str):
 def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
          notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
          snapshot, scheduler=None) -> BatchResult:  # fmt: skip
-    planned = plan_reports_cached(ds, data_dir, notebooks_dir, window_days=window_days, state=state)
+    content = content_key(ds)  # keys the reused plan and the exports: hashed once
+    planned = plan_reports_cached(
+        ds, data_dir, notebooks_dir, window_days=window_days, state=state, content=content
+    )
     manifest_path = state / MANIFEST
     manifest = _read_manifest(manifest_path)
 
@@ -370,7 +373,7 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     else:
         try:
             # the exports are made from the tables: their content keys them
-            season = season_outputs(ds, out, pages, key=content_key(ds))
+            season = season_outputs(ds, out, pages, key=content)
             problems += season.problems
             season_html = season.html
         except OSError as exc:

@@ -321,12 +321,12 @@ def content_key(ds) -> str:
     return _sha(*parts)
 
 
-def _plan_key(ds, data_dir, nb_dir: Path, window_days: int) -> str:
+def _plan_key(content: str, data_dir, nb_dir: Path, window_days: int) -> str:
     """What a plan depends on: the dataset's content (:func:`content_key`), the folders,
     the window and the bytes of every notebook of the folder."""
     notebooks = [(p.name, _sha(p.read_bytes())) for p in sorted(nb_dir.glob("*.ipynb"))]
     return _sha(
-        content_key(ds),
+        content,
         str(Path(data_dir).resolve()),
         str(nb_dir.resolve()),
         str(int(window_days)),
@@ -341,9 +341,11 @@ def plan_reports_cached(
     *,
     window_days: int = DEFAULT_WINDOW,
     state: str | os.PathLike[str],
+    content: str | None = None,
 ) -> list[ReportJob]:
     """:func:`plan_reports`, or the plan the last run made under the same key
-    (:func:`_plan_key`), kept in ``state/plan.json``.
+    (:func:`_plan_key`), kept in ``state/plan.json``. ``content``: ``content_key(ds)`` when
+    the caller has it already (the batch keys its exports by it too).
 
     Planning fits the squad's estimate for each athlete's takeaway (importing
     scipy.stats): ~1.3 s on 12 athletes, most of a nightly run in which nothing changed.
@@ -357,7 +359,7 @@ def plan_reports_cached(
 
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     path = Path(state) / PLAN_FILE
-    key = _plan_key(ds, data_dir, nb_dir, window_days)
+    key = _plan_key(content or content_key(ds), data_dir, nb_dir, window_days)
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
         if saved.get("key") == key:
