@@ -504,7 +504,7 @@ def read_folder(
             out.skipped.append({"source": lay.source, "rows": parsed.rows_total,
                                 "reason": lay.reason or "empty sheet (no data rows)"})  # fmt: skip
             continue
-        kind = classify(frame)
+        kind = lay.table or classify(frame)
         if kind == "log":
             out.logs.append((lay.source, canonicalize_columns(frame, LOG_SYNONYMS)))
         elif kind == "results":

@@ -30,6 +30,8 @@ from .. import config
 from ..errors import DataError
 from ..io import RaggedRowsError, RawTable, frame_from_rows, read_raw, sniff_csv
 from .cells import check_line_limit, head_csv_rows, read_csv_rows, read_xlsx_rows
+from .formats import FormatContext
+from .formats import detect as detect_format
 from .hints import FILE_NAME, HintsFile, load_hints
 from .layout import Day, Layout, Parsed, SheetReader, is_summary, years_in
 
@@ -128,6 +130,9 @@ def read_file(
     label = str(path.relative_to(root))
     stem = path.stem
     df = True if dayfirst is None else dayfirst
+    if (fmt := detect_format(path, label)) is not None:
+        ctx = FormatContext(label, root, hints.for_source(label), is_athlete, df)
+        return [SheetRead(None, p.layout, p) for p in fmt.read(path, ctx)]
     out: list[SheetRead] = []
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         for sheet in read_xlsx_rows(path, label):

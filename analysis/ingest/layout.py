@@ -375,11 +375,18 @@ class Layout:
     units: dict[str, str] = field(default_factory=dict)
     reason: str | None = None  # why nothing is read (kind "none")
     plain: bool = False
+    #: the product whose file this is (:mod:`analysis.ingest.formats`), None for a sheet
+    #: read by layout detection
+    format: str | None = None
+    #: ``"log"`` or ``"results"`` when the reader knows it (a format), else from the columns
+    table: str | None = None
 
     def describe(self) -> str:
         if self.kind == "none":
             return f"skipped: {self.reason}"
         bits = [f"{self.kind}", f"header row {self.header_row}"]
+        if self.format:
+            bits.insert(0, f"format: {self.format}")
         if self.athlete_from != "column":
             bits.append(f"athlete {self.athlete!r} from the {self.athlete_from}")
         if self.week_start:
