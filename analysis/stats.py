@@ -497,7 +497,8 @@ def within_athlete_effect(
         Athlete column (each athlete is a cluster).
     time : str, optional
         Days into the season, or a date column (converted to days since the earliest
-        date). With it the model adjusts for a squad-wide season trend in y (a
+        date); dates as ISO text (``2026-03-02``, what ``read_csv`` returns) are read as
+        dates, other text that is not a number is a :class:`DataError`. With it the model adjusts for a squad-wide season trend in y (a
         polynomial of degree ``time_degree``), within athlete: a season in which volume
         ramps up while the fade improves for other reasons no longer looks like an effect.
     covariates : sequence of str
@@ -534,14 +535,21 @@ def within_athlete_effect(
     Miller 2015). With 5–40 clusters the plain sandwich (CR0/CR1) under-states the
     variance and t on G − 1 df over-rejects, so the default is CR2, the bias-reduced
     linearisation of Bell & McCaffrey (2002): each cluster's residuals are scaled by
-    (I − H_gg)^(−1/2), computed on the centred design as Pustejovsky & Tipton (2018,
-    Theorem 2) show is equivalent to the full model with athlete dummies, with
-    Satterthwaite degrees of freedom ν = (Σλ)² / Σλ² from the working model of
-    independent errors (Bell & McCaffrey 2002; Imbens & Kolesár 2016). ν is at most
-    G − 1 and smaller when a few athletes carry the information, which widens the
-    interval exactly when it should. The benchmark ``benchmarks/stats_calibration.py``
-    shows the false-finding rate and coverage under trends, differing slopes and AR(1)
-    noise at 12 and 40 athletes.
+    (I − H_gg)^(−1/2), computed on the centred design, which is equivalent to the full
+    model with athlete dummies for ordinary least squares under the working model of
+    independent homoskedastic errors (Pustejovsky & Tipton 2018, Theorem 2, in the
+    revised form of their 2023 corrigendum: the theorem as first published claimed more),
+    with Satterthwaite degrees of freedom ν = (Σλ)² / Σλ² from that working model (Bell &
+    McCaffrey 2002; Imbens & Kolesár 2016). ν is at most G − 1 and smaller when a few
+    athletes carry the information, which widens the interval exactly when it should.
+    The benchmark ``benchmarks/stats_calibration.py`` shows the false-finding rate and
+    coverage under trends, differing slopes and AR(1) noise at 12 and 40 athletes.
+
+    Cost: linear in the number of athletes G. The adjustments are computed for all
+    athletes with the same number of races at once, and ν from the G × G matrix
+    Ω = diag(d) − W B W' through p × p products only (``_satterthwaite_dof``), never from
+    the races × athletes matrix it is the product of: 5,000 athletes × 10 races cost about
+    ten times 500 athletes (``benchmarks/stats_scale.py``), with the same results.
 
     Why not a random-slopes mixed model: it needs the slope distribution to be normal
     and the noise independent given the random effects, and its Wald intervals are
@@ -558,6 +566,9 @@ def within_athlete_effect(
     Pustejovsky JE, Tipton E (2018). Small-sample methods for cluster-robust variance
     estimation and hypothesis testing in fixed effects models. J Business & Economic
     Statistics 36(4):672-683.
+    Pustejovsky JE, Tipton E (2023). Corrigendum: Small-sample methods for cluster-robust
+    variance estimation and hypothesis testing in fixed effects models. J Business &
+    Economic Statistics. doi:10.1080/07350015.2023.2174123
     Imbens GW, Kolesár M (2016). Robust standard errors in small samples: some practical
     advice. Rev Econ Stat 98(4):701-712.
     Bakdash JZ, Marusich LR (2017). Repeated measures correlation. Front Psychol 8:456.
