@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from itertools import combinations
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -217,8 +217,52 @@ class EffectResult:
         return pd.DataFrame([asdict(self)])
 
 
-def _days(values: pd.Series) -> np.ndarray:
-    """A time column as float days: dates become days since the earliest date."""
+#: A text value read as a date in a ``time`` column: ISO 8601 (``yyyy-mm-dd``, with or
+#: without a time), what hipflex writes and what ``read_csv`` gives back as text.
+_ISO_DATE = r"^\s*\d{4}-\d{1,2}-\d{1,2}(?:[T ][0-9:.]+)?\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$"
+
+
+def _text_days(values: pd.Series, column: str) -> np.ndarray:
+    """A text time column as float days: every value a number (days), or every value an
+    ISO date (days since the earliest); blank is missing. Each distinct value is parsed
+    once. Anything else is a :class:`DataError` naming the first such value."""
+    text = values.astype("string").str.strip()
+    text = text.mask(text == "")
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    uniq = pd.Series(np.asarray(uniques, dtype=object), dtype="string")
+    out = np.full(len(values), np.nan)
+    if not len(uniq):
+        return out
+    as_num = pd.to_numeric(uniq, errors="coerce").astype("float64").to_numpy()
+    if np.isfinite(as_num).all():
+        return np.where(codes >= 0, as_num[np.maximum(codes, 0)], np.nan)
+    looks = uniq.str.match(_ISO_DATE).fillna(False).to_numpy(dtype=bool)
+    parsed = pd.to_datetime(
+        uniq.where(looks), format="ISO8601", errors="coerce", utc=True
+    ).dt.tz_localize(None)
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        label = values.index[int(np.flatnonzero(codes == first)[0])]
+        n_bad = int(np.isin(codes, np.flatnonzero(bad)).sum())
+        raise DataError(
+            f"time values must be dates (yyyy-mm-dd) or numbers of days: {uniq[first]!r} "
+            f"(row labelled {label!r}) is neither ({n_bad} of the "
+            f"{int((codes >= 0).sum())} values given are not)",
+            column=column,
+        )
+    base = parsed.min()
+    days = ((parsed - base).dt.total_seconds() / 86400.0).astype("float64").to_numpy()
+    return np.where(codes >= 0, days[np.maximum(codes, 0)], np.nan)
+
+
+def _days(values: pd.Series, column: str = "time") -> np.ndarray:
+    """A time column as float days: dates become days since the earliest date.
+
+    Numbers are days as they are; datetimes, ``datetime.date`` objects and ISO date text
+    (``2026-03-02``, what ``read_csv`` returns under pandas 3) are days since the earliest
+    date; text of numbers is read as numbers. Other text raises :class:`DataError`.
+    """
     if pd.api.types.is_datetime64_any_dtype(values) or (
         values.dtype == object and len(values) and isinstance(values.dropna().iloc[0], _dt.date)
     ):
@@ -227,17 +271,11 @@ def _days(values: pd.Series) -> np.ndarray:
         return ((t - base).dt.total_seconds() / 86400.0).astype("float64").to_numpy()
     if isinstance(values.dtype, pd.api.types.CategoricalDtype):
         values = values.astype("object")
+    if isinstance(values.dtype, pd.StringDtype) or (
+        values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "string"
+    ):
+        return _text_days(values, column)
     return _numeric(values)
-
-
-def _sym_power(m: np.ndarray, power: float) -> np.ndarray:
-    """``m ** power`` of a symmetric positive semi-definite matrix; eigenvalues at or near
-    zero are left out (the Moore–Penrose convention of Pustejovsky & Tipton 2018)."""
-    w, v = np.linalg.eigh(m)
-    keep = w > 1e-10 * max(1.0, float(np.abs(w).max(initial=0.0)))
-    wp = np.zeros_like(w)
-    wp[keep] = w[keep] ** power
-    return (v * wp) @ v.T
 
 
 @dataclass(frozen=True)
@@ -253,6 +291,17 @@ class _WithinFit:
     n_subjects: int
 
 
+class _Design(NamedTuple):
+    """The within-centred design of :func:`_within_design`."""
+
+    Xc: np.ndarray  # centred design, x first
+    Yc: np.ndarray  # centred y
+    codes: np.ndarray  # athlete of each row, 0 … G − 1 in order of first appearance
+    names: list[str]  # the design's column names
+    notes: list[str]
+    time_scale: float  # the season term is (t − mean) / time_scale, over the rows used
+
+
 def _within_design(
     data: pd.DataFrame,
     x: str,
@@ -261,8 +310,9 @@ def _within_design(
     time: str | None,
     covariates: Sequence[str],
     time_degree: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str]]:
-    """Centred design (x first), centred y, athlete codes, the design's names, notes."""
+) -> _Design:
+    """Centred design (x first), centred y, athlete codes, the design's names, notes and
+    the scale of the season term (days per unit; 1.0 without ``time``)."""
     covs = list(covariates)
     cols = [x, y, *covs] + ([time] if time is not None else [])
     missing = [c for c in [*cols, subject] if c not in data.columns]
@@ -270,7 +320,7 @@ def _within_design(
         raise DataError(f"data lacks column(s) {missing}", column=missing[0])
     frame = pd.DataFrame({c: _numeric(data[c]) for c in [x, y, *covs]})
     if time is not None:
-        frame["_time"] = _days(data[time])
+        frame["_time"] = _days(data[time], time)
     frame[subject] = data[subject].to_numpy()
     n_in = len(frame)
     frame = frame.dropna(subset=[subject])
@@ -292,6 +342,7 @@ def _within_design(
         codes, uniques = pd.factorize(frame[subject].to_numpy())
     names = [x, *covs]
     blocks = [frame[c].to_numpy(dtype=np.float64) for c in names]
+    scale = 1.0
     if time is not None:
         t = frame["_time"].to_numpy(dtype=np.float64)
         scale = (float(np.std(t)) if len(t) else 0.0) or 1.0
@@ -314,46 +365,109 @@ def _within_design(
         Yc = Y - (np.bincount(codes, Y, k) / cnt)[codes]
     else:
         Xc, Yc = X, Y
-    return Xc, Yc, codes, names, notes
+    return _Design(Xc, Yc, codes, names, notes, scale)
+
+
+def _cluster_blocks(codes: np.ndarray, g: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The clusters grouped by size: for each size s, the cluster numbers (k_s,) and the
+    row numbers of their rows (k_s × s, each cluster's rows in data order)."""
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=g)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    out = []
+    for size in np.unique(counts):
+        if size == 0:
+            continue
+        which = np.flatnonzero(counts == size)
+        rows = order[starts[which][:, None] + np.arange(size)]
+        out.append((which, rows))
+    return out
 
 
 def _within_fit(Xc: np.ndarray, Yc: np.ndarray, codes: np.ndarray, vcov: str) -> _WithinFit:
-    """OLS on the within-centred design with cluster-robust (CR2 or CR1) covariance."""
+    """OLS on the within-centred design with cluster-robust (CR2 or CR1) covariance.
+
+    Linear in the number of athletes G in time and memory: the CR2 adjustments are
+    computed for all clusters of one size at once (stacked s × s blocks), and the
+    Satterthwaite degrees of freedom from per-cluster p-vectors, never from a matrix of
+    races × athletes (see the Notes of :func:`within_athlete_effect`).
+
+    The CR2 shortcut: each cluster's adjustment is taken from the *absorbed* (centred)
+    design, A_g = (I − X̃_g (X̃'X̃)⁻¹ X̃_g')^(−1/2), instead of from the full model with one
+    dummy per athlete. Pustejovsky & Tipton (2018, Theorem 2) assert the two give the same
+    variance estimator; their corrigendum (2023) shows the theorem is wrong as stated in
+    general (weighted least squares, other working models) and proves the revised version
+    that holds for ordinary least squares under the working model of independent
+    homoskedastic errors — which is the case here (unweighted OLS, working model I). The
+    tests check the equality against the full dummy model on the Bland & Altman (1995)
+    and dietox data.
+
+    References
+    ----------
+    Pustejovsky JE, Tipton E (2018). Small-sample methods for cluster-robust variance
+    estimation and hypothesis testing in fixed effects models. J Business & Economic
+    Statistics 36(4):672-683. doi:10.1080/07350015.2016.1247004
+    Pustejovsky JE, Tipton E (2023). Corrigendum: Small-sample methods for cluster-robust
+    variance estimation and hypothesis testing in fixed effects models. J Business &
+    Economic Statistics. doi:10.1080/07350015.2023.2174123
+    """
     n, p = Xc.shape
     g = int(codes.max()) + 1
     bread = np.linalg.inv(Xc.T @ Xc)
     beta = bread @ (Xc.T @ Yc)
     e = Yc - Xc @ beta
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(g + 1))
     scores = np.empty((g, p))
-    adj_rows = np.empty((n, p))  # A_g X̃_g, for the Satterthwaite degrees of freedom
-    for j in range(g):
-        idx = order[bounds[j] : bounds[j + 1]]
-        xg = Xc[idx]
+    c = bread[:, 0]
+    v = np.empty(n)  # v_g = A_g X̃_g B c, stacked: for the Satterthwaite degrees of freedom
+    for which, rows in _cluster_blocks(codes, g):
+        xg = Xc[rows]  # k × s × p
+        eg = e[rows]  # k × s
         if vcov == "CR2":
-            a = _sym_power(np.eye(len(idx)) - xg @ bread @ xg.T, -0.5)
-            scores[j] = xg.T @ (a @ e[idx])
-            adj_rows[idx] = a @ xg
+            s = rows.shape[1]
+            m = np.eye(s) - xg @ bread @ xg.transpose(0, 2, 1)
+            w, vec = np.linalg.eigh(m)  # k × s, k × s × s
+            # eigenvalues at or near zero left out (Moore–Penrose, Pustejovsky & Tipton 2018)
+            top = np.maximum(1.0, np.abs(w).max(axis=1, initial=0.0))[:, None]
+            keep = w > 1e-10 * top
+            wp = np.where(keep, np.where(keep, w, 1.0) ** -0.5, 0.0)
+            a = (vec * wp[:, None, :]) @ vec.transpose(0, 2, 1)  # A_g, k × s × s
+            scores[which] = np.einsum("ksp,ks->kp", xg, np.einsum("kst,kt->ks", a, eg))
+            v[rows] = np.einsum("kst,kt->ks", a, xg @ c)
         else:
-            scores[j] = xg.T @ e[idx]
-            adj_rows[idx] = xg
+            scores[which] = np.einsum("ksp,ks->kp", xg, eg)
     meat = scores.T @ scores
     if vcov == "CR1":  # statsmodels' (and Stata's) small-sample factor, athlete dummies counted
         meat = meat * (g / (g - 1)) * ((n - 1) / (n - p - g))
         dof = float(g - 1)
-    else:  # Bell & McCaffrey (2002) Satterthwaite degrees of freedom for the x coefficient
-        c = bread[:, 0]
-        v = adj_rows @ c  # v_g = A_g X̃_g B c, stacked
-        cnt = np.bincount(codes, minlength=g).astype(np.float64)
-        vbar = np.bincount(codes, v, g) / cnt
-        # a_g = M · embed_g(v_g): within-centred v_g on cluster g, minus X̃ B X̃_g' v_g
-        proj = np.stack([np.bincount(codes, Xc[:, k] * v, g) for k in range(p)], 1)  # G × p
-        amat = -(Xc @ bread @ proj.T)  # N × G
-        amat[np.arange(n), codes] += v - vbar[codes]
-        gtg = amat.T @ amat
-        dof = float(np.trace(gtg) ** 2 / np.sum(gtg**2))
+    else:
+        dof = _satterthwaite_dof(Xc, codes, bread, v, g)
     return _WithinFit(beta, bread, scores, bread @ meat @ bread, dof, n, g)
+
+
+def _satterthwaite_dof(
+    Xc: np.ndarray, codes: np.ndarray, bread: np.ndarray, v: np.ndarray, g: int
+) -> float:
+    """Bell & McCaffrey (2002) Satterthwaite degrees of freedom of the x coefficient,
+    ν = (tr Ω)² / ‖Ω‖²_F, with Ω the G × G matrix of a_g'a_h, a_g = M·embed_g(v_g) and M
+    the residual maker of the model with athlete dummies, built from per-cluster pieces.
+
+    With u_g = v_g minus its mean on cluster g and w_g = X̃_g'v_g (p-vectors, W their
+    G × p stack): X̃ is centred within each cluster, so u_g'X̃_g = w_g', and X̃'X̃ = B⁻¹,
+    which give a_g'a_h = δ_gh ‖u_g‖² − w_g'B w_h, i.e. Ω = diag(d) − W B W'. Hence
+    tr Ω = Σ d_g − tr(B S) and ‖Ω‖²_F = Σ d_g² − 2 Σ d_g q_g + tr((B S)²), with
+    q_g = w_g'B w_g and S = W'W (p × p): O(G p²) time and memory instead of the
+    races × athletes matrix a_g stacked (O(N G)); equal to it up to rounding.
+    """
+    p = Xc.shape[1]
+    cnt = np.bincount(codes, minlength=g).astype(np.float64)
+    u = v - (np.bincount(codes, v, g) / cnt)[codes]
+    d = np.bincount(codes, u * u, g)  # ‖u_g‖²
+    w = np.stack([np.bincount(codes, Xc[:, k] * v, g) for k in range(p)], 1)  # G × p
+    q = np.einsum("gp,pq,gq->g", w, bread, w)  # w_g'B w_g
+    bs = bread @ (w.T @ w)
+    trace = float(d.sum() - np.trace(bs))
+    frob2 = float((d * d).sum() - 2.0 * (d * q).sum() + np.sum(bs * bs.T))
+    return float(trace**2 / frob2)
 
 
 def within_athlete_effect(
@@ -383,7 +497,8 @@ def within_athlete_effect(
         Athlete column (each athlete is a cluster).
     time : str, optional
         Days into the season, or a date column (converted to days since the earliest
-        date). With it the model adjusts for a squad-wide season trend in y (a
+        date); dates as ISO text (``2026-03-02``, what ``read_csv`` returns) are read as
+        dates, other text that is not a number is a :class:`DataError`. With it the model adjusts for a squad-wide season trend in y (a
         polynomial of degree ``time_degree``), within athlete: a season in which volume
         ramps up while the fade improves for other reasons no longer looks like an effect.
     covariates : sequence of str
@@ -420,14 +535,21 @@ def within_athlete_effect(
     Miller 2015). With 5–40 clusters the plain sandwich (CR0/CR1) under-states the
     variance and t on G − 1 df over-rejects, so the default is CR2, the bias-reduced
     linearisation of Bell & McCaffrey (2002): each cluster's residuals are scaled by
-    (I − H_gg)^(−1/2), computed on the centred design as Pustejovsky & Tipton (2018,
-    Theorem 2) show is equivalent to the full model with athlete dummies, with
-    Satterthwaite degrees of freedom ν = (Σλ)² / Σλ² from the working model of
-    independent errors (Bell & McCaffrey 2002; Imbens & Kolesár 2016). ν is at most
-    G − 1 and smaller when a few athletes carry the information, which widens the
-    interval exactly when it should. The benchmark ``benchmarks/stats_calibration.py``
-    shows the false-finding rate and coverage under trends, differing slopes and AR(1)
-    noise at 12 and 40 athletes.
+    (I − H_gg)^(−1/2), computed on the centred design, which is equivalent to the full
+    model with athlete dummies for ordinary least squares under the working model of
+    independent homoskedastic errors (Pustejovsky & Tipton 2018, Theorem 2, in the
+    revised form of their 2023 corrigendum: the theorem as first published claimed more),
+    with Satterthwaite degrees of freedom ν = (Σλ)² / Σλ² from that working model (Bell &
+    McCaffrey 2002; Imbens & Kolesár 2016). ν is at most G − 1 and smaller when a few
+    athletes carry the information, which widens the interval exactly when it should.
+    The benchmark ``benchmarks/stats_calibration.py`` shows the false-finding rate and
+    coverage under trends, differing slopes and AR(1) noise at 12 and 40 athletes.
+
+    Cost: linear in the number of athletes G. The adjustments are computed for all
+    athletes with the same number of races at once, and ν from the G × G matrix
+    Ω = diag(d) − W B W' through p × p products only (``_satterthwaite_dof``), never from
+    the races × athletes matrix it is the product of: 5,000 athletes × 10 races cost about
+    ten times 500 athletes (``benchmarks/stats_scale.py``), with the same results.
 
     Why not a random-slopes mixed model: it needs the slope distribution to be normal
     and the noise independent given the random effects, and its Wald intervals are
@@ -444,6 +566,9 @@ def within_athlete_effect(
     Pustejovsky JE, Tipton E (2018). Small-sample methods for cluster-robust variance
     estimation and hypothesis testing in fixed effects models. J Business & Economic
     Statistics 36(4):672-683.
+    Pustejovsky JE, Tipton E (2023). Corrigendum: Small-sample methods for cluster-robust
+    variance estimation and hypothesis testing in fixed effects models. J Business &
+    Economic Statistics. doi:10.1080/07350015.2023.2174123
     Imbens GW, Kolesár M (2016). Robust standard errors in small samples: some practical
     advice. Rev Econ Stat 98(4):701-712.
     Bakdash JZ, Marusich LR (2017). Repeated measures correlation. Front Psychol 8:456.
@@ -461,7 +586,9 @@ def within_athlete_effect(
         raise ValueError("vcov must be 'CR2' or 'CR1'")
     if time_degree < 1 and time is not None:
         raise ValueError("time_degree must be at least 1")
-    Xc, Yc, codes, names, notes = _within_design(data, x, y, subject, time, covariates, time_degree)
+    Xc, Yc, codes, names, notes, _ = _within_design(
+        data, x, y, subject, time, covariates, time_degree
+    )
     method = f"within-athlete OLS, {vcov} cluster-robust" + (
         f", season trend (degree {time_degree})" if time is not None else ""
     )
@@ -533,7 +660,8 @@ def _answer(res: EffectResult) -> str:
 class AdjustedEffect:
     """A within-athlete effect with and without one more adjustment (:func:`adjusted_effect`).
 
-    ``unadjusted`` uses every row with x and y; ``same_rows`` and ``adjusted`` use only the
+    ``unadjusted`` uses every usable row (x, y, the athlete, and the time and shared
+    adjustments when given); ``same_rows`` and ``adjusted`` use only the
     rows where the covariate is known, without and with it, so that their difference is
     the adjustment's alone and not a change of sample. ``made`` says whether the adjustment
     could be made (``why`` says why not); ``changes_answer`` whether the conclusion of the
@@ -554,7 +682,8 @@ class AdjustedEffect:
 
     @property
     def share(self) -> float:
-        """Share of the rows with x and y whose covariate is known."""
+        """Share of the usable rows (x, y, athlete, time and shared adjustments known)
+        whose covariate is known."""
         return self.n_known / self.n_rows if self.n_rows else 0.0
 
     @property
@@ -594,8 +723,10 @@ def adjusted_effect(
         Adjustments used in all three fits.
     min_share : float, default 0.5
         The adjustment is made only when the covariate is known for at least this share
-        of the rows with x and y: an "adjusted" answer from a small part of the races
-        would be another question on another sample.
+        of the usable rows (x, y, the athlete, and ``time`` and ``covariates`` when
+        given, all known: rows the fits leave out anyway do not count): an "adjusted"
+        answer from a small part of the races would be another question on another
+        sample.
 
     Returns
     -------
@@ -625,12 +756,17 @@ def adjusted_effect(
     (True, 9, -1.06)
     """
     covs = list(covariates)
-    for c in (x, y, covariate, *covs):
+    for c in (x, y, subject, covariate, *covs) + ((time,) if time is not None else ()):
         if c not in data.columns:
             raise DataError(f"data lacks column {c!r}", column=c)
-    xy = np.isfinite(_numeric(data[x])) & np.isfinite(_numeric(data[y]))
+    # the rows the fits can use: x, y, the athlete, the time and every shared adjustment
+    usable = np.logical_and.reduce(
+        [np.isfinite(_numeric(data[c])) for c in (x, y, *covs)]
+        + [data[subject].notna().to_numpy(dtype=bool)]
+        + ([np.isfinite(_days(data[time], time))] if time is not None else [])
+    )
     known_cov = np.isfinite(_numeric(data[covariate]))
-    n_rows, n_known = int(xy.sum()), int((xy & known_cov).sum())
+    n_rows, n_known = int(usable.sum()), int((usable & known_cov).sum())
     unadjusted = within_athlete_effect(data, x, y, subject, time=time, covariates=covs, ci=ci)
     sub = data.loc[known_cov]
     same = within_athlete_effect(sub, x, y, subject, time=time, covariates=covs, ci=ci)
@@ -645,7 +781,7 @@ def adjusted_effect(
             f"{covariate} is known for only {n_known} of the {n_rows} rows "
             f"(less than {min_share:.0%})"
         )
-    elif not _varies_within(sub.loc[xy[known_cov]], covariate, subject):
+    elif not _varies_within(sub.loc[usable[known_cov]], covariate, subject):
         why = f"{covariate} never changes within an athlete"
     elif not np.isfinite(adjusted.ci_low):
         why = adjusted.note or "the adjusted model cannot be fitted"
@@ -1186,7 +1322,7 @@ def _window_correlation(
     d = d.assign(**{c: pd.to_numeric(d[c], errors="coerce") for c in [*xcols, metric]})
     psi, dofs = [], []
     for xc in xcols:
-        Xc, Yc, codes, _, _ = _within_design(d, xc, metric, "athlete_id", time, (), 1)
+        Xc, Yc, codes, *_ = _within_design(d, xc, metric, "athlete_id", time, (), 1)
         if len(Yc) < 3 or not np.isfinite(Xc).all() or (Xc[:, 0] ** 2).sum() <= 0:
             return np.eye(len(xcols)), np.nan
         try:
@@ -1525,6 +1661,35 @@ def estimate_caveat(est: Estimate) -> str:
     return "a rough indication only: " + " and ".join(reasons)
 
 
+def _own_slopes(xv: np.ndarray, yv: np.ndarray, keys: np.ndarray, min_obs: int) -> pd.DataFrame:
+    """Each athlete's least-squares slope of y on x and its standard error, one row per
+    athlete in order of first appearance (``_subject, n, slope, se``), computed for all
+    athletes at once from per-athlete sums (no loop over athletes). NaN with fewer than
+    ``min_obs`` races or no spread in x; ``se`` NaN with two races."""
+    codes, uniques = pd.factorize(keys)
+    k = len(uniques)
+    n = np.bincount(codes, minlength=k)
+    b = np.full(k, np.nan)
+    se = np.full(k, np.nan)
+    if k:
+        cnt = n.astype(np.float64)
+        xd = xv - (np.bincount(codes, xv, k) / cnt)[codes]
+        yd = yv - (np.bincount(codes, yv, k) / cnt)[codes]
+        sxx = np.bincount(codes, xd * xd, k)
+        sxy = np.bincount(codes, xd * yd, k)
+        order = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[order], np.arange(k))
+        xs = xv[order]
+        spread = np.maximum.reduceat(xs, starts) > np.minimum.reduceat(xs, starts)
+        ok = (n >= min_obs) & (sxx > 0) & spread
+        b[ok] = sxy[ok] / sxx[ok]
+        resid = yd - np.where(ok, b, 0.0)[codes] * xd
+        rss = np.bincount(codes, resid * resid, k)
+        two = ok & (n > 2)
+        se[two] = np.sqrt(rss[two] / (n[two] - 2) / sxx[two])
+    return pd.DataFrame({"_subject": uniques, "n": n, "slope": b, "se": se})
+
+
 def athlete_slopes(
     data: pd.DataFrame,
     x: str,
@@ -1585,27 +1750,18 @@ def athlete_slopes(
         {x: _numeric(data[x]), y: _numeric(data[y]), subject: data[subject].to_numpy()}
     )
     if time:
-        d["_t"] = _days(data[time])
+        d["_t"] = _days(data[time], time)
     d = d.replace([np.inf, -np.inf], np.nan).dropna()
     if time and np.isfinite(pooled.estimate):
-        # the pooled season slope (per day), from the same within design
-        Xc, Yc, _, _, _ = _within_design(d, x, y, subject, "_t", (), 1)
-        if len(Yc) > Xc.shape[1]:
-            coef = np.linalg.lstsq(Xc, Yc, rcond=None)[0]
-            scale = float(np.std(d["_t"].to_numpy())) or 1.0
-            d[y] = d[y] - coef[1] / scale * d["_t"]
-    rows = []
-    for key, g in d.groupby(subject, sort=False, observed=True):
-        n = len(g)
-        b = se = np.nan
-        xv, yv = g[x].to_numpy(), g[y].to_numpy()
-        sxx = float(((xv - xv.mean()) ** 2).sum())
-        if n >= min_obs and sxx > 0:
-            b = float(((xv - xv.mean()) * (yv - yv.mean())).sum() / sxx)
-            resid = yv - yv.mean() - b * (xv - xv.mean())
-            se = float(np.sqrt((resid @ resid) / (n - 2) / sxx)) if n > 2 else np.nan
-        rows.append({subject: key, "n": n, "slope": b, "se": se})
-    out = pd.DataFrame(rows, columns=[subject, "n", "slope", "se"])
+        # the pooled season slope (per day), from the same within design; its season
+        # term is scaled by the spread of the dates of the rows it uses (athletes with a
+        # single race left out), so that spread turns it back into days
+        des = _within_design(d, x, y, subject, "_t", (), 1)
+        if len(des.Yc) > des.Xc.shape[1]:
+            coef = np.linalg.lstsq(des.Xc, des.Yc, rcond=None)[0]
+            d[y] = d[y] - coef[1] / des.time_scale * d["_t"]
+    out = _own_slopes(d[x].to_numpy(), d[y].to_numpy(), d[subject].to_numpy(), min_obs)
+    out = out.rename(columns={"_subject": subject})
     ok = out["slope"].notna() & (out["se"] > 0)
     beta, beta_se = pooled.estimate, pooled.se
     tau2 = 0.0
