@@ -358,6 +358,8 @@ class Hints:
     columns: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     skip: bool = False
+    meet: str | None = None  # a timing file's meet (its folder or name may not say)
+    date: str | None = None  # a timing file's race day
 
 
 @dataclass
