@@ -93,13 +93,21 @@ def _count(value: object) -> int:
 
 
 def clean_status(ds) -> int:
-    """Exit code of a clean: 0 all read, 1 some files or sheets not read, 2 nothing usable."""
-    if len(ds.log) == 0 and len(ds.races) == 0:
-        return 2
+    """Exit code of a clean: 0 all read, 1 some files or sheets not read, 2 nothing usable.
+
+    A file that looks like data but is not read (skipped with its rows, or every data row
+    rejected: :func:`analysis.dataset.all_rejected`) gives 1, even when nothing else came
+    in; a folder from which no training entry and no race comes in, and in which no such
+    file is, gives 2 (only a roster, empty files, notes).
+    """
+    from .dataset import all_rejected
+
     skipped = ds.skipped
     if "rows" in skipped.columns:
         skipped = skipped[skipped["rows"].fillna(1) > 0]
-    return 1 if len(skipped) else 0
+    if len(skipped) or all_rejected(ds):
+        return 1
+    return 2 if len(ds.log) == 0 and len(ds.races) == 0 else 0
 
 
 def clean_warnings(ds) -> list[str]:
@@ -171,10 +179,12 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _first_skip(ds) -> str:
+    """Every file listed as skipped, on one line (a folder with nothing usable names them)."""
     if not len(ds.skipped):
-        return ""
-    r = ds.skipped.iloc[0]
-    return f" ({r['source']}: {r['reason']})"
+        return " (no training-log or result file in it)"
+    parts = [f"{r['source']}: {r['reason']}" for _, r in ds.skipped.head(20).iterrows()]
+    more = f"; ... and {len(ds.skipped) - 20} more" if len(ds.skipped) > 20 else ""
+    return " (" + "; ".join(" ".join(p.split()) for p in parts) + more + ")"
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
