@@ -49,8 +49,16 @@ def decode(data: bytes) -> str:
 
 
 def lines_of(text: str) -> list[str]:
-    """The lines of a file (CRLF, LF or CR), without their ends; no empty last line."""
-    return text.splitlines()
+    """The lines of a file (CRLF, LF or CR), without their ends; no empty last line.
+
+    Only those three end a line (a form feed between pages, ``\f``, does not: it is
+    blank space on its line, as a text editor counts lines).
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def _day_text(day: Day) -> str:

@@ -31,7 +31,15 @@ from pathlib import Path
 
 from ..layout import Layout, Parsed
 from . import FileFormat, FormatContext, Head, register
-from ._timing import HeatRows, MeetInfo, blank_runs, decode, meet_from_path, status_of
+from ._timing import (
+    HeatRows,
+    MeetInfo,
+    blank_runs,
+    decode,
+    lines_of,
+    meet_from_path,
+    status_of,
+)
 
 EVIDENCE = (
     "FinishLynx online manual, 'Database Files' (help.finishlynx.com/Content/OnlineManual/"
@@ -121,7 +129,7 @@ def _read(path: Path, ctx: FormatContext, *, fmt_name: str, evt: bool) -> list[P
     data = path.read_bytes()
     if len(data) > MAX_BYTES:
         raise DataError(f"{fmt_name} file larger than {MAX_BYTES // 1_000_000} MB", file=ctx.label)
-    lines = decode(data).splitlines()
+    lines = lines_of(decode(data))
     meet = meet_from_path(ctx)
     rows = HeatRows()
     used: set[int] = set()
