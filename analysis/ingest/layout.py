@@ -385,7 +385,9 @@ class Layout:
     def describe(self) -> str:
         if self.kind == "none":
             return f"skipped: {self.reason}"
-        bits = [f"{self.kind}", f"header row {self.header_row}"]
+        bits = [f"{self.kind}"]
+        if self.header_row is not None or not self.format:  # a headerless timing file
+            bits.append(f"header row {self.header_row}")
         if self.format:
             bits.insert(0, f"format: {self.format}")
         if self.athlete_from != "column":
