@@ -143,7 +143,9 @@ class HeatRows:
         name = " ".join(athlete.split())
         if not _in_roster(name, ctx):
             self.others += 1
-            club = f" ({' '.join(affiliation.split())})" if affiliation and affiliation.strip() else ""
+            club = (
+                f" ({' '.join(affiliation.split())})" if affiliation and affiliation.strip() else ""
+            )
             self.not_data.append((row, 1, f"{NOT_IN_ROSTER}: {name}{club}"))
             return
         rec = {c: cells.get(c) for c in RESULT_COLUMNS}

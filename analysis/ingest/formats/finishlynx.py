@@ -90,8 +90,9 @@ def _sniff_lif(head: Head) -> bool:
     if not lines or not _is_event_line(_fields(lines[0])):
         return False
     rest = [_fields(ln) for ln in lines[1:]]
-    # every result line has at least place, ID, lane, last name, first name
-    return all(len(f) >= 5 for f in rest)
+    # result lines have at least place, ID, lane, last name, first name (a heat with no
+    # result line yet is claimed too; a malformed line is listed, not a reason to refuse)
+    return not rest or any(len(f) >= 5 for f in rest)
 
 
 def _sniff_evt(head: Head) -> bool:
@@ -171,7 +172,9 @@ def _read(path: Path, ctx: FormatContext, *, fmt_name: str, evt: bool) -> list[P
             if name and rows_in_roster(rows, i, name, club, ctx):
                 rows.not_data.append((i, 1, "start-list entry (no time or status)"))
             continue
-        split = f[10] if f[10] and all(_TIMEISH.match(p) for p in re.split(r"[ /;|]+", f[10])) else None
+        split = (
+            f[10] if f[10] and all(_TIMEISH.match(p) for p in re.split(r"[ /;|]+", f[10])) else None
+        )
         rows.add(
             i, name, club, ctx, date=meet.date, event=event, final=final, wind=wind,
             reaction=f[9] or None, meet=meet.meet, round=rnd_text, timing="FAT", splits=split,

@@ -208,7 +208,9 @@ class _State:
     last_row_other: bool = False
 
 
-def _lines(text: str, is_html: bool) -> tuple[list[tuple[int, str]], list[tuple[int, int, str]], int]:
+def _lines(
+    text: str, is_html: bool
+) -> tuple[list[tuple[int, str]], list[tuple[int, int, str]], int]:
     """``(file line, report text)`` of the report's lines, the page's other lines, n lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     all_lines = lines_of(text)
@@ -299,7 +301,7 @@ def _read(path: Path, ctx: FormatContext, *, is_html: bool) -> list[Parsed]:
         if _BANNER.search(t):
             not_data.append((ln, 1, "page banner"))
             continue
-        if s.casefold() in titles and st.cols is None or (st.event and s.casefold() in titles):
+        if s.casefold() in titles:  # the title block, again after a page break
             not_data.append((ln, 1, "title"))
             continue
         if st.event is None and st.cols is None and not (_EVENT.match(t) or _EVENT_BARE.match(t)):
@@ -349,8 +351,15 @@ def _read(path: Path, ctx: FormatContext, *, is_html: bool) -> list[Parsed]:
                 st.last["splits"] = "/".join(cums)
                 not_data.append((ln, 1, "splits line (kept with the race above)"))
             else:
-                not_data.append((ln, 1, "splits line of an athlete not in the roster"
-                                 if st.last_row_other else "splits line without a race above"))
+                not_data.append(
+                    (
+                        ln,
+                        1,
+                        "splits line of an athlete not in the roster"
+                        if st.last_row_other
+                        else "splits line without a race above",
+                    )
+                )
             continue
         if st.cols is None or not _PLACE.match(toks[0][2]) or len(toks) < 3:
             not_data.append((ln, 1, "other line (record, standard or note)"))
