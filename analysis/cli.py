@@ -179,12 +179,18 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _first_skip(ds) -> str:
-    """Every file listed as skipped, on one line (a folder with nothing usable names them)."""
-    if not len(ds.skipped):
+    """Every file of a folder with nothing usable, on one line: each skipped file with its
+    reason, and each file read whose lines were all not data (a heat with no roster athlete).
+    """
+    parts = [f"{r['source']}: {r['reason']}" for _, r in ds.skipped.iterrows()]
+    rec = ds.reconciliation
+    if len(rec) and "not_data" in rec.columns:
+        for r in rec[rec["rows_read"] == 0].itertuples(index=False):
+            parts.append(f"{r.source}: no data rows ({r.not_data} lines not data)")
+    if not parts:
         return " (no training-log or result file in it)"
-    parts = [f"{r['source']}: {r['reason']}" for _, r in ds.skipped.head(20).iterrows()]
-    more = f"; ... and {len(ds.skipped) - 20} more" if len(ds.skipped) > 20 else ""
-    return " (" + "; ".join(" ".join(p.split()) for p in parts) + more + ")"
+    more = f"; ... and {len(parts) - 20} more" if len(parts) > 20 else ""
+    return " (" + "; ".join(" ".join(p.split()) for p in parts[:20]) + more + ")"
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
