@@ -118,6 +118,8 @@ def _event_text(name: str, distance: str) -> str:
 
 def _round_text(name: str, rnd: str, heat: str) -> str | None:
     m = _ROUND_WORD.search(name)
+    if m and re.fullmatch(r"heats?", m.group(1), re.I):  # "Women 400m Heat", heat 2
+        return f"heat {heat}" if heat and heat != "0" else "heat"
     word = m.group(1) if m else (f"round {rnd}" if rnd else None)
     if heat and heat != "0" and not (m and re.match(r"(a |b )?final", m.group(1), re.I)):
         return f"{word}, heat {heat}" if word else f"heat {heat}"
