@@ -188,3 +188,20 @@ def test_no_generated_lif_gives_a_traceback_and_rows_are_conserved(tmp_path, eve
         data_rows = len(p.frame)
         assert data_rows + sum(n for _, n, _ in p.not_data) == p.rows_total
         assert p.frame["source_row"].is_unique
+
+
+def test_the_sample_writes_a_finishlynx_meet_folder_that_reads_whole(tmp_path, capsys):
+    from analysis.sample import write_sample
+
+    write_sample(tmp_path, athletes=6, seed=5, today=TODAY)
+    heats = sorted(tmp_path.glob("results/*/*.lif"))
+    assert len(heats) >= 3 and heats[0].read_bytes().count(b"\r\n") == 4
+    ds = hf.load_dataset(tmp_path, today=TODAY)
+    rec = ds.reconciliation[ds.reconciliation["format"] == "FinishLynx results (.lif)"]
+    assert len(rec) == len(heats)
+    assert (rec["clean"] == 1).all() and (rec["not_data"] == 3).all()
+    lynx = ds.races[ds.races["source"].str.endswith(".lif")]
+    assert len(lynx) == len(heats) and set(lynx["meet"]) == {heats[0].parent.name[11:]}
+    assert int((ds.not_data["reason"].str.startswith("not in the roster")).sum()) == 2 * len(heats)
+    assert main(["inspect", str(tmp_path)]) in (0, 1)
+    assert "format: FinishLynx results (.lif)" in capsys.readouterr().out
