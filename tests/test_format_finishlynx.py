@@ -76,9 +76,13 @@ def test_the_splits_field_is_kept_as_a_200_m_mark(ds):
     ]
 
 
-def test_a_100_m_heat_of_a_roster_athlete_is_rejected_as_an_unsupported_event(ds):
-    assert _rows(ds.rejects, ["source", "source_row", "column", "reason", "kind"]) == [
-        (HCO + "005-1-01.lif", 2, "event", "unsupported event", "rejected")
+def test_a_100_m_heat_is_set_aside_as_another_event_not_rejected(ds):
+    assert ds.rejects.empty
+    other = ds.not_data[ds.not_data["source"] == HCO + "005-1-01.lif"]
+    assert other["reason"].tolist() == [
+        "event line: Women 100m Heats",
+        "other event (hipflex reads flat 200 m and 400 m races): Women 100m Heats",
+        "other event (hipflex reads flat 200 m and 400 m races): Women 100m Heats",
     ]
 
 
@@ -87,7 +91,7 @@ def test_reconciliation_rows_in_equal_clean_rejected_duplicates_and_not_data(ds)
     got = {s: tuple(int(v) for v in r) for s, r in
            rec[["rows_read", "clean", "rejected", "duplicates", "raw_rows", "not_data"]].iterrows()}  # fmt: skip
     assert got == {
-        HCO + "005-1-01.lif": (1, 0, 1, 0, 3, 2),
+        HCO + "005-1-01.lif": (0, 0, 0, 0, 3, 3),  # another event: set aside, still read
         HCO + "012-1-01.lif": (2, 2, 0, 0, 6, 4),
         HCO + "012-1-02.lif": (1, 1, 0, 0, 5, 4),
         HCO + "014-1-01.lif": (1, 1, 0, 0, 4, 3),
@@ -105,8 +109,9 @@ def test_reconciliation_rows_in_equal_clean_rejected_duplicates_and_not_data(ds)
 def test_other_clubs_athletes_are_counted_and_listed_never_invented(ds):
     kind = ds.not_data["reason"].str.split(":").str[0]
     assert kind.value_counts().to_dict() == {
-        "not in the roster": 11,
+        "not in the roster": 10,
         "event line": 9,
+        "other event (hipflex reads flat 200 m and 400 m races)": 2,
         "relay (a team's time, not one athlete's)": 2,
         "blank row": 1,
         "comment line": 1,
@@ -118,9 +123,9 @@ def test_other_clubs_athletes_are_counted_and_listed_never_invented(ds):
     from analysis.reports import not_in_roster
 
     table = not_in_roster(ds)
-    assert int(table["lines"].sum()) == 11
-    assert table.head(4)["lines"].tolist() == [2, 2, 2, 2]
-    assert table.iloc[0].tolist()[:2] == ["Bea Wright (Northern Track Club)", 2]
+    assert int(table["lines"].sum()) == 10
+    assert table.head(4)["lines"].tolist() == [2, 2, 2, 1]
+    assert table.iloc[0].tolist()[:2] == ["Luis Ortega (Eastside Harriers)", 2]
 
 
 def test_inspect_names_the_format_and_what_was_set_aside(capsys):

@@ -48,17 +48,14 @@ def test_a_folder_whose_rows_are_all_rejected_exits_1_naming_each_file(tmp_path,
     data = _folder(tmp_path, {
         "results.csv": "athlete,date,event,time\nZed Unknown,2026-03-01,400,55.1\n"
                        "Ada Okafor,2026-03-01,400,fast\n",
-        # a roster athlete's 100 m heat: rejected "unsupported event"
-        "results/2026-06-13 Open/005-1-01.lif": b"5,1,1,Women 100m,,,,,,100\r\n"
-                                                b"1,211,4,Okafor,Ada,HC,12.01,,,\r\n",
+        # a heat whose folder and name give no day: rejected "missing date"
+        "results/lynx/012-1-01.lif": b"12,1,1,Women 400m,,,,,,400\r\n"
+                                     b"1,211,4,Okafor,Ada,HC,54.31,,,\r\n",
     })  # fmt: skip
     code, err = _clean(tmp_path, data, capsys)
     assert code == 1
     assert "not read: results.csv: all 2 rows rejected" in err
-    assert (
-        "not read: results/2026-06-13 Open/005-1-01.lif: all 1 rows rejected: unsupported event (1)"
-        in err
-    )
+    assert "not read: results/lynx/012-1-01.lif: all 1 rows rejected: missing date (1)" in err
 
 
 def test_one_all_rejected_file_beside_good_ones_still_exits_1(tmp_path, capsys):

@@ -177,6 +177,36 @@ def _in_roster(name: str, ctx: FormatContext) -> bool:
     return False
 
 
+_DISTANCE = re.compile(r"(?<![\d.x×])(\d{2,5})\s*(?:m|meters?|metres?|meter)\b", re.I)
+_NOT_FLAT = re.compile(
+    r"\b(?:hurdles?|steeple\w*|relays?|walk|jump|vault|put|throw|discus|javelin|hammer|shot|"
+    r"pentathlon|heptathlon|decathlon|miles?|cross country|xc|road)\b|\d\s*[x×]\s*\d",
+    re.I,
+)
+
+#: the words before the colon of the not-data reason of another event's lines
+OTHER_EVENT = "other event (hipflex reads flat 200 m and 400 m races)"
+
+
+def other_event(name: str | None, distance: str | None = None) -> str | None:
+    """The not-data reason for the lines of an event hipflex does not analyse, else None.
+
+    A meet's files hold every event; a 100 m heat, a hurdles race, a relay or a jump is set
+    aside with its name (``other event (...): Women 100m Heats``), not rejected line by
+    line. An event whose name says nothing readable is handed on (the cleaner rejects it,
+    so it is seen).
+    """
+    from ... import config
+
+    text = " ".join(str(name or "").split())
+    found = {int(d) for d in _DISTANCE.findall(text)}
+    if not found and distance and re.fullmatch(r"\d{2,5}(?:\.0+)?", distance.strip()):
+        found = {int(float(distance))}
+    if _NOT_FLAT.search(text) or (found and not (found & set(config.EVENTS_M))):
+        return f"{OTHER_EVENT}: {text or distance}"
+    return None
+
+
 def status_of(cell: str | None) -> tuple[str, str | None] | None:
     """``("DNF", None)``, ``("DNS", "scratched (SCR)")`` … for a status code, else None."""
     if cell is None:

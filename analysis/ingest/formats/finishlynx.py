@@ -38,6 +38,7 @@ from ._timing import (
     decode,
     lines_of,
     meet_from_path,
+    other_event,
     status_of,
 )
 
@@ -138,6 +139,7 @@ def _read(path: Path, ctx: FormatContext, *, fmt_name: str, evt: bool) -> list[P
     used: set[int] = set()
     event = rnd_text = wind = None
     relay: str | None = None
+    other: str | None = None
     n_events = 0
     for i, line in enumerate(lines, start=1):
         if not line.strip():
@@ -157,6 +159,7 @@ def _read(path: Path, ctx: FormatContext, *, fmt_name: str, evt: bool) -> list[P
             rnd_text = _round_text(name, f[1], f[2])
             wind = f[4] or None
             relay = name if _RELAY.search(name) else None
+            other = other_event(name, f[9])
             rows.not_data.append((i, 1, f"event line: {name}"))
             continue
         if len(f) < 5:
@@ -167,11 +170,16 @@ def _read(path: Path, ctx: FormatContext, *, fmt_name: str, evt: bool) -> list[P
         if relay is not None:
             rows.not_data.append((i, 1, f"relay (a team's time, not one athlete's): {relay}"))
             continue
+        if other is not None:
+            rows.not_data.append((i, 1, other))
+            continue
         name = " ".join(p for p in (first, last) if p) or None
         status = status_of(time) or status_of(place)
         final, note = (status[0], status[1]) if status else (time or None, None)
         if final is None:
-            if name and rows_in_roster(rows, i, name, club, ctx):
+            if not name:
+                rows.not_data.append((i, 1, "line without a name, a time or a status"))
+            elif rows_in_roster(rows, i, name, club, ctx):
                 rows.not_data.append((i, 1, "start-list entry (no time or status)"))
             continue
         split = (

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..layout import Layout, Parsed, find_date
 from . import FileFormat, FormatContext, Head, register
-from ._timing import HeatRows, MeetInfo, decode, lines_of, meet_from_path
+from ._timing import HeatRows, MeetInfo, decode, lines_of, meet_from_path, other_event
 
 EVIDENCE = (
     "ANTLR grammars of Hy-Tek Meet Manager text results: github.com/afmorris/HyTekGrammar "
@@ -343,6 +343,9 @@ def _read(path: Path, ctx: FormatContext, *, is_html: bool) -> list[Parsed]:
         if st.relay:
             what = "relay legs" if _LEG.match(t) else "relay"
             not_data.append((ln, 1, f"{what} (a team's time, not one athlete's): {st.event}"))
+            continue
+        if (other := other_event(st.event)) is not None:
+            not_data.append((ln, 1, other))
             continue
         toks = [(mm.start(), mm.end(), mm.group()) for mm in re.finditer(r"\S+", t)]
         if all(_SPLIT_TOKEN.match(x) for _, _, x in toks):
