@@ -412,6 +412,8 @@ def _row(ln: int, t: str, toks: list[tuple[int, int, str]], st: _State, meet: Me
         name = left
     if (name is None or not name.strip()) and left.strip():
         name = left
+    if name:  # a competitor number before the name ("#412 Okafor, Ada")
+        name = re.sub(r"^\s*#\d+\s+", "", name)
     values = _assign(tail, cols.tail) if cols.tail else {}
     result = values.get(cols.result.key) if cols.result else None
     if result is None and tail:
