@@ -210,3 +210,24 @@ def test_the_sample_writes_a_finishlynx_meet_folder_that_reads_whole(tmp_path, c
     assert int((ds.not_data["reason"].str.startswith("not in the roster")).sum()) == 2 * len(heats)
     assert main(["inspect", str(tmp_path)]) in (0, 1)
     assert "format: FinishLynx results (.lif)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("label", "meet", "date"),
+    [
+        ("results/2026-06-13 Harbour Open/012-1-01.lif", "Harbour Open", "2026-06-13"),
+        ("results/2026_06_13_Harbour_Open/012-1-01.lif", "Harbour Open", "2026-06-13"),
+        ("results/13.06.2026 Harbour Open/012-1-01.lif", "Harbour Open", "2026-06-13"),
+        ("results/Harbour Open 13 June 2026/012-1-01.lif", "Harbour Open", "2026-06-13"),
+        ("results/June 13, 2026 - Harbour Open/1.lif", "Harbour Open", "2026-06-13"),
+        ("results/heats/Harbour Open 2026-06-13.lif", "Harbour Open", "2026-06-13"),
+        ("results/Juniper 2026/012-1-01.lif", None, None),  # a year is not a day
+    ],
+)
+def test_the_meet_and_day_come_from_the_nearest_dated_folder_or_file_name(label, meet, date):
+    from analysis.ingest.formats import FormatContext
+    from analysis.ingest.formats._timing import meet_from_path
+    from analysis.ingest.layout import Hints
+
+    got = meet_from_path(FormatContext(label, Path("."), Hints()))
+    assert (got.meet, got.date) == (meet, date)

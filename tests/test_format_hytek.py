@@ -170,3 +170,19 @@ def test_no_generated_report_gives_a_traceback_and_rows_are_conserved(tmp_path, 
     p = sheet.parse()
     assert len(p.frame) + sum(n for _, n, _ in p.not_data) == p.rows_total
     assert p.frame["source_row"].is_unique
+
+
+def test_a_tied_place_and_a_competitor_number_are_read(tmp_path):
+    (tmp_path / "athletes.csv").write_text("athlete_id,name\nA1,Ada Okafor\n")
+    lines = [
+        "Club - Site License      HY-TEK's MEET MANAGER 8:12 PM  6/13/2026  Page 1",
+        "Harbour Open - 6/13/2026",
+        "Event 3  Women 400 Meter Dash",
+        "=" * 70,
+        "    Name                    Year School                  Finals  Points",
+        "=" * 70,
+        " T3 #412 Okafor, Ada          SR Harbour City AC          55.10       5",
+    ]
+    (tmp_path / "r.txt").write_text("\r\n".join(lines) + "\r\n", encoding="cp1252")
+    ds = hf.load_dataset(tmp_path, today=TODAY)
+    assert _rows(ds.races, ["athlete_id", "final_s", "round"]) == [("A1", 55.1, "Final")]

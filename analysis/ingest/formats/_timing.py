@@ -86,6 +86,10 @@ class MeetInfo:
         return "; ".join(bits)
 
 
+_WORD_DATE = re.compile(  # "13 June 2026", "June 13, 2026", "13th Jun 2026"
+    r"(?<![\w])(\d{1,2}(?:st|nd|rd|th)?\.?\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|"
+    r"[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})(?!\d)"
+)
 _DATE_IN_NAME = re.compile(
     r"(?<!\d)(\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{1,2}[-_.]\d{1,2}[-_.]\d{4})(?!\d)"
 )
@@ -109,7 +113,7 @@ def meet_from_path(ctx: FormatContext) -> MeetInfo:
     for text, where in ctx.path_names():
         if info.date and info.meet:
             break
-        m = _DATE_IN_NAME.search(text)
+        m = _DATE_IN_NAME.search(text) or _WORD_DATE.search(text)
         if not m:
             continue
         day = find_date(m.group(1).replace("_", "-"), dayfirst=ctx.dayfirst)

@@ -73,7 +73,7 @@ _SECTION = re.compile(
     re.I,
 )
 _WIND_IN = re.compile(r"wind\s*:?\s*([+\-−]?\d{1,2}(?:[.,]\d+)?|nwi)", re.I)
-_PLACE = re.compile(r"^(\d{1,4}|--|-|x)$", re.I)
+_PLACE = re.compile(r"^(t?\d{1,4}|--|-|x)$", re.I)  # "T3": a tie for third
 _RELAY = re.compile(r"relay|\b\d\s*[x×]\s*\d{2,4}", re.I)
 _LEG = re.compile(r"^\s*\d\)\s*\S")
 _SPLIT_TOKEN = re.compile(r"^\(?\d{1,2}(?::\d{2})?[.,]\d{1,3}\)?$")
