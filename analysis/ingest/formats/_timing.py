@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..layout import Day, find_date
+from ..layout import find_date
 from . import FormatContext
 
 #: The raw result columns a timing reader fills (:func:`analysis.clean_sprints` reads them).
@@ -61,10 +61,6 @@ def lines_of(text: str) -> list[str]:
     return lines
 
 
-def _day_text(day: Day) -> str:
-    return day.text()
-
-
 @dataclass
 class MeetInfo:
     """The meet and date a file's races belong to, and where each came from."""
@@ -109,7 +105,7 @@ def meet_from_path(ctx: FormatContext) -> MeetInfo:
     if getattr(hints, "date", None):
         day = find_date(str(hints.date), dayfirst=ctx.dayfirst)
         if day is not None and day.year:
-            info.date, info.date_from = _day_text(day), "hipflex.toml"
+            info.date, info.date_from = day.text(), "hipflex.toml"
     for text, where in ctx.path_names():
         if info.date and info.meet:
             break
@@ -120,7 +116,7 @@ def meet_from_path(ctx: FormatContext) -> MeetInfo:
         if day is None or not day.year:
             continue
         if info.date is None:
-            info.date, info.date_from = _day_text(day), where
+            info.date, info.date_from = day.text(), where
         if info.meet is None:
             rest = (text[: m.start()] + " " + text[m.end() :]).replace("_", " ")
             rest = " ".join(rest.split()).strip(" -–,.")
@@ -237,6 +233,16 @@ def blank_runs(lines: list[str], used: set[int]) -> list[tuple[int, int, str]]:
     return out
 
 
-def path_of(path: Path) -> bytes:
-    """The file's bytes (a reader reads the whole file: heats and reports are small)."""
-    return path.read_bytes()
+def read_bytes(path: Path, label: str, what: str, limit: int) -> bytes:
+    """A timing file's bytes (heats and reports are small): one-line errors, never OSError."""
+    from ...errors import DataError
+
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise DataError(f"{what} file larger than {limit // 1_000_000} MB", file=label)
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataError(
+            f"cannot be read ({exc.strerror or type(exc).__name__})", file=label
+        ) from None

@@ -39,6 +39,7 @@ from ._timing import (
     lines_of,
     meet_from_path,
     other_event,
+    read_bytes,
     status_of,
 )
 
@@ -128,11 +129,7 @@ def _round_text(name: str, rnd: str, heat: str) -> str | None:
 
 
 def _read(path: Path, ctx: FormatContext, *, fmt_name: str, evt: bool) -> list[Parsed]:
-    from ...errors import DataError
-
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise DataError(f"{fmt_name} file larger than {MAX_BYTES // 1_000_000} MB", file=ctx.label)
+    data = read_bytes(path, ctx.label, fmt_name, MAX_BYTES)
     lines = lines_of(decode(data))
     meet = meet_from_path(ctx)
     rows = HeatRows()
@@ -179,7 +176,7 @@ def _read(path: Path, ctx: FormatContext, *, fmt_name: str, evt: bool) -> list[P
         if final is None:
             if not name:
                 rows.not_data.append((i, 1, "line without a name, a time or a status"))
-            elif rows_in_roster(rows, i, name, club, ctx):
+            elif _in_roster_or_listed(rows, i, name, club, ctx):
                 rows.not_data.append((i, 1, "start-list entry (no time or status)"))
             continue
         split = (
@@ -195,7 +192,7 @@ def _read(path: Path, ctx: FormatContext, *, fmt_name: str, evt: bool) -> list[P
     return [_parsed(ctx, fmt_name, rows, meet, len(lines))]
 
 
-def rows_in_roster(rows: HeatRows, i: int, name: str, club: str, ctx: FormatContext) -> bool:
+def _in_roster_or_listed(rows: HeatRows, i: int, name: str, club: str, ctx: FormatContext) -> bool:
     """True for a roster athlete; another club's athlete is listed as not in the roster."""
     probe = HeatRows()
     probe.add(i, name, club, ctx)

@@ -33,7 +33,15 @@ from pathlib import Path
 
 from ..layout import Layout, Parsed, find_date
 from . import FileFormat, FormatContext, Head, register
-from ._timing import HeatRows, MeetInfo, decode, lines_of, meet_from_path, other_event
+from ._timing import (
+    HeatRows,
+    MeetInfo,
+    decode,
+    lines_of,
+    meet_from_path,
+    other_event,
+    read_bytes,
+)
 
 EVIDENCE = (
     "ANTLR grammars of Hy-Tek Meet Manager text results: github.com/afmorris/HyTekGrammar "
@@ -271,12 +279,8 @@ def _title_meet(title: list[str], banner: list[str], ctx: FormatContext) -> Meet
 
 
 def _read(path: Path, ctx: FormatContext, *, is_html: bool) -> list[Parsed]:
-    from ...errors import DataError
-
-    data = path.read_bytes()
     name = HTML.name if is_html else TEXT.name
-    if len(data) > MAX_BYTES:
-        raise DataError(f"{name} larger than {MAX_BYTES // 1_000_000} MB", file=ctx.label)
+    data = read_bytes(path, ctx.label, name, MAX_BYTES)
     lines, page_other, n_lines = _lines(decode(data), is_html)
     not_data: list[tuple[int, int, str]] = list(page_other)
 
