@@ -93,13 +93,21 @@ def _count(value: object) -> int:
 
 
 def clean_status(ds) -> int:
-    """Exit code of a clean: 0 all read, 1 some files or sheets not read, 2 nothing usable."""
-    if len(ds.log) == 0 and len(ds.races) == 0:
-        return 2
+    """Exit code of a clean: 0 all read, 1 some files or sheets not read, 2 nothing usable.
+
+    A file that looks like data but is not read (skipped with its rows, or every data row
+    rejected: :func:`analysis.dataset.all_rejected`) gives 1, even when nothing else came
+    in; a folder from which no training entry and no race comes in, and in which no such
+    file is, gives 2 (only a roster, empty files, notes).
+    """
+    from .dataset import all_rejected
+
     skipped = ds.skipped
     if "rows" in skipped.columns:
         skipped = skipped[skipped["rows"].fillna(1) > 0]
-    return 1 if len(skipped) else 0
+    if len(skipped) or all_rejected(ds):
+        return 1
+    return 2 if len(ds.log) == 0 and len(ds.races) == 0 else 0
 
 
 def clean_warnings(ds) -> list[str]:
@@ -171,10 +179,18 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _first_skip(ds) -> str:
-    if not len(ds.skipped):
-        return ""
-    r = ds.skipped.iloc[0]
-    return f" ({r['source']}: {r['reason']})"
+    """Every file of a folder with nothing usable, on one line: each skipped file with its
+    reason, and each file read whose lines were all not data (a heat with no roster athlete).
+    """
+    parts = [f"{r['source']}: {r['reason']}" for _, r in ds.skipped.iterrows()]
+    rec = ds.reconciliation
+    if len(rec) and "not_data" in rec.columns:
+        for r in rec[rec["rows_read"] == 0].itertuples(index=False):
+            parts.append(f"{r.source}: no data rows ({r.not_data} lines not data)")
+    if not parts:
+        return " (no training-log or result file in it)"
+    more = f"; ... and {len(parts) - 20} more" if len(parts) > 20 else ""
+    return " (" + "; ".join(" ".join(p.split()) for p in parts[:20]) + more + ")"
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:

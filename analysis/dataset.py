@@ -372,12 +372,34 @@ def data_warnings(ds: Dataset) -> list[str]:
         not_read = not_read[not_read["rows"].fillna(1) > 0]
     for r in not_read.itertuples(index=False):
         out.append(f"not read: {r.source}: {r.reason}")
+    for source, reason in all_rejected(ds):
+        out.append(f"not read: {source}: {reason}")
     if len(ds.athletes) and len(ds.log):
         with_log = set(ds.log["athlete_id"].dropna())
         missing = [a for a in ds.athletes["athlete_id"] if a not in with_log]
         if missing:
             shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
             out.append(f"{len(missing)} athlete(s) have no training-log entries: {shown}")
+    return out
+
+
+def all_rejected(ds: Dataset) -> list[tuple[str, str]]:
+    """``(file, reason)`` of each file or sheet whose data rows were all rejected.
+
+    Such a file counts as not read (exit code 1 of ``hipflex clean``): the reason names its
+    most frequent reject reasons (``all 3 rows rejected: unsupported event (3)``).
+    """
+    rec = ds.reconciliation
+    if rec.empty or "clean" not in rec.columns:
+        return []
+    bad = rec[(rec["rows_read"] > 0) & (rec["clean"] == 0) & (rec["rejected"] > 0)]
+    out = []
+    for r in bad.itertuples(index=False):
+        rej = ds.rejects[ds.rejects["source"].astype("string").str.split("!", n=1).str[0]
+                         == r.source]  # fmt: skip
+        top = rej["reason"].value_counts().head(3)
+        why = ", ".join(f"{k} ({v})" for k, v in top.items())
+        out.append((str(r.source), f"all {r.rows_read} rows rejected" + (f": {why}" if why else "")))
     return out
 
 
@@ -412,6 +434,7 @@ class _Tables:
                 "raw_rows",
                 "data_rows",
                 "not_data",
+                "format",
             ],
         )
 
@@ -500,7 +523,7 @@ def read_folder(
                                     "reason": "empty sheet (no data rows)"})  # fmt: skip
             continue
         n_data = len(frame) if lay.kind != "grid" else frame["source_row"].nunique()
-        if len(frame) == 0 and not parsed.ragged:
+        if len(frame) == 0 and not parsed.ragged and not lay.format:
             out.skipped.append({"source": lay.source, "rows": parsed.rows_total,
                                 "reason": lay.reason or "empty sheet (no data rows)"})  # fmt: skip
             continue
@@ -538,6 +561,7 @@ def read_folder(
             "raw_rows": parsed.rows_total,
             "data_rows": n_data + len(parsed.ragged),
             "not_data": sum(n for _, n, _ in parsed.not_data),
+            "format": lay.format,  # the product whose file it is (None: a coach's sheet)
         })  # fmt: skip
     return out
 
@@ -652,6 +676,7 @@ __all__ = [
     "CACHE_ENV",
     "SNAPSHOT_ENV",
     "Dataset",
+    "all_rejected",
     "data_warnings",
     "load_dataset",
     "read_snapshot",

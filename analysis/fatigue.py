@@ -241,6 +241,10 @@ def fatigue_metrics(
         index=fastest["race_id"].to_numpy(),
         dtype="string",
     )
+    if r.empty:  # no race (every result rejected): pyarrow cannot join empty string keys
+        r = r.astype({"race_id": object})
+        half = half.astype({"race_id": object})
+        agg.index = agg.index.astype(object)
     out = r.merge(half.rename(columns={"cum_s": "first_half_s"}), on="race_id", how="left")
     out = out.merge(agg, left_on="race_id", right_index=True, how="left")
     final = out["final_s"].astype("Float64").fillna(out["finish_cum_s"].astype("Float64"))

@@ -36,7 +36,7 @@ import pandas as pd
 
 from .errors import DataError
 
-RAW_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+RAW_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".lif", ".evt", ".htm", ".html")
 
 #: Canonical column -> accepted header spellings (already normalised by :func:`header_key`:
 #: accents, case and punctuation ignored, so ``Übung`` is ``ubung``). English first, then

@@ -1024,8 +1024,8 @@ def _write_cells_book(tmp: Path, book: dict[str, Cells]) -> None:
 def _write_cells_csv(tmp: Path, cells: Cells) -> None:
     import csv
 
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, delimiter=cells.sep, lineterminator="\n")
+    with open(tmp, "w", encoding=cells.encoding, newline="") as f:
+        w = csv.writer(f, delimiter=cells.sep, lineterminator=cells.lineterminator)
         for row in cells.rows:
             w.writerow(["" if c is None else c for c in row])
 
@@ -1097,7 +1097,10 @@ workbook (a sheet per week, `Athlete: NAME`, `Week commencing`, Mon..Sun columns
 athlete's gym sessions as a Google-Sheets export (title, blank row, units row, `Total`
 row), another's as a European CSV (`;`, `Datum`, `dd.mm.yyyy`, decimal commas) named only
 by its file name, and the races of one meet as a meet-manager export (a heading per day
-and event, `100m split` columns, `PB`/`SB` after the times). `truth.json` (`files`) lists,
+and event, `100m split` columns, `PB`/`SB` after the times); the races of a second meet
+are FinishLynx heat files (`results/<date> <meet>/<event>-1-<heat>.lif`: headerless,
+Windows-1252, the meet and day only in the folder's name, two athletes of other clubs in
+each heat, who are not in the roster). `truth.json` (`files`) lists,
 per file and sheet, the rows the reader must find: data, entries, clean, rejected,
 duplicates, and every title, header, units, summary, heading or blank row.
 

@@ -77,6 +77,9 @@ class Cells:
     data_rows: int = 0
     columns: tuple[str, ...] = field(default=())
     layout: str = "table"
+    #: how the CSV is written (a timing system's file: ``cp1252`` and ``\r\n``)
+    encoding: str = "utf-8"
+    lineterminator: str = "\n"
 
 
 # ------------------------------------------------------------------ helpers
@@ -377,7 +380,10 @@ def coach_layouts(frames: dict, roster: pd.DataFrame, faults: dict) -> dict:
         stem = re.sub(r"[^\w ]+", "", meet).strip()  # no "#": it separates sheet names
         out[f"results/{stem} results.csv"] = _results_export(meets, chosen, sex_of, meet, mark)
         out[src] = _renumber(meets, chosen, src, faults)
-    return out
+    # ---- the second most frequent meet as FinishLynx heat files (analysis.sample_timing)
+    from .sample_timing import finishlynx_meet
+
+    return finishlynx_meet(out, roster, faults)
 
 
 def file_truth(frames: dict, faults: dict) -> list[dict]:

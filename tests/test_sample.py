@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,11 @@ def _roster(sample_dir: Path) -> pd.DataFrame:
     return pd.read_csv(sample_dir / "athletes.csv", dtype="string", keep_default_na=False)
 
 
+def _lynx_files(sample_dir: Path) -> set[str]:
+    """The FinishLynx heat files of a sample of six or more (analysis.sample_timing)."""
+    return {str(p.relative_to(sample_dir)) for p in (sample_dir / "results").glob("*/*.lif")}
+
+
 def _layout_files(sample_dir: Path) -> dict[str, str]:
     """The coach-layout files of a sample of six or more athletes, by what they hold."""
     r = _roster(sample_dir)
@@ -91,8 +97,13 @@ def test_writes_the_expected_files(sample_dir):
         "SYNTHETIC.md",
         "truth.json",
         *_layout_files(sample_dir).values(),
+        *_lynx_files(sample_dir),
     }
     assert _layout_files(sample_dir)["meet"] == "results/Summer Series 2 results.csv"
+    # a timing system's files: the second meet's heats, one .lif each, in a dated folder
+    assert len(_lynx_files(sample_dir)) >= 3
+    assert all(re.match(r"results/\d{4}-\d\d-\d\d Regional Championships/\d{3}-1-\d\d\.lif$", f)
+               for f in _lynx_files(sample_dir))  # fmt: skip
     assert not [p for p in sample_dir.rglob(".*")], "temporary files left behind"
 
 
@@ -127,6 +138,7 @@ def test_raw_files_classify_as_roster_logs_and_results(sample_dir):
         "results/meets_2026.csv": "results",
         files["meet"]: "results",
         "results/time_trials.xlsx#Trials": "results",
+        **dict.fromkeys(_lynx_files(sample_dir), "results"),
     }
 
 

@@ -22,6 +22,10 @@ An optional file in the data folder (pinned name). Every key is optional::
     week_start = "2026-01-05"
     skip = false
 
+    [files."results/lynx/*.lif"]    # timing files that do not say their meet or day
+    meet = "Harbour City Open"
+    date = "2026-06-13"
+
 A ``[files]`` entry wins over the top level; the most specific pattern (the longest)
 wins among entries. ``hipflex inspect DIR`` proposes such a file.
 """
@@ -40,7 +44,7 @@ from .layout import Hints
 FILE_NAME = "hipflex.toml"
 ROLES = frozenset({*LOG_SYNONYMS, *RESULT_SYNONYMS, *ROSTER_SYNONYMS, "ignore"})
 _KEYS = {"date_format", "header_row", "columns", "units", "athletes", "files", "week_start",
-         "athlete", "skip"}  # fmt: skip
+         "athlete", "skip", "meet", "date"}  # fmt: skip
 _UNITS = {"kg", "lb", "m", "s"}
 
 
@@ -76,6 +80,8 @@ class HintsFile:
             columns=dict(merged["columns"]),
             units=merged["units"],
             skip=bool(merged.get("skip", False)),
+            meet=str(merged["meet"]) if merged.get("meet") is not None else None,
+            date=str(merged["date"]) if merged.get("date") is not None else None,
         )
 
 

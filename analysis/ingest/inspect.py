@@ -106,7 +106,7 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
                 "exercise, prescription, progression; see README 'The coach's season')"
             )
             continue
-        kind = classify(frame) if len(frame) else None
+        kind = lay.table or (classify(frame) if len(frame) else None)
         what = _KIND.get(kind, "not a log or result table")
         if kind not in ("log", "results"):
             n_skipped += bool(len(frame))
@@ -155,6 +155,8 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
                 "  rejected (more fields than the header): "
                 + "; ".join(f"row {r} extra {', '.join(x)}" for r, _, x in parsed.ragged[:5])
             )
+        if lay.format and parsed.not_data:
+            lines.append("  set aside (not data): " + set_aside(parsed.not_data))
         if lay.reason:
             lines.append(f"  note: {lay.reason}")
         proposals.extend(_propose(lay))
@@ -164,6 +166,16 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
         lines += proposals
     status = 2 if n_read == 0 else (1 if n_skipped else 0)
     return "\n".join(lines), status
+
+
+def set_aside(not_data: list[tuple[int, int, str]]) -> str:
+    """Not-data rows by kind (the words before a colon): ``3 not in the roster, 1 relay``."""
+    from collections import Counter
+
+    per: Counter = Counter()
+    for _, n, reason in not_data:
+        per[reason.split(":", 1)[0].split(" (", 1)[0]] += n
+    return ", ".join(f"{n} {kind}" for kind, n in per.most_common())
 
 
 def _propose(lay) -> list[str]:

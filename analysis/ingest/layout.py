@@ -206,9 +206,8 @@ def find_date(text: object, *, dayfirst: bool = True, date_format: str | None = 
             elif form == "dmy":
                 a, b, y = int(g[0]), int(g[1]), int(g[2])
                 y += 2000 if y < 100 else 0
-                d, mo = (a, b) if dayfirst or b > 12 else (b, a)
-                if a > 12:
-                    d, mo = a, b
+                # the order given, unless a value says otherwise ("6/13/2026": month first)
+                d, mo = (a, b) if (dayfirst and b <= 12) or a > 12 else (b, a)
             elif form == "d_mon_y":
                 mo = _MONTHS.get(g[1]) or _MONTHS.get(g[1][:3])
                 if mo is None:
@@ -221,7 +220,7 @@ def find_date(text: object, *, dayfirst: bool = True, date_format: str | None = 
                 d, y = int(g[1]), int(g[2]) if g[2] else None
             else:
                 a, b = int(g[0]), int(g[1])
-                d, mo = (a, b) if dayfirst or b > 12 else (b, a)
+                d, mo = (a, b) if (dayfirst and b <= 12) or a > 12 else (b, a)
                 y = None
             if not (1 <= mo <= 12 and 1 <= d <= 31) or (y is not None and not 1950 <= y <= 2100):
                 continue
@@ -358,6 +357,8 @@ class Hints:
     columns: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     skip: bool = False
+    meet: str | None = None  # a timing file's meet (its folder or name may not say)
+    date: str | None = None  # a timing file's race day
 
 
 @dataclass
@@ -384,7 +385,9 @@ class Layout:
     def describe(self) -> str:
         if self.kind == "none":
             return f"skipped: {self.reason}"
-        bits = [f"{self.kind}", f"header row {self.header_row}"]
+        bits = [f"{self.kind}"]
+        if self.header_row is not None or not self.format:  # a headerless timing file
+            bits.append(f"header row {self.header_row}")
         if self.format:
             bits.insert(0, f"format: {self.format}")
         if self.athlete_from != "column":

@@ -82,6 +82,8 @@ _NAMES = {
     "summary_table": "cohort",
     "tests_table": "cohort",
     "quality_results": "quality",
+    "formats_read": "quality",
+    "not_in_roster": "quality",
     "reconciliation_table": "quality",
     "roll_up_sheets": "quality",
     "rejects_by_reason": "quality",

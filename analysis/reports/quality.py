@@ -60,6 +60,7 @@ _RECONCILIATION_WORDS = {
     "source": "file (sheet)",
     "table": "holds",
     "layout": "layout",
+    "format": "format read",
     "raw_rows": "lines",
     "not_data": "not data (header, titles, units, totals)",
     "rows_read": "entries read",
@@ -79,6 +80,8 @@ def reconciliation_table(ds: Dataset) -> pd.DataFrame:
     rec = roll_up_sheets(ds.reconciliation, keep_problem_sheets=True)
     cols = [c for c in _RECONCILIATION_WORDS if c in rec.columns]
     out = rec[cols].rename(columns=_RECONCILIATION_WORDS)
+    if "format read" in out.columns:  # an app's or timing system's file, else a sheet
+        out["format read"] = out["format read"].astype("string").fillna("spreadsheet")
     if "adds up" in out.columns:
         out["adds up"] = out["adds up"].map({True: "yes", False: "NO"}).astype("string")
     return out.reset_index(drop=True)
@@ -141,6 +144,36 @@ def unknown_names(ds: Dataset) -> pd.DataFrame:
     )
 
 
+def not_in_roster(ds: Dataset) -> pd.DataFrame:
+    """Athletes of result files who are not in the roster (other clubs' athletes in the
+    same heat): ``athlete``, ``lines``, ``files``. Their lines are not data (never
+    invented as athletes); a spelling of a roster athlete here needs an alias."""
+    from ..ingest.formats._timing import NOT_IN_ROSTER
+
+    nd = ds.not_data
+    prefix = NOT_IN_ROSTER + ": "
+    hit = nd[nd["reason"].astype("string").str.startswith(prefix).fillna(False)]
+    if hit.empty:
+        return pd.DataFrame(columns=["athlete", "lines", "files"])
+    name = hit["reason"].astype("string").str.slice(len(prefix))
+    return (
+        hit.assign(athlete=name)
+        .groupby("athlete")
+        .agg(lines=("rows", "sum"), files=("source", lambda s: ", ".join(sorted(set(s)))))
+        .reset_index()
+        .sort_values(["lines", "athlete"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def formats_read(ds: Dataset) -> list[str]:
+    """The app and timing-system formats of the files read (:mod:`analysis.ingest.formats`)."""
+    rec = ds.reconciliation
+    if "format" not in rec.columns:
+        return []
+    return sorted(rec["format"].dropna().astype(str).unique())
+
+
 def quality_results(ds: Dataset) -> dict:
     rec = ds.reconciliation
     return {
@@ -155,4 +188,6 @@ def quality_results(ds: Dataset) -> dict:
         if len(ds.rejects)
         else {},
         "skipped": ds.skipped["source"].tolist(),
+        "formats": formats_read(ds),
+        "not_in_roster": int(not_in_roster(ds)["lines"].sum()) if len(ds.not_data) else 0,
     }
