@@ -106,7 +106,7 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
                 "exercise, prescription, progression; see README 'The coach's season')"
             )
             continue
-        kind = classify(frame) if len(frame) else None
+        kind = (lay.table or classify(frame)) if len(frame) else None
         what = _KIND.get(kind, "not a log or result table")
         if kind not in ("log", "results"):
             n_skipped += bool(len(frame))
