@@ -344,6 +344,65 @@ def app_date(text: str) -> str:
     return t or text
 
 
+_TIME = re.compile(
+    r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[.,]\d+)?\s*([ap])?\.?\s?(?:m\.?)?\s*"
+    r"(?:z|utc|gmt|[+-]\d{2}:?\d{2})?\s*$",
+    re.I,
+)
+
+
+def app_datetime(text: str, dayfirst: bool = True) -> _dt.datetime | None:
+    """An app's timestamp (every form :func:`app_date` reads) as a naive datetime, or None.
+
+    A numeric day/month date is read in ``dayfirst`` order (only differences of two
+    timestamps of one workout are taken from it).
+    """
+    t = unicodedata.normalize("NFKC", text).replace("\u202f", " ").strip()
+    if _UNIX.match(t):
+        return _dt.datetime.fromtimestamp(float(t), _dt.UTC).replace(tzinfo=None)
+    day = app_date(t)
+    m = _ISO.match(day)
+    if not m:
+        n = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", day)
+        if not n:
+            return None
+        a, b, y = int(n.group(1)), int(n.group(2)), int(n.group(3))
+        d, mo = (a, b) if dayfirst else (b, a)
+    else:
+        y, mo, d = (int(g) for g in m.groups())
+    clock = _TIME.search(t.casefold().split("t", 1)[-1] if "t" in t[8:11].casefold() else t)
+    h = mi = sec = 0
+    if clock:
+        h, mi, sec = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
+        ap = (clock.group(4) or "").casefold()
+        if ap == "p" and h < 12:
+            h += 12
+        elif ap == "a" and h == 12:
+            h = 0
+    try:
+        return _dt.datetime(y, mo, d, h, mi, sec)
+    except ValueError:
+        return None
+
+
+def span_minutes(start: pd.Series, end: pd.Series, dayfirst: bool = True) -> pd.Series:
+    """Minutes from ``start`` to ``end`` per row (each distinct pair once); NA if unreadable,
+    negative or longer than a session can be."""
+    from ...srpe import MAX_SESSION_MIN
+
+    pair = start.fillna("").astype("string") + "\x1f" + end.fillna("").astype("string")
+
+    def one(p: str) -> float | None:
+        a, b = p.split("\x1f")
+        ta, tb = app_datetime(a, dayfirst), app_datetime(b, dayfirst)
+        if ta is None or tb is None:
+            return None
+        v = (tb - ta).total_seconds() / 60
+        return v if 0 < v <= MAX_SESSION_MIN else None
+
+    return per_distinct(pair, one, "Float64")
+
+
 def app_dates(values: pd.Series) -> pd.Series:
     """:func:`app_date` of each distinct value."""
     return per_distinct(values, app_date, "string")
