@@ -169,7 +169,7 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
 def _propose(lay) -> list[str]:
     """A ``[files."..."]`` entry writing down what this sheet's layout had to guess."""
     keys = []
-    if lay.header_row and lay.header_row != 1:
+    if lay.header_row and lay.header_row != 1 and not lay.format:  # a format finds its own
         keys.append(f"header_row = {lay.header_row}")
     if lay.athlete_from not in ("column", "hipflex.toml"):
         keys.append(f"athlete = {_toml_str(lay.athlete)}  # from the {lay.athlete_from}")

@@ -171,8 +171,8 @@ def read(path: Path, ctx: FormatContext) -> list:
         set_rpe=set_rpe,
         not_data=not_data,
         counts={
-            "{n} rest-timer row{s} {are} not sets": int(rest.sum()),
-            "{n} exercise-note row{s} {are} not sets": int(note.sum()),
+            "{n} rest-timer row{s} {are} not {a}set{s}": int(rest.sum()),
+            "{n} exercise-note row{s} {are} not {a}set{s}": int(note.sum()),
             "{n} warm-up set{s} kept and flagged": int((flag == "warm-up set").sum()),
             "{n} drop set{s} kept and flagged": int((flag == "drop set").sum()),
             "{n} failure set{s} kept and flagged": int((flag == "failure set").sum()),
