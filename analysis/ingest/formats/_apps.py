@@ -119,8 +119,9 @@ def read_records(path: Path, label: str, sep: str | None = None) -> Records:
     try:
         for fields in reader:
             if len(fields) > config.MAX_FIELDS:
-                raise DataError(f"a row has more than {config.MAX_FIELDS} fields", file=label,
-                                row=start)  # fmt: skip
+                raise DataError(
+                    f"a row has more than {config.MAX_FIELDS} fields", file=label, row=start
+                )
             rows.append((start, fields))
             start = reader.line_num + 1
             if start > config.MAX_ROWS:
@@ -157,8 +158,9 @@ def per_distinct(values: pd.Series, fn: Callable[[str], object], dtype: str) -> 
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     parsed = [fn(str(u)) for u in uniques]
     table_ = pd.Series([*parsed, None], dtype=dtype)
-    return pd.Series(table_.to_numpy()[np.where(codes < 0, len(uniques), codes)],
-                     index=values.index, dtype=dtype)  # fmt: skip
+    return pd.Series(
+        table_.to_numpy()[np.where(codes < 0, len(uniques), codes)], index=values.index, dtype=dtype
+    )
 
 
 def numbers(values: pd.Series) -> pd.Series:
@@ -182,19 +184,49 @@ def fmt_number(values: pd.Series | np.ndarray) -> pd.Series:
     s = pd.Series(values, dtype="Float64")
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     texts = [format(float(u), ".10g") for u in uniques]
-    return pd.Series(np.array([*texts, None], dtype=object)[np.where(codes < 0, len(texts), codes)],
-                     index=s.index, dtype="string")  # fmt: skip
+    return pd.Series(
+        np.array([*texts, None], dtype=object)[np.where(codes < 0, len(texts), codes)],
+        index=s.index,
+        dtype="string",
+    )
 
 
 #: distance unit word -> metres
-DISTANCE_UNITS = {"m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
-                  "km": 1000.0, "kms": 1000.0, "kilometer": 1000.0, "kilometers": 1000.0,
-                  "kilometre": 1000.0, "kilometres": 1000.0, "mi": 1609.344, "mile": 1609.344,
-                  "miles": 1609.344, "ft": 0.3048, "feet": 0.3048, "foot": 0.3048,
-                  "yd": 0.9144, "yds": 0.9144, "yard": 0.9144, "yards": 0.9144}  # fmt: skip
+DISTANCE_UNITS = {
+    "m": 1.0,
+    "meter": 1.0,
+    "meters": 1.0,
+    "metre": 1.0,
+    "metres": 1.0,
+    "km": 1000.0,
+    "kms": 1000.0,
+    "kilometer": 1000.0,
+    "kilometers": 1000.0,
+    "kilometre": 1000.0,
+    "kilometres": 1000.0,
+    "mi": 1609.344,
+    "mile": 1609.344,
+    "miles": 1609.344,
+    "ft": 0.3048,
+    "feet": 0.3048,
+    "foot": 0.3048,
+    "yd": 0.9144,
+    "yds": 0.9144,
+    "yard": 0.9144,
+    "yards": 0.9144,
+}
 #: weight unit word -> what the log grammar writes
-WEIGHT_UNITS = {"kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilograms": "kg",
-                "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb"}  # fmt: skip
+WEIGHT_UNITS = {
+    "kg": "kg",
+    "kgs": "kg",
+    "kilo": "kg",
+    "kilos": "kg",
+    "kilograms": "kg",
+    "lb": "lb",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+}
 
 
 def unit_word(text: object) -> str:
@@ -228,8 +260,11 @@ def weights(values: pd.Series, unit: pd.Series | str) -> pd.Series:
     """
     num = numbers(values)
     if isinstance(unit, str):
-        u = pd.Series(WEIGHT_UNITS.get(unit_word(unit), unit_word(unit) or "kg"),
-                      index=values.index, dtype="string")  # fmt: skip
+        u = pd.Series(
+            WEIGHT_UNITS.get(unit_word(unit), unit_word(unit) or "kg"),
+            index=values.index,
+            dtype="string",
+        )
     else:
         u = per_distinct(unit, lambda w: WEIGHT_UNITS.get(unit_word(w), unit_word(w)), "string")
         u = u.fillna("kg")
@@ -241,8 +276,11 @@ def metres(values: pd.Series, unit: pd.Series | str) -> pd.Series:
     """Distance cells in metres as text; ``0`` and empty are empty; unreadable passes."""
     num = numbers(values)
     if isinstance(unit, str):
-        factor = pd.Series(DISTANCE_UNITS.get(unit_word(unit), np.nan) if unit_word(unit)
-                           else 1.0, index=values.index, dtype="Float64")  # fmt: skip
+        factor = pd.Series(
+            DISTANCE_UNITS.get(unit_word(unit), np.nan) if unit_word(unit) else 1.0,
+            index=values.index,
+            dtype="Float64",
+        )
     else:
         factor = per_distinct(
             unit, lambda w: DISTANCE_UNITS.get(unit_word(w), np.nan), "Float64"
@@ -283,7 +321,9 @@ def _seconds(text: str) -> float | None:
 def minutes(text: str) -> float | None:
     """A workout's length in minutes: ``1h 2m``, ``45m``, ``1h``, ``62 min``, ``1:02:00``."""
     t = text.strip().casefold()
-    parts = re.findall(r"(\d+(?:[.,]\d+)?)\s*(h|hr|hrs|hours?|m|min|mins|minutes?|s|sec|secs|seconds?)\b", t)
+    parts = re.findall(
+        r"(\d+(?:[.,]\d+)?)\s*(h|hr|hrs|hours?|m|min|mins|minutes?|s|sec|secs|seconds?)\b", t
+    )
     if parts and re.fullmatch(r"(?:\s*\d+(?:[.,]\d+)?\s*[a-z]+)+\s*", t):
         total = 0.0
         for num, unit in parts:
@@ -298,10 +338,27 @@ def minutes(text: str) -> float | None:
 
 # ------------------------------------------------------------------ dates
 
-_MONTHS = {m: i for i, names in enumerate(
-    ["jan january", "feb february", "mar march", "apr april", "may", "jun june",
-     "jul july", "aug august", "sep sept september", "oct october", "nov november",
-     "dec december"], start=1) for m in names.split()}  # fmt: skip
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            "jan january",
+            "feb february",
+            "mar march",
+            "apr april",
+            "may",
+            "jun june",
+            "jul july",
+            "aug august",
+            "sep sept september",
+            "oct october",
+            "nov november",
+            "dec december",
+        ],
+        start=1,
+    )
+    for m in names.split()
+}
 _CLOCK = re.compile(
     r"[\sT,]*(?:at\s+)?\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?\s?m\.?)?"
     r"\s*(?:z|utc|gmt|[+-]\d{2}:?\d{2})?\s*$",
@@ -411,10 +468,19 @@ def app_dates(values: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------ flags
 
 #: set-type words of the apps -> the flag written in ``notes``
-SET_TYPES = {"w": "warm-up set", "warmup": "warm-up set", "warm up": "warm-up set",
-             "warm-up": "warm-up set", "d": "drop set", "dropset": "drop set",
-             "drop set": "drop set", "drop": "drop set", "f": "failure set",
-             "failure": "failure set", "failed": "failure set"}  # fmt: skip
+SET_TYPES = {
+    "w": "warm-up set",
+    "warmup": "warm-up set",
+    "warm up": "warm-up set",
+    "warm-up": "warm-up set",
+    "d": "drop set",
+    "dropset": "drop set",
+    "drop set": "drop set",
+    "drop": "drop set",
+    "f": "failure set",
+    "failure": "failure set",
+    "failed": "failure set",
+}
 
 
 def join_notes(*parts: pd.Series) -> pd.Series:
@@ -519,8 +585,9 @@ def build(
 def plural(template: str, n: int) -> str:
     """``"{n} rest-timer row{s} {are} not sets"`` with ``n`` filled in, singular or plural."""
     one = n == 1
-    return template.format(n=n, s="" if one else "s", are="is" if one else "are",
-                           a="a " if one else "")  # fmt: skip
+    return template.format(
+        n=n, s="" if one else "s", are="is" if one else "are", a="a " if one else ""
+    )
 
 
 def blank_and_gaps(rec: Records, used: set[int]) -> list[tuple[int, int, str]]:

@@ -49,8 +49,10 @@ EVIDENCE = (
 def sniff(head: Head) -> bool:
     """A header ``Date,Exercise,Category,...`` with reps and a weight column."""
     cells = header_cells(header_line(head))
-    return cells[:3] == ["date", "exercise", "category"] and "reps" in cells and any(
-        c.startswith("weight") for c in cells
+    return (
+        cells[:3] == ["date", "exercise", "category"]
+        and "reps" in cells
+        and any(c.startswith("weight") for c in cells)
     )
 
 
@@ -83,22 +85,41 @@ def read(path: Path, ctx: FormatContext) -> list:
     reps = reps.mask(numbers(reps).fillna(-1).eq(0) & (dist.notna() | dur.notna()))
     sr = SetRows(
         rows=src,
-        columns={"date": app_dates(d["Date"] if "Date" in d else d.iloc[:, 0]),
-                 "exercise": d[_col(d, "exercise")],
-                 "sets": pd.Series("1", index=d.index, dtype="string"), "reps": reps,
-                 "load": load, "distance": dist, "duration": dur,
-                 "notes": join_notes(d[c_com]) if c_com else na},  # fmt: skip
+        columns={
+            "date": app_dates(d["Date"] if "Date" in d else d.iloc[:, 0]),
+            "exercise": d[_col(d, "exercise")],
+            "sets": pd.Series("1", index=d.index, dtype="string"),
+            "reps": reps,
+            "load": load,
+            "distance": dist,
+            "duration": dur,
+            "notes": join_notes(d[c_com]) if c_com else na,
+        },
         not_data=[(header_row, 1, "header row"), *blank_and_gaps(rec, set())],
     )
-    roles = {header[0]: "date", "Exercise": "exercise", "Category": "not used (catalog family)",
-             c_reps: "reps", c_time: "duration (h:mm:ss)", c_com: "notes",
-             c_wu: "weight unit", c_du: "distance unit",
-             c_w: f"load ({w_unit or ('per row' if c_wu else 'kg')})",
-             c_dist: f"distance ({'per row' if c_du else 'm'})"}  # fmt: skip
+    roles = {
+        header[0]: "date",
+        "Exercise": "exercise",
+        "Category": "not used (catalog family)",
+        c_reps: "reps",
+        c_time: "duration (h:mm:ss)",
+        c_com: "notes",
+        c_wu: "weight unit",
+        c_du: "distance unit",
+        c_w: f"load ({w_unit or ('per row' if c_wu else 'kg')})",
+        c_dist: f"distance ({'per row' if c_du else 'm'})",
+    }
     return [
-        build(ctx, NAME, sr, header_row=header_row, header=header,
-              roles={k: v for k, v in roles.items() if k}, rows_total=rec.last_line,
-              describe=f"{NAME}, one row per set")  # fmt: skip
+        build(
+            ctx,
+            NAME,
+            sr,
+            header_row=header_row,
+            header=header,
+            roles={k: v for k, v in roles.items() if k},
+            rows_total=rec.last_line,
+            describe=f"{NAME}, one row per set",
+        )
     ]
 
 

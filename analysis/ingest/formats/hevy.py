@@ -92,19 +92,30 @@ def read(path: Path, ctx: FormatContext) -> list:
     reps = d[c_reps] if c_reps else na
     reps = reps.mask(numbers(reps).fillna(-1).eq(0) & (dist.notna() | dur.notna()))
     kind = d[c_type].fillna("").str.strip().str.casefold() if c_type else na.fillna("")
-    flag = per_distinct(kind, lambda s: SET_TYPES.get(s, None if s in ("", "normal") else
-                                                      f"set type {s!r}"), "string")  # fmt: skip
+    flag = per_distinct(
+        kind,
+        lambda s: SET_TYPES.get(s, None if s in ("", "normal") else f"set type {s!r}"),
+        "string",
+    )
     set_rpe = numbers(d[c_rpe]) if c_rpe else None
     rpe_note = ("RPE " + d[c_rpe]).where(set_rpe.notna()) if c_rpe else None
-    notes = join_notes(*(p for p in (flag, rpe_note, d[c_notes] if c_notes else None)
-                         if p is not None))  # fmt: skip
+    notes = join_notes(
+        *(p for p in (flag, rpe_note, d[c_notes] if c_notes else None) if p is not None)
+    )
     mins = span_minutes(d[c_start], d[c_end], ctx.dayfirst) if c_end else None
     workout = d[c_start].fillna("") + "|" + (d[c_title].fillna("") if c_title else "")
     sr = SetRows(
         rows=src,
-        columns={"date": app_dates(d[c_start]), "exercise": d[c_ex],
-                 "sets": pd.Series("1", index=d.index, dtype="string"), "reps": reps,
-                 "load": load, "distance": dist, "duration": dur, "notes": notes},  # fmt: skip
+        columns={
+            "date": app_dates(d[c_start]),
+            "exercise": d[c_ex],
+            "sets": pd.Series("1", index=d.index, dtype="string"),
+            "reps": reps,
+            "load": load,
+            "distance": dist,
+            "duration": dur,
+            "notes": notes,
+        },
         workout=workout,
         session_min=mins,
         set_rpe=set_rpe,
@@ -115,18 +126,31 @@ def read(path: Path, ctx: FormatContext) -> list:
             "{n} failure set{s} kept and flagged": int((flag == "failure set").sum()),
         },
     )
-    roles = {c_title: "workout", c_start: "date (and session start)",
-             c_end: "session end (session minutes)", c_ex: "exercise",
-             c_type: "set type (warmup/dropset/failure flagged)", c_reps: "reps",
-             c_dur: "duration (s)", c_rpe: "RPE (session: mean)", c_notes: "notes",
-             c_w: f"load ({w_unit or 'kg'})", c_dist: f"distance ({d_unit or 'km'}, to m)"}  # fmt: skip
+    roles = {
+        c_title: "workout",
+        c_start: "date (and session start)",
+        c_end: "session end (session minutes)",
+        c_ex: "exercise",
+        c_type: "set type (warmup/dropset/failure flagged)",
+        c_reps: "reps",
+        c_dur: "duration (s)",
+        c_rpe: "RPE (session: mean)",
+        c_notes: "notes",
+        c_w: f"load ({w_unit or 'kg'})",
+        c_dist: f"distance ({d_unit or 'km'}, to m)",
+    }
     return [
         build(
-            ctx, NAME, sr, header_row=header_row, header=header,
-            roles={k: v for k, v in roles.items() if k}, rows_total=rec.last_line,
+            ctx,
+            NAME,
+            sr,
+            header_row=header_row,
+            header=header,
+            roles={k: v for k, v in roles.items() if k},
+            rows_total=rec.last_line,
             describe=f"{NAME} ({'imperial' if w_unit == 'lb' else 'metric'}), one row per set",
             units={k: v for k, v in (("weight", w_unit), ("distance", d_unit)) if v},
-        )  # fmt: skip
+        )
     ]
 
 

@@ -122,15 +122,22 @@ def read(path: Path, ctx: FormatContext) -> list:
         if not rows:
             return None, [], pd.DataFrame(), np.zeros(0, dtype=np.int64)
         head = [h.strip() for h in rows[0][1]]
-        return (rows[0][0], head, table(rows[1:], head),
-                np.array([r for r, _ in rows[1:]], dtype=np.int64))  # fmt: skip
+        return (
+            rows[0][0],
+            head,
+            table(rows[1:], head),
+            np.array([r for r, _ in rows[1:]], dtype=np.int64),
+        )
 
     for name, rows in sections.items():
         if name == "EXERCISE LOGS":
             continue
-        what = {"SETTING": "settings", "WORKOUT SESSIONS": "workout sessions (read for "
-                "the session's length)", "PROFILE": "body measurements"}.get(name, name.lower())
-        not_data += [(r, 1, f"{name} section: {what}") for r, _ in rows]  # fmt: skip
+        what = {
+            "SETTING": "settings",
+            "WORKOUT SESSIONS": "workout sessions (read for the session's length)",
+            "PROFILE": "body measurements",
+        }.get(name, name.lower())
+        not_data += [(r, 1, f"{name} section: {what}") for r, _ in rows]
 
     unit = "kg"
     _, _, setting, _ = frame("SETTING")
@@ -145,25 +152,33 @@ def read(path: Path, ctx: FormatContext) -> list:
     header_row, header, d, src = frame("EXERCISE LOGS")
     cols = {c.casefold(): c for c in d.columns}
     if header_row is None or "ename" not in cols or "logs" not in cols:
-        raise DataError("JEFIT export without an EXERCISE LOGS table (ename, logs)",
-                        file=ctx.label, row=header_row)  # fmt: skip
+        raise DataError(
+            "JEFIT export without an EXERCISE LOGS table (ename, logs)",
+            file=ctx.label,
+            row=header_row,
+        )
     not_data.append((header_row, 1, "header row (EXERCISE LOGS)"))
     logs = d[cols["logs"]]
-    packed = per_distinct(logs, lambda s: "\x1f".join(map(str, unpack(s) or ("", "", ""))),
-                          "string").fillna("\x1f\x1f")  # fmt: skip
+    packed = per_distinct(
+        logs, lambda s: "\x1f".join(map(str, unpack(s) or ("", "", ""))), "string"
+    ).fillna("\x1f\x1f")
     parts = packed.str.split("\x1f", expand=True, regex=False).reindex(columns=range(3))
     ok = parts[0].fillna("") != ""
     reps = parts[0].where(ok, logs)  # an unreadable cell reaches the cleaner, which names it
     mean = pd.to_numeric(parts[1], errors="coerce")
-    load = (pd.Series(mean.map(lambda v: format(v, ".10g") if pd.notna(v) else None),
-                      dtype="string") + " " + unit).where(ok & mean.notna())  # fmt: skip
+    load = (
+        pd.Series(mean.map(lambda v: format(v, ".10g") if pd.notna(v) else None), dtype="string")
+        + " "
+        + unit
+    ).where(ok & mean.notna())
     notes = ("sets " + parts[2]).where(ok & parts[2].str.contains(","))
     notes = notes.where(~notes.notna(), notes + (f" {unit}" if unit else ""))
 
     _, _, sess, _ = frame("WORKOUT SESSIONS")
     scols = {c.casefold(): c for c in sess.columns}
-    date = d[cols["mydate"]] if "mydate" in cols else pd.Series(pd.NA, index=d.index,
-                                                                 dtype="string")  # fmt: skip
+    date = (
+        d[cols["mydate"]] if "mydate" in cols else pd.Series(pd.NA, index=d.index, dtype="string")
+    )
     mins = None
     workout = date.fillna("")
     if "belongsession" in cols and "_id" in scols:
@@ -177,23 +192,40 @@ def read(path: Path, ctx: FormatContext) -> list:
             date = date.fillna(key.map(by_id[start]).astype("string"))
     sr = SetRows(
         rows=src,
-        columns={"date": app_dates(date), "exercise": d[cols["ename"]],
-                 "prescription": reps, "load": load, "notes": notes},  # fmt: skip
+        columns={
+            "date": app_dates(date),
+            "exercise": d[cols["ename"]],
+            "prescription": reps,
+            "load": load,
+            "notes": notes,
+        },
         workout=workout,
         session_min=mins,
         not_data=not_data,
-        counts={"{n} row{s} of other sections (settings, sessions, profile) {are} not "
-                "training entries": sum(len(v) for k, v in sections.items()
-                                        if k != "EXERCISE LOGS")},  # fmt: skip
+        counts={
+            "{n} row{s} of other sections (settings, sessions, profile) {are} not "
+            "training entries": sum(len(v) for k, v in sections.items() if k != "EXERCISE LOGS")
+        },
     )
-    roles = {cols["ename"]: "exercise", cols["logs"]: f"sets packed weightxreps ({unit})",
-             cols.get("mydate"): "date", cols.get("belongsession"): "session (minutes)"}  # fmt: skip
+    roles = {
+        cols["ename"]: "exercise",
+        cols["logs"]: f"sets packed weightxreps ({unit})",
+        cols.get("mydate"): "date",
+        cols.get("belongsession"): "session (minutes)",
+    }
     return [
-        build(ctx, NAME, sr, header_row=header_row, header=header,
-              roles={k: v for k, v in roles.items() if k}, rows_total=rec.last_line,
-              describe=f"{NAME}, one entry per exercise with its sets packed "
-                       f"(weights in {unit}: {unit_from})",
-              units={"logs": unit})  # fmt: skip
+        build(
+            ctx,
+            NAME,
+            sr,
+            header_row=header_row,
+            header=header,
+            roles={k: v for k, v in roles.items() if k},
+            rows_total=rec.last_line,
+            describe=f"{NAME}, one entry per exercise with its sets packed "
+            f"(weights in {unit}: {unit_from})",
+            units={"logs": unit},
+        )
     ]
 
 

@@ -129,20 +129,27 @@ def read(path: Path, ctx: FormatContext) -> list:
         w_unit = header_unit(c_w) or units_hint.get(c_w.casefold(), "")
         load = weights(d[c_w], d[c_wu] if c_wu else (w_unit or "kg"))
     d_unit = (header_unit(c_dist) or units_hint.get(c_dist.casefold(), "")) if c_dist else ""
-    dist = (metres(d[c_dist], d[c_du] if c_du else (d_unit or "m")) if c_dist
-            else pd.Series(pd.NA, index=d.index, dtype="string"))  # fmt: skip
+    dist = (
+        metres(d[c_dist], d[c_du] if c_du else (d_unit or "m"))
+        if c_dist
+        else pd.Series(pd.NA, index=d.index, dtype="string")
+    )
     dur = seconds(d[c_sec]) if c_sec else pd.Series(pd.NA, index=d.index, dtype="string")
     reps = d[c_reps] if c_reps else pd.Series(pd.NA, index=d.index, dtype="string")
     # a timed or distance set writes 0 reps: the reps are not used, not zero
     zero_reps = numbers(reps).fillna(-1).eq(0)
     reps = reps.mask(zero_reps & (dist.notna() | dur.notna()))
 
-    flag = per_distinct(o, lambda s: SET_TYPES.get(s, None if s.isdigit() or not s else
-                                                   f"set order {s!r}"), "string")  # fmt: skip
+    flag = per_distinct(
+        o,
+        lambda s: SET_TYPES.get(s, None if s.isdigit() or not s else f"set order {s!r}"),
+        "string",
+    )
     set_rpe = numbers(d[c_rpe]) if c_rpe else None
     rpe_note = ("RPE " + d[c_rpe]).where(set_rpe.notna()) if c_rpe else None
-    notes = join_notes(*(p for p in (flag, rpe_note, d[c_notes] if c_notes else None)
-                         if p is not None))  # fmt: skip
+    notes = join_notes(
+        *(p for p in (flag, rpe_note, d[c_notes] if c_notes else None) if p is not None)
+    )
 
     if c_dur_s:
         mins = numbers(d[c_dur_s]) / 60
@@ -178,11 +185,21 @@ def read(path: Path, ctx: FormatContext) -> list:
             "{n} failure set{s} kept and flagged": int((flag == "failure set").sum()),
         },
     )
-    roles = {c_ex: "exercise", c_order: "set type (W/D/F flagged; Rest Timer, Note not sets)",
-             c_date: "date", c_reps: "reps", c_notes: "notes", c_rpe: "RPE (session: mean)",
-             c_wnum: "workout", c_wname: "workout", c_dur_s: "session minutes",
-             c_dur: "session minutes", c_sec: "duration (s)", c_wu: "weight unit",
-             c_du: "distance unit"}  # fmt: skip
+    roles = {
+        c_ex: "exercise",
+        c_order: "set type (W/D/F flagged; Rest Timer, Note not sets)",
+        c_date: "date",
+        c_reps: "reps",
+        c_notes: "notes",
+        c_rpe: "RPE (session: mean)",
+        c_wnum: "workout",
+        c_wname: "workout",
+        c_dur_s: "session minutes",
+        c_dur: "session minutes",
+        c_sec: "duration (s)",
+        c_wu: "weight unit",
+        c_du: "distance unit",
+    }
     if c_w:
         roles[c_w] = f"load ({w_unit or 'per row' if c_wu else w_unit or 'kg'})"
     if c_dist:
