@@ -254,6 +254,9 @@ def header_unit(header: str) -> str:
 def weights(values: pd.Series, unit: pd.Series | str) -> pd.Series:
     """Load cells with their unit (``60 kg``, ``135 lb``); unreadable text passes as written.
 
+    An empty cell is ``BW``: the app's weight field left empty is a set without added
+    weight (a hanging leg raise, an A-skip).
+
     ``unit`` is one unit word for the file (its header) or a per-row unit column; an
     unknown unit word leaves the number bare (read as kg by the cleaner) only when the
     unit is empty, else writes the word so the cleaner names it.
@@ -269,7 +272,8 @@ def weights(values: pd.Series, unit: pd.Series | str) -> pd.Series:
         u = per_distinct(unit, lambda w: WEIGHT_UNITS.get(unit_word(w), unit_word(w)), "string")
         u = u.fillna("kg")
     text = fmt_number(num) + " " + u
-    return text.where(num.notna(), values.astype("string"))
+    # the app's weight field left empty: no weight added (body weight)
+    return text.where(num.notna(), values.astype("string")).fillna("BW")
 
 
 def metres(values: pd.Series, unit: pd.Series | str) -> pd.Series:
