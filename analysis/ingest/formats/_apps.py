@@ -150,6 +150,30 @@ def table(records: list[tuple[int, list[str]]], header: list[str]) -> pd.DataFra
     return pd.DataFrame(out)
 
 
+def guarded(name: str, read: Callable) -> Callable:
+    """``read`` whose unexpected failure is one :class:`DataError` naming the file.
+
+    A reader's defect on bytes nobody foresaw lists the file as not read, with the
+    reason (``could not read this ... (internal error ...)``), never a traceback that
+    stops the folder; the property tests look for that reason to find such defects.
+    """
+
+    def safe(path: Path, ctx: FormatContext) -> list:
+        try:
+            return read(path, ctx)
+        except DataError:
+            raise
+        except Exception as exc:
+            raise DataError(
+                f"could not read this {name} (internal error {type(exc).__name__}: {exc}); "
+                "please report it with the file",
+                file=ctx.label,
+            ) from exc
+
+    safe.__doc__ = read.__doc__
+    return safe
+
+
 # ------------------------------------------------------------------ values
 
 

@@ -29,6 +29,7 @@ from ._apps import (
     app_dates,
     blank_and_gaps,
     build,
+    guarded,
     header_cells,
     header_line,
     header_unit,
@@ -154,4 +155,4 @@ def read(path: Path, ctx: FormatContext) -> list:
     ]
 
 
-register(FileFormat(NAME, "log", (".csv", ".txt"), sniff, read, EVIDENCE))
+register(FileFormat(NAME, "log", (".csv", ".txt"), sniff, guarded(NAME, read), EVIDENCE))

@@ -42,6 +42,7 @@ from ._apps import (
     SetRows,
     app_dates,
     build,
+    guarded,
     header_cells,
     header_line,
     numbers,
@@ -162,7 +163,11 @@ def read(path: Path, ctx: FormatContext) -> list:
     packed = per_distinct(
         logs, lambda s: "\x1f".join(map(str, unpack(s) or ("", "", ""))), "string"
     ).fillna("\x1f\x1f")
-    parts = packed.str.split("\x1f", expand=True, regex=False).reindex(columns=range(3))
+    parts = (
+        packed.str.split("\x1f", expand=True, regex=False)
+        .reindex(columns=range(3))
+        .astype("string")
+    )
     ok = parts[0].fillna("") != ""
     reps = parts[0].where(ok, logs)  # an unreadable cell reaches the cleaner, which names it
     mean = pd.to_numeric(parts[1], errors="coerce")
@@ -229,4 +234,4 @@ def read(path: Path, ctx: FormatContext) -> list:
     ]
 
 
-register(FileFormat(NAME, "log", (".csv", ".txt"), sniff, read, EVIDENCE))
+register(FileFormat(NAME, "log", (".csv", ".txt"), sniff, guarded(NAME, read), EVIDENCE))
