@@ -412,6 +412,7 @@ class _Tables:
                 "raw_rows",
                 "data_rows",
                 "not_data",
+                "format",
             ],
         )
 
@@ -538,6 +539,7 @@ def read_folder(
             "raw_rows": parsed.rows_total,
             "data_rows": n_data + len(parsed.ragged),
             "not_data": sum(n for _, n, _ in parsed.not_data),
+            "format": lay.format,  # the app or timing system whose file it is, else None
         })  # fmt: skip
     return out
 
