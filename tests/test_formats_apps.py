@@ -460,3 +460,36 @@ def test_inspect_names_the_format_found_and_what_was_set_aside(product, name, sa
     assert name in text
     assert said in text
     assert status == 0
+
+
+# ---------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    ("name", "exercise"),
+    [
+        ("Hanging Leg Raise", "hanging_leg_raise"),  # Strong, Hevy, FitNotes, JEFIT
+        ("Leg Raise (Captain's Chair)", "hanging_leg_raise"),  # equipment in parentheses
+        ("Captain's Chair Leg Raise", "hanging_leg_raise"),  # FitNotes / JEFIT word order
+        ("Leg Raise Parallel Bars", "hanging_leg_raise"),  # Hevy
+        ("Knee Raise (Captain's Chair)", "hanging_knee_raise"),
+        ("Hanging Knee Raise", "hanging_knee_raise"),
+        ("Cable Knee Drive", "cable_knee_drive"),
+        ("Knee Drive (Cable)", "cable_knee_drive"),
+        ("Lunge (Dumbbell)", None),  # a strength lunge, not the hip-flexor stretch
+        ("Squat (Barbell)", None),
+    ],
+)
+def test_the_apps_exercise_names_map_through_the_catalog(name, exercise):
+    from analysis.catalog import load_catalog, match_exercises
+
+    got = match_exercises(pd.Series([name], dtype="string"), load_catalog())["exercise"].iloc[0]
+    assert (None if pd.isna(got) else got) == exercise
+
+
+def test_the_data_quality_page_names_the_format_of_each_file():
+    from analysis.reports.quality import reconciliation_table
+
+    table = reconciliation_table(_load("strong"))
+    assert set(table["read as"]) == {"Strong export"}
+    assert table["adds up"].eq("yes").all()
