@@ -134,6 +134,103 @@ def read_records(path: Path, label: str, sep: str | None = None) -> Records:
     return Records(label, rows, last, sep)
 
 
+@dataclass
+class Sheet:
+    """An export with one header: its rows under the header, and what is not data."""
+
+    header_row: int
+    header: list[str]
+    frame: pd.DataFrame  # stripped text by header name, NA when empty
+    rows: np.ndarray  # the line each row starts on
+    not_data: list[tuple[int, int, str]]
+    last_line: int
+    #: ``(row, fields, extra values)`` of rows wider than the header (rejected, not read)
+    ragged: list[tuple[int, int, list[str]]] = field(default_factory=list)
+
+
+_EOL = re.compile(r"\r\n|\r|\n")
+
+
+def _sep_of(text: str) -> str:
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    return max((",", ";", "\t"), key=lambda c: (first.count(c), c == ","))
+
+
+def read_sheet(path: Path, label: str, product: str) -> Sheet:
+    """A one-header export (Strong, Hevy, FitNotes): its header, rows and not-data rows.
+
+    Read by pandas' C parser when every record is one line (the usual export: a large one
+    costs a fraction of a second), else record by record (:func:`read_records`: a note
+    with a line break, a ragged row), so that rows keep the line numbers a coach sees.
+
+    Raises
+    ------
+    DataError
+        An empty file, one beyond the limits, or a quote never closed.
+    """
+    from ... import config
+
+    text = _decode(path.read_bytes()).replace("\x00", "")
+    sep = _sep_of(text)
+    n_lines = len(_EOL.findall(text)) + (0 if not text or text[-1] in "\r\n" else 1)
+    frame = None
+    if n_lines <= config.MAX_ROWS:
+        try:
+            frame = pd.read_csv(_io.StringIO(text), sep=sep, header=None, dtype=str,
+                                na_filter=False, skip_blank_lines=False, engine="c",
+                                quotechar='"')  # fmt: skip
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError):
+            frame = None
+    if frame is not None and len(frame) == n_lines and frame.shape[1] <= config.MAX_FIELDS:
+        starts = np.arange(1, n_lines + 1, dtype=np.int64)
+        cells = frame.astype("string").fillna("")
+        gaps: list[tuple[int, int, str]] = []
+        last = n_lines
+    else:
+        rec = read_records(path, label, sep)
+        width = max((len(f) for _, f in rec.rows), default=0)
+        cells = pd.DataFrame(
+            [(f + [""] * width)[:width] for _, f in rec.rows], dtype="string"
+        ).fillna("")
+        starts = np.array([r for r, _ in rec.rows], dtype=np.int64)
+        gaps, last = rec.line_gaps(), rec.last_line
+    stripped = {c: cells[c].str.strip() for c in cells.columns}
+    blank = np.ones(len(cells), dtype=bool)
+    for col in stripped.values():
+        blank &= (col == "").to_numpy(dtype=bool)
+    filled = np.flatnonzero(~blank)
+    if not len(filled):
+        raise DataError(f"empty {product} export", file=label)
+    h = int(filled[0])
+    header = [str(v).strip().lstrip("\ufeff").strip() for v in cells.iloc[h]]
+    while header and not header[-1] and len(header) > 1:  # a trailing separator
+        header.pop()
+    header = [c or f"column {j + 1}" for j, c in enumerate(header)]
+    keep = filled[1:]
+    ragged = []
+    if len(cells.columns) > len(header):
+        extra = np.zeros(len(cells), dtype=bool)
+        for c in list(stripped)[len(header) :]:
+            extra |= (stripped[c] != "").to_numpy(dtype=bool)
+        wide = keep[extra[keep]]
+        for i in wide:
+            vals = [str(v) for v in cells.iloc[i]]
+            while vals and not vals[-1].strip():
+                vals.pop()
+            ragged.append((int(starts[i]), len(vals), vals[len(header) :]))
+        keep = keep[~extra[keep]]
+    out = {}
+    for j, name in enumerate(header):
+        if name in out:
+            continue
+        col = stripped[cells.columns[j]].take(keep).reset_index(drop=True)
+        out[name] = col.mask(col == "")
+    not_data = [(int(starts[h]), 1, "header row")]
+    not_data += [(int(r), 1, "blank row") for r in starts[blank]]
+    return Sheet(int(starts[h]), header, pd.DataFrame(out), starts[keep], not_data + gaps, last,
+                 ragged)  # fmt: skip
+
+
 def table(records: list[tuple[int, list[str]]], header: list[str]) -> pd.DataFrame:
     """Records under ``header`` as a frame of stripped text (``NA`` when empty), by name.
 
@@ -549,6 +646,7 @@ def session_columns(sr: SetRows) -> dict[str, pd.Series]:
     first = ~pd.Series(sr.workout.to_numpy(), dtype="string").fillna("").duplicated().to_numpy()
     if sr.session_min is not None and sr.session_min.notna().any():
         mins = pd.Series(sr.session_min.to_numpy(), dtype="Float64").round(2)
+        mins = mins.where(mins > 0)  # a workout logged after the fact has no length
         out["session_min"] = fmt_number(mins.where(first, pd.NA))
     if sr.set_rpe is not None and sr.set_rpe.notna().any():
         key = pd.Series(sr.workout.to_numpy(), dtype="string").fillna("")
@@ -570,6 +668,7 @@ def build(
     describe: str,
     units: dict[str, str] | None = None,
     kind: str = "table",
+    ragged: list[tuple[int, int, list[str]]] | None = None,
 ) -> Parsed:
     """The :class:`Parsed` of an app export: athlete, session columns, layout and note."""
     n = len(sr.rows)
@@ -606,7 +705,8 @@ def build(
         format=fmt_name,
         table="log",
     )
-    parsed = Parsed(lay, frame, not_data=sorted(sr.not_data), rows_total=rows_total)
+    parsed = Parsed(lay, frame, not_data=sorted(sr.not_data), ragged=list(ragged or []),
+                    rows_total=rows_total)  # fmt: skip
     return parsed
 
 

@@ -15,15 +15,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from ...errors import DataError
 from . import FileFormat, FormatContext, Head, register
 from ._apps import (
     SetRows,
     app_dates,
-    blank_and_gaps,
     build,
     guarded,
     header_cells,
@@ -32,9 +29,8 @@ from ._apps import (
     join_notes,
     metres,
     numbers,
-    read_records,
+    read_sheet,
     seconds,
-    table,
     weights,
 )
 
@@ -67,13 +63,8 @@ def _col(df: pd.DataFrame, *names: str, prefix: str | None = None) -> str | None
 
 def read(path: Path, ctx: FormatContext) -> list:
     """One :class:`Parsed` log: a row per set."""
-    rec = read_records(path, ctx.label)
-    rows = [(r, f) for r, f in rec.rows if any(x.strip() for x in f)]
-    if not rows:
-        raise DataError("empty FitNotes export", file=ctx.label)
-    header_row, header = rows[0][0], [h.strip().lstrip("\ufeff") for h in rows[0][1]]
-    d = table(rows[1:], header)
-    src = np.array([r for r, _ in rows[1:]], dtype=np.int64)
+    sh = read_sheet(path, ctx.label, "FitNotes")
+    header_row, header, d, src = sh.header_row, sh.header, sh.frame, sh.rows
     na = pd.Series(pd.NA, index=d.index, dtype="string")
     c_w, c_wu = _col(d, prefix="weight"), _col(d, "weight unit")
     c_dist, c_du = _col(d, prefix="distance"), _col(d, "distance unit")
@@ -96,7 +87,7 @@ def read(path: Path, ctx: FormatContext) -> list:
             "duration": dur,
             "notes": join_notes(d[c_com]) if c_com else na,
         },
-        not_data=[(header_row, 1, "header row"), *blank_and_gaps(rec, set())],
+        not_data=[(header_row, 1, "header row"), *sh.not_data[1:]],
     )
     roles = {
         header[0]: "date",
@@ -118,7 +109,8 @@ def read(path: Path, ctx: FormatContext) -> list:
             header_row=header_row,
             header=header,
             roles={k: v for k, v in roles.items() if k},
-            rows_total=rec.last_line,
+            rows_total=sh.last_line,
+            ragged=sh.ragged,
             describe=f"{NAME}, one row per set",
         )
     ]

@@ -18,16 +18,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from ...errors import DataError
 from . import FileFormat, FormatContext, Head, register
 from ._apps import (
     SET_TYPES,
     SetRows,
     app_dates,
-    blank_and_gaps,
     build,
     guarded,
     header_cells,
@@ -37,10 +34,9 @@ from ._apps import (
     metres,
     numbers,
     per_distinct,
-    read_records,
+    read_sheet,
     seconds,
     span_minutes,
-    table,
     weights,
 )
 
@@ -71,13 +67,8 @@ def _col(df: pd.DataFrame, *names: str, prefix: str | None = None) -> str | None
 
 def read(path: Path, ctx: FormatContext) -> list:
     """One :class:`Parsed` log: a row per set (warm-up, drop and failure sets flagged)."""
-    rec = read_records(path, ctx.label)
-    rows = [(r, f) for r, f in rec.rows if any(x.strip() for x in f)]
-    if not rows:
-        raise DataError("empty Hevy export", file=ctx.label)
-    header_row, header = rows[0][0], [h.strip().lstrip("\ufeff") for h in rows[0][1]]
-    d = table(rows[1:], header)
-    src = np.array([r for r, _ in rows[1:]], dtype=np.int64)
+    sh = read_sheet(path, ctx.label, "Hevy")
+    header_row, header, d, src = sh.header_row, sh.header, sh.frame, sh.rows
     c_w = _col(d, prefix="weight")
     c_dist = _col(d, prefix="distance")
     c_ex, c_start, c_end = _col(d, "exercise_title"), _col(d, "start_time"), _col(d, "end_time")
@@ -120,7 +111,7 @@ def read(path: Path, ctx: FormatContext) -> list:
         workout=workout,
         session_min=mins,
         set_rpe=set_rpe,
-        not_data=[(header_row, 1, "header row"), *blank_and_gaps(rec, set())],
+        not_data=[(header_row, 1, "header row"), *sh.not_data[1:]],
         counts={
             "{n} warm-up set{s} kept and flagged": int((flag == "warm-up set").sum()),
             "{n} drop set{s} kept and flagged": int((flag == "drop set").sum()),
@@ -148,7 +139,8 @@ def read(path: Path, ctx: FormatContext) -> list:
             header_row=header_row,
             header=header,
             roles={k: v for k, v in roles.items() if k},
-            rows_total=rec.last_line,
+            rows_total=sh.last_line,
+            ragged=sh.ragged,
             describe=f"{NAME} ({'imperial' if w_unit == 'lb' else 'metric'}), one row per set",
             units={k: v for k, v in (("weight", w_unit), ("distance", d_unit)) if v},
         )

@@ -34,16 +34,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from ...errors import DataError
 from . import FileFormat, FormatContext, Head, register
 from ._apps import (
     SET_TYPES,
     SetRows,
     app_dates,
-    blank_and_gaps,
     build,
     guarded,
     header_cells,
@@ -54,9 +51,8 @@ from ._apps import (
     minutes,
     numbers,
     per_distinct,
-    read_records,
+    read_sheet,
     seconds,
-    table,
     weights,
 )
 
@@ -87,13 +83,8 @@ def _find(cols: list[str], *names: str, prefix: str | None = None) -> str | None
 
 def read(path: Path, ctx: FormatContext) -> list:
     """One :class:`Parsed` log: a row per set (warm-up, drop and failure sets flagged)."""
-    rec = read_records(path, ctx.label)
-    rows = [(r, f) for r, f in rec.rows if any(x.strip() for x in f)]
-    if not rows:
-        raise DataError("empty Strong export", file=ctx.label)
-    header_row, header = rows[0][0], [h.strip().lstrip("\ufeff") for h in rows[0][1]]
-    df = table(rows[1:], header)
-    src = np.array([r for r, _ in rows[1:]], dtype=np.int64)
+    sh = read_sheet(path, ctx.label, "Strong")
+    header_row, header, df, src = sh.header_row, sh.header, sh.frame, sh.rows
     cols = list(df.columns)
     c_ex = _find(cols, "exercise name")
     c_order = _find(cols, "set order")
@@ -119,7 +110,7 @@ def read(path: Path, ctx: FormatContext) -> list:
     not_data = [(header_row, 1, "header row")]
     not_data += [(int(r), 1, "rest timer (a rest between sets, not a set)") for r in src[rest]]
     not_data += [(int(r), 1, "exercise note (not a set)") for r in src[note]]
-    not_data += blank_and_gaps(rec, set())
+    not_data += sh.not_data[1:]
     d = df.loc[sets].reset_index(drop=True)
     o = order[sets].reset_index(drop=True)
 
@@ -213,7 +204,8 @@ def read(path: Path, ctx: FormatContext) -> list:
         header_row=header_row,
         header=header,
         roles={k: v for k, v in roles.items() if k},
-        rows_total=rec.last_line,
+        rows_total=sh.last_line,
+        ragged=sh.ragged,
         describe=f"{NAME} ({layout} layout), one row per set",
         units={k: v for k, v in (("weight", w_unit), ("distance", d_unit)) if v},
     )
