@@ -210,3 +210,51 @@ def test_no_generated_app_export_gives_a_traceback_and_every_row_is_accounted_fo
             assert t.raw_rows == t.data_rows + int(nd.get(t.source, 0))
     else:
         assert len(ds.skipped) == 1
+
+
+def _strong_folder(tmp_path: Path, body: str) -> Path:
+    root = tmp_path / "data"
+    (root / "logs" / "Maya Lindqvist").mkdir(parents=True)
+    (root / "athletes.csv").write_text(ROSTER)
+    (root / "logs" / "Maya Lindqvist" / "strong.csv").write_text(STRONG + "\n" + body)
+    return root
+
+
+def _row(*cells: str) -> str:
+    return ";".join(f'"{c}"' for c in cells)
+
+
+def test_a_note_with_a_line_break_keeps_the_rows_line_numbers(tmp_path):
+    body = "\n".join([
+        _row("1", "2026-03-02 17:05:11", "Gym", "3600", "Hanging Leg Raise", "1", "", "10",
+             "", "", "", "slow\nand controlled", ""),
+        _row("1", "2026-03-02 17:05:11", "Gym", "3600", "Hanging Leg Raise", "2", "", "8",
+             "", "", "", "", ""),
+    ]) + "\n"  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = hf.load_dataset(_strong_folder(tmp_path, body), today=TODAY)
+    assert ds.log["source_row"].tolist() == [2, 4]
+    assert ds.log["notes"].tolist()[0] == "slow\nand controlled"
+    assert ds.not_data["reason"].tolist() == [
+        "header row",
+        "line break inside a quoted cell of row 2",
+    ]
+    rec = ds.reconciliation.iloc[0]
+    assert (rec["raw_rows"], rec["data_rows"], rec["not_data"]) == (4, 2, 2)
+
+
+def test_a_row_wider_than_the_header_is_rejected_with_its_extra_values(tmp_path):
+    body = "\n".join([
+        _row("1", "2026-03-02 17:05:11", "Gym", "3600", "Hanging Leg Raise", "1", "", "10",
+             "", "", "", "", ""),
+        _row("1", "2026-03-02 17:05:11", "Gym", "3600", "Hanging Leg Raise", "2", "", "8",
+             "", "", "", "", "", "stray"),
+    ]) + "\n"  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = hf.load_dataset(_strong_folder(tmp_path, body), today=TODAY)
+    assert ds.log["source_row"].tolist() == [2]
+    (rej,) = ds.rejects.itertuples()
+    assert (rej.source_row, rej.value) == (3, "stray")
+    assert bool(ds.reconciliation["balanced"].iloc[0])
