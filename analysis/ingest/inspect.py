@@ -129,6 +129,10 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
                 "or athlete + event + time)"
             )
         raw = dict(sheet.reader.rows) if sheet.reader is not None else {}
+        if lay.format:  # an app's or timing system's file: its own lines, as written
+            with open(root / lay.source, "rb") as fh:
+                head = fh.read(64 * 1024).decode("utf-8", errors="replace").lstrip("\ufeff")
+            raw = {i: [line] for i, line in enumerate(head.splitlines()[:500], start=1)}
         shown = 0
         for _, row in frame.iterrows():
             if shown >= rows:
