@@ -258,3 +258,22 @@ def test_a_row_wider_than_the_header_is_rejected_with_its_extra_values(tmp_path)
     (rej,) = ds.rejects.itertuples()
     assert (rej.source_row, rej.value) == (3, "stray")
     assert bool(ds.reconciliation["balanced"].iloc[0])
+
+
+def test_hipflex_toml_names_the_athlete_and_the_unit_of_a_unit_less_weight(tmp_path):
+    root = tmp_path / "data"
+    (root / "logs").mkdir(parents=True)
+    (root / "athletes.csv").write_text(ROSTER)
+    (root / "hipflex.toml").write_text(
+        '[units]\n"Weight" = "lb"\n\n[athletes]\n"logs/strong_workouts.csv" = "Jonas Berg"\n'
+    )
+    (root / "logs" / "strong_workouts.csv").write_text(
+        STRONG_OLD + '\n2026-03-03 18:12:40,"Evening",1h 2m,"Cable Knee Drive",1,45,10,0,0,"","",\n'
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = hf.load_dataset(root, today=TODAY)
+    (entry,) = ds.log.itertuples()
+    assert entry.athlete_id == "A2"
+    assert entry.load_kg == pytest.approx(45 * 0.45359237)
+    assert entry.session_min == 62
