@@ -104,10 +104,9 @@ def read_records(path: Path, label: str, sep: str | None = None) -> Records:
         never closed (one line naming the file and row).
     """
     from ... import config
+    from ..cells import check_line_limit
 
-    size = path.stat().st_size
-    if size > config.MAX_LINE_BYTES * 64 and size > 512 * 1024 * 1024:  # pragma: no cover
-        raise DataError("file too large for an app export", file=label)
+    check_line_limit(path, label)
     text = _decode(path.read_bytes()).replace("\x00", "")
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     if sep is None:
@@ -169,7 +168,9 @@ def read_sheet(path: Path, label: str, product: str) -> Sheet:
         An empty file, one beyond the limits, or a quote never closed.
     """
     from ... import config
+    from ..cells import check_line_limit
 
+    check_line_limit(path, label)
     text = _decode(path.read_bytes()).replace("\x00", "")
     sep = _sep_of(text)
     n_lines = len(_EOL.findall(text)) + (0 if not text or text[-1] in "\r\n" else 1)
@@ -716,12 +717,3 @@ def plural(template: str, n: int) -> str:
     return template.format(
         n=n, s="" if one else "s", are="is" if one else "are", a="a " if one else ""
     )
-
-
-def blank_and_gaps(rec: Records, used: set[int]) -> list[tuple[int, int, str]]:
-    """Blank records and continuation lines, as not-data entries (rows in ``used`` excluded)."""
-    out = []
-    for r, fields in rec.rows:
-        if r not in used and not any(f.strip() for f in fields):
-            out.append((r, 1, "blank row"))
-    return out + rec.line_gaps()
