@@ -78,7 +78,7 @@ import pandas as pd
 
 from . import reasons as R
 from .io import atomic_path, write_text_atomic
-from .sample_layouts import Cells, coach_layouts, file_truth
+from .sample_layouts import Cells, app_exports, coach_layouts, file_truth
 
 __all__ = ["Truth", "generate", "write_sample"]
 
@@ -429,6 +429,7 @@ def generate(
     )  # fmt: skip
     frames = _season_extras(frames, truth)
     frames = coach_layouts(frames, frames["athletes.csv"], truth.faults)
+    frames = app_exports(frames, frames["athletes.csv"], truth.faults)  # a Strong export
     truth.files = file_truth(frames, truth.faults)
     return frames, truth
 

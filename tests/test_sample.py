@@ -81,6 +81,7 @@ def _layout_files(sample_dir: Path) -> dict[str, str]:
         "export": "logs/gym_export.csv",  # the second athlete's gym sessions
         "european": f"logs/{r['name'].iloc[2]}.csv",  # the third athlete's gym sessions
         "meet": f"results/{meet}",
+        "app": f"logs/{r['name'].iloc[3]}/strong.csv",  # the fourth athlete's Strong export
     }
 
 
@@ -135,6 +136,7 @@ def test_raw_files_classify_as_roster_logs_and_results(sample_dir):
         "logs/gym_sessions.xlsx#Notes": None,
         files["export"]: "log",
         files["european"]: "log",
+        files["app"]: "log",
         "results/meets_2026.csv": "results",
         files["meet"]: "results",
         "results/time_trials.xlsx#Trials": "results",

@@ -106,7 +106,7 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
                 "exercise, prescription, progression; see README 'The coach's season')"
             )
             continue
-        kind = lay.table or (classify(frame) if len(frame) else None)
+        kind = (lay.table or classify(frame)) if len(frame) else None
         what = _KIND.get(kind, "not a log or result table")
         if kind not in ("log", "results"):
             n_skipped += bool(len(frame))
@@ -129,6 +129,10 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
                 "or athlete + event + time)"
             )
         raw = dict(sheet.reader.rows) if sheet.reader is not None else {}
+        if lay.format:  # an app's or timing system's file: its own lines, as written
+            with open(root / lay.source, "rb") as fh:
+                head = fh.read(64 * 1024).decode("utf-8", errors="replace").lstrip("\ufeff")
+            raw = {i: [line] for i, line in enumerate(head.splitlines()[:500], start=1)}
         shown = 0
         for _, row in frame.iterrows():
             if shown >= rows:
@@ -181,7 +185,7 @@ def set_aside(not_data: list[tuple[int, int, str]]) -> str:
 def _propose(lay) -> list[str]:
     """A ``[files."..."]`` entry writing down what this sheet's layout had to guess."""
     keys = []
-    if lay.header_row and lay.header_row != 1:
+    if lay.header_row and lay.header_row != 1 and not lay.format:  # a format finds its own
         keys.append(f"header_row = {lay.header_row}")
     if lay.athlete_from not in ("column", "hipflex.toml"):
         keys.append(f"athlete = {_toml_str(lay.athlete)}  # from the {lay.athlete_from}")

@@ -60,7 +60,7 @@ _RECONCILIATION_WORDS = {
     "source": "file (sheet)",
     "table": "holds",
     "layout": "layout",
-    "format": "format read",
+    "format": "read as",
     "raw_rows": "lines",
     "not_data": "not data (header, titles, units, totals)",
     "rows_read": "entries read",
@@ -80,8 +80,8 @@ def reconciliation_table(ds: Dataset) -> pd.DataFrame:
     rec = roll_up_sheets(ds.reconciliation, keep_problem_sheets=True)
     cols = [c for c in _RECONCILIATION_WORDS if c in rec.columns]
     out = rec[cols].rename(columns=_RECONCILIATION_WORDS)
-    if "format read" in out.columns:  # an app's or timing system's file, else a sheet
-        out["format read"] = out["format read"].astype("string").fillna("spreadsheet")
+    if "read as" in out.columns:  # the product's format (Strong export, ...), else a sheet
+        out["read as"] = out["read as"].astype("string").fillna("spreadsheet")
     if "adds up" in out.columns:
         out["adds up"] = out["adds up"].map({True: "yes", False: "NO"}).astype("string")
     return out.reset_index(drop=True)

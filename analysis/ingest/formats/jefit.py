@@ -1,0 +1,237 @@
+"""JEFIT backup / "My Data" export: sections of CSV, sets packed in one cell.
+
+Layout read::
+
+    ### SETTING ##########################
+    row_id,USERID,TIMESTAMP,...,mass,...
+    1,1,"2026-01-01 00:00:00",...," kg",...
+    ######################################
+
+    ### WORKOUT SESSIONS ###
+    _id,mydate,starttime,starttimie,total_time,...
+    7,2026-03-02,1772471400,,3720,...
+    ###########################
+
+    ### EXERCISE LOGS ###
+    USERID,TIMESTAMP,belongSys,logs,_id,record,mydate,eid,ename,belongsession,logTime,...
+    1,"2026-03-02 00:00:00",1,"60x10,65x8,65x8",1,86.67,2026-03-02,21,"Hanging Leg Raise",7,...
+
+Each ``EXERCISE LOGS`` row is one entry whose sets are packed ``weightxreps``; its reps
+per set are kept exactly (``10,8,8``: 3 sets, 26 reps) and its load is the rep-weighted
+mean of the sets' weights, so that ``hf_load_kg`` (reps × load) is exact; each set is
+written in the entry's notes. The weight unit is the ``SETTING`` section's ``mass``
+(``kg``/``lbs``; kg when the file does not say). The session's length is its
+``WORKOUT SESSIONS`` row's ``total_time`` (seconds), joined by ``belongsession``; the
+day is ``mydate`` (or the session's ``starttime``, unix seconds). Every other section
+(settings, body measurements, routines) is listed as not data. A file with a single
+header naming ``ename`` and ``logs`` (no sections) is read the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ...errors import DataError
+from . import FileFormat, FormatContext, Head, register
+from ._apps import (
+    WEIGHT_UNITS,
+    SetRows,
+    app_dates,
+    build,
+    guarded,
+    header_cells,
+    header_line,
+    numbers,
+    per_distinct,
+    read_records,
+    table,
+    unit_word,
+)
+
+NAME = "JEFIT export"
+EVIDENCE = (
+    "JEFIT's sectioned backup as public importers parse it: the '### EXERCISE LOGS ###' "
+    "section with USERID,TIMESTAMP,belongSys,logs,_id,record,mydate,eid,ename,day_item_id,"
+    "belongsession,logTime and sets packed '60x10,65x8,65x8'; '### WORKOUT SESSIONS ###' "
+    "with _id,mydate,starttime,starttimie,total_time; the SETTING section's mass column "
+    "(' kg'/' lbs') (openweight converters README and jefit.ts, a Kotlin JefitCsvParser, "
+    "a Python JefitImportService test fixture)"
+)
+
+_BANNER = re.compile(r"^#{2,}\s*([A-Za-z][A-Za-z0-9 &/_-]*?)\s*#*\s*$")
+_SET = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[x×X*]\s*(\d+)\s*$")
+
+
+def sniff(head: Head) -> bool:
+    """A ``### EXERCISE LOGS ###`` banner, or a header naming ``ename`` and ``logs``."""
+    lines = head.lines(4000)
+    if any(_BANNER.match(ln.strip()) and "exercise logs" in ln.casefold() for ln in lines):
+        return True
+    cells = header_cells(header_line(head))
+    return "ename" in cells and "logs" in cells
+
+
+def unpack(cell: str) -> tuple[str, float | None, str] | None:
+    """``"60x10,65x8,65x8"`` -> (``"10,8,8"``, rep-weighted mean weight, sets text); None
+    when a set is not ``weightxreps``."""
+    parts = [p for p in cell.split(",") if p.strip()]
+    sets = [_SET.match(p) for p in parts]
+    if not parts or not all(sets):
+        return None
+    w = [float(m.group(1).replace(",", ".")) for m in sets]
+    r = [int(m.group(2)) for m in sets]
+    total = sum(r)
+    mean = sum(a * b for a, b in zip(w, r, strict=True)) / total if total else None
+    sets_text = ", ".join(f"{a:g}x{b}" for a, b in zip(w, r, strict=True))
+    return ",".join(map(str, r)), mean, sets_text
+
+
+def read(path: Path, ctx: FormatContext) -> list:
+    """One :class:`Parsed` log: an entry per exercise row, its packed sets kept exactly."""
+    rec = read_records(path, ctx.label, sep=",")
+    not_data: list[tuple[int, int, str]] = []
+    sections: dict[str, list[tuple[int, list[str]]]] = {}
+    current: str | None = "EXERCISE LOGS"  # a file without banners is one logs table
+    if any(_BANNER.match(",".join(f).strip()) for _, f in rec.rows[:4000]):
+        current = None
+    for r, fields in rec.rows:
+        line = ",".join(fields).strip()
+        if not line.strip(", "):
+            not_data.append((r, 1, "blank row"))
+            continue
+        m = _BANNER.match(line) if len(fields) == 1 else None
+        if m:
+            current = m.group(1).strip().upper()
+            not_data.append((r, 1, f"section banner ({current})"))
+            continue
+        if len(fields) == 1 and set(line) == {"#"}:
+            current = None
+            not_data.append((r, 1, "section end"))
+            continue
+        if current is None:
+            not_data.append((r, 1, "outside any section"))
+            continue
+        sections.setdefault(current, []).append((r, fields))
+    not_data += rec.line_gaps()
+
+    def frame(name: str) -> tuple[int | None, list[str], pd.DataFrame, np.ndarray]:
+        rows = sections.get(name, [])
+        if not rows:
+            return None, [], pd.DataFrame(), np.zeros(0, dtype=np.int64)
+        head = [h.strip() for h in rows[0][1]]
+        return (
+            rows[0][0],
+            head,
+            table(rows[1:], head),
+            np.array([r for r, _ in rows[1:]], dtype=np.int64),
+        )
+
+    for name, rows in sections.items():
+        if name == "EXERCISE LOGS":
+            continue
+        what = {
+            "SETTING": "settings",
+            "WORKOUT SESSIONS": "workout sessions (read for the session's length)",
+            "PROFILE": "body measurements",
+        }.get(name, name.lower())
+        not_data += [(r, 1, f"{name} section: {what}") for r, _ in rows]
+
+    unit = "kg"
+    _, _, setting, _ = frame("SETTING")
+    mass = next((c for c in setting.columns if c.casefold() == "mass"), None)
+    if mass is not None and len(setting) and pd.notna(setting[mass].iloc[0]):
+        unit = WEIGHT_UNITS.get(unit_word(setting[mass].iloc[0]), "kg")
+    unit_from = "from the SETTING section" if mass is not None else "the file does not say"
+    hinted = {k.casefold(): v for k, v in ctx.hints.units.items()}.get("logs")
+    if hinted:
+        unit, unit_from = WEIGHT_UNITS.get(unit_word(hinted), "kg"), "from hipflex.toml"
+
+    header_row, header, d, src = frame("EXERCISE LOGS")
+    cols = {c.casefold(): c for c in d.columns}
+    if header_row is None or "ename" not in cols or "logs" not in cols:
+        raise DataError(
+            "JEFIT export without an EXERCISE LOGS table (ename, logs)",
+            file=ctx.label,
+            row=header_row,
+        )
+    not_data.append((header_row, 1, "header row (EXERCISE LOGS)"))
+    logs = d[cols["logs"]]
+    packed = per_distinct(
+        logs, lambda s: "\x1f".join(map(str, unpack(s) or ("", "", ""))), "string"
+    ).fillna("\x1f\x1f")
+    parts = (
+        packed.str.split("\x1f", expand=True, regex=False)
+        .reindex(columns=range(3))
+        .astype("string")
+    )
+    ok = parts[0].fillna("") != ""
+    reps = parts[0].where(ok, logs)  # an unreadable cell reaches the cleaner, which names it
+    mean = pd.to_numeric(parts[1], errors="coerce")
+    load = (
+        pd.Series(mean.map(lambda v: format(v, ".10g") if pd.notna(v) else None), dtype="string")
+        + " "
+        + unit
+    ).where(ok & mean.notna())
+    notes = ("sets " + parts[2]).where(ok & parts[2].str.contains(","))
+    notes = notes.where(~notes.notna(), notes + (f" {unit}" if unit else ""))
+
+    _, _, sess, _ = frame("WORKOUT SESSIONS")
+    scols = {c.casefold(): c for c in sess.columns}
+    date = (
+        d[cols["mydate"]] if "mydate" in cols else pd.Series(pd.NA, index=d.index, dtype="string")
+    )
+    mins = None
+    workout = date.fillna("")
+    if "belongsession" in cols and "_id" in scols:
+        key = d[cols["belongsession"]]
+        workout = key.fillna("") + "|" + date.fillna("")
+        by_id = sess.drop_duplicates(scols["_id"]).set_index(scols["_id"])
+        if "total_time" in scols:
+            mins = numbers(key.map(by_id[scols["total_time"]]).astype("string")) / 60
+        start = scols.get("starttime") or scols.get("starttimie")
+        if start:
+            date = date.fillna(key.map(by_id[start]).astype("string"))
+    sr = SetRows(
+        rows=src,
+        columns={
+            "date": app_dates(date),
+            "exercise": d[cols["ename"]],
+            "prescription": reps,
+            "load": load,
+            "notes": notes,
+        },
+        workout=workout,
+        session_min=mins,
+        not_data=not_data,
+        counts={
+            "{n} row{s} of other sections (settings, sessions, profile) {are} not "
+            "training entries": sum(len(v) for k, v in sections.items() if k != "EXERCISE LOGS")
+        },
+    )
+    roles = {
+        cols["ename"]: "exercise",
+        cols["logs"]: f"sets packed weightxreps ({unit})",
+        cols.get("mydate"): "date",
+        cols.get("belongsession"): "session (minutes)",
+    }
+    return [
+        build(
+            ctx,
+            NAME,
+            sr,
+            header_row=header_row,
+            header=header,
+            roles={k: v for k, v in roles.items() if k},
+            rows_total=rec.last_line,
+            describe=f"{NAME}, one entry per exercise with its sets packed "
+            f"(weights in {unit}: {unit_from})",
+            units={"logs": unit},
+        )
+    ]
+
+
+register(FileFormat(NAME, "log", (".csv", ".txt"), sniff, guarded(NAME, read), EVIDENCE))
