@@ -649,17 +649,19 @@ def _log_rejects(df, *, stage, dups, dup_first, partial, src, row, athlete, date
             "source": _strings(src_u, src_code[rows]),
             "source_row": pd.arrays.IntegerArray(r_row.take(o), r_row.take(o) < 0),
             "column": text(
-                pa.array(column), repeat("", n_dup), pa.array(e_column, pa.string()).take(p_entry)
+                pa.array(column, from_pandas=True),
+                repeat("", n_dup),
+                pa.array(e_column, pa.string(), from_pandas=True).take(p_entry),
             ),
             "value": text(
-                pa.array(value, pa.large_string()),
+                pa.array(value, pa.large_string(), from_pandas=True),
                 pa.array(dup_text, pa.large_string()),
-                pa.array(e_text, pa.large_string()).take(p_entry),
+                pa.array(e_text, pa.large_string(), from_pandas=True).take(p_entry),
             ),
             "reason": text(
-                pa.array(reason),
+                pa.array(reason, from_pandas=True),
                 repeat("duplicate entry", n_dup),
-                pa.array(e_reason).take(p_entry),
+                pa.array(e_reason, from_pandas=True).take(p_entry),
             ),
             "table": pd.arrays.ArrowStringArray(repeat("log", len(rows))),
             "kind": text(
