@@ -45,7 +45,7 @@ from .resources import reference_path
 #: Environment variable naming another catalog file (default: the project's).
 CATALOG_ENV = "HIPFLEX_CATALOG"
 
-FAMILIES = ("hip_flexor", "mobility")
+FAMILIES = ("hip_flexor", "hip_extensor", "other_strength", "sprint", "mobility")
 UNITS = ("reps", "metres", "seconds")
 CATALOG_COLUMNS = (
     "exercise",

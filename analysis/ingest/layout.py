@@ -63,6 +63,12 @@ _SIDE = {**dict.fromkeys(("pos", "place", "rank", "pl", "platz", "rang", "puesto
          **dict.fromkeys(("club", "team", "verein"), "club"),
          **dict.fromkeys(("lane", "bib", "no"), "lane or bib")}  # fmt: skip
 _KNOWN.update(_SIDE)
+# an injury log's header row is found like any other (analysis.injuries; generic words such
+# as "what", "back" or "type" left out so they never make a log's title row a header)
+from ..injuries import HEADER_WORDS as _INJURY_WORDS  # noqa: E402
+
+for _w in _INJURY_WORDS:
+    _KNOWN.setdefault(_w, "injury")
 #: the same with the result files' meaning first (``Time`` is a race's final time there)
 _KNOWN_RESULTS = {**_keys(RESULT_SYNONYMS, LOG_SYNONYMS, ROSTER_SYNONYMS), **_SIDE}
 
