@@ -195,7 +195,8 @@ def is_injury_frame(frame: pd.DataFrame, *, named: bool = False) -> bool:
 
     exercise = keys & {"exercise", *LOG_SYNONYMS["exercise"]}
     race = keys & {"event", *RESULT_SYNONYMS.get("event", ())} and keys & {
-        "final", *RESULT_SYNONYMS.get("final", ())
+        "final",
+        *RESULT_SYNONYMS.get("final", ()),
     }
     if exercise or race or not _has(keys, "athlete"):
         return False
@@ -400,8 +401,13 @@ def clean_injuries(
     checks = (
         ("athlete", why_ath, athlete_raw),
         ("onset_date", why_onset, onset_raw),
-        ("location", pd.Series(np.where(location.isna(), "missing location", None),
-                               index=raw.index, dtype="string"), loc_raw),  # fmt: skip
+        (
+            "location",
+            pd.Series(
+                np.where(location.isna(), "missing location", None), index=raw.index, dtype="string"
+            ),
+            loc_raw,
+        ),  # fmt: skip
         ("days_lost", why_days, _text(raw, "days_lost")),
         ("return_date", why_ret, return_raw),
     )
@@ -437,9 +443,7 @@ def clean_injuries(
             "notes": _text(raw, "notes"),
             "onset": _first_named(_text(raw, "onset"), _ONSET_RE, "unknown"),
             "context": _first_named(_text(raw, "context"), _CONTEXT_RE, "unknown"),
-            "tissue": _first_named(
-                _text(raw, "tissue").fillna(loc_raw), _TISSUE_RE, "unknown"
-            ),
+            "tissue": _first_named(_text(raw, "tissue").fillna(loc_raw), _TISSUE_RE, "unknown"),
         }
     )[ok]
     # duplicates: the same athlete, onset and location listed twice (any file)
