@@ -58,9 +58,8 @@ def plot_risk_matrix(rates: pd.DataFrame, ax: Axes | None = None, *, per: str = 
             ax.set_ylim(0, ymax)
             ax.set_xlabel("severity: mean days lost per injury (days)")
             ax.set_ylabel(f"incidence: injuries per {unit}")
-        more = f"; {hidden} location(s) not shown (fewer than 3 athletes)" if hidden else ""
-        ax.set_title(f"Risk matrix: the further up and right, the bigger the burden{more}",
-                     fontsize=10)  # fmt: skip
+        more = f"\n{hidden} location(s) not shown (fewer than 3 athletes)" if hidden else ""
+        ax.set_title(f"Risk matrix: further up and right = bigger burden{more}", fontsize=10)
     return ax
 
 
@@ -90,7 +89,10 @@ def plot_balance_season(balance: pd.DataFrame, ax: Axes | None = None, *,
                             label="middle half of the athletes")  # fmt: skip
             ax.plot(stats.index, stats["med"], color="#1f5fa8", lw=2, label="squad median")
             ax.axhline(1.0, color="grey", lw=0.8, ls="--")
+            from matplotlib.ticker import FuncFormatter
+
             ax.set_yscale("log", base=2)
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g} : 1"))
             ax.set_ylabel("flexor : extensor reps (ratio)")
             ax.set_xlabel("week")
             ax.legend(fontsize=8, loc="upper left")

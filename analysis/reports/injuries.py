@@ -27,12 +27,12 @@ from ..plots.injuries import location_label
 __all__ = [
     "PRIVACY_RULE",
     "athlete_injury_table",
-    "mark_athlete_time_loss",
-    "plot_balance",
-    "plot_risk_matrix",
     "athlete_injury_text",
     "balance_text",
     "hazard_text",
+    "mark_athlete_time_loss",
+    "plot_balance",
+    "plot_risk_matrix",
     "squad_injury_tables",
     "squad_injury_text",
 ]
