@@ -307,3 +307,36 @@ def suppress_small_cells(rates: pd.DataFrame, *, min_athletes: int = MIN_ATHLETE
         if c in df.columns:
             df[c] = df[c].astype("Float64").mask(small)
     return df
+
+
+#: Days after return within which the attention list names a hamstring or hip injury.
+ATTENTION_RETURN_DAYS = 28
+
+
+def attention_items(ds, as_of: pd.Timestamp, *, return_days: int = ATTENTION_RETURN_DAYS
+                    ) -> list[dict]:  # fmt: skip
+    """Attention-list rows: back from a hamstring or hip/groin injury in the last
+    ``return_days`` days, and a last week whose flexor : extensor balance is far from the
+    athlete's usual (:func:`flexor_extensor_balance`). No note or body text is copied."""
+    out: list[dict] = []
+    inj = ds.injuries
+    if len(inj):
+        back = inj[inj["location"].isin(["hamstring", "hip_groin"]) & inj["return_date"].notna()]
+        days = (as_of - back["return_date"]).dt.days
+        recent = back[(days >= 0) & (days <= return_days)]
+        for r, d in zip(recent.itertuples(index=False), days[recent.index], strict=True):
+            out.append({"athlete_id": r.athlete_id, "kind": "back_from_injury",
+                        "date": r.return_date,
+                        "what": f"Back from a hamstring or hip injury {int(d)} days ago: "
+                                "build up with care.",
+                        "value": float(d), "threshold": float(return_days)})  # fmt: skip
+    b = flexor_extensor_balance(ds.log)
+    if len(b):
+        done = b[b["week"] + pd.Timedelta(days=6) <= as_of]  # complete weeks only
+        last = done.groupby("athlete_id", observed=True).tail(1)
+        for r in last[last["far_from_usual"]].itertuples(index=False):
+            out.append({"athlete_id": r.athlete_id, "kind": "balance_far", "date": r.week,
+                        "what": f"Flexor : extensor reps {r.ratio:.1f} : 1 in the week of "
+                                f"{r.week:%d %b}, usual {r.usual_ratio:.1f} : 1.",
+                        "value": float(r.ratio), "threshold": float(r.usual_ratio)})  # fmt: skip
+    return out
