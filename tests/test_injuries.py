@@ -248,3 +248,42 @@ def test_sample_injury_log_reads_as_truth_json_says(tmp_path) -> None:
     # the posterior chain is logged, so the balance has a value for every athlete
     b = flexor_extensor_balance(ds.log)
     assert b.loc[b["ratio"].notna(), "athlete_id"].nunique() == 12
+
+
+def test_exports_leave_injuries_out_unless_health_is_asked_for(ds, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from analysis.reports.workbooks import write_exports
+
+    def cells(path: Path) -> tuple[set[str], str]:
+        wb = load_workbook(path, read_only=True)
+        text = " ".join(
+            str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+            for v in row if v is not None
+        )  # fmt: skip
+        return set(wb.sheetnames), text
+
+    plain = write_exports(ds, tmp_path / "plain")
+    for path in plain:
+        sheets, text = cells(path)
+        assert "injuries" not in sheets
+        assert "felt it on the 3rd flying 30" not in text and "L hammy strain" not in text
+    # the squad book's rejects name the injury-log rows without their values
+    sheets, text = cells(tmp_path / "plain" / "exports" / "squad.xlsx")
+    assert "(health data: see the injury log)" in text and "2026-13-45" not in text
+    health = write_exports(ds, tmp_path / "health", include_health=True)
+    names = {p.name: p for p in health}
+    sheets, text = cells(names["A1.xlsx"])
+    assert "injuries" in sheets and "felt it on the 3rd flying 30" in text
+    assert "Achilles tendinopathy" not in text  # A2's injury never in A1's book
+
+
+def test_data_quality_rejects_carry_no_injury_values(ds) -> None:
+    from analysis.reports import mask_health_rejects
+
+    shown = mask_health_rejects(ds.rejects)
+    inj = shown[shown["table"] == "injuries"]
+    assert (inj["value"] == "(health data: see the injury log)").all()
+    assert inj["athlete_id"].isna().all()
+    assert not inj["reason"].str.contains("injuries.csv row").any()
+    assert shown[shown["table"] != "injuries"].equals(ds.rejects[ds.rejects["table"] != "injuries"])

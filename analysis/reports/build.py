@@ -95,6 +95,7 @@ def build_reports(
     kernel_name: str = KERNEL_NAME,
     retries: int = START_RETRIES,
     scheduler=None,
+    include_health: bool = False,
 ) -> BatchResult:
     """Run every report of a data folder into ``out`` and write ``out/index.html``.
 
@@ -128,6 +129,9 @@ def build_reports(
         Run the reports as tasks on this Dask cluster (``analysis.reports.cluster``), which
         ships the run's snapshot (``$HIPFLEX_SNAPSHOT``) to its workers; default: local
         worker processes.
+    include_health : bool
+        Put the injury log in ``OUT/exports/`` (each athlete's own injuries in their book,
+        the log in the squad book); default: health data stays out of the exports.
 
     Returns
     -------
@@ -373,7 +377,7 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     else:
         try:
             # the exports are made from the tables: their content keys them
-            season = season_outputs(ds, out, pages, key=content)
+            season = season_outputs(ds, out, pages, key=content, include_health=include_health)
             problems += season.problems
             season_html = season.html
         except OSError as exc:

@@ -26,6 +26,7 @@ from ..plots.injuries import location_label
 
 __all__ = [
     "PRIVACY_RULE",
+    "mask_health_rejects",
     "athlete_injury_table",
     "athlete_injury_text",
     "balance_text",
@@ -43,6 +44,24 @@ PRIVACY_RULE = (
     f"different athletes and its group has at least {MIN_GROUP}; when one row is hidden, the "
     "next smallest is hidden too, so that no total gives it away. Hidden rows read 'hidden'."
 )
+
+
+def mask_health_rejects(rejects: pd.DataFrame) -> pd.DataFrame:
+    """Rejects for a page or export shared beyond one athlete: an injury-log row keeps its
+    file, row, column and reason, but not its value or athlete (health data)."""
+    if rejects.empty or "table" not in rejects.columns:
+        return rejects
+    health = (rejects["table"] == "injuries").fillna(False).to_numpy(bool)
+    if not health.any():
+        return rejects
+    out = rejects.copy()
+    out.loc[health, "value"] = "(health data: see the injury log)"
+    if "athlete_id" in out.columns:
+        out.loc[health, "athlete_id"] = pd.NA
+    dup = health & out["reason"].astype("string").str.startswith("duplicate of").fillna(False)
+    out.loc[dup, "reason"] = "duplicate of an injury already listed"
+    return out
+
 
 #: The outcome of the hazard question: the injuries the article links to hip-flexor work.
 OUTCOME = ("hamstring", "hip_groin")
