@@ -407,7 +407,7 @@ def clean_injuries(
                 np.where(location.isna(), "missing location", None), index=raw.index, dtype="string"
             ),
             loc_raw,
-        ),  # fmt: skip
+        ),
         ("days_lost", why_days, _text(raw, "days_lost")),
         ("return_date", why_ret, return_raw),
     )

@@ -45,7 +45,7 @@ INJURY_MODEL: dict = {
         "foot_ankle": 0.2,
         "lower_back": 0.12,
         "other": 0.08,
-    },  # fmt: skip
+    },
     "median_days_lost": {
         "hamstring": 18,
         "hip_groin": 12,
@@ -55,7 +55,7 @@ INJURY_MODEL: dict = {
         "foot_ankle": 9,
         "lower_back": 7,
         "other": 5,
-    },  # fmt: skip
+    },
 }
 
 _SPELL = {
@@ -94,7 +94,7 @@ _SPRINT = [("flying 30s", "{n} x 30 m"), ("block starts", "{n} x 20 m"), ("accel
 def _strength_log(roster: pd.DataFrame, start: _dt.date, weeks: int,
                   rng: np.random.Generator) -> pd.DataFrame:  # fmt: skip
     rows = []
-    for aid, name in zip(roster["athlete_id"], roster["name"], strict=True):
+    for name in roster["name"]:
         ext_level = float(rng.uniform(0.5, 1.5))  # athletes differ in posterior-chain work
         kg = int(rng.integers(40, 90))
         for w in range(weeks):
@@ -152,7 +152,7 @@ def _injuries(daily_hf: pd.DataFrame, roster: pd.DataFrame, start: _dt.date, n_d
                 loc = str(rng.choice(other, p=[model["other_split"][k] for k in other]))
             else:
                 continue
-            days = max(1, int(round(model["median_days_lost"][loc] * rng.lognormal(0, 0.5))))
+            days = max(1, round(model["median_days_lost"][loc] * rng.lognormal(0, 0.5)))
             onset = start + _dt.timedelta(days=d)
             ret = onset + _dt.timedelta(days=days)
             out_until = d + days

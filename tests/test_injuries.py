@@ -62,7 +62,9 @@ def test_injury_logs_in_three_layouts_read_exactly(ds) -> None:
 
 def test_injury_rows_rejected_with_reasons_and_conserved(ds) -> None:
     rej = ds.rejects[ds.rejects["table"] == "injuries"]
-    got = rej[["source", "source_row", "column", "reason", "kind"]].astype(object).values.tolist()
+    got = (
+        rej[["source", "source_row", "column", "reason", "kind"]].astype(object).to_numpy().tolist()
+    )
     assert got == [
         ["injuries.csv", 8, "days_lost",
          "no days lost or return date: counted as an injury, its burden unknown", "partial"],

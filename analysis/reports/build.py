@@ -156,7 +156,8 @@ def build_reports(
     state.mkdir(parents=True, exist_ok=True)
     with _exclusive(state / "lock"):
         return _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-                      notebooks_dir, window_days, kernel_name, retries, scheduler)  # fmt: skip
+                      notebooks_dir, window_days, kernel_name, retries, scheduler,
+                      include_health=include_health)  # fmt: skip
 
 
 def _page_sha(path: Path) -> str:
@@ -205,7 +206,8 @@ def _exclusive(path: Path):
 
 
 def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-           notebooks_dir, window_days, kernel_name, retries, scheduler=None) -> BatchResult:  # fmt: skip
+           notebooks_dir, window_days, kernel_name, retries, scheduler=None, *,
+           include_health: bool = False) -> BatchResult:  # fmt: skip
     from ..dataset import CACHE_ENV, SNAPSHOT_ENV, load_dataset
 
     run_id = _claim(state)
@@ -216,7 +218,7 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
     try:
         return _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
                     notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
-                    snapshot, scheduler)  # fmt: skip
+                    snapshot, scheduler, include_health=include_health)  # fmt: skip
     finally:
         shutil.rmtree(snapshot, ignore_errors=True)
 
@@ -257,7 +259,7 @@ def _without(var: str):
 
 def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
          notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
-         snapshot, scheduler=None) -> BatchResult:  # fmt: skip
+         snapshot, scheduler=None, *, include_health: bool = False) -> BatchResult:  # fmt: skip
     content = content_key(ds)  # keys the reused plan and the exports: hashed once
     planned = plan_reports_cached(
         ds, data_dir, notebooks_dir, window_days=window_days, state=state, content=content

@@ -26,12 +26,12 @@ from ..plots.injuries import location_label
 
 __all__ = [
     "PRIVACY_RULE",
-    "mask_health_rejects",
     "athlete_injury_table",
     "athlete_injury_text",
     "balance_text",
     "hazard_text",
     "mark_athlete_time_loss",
+    "mask_health_rejects",
     "plot_balance",
     "plot_risk_matrix",
     "squad_injury_tables",
@@ -188,7 +188,7 @@ def squad_injury_text(ds: Dataset) -> str:
 
 def _weeks(ds: Dataset) -> int:
     d = pd.concat([ds.log["date"], ds.races["date"]]).dropna()
-    return 0 if d.empty else int(round(((d.max() - d.min()).days + 1) / 7))
+    return 0 if d.empty else round(((d.max() - d.min()).days + 1) / 7)
 
 
 def balance_text(ds: Dataset) -> str:
