@@ -69,6 +69,9 @@ _SPELL = {
     "lower_back": ["lower back", "low back pain", "lumbar"],
     "other": ["shoulder", "wrist", "neck"],
 }  # fmt: skip
+# notes as physios write them (HTML-looking text included: every page must escape it)
+_INJURY_NOTES = ("felt it at 60 m", "<b>grade 1</b> on scan", "physio: O'Brien & Co",
+                 "tight for a week before", "MRI booked", "")  # fmt: skip
 _TISSUE = {"hamstring": "muscle strain", "hip_groin": "muscle", "calf": "muscle",
            "achilles": "tendon", "knee": "tendon", "foot_ankle": "ligament sprain",
            "lower_back": "", "other": ""}  # fmt: skip
@@ -168,7 +171,9 @@ def _injuries(daily_hf: pd.DataFrame, roster: pd.DataFrame, start: _dt.date, n_d
                 "Onset": "sudden" if loc in ("hamstring", "hip_groin", "calf", "foot_ankle")
                 else "gradual",
                 "Context": "competition" if rng.random() < 0.25 else "training",
-                "Notes": "",
+                # numbered, so that each note is its own text (the privacy test finds it)
+                "Notes": (f"{note} (#{len(rows) + 1})" if (note := str(rng.choice(
+                    _INJURY_NOTES))) else ""),
             })  # fmt: skip
     cols = ["Athlete", "Date of injury", "Body part", "Days lost", "Return date", "Tissue",
             "Onset", "Context", "Notes"]  # fmt: skip

@@ -289,3 +289,55 @@ def test_data_quality_rejects_carry_no_injury_values(ds) -> None:
     assert inj["athlete_id"].isna().all()
     assert not inj["reason"].str.contains("injuries.csv row").any()
     assert shown[shown["table"] != "injuries"].equals(ds.rejects[ds.rejects["table"] != "injuries"])
+
+
+@pytest.mark.slow
+def test_rendered_pages_keep_injuries_private(tmp_path) -> None:
+    """The whole batch on a sample with injuries: an athlete page's injury table holds that
+    athlete's rows only and no other athlete's note appears on it; no note, and no location
+    row from fewer than 3 athletes, appears on the squad, cohort, quality or index pages."""
+    import html as html_mod
+    import re
+
+    from analysis import reports as rp
+    from analysis.sample import write_sample
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    write_sample(data, athletes=8, seed=5, today="2026-11-30")
+    ds = hf.load_dataset(data, today=dt.date(2026, 11, 30))
+    assert ds.injuries["notes"].notna().sum() >= 3
+    result = rp.build_reports(data, out, jobs=2, timeout=300, progress=False)
+    assert result.ok, result
+    inj = ds.injuries
+
+    def forms(note: str) -> set[str]:
+        return {note, html_mod.escape(note, quote=True), html_mod.escape(note, quote=False)}
+
+    def table_rows(page: str, caption: str) -> list[list[str]]:
+        m = re.search(re.escape(caption) + r".*?</table>", page, re.S)
+        if m is None:
+            return []
+        rows = re.findall(r"<tr>(.*?)</tr>", m.group(0), re.S)
+        cells = [[html_mod.unescape(c.strip()) for c in re.findall(r"<td[^>]*>(.*?)</td>", r,
+                                                                    re.S)] for r in rows]  # fmt: skip
+        return [c for c in cells if c]
+
+    for aid in ds.athletes["athlete_id"]:
+        page = (out / "athletes" / f"{aid}.html").read_text(encoding="utf-8")
+        own = inj[inj["athlete_id"] == aid]
+        rows = table_rows(page, "Injuries, newest first")
+        assert sorted(r[0] for r in rows) == sorted(own["onset_date"].dt.strftime("%d %b %Y"))
+        for note in inj.loc[inj["athlete_id"] != aid, "notes"].dropna():
+            if note not in set(own["notes"].dropna()):
+                assert not any(f in page for f in forms(note)), (aid, note)
+    shared = [out / "squad.html", out / "index.html", out / "data_quality.html",
+              *sorted((out / "cohorts").glob("*.html"))]  # fmt: skip
+    for path in shared:
+        page = path.read_text(encoding="utf-8")
+        for note in inj["notes"].dropna():
+            assert not any(f in page for f in forms(note)), (path.name, note)
+    squad = (out / "squad.html").read_text(encoding="utf-8")
+    for caption in ("By body location", "By squad", "By sex", "All injuries"):
+        for r in table_rows(squad, caption):
+            # columns: group, athletes, injuries, athletes injured, ...
+            assert r[2] == "hidden" or int(r[2]) == 0 or int(r[3]) >= 3, (caption, r)

@@ -182,7 +182,7 @@ def squad_injury_text(ds: Dataset) -> str:
         f"{int(r['athletes'])} athletes over {weeks} weeks: {_fmt(r['per_athlete_season'], 2)} per "
         f"athlete, {_fmt(r['per_1000_days'])} per 1000 athlete-days at risk{per_h}. Each "
         f"injury cost {_fmt(r['mean_days_lost'])} days on average; the burden was {burden}. "
-        f"{int(r['recurrences'])} were recurrences (same place within two months of return)."
+        f"Recurrences (same place within two months of return): {int(r['recurrences'])}."
     )
 
 
@@ -233,7 +233,7 @@ def athlete_injury_text(ds: Dataset, athlete_id: str) -> str:
     return (
         f"{len(inj)} injur{'y' if len(inj) == 1 else 'ies'} logged, "
         f"{_fmt(lost, 0)} days lost in all"
-        + (f", {rec} of them recurrence{'s' if rec != 1 else ''}" if rec else "")
+        + (f", {rec} of them {'a recurrence' if rec == 1 else 'recurrences'}" if rec else "")
         + ". The shaded spans on the volume chart above are the days lost."
     )
 
