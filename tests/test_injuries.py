@@ -341,3 +341,30 @@ def test_rendered_pages_keep_injuries_private(tmp_path) -> None:
         for r in table_rows(squad, caption):
             # columns: group, athletes, injuries, athletes injured, ...
             assert r[2] == "hidden" or int(r[2]) == 0 or int(r[3]) >= 3, (caption, r)
+
+
+def test_a_file_named_injuries_is_the_log_even_with_few_header_words(tmp_path) -> None:
+    import shutil
+
+    from openpyxl import Workbook
+
+    shutil.copy(DATA / "injuries" / "athletes.csv", tmp_path / "athletes.csv")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "2026"
+    ws.append(["Name", "Date", "What", "Days"])  # nothing here says "injury" but the name
+    ws.append(["Mia Jensen", dt.datetime(2026, 5, 4), "calf", 6])
+    ws.append(["Tom Berg", "12/05/2026", "Hamstring", "1 week"])
+    wb.save(tmp_path / "injuries.xlsx")
+    ds = hf.load_dataset(tmp_path, today=TODAY)
+    got = ds.injuries[["athlete_id", "location", "days_lost"]].astype(object).to_numpy().tolist()
+    assert got == [["A2", "calf", 6], ["A3", "hamstring", 7]]
+    assert ds.log.empty and ds.injuries["source"].eq("injuries.xlsx#2026").all()
+
+
+def test_inspect_names_the_injury_log_without_showing_its_rows() -> None:
+    from analysis.ingest.inspect import inspect_folder
+
+    text, _ = inspect_folder(DATA / "injuries")
+    assert text.count("reads as: the injury log") == 3
+    assert "hammy" not in text and "felt it" not in text

@@ -106,6 +106,16 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
                 "exercise, prescription, progression; see README 'The coach's season')"
             )
             continue
+        from ..injuries import is_injury_file, is_injury_frame
+
+        if len(frame) and is_injury_frame(frame, named=is_injury_file(lay.source.split("#")[0])):
+            n_read += 1  # read by analysis.injuries, never as a log (health data)
+            lines.append(f"  layout: {lay.describe()}")
+            lines.append(
+                f"  reads as: the injury log, {len(frame)} data rows (athlete, date of injury, "
+                "body location, days lost or return; see docs/data-formats.md)"
+            )
+            continue
         kind = classify(frame) if len(frame) else None
         what = _KIND.get(kind, "not a log or result table")
         if kind not in ("log", "results"):
