@@ -37,6 +37,7 @@ __all__ = [
     "MIN_GROUP",
     "exposure",
     "family_volume",
+    "family_window_volume",
     "flexor_extensor_balance",
     "injury_rates",
     "suppress_small_cells",
@@ -97,6 +98,80 @@ def family_volume(log: pd.DataFrame, *, freq: str = "W-SUN") -> pd.DataFrame:
     )
     out = df.groupby(["athlete_id", "week", "family"], observed=True, as_index=False).sum()
     return out[cols]
+
+
+def family_window_volume(
+    log: pd.DataFrame,
+    at: pd.DataFrame,
+    *,
+    window_days: int = 28,
+    families: tuple[str, ...] = ("hip_flexor", "hip_extensor", "other_strength", "sprint"),
+) -> pd.DataFrame:
+    """Volume per family over the ``window_days`` days before each row of ``at``.
+
+    Parameters
+    ----------
+    log
+        The clean training log.
+    at
+        Rows with ``athlete_id`` and ``date`` (a race day, an injury's onset, any day).
+    window_days
+        W: the days ``date − W`` to ``date − 1`` count (the day itself does not), as in
+        :func:`analysis.race_features`.
+    families
+        Catalog families to sum.
+
+    Returns
+    -------
+    DataFrame
+        ``at`` with one column per family, ``{family}_{W}d``: hip-flexion reps for
+        ``hip_flexor`` (the log's ``hf_reps``), metres for ``sprint``, sets × reps (per leg
+        doubled) for the others; 0 where nothing was logged.
+    """
+    w = int(window_days)
+    out = at.copy()
+    vol = pd.DataFrame(
+        {
+            "athlete_id": log["athlete_id"].astype("string"),
+            "date": log["date"].dt.normalize().astype("datetime64[ns]"),
+            "family": log["family"].astype("string"),
+            "value": np.where(
+                log["family"] == "hip_flexor",
+                log["hf_reps"].astype("Float64").fillna(0.0).to_numpy(float),
+                np.where(
+                    log["family"] == "sprint",
+                    (log["sets"].astype("Float64") * log["distance_m"].astype("Float64"))
+                    .fillna(0.0)
+                    .to_numpy(float),
+                    _entry_reps(log).fillna(0.0).to_numpy(float),
+                ),
+            ),
+        }
+    )
+    keys = pd.DataFrame(
+        {
+            "athlete_id": out["athlete_id"].astype("string"),
+            "date": pd.to_datetime(out["date"]).astype("datetime64[ns]"),
+        }
+    )
+    for fam in families:
+        daily = (
+            vol[vol["family"] == fam].groupby(["athlete_id", "date"], as_index=False)["value"].sum()
+        )
+        daily = daily.sort_values(["date"], kind="stable")
+        daily["cum"] = daily.groupby("athlete_id")["value"].cumsum()
+
+        def cum_before(day: pd.Series, daily=daily) -> np.ndarray:
+            q = pd.DataFrame({"athlete_id": keys["athlete_id"], "date": day, "i": range(len(day))})
+            q = q.sort_values("date", kind="stable")
+            m = pd.merge_asof(q, daily[["athlete_id", "date", "cum"]], on="date",
+                              by="athlete_id", direction="backward", allow_exact_matches=False)  # fmt: skip
+            return m.sort_values("i")["cum"].fillna(0.0).to_numpy(float)
+
+        # sum of days d-W .. d-1 = cum(before d) - cum(before d-W)
+        total = cum_before(keys["date"]) - cum_before(keys["date"] - pd.Timedelta(days=w))
+        out[f"{fam}_{w}d"] = total
+    return out
 
 
 def flexor_extensor_balance(log: pd.DataFrame) -> pd.DataFrame:

@@ -368,3 +368,23 @@ def test_inspect_names_the_injury_log_without_showing_its_rows() -> None:
     text, _ = inspect_folder(DATA / "injuries")
     assert text.count("reads as: the injury log") == 3
     assert "hammy" not in text and "felt it" not in text
+
+
+def test_family_volume_over_the_days_before_counts_each_family_in_its_unit() -> None:
+    from analysis.injury_epi import family_window_volume
+
+    log = hf.load_dataset(DATA / "logs" / "strength", today=TODAY).log
+    at = pd.DataFrame({"athlete_id": ["A1", "A4"], "date": pd.to_datetime(["2026-01-13",
+                                                                           "2026-01-14"])})  # fmt: skip
+    got = family_window_volume(log, at, window_days=7).set_index("athlete_id")
+    # A1, 6-12 Jan: flying 30s 4 x 30 m + block starts 6 x 20 m on the 12th; the squats of
+    # 5 Jan are outside the window; nordics 3x6 + RDLs 3x6 on the 12th
+    assert got.loc["A1", "sprint_7d"] == 240.0
+    assert got.loc["A1", "other_strength_7d"] == 0.0
+    assert got.loc["A1", "hip_extensor_7d"] == 36.0
+    # A4, 7-13 Jan: power clean 5x3 + calf raise 3x15 (8th), box jumps 4x5 + bench 3x8
+    # (13th); the timed Copenhagen planks have no reps. A's 3 x 30 m = 90 hip-flexion reps
+    # + hanging knee raises 3x10
+    assert got.loc["A4", "other_strength_7d"] == 15 + 45 + 20 + 24
+    assert got.loc["A4", "hip_flexor_7d"] == 120.0
+    assert got.loc["A4", "sprint_7d"] == 360.0  # hill sprints 6 x 60 m
