@@ -388,3 +388,39 @@ def test_family_volume_over_the_days_before_counts_each_family_in_its_unit() -> 
     assert got.loc["A4", "other_strength_7d"] == 15 + 45 + 20 + 24
     assert got.loc["A4", "hip_flexor_7d"] == 120.0
     assert got.loc["A4", "sprint_7d"] == 360.0  # hill sprints 6 x 60 m
+
+
+def test_hazard_answer_uses_stats_injury_hazard_once_it_exists(ds, monkeypatch) -> None:
+    from dataclasses import dataclass
+
+    from analysis import stats
+    from analysis.reports.injuries import hazard_text
+
+    @dataclass(frozen=True)
+    class Result:
+        hazard_ratio: float
+        ci_low: float
+        ci_high: float
+        pvalue: float
+        n_events: int
+        n_athletes: int
+        method: str = "Cox, counting process, clustered by athlete"
+        note: str = ""
+
+    calls = []
+
+    def fake(ds, *, exposure="hf_reps", window_days=28, locations=None):
+        calls.append((exposure, window_days, tuple(locations)))
+        return Result(0.91, 0.70, 1.18, 0.47, 9, 8)
+
+    monkeypatch.setattr(stats, "injury_hazard", fake, raising=False)
+    text = hazard_text(ds, window_days=21)
+    assert calls == [("hf_reps", 21, ("hamstring", "hip_groin"))]
+    assert "0.91 (95 % CI 0.70 to 1.18" in text and "cannot tell a link from chance" in text
+
+    def too_few(ds, **kw):
+        return Result(float("nan"), float("nan"), float("nan"), float("nan"), 3, 3,
+                      note="fewer than 10 injuries: too few to estimate")  # fmt: skip
+
+    monkeypatch.setattr(stats, "injury_hazard", too_few, raising=False)
+    assert "Not estimated: fewer than 10 injuries" in hazard_text(ds)
