@@ -185,7 +185,8 @@ def flexor_extensor_balance(log: pd.DataFrame) -> pd.DataFrame:
         ``flexor_reps / extensor_reps`` (NA in a week with no extensor reps);
         ``usual_ratio`` is 2 to the median ``log2_ratio`` of the athlete's *earlier* weeks
         (NA until :data:`BALANCE_MIN_WEEKS` of them); ``far_from_usual`` when the week's
-        ratio is at least twice or at most half the usual one.
+        ratio is at least twice or at most half the usual one *and* outside the athlete's
+        usual spread (2.5 robust SDs of the earlier weeks' log2 ratios around their median).
 
     Notes
     -----
@@ -215,12 +216,15 @@ def flexor_extensor_balance(log: pd.DataFrame) -> pd.DataFrame:
     g = df.groupby("athlete_id", observed=True)["log2_ratio"]
     prior_med = g.transform(lambda s: s.expanding().median().shift(1))
     prior_n = g.transform(lambda s: s.notna().cumsum().shift(1).fillna(0))
+    # the athlete's usual spread: 2.5 robust SDs (1.4826 × the median absolute deviation)
+    # of earlier weeks around their median, so a week-to-week jumpy ratio is not flagged
+    dev = (df["log2_ratio"] - prior_med).abs()
+    prior_mad = dev.groupby(df["athlete_id"]).transform(lambda s: s.expanding().median().shift(1))
     usual = np.where(prior_n >= BALANCE_MIN_WEEKS, prior_med, np.nan)
+    bound = np.maximum(BALANCE_FAR_LOG2, 2.5 * 1.4826 * prior_mad.fillna(0.0).to_numpy(float))
     df["usual_ratio"] = np.exp2(usual)
     df["far_from_usual"] = (
-        (np.abs(df["log2_ratio"] - usual) >= BALANCE_FAR_LOG2)
-        & ~np.isnan(usual)
-        & df["log2_ratio"].notna()
+        (np.abs(df["log2_ratio"] - usual) >= bound) & ~np.isnan(usual) & df["log2_ratio"].notna()
     )
     df["far_from_usual"] = df["far_from_usual"].fillna(False).astype(bool)
     return df[cols].reset_index(drop=True)

@@ -424,3 +424,38 @@ def test_hazard_answer_uses_stats_injury_hazard_once_it_exists(ds, monkeypatch) 
 
     monkeypatch.setattr(stats, "injury_hazard", too_few, raising=False)
     assert "Not estimated: fewer than 10 injuries" in hazard_text(ds)
+
+
+def _weekly_log(pairs: list[tuple[float, float]]) -> pd.DataFrame:
+    """One athlete, one flexor and one extensor entry per week (flexor reps, extensor reps)."""
+    rows = []
+    for k, (f, e) in enumerate(pairs):
+        day = pd.Timestamp("2026-01-05") + pd.Timedelta(weeks=k)
+        rows.append(["A1", day, "hip_flexor", 1, f, False, f])
+        rows.append(["A1", day, "hip_extensor", 1, e, False, 0.0])
+    df = pd.DataFrame(rows, columns=["athlete_id", "date", "family", "sets", "reps", "per_leg",
+                                     "hf_reps"])  # fmt: skip
+    return df.assign(distance_m=pd.NA).astype({"sets": "Int64", "reps": "Float64",
+                                               "per_leg": "boolean", "hf_reps": "Float64",
+                                               "distance_m": "Float64"})  # fmt: skip
+
+
+def test_balance_far_from_usual_needs_a_doubling_outside_the_athletes_spread() -> None:
+    steady = [(100, 50), (110, 50), (90, 50), (100, 55), (100, 45)]  # about 2 : 1
+    b = flexor_extensor_balance(_weekly_log([*steady, (100, 10)]))
+    assert b["usual_ratio"].iloc[-1] == pytest.approx(2.0)
+    assert b["far_from_usual"].tolist() == [False] * 5 + [True]  # 10 : 1
+    assert not flexor_extensor_balance(_weekly_log([*steady, (150, 50)]))["far_from_usual"].any()
+    # an athlete whose ratio always jumps (1 : 1 to 8 : 1) is not flagged for another jump
+    jumpy = [(50, 50), (400, 50), (50, 50), (400, 50), (60, 50)]
+    assert not flexor_extensor_balance(_weekly_log([*jumpy, (400, 50)]))["far_from_usual"].any()
+
+
+def test_attention_names_an_athlete_back_from_a_hamstring_or_hip_injury(ds) -> None:
+    from analysis.attention import attention_list
+
+    att = attention_list(ds, as_of="2026-04-25")
+    back = att[att["kind"] == "back_from_injury"]
+    # A2's hip flexor (iliopsoas) injury: back on 19 Apr; A3's lower back is not listed
+    assert back[["athlete_id", "value"]].astype(object).to_numpy().tolist() == [["A2", 6.0]]
+    assert "iliopsoas" not in " ".join(att["what"])  # the body text is not copied

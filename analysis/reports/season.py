@@ -31,6 +31,8 @@ _KIND_LABEL = {
     "no_log": "Not logging",
     "new_pb": "New PB",
     "new_sb": "New SB",
+    "back_from_injury": "Back from injury",
+    "balance_far": "Balance unusual",
 }
 
 
