@@ -459,3 +459,18 @@ def test_attention_names_an_athlete_back_from_a_hamstring_or_hip_injury(ds) -> N
     # A2's hip flexor (iliopsoas) injury: back on 19 Apr; A3's lower back is not listed
     assert back[["athlete_id", "value"]].astype(object).to_numpy().tolist() == [["A2", 6.0]]
     assert "iliopsoas" not in " ".join(att["what"])  # the body text is not copied
+
+
+def test_a_new_injury_reruns_its_athletes_page_and_the_squad_page_only(ds, tmp_path) -> None:
+    import dataclasses
+
+    from analysis.reports.plan import plan_reports
+
+    before = {(j.kind, j.key): j.digest for j in plan_reports(ds, DATA / "injuries")}
+    fewer = dataclasses.replace(ds, injuries=ds.injuries[ds.injuries["source_row"] != 4])
+    after = {(j.kind, j.key): j.digest for j in plan_reports(fewer, DATA / "injuries")}
+    changed = {k for k in before if before[k] != after[k]}
+    # A1's row 4 gone: A1's page and the squad's (its injury section); cohorts read the
+    # squad's tables too; nobody else's page
+    assert ("athlete", "A1") in changed and ("squad", "") in changed
+    assert not {("athlete", a) for a in ("A2", "A3", "A4")} & changed
