@@ -180,7 +180,7 @@ def squad_injury_text(ds: Dataset) -> str:
     return (
         f"{int(r['injuries'])} time-loss injuries in {int(r['athletes_injured'])} of "
         f"{int(r['athletes'])} athletes over {weeks} weeks: {_fmt(r['per_athlete_season'], 2)} per "
-        f"athlete, {_fmt(r['per_1000_days'])} per 1000 athlete-days at risk{per_h}. Each "
+        f"athlete in those weeks, {_fmt(r['per_1000_days'])} per 1000 athlete-days at risk{per_h}. Each "
         f"injury cost {_fmt(r['mean_days_lost'])} days on average; the burden was {burden}. "
         f"Recurrences (same place within two months of return): {int(r['recurrences'])}."
     )
