@@ -149,7 +149,7 @@ _LOCATION_PATTERNS: dict[str, str] = {
             r"|rodilla|ginocchio",
     "foot_ankle": r"foot|feet|ankle\w*|plantar\w*|metatars\w*|toe\w*|heel\w*|navicular"
                   r"|sesamoid\w*|fuss|sprunggelenk|pied|cheville|tobillo|pie|caviglia",
-    "lower_back": r"lower back|low back|back|lumbar|lumbo\w*|lbp|spine|spinal|sacroiliac|si joint"
+    "lower_back": r"lower back|low back|back(?! of\b)|lumbar|lumbo\w*|lbp|spine|spinal|sacroiliac|si joint"
                   r"|sij|rucken|dos|espalda|schiena",
 }  # fmt: skip
 _LOCATION_RE = {k: re.compile(rf"\b(?:{v})\b") for k, v in _LOCATION_PATTERNS.items()}

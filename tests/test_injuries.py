@@ -92,6 +92,7 @@ def test_injury_rows_rejected_with_reasons_and_conserved(ds) -> None:
         ("adductor strain", "hip_groin"), ("Hip flexor (iliopsoas)", "hip_groin"),
         ("groin", "hip_groin"), ("calf (gastroc)", "calf"), ("soleus", "calf"),
         ("Achilles tendinopathy", "achilles"), ("patellar tendon", "knee"), ("ITB", "knee"),
+        ("back of knee", "knee"),
         ("ankle sprain", "foot_ankle"), ("plantar fascia", "foot_ankle"),
         ("low back pain", "lower_back"), ("lumbar", "lower_back"),
         ("rectus femoris", "other"), ("shoulder", "other"),
