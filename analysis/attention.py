@@ -23,6 +23,12 @@ argument too):
     median of the season's earlier races by more than
     :data:`~analysis.config.ATTENTION_FADE_MARGIN_S` s; at least two earlier races needed.
 
+``back_from_injury`` / ``balance_far``
+    Back from a hamstring or hip/groin injury within
+    :data:`analysis.injury_epi.ATTENTION_RETURN_DAYS` days; the last week's flexor :
+    extensor balance at least twice or at most half the athlete's usual
+    (:func:`analysis.injury_epi.flexor_extensor_balance`). Neither copies a note.
+
 ``as_of`` defaults to the data's last date (log or race), so a nightly run on an unchanged
 folder gives the same list; pass today's date to count days up to now.
 """
@@ -50,13 +56,17 @@ ATTENTION_COLUMNS: dict[str, str] = {
     "threshold": "Float64",
 }
 
-KINDS = ("fade_worse", "volume_change", "no_log", "new_pb", "new_sb")
+KINDS = ("fade_worse", "volume_change", "no_log", "new_pb", "new_sb", "back_from_injury",
+         "balance_far")
 _KIND_WORDS = {
     "fade_worse": ("fade worse lately", "fades worse lately"),
     "volume_change": ("hip-flexor volume change", "hip-flexor volume changes"),
     "no_log": ("not logging", "not logging"),
     "new_pb": ("new PB", "new PBs"),
     "new_sb": ("new SB", "new SBs"),
+    "back_from_injury": ("back from injury", "back from injury"),
+    "balance_far": ("flexor : extensor balance far from usual",
+                    "flexor : extensor balances far from usual"),
 }
 
 
@@ -199,6 +209,13 @@ def _fade(ds, last_n, margin) -> list[dict]:
     return out
 
 
+def _injury_items(ds, as_of) -> list[dict]:
+    """Back from a hamstring/hip injury lately; balance far from usual (analysis.injury_epi)."""
+    from .injury_epi import attention_items
+
+    return attention_items(ds, as_of)
+
+
 def attention_list(
     ds,
     *,
@@ -244,6 +261,7 @@ def attention_list(
                               else min_weekly_reps)),
         *_no_log(ds, when, int(c.ATTENTION_NO_LOG_DAYS if no_log_days is None else no_log_days)),
         *_bests(ds, when, int(c.ATTENTION_RECENT_DAYS if recent_days is None else recent_days)),
+        *_injury_items(ds, when),
     ]  # fmt: skip
     names = ds.athletes.set_index("athlete_id")["name"]
     out = pd.DataFrame(rows, columns=[k for k in ATTENTION_COLUMNS if k != "name"])

@@ -8,7 +8,8 @@ exercise:
 ``name``
     Display name.
 ``family``
-    ``hip_flexor`` or ``mobility``.
+    ``hip_flexor``, ``hip_extensor`` (the posterior chain), ``other_strength``, ``sprint``
+    or ``mobility``; only ``hip_flexor`` entries count hip-flexion reps.
 ``unit``
     How the drill is usually prescribed: ``reps``, ``metres`` or ``seconds``.
 ``reps_per_m``
@@ -45,7 +46,7 @@ from .resources import reference_path
 #: Environment variable naming another catalog file (default: the project's).
 CATALOG_ENV = "HIPFLEX_CATALOG"
 
-FAMILIES = ("hip_flexor", "mobility")
+FAMILIES = ("hip_flexor", "hip_extensor", "other_strength", "sprint", "mobility")
 UNITS = ("reps", "metres", "seconds")
 CATALOG_COLUMNS = (
     "exercise",
@@ -372,7 +373,7 @@ def match_exercises(values: pd.Series, catalog: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Aligned with ``values``: ``exercise`` (catalog id, ``NA`` when unmapped or
-        missing), ``family`` (``hip_flexor``/``mobility``/``unmapped``, ``NA`` when the
+        missing), ``family`` (a catalog family or ``unmapped``, ``NA`` when the
         cell is empty), ``unit``, ``reps_per_m``, ``reps_per_s``, ``laterality``, and
         ``candidates``: for a spelling left unmapped because it contains the spellings of
         two or more exercises, their ids (``"band_knee_drive; lunge_stretch"``), else NA.

@@ -247,6 +247,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             progress=None if not args.quiet else False,
             notebooks_dir=args.notebooks,
             scheduler=client,
+            include_health=args.include_health,
         )
     return max(status, 0 if result.ok else 1)
 
@@ -341,6 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="tcp://HOST:8786",
         help="run the reports on this Dask cluster (default: $DASK_SCHEDULER_ADDRESS, else "
         "locally); needs pip install 'hipflex[dask]'",
+    )
+    r.add_argument(
+        "--include-health",
+        action="store_true",
+        help="put the injury log in OUT/exports/ (each athlete's own in their workbook); "
+        "default: health data stays out of the exports",
     )
     report_opts(r)
     r.set_defaults(func=cmd_report)

@@ -18,6 +18,8 @@ import pandas as pd
 
 from . import __version__, config
 from .errors import DataError
+from .ingest.injury_headers import is_injury_file, is_injury_frame
+from .injuries import clean_injuries, empty_injuries
 from .io import (
     LOG_SYNONYMS,
     RESULT_SYNONYMS,
@@ -35,7 +37,7 @@ from .schema import concat_rejects, rejects_frame
 
 TABLES = (
     "athletes", "log", "races", "splits", "rejects", "reconciliation", "skipped", "plan",
-    "not_data",
+    "not_data", "injuries",
 )  # fmt: skip
 
 #: Environment variable naming a folder where cleaned datasets are cached as Parquet,
@@ -87,6 +89,10 @@ class Dataset:
     #: The coach's plan (``plan.csv`` / ``plan.xlsx``) expanded per athlete and week
     #: (:func:`analysis.plan.load_plan`); empty when the folder has no plan.
     plan: pd.DataFrame = field(default_factory=lambda: _empty_plan())
+    #: The injury log (``injuries.csv`` / ``injuries.xlsx`` or any sheet whose header reads
+    #: as one; :func:`analysis.injuries.clean_injuries`); empty when the folder has none.
+    #: Health data: an athlete's own page and aggregates only.
+    injuries: pd.DataFrame = field(default_factory=lambda: _empty_injuries())
     _cache: dict = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -127,6 +133,7 @@ class Dataset:
             fingerprint=self.fingerprint,
             synthetic=self.synthetic,
             plan=self.plan[self.plan["athlete_id"] == aid].reset_index(drop=True),
+            injuries=self.injuries[self.injuries["athlete_id"] == aid].reset_index(drop=True),
         )
         if "fatigue" in self.__dict__:  # per race: the athlete's rows are its own metrics
             fat = self.__dict__["fatigue"]
@@ -185,6 +192,11 @@ class Dataset:
             ("Unmapped exercises", f"{s['unmapped_entries']} entries; top: {unm}", False),
         ]
         return render("dataset_summary.html.j2", rows=rows)
+
+
+def _empty_injuries() -> pd.DataFrame:
+
+    return empty_injuries()
 
 
 def _empty_plan() -> pd.DataFrame:
@@ -336,9 +348,12 @@ def load_dataset(
     plan, plan_rej = load_plan(tables.plan_tables, athletes, catalog, dayfirst=dayfirst)
     rejects = concat_rejects(rejects, plan_rej)
     plan_rows = plan.drop_duplicates(["source", "source_row"])
+
+    injuries, inj_rej = clean_injuries(tables.injuries, athletes, **kw)
+    rejects = concat_rejects(rejects, inj_rej)
     reconciliation = _reconcile(
         tables.counts(),
-        {"log": log, "races": races, "plan": plan_rows},
+        {"log": log, "races": races, "plan": plan_rows, "injuries": injuries},
         rejects,
         tables.entry_sources,
     )
@@ -355,6 +370,7 @@ def load_dataset(
         fingerprint=fp,
         synthetic=(root / SYNTHETIC_MARKER).is_file(),
         plan=plan,
+        injuries=injuries,
     )
     if cache_dir is not None:
         save_dataset(ds, Path(cache_dir) / fp)
@@ -399,7 +415,9 @@ def all_rejected(ds: Dataset) -> list[tuple[str, str]]:
                          == r.source]  # fmt: skip
         top = rej["reason"].value_counts().head(3)
         why = ", ".join(f"{k} ({v})" for k, v in top.items())
-        out.append((str(r.source), f"all {r.rows_read} rows rejected" + (f": {why}" if why else "")))
+        out.append(
+            (str(r.source), f"all {r.rows_read} rows rejected" + (f": {why}" if why else ""))
+        )
     return out
 
 
@@ -422,6 +440,7 @@ class _Tables:
     ragged: list = field(default_factory=list)  # rejects frames
     entry_sources: dict = field(default_factory=dict)
     plan_tables: list = field(default_factory=list)  # RawTables of plan.csv / plan.xlsx
+    injuries: list = field(default_factory=list)  # (source, frame) of injury logs
 
     def counts(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -455,7 +474,7 @@ class _Tables:
         def of(src: str) -> bool:
             return src == source or src.startswith(source + "#")
 
-        for name in ("logs", "results"):
+        for name in ("logs", "results", "injuries"):
             setattr(self, name, [(s, f) for s, f in getattr(self, name) if not of(s)])
         rows = sum(c["raw_rows"] for c in self.read if of(c["source"]))
         self.read = [c for c in self.read if not of(c["source"])]
@@ -528,7 +547,13 @@ def read_folder(
                                 "reason": lay.reason or "empty sheet (no data rows)"})  # fmt: skip
             continue
         kind = lay.table or classify(frame)
-        if kind == "log":
+        if lay.table is None and is_injury_frame(
+            frame, named=is_injury_file(lay.source.split("#", 1)[0])
+        ):
+            kind = "injuries"  # health data: its own table, never a log
+        if kind == "injuries":
+            out.injuries.append((lay.source, frame))
+        elif kind == "log":
             out.logs.append((lay.source, canonicalize_columns(frame, LOG_SYNONYMS)))
         elif kind == "results":
             out.results.append((lay.source, canonicalize_columns(
@@ -540,7 +565,7 @@ def read_folder(
                           "or athlete + event + time)",
             })  # fmt: skip
             continue
-        table = "log" if kind == "log" else "races"
+        table = {"log": "log", "injuries": "injuries"}.get(kind, "races")
         out.entry_sources.update(parsed.entry_sources)
         for row, n, reason in parsed.not_data:
             out.not_data.append((lay.source, row, n, reason))

@@ -64,7 +64,7 @@ def test_hf_reps_follow_the_design_definitions():
             {"athlete": "A1", "date": "2026-03-04", "exercise": "lunge stretch",
              "prescription": "2 x 30s"},
             # unmapped counts 0
-            {"athlete": "A1", "date": "2026-03-04", "exercise": "nordics", "prescription": "3x5"},
+            {"athlete": "A1", "date": "2026-03-04", "exercise": "stir the pot", "prescription": "3x5"},
             # a timed hip-flexor set: no reps per second in the catalog -> NA, partial
             {"athlete": "A1", "date": "2026-03-05", "exercise": "high knees",
              "prescription": "3x20s"},
@@ -157,7 +157,7 @@ def messy(tmp_path):
         "Zed Unknown;03/03/2026;HLR;3x10;visitor\n"  # row 4: unknown athlete
         "Kwame Asante;25/03/2026;Spread-eagle sit-ups;lots;\n"  # row 5: unparseable
         "\n"  # a blank line is not a row
-        "Kwame Asante;26/03/2026;nordics;3x5;\n",  # row 7: unmapped, 0
+        "Kwame Asante;26/03/2026;stir the pot;3x5;\n",  # row 7: unmapped, 0
         encoding="utf-8",
     )
     # coach B: month-first dates, Last, First names, other headers
@@ -260,7 +260,7 @@ _DATES = ["2026-03-02", "2026-03-03", "4 Mar 2026", "25/03/2026", "2026-04-01", 
 _EXERCISES = ["A's", "A skips", "running As", "high knees", "KD", "cable KD", "box knee drives",
               "HLR", "hanging knee raises", "Spread-eagle sit-ups", "spread eagle crunches",
               "incline bench leg raise", "lunge stretch", "hip flexor stretches",
-              "couch stretches", "foam rolling", "nordics"]  # fmt: skip
+              "couch stretches", "foam rolling", "stir the pot"]  # fmt: skip
 _PRESCRIPTIONS = ["3x10", "3 x 10 each leg", "3x25-30", "10/10/8", "4 x 20 m", "3 sets of 10",
                   "3x10 @ 20kg", "2x12 BW", "3x10 red band", "2x30s", "3x8 45lb"]  # fmt: skip
 _SETS, _REPS = ["2", "3", "4"], ["10", "12", "10 each leg", "20 m", "30s"]

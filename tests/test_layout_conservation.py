@@ -76,7 +76,7 @@ def log_file(draw) -> tuple[list[list[str]], int]:
             cells = [draw(st.sampled_from(CELLS)) for _ in WEEKDAYS]
             if not any(cells):
                 cells[0] = "3x10"
-            rows.append([draw(st.sampled_from(["Box knee drives", "A's", "nordics"])), *cells])
+            rows.append([draw(st.sampled_from(["Box knee drives", "A's", "stir the pot"])), *cells])
             entries += sum(bool(c) for c in cells)
     else:
         rows.append(["Athlete", "Date", "Exercise", "Sets x Reps", "Load"])
@@ -84,7 +84,7 @@ def log_file(draw) -> tuple[list[list[str]], int]:
             rows.append(["", "", "", "", "kg"])
         for _ in range(draw(st.integers(1, 5))):
             rows.append([draw(st.sampled_from(NAMES)), "03/03/2026",
-                         draw(st.sampled_from(["cable knee drives", "HLR", "nordics"])),
+                         draw(st.sampled_from(["cable knee drives", "HLR", "stir the pot"])),
                          draw(st.sampled_from(CELLS[:6])), draw(st.sampled_from(["", "20", "BW"]))])  # fmt: skip
             entries += 1
         if draw(st.booleans()):

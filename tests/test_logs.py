@@ -240,7 +240,7 @@ def _large_log(n: int = 120_000) -> pd.DataFrame:
         {
             "athlete": pick(["A1", "Dee Nunez", "Baker, Tom", "Zed"]),
             "date": pick(["2026-03-04", "05/03/2026", "31/02/2026", "2026-04-01"]),
-            "exercise": pick(["HLR", "A's", "KD", "nordics", "lunge stretch"]),
+            "exercise": pick(["HLR", "A's", "KD", "stir the pot", "lunge stretch"]),
             "prescription": pick(["3x10", "3 x 20 m", "3x12 each leg", "lots", "2x30s", None]),
             "notes": pick([None, None, "ok"]),
         }

@@ -95,6 +95,8 @@ def test_writes_the_expected_files(sample_dir):
         "plan.csv",
         "results/meets_2026.csv",
         "results/time_trials.xlsx",
+        "injuries.csv",
+        "logs/strength_sc.csv",
         "SYNTHETIC.md",
         "truth.json",
         *_layout_files(sample_dir).values(),
@@ -111,7 +113,7 @@ def test_writes_the_expected_files(sample_dir):
 def test_small_rosters_keep_their_files_as_they_were(tmp_path):
     write_sample(tmp_path, athletes=5, seed=11, today=TODAY)
     names = {str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()}
-    assert len(names) == 9 and "logs/gym_export.csv" not in names
+    assert len(names) == 11 and "logs/gym_export.csv" not in names
 
 
 def test_raw_files_classify_as_roster_logs_and_results(sample_dir):
@@ -141,6 +143,8 @@ def test_raw_files_classify_as_roster_logs_and_results(sample_dir):
         files["meet"]: "results",
         "results/time_trials.xlsx#Trials": "results",
         **dict.fromkeys(_lynx_files(sample_dir), "results"),
+        "injuries.csv": None,  # health data: read as the injury log, never a log
+        "logs/strength_sc.csv": "log",
     }
 
 
@@ -175,7 +179,7 @@ def test_coach_files_use_their_own_date_order_and_forms(sample_dir):
     presc = a["Sets x Reps"]
     for pattern in (r"^\d+x\d+", r"\d+ x \d+ m$", r"each leg|per leg|/leg|e/s", r"band"):
         assert presc.str.contains(pattern, regex=True).any(), pattern
-    assert {"bulgarian split squat", "nordics"} & (set(a["Exercise"]) | set(b["Drill"]))
+    assert {"stir the pot", "hurdle walkovers"} & (set(a["Exercise"]) | set(b["Drill"]))
 
 
 def test_workbook_has_two_log_sheets_with_separate_columns_and_a_notes_sheet(sample_dir):

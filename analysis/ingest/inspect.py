@@ -17,6 +17,7 @@ import pandas as pd
 from ..errors import DataError
 from ..io import classify, iter_raw_files
 from .hints import FILE_NAME, load_hints
+from .injury_headers import is_injury_file, is_injury_frame
 from .layout import result_roles
 
 _KIND = {"log": "training log", "results": "race results", "athletes": "roster"}
@@ -104,6 +105,14 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
             lines.append(
                 f"  reads as: the coach's plan, {len(frame)} data rows (week, squad or athlete, "
                 "exercise, prescription, progression; see README 'The coach's season')"
+            )
+            continue
+        if len(frame) and is_injury_frame(frame, named=is_injury_file(lay.source.split("#")[0])):
+            n_read += 1  # read by analysis.injuries, never as a log (health data)
+            lines.append(f"  layout: {lay.describe()}")
+            lines.append(
+                f"  reads as: the injury log, {len(frame)} data rows (athlete, date of injury, "
+                "body location, days lost or return; see docs/data-formats.md)"
             )
             continue
         kind = (lay.table or classify(frame)) if len(frame) else None

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..io import LOG_SYNONYMS, RESULT_SYNONYMS, ROSTER_SYNONYMS, header_key
+from .injury_headers import HEADER_WORDS as _INJURY_WORDS
 
 Row = tuple[int, list]
 
@@ -63,6 +64,10 @@ _SIDE = {**dict.fromkeys(("pos", "place", "rank", "pl", "platz", "rang", "puesto
          **dict.fromkeys(("club", "team", "verein"), "club"),
          **dict.fromkeys(("lane", "bib", "no"), "lane or bib")}  # fmt: skip
 _KNOWN.update(_SIDE)
+# an injury log's header row is found like any other (generic words such as "what", "back"
+# or "type" left out so they never make a log's title row a header)
+for _w in _INJURY_WORDS:
+    _KNOWN.setdefault(_w, "injury")
 #: the same with the result files' meaning first (``Time`` is a race's final time there)
 _KNOWN_RESULTS = {**_keys(RESULT_SYNONYMS, LOG_SYNONYMS, ROSTER_SYNONYMS), **_SIDE}
 

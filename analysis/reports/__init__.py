@@ -89,6 +89,7 @@ _NAMES = {
     "rejects_by_reason": "quality",
     "unknown_names": "quality",
     "unmapped_exercises": "quality",
+    "mask_health_rejects": "injuries",
     "load_or_sample": "explore",
     "who_trained_what": "explore",
     "SquadReport": "squad",

@@ -248,12 +248,15 @@ class AthleteReport:
     def plot_weekly_volume(self):
         from ..plots import plot_weekly_volume
 
-        return plot_weekly_volume(
+        ax = plot_weekly_volume(
             self.ds.log,
             athlete_id=self.athlete_id,
             exercise_names=self._names(),
             who=self.name,
         )
+        from .injuries import mark_athlete_time_loss  # the athlete's own days lost
+
+        return mark_athlete_time_loss(ax, self.ds, self.athlete_id)
 
     def plot_fade(self):
         from ..plots import plot_fatigue_trend

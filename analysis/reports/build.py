@@ -95,6 +95,7 @@ def build_reports(
     kernel_name: str = KERNEL_NAME,
     retries: int = START_RETRIES,
     scheduler=None,
+    include_health: bool = False,
 ) -> BatchResult:
     """Run every report of a data folder into ``out`` and write ``out/index.html``.
 
@@ -128,6 +129,9 @@ def build_reports(
         Run the reports as tasks on this Dask cluster (``analysis.reports.cluster``), which
         ships the run's snapshot (``$HIPFLEX_SNAPSHOT``) to its workers; default: local
         worker processes.
+    include_health : bool
+        Put the injury log in ``OUT/exports/`` (each athlete's own injuries in their book,
+        the log in the squad book); default: health data stays out of the exports.
 
     Returns
     -------
@@ -152,7 +156,8 @@ def build_reports(
     state.mkdir(parents=True, exist_ok=True)
     with _exclusive(state / "lock"):
         return _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-                      notebooks_dir, window_days, kernel_name, retries, scheduler)  # fmt: skip
+                      notebooks_dir, window_days, kernel_name, retries, scheduler,
+                      include_health=include_health)  # fmt: skip
 
 
 def _page_sha(path: Path) -> str:
@@ -201,7 +206,8 @@ def _exclusive(path: Path):
 
 
 def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-           notebooks_dir, window_days, kernel_name, retries, scheduler=None) -> BatchResult:  # fmt: skip
+           notebooks_dir, window_days, kernel_name, retries, scheduler=None, *,
+           include_health: bool = False) -> BatchResult:  # fmt: skip
     from ..dataset import CACHE_ENV, SNAPSHOT_ENV, load_dataset
 
     run_id = _claim(state)
@@ -212,7 +218,7 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
     try:
         return _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
                     notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
-                    snapshot, scheduler)  # fmt: skip
+                    snapshot, scheduler, include_health=include_health)  # fmt: skip
     finally:
         shutil.rmtree(snapshot, ignore_errors=True)
 
@@ -253,7 +259,7 @@ def _without(var: str):
 
 def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
          notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
-         snapshot, scheduler=None) -> BatchResult:  # fmt: skip
+         snapshot, scheduler=None, *, include_health: bool = False) -> BatchResult:  # fmt: skip
     content = content_key(ds)  # keys the reused plan and the exports: hashed once
     planned = plan_reports_cached(
         ds, data_dir, notebooks_dir, window_days=window_days, state=state, content=content
@@ -373,7 +379,7 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     else:
         try:
             # the exports are made from the tables: their content keys them
-            season = season_outputs(ds, out, pages, key=content)
+            season = season_outputs(ds, out, pages, key=content, include_health=include_health)
             problems += season.problems
             season_html = season.html
         except OSError as exc:

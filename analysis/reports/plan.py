@@ -161,10 +161,10 @@ def plan_reports(
     ``digest`` = SHA-256 of (notebook bytes, :func:`analysis.fingerprint.fingerprint` of
     the code and the effective settings — the key of the dataset cache but for the files
     and the run's date —, parameters, data). The data part of an athlete report is that
-    athlete's rows of the roster, log, races, splits and rejects (exactly what
+    athlete's rows of the roster, log, races, splits, rejects and injuries (exactly what
     ``ds.athlete(id)`` shows the notebook) and the text of its opening takeaway (which
     uses the squad's estimate); of the squad and a
-    cohort report the roster, log, races and splits; of the data-quality report and of
+    cohort report the roster, log, races, splits and injury log; of the data-quality report and of
     your own notebooks every table.
     """
     from .cohort import cohort_columns
@@ -188,6 +188,7 @@ def plan_reports(
         "rejects": ds.rejects,
         "reconciliation": ds.reconciliation,
         "skipped": ds.skipped,
+        "injuries": ds.injuries,
     }
     owner = {
         "athletes": athletes["athlete_id"].astype("string").fillna(""),
@@ -195,11 +196,13 @@ def plan_reports(
         "races": ds.races["athlete_id"].astype("string").fillna(""),
         "splits": ds.splits["race_id"].map(race_owner).astype("string").fillna(""),
         "rejects": ds.rejects["athlete_id"].astype("string").fillna(""),
+        "injuries": ds.injuries["athlete_id"].astype("string").fillna(""),
     }
     hasher = _TableHasher(tables, owner)
     synthetic = f"synthetic={bool(ds.synthetic)}"
     everything = hasher.whole(*tables) + synthetic
-    squad = hasher.whole("athletes", "log", "races", "splits") + synthetic
+    # the squad's injury section reads the injury log: a new injury reruns it
+    squad = hasher.whole("athletes", "log", "races", "splits", "injuries") + synthetic
 
     def job(kind: str, key: str, title: str, nb: Path, target: str, params: dict, data: str):
         digest = _sha(
@@ -269,7 +272,7 @@ def plan_reports(
             "takeaway": [str(x) for x in lines],
         }
         data = (
-            hasher.athlete(aid, "athletes", "log", "races", "splits", "rejects")
+            hasher.athlete(aid, "athletes", "log", "races", "splits", "rejects", "injuries")
             + synthetic
             + _sha("\n".join(lines))
         )

@@ -31,6 +31,8 @@ _KIND_LABEL = {
     "no_log": "Not logging",
     "new_pb": "New PB",
     "new_sb": "New SB",
+    "back_from_injury": "Back from injury",
+    "balance_far": "Balance unusual",
 }
 
 
@@ -136,7 +138,9 @@ def season_html(
     )
 
 
-def season_outputs(ds, out: str | Path, pages: dict[str, str], *, key: str = "") -> SeasonOutputs:
+def season_outputs(
+    ds, out: str | Path, pages: dict[str, str], *, key: str = "", include_health: bool = False
+) -> SeasonOutputs:
     """Write ``OUT/attention.csv`` and ``OUT/exports/``; the index sections and summary.
 
     Parameters
@@ -149,6 +153,8 @@ def season_outputs(ds, out: str | Path, pages: dict[str, str], *, key: str = "")
         Athlete id -> its page (``athletes/<name>.html``, relative to ``out``).
     key : str, optional
         What ``ds`` was made from, for the exports (:func:`.workbooks.write_exports`).
+    include_health : bool
+        Put the injury log in the exports (``--include-health``; default: left out).
     """
     from ..attention import attention_list, attention_summary, write_attention_csv
     from ..plan import plan_adherence
@@ -169,7 +175,7 @@ def season_outputs(ds, out: str | Path, pages: dict[str, str], *, key: str = "")
     except Exception as exc:
         res.problems.append(f"plan adherence not shown: {type(exc).__name__}: {exc}")
     try:
-        res.exports = write_exports(ds, out, key=key)
+        res.exports = write_exports(ds, out, key=key, include_health=include_health)
         exports_name = "exports/" + res.exports[-1].name
     except Exception as exc:
         res.problems.append(f"exports not written: {type(exc).__name__}: {exc}")

@@ -142,9 +142,15 @@ def _races_table(ds) -> pd.DataFrame:
     return age_graded(race_context(ds.races), ds.athletes)
 
 
-def _tables(ds) -> dict[str, pd.DataFrame]:
+def _tables(ds, *, include_health: bool = False, shared: bool = False
+            ) -> dict[str, pd.DataFrame]:  # fmt: skip
+    """The exported tables; the injury log only with ``include_health`` (``--include-health``),
+    and a shared (squad) book's rejects without injury values unless it is asked for."""
     from ..plan import plan_adherence
+    from .injuries import mask_health_rejects
 
+    rejects = ds.rejects if include_health or not shared else mask_health_rejects(ds.rejects)
+    health = {"injuries": ds.injuries} if include_health else {}
     return {
         "log": ds.log,
         "races": _races_table(ds),
@@ -152,19 +158,23 @@ def _tables(ds) -> dict[str, pd.DataFrame]:
         "fatigue": ds.fatigue,
         "plan": ds.plan,
         "adherence": plan_adherence(ds),
-        "rejects": ds.rejects,
+        "rejects": rejects,
+        **health,
     }
 
 
-def athlete_sheets(ds, athlete_id: str) -> dict[str, pd.DataFrame]:
-    """The sheets of one athlete's workbook: only that athlete's rows (a private export)."""
+def athlete_sheets(ds, athlete_id: str, *, include_health: bool = False) -> dict[str, pd.DataFrame]:
+    """The sheets of one athlete's workbook: only that athlete's rows (a private export);
+    their injuries only with ``include_health``."""
     one = ds.athlete(athlete_id)
-    return {"athlete": one.athletes, **_tables(one)}
+    return {"athlete": one.athletes, **_tables(one, include_health=include_health)}
 
 
-def squad_sheets(ds) -> dict[str, pd.DataFrame]:
-    """The sheets of the squad workbook: roster, every table, the reconciliation."""
-    return {"athletes": ds.athletes, **_tables(ds), "reconciliation": ds.reconciliation}
+def squad_sheets(ds, *, include_health: bool = False) -> dict[str, pd.DataFrame]:
+    """The sheets of the squad workbook: roster, every table, the reconciliation (injuries
+    only with ``include_health``; otherwise injury-log rejects carry no value)."""
+    return {"athletes": ds.athletes, **_tables(ds, include_health=include_health, shared=True),
+            "reconciliation": ds.reconciliation}  # fmt: skip
 
 
 def write_exports(
@@ -174,8 +184,12 @@ def write_exports(
     athletes: list[str] | None = None,
     page_name: Callable[[str], str] | None = None,
     key: str = "",
+    include_health: bool = False,
 ) -> list[Path]:
     """Write ``OUT/exports/<athlete_id>.xlsx`` per athlete and ``OUT/exports/squad.xlsx``.
+
+    Health data stays out unless ``include_health`` (``hipflex report --include-health``):
+    then each athlete's book holds their injuries and the squad book the injury log.
 
     (The squad book is ``squad-all.xlsx`` should an athlete's file be named ``squad``.)
 
@@ -224,12 +238,14 @@ def write_exports(
     except (OSError, ValueError):
         known = {}
     digests, paths = {}, []
-    jobs = [(f"{name(aid)}.xlsx", lambda aid=aid: athlete_sheets(ds, aid)) for aid in ids]
-    jobs.append((f"{squad}.xlsx", lambda: squad_sheets(ds)))
+    jobs = [(f"{name(aid)}.xlsx",
+             lambda aid=aid: athlete_sheets(ds, aid, include_health=include_health))
+            for aid in ids]  # fmt: skip
+    jobs.append((f"{squad}.xlsx", lambda: squad_sheets(ds, include_health=include_health)))
     # nothing changed since the last call under the same key and every workbook is there:
     # no workbook needs even its sheets made
     files = [file for file, _ in jobs]
-    inputs = _sha(key, *files) if key else ""
+    inputs = _sha(key, *files, f"health={include_health}") if key else ""
     if (
         inputs
         and known.get(_INPUTS) == inputs
