@@ -303,7 +303,9 @@ class Explorer:
         title = f"Weekly hip-flexor volume by exercise, {who}{self._span_words(sel)}"
         words = WORDS["volume"]
         if sel.families:
-            words += " Families shown: " + ", ".join(f.replace("_", " ") for f in sel.families) + "."
+            words += (
+                " Families shown: " + ", ".join(f.replace("_", " ") for f in sel.families) + "."
+            )
         png = _png(lambda ax: plot_weekly_volume(
             t["log"], athlete_id=sel.athlete_id or None, ax=ax,
             exercise_names=self._exercise_names(), who=who,

@@ -97,7 +97,11 @@ def save_upload(
     for n in range(1, 1000):
         candidate = target_dir / (name if n == 1 else f"{stem} ({n}){ext}")
         try:
-            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            fd = os.open(
+                candidate,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                0o644,
+            )
         except FileExistsError:
             continue
         with os.fdopen(fd, "wb") as f:

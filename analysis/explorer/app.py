@@ -1,0 +1,93 @@
+"""``hipflex app [DIR]``: the explorer served by Voilà as a page with no code, on
+127.0.0.1 by default.
+
+A one-cell notebook (``hf.explore(DIR)``) is written to a temporary folder and served by
+Voilà with its sources stripped; the kernel runs the installed ``analysis``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from ..errors import DataError
+
+#: Voilà's own default port.
+DEFAULT_PORT = 8866
+
+
+def app_notebook(data_dir: str | os.PathLike[str], reports_dir: str | None = None):
+    """The notebook Voilà serves: one cell that shows the explorer of ``data_dir``."""
+    args = json.dumps(str(Path(data_dir).resolve()))
+    if reports_dir:
+        args += f", reports_dir={json.dumps(str(Path(reports_dir).resolve()))}"
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}  # fmt: skip
+    nb.cells = [nbformat.v4.new_code_cell(f"import analysis as hf\n\nhf.explore({args})")]
+    return nb
+
+
+def voila_command(notebook: Path, *, host: str, port: int, browser: bool) -> list[str]:
+    """The Voilà command line (no port retries: the address printed is the one served)."""
+    return [
+        sys.executable, "-m", "voila", str(notebook), f"--Voila.ip={host}", f"--port={port}",
+        "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False",
+        *([] if browser else ["--no-browser"]),
+    ]  # fmt: skip
+
+
+def run_app(
+    data_dir: str | os.PathLike[str],
+    *,
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    browser: bool = True,
+    reports_dir: str | None = None,
+) -> int:
+    """Serve the explorer of ``data_dir`` until Ctrl-C; returns Voilà's exit code.
+
+    Raises
+    ------
+    DataError
+        The folder does not exist (a missing ``sample`` folder is generated first), or
+        Voilà is not installed.
+    """
+    path = Path(data_dir)
+    if not path.is_dir():
+        if path.name != "sample":
+            raise DataError("data folder not found", file=str(path))
+        from ..sample import write_sample
+
+        write_sample(path)
+        print(f"generated the synthetic sample data set in {path}")
+    try:
+        import ipywidgets  # noqa: F401
+        import voila  # noqa: F401
+    except ImportError as exc:
+        raise DataError(
+            f"hipflex app needs Voilà and ipywidgets: pip install 'hipflex[app]' ({exc.name} "
+            "is missing)"
+        ) from None
+    with tempfile.TemporaryDirectory(prefix="hipflex-app-") as tmp:
+        nb_path = Path(tmp) / "hipflex.ipynb"
+        nbformat.write(app_notebook(path, reports_dir), nb_path)
+        shown = f"[{host}]" if ":" in host else host
+        print(
+            f"hipflex app: the explorer of {path.resolve()} at http://{shown}:{port}/ "
+            "(Ctrl-C stops it)",
+            flush=True,
+        )
+        proc = subprocess.Popen(voila_command(nb_path, host=host, port=port, browser=browser))
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            proc.terminate()
+            proc.wait(timeout=20)
+            raise
