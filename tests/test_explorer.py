@@ -256,8 +256,8 @@ def test_hipflex_app_listens_on_localhost_and_says_where(monkeypatch, tmp_path, 
     seen = {}
 
     class FakeVoila:
-        def __init__(self, cmd):
-            seen["cmd"] = cmd
+        def __init__(self, cmd, env):
+            seen["cmd"], seen["env"] = cmd, env
 
         def wait(self):
             return 0
@@ -272,6 +272,11 @@ def test_hipflex_app_listens_on_localhost_and_says_where(monkeypatch, tmp_path, 
     cmd = seen["cmd"]
     assert "--Voila.ip=127.0.0.1" in cmd and "--port=8999" in cmd and "--no-browser" in cmd
     assert "--Voila.port_retries=0" in cmd and "--strip_sources=True" in cmd
+    # the template without the CDN style sheets, found through JUPYTER_PATH
+    assert "--template=hipflex" in cmd
+    first = Path(seen["env"]["JUPYTER_PATH"].split(os.pathsep)[0])
+    page = (first / "voila" / "templates" / "hipflex" / "index.html.j2").read_text()
+    assert "extends 'lab/index.html.j2'" in page and "cdn.jsdelivr.net" in page
 
 
 def test_hipflex_app_on_a_missing_folder_is_one_line_and_exit_2(tmp_path, capsys):

@@ -2,7 +2,9 @@
 127.0.0.1 by default.
 
 A one-cell notebook (``hf.explore(DIR)``) is written to a temporary folder and served by
-Voilà with its sources stripped; the kernel runs the installed ``analysis``.
+Voilà with its sources stripped; the kernel runs the installed ``analysis``. The page is
+Voilà's ``lab`` template less its two style sheets from a CDN (the ``hipflex`` template
+shipped in ``analysis/explorer/jupyter/``): nothing is asked of any other host.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import nbformat
 
 from ..errors import DataError
 
+#: The Jupyter data folder holding the ``hipflex`` Voilà template (put on JUPYTER_PATH).
+JUPYTER_DATA = Path(__file__).with_name("jupyter")
 #: Voilà's own default port.
 DEFAULT_PORT = 8866
 
@@ -38,9 +42,17 @@ def voila_command(notebook: Path, *, host: str, port: int, browser: bool) -> lis
     """The Voilà command line (no port retries: the address printed is the one served)."""
     return [
         sys.executable, "-m", "voila", str(notebook), f"--Voila.ip={host}", f"--port={port}",
-        "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False",
+        "--Voila.port_retries=0", "--template=hipflex", "--strip_sources=True", "--show_tracebacks=False",
         *([] if browser else ["--no-browser"]),
     ]  # fmt: skip
+
+
+def voila_env() -> dict[str, str]:
+    """This environment with the ``hipflex`` template's folder first on JUPYTER_PATH."""
+    env = dict(os.environ)
+    paths = [str(JUPYTER_DATA), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
+    env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    return env
 
 
 def run_app(
@@ -84,7 +96,9 @@ def run_app(
             "(Ctrl-C stops it)",
             flush=True,
         )
-        proc = subprocess.Popen(voila_command(nb_path, host=host, port=port, browser=browser))
+        proc = subprocess.Popen(
+            voila_command(nb_path, host=host, port=port, browser=browser), env=voila_env()
+        )
         try:
             return proc.wait()
         except KeyboardInterrupt:

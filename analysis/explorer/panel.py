@@ -126,7 +126,7 @@ class ExplorerPanel:
             description="Copy into", style={"description_width": "initial"}
         )
         self.upload_new = w.Text(placeholder="name of the new folder", description="New folder")
-        self.upload_button = w.Button(description="Copy into the folder", icon="upload")
+        self.upload_button = w.Button(description="Copy into the folder")
         self.upload_result = w.HTML()
         for name, x in (("upload", self.upload), ("upload-folder", self.upload_folder),
                         ("upload-new", self.upload_new), ("upload-button", self.upload_button),
