@@ -219,6 +219,7 @@ class ExplorerPanel:
         """Redraw the views whose part of the selection changed; returns the seconds taken."""
         t0 = time.perf_counter()
         sel = self.selection()
+        first = self._last is None
         stale = self.explorer.stale(self._last, sel)
         for name in stale:
             self._show(self.explorer.view(name, sel))
@@ -229,7 +230,8 @@ class ExplorerPanel:
         self.status.value = (
             f"<p>{escape(self.folder_path.name)}: {n} athletes{escape(synth)}. "
             f"Showing {escape(self.explorer.name(sel.athlete_id))}, {sel.event} m, "
-            f"{sel.window_days}-day window. Redrawn in {self.last_redraw_s:.1f} s.</p>"
+            f"{sel.window_days}-day window. {'Drawn' if first else 'Redrawn'} in "
+            f"{self.last_redraw_s:.1f} s.</p>"
         )
         return self.last_redraw_s
 

@@ -66,6 +66,12 @@ WORDS = {
         "the within-athlete relation); comparing different athletes would mix in talent, "
         "event and training age."
     ),
+    "relation_athlete": (
+        "Each dot is one of this athlete's races: the second-half fade against the "
+        "hip-flexor reps logged in the days before it. Under it, the squad's answer (each "
+        "athlete compared only with themselves, a squad-level number) and this athlete's own "
+        "races weighed with the squad's."
+    ),
     "races": (
         "PB / SB: faster than every earlier race in the data (PB) or this season (SB); the "
         "first race in the data is not flagged. The differential is second-half minus "
@@ -146,7 +152,7 @@ def _png(draw: Callable[..., object], figsize: tuple[float, float] = (8.0, 3.6))
         ax = fig.subplots()
     draw(ax)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
+    fig.savefig(buf, format="png", dpi=90)
     return buf.getvalue()
 
 
@@ -356,7 +362,8 @@ class Explorer:
             ax=ax, title=f"{n} race(s) with a half-way split",
         ))  # fmt: skip
         link = self._link(sel.athlete_id) if sel.athlete_id else self._page("squad.html")
-        return View("relation", title, WORDS["relation"], estimate, png=png, link=link)
+        words = WORDS["relation_athlete" if sel.athlete_id else "relation"]
+        return View("relation", title, words, estimate, png=png, link=link)
 
     def _view_races(self, sel: Selection) -> View:
         t = self.tables(sel)
