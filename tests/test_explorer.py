@@ -262,7 +262,7 @@ def test_hipflex_app_listens_on_localhost_and_says_where(monkeypatch, tmp_path, 
         def wait(self):
             return 0
 
-    monkeypatch.setattr(app.subprocess, "Popen", FakeVoila)
+    monkeypatch.setattr(app, "_spawn", FakeVoila)
     (tmp_path / "sq").mkdir()
     from analysis.cli import main
 

@@ -47,6 +47,11 @@ def voila_command(notebook: Path, *, host: str, port: int, browser: bool) -> lis
     ]  # fmt: skip
 
 
+def _spawn(cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """Start Voilà (one place, so a test can stand in for it)."""
+    return subprocess.Popen(cmd, env=env)
+
+
 def voila_env() -> dict[str, str]:
     """This environment with the ``hipflex`` template's folder first on JUPYTER_PATH."""
     env = dict(os.environ)
@@ -96,9 +101,7 @@ def run_app(
             "(Ctrl-C stops it)",
             flush=True,
         )
-        proc = subprocess.Popen(
-            voila_command(nb_path, host=host, port=port, browser=browser), env=voila_env()
-        )
+        proc = _spawn(voila_command(nb_path, host=host, port=port, browser=browser), voila_env())
         try:
             return proc.wait()
         except KeyboardInterrupt:

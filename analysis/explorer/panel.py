@@ -21,7 +21,8 @@ from .state import VIEWS, WINDOW_MAX, WINDOW_MIN, Explorer, Selection, escape
 from .upload import findings, save_upload, squad_folders
 
 NEW_FOLDER = "(a new folder)"
-_TITLES = {"volume": "h3", "plan": "h3", "fade": "h3", "relation": "h3", "races": "h3"}
+#: Views shown as a table (the others are figures).
+TABLE_VIEWS = ("races",)
 
 
 def _load(folder: str | os.PathLike[str]) -> Dataset:
@@ -98,13 +99,10 @@ class ExplorerPanel:
         self.parts: dict[str, dict[str, w.Widget]] = {}
         boxes = []
         for v in VIEWS:
-            part = {
-                "title": w.HTML(),
-                "figure": w.Image(format="png", layout=w.Layout(max_width="900px")),
-                "table": w.HTML(),
-                "estimate": w.HTML(),
-                "words": w.HTML(),
-            }
+            # the race list is a table, every other view a figure (no empty image anywhere)
+            shown = w.HTML() if v in TABLE_VIEWS else w.Image(format="png")
+            part = {"title": w.HTML(), "table" if v in TABLE_VIEWS else "figure": shown,
+                    "estimate": w.HTML(), "words": w.HTML()}  # fmt: skip
             for k, x in part.items():
                 x.add_class(f"hf-{v}-{k}")
             self.parts[v] = part
@@ -240,12 +238,10 @@ class ExplorerPanel:
 
         part = self.parts[view.name]
         part["title"].value = f"<h3>{escape(view.title)}</h3>"
-        if view.png is not None:
-            part["figure"].value = view.png
-            part["figure"].layout.display = None
+        if "figure" in part:
+            part["figure"].value = view.png or b""
         else:
-            part["figure"].layout.display = "none"
-        part["table"].value = table_html(view.table).data if view.table is not None else ""
+            part["table"].value = table_html(view.table).data if view.table is not None else ""
         part["estimate"].value = (
             "<div class='hf-estimate'>"
             + "".join(f"<p><b>{escape(s)}</b></p>" for s in view.estimate)
