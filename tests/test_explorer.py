@@ -262,6 +262,9 @@ def test_hipflex_app_listens_on_localhost_and_says_where(monkeypatch, tmp_path, 
         def wait(self):
             return 0
 
+        def poll(self):
+            return 0
+
     monkeypatch.setattr(app, "_spawn", FakeVoila)
     (tmp_path / "sq").mkdir()
     from analysis.cli import main
@@ -274,9 +277,25 @@ def test_hipflex_app_listens_on_localhost_and_says_where(monkeypatch, tmp_path, 
     assert "--Voila.port_retries=0" in cmd and "--strip_sources=True" in cmd
     # the template without the CDN style sheets, found through JUPYTER_PATH
     assert "--template=hipflex" in cmd
+    assert not [c for c in cmd if "allowlist" in c or "root_dir" in c]  # no reports: no files
     first = Path(seen["env"]["JUPYTER_PATH"].split(os.pathsep)[0])
     page = (first / "voila" / "templates" / "hipflex" / "index.html.j2").read_text()
     assert "extends 'lab/index.html.j2'" in page and "cdn.jsdelivr.net" in page
+
+
+def test_hipflex_app_serves_the_report_pages_and_never_a_notebook(tmp_path):
+    from analysis.explorer.app import app_notebook, voila_command
+
+    cmd = voila_command(tmp_path / "nb.ipynb", host="127.0.0.1", port=1, browser=False,
+                        reports=tmp_path)  # fmt: skip
+    assert f"--Voila.root_dir={tmp_path}" in cmd
+    allow = [c.split("=", 1)[1] for c in cmd if "file_allowlist" in c]
+    import re
+
+    assert allow and re.fullmatch(allow[0], "athletes/A01.html")
+    assert not re.fullmatch(allow[0], "hipflex-app-x/hipflex.ipynb")
+    code = app_notebook(tmp_path / "sq", tmp_path).cells[0].source
+    assert 'link_base="voila/files/"' in code and "reports_dir=" in code
 
 
 def test_hipflex_app_on_a_missing_folder_is_one_line_and_exit_2(tmp_path, capsys):

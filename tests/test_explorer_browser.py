@@ -72,6 +72,13 @@ def _athlete(workspace: Path) -> str:
     return str(a["name"].iloc[2])
 
 
+def _athlete_id(workspace: Path) -> str:
+    import pandas as pd
+
+    a = pd.read_csv(workspace / "data" / "raw" / "sample" / "athletes.csv", dtype=str)
+    return str(a["athlete_id"].iloc[2])
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -178,9 +185,16 @@ def test_hipflex_app_in_chromium_follows_the_athlete_and_the_window(workspace, t
     sync_playwright = _playwright()
     pytest.importorskip("voila", reason="hipflex app needs pip install 'hipflex[app]'")
     port = _free_port()
+    # a reports folder to link to: the squad's page and this athlete's
+    reports = workspace / "reports"
+    (reports / "athletes").mkdir(parents=True, exist_ok=True)
+    (reports / "index.html").write_text("<p>index</p>")
+    (reports / "squad.html").write_text("<p>the squad page</p>")
+    aid = _athlete_id(workspace)
+    (reports / "athletes" / f"{aid}.html").write_text(f"<p>the page of {aid}</p>")
     app = subprocess.Popen(
         [sys.executable, "-m", "analysis.cli", "app", str(workspace / "data" / "raw" / "sample"),
-         "--port", str(port), "--no-browser"],
+         "--port", str(port), "--no-browser", "--reports", str(reports)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, text=True,
         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])},
     )  # fmt: skip
@@ -205,6 +219,10 @@ def test_hipflex_app_in_chromium_follows_the_athlete_and_the_window(workspace, t
             _check_views(page, athlete, 21)
             page.locator(".hf-view-relation").scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "app-2-athlete.png"))
+            # the link under a view opens the athlete's report page, served locally
+            href = page.locator(".hf-relation-words a").get_attribute("href")
+            got = page.request.get(f"http://127.0.0.1:{port}/{href}")
+            assert got.ok and f"the page of {aid}" in got.text(), href
             page.locator(".hf-upload-button").scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "app-3-upload.png"))
             browser.close()
@@ -213,7 +231,11 @@ def test_hipflex_app_in_chromium_follows_the_athlete_and_the_window(workspace, t
         _save(shots, {"app-1-squad.png": "explorer-app-squad.png",
                       "app-2-athlete.png": "explorer-app-athlete.png",
                       "app-3-upload.png": "explorer-app-upload.png"})  # fmt: skip
+        with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
+            app.send_signal(signal.SIGTERM)  # as Ctrl-C: Voilà stopped, its folder removed
+            app.wait(timeout=30)
         _stop(app)
+    assert not list(reports.glob("hipflex-app-*"))  # the app's notebook folder is gone
 
 
 def _kernel_name() -> str:

@@ -26,6 +26,7 @@ def explore(
     *,
     raw_root: str | os.PathLike[str] | None = None,
     reports_dir: str | os.PathLike[str] | None = None,
+    link_base: str | None = None,
 ) -> ExplorerPanel:
     """The interactive explorer of a dataset or data folder (an ipywidgets panel).
 
@@ -46,6 +47,9 @@ def explore(
     reports_dir : path, optional
         A ``hipflex report`` output folder to link to (default ``reports/`` of the checkout,
         when it has an ``index.html``).
+    link_base : str, optional
+        The URL ``reports_dir`` is served at (``hipflex app`` sets it); without it, a view
+        names its report page by path.
 
     Returns
     -------
@@ -61,7 +65,9 @@ def explore(
         from .panel import ExplorerPanel
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("the explorer needs ipywidgets: pip install 'hipflex[app]'") from exc
-    return ExplorerPanel(ds_or_folder, raw_root=raw_root, reports_dir=reports_dir)
+    return ExplorerPanel(
+        ds_or_folder, raw_root=raw_root, reports_dir=reports_dir, link_base=link_base
+    )
 
 
 __all__ = ["Explorer", "Selection", "View", "explore"]

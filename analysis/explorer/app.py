@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -26,11 +27,20 @@ JUPYTER_DATA = Path(__file__).with_name("jupyter")
 DEFAULT_PORT = 8866
 
 
-def app_notebook(data_dir: str | os.PathLike[str], reports_dir: str | None = None):
-    """The notebook Voilà serves: one cell that shows the explorer of ``data_dir``."""
+#: Where the report pages are served, relative to the page (Voilà's files handler, whose
+#: root is the reports folder).
+LINK_BASE = "voila/files/"
+
+
+def app_notebook(
+    data_dir: str | os.PathLike[str], reports_dir: str | os.PathLike[str] | None = None
+):
+    """The notebook Voilà serves: one cell that shows the explorer of ``data_dir`` (with
+    ``reports_dir``, its views link to the report pages, served beside the notebook)."""
     args = json.dumps(str(Path(data_dir).resolve()))
     if reports_dir:
         args += f", reports_dir={json.dumps(str(Path(reports_dir).resolve()))}"
+        args += f", link_base={json.dumps(LINK_BASE)}"
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}  # fmt: skip
@@ -38,13 +48,30 @@ def app_notebook(data_dir: str | os.PathLike[str], reports_dir: str | None = Non
     return nb
 
 
-def voila_command(notebook: Path, *, host: str, port: int, browser: bool) -> list[str]:
-    """The Voilà command line (no port retries: the address printed is the one served)."""
+def voila_command(
+    notebook: Path, *, host: str, port: int, browser: bool, reports: Path | None = None
+) -> list[str]:
+    """The Voilà command line (no port retries: the address printed is the one served).
+
+    With ``reports`` (the reports folder), Voilà's root is that folder and its HTML pages
+    and images are served (Voilà serves no file it is not told to; notebooks never)."""
+    allow = (
+        [
+            f"--Voila.root_dir={reports}",
+            "--VoilaConfiguration.file_allowlist=.*\\.(html|png|svg|css)",
+        ]
+        if reports
+        else []
+    )
     return [
         sys.executable, "-m", "voila", str(notebook), f"--Voila.ip={host}", f"--port={port}",
         "--Voila.port_retries=0", "--template=hipflex", "--strip_sources=True", "--show_tracebacks=False",
-        *([] if browser else ["--no-browser"]),
+        *allow, *([] if browser else ["--no-browser"]),
     ]  # fmt: skip
+
+
+def _raise_interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _spawn(cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -92,19 +119,37 @@ def run_app(
             f"hipflex app needs Voilà and ipywidgets: pip install 'hipflex[app]' ({exc.name} "
             "is missing)"
         ) from None
-    with tempfile.TemporaryDirectory(prefix="hipflex-app-") as tmp:
+    from .state import _find_reports
+
+    reports = Path(reports_dir) if reports_dir else _find_reports(str(path))
+    if reports is not None and not reports.is_dir():
+        raise DataError("reports folder not found", file=str(reports))
+    # Voilà serves files from the notebook's folder only: with reports to link to, the
+    # one-cell notebook sits in a temporary folder inside them (removed on exit)
+    where = None
+    if reports is not None and os.access(reports, os.W_OK):
+        where = reports.resolve()
+    elif reports is not None:
+        print(f"hipflex app: {reports} cannot be written to: the views will not link to it")
+        reports = None
+    with tempfile.TemporaryDirectory(prefix="hipflex-app-", dir=where) as tmp:
         nb_path = Path(tmp) / "hipflex.ipynb"
-        nbformat.write(app_notebook(path, reports_dir), nb_path)
+        nbformat.write(app_notebook(path, reports), nb_path)
         shown = f"[{host}]" if ":" in host else host
         print(
             f"hipflex app: the explorer of {path.resolve()} at http://{shown}:{port}/ "
             "(Ctrl-C stops it)",
             flush=True,
         )
-        proc = _spawn(voila_command(nb_path, host=host, port=port, browser=browser), voila_env())
+        cmd = voila_command(nb_path, host=host, port=port, browser=browser, reports=where)
+        proc = _spawn(cmd, voila_env())
+        # a SIGTERM (a service manager, a test) ends the wait like Ctrl-C, so that Voilà is
+        # stopped and the temporary folder removed
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             return proc.wait()
-        except KeyboardInterrupt:
-            proc.terminate()
-            proc.wait(timeout=20)
-            raise
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=20)

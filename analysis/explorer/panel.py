@@ -49,6 +49,10 @@ class ExplorerPanel:
         parent of the data folder when it is named ``raw`` (``data/raw/``).
     reports_dir : path, optional
         Where ``hipflex report`` wrote its pages (for the links under the views).
+    link_base : str, optional
+        The URL the server serves ``reports_dir`` at (``hipflex app``: ``voila/files/
+        reports/``); without it a report page is named by its path (a browser does not
+        follow a link from a served page to a file on disk).
     """
 
     def __init__(
@@ -57,11 +61,13 @@ class ExplorerPanel:
         *,
         raw_root: str | os.PathLike[str] | None = None,
         reports_dir: str | os.PathLike[str] | None = None,
+        link_base: str | None = None,
     ) -> None:
         ds = source if isinstance(source, Dataset) else _load(source)
         self.folder_path = Path(ds.data_dir or str(source))
         self.raw_root = Path(raw_root) if raw_root else _raw_root(self.folder_path)
         self.reports_dir = reports_dir
+        self.link_base = link_base
         self._datasets: dict[str, Dataset] = {str(self.folder_path.resolve()): ds}
         self.explorer = Explorer(ds, reports_dir=reports_dir)
         self._last: Selection | None = None
@@ -249,13 +255,21 @@ class ExplorerPanel:
             if view.estimate
             else ""
         )
-        link = (
-            f" <a href='{escape(Path(view.link).as_uri())}' target='_blank'>The report page "
-            f"({escape(Path(view.link).name)})</a>"
-            if view.link
-            else ""
-        )
+        link = self._link_html(view.link)
         part["words"].value = f"<p><i>What am I looking at:</i> {escape(view.words)}{link}</p>"
+
+    def _link_html(self, page: str | None) -> str:
+        """A link to a report page when the server serves the reports, else its path."""
+        if not page:
+            return ""
+        reports = self.explorer.reports_dir
+        if self.link_base is not None and reports is not None:
+            from urllib.parse import quote
+
+            rel = Path(page).relative_to(Path(reports).resolve()).as_posix()
+            href = self.link_base + quote(rel)
+            return f" <a href='{escape(href)}' target='_blank'>Open the report page.</a>"
+        return f" The report page: {escape(page)}"
 
     def _on_upload(self) -> None:
         if self.raw_root is None:
