@@ -152,7 +152,7 @@ def _png(draw: Callable[..., object], figsize: tuple[float, float] = (8.0, 3.6))
         ax = fig.subplots()
     draw(ax)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
+    fig.savefig(buf, format="png", dpi=80)
     return buf.getvalue()
 
 
