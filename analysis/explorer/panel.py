@@ -273,7 +273,10 @@ class ExplorerPanel:
             rel = Path(page).relative_to(Path(reports).resolve()).as_posix()
             href = self.link_base + quote(rel)
             return f" <a href='{escape(href)}' target='_blank'>Open the report page.</a>"
-        return f" The report page: {escape(page)}"
+        shown = Path(page)
+        if reports is not None:  # reports/athletes/A01.html, not a server's full path
+            shown = shown.relative_to(Path(reports).resolve().parent)
+        return f" The report page: {escape(shown.as_posix())} (in your reports folder)."
 
     def _on_upload(self) -> None:
         if self.raw_root is None:
