@@ -180,6 +180,16 @@ def test_the_panel_offers_the_squad_folders_of_data_raw(raw):
     assert panel.folder_path.name == "squad"
 
 
+def test_typing_a_new_folder_name_chooses_a_new_folder(raw):
+    pytest.importorskip("ipywidgets")
+    from analysis.explorer.panel import NEW_FOLDER
+
+    panel = hf.explore(raw / "squad")
+    assert panel.upload_folder.value == "squad"
+    panel.upload_new.value = "juniors"
+    assert panel.upload_folder.value == NEW_FOLDER
+
+
 def test_the_panel_copies_an_upload_and_shows_what_inspect_finds(raw):
     pytest.importorskip("ipywidgets")
     panel = hf.explore(raw / "squad")

@@ -61,7 +61,7 @@ def workspace(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("explorer-browser")
     (root / "notebooks").mkdir()
     shutil.copy(EXPLORE, root / "notebooks" / "explore.ipynb")
-    write_sample(root / "data" / "raw" / "sample", athletes=5, seed=1, today="2026-11-01")
+    write_sample(root / "data" / "raw" / "sample", athletes=4, seed=1, today="2026-11-01")
     return root
 
 
@@ -147,7 +147,9 @@ def _choose(page, athlete: str, window: int) -> None:
     page.keyboard.type(str(window))
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "(w) => document.querySelector('.hf-relation-title').textContent.includes(w + ' days')",
+        """(w) => document.querySelector('.hf-relation-title').textContent.includes(w + ' days')
+               && document.querySelector('.hf-relation-estimate').textContent
+                  .includes('in the ' + w + ' days before a race')""",
         arg=window, timeout=30_000,
     )  # fmt: skip
 
@@ -223,7 +225,25 @@ def test_hipflex_app_in_chromium_follows_the_athlete_and_the_window(workspace, t
             href = page.locator(".hf-relation-words a").get_attribute("href")
             got = page.request.get(f"http://127.0.0.1:{port}/{href}")
             assert got.ok and f"the page of {aid}" in got.text(), href
-            page.locator(".hf-upload-button").scroll_into_view_if_needed()
+            # a coach's file, through the upload widget, into a new squad folder
+            upload = tmp_path / "Ada's log <1>.csv"
+            upload.write_text(
+                "Athlete,Date,Exercise,Sets x Reps\nA01,2026-03-02,Hanging knee raise,3x10\n"
+            )
+            with page.expect_file_chooser() as chooser:  # the widget's own file dialog
+                page.locator(".hf-upload").click()
+            chooser.value.set_files(str(upload))
+            page.locator(".hf-upload-new input").fill("my squad")
+            page.locator(".hf-upload-button").click()
+            page.wait_for_function(
+                "() => document.querySelector('.hf-upload-result').textContent.includes('copied')",
+                timeout=30_000,
+            )
+            result = _text(page, ".hf-upload-result")
+            assert "copied to my squad/Ada_s log _1_.csv" in result, result
+            saved = workspace / "data" / "raw" / "my squad" / "Ada_s log _1_.csv"
+            assert saved.read_bytes() == upload.read_bytes()
+            page.locator(".hf-upload-result").scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "app-3-upload.png"))
             browser.close()
         assert outside == [], outside

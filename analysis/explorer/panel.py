@@ -140,6 +140,8 @@ class ExplorerPanel:
                         ("upload-result", self.upload_result)):  # fmt: skip
             x.add_class(f"hf-{name}")
         self.upload_button.on_click(lambda _b: self._on_upload())
+        # typing a new folder's name chooses "a new folder"
+        self.upload_new.observe(self._on_new_folder_name, names="value")
         intro = w.HTML(
             "<h3>Your own files</h3><p>Choose CSV or Excel files and a squad folder under "
             "data/raw/ (or name a new one). A copy is made under a safe name; a file already "
@@ -247,7 +249,6 @@ class ExplorerPanel:
         from ..reports.display import table_html
 
         part = self.parts[view.name]
-        part["title"].value = f"<h3>{escape(view.title)}</h3>"
         if "figure" in part:
             part["figure"].value = view.png or b""
         else:
@@ -261,6 +262,9 @@ class ExplorerPanel:
         )
         link = self._link_html(view.link)
         part["words"].value = f"<p><i>What am I looking at:</i> {escape(view.words)}{link}</p>"
+        # the title last: the browser applies updates in order, so a new title means the
+        # whole view is drawn
+        part["title"].value = f"<h3>{escape(view.title)}</h3>"
 
     def _link_html(self, page: str | None) -> str:
         """A link to a report page when the server serves the reports, else its path."""
@@ -277,6 +281,10 @@ class ExplorerPanel:
         if reports is not None:  # reports/athletes/A01.html, not a server's full path
             shown = shown.relative_to(Path(reports).resolve().parent)
         return f" The report page: {escape(shown.as_posix())} (in your reports folder)."
+
+    def _on_new_folder_name(self, change) -> None:
+        if str(change["new"]).strip():
+            self.upload_folder.value = NEW_FOLDER
 
     def _on_upload(self) -> None:
         if self.raw_root is None:
