@@ -199,6 +199,9 @@ def test_the_panel_copies_an_upload_and_shows_what_inspect_finds(raw):
     assert (raw / "new squad" / "my log.csv").read_bytes() == log
     assert "reads as: training log" in out[1]
     assert "new squad" in [label for label, _ in panel.folder.options]
+    assert "no athletes.csv roster" not in out[1]
+    alone = panel.copy_files("no roster yet", [("log.csv", log)])[0]
+    assert "no athletes.csv roster yet" in alone
 
 
 # ---------------------------------------------------------------- the upload path

@@ -130,5 +130,10 @@ def findings(folder: str | os.PathLike[str], saved: Path) -> str:
         2: "Nothing in the folder would be read yet (it needs an athletes.csv roster and a log "
         "or result file).",
     }[status]
+    if "no roster:" in text:
+        head = (
+            "This folder has no athletes.csv roster yet: add one (upload it here too) before "
+            "the folder can be explored; without it no athlete can be matched. " + head
+        )
     body = "\n\n".join(mine) if mine else f"{rel}: not mentioned by the inspection."
     return f"{head}\n\n{body}"
