@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test test-fast lint format bench lab clean-reports distclean
+.PHONY: help venv demo test test-fast lint format bench lab app clean-reports distclean
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -13,7 +13,7 @@ help:  ## list the tasks
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,dask]"
+	$(PY) -m pip install --quiet -e ".[dev,dask,app]"
 	$(PY) -m ipykernel install --sys-prefix --name hipflex --display-name "Python (hipflex)" >/dev/null
 	touch $(STAMP)
 
@@ -42,6 +42,10 @@ bench: $(STAMP)  ## run every benchmark (prints ratios against baselines measure
 lab: $(STAMP)  ## JupyterLab on notebooks/ with the `hipflex` kernel (start with explore.ipynb)
 	@test -d data/raw/sample || $(VENV)/bin/hipflex sample data/raw/sample
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks/explore.ipynb
+
+app: $(STAMP)  ## the explorer as a local web page (Voilà on 127.0.0.1, no code shown); DIR=data/raw/...
+	@test -d data/raw/sample || $(VENV)/bin/hipflex sample data/raw/sample
+	$(VENV)/bin/hipflex app $(or $(DIR),data/raw/sample)
 
 clean-reports:  ## remove generated reports and processed data
 	rm -rf reports/athletes reports/cohorts reports/*.html reports/*.ipynb reports/.hipflex data/processed/*

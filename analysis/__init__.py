@@ -13,6 +13,7 @@ The public API (names pinned in DESIGN.md)::
     hf.stats.compare_groups(data, value, group)
     hf.plan_adherence(ds)                          -> athlete_id, week, planned/done hf reps, %
     hf.age_grade(event_m, seconds, sex, age)       -> WMA 2023 age-graded performance, percent
+    hf.explore(ds_or_folder)                       -> the interactive explorer (ipywidgets)
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(".stats", __name__)
+    if name == "explore":  # the explorer brings ipywidgets (the ``hipflex[app]`` extra)
+        from .explorer import explore
+
+        return explore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -48,6 +53,7 @@ __all__ = [
     "clean_sprints",
     "clean_training_log",
     "daily_volume",
+    "explore",
     "fatigue_metrics",
     "load_dataset",
     "plan_adherence",

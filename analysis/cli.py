@@ -6,6 +6,7 @@
     hipflex report DIR --out OUT --scheduler tcp://HOST:8786   the same on a Dask cluster
     hipflex demo [--out reports]                    sample + clean + report
     hipflex inspect DIR                             how each file and sheet would be read
+    hipflex app [DIR]                               the explorer as a local web page (Voilà)
 
 ``clean``, ``report`` and ``demo`` take ``--hand-to-fat-200 S`` / ``--hand-to-fat-400 S``:
 the seconds added to a hand time (default +0.24 / +0.14 s, ``analysis.config``).
@@ -202,6 +203,13 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    from .explorer.app import run_app
+
+    return run_app(args.dir, host=args.host, port=args.port, browser=not args.no_browser,
+                   reports_dir=args.reports)  # fmt: skip
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
@@ -365,6 +373,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("dir", type=Path)
     i.add_argument("--rows", type=int, default=3, help="parsed rows shown per sheet (default 3)")
     i.set_defaults(func=cmd_inspect)
+
+    a = sub.add_parser("app", help="the explorer as a local web page (Voilà), no code shown")
+    a.add_argument("dir", type=Path, nargs="?", default=DEFAULT_SAMPLE)
+    a.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    a.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    a.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    a.add_argument("--reports", default=None, help="a hipflex report folder to link to")
+    a.set_defaults(func=cmd_app)
     return p
 
 

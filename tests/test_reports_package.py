@@ -40,6 +40,7 @@ LAYERS = {
     "stats": 3,
     "plots": 4,
     "reports": 4,
+    "explorer": 4,  # the interactive explorer (hf.explore, hipflex app) presents
     "report": 4,
     "reporting": 4,
     "cli": 4,
