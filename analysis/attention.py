@@ -56,8 +56,15 @@ ATTENTION_COLUMNS: dict[str, str] = {
     "threshold": "Float64",
 }
 
-KINDS = ("fade_worse", "volume_change", "no_log", "new_pb", "new_sb", "back_from_injury",
-         "balance_far")
+KINDS = (
+    "fade_worse",
+    "volume_change",
+    "no_log",
+    "new_pb",
+    "new_sb",
+    "back_from_injury",
+    "balance_far",
+)
 _KIND_WORDS = {
     "fade_worse": ("fade worse lately", "fades worse lately"),
     "volume_change": ("hip-flexor volume change", "hip-flexor volume changes"),
@@ -65,8 +72,10 @@ _KIND_WORDS = {
     "new_pb": ("new PB", "new PBs"),
     "new_sb": ("new SB", "new SBs"),
     "back_from_injury": ("back from injury", "back from injury"),
-    "balance_far": ("flexor : extensor balance far from usual",
-                    "flexor : extensor balances far from usual"),
+    "balance_far": (
+        "flexor : extensor balance far from usual",
+        "flexor : extensor balances far from usual",
+    ),
 }
 
 
