@@ -36,6 +36,8 @@ import pandas as pd
 
 from .errors import DataError
 
+#: The endings the base readers read (CSV-like text and workbooks); the full list, with the
+#: app and timing-system formats, is :func:`analysis.ingest.files.readable_suffixes`.
 RAW_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
 #: Canonical column -> accepted header spellings (already normalised by :func:`header_key`:
@@ -873,14 +875,15 @@ def _read_csv_text(
 
 
 def iter_raw_files(directory: str | os.PathLike[str]) -> Iterator[Path]:
-    """Raw data files below ``directory`` in a stable order (hidden and lock files skipped)."""
-    directory = Path(directory)
-    for p in sorted(directory.rglob("*")):
-        if not p.is_file() or p.suffix.lower() not in RAW_SUFFIXES:
-            continue
-        if any(part.startswith((".", "~$")) for part in p.relative_to(directory).parts):
-            continue
-        yield p
+    """Raw data files below ``directory`` in a stable order.
+
+    The files :func:`analysis.ingest.files.scan_folder` reads: hidden files, lock files,
+    hipflex's own output folders, links, names that are not UTF-8 and endings hipflex
+    does not read are left out (``scan_folder`` lists each with why).
+    """
+    from .ingest.files import scan_folder
+
+    yield from scan_folder(directory).files
 
 
 def classify(frame: pd.DataFrame) -> str | None:
