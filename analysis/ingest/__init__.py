@@ -31,7 +31,16 @@ from ..errors import DataError
 from ..io import RaggedRowsError, RawTable, frame_from_rows, read_raw, sniff_csv
 from .cells import check_line_limit, head_csv_rows, read_csv_rows, read_xlsx_rows
 from .hints import FILE_NAME, HintsFile, load_hints
-from .layout import Day, Layout, Parsed, SheetReader, is_summary, years_in
+from .layout import (
+    Day,
+    Layout,
+    Parsed,
+    SheetReader,
+    _role,
+    is_aggregate_formula,
+    is_summary_label,
+    years_in,
+)
 
 
 @dataclass
@@ -62,33 +71,78 @@ def _blank_runs(numbers: np.ndarray, last: int) -> list[tuple[int, int, str]]:
             for a, b in zip(starts, ends, strict=True)]  # fmt: skip
 
 
-def _summary_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Rows of a plain table that are summary rows, from the distinct values of its columns."""
+def _summary_rows(
+    frame: pd.DataFrame, is_athlete: Callable[[str], bool] | None = None
+) -> np.ndarray:
+    """Rows of a plain table that are summary rows (:func:`~.layout.is_summary`'s rules).
+
+    Vectorized over the distinct values of each column: the label is a row's first
+    non-empty cell among its first three columns; formulas count outside the notes
+    columns; a row whose label or athlete cell is a roster name is never a summary row.
+    """
     cols = [c for c in frame.columns if c not in ("source", "source_row")]
-    mask = np.zeros(len(frame), dtype=bool)
+    n = len(frame)
+    label_hit = np.zeros(n, dtype=bool)
+    label_seen = np.zeros(n, dtype=bool)
+    label_code = np.full(n, -1, dtype=np.int64)  # which of the first columns holds the label
+    formulas = np.zeros(n, dtype=np.int64)
+    filled = np.zeros(n, dtype=np.int64)
+    codes_of: dict[int, np.ndarray] = {}
+    cats_of: dict[int, list[str]] = {}
+    athlete_cols = []
     for k, col in enumerate(cols):
         s = frame[col]
         if not isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype("category")
-        cats = list(s.cat.categories)
-        if k < 2:
-            hits = [i for i, v in enumerate(cats) if is_summary([str(v)]) is not None]
-        else:
-            hits = [
-                i for i, v in enumerate(cats) if str(v).startswith("=") and is_summary([str(v)])
-            ]
-        if hits:
-            mask |= np.isin(s.cat.codes.to_numpy(), hits)
+        codes = s.cat.codes.to_numpy()
+        cats = [str(v) for v in s.cat.categories]
+        present = codes >= 0
+        role = _role(col)
+        if role in ("athlete", "name"):
+            athlete_cols.append(k)
+        if k < 3:
+            codes_of[k], cats_of[k] = codes, cats
+            here = present & ~label_seen
+            is_label = np.array([is_summary_label(v) for v in cats] + [False], dtype=bool)
+            label_hit |= here & is_label[codes]
+            label_code[here] = k
+            label_seen |= present
+        if role == "notes":
+            continue
+        if k not in codes_of and k in athlete_cols:
+            codes_of[k], cats_of[k] = codes, cats
+        filled += present
+        agg = np.array(
+            [v.startswith("=") and is_aggregate_formula(v) for v in cats] + [False], dtype=bool
+        )
+        formulas += agg[codes]
+    mask = label_hit | ((formulas > 0) & (formulas >= np.maximum(1, filled // 2)))
+    if is_athlete is None or not mask.any():
+        return mask
+    # a roster name always wins over a summary word (the few rows flagged, looked at one by one)
+    for i in np.flatnonzero(mask):
+        names = []
+        if label_code[i] >= 0:
+            k = int(label_code[i])
+            names.append(cats_of[k][codes_of[k][i]])
+        for k in athlete_cols:
+            if k in codes_of and codes_of[k][i] >= 0:
+                names.append(cats_of[k][codes_of[k][i]])
+        if any(is_athlete(name) for name in names):
+            mask[i] = False
     return mask
 
 
 def _plain(
-    frame: pd.DataFrame, layout: Layout, last_row: int | None
+    frame: pd.DataFrame,
+    layout: Layout,
+    last_row: int | None,
+    is_athlete: Callable[[str], bool] | None = None,
 ) -> tuple[pd.DataFrame, Parsed]:
     """A plain table read by the fast path, with its summary and blank rows listed."""
     parsed = Parsed(layout, frame)
     parsed.not_data.append((1, 1, "header row"))
-    summary = _summary_rows(frame) if len(frame) else np.zeros(0, dtype=bool)
+    summary = _summary_rows(frame, is_athlete) if len(frame) else np.zeros(0, dtype=bool)
     rows = frame["source_row"].to_numpy(dtype=np.int64)
     if summary.any():
         for i in np.flatnonzero(summary):
@@ -139,7 +193,7 @@ def read_file(
             lay = reader.layout
             if lay.plain and len(sheet.rows) >= 2 and not _ragged(sheet.rows):
                 frame = frame_from_rows(sheet.rows, source, categorical)
-                _, parsed = _plain(frame, lay, sheet.rows[-1][0])
+                _, parsed = _plain(frame, lay, sheet.rows[-1][0], is_athlete)
                 out.append(SheetRead(None, lay, parsed))
             else:
                 out.append(SheetRead(reader, lay, years=_years(reader)))
@@ -156,7 +210,7 @@ def read_file(
         except RaggedRowsError:
             pass  # read as cells below: the ragged rows are rejected, the rest kept
         else:
-            _, parsed = _plain(table.frame, probe.layout, None)
+            _, parsed = _plain(table.frame, probe.layout, None, is_athlete)
             return [SheetRead(None, probe.layout, parsed)]
     rows = read_csv_rows(path, label, encoding, sep)
     reader = SheetReader(label, rows, file_stem=stem, sheet=None, hints=file_hints,

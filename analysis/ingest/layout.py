@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -107,7 +107,27 @@ _SUMMARY = re.compile(
     r"durchschnitt|mittelwert|somme|moyenne|suma|promedio|media|totale|somma|totaal|som|"
     r"gemiddelde|summa|medel|medelvarde|genomsnitt)\b"
 )
+#: A summary label: the summary word alone, or followed by what it sums (``Total``,
+#: ``Totals:``, ``Grand total``, ``Sum week 3``, ``Average kg``) -- never a word that merely
+#: starts a name (``Suma Nuñez``, ``Mean Green``, ``Media Pérez``).
+_SUMMARY_LABEL = re.compile(
+    _SUMMARY.pattern[:-3]
+    + r")(?:\s+(?:of|for|per|in|all|the|this|week|weeks|wk|wks|w|kw|woche|semaine|semana|"
+    r"settimana|vecka|month|monat|mois|mes|season|block|phase|cycle|squad|team|group|day|days|"
+    r"session|sessions|reps|sets|volume|load|distance|time|kg|lb|lbs|m|s|hf|\d+)\b.*)?$"
+)
+#: A spreadsheet formula as text (``=SUM(D2:D9)``).
 _FORMULA = re.compile(r"^=\s*[A-Za-z]+\(")
+#: A formula that sums up the rows above (``=SUM(...)``, ``=SUBTOTAL(...)``, in the
+#: languages of the synonyms); ``=HYPERLINK(...)`` and the like are not summaries.
+_AGGREGATE = re.compile(
+    r"^=\s*(?:_xlfn\.)?(?:sum|sumif|sumifs|sumproduct|subtotal|aggregate|average|averagea|"
+    r"averageif|averageifs|avg|mean|median|count|counta|countif|countifs|min|max|"
+    r"summe|summewenn|teilergebnis|mittelwert|anzahl|anzahl2|somme|somme\.si|sous\.total|"
+    r"moyenne|nb|suma|sumar\.si|subtotales|promedio|contar|somma|somma\.se|subtotale|"
+    r"media|conta|som|subtotaal|gemiddelde|aantal|summa|delsumma|medel|antal)\s*\(",
+    re.I,
+)
 _UNITS = {"kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "lb": "lb", "lbs": "lb",
           "pounds": "lb", "m": "m", "metres": "m", "meters": "m", "meter": "m", "s": "s",
           "sec": "s", "secs": "s", "seconds": "s", "sek": "s", "reps": None, "sets": None,
@@ -292,19 +312,69 @@ def result_roles(columns: dict[str, str]) -> dict[str, str]:
     }
 
 
-def is_summary(cells: list) -> str | None:
-    """The reason a row is a summary row (``Total``, a formula), else None."""
-    filled = [c for c in cells if c is not None]
+def is_summary(
+    cells: list,
+    *,
+    is_athlete: Callable[[str], bool] | None = None,
+    text_cols: Collection[int] = (),
+    athlete_cols: Collection[int] = (),
+) -> str | None:
+    """The reason a row is a summary row (a ``Total`` label, sum formulas), else None.
+
+    Only the right cells are looked at:
+
+    * the **label**: the row's first non-empty cell among its first three, when it is a
+      summary word alone or followed by what it sums (``Total``, ``Sum week 3``,
+      ``Average kg``); a word that only starts a name (``Suma Nuñez``) is not a label;
+    * **formulas**: cells outside the free-text columns (``text_cols``: notes, comments)
+      holding a formula that sums up rows (``=SUM(…)``, ``=SUBTOTAL(…)``, …), half the
+      row's other cells or more; ``=HYPERLINK(…)`` in a note never makes a summary row.
+
+    A roster name always wins: a row whose label, or whose cell in an athlete column
+    (``athlete_cols``), resolves to an athlete (``is_athlete``) is never a summary row.
+    """
+    filled = [c for j, c in enumerate(cells) if c is not None and j not in text_cols]
     if not filled:
         return None
-    for c in cells[:3]:
-        if c is not None:
-            if _SUMMARY.match(header_key(c)):
-                return f"summary row ({c})"
-            break
-    if sum(bool(_FORMULA.match(str(c))) for c in filled) >= max(1, len(filled) // 2):
-        return "summary row (formulas)"
-    return None
+    label = next((c for c in cells[:3] if c is not None), None)
+    why = None
+    if label is not None and _summary_label(str(label)):
+        why = f"summary row ({label})"
+    else:
+        formulas = sum(bool(_AGGREGATE.match(str(c))) for c in filled)
+        if formulas and formulas >= max(1, len(filled) // 2):
+            why = "summary row (formulas)"
+    if why is None or is_athlete is None:
+        return why
+    names = [label, *(cells[j] for j in athlete_cols if j < len(cells))]
+    if any(n is not None and is_athlete(str(n)) for n in names):
+        return None  # a roster name always wins over a summary word
+    return why
+
+
+@lru_cache(maxsize=4096)
+def _summary_label(text: str) -> bool:
+    """``text`` reads as a summary label (``Total``, ``Grand total``, ``Sum week 3``)."""
+    return bool(_SUMMARY_LABEL.match(header_key(text)))
+
+
+def is_aggregate_formula(text: str) -> bool:
+    """``text`` is a formula summing up rows (``=SUM(D2:D9)``), not ``=HYPERLINK(...)``."""
+    return bool(_AGGREGATE.match(str(text)))
+
+
+def is_summary_label(text: str) -> bool:
+    """``text`` is a summary label where a label belongs (``Total``), not a name."""
+    return _summary_label(str(text))
+
+
+def _text_and_athlete_cols(header: list) -> tuple[frozenset[int], frozenset[int]]:
+    """Columns of free text (notes) and of athlete names, by their headers' roles."""
+    roles = [_role(c) if c is not None else None for c in header]
+    return (
+        frozenset(j for j, r in enumerate(roles) if r == "notes"),
+        frozenset(j for j, r in enumerate(roles) if r in ("athlete", "name")),
+    )
 
 
 def units_of(cells: list, width: int) -> dict[int, str | None] | None:
@@ -710,12 +780,15 @@ class SheetReader:
         numbers: list[int] = []
         contexts: list[dict] = []
         units = dict(self.units)
+        text_cols, athlete_cols = _text_and_athlete_cols(header)
         for r, cells in rows:
             if _looks_like_header(cells):
                 header, names, units = list(cells), _names(cells), {}
+                text_cols, athlete_cols = _text_and_athlete_cols(header)
                 out.not_data.append((r, 1, "header row (repeated)"))
                 continue
-            if (why := is_summary(cells)) is not None:
+            if (why := is_summary(cells, is_athlete=self.is_athlete, text_cols=text_cols,
+                                  athlete_cols=athlete_cols)) is not None:  # fmt: skip
                 out.not_data.append((r, 1, why))
                 continue
             filled = sum(c is not None for c in cells)
@@ -788,7 +861,10 @@ class SheetReader:
         ctx = dict(self.ctx)
         for r, cells in rows:
             cells = cells + [None] * max(0, len(header) - len(cells))
-            if (why := is_summary(cells)) is not None:
+            if (why := is_summary(cells, is_athlete=self.is_athlete,
+                                  text_cols=() if notes_col is None else (notes_col,),
+                                  athlete_cols=() if ath_col is None else (ath_col,),
+                                  )) is not None:  # fmt: skip
                 out.not_data.append((r, 1, why))
                 continue
             day_cells = {j: cells[j] for j in days if j < len(cells) and cells[j] is not None}
