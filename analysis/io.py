@@ -766,7 +766,7 @@ def read_raw(
     from .ingest.cells import check_line_limit, scan_csv
 
     encoding, sep = sniff_csv(path, label)
-    check_line_limit(path, label, encoding)
+    check_line_limit(path, label, encoding, sep)
     try:
         frame = _read_csv_text(path, label, encoding, sep)
     except _MaybeRagged:

@@ -199,7 +199,7 @@ def read_file(
                 out.append(SheetRead(reader, lay, years=_years(reader)))
         return out
     encoding, sep = sniff_csv(path, label)
-    check_line_limit(path, label, encoding)
+    check_line_limit(path, label, encoding, sep)
     file_hints = hints.for_source(label)
     head = head_csv_rows(path, label, encoding, sep, config.LAYOUT_SCAN_ROWS)
     probe = SheetReader(label, head, file_stem=stem, sheet=None, hints=file_hints,
