@@ -141,16 +141,19 @@ def test_report_three_times_with_out_inside_the_data_folder_gives_identical_tabl
             env=env, capture_output=True, text=True, timeout=900,
         )  # fmt: skip
         assert run.returncode in (0, 1), run.stderr[-2000:]
-        assert sum("inside the data folder" in ln for ln in run.stderr.splitlines()) == 1
+        notes = sum("inside the data folder" in ln for ln in run.stderr.splitlines())
         ds = hf.load_dataset(d)
         att = (d / "reports" / "attention.csv").read_text(encoding="utf-8")
-        seen.append(({n: getattr(ds, n) for n in (*TABLES, "skipped")}, att))
+        seen.append(({n: getattr(ds, n) for n in (*TABLES, "skipped")}, att, notes))
     assert (d / "reports" / "exports").is_dir()
-    first_tables, first_att = seen[0]
-    for tables, att in seen[1:]:
+    first_tables, first_att, _ = seen[0]
+    for tables, att, _ in seen[1:]:
+        for name in ("log", "races", "splits", "rejects", "reconciliation"):
+            assert len(tables[name]) == len(first_tables[name]), name  # 761 -> 1157 -> 1525
         for name, frame in tables.items():
             pd.testing.assert_frame_equal(frame, first_tables[name])
         assert att == first_att
+    assert [notes for *_, notes in seen] == [1, 1, 1]  # said once per run, in one line
 
 
 # ------------------------------------------------------------------ 6: links
