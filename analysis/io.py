@@ -741,7 +741,8 @@ def read_raw(
     fastest, as :func:`analysis.load_dataset` reads a large log. :func:`as_text` turns
     such a frame back into ``string`` columns. A workbook's sheets without data rows are
     left out; their sources (``file.xlsx#Sheet``) are appended to ``empty_sheets`` when a
-    list is given.
+    list is given. ``check=False`` leaves out the CSV's check against the reading limits
+    (:func:`analysis.ingest.cells.check_line_limit`), for a caller that has just made it.
 
     Raises
     ------
@@ -766,7 +767,8 @@ def read_raw(
     from .ingest.cells import check_line_limit, scan_csv
 
     encoding, sep = sniff_csv(path, label)
-    check_line_limit(path, label, encoding, sep)
+    if check:  # False: the caller has checked the file against the limits already
+        check_line_limit(path, label, encoding, sep)
     try:
         frame = _read_csv_text(path, label, encoding, sep)
     except _MaybeRagged:

@@ -206,7 +206,7 @@ def read_file(
                         is_athlete=is_athlete, dayfirst=df)  # fmt: skip
     if probe.layout.plain:
         try:
-            (table,) = read_raw(path, root=root, categorical=categorical)
+            (table,) = read_raw(path, root=root, categorical=categorical, check=False)
         except RaggedRowsError:
             pass  # read as cells below: the ragged rows are rejected, the rest kept
         else:
