@@ -155,3 +155,37 @@ def test_any_roster_name_or_cell_text_keeps_every_row_and_no_athlete_row_is_a_su
     assert bool(rec["balanced"].all())
     # every row names a roster athlete: none of them is ever a summary row
     assert not nd["reason"].str.startswith("summary").any(), nd.to_dict("records")
+
+
+@pytest.mark.parametrize("form", ["csv", "titled", "xlsx"])
+def test_a_row_whose_numbers_add_up_the_rows_above_is_a_summary_row_without_a_label(
+    tmp_path: Path, form: str
+) -> None:
+    header = ["athlete", "date", "exercise", "sets", "reps", "notes"]
+    rows = [
+        ["Ben Li", "2026-03-02", "leg raise", "3", "10", None],
+        ["Ben Li", "2026-03-03", "leg raise", "2", "12", None],
+        [None, None, None, "5", "22", None],  # the sums: not data
+        ["Ben Li", "2026-03-04", "leg raise", "3", "10", None],
+        [None, None, None, "4", "22", None],  # does not add up: a row (rejected, named)
+    ]
+    d = tmp_path / "d"
+    source = _write(d, "Ada Okafor", [], form=form)
+    body = ([["Gym log spring"]] if form == "titled" else []) + [header, *rows]
+    if form == "xlsx":
+        wb = openpyxl.Workbook()
+        wb.active.title = "Log"
+        for r in body:
+            wb.active.append(r)
+        wb.save(d / "log.xlsx")
+    else:
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(body)
+        (d / "log.csv").write_text(text.getvalue(), encoding="utf-8")
+    ds = hf.load_dataset(d, today=TODAY)
+    first = 3 if form == "titled" else 2
+    sums = ds.not_data[ds.not_data["reason"].str.startswith("summary")]
+    assert list(sums["source_row"]) == [first + 2]
+    assert len(ds.log) == 3
+    rec = ds.reconciliation.set_index("source").loc[source]
+    assert int(rec["rows_read"]) == 4 and int(rec["rejected"]) == 1

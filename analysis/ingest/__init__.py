@@ -36,6 +36,7 @@ from .layout import (
     Layout,
     Parsed,
     SheetReader,
+    _number,
     _role,
     is_aggregate_formula,
     is_summary_label,
@@ -87,6 +88,8 @@ def _summary_rows(
     label_code = np.full(n, -1, dtype=np.int64)  # which of the first columns holds the label
     formulas = np.zeros(n, dtype=np.int64)
     filled = np.zeros(n, dtype=np.int64)
+    not_number = np.zeros(n, dtype=bool)  # a filled cell (notes aside) that is no number
+    numbers: dict[int, np.ndarray] = {}  # column -> its bare numbers (NaN elsewhere)
     codes_of: dict[int, np.ndarray] = {}
     cats_of: dict[int, list[str]] = {}
     athlete_cols = []
@@ -116,10 +119,61 @@ def _summary_rows(
             [v.startswith("=") and is_aggregate_formula(v) for v in cats] + [False], dtype=bool
         )
         formulas += agg[codes]
+        values = np.array([_number(v) for v in cats] + [None], dtype=float)[codes]
+        is_num = ~np.isnan(values)
+        not_number |= present & ~is_num
+        if is_num.any():
+            numbers[k] = values
     mask = label_hit | ((formulas > 0) & (formulas >= np.maximum(1, filled // 2)))
-    if is_athlete is None or not mask.any():
-        return mask
-    # a roster name always wins over a summary word (the few rows flagged, looked at one by one)
+    if is_athlete is not None and mask.any():
+        _roster_wins(mask, is_athlete, label_code, codes_of, cats_of, athlete_cols)
+    sums = _sum_rows(mask, numbers, not_number)
+    if is_athlete is not None and sums.any():
+        _roster_wins(sums, is_athlete, label_code, codes_of, cats_of, athlete_cols)
+    return mask | sums
+
+
+def _sum_rows(mask: np.ndarray, numbers: dict[int, np.ndarray], not_number: np.ndarray):
+    """Rows of numbers only, each the sum of its column over the 2+ data rows above it
+    (since the last summary row): a ``Total`` row without its label
+    (:class:`~.layout.ColumnSums`, vectorized)."""
+    import bisect
+
+    n = len(mask)
+    out = np.zeros(n, dtype=bool)
+    if not numbers:
+        return out
+    has_number = np.zeros(n, dtype=bool)
+    for v in numbers.values():
+        has_number |= ~np.isnan(v)
+    candidates = np.flatnonzero(has_number & ~not_number & ~mask)
+    if not len(candidates):
+        return out
+    sums = {k: np.concatenate(([0.0], np.cumsum(np.nan_to_num(v)))) for k, v in numbers.items()}
+    counts = {k: np.concatenate(([0], np.cumsum(~np.isnan(v)))) for k, v in numbers.items()}
+    resets = list(np.flatnonzero(mask))
+    for i in candidates:
+        at = bisect.bisect_left(resets, i)
+        start = resets[at - 1] + 1 if at else 0
+        if i - start < 2:
+            continue
+        ok = True
+        for k, v in numbers.items():
+            if np.isnan(v[i]):
+                continue
+            seen = counts[k][i] - counts[k][start]
+            total = sums[k][i] - sums[k][start]
+            if not seen or abs(total - v[i]) > 1e-9 * max(1.0, abs(v[i])):
+                ok = False
+                break
+        if ok:
+            out[i] = True
+            bisect.insort(resets, int(i))
+    return out
+
+
+def _roster_wins(mask, is_athlete, label_code, codes_of, cats_of, athlete_cols) -> None:
+    """Unflag rows whose label or athlete cell is a roster name (the few flagged, one by one)."""
     for i in np.flatnonzero(mask):
         names = []
         if label_code[i] >= 0:
@@ -130,7 +184,6 @@ def _summary_rows(
                 names.append(cats_of[k][codes_of[k][i]])
         if any(is_athlete(name) for name in names):
             mask[i] = False
-    return mask
 
 
 def _plain(

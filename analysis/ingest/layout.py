@@ -368,6 +368,52 @@ def is_summary_label(text: str) -> bool:
     return _summary_label(str(text))
 
 
+def _number(text: object) -> float | None:
+    """A bare number cell as a float (``12``, ``12,5``), else None."""
+    if text is None or not _BARE_NUMBER.match(str(text)):
+        return None
+    return float(str(text).replace(",", "."))
+
+
+class ColumnSums:
+    """Running sums of each column's bare numbers since the last summary row.
+
+    A row whose every filled cell (free text left out) is a number equal to its column's
+    sum over the two or more data rows above it (since the last summary row) is a summary
+    row without a label (``, , , 30, 120`` under the rows it adds up).
+    """
+
+    def __init__(self) -> None:
+        self.sums: dict[int, float] = {}
+        self.rows = 0
+
+    def reset(self) -> None:
+        """A summary or header row: the sums start again below it."""
+        self.sums, self.rows = {}, 0
+
+    def add(self, cells: list) -> None:
+        """Count a data row."""
+        self.rows += 1
+        for j, c in enumerate(cells):
+            if (v := _number(c)) is not None:
+                self.sums[j] = self.sums.get(j, 0.0) + v
+
+    def is_sum_row(self, cells: list, text_cols: Collection[int] = ()) -> bool:
+        """The row's numbers are the sums of the rows above (and it holds nothing else)."""
+        if self.rows < 2:
+            return False
+        values = {j: c for j, c in enumerate(cells) if c is not None and j not in text_cols}
+        if not values:
+            return False
+        for j, c in values.items():
+            v = _number(c)
+            if v is None or j not in self.sums:
+                return False
+            if abs(self.sums[j] - v) > 1e-9 * max(1.0, abs(v)):
+                return False
+        return True
+
+
 def _text_and_athlete_cols(header: list) -> tuple[frozenset[int], frozenset[int]]:
     """Columns of free text (notes) and of athlete names, by their headers' roles."""
     roles = [_role(c) if c is not None else None for c in header]
@@ -781,15 +827,25 @@ class SheetReader:
         contexts: list[dict] = []
         units = dict(self.units)
         text_cols, athlete_cols = _text_and_athlete_cols(header)
+        sums = ColumnSums()
         for r, cells in rows:
             if _looks_like_header(cells):
                 header, names, units = list(cells), _names(cells), {}
                 text_cols, athlete_cols = _text_and_athlete_cols(header)
                 out.not_data.append((r, 1, "header row (repeated)"))
+                sums.reset()
                 continue
             if (why := is_summary(cells, is_athlete=self.is_athlete, text_cols=text_cols,
                                   athlete_cols=athlete_cols)) is not None:  # fmt: skip
                 out.not_data.append((r, 1, why))
+                sums.reset()
+                continue
+            if sums.is_sum_row(cells, text_cols) and not any(
+                cells[j] is not None and self.is_athlete(str(cells[j]))
+                for j in athlete_cols if j < len(cells)
+            ):  # fmt: skip
+                out.not_data.append((r, 1, "summary row (sums of the rows above)"))
+                sums.reset()
                 continue
             filled = sum(c is not None for c in cells)
             if filled <= 2 and self._read_context(cells, ctx):
@@ -805,6 +861,7 @@ class SheetReader:
                 v = row[j]
                 if v is not None and _BARE_NUMBER.match(v):
                     row[j] = f"{v} {u}"
+            sums.add(cells)
             records.append(dict(zip(names, row, strict=True)))
             numbers.append(r)
             contexts.append(dict(ctx))
@@ -1009,6 +1066,7 @@ def years_in(texts) -> Counter:
 
 
 __all__ = [
+    "ColumnSums",
     "Day",
     "Hints",
     "Layout",
