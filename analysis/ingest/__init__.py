@@ -36,7 +36,6 @@ from .layout import (
     Layout,
     Parsed,
     SheetReader,
-    _number,
     _role,
     is_aggregate_formula,
     is_summary_label,
@@ -91,23 +90,25 @@ def _summary_rows(
     not_number = np.zeros(n, dtype=bool)  # a filled cell (notes aside) that is no number
     numbers: dict[int, np.ndarray] = {}  # column -> its bare numbers (NaN elsewhere)
     codes_of: dict[int, np.ndarray] = {}
-    cats_of: dict[int, list[str]] = {}
+    cats_of: dict[int, np.ndarray] = {}
     athlete_cols = []
     for k, col in enumerate(cols):
         s = frame[col]
         if not isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype("category")
         codes = s.cat.codes.to_numpy()
-        cats = [str(v) for v in s.cat.categories]
         present = codes >= 0
         role = _role(col)
         if role in ("athlete", "name"):
             athlete_cols.append(k)
+        if role == "notes" and k >= 3:
+            continue  # free text: neither a label nor a formula nor a number that sums
+        text = pd.Series(s.cat.categories.astype("string"), dtype="string")
+        cats = text.to_numpy(dtype=object)
         if k < 3:
             codes_of[k], cats_of[k] = codes, cats
             here = present & ~label_seen
-            is_label = np.array([is_summary_label(v) for v in cats] + [False], dtype=bool)
-            label_hit |= here & is_label[codes]
+            label_hit |= here & _flags(text, _LABEL_PREFIX, is_summary_label)[codes]
             label_code[here] = k
             label_seen |= present
         if role == "notes":
@@ -115,11 +116,8 @@ def _summary_rows(
         if k not in codes_of and k in athlete_cols:
             codes_of[k], cats_of[k] = codes, cats
         filled += present
-        agg = np.array(
-            [v.startswith("=") and is_aggregate_formula(v) for v in cats] + [False], dtype=bool
-        )
-        formulas += agg[codes]
-        values = np.array([_number(v) for v in cats] + [None], dtype=float)[codes]
+        formulas += _flags(text, r"^=", is_aggregate_formula)[codes]
+        values = _numbers(text)[codes]
         is_num = ~np.isnan(values)
         not_number |= present & ~is_num
         if is_num.any():
@@ -131,6 +129,35 @@ def _summary_rows(
     if is_athlete is not None and sums.any():
         _roster_wins(sums, is_athlete, label_code, codes_of, cats_of, athlete_cols)
     return mask | sums
+
+
+#: Text that may be a summary label (the words of :data:`~.layout._SUMMARY`, by their first
+#: letters): only these, and text that is not plain ASCII (accents are ignored in labels),
+#: are looked at one by one.
+_LABEL_PREFIX = (
+    r"(?i)^[^a-z0-9]*(?:gra|sub|tot|sum|av|mea|mit|dur|ges|ins|som|moy|pro|med|gem|gen)"
+    r"|[^\x00-\x7f]"
+)
+
+
+def _flags(text: pd.Series, prefilter: str, test: Callable[[str], bool]) -> np.ndarray:
+    """``test`` of each distinct value, in Arrow first (``prefilter``) and Python only for
+    the few it lets through; one more ``False`` at the end for the NA code ``-1``."""
+    out = np.zeros(len(text) + 1, dtype=bool)
+    maybe = text.str.contains(prefilter, regex=True).fillna(False).to_numpy(dtype=bool)
+    if maybe.any():
+        values = text.to_numpy(dtype=object)
+        for i in np.flatnonzero(maybe):
+            out[i] = test(str(values[i]))
+    return out
+
+
+def _numbers(text: pd.Series) -> np.ndarray:
+    """Each distinct value as a bare number (``12``, ``12,5``), NaN otherwise; one more NaN
+    at the end for the NA code ``-1``."""
+    bare = text.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?").fillna(False)
+    values = pd.to_numeric(text.where(bare).str.replace(",", ".", regex=False), errors="coerce")
+    return np.append(values.to_numpy(dtype=float, na_value=np.nan), np.nan)
 
 
 def _sum_rows(mask: np.ndarray, numbers: dict[int, np.ndarray], not_number: np.ndarray):
