@@ -183,7 +183,7 @@ def scan_folder(
             here = (*parts, name)
             if not _utf8(name):
                 skip(here, "the name is not valid UTF-8 text (rename it, e.g. after unpacking "
-                     "a zip made on Windows): not read", data=looks_like_data(name) or
+                     "a zip made on Windows)", data=looks_like_data(name) or
                      _is_dir(e))  # fmt: skip
                 continue
             if e.is_symlink():
@@ -193,7 +193,7 @@ def scan_folder(
                 _folder(e, here, top_is_output)
                 continue
             if not e.is_file(follow_symlinks=False):
-                skip(here, "not a regular file (a pipe, socket or device): not read",
+                skip(here, "not a regular file (a pipe, socket or device)",
                      data=looks_like_data(name))  # fmt: skip
                 continue
             _file(e, here, top_is_output)
@@ -203,9 +203,9 @@ def scan_folder(
         name = e.name
         if name.startswith("."):
             if name != OUTPUT_MARKER:
-                skip(here, "hidden folder: not read")
+                skip(here, "hidden folder")
             elif not here[:-1]:
-                skip(here, "hipflex's state (the data folder is also a report OUT): not read")
+                skip(here, "hipflex's state (the data folder is also a report OUT)")
             return
         if top_is_output and len(here) == 1 and name in _OUTPUT_NAMES:
             skip(here, "hipflex's own output (the data folder is also a report OUT): "
@@ -230,10 +230,10 @@ def scan_folder(
         if not here[:-1] and (name in FOLDER_FILES or (name == "truth.json" and synthetic)):
             return  # read for what it says (hints, the synthetic marker and its answer key)
         if name.startswith("~$"):
-            skip(here, "an Excel lock file (the workbook is open somewhere): not read")
+            skip(here, "an Excel lock file (the workbook is open somewhere)")
             return
         if name.startswith("."):
-            skip(here, "hidden file: not read")
+            skip(here, "hidden file")
             return
         if top_is_output and len(here) == 1 and name in _OUTPUT_NAMES:
             skip(here, "hipflex's own output (the data folder is also a report OUT): "
@@ -252,18 +252,18 @@ def scan_folder(
         try:
             target = path.resolve(strict=True)
         except FileNotFoundError:
-            skip(here, "a broken link (what it points to does not exist): not read", data=data)
+            skip(here, "a broken link (what it points to does not exist)", data=data)
             return
         except (RuntimeError, OSError) as exc:
             if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == 40:
-                skip(here, "a link loop (it points back to itself): not read", data=data)
+                skip(here, "a link loop (it points back to itself)", data=data)
             else:
-                skip(here, f"a link that cannot be followed ({exc.strerror}): not read",
+                skip(here, f"a link that cannot be followed ({exc.strerror})",
                      data=data)  # fmt: skip
             return
         if not target.is_relative_to(real_root):
             what = "folder" if target.is_dir() else "file"
-            skip(here, f"a link to a {what} outside the data folder: not read (copy the "
+            skip(here, f"a link to a {what} outside the data folder, not followed (copy the "
                  "file into the folder to use it)", data=data or target.is_dir())  # fmt: skip
             return
         rel = display_name(str(target.relative_to(real_root))) or "."
