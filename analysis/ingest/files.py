@@ -215,13 +215,10 @@ def scan_folder(
             real = path.resolve()
         except (OSError, RuntimeError):
             real = path.absolute()
-        if real in excluded:
-            skip(here, "the output folder of this run (--out): hipflex never reads its own "
-                 "reports, exports or attention.csv as data")  # fmt: skip
-            return
-        if is_output_folder(path):
-            skip(here, "a hipflex output folder (it holds .hipflex/): hipflex never reads "
-                 "its own reports, exports or attention.csv as data")  # fmt: skip
+        if real in excluded or is_output_folder(path):
+            # one reason either way: the tables do not depend on how OUT was recognised
+            skip(here, "a hipflex output folder (--out; it holds .hipflex/): hipflex never "
+                 "reads its own reports, exports or attention.csv as data")  # fmt: skip
             return
         walk(path, here)
 
