@@ -220,6 +220,24 @@ def test_clean_and_inspect_name_a_file_name_that_is_not_utf8_without_a_traceback
     assert "\\xdcbungen.csv" in run.stdout + run.stderr
 
 
+def test_report_names_a_file_name_that_is_not_utf8_and_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analysis.reports as reports
+
+    class _Result:
+        ok = True
+
+    built = []
+    monkeypatch.setattr(reports, "build_reports", lambda *a, **k: built.append(a) or _Result())
+    d = _folder(tmp_path)
+    _bad_name(d)
+    status = main(["report", str(d), "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert built and status == 1  # the reports are made; the file is named as not read
+    assert "\\xdcbungen.csv" in err and "Traceback" not in err
+
+
 # ------------------------------------------------------------------ every file accounted for
 
 
