@@ -236,8 +236,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     ):
         # cleaned once here, into the cache the batch reads: warn before the long part
         cache = os.environ.get(CACHE_ENV) or Path(args.out) / ".hipflex" / "cache"
+        _own_output(args.dir, args.out)
         try:
-            ds = load_dataset(args.dir, cache_dir=cache)
+            ds = load_dataset(args.dir, cache_dir=cache, exclude=[args.out])
         except DataError:
             ds = None  # the batch names the problem itself
         status = clean_status(ds) if ds is not None else 0
@@ -260,6 +261,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     return max(status, 0 if result.ok else 1)
 
 
+def _own_output(data_dir: Path, out: Path) -> None:
+    """Mark OUT as hipflex's (never read as data); one line when it lies in the data folder."""
+    from .ingest.files import display_name, mark_output
+
+    mark_output(out)
+    with contextlib.suppress(OSError, RuntimeError, ValueError):
+        if Path(out).resolve().is_relative_to(Path(data_dir).resolve()):
+            print(
+                f"hipflex: note: {display_name(str(out))} is inside the data folder "
+                f"{display_name(str(data_dir))}: its reports, exports and attention.csv are "
+                "never read as data (listed as skipped)",
+                file=sys.stderr,
+            )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .dataset import load_dataset, save_dataset
     from .reports import build_reports
@@ -267,8 +283,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     write_sample(args.data, athletes=args.athletes, seed=args.seed)
     print(f"synthetic sample data set written to {Path(args.data).resolve()}")
+    _own_output(args.data, args.out)
     with _hand_to_fat_env(_hand_to_fat(args)):
-        ds = load_dataset(args.data)
+        ds = load_dataset(args.data, exclude=[args.out])
         save_dataset(ds, args.processed)
         print(format_reconciliation(ds))
         result = build_reports(

@@ -154,7 +154,9 @@ ATTENTION_FADE_MARGIN_S: float = 0.2
 # more than these (memory stays bounded by what a file really holds, not by what it
 # claims). Real coaches' files are far below them.
 
-#: Longest line of a CSV file, in bytes (a million commas on one line is not a table).
+#: Longest line of a CSV file, in bytes (a million commas on one line is not a table); the
+#: same bound holds for one record of a CSV (a quoted field running over many lines) and
+#: for one workbook cell.
 MAX_LINE_BYTES: int = 1_000_000
 
 #: Most fields (columns) in one CSV line or one workbook row.
@@ -165,6 +167,16 @@ MAX_ROWS: int = 5_000_000
 
 #: Most non-empty cells read from one workbook sheet.
 MAX_CELLS: int = 50_000_000
+
+#: Most cells and rows (``<c>`` and ``<row>`` elements, all sheets together) read from one
+#: workbook: openpyxl reads ~10 us a cell or row (measured), so more is refused after one
+#: streamed pass over the XML (2.2 M rows: ~3 s) with a pointer to CSV, which is read in
+#: seconds at any size. A season of a squad's log is ~300,000 cells.
+MAX_XLSX_CELLS: int = 1_000_000
+
+#: Most bytes of XML (decompressed) in one workbook: a small file that unpacks to more is
+#: refused before it is parsed.
+MAX_XLSX_XML_BYTES: int = 500_000_000
 
 #: Rows looked at to find a table's layout (header row, title, units): the rest of a
 #: plain table is read without a second look.

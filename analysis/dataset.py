@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +27,6 @@ from .io import (
     canonicalize_columns,
     classify,
     concat_raw,
-    iter_raw_files,
     read_raw,
     write_parquet_atomic,
     write_text_atomic,
@@ -263,6 +262,7 @@ def load_dataset(
     today=None,
     cache_dir: str | os.PathLike[str] | None = None,
     hand_to_fat: Mapping[int, float] | None = None,
+    exclude: Sequence[str | os.PathLike[str]] = (),
 ) -> Dataset:
     """Read and clean every file of a data folder.
 
@@ -286,6 +286,10 @@ def load_dataset(
     hand_to_fat
         Seconds added to hand times per event (``{200: 0.24, 400: 0.14}``); events left
         out keep the setting in effect (:func:`analysis.config.hand_to_fat`).
+    exclude
+        Folders under ``data_dir`` never read (the ``OUT`` of a report run). A folder
+        holding hipflex's marker (``.hipflex/``) is never read either; each is listed in
+        ``skipped`` (:func:`analysis.ingest.files.scan_folder`).
 
     Raises
     ------
@@ -306,7 +310,10 @@ def load_dataset(
     root = Path(data_dir)
     if not root.is_dir():
         raise DataError("data folder not found", file=str(root))
-    files = list(iter_raw_files(root))
+    from .ingest.files import scan_folder
+
+    walk = scan_folder(root, exclude=exclude)
+    files = walk.files
     catalog_path = None
     if catalog is None or isinstance(catalog, str | os.PathLike):
         catalog_path = Path(catalog) if catalog is not None else default_catalog_path()
@@ -343,6 +350,7 @@ def load_dataset(
     from .plan import load_plan
 
     tables = read_folder(root, files, roster_files[0], athletes, dayfirst=dayfirst)
+    tables.skipped.extend(walk.skipped)
     kw = {"dayfirst": dayfirst, "today": today}
     log, races, splits, rejects, tables = _clean_tables(tables, athletes, catalog, offsets, kw)
     plan, plan_rej = load_plan(tables.plan_tables, athletes, catalog, dayfirst=dayfirst)

@@ -36,7 +36,9 @@ import pandas as pd
 
 from .errors import DataError
 
-RAW_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".lif", ".evt", ".htm", ".html")
+#: The endings the base readers read (CSV-like text and workbooks); the full list, with the
+#: app and timing-system formats, is :func:`analysis.ingest.files.readable_suffixes`.
+RAW_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
 #: Canonical column -> accepted header spellings (already normalised by :func:`header_key`:
 #: accents, case and punctuation ignored, so ``Übung`` is ``ubung``). English first, then
@@ -739,7 +741,8 @@ def read_raw(
     fastest, as :func:`analysis.load_dataset` reads a large log. :func:`as_text` turns
     such a frame back into ``string`` columns. A workbook's sheets without data rows are
     left out; their sources (``file.xlsx#Sheet``) are appended to ``empty_sheets`` when a
-    list is given.
+    list is given. ``check=False`` leaves out the CSV's check against the reading limits
+    (:func:`analysis.ingest.cells.check_line_limit`), for a caller that has just made it.
 
     Raises
     ------
@@ -764,7 +767,8 @@ def read_raw(
     from .ingest.cells import check_line_limit, scan_csv
 
     encoding, sep = sniff_csv(path, label)
-    check_line_limit(path, label, encoding)
+    if check:  # False: the caller has checked the file against the limits already
+        check_line_limit(path, label, encoding, sep)
     try:
         frame = _read_csv_text(path, label, encoding, sep)
     except _MaybeRagged:
@@ -873,14 +877,15 @@ def _read_csv_text(
 
 
 def iter_raw_files(directory: str | os.PathLike[str]) -> Iterator[Path]:
-    """Raw data files below ``directory`` in a stable order (hidden and lock files skipped)."""
-    directory = Path(directory)
-    for p in sorted(directory.rglob("*")):
-        if not p.is_file() or p.suffix.lower() not in RAW_SUFFIXES:
-            continue
-        if any(part.startswith((".", "~$")) for part in p.relative_to(directory).parts):
-            continue
-        yield p
+    """Raw data files below ``directory`` in a stable order.
+
+    The files :func:`analysis.ingest.files.scan_folder` reads: hidden files, lock files,
+    hipflex's own output folders, links, names that are not UTF-8 and endings hipflex
+    does not read are left out (``scan_folder`` lists each with why).
+    """
+    from .ingest.files import scan_folder
+
+    yield from scan_folder(directory).files
 
 
 def classify(frame: pd.DataFrame) -> str | None:

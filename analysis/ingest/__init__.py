@@ -33,7 +33,16 @@ from .cells import check_line_limit, head_csv_rows, read_csv_rows, read_xlsx_row
 from .formats import FormatContext
 from .formats import detect as detect_format
 from .hints import FILE_NAME, HintsFile, load_hints
-from .layout import Day, Layout, Parsed, SheetReader, is_summary, years_in
+from .layout import (
+    Day,
+    Layout,
+    Parsed,
+    SheetReader,
+    _role,
+    is_aggregate_formula,
+    is_summary_label,
+    years_in,
+)
 
 
 @dataclass
@@ -64,33 +73,158 @@ def _blank_runs(numbers: np.ndarray, last: int) -> list[tuple[int, int, str]]:
             for a, b in zip(starts, ends, strict=True)]  # fmt: skip
 
 
-def _summary_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Rows of a plain table that are summary rows, from the distinct values of its columns."""
+def _summary_rows(
+    frame: pd.DataFrame, is_athlete: Callable[[str], bool] | None = None
+) -> np.ndarray:
+    """Rows of a plain table that are summary rows (:func:`~.layout.is_summary`'s rules).
+
+    Vectorized over the distinct values of each column: the label is a row's first
+    non-empty cell among its first three columns; formulas count outside the notes
+    columns; a row whose label or athlete cell is a roster name is never a summary row.
+    """
     cols = [c for c in frame.columns if c not in ("source", "source_row")]
-    mask = np.zeros(len(frame), dtype=bool)
+    n = len(frame)
+    label_hit = np.zeros(n, dtype=bool)
+    label_seen = np.zeros(n, dtype=bool)
+    label_code = np.full(n, -1, dtype=np.int64)  # which of the first columns holds the label
+    formulas = np.zeros(n, dtype=np.int64)
+    filled = np.zeros(n, dtype=np.int64)
+    not_number = np.zeros(n, dtype=bool)  # a filled cell (notes aside) that is no number
+    numbers: dict[int, np.ndarray] = {}  # column -> its bare numbers (NaN elsewhere)
+    codes_of: dict[int, np.ndarray] = {}
+    cats_of: dict[int, np.ndarray] = {}
+    athlete_cols = []
     for k, col in enumerate(cols):
         s = frame[col]
         if not isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype("category")
-        cats = list(s.cat.categories)
-        if k < 2:
-            hits = [i for i, v in enumerate(cats) if is_summary([str(v)]) is not None]
-        else:
-            hits = [
-                i for i, v in enumerate(cats) if str(v).startswith("=") and is_summary([str(v)])
-            ]
-        if hits:
-            mask |= np.isin(s.cat.codes.to_numpy(), hits)
-    return mask
+        codes = s.cat.codes.to_numpy()
+        present = codes >= 0
+        role = _role(col)
+        if role in ("athlete", "name"):
+            athlete_cols.append(k)
+        if role == "notes" and k >= 3:
+            continue  # free text: neither a label nor a formula nor a number that sums
+        text = pd.Series(s.cat.categories.astype("string"), dtype="string")
+        cats = text.to_numpy(dtype=object)
+        if k < 3:
+            codes_of[k], cats_of[k] = codes, cats
+            here = present & ~label_seen
+            label_hit |= here & _flags(text, _LABEL_PREFIX, is_summary_label)[codes]
+            label_code[here] = k
+            label_seen |= present
+        if role == "notes":
+            continue
+        if k not in codes_of and k in athlete_cols:
+            codes_of[k], cats_of[k] = codes, cats
+        filled += present
+        formulas += _flags(text, r"^=", is_aggregate_formula)[codes]
+        values = _numbers(text)[codes]
+        is_num = ~np.isnan(values)
+        not_number |= present & ~is_num
+        if is_num.any():
+            numbers[k] = values
+    mask = label_hit | ((formulas > 0) & (formulas >= np.maximum(1, filled // 2)))
+    if is_athlete is not None and mask.any():
+        _roster_wins(mask, is_athlete, label_code, codes_of, cats_of, athlete_cols)
+    sums = _sum_rows(mask, numbers, not_number)
+    if is_athlete is not None and sums.any():
+        _roster_wins(sums, is_athlete, label_code, codes_of, cats_of, athlete_cols)
+    return mask | sums
+
+
+#: Text that may be a summary label (the words of :data:`~.layout._SUMMARY`, by their first
+#: letters): only these, and text that is not plain ASCII (accents are ignored in labels),
+#: are looked at one by one.
+_LABEL_PREFIX = (
+    r"(?i)^[^a-z0-9]*(?:gra|sub|tot|sum|av|mea|mit|dur|ges|ins|som|moy|pro|med|gem|gen)"
+    r"|[^\x00-\x7f]"
+)
+
+
+def _flags(text: pd.Series, prefilter: str, test: Callable[[str], bool]) -> np.ndarray:
+    """``test`` of each distinct value, in Arrow first (``prefilter``) and Python only for
+    the few it lets through; one more ``False`` at the end for the NA code ``-1``."""
+    out = np.zeros(len(text) + 1, dtype=bool)
+    maybe = text.str.contains(prefilter, regex=True).fillna(False).to_numpy(dtype=bool)
+    if maybe.any():
+        values = text.to_numpy(dtype=object)
+        for i in np.flatnonzero(maybe):
+            out[i] = test(str(values[i]))
+    return out
+
+
+def _numbers(text: pd.Series) -> np.ndarray:
+    """Each distinct value as a bare number (``12``, ``12,5``), NaN otherwise; one more NaN
+    at the end for the NA code ``-1``."""
+    bare = text.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?").fillna(False)
+    values = pd.to_numeric(text.where(bare).str.replace(",", ".", regex=False), errors="coerce")
+    return np.append(values.to_numpy(dtype=float, na_value=np.nan), np.nan)
+
+
+def _sum_rows(mask: np.ndarray, numbers: dict[int, np.ndarray], not_number: np.ndarray):
+    """Rows of numbers only, each the sum of its column over the 2+ data rows above it
+    (since the last summary row): a ``Total`` row without its label
+    (:class:`~.layout.ColumnSums`, vectorized)."""
+    import bisect
+
+    n = len(mask)
+    out = np.zeros(n, dtype=bool)
+    if not numbers:
+        return out
+    has_number = np.zeros(n, dtype=bool)
+    for v in numbers.values():
+        has_number |= ~np.isnan(v)
+    candidates = np.flatnonzero(has_number & ~not_number & ~mask)
+    if not len(candidates):
+        return out
+    sums = {k: np.concatenate(([0.0], np.cumsum(np.nan_to_num(v)))) for k, v in numbers.items()}
+    counts = {k: np.concatenate(([0], np.cumsum(~np.isnan(v)))) for k, v in numbers.items()}
+    resets = list(np.flatnonzero(mask))
+    for i in candidates:
+        at = bisect.bisect_left(resets, i)
+        start = resets[at - 1] + 1 if at else 0
+        if i - start < 2:
+            continue
+        ok = True
+        for k, v in numbers.items():
+            if np.isnan(v[i]):
+                continue
+            seen = counts[k][i] - counts[k][start]
+            total = sums[k][i] - sums[k][start]
+            if not seen or abs(total - v[i]) > 1e-9 * max(1.0, abs(v[i])):
+                ok = False
+                break
+        if ok:
+            out[i] = True
+            bisect.insort(resets, int(i))
+    return out
+
+
+def _roster_wins(mask, is_athlete, label_code, codes_of, cats_of, athlete_cols) -> None:
+    """Unflag rows whose label or athlete cell is a roster name (the few flagged, one by one)."""
+    for i in np.flatnonzero(mask):
+        names = []
+        if label_code[i] >= 0:
+            k = int(label_code[i])
+            names.append(cats_of[k][codes_of[k][i]])
+        for k in athlete_cols:
+            if k in codes_of and codes_of[k][i] >= 0:
+                names.append(cats_of[k][codes_of[k][i]])
+        if any(is_athlete(name) for name in names):
+            mask[i] = False
 
 
 def _plain(
-    frame: pd.DataFrame, layout: Layout, last_row: int | None
+    frame: pd.DataFrame,
+    layout: Layout,
+    last_row: int | None,
+    is_athlete: Callable[[str], bool] | None = None,
 ) -> tuple[pd.DataFrame, Parsed]:
     """A plain table read by the fast path, with its summary and blank rows listed."""
     parsed = Parsed(layout, frame)
     parsed.not_data.append((1, 1, "header row"))
-    summary = _summary_rows(frame) if len(frame) else np.zeros(0, dtype=bool)
+    summary = _summary_rows(frame, is_athlete) if len(frame) else np.zeros(0, dtype=bool)
     rows = frame["source_row"].to_numpy(dtype=np.int64)
     if summary.any():
         for i in np.flatnonzero(summary):
@@ -144,24 +278,24 @@ def read_file(
             lay = reader.layout
             if lay.plain and len(sheet.rows) >= 2 and not _ragged(sheet.rows):
                 frame = frame_from_rows(sheet.rows, source, categorical)
-                _, parsed = _plain(frame, lay, sheet.rows[-1][0])
+                _, parsed = _plain(frame, lay, sheet.rows[-1][0], is_athlete)
                 out.append(SheetRead(None, lay, parsed))
             else:
                 out.append(SheetRead(reader, lay, years=_years(reader)))
         return out
     encoding, sep = sniff_csv(path, label)
-    check_line_limit(path, label, encoding)
+    check_line_limit(path, label, encoding, sep)
     file_hints = hints.for_source(label)
     head = head_csv_rows(path, label, encoding, sep, config.LAYOUT_SCAN_ROWS)
     probe = SheetReader(label, head, file_stem=stem, sheet=None, hints=file_hints,
                         is_athlete=is_athlete, dayfirst=df)  # fmt: skip
     if probe.layout.plain:
         try:
-            (table,) = read_raw(path, root=root, categorical=categorical)
+            (table,) = read_raw(path, root=root, categorical=categorical, check=False)
         except RaggedRowsError:
             pass  # read as cells below: the ragged rows are rejected, the rest kept
         else:
-            _, parsed = _plain(table.frame, probe.layout, None)
+            _, parsed = _plain(table.frame, probe.layout, None, is_athlete)
             return [SheetRead(None, probe.layout, parsed)]
     rows = read_csv_rows(path, label, encoding, sep)
     reader = SheetReader(label, rows, file_stem=stem, sheet=None, hints=file_hints,

@@ -78,7 +78,7 @@ def scan_csv(path: Path, label: str, encoding: str, sep: str) -> CsvScan:
     size = path.stat().st_size
     if encoding.startswith("utf-16"):
         return _scan_with_csv(path, label, encoding, sep)
-    check_line_limit(path, label, encoding)
+    check_line_limit(path, label, encoding, sep)
     data = np.fromfile(path, dtype=np.uint8) if size else np.zeros(0, np.uint8)
     if len(data) and data[-1] != 10:
         data = np.append(data, np.uint8(10))
@@ -131,27 +131,63 @@ def scan_csv(path: Path, label: str, encoding: str, sep: str) -> CsvScan:
     return scan
 
 
-def check_line_limit(path: Path, label: str, encoding: str = "utf-8") -> None:
-    """Refuse a CSV with a line longer than :data:`analysis.config.MAX_LINE_BYTES`.
+#: Bytes read at a time by the limit checks.
+_CHUNK = 1 << 22
 
-    Read in chunks of the limit's size, so a 50 MB line of commas is refused after the
-    first chunks, and a normal file costs one pass of ``find`` per chunk.
+
+def check_line_limit(path: Path, label: str, encoding: str = "utf-8", sep: str = ",") -> None:
+    """Refuse a CSV with a line, or a record, longer than :data:`analysis.config.MAX_LINE_BYTES`.
+
+    One pass in chunks (memory bounded by the chunk, whatever the file holds): physical
+    lines from the newline positions, and records from the newlines outside quoted fields
+    (the parity of the quotes before them), so a 100 MB quoted field split over short lines
+    is refused like a 100 MB line. A stray quote inside a field (``5'10"``) can make the
+    parity see one long record: only then the file is read again by the :mod:`csv` module
+    with the field limit, which refuses a field that really is too long (one line naming
+    the row) and passes the rest.
     """
     max_line = config.MAX_LINE_BYTES
     if encoding.startswith("utf-16"):
         max_line *= 2
+    line = record = 0  # bytes since the last newline / the last newline outside quotes
+    quoted = False
+    long_record = False
     with open(path, "rb") as fh:
-        run = 0
-        while chunk := fh.read(max_line):
-            first = chunk.find(b"\n")
-            if first < 0:
-                run += len(chunk)
-                if run > max_line:
-                    raise _limit_error(label, "a line", config.MAX_LINE_BYTES, "MAX_LINE_BYTES")
+        while chunk := fh.read(_CHUNK):
+            data = np.frombuffer(chunk, dtype=np.uint8)
+            newlines = np.flatnonzero(data == 10)
+            line = _longest_run(line, newlines, len(chunk), max_line, label)
+            if long_record:
                 continue
-            if run + first > max_line:
-                raise _limit_error(label, "a line", config.MAX_LINE_BYTES, "MAX_LINE_BYTES")
-            run = len(chunk) - chunk.rfind(b"\n") - 1
+            quotes = np.flatnonzero(data == 34)
+            if len(quotes) or quoted:
+                parity = (np.searchsorted(quotes, newlines) + quoted) & 1
+                ends = newlines[parity == 0]
+                quoted = bool((len(quotes) + quoted) & 1)
+            else:
+                ends = newlines
+            try:
+                record = _longest_run(record, ends, len(chunk), max_line, label)
+            except DataError:
+                long_record = True
+    if long_record:
+        # the exact reading: a field over the limit is refused with its row
+        for _ in _csv_rows(path, label, encoding, sep, keep_blank=True):
+            pass
+
+
+def _longest_run(run: int, ends: np.ndarray, size: int, limit: int, label: str) -> int:
+    """Carry the length of the current line past a chunk; refuse one longer than ``limit``."""
+    if not len(ends):
+        run += size
+    else:
+        longest = max(run + int(ends[0]), int(np.diff(ends).max(initial=1)) - 1)
+        if longest > limit:
+            raise _limit_error(label, "a line", config.MAX_LINE_BYTES, "MAX_LINE_BYTES")
+        run = size - int(ends[-1]) - 1
+    if run > limit:
+        raise _limit_error(label, "a line", config.MAX_LINE_BYTES, "MAX_LINE_BYTES")
+    return run
 
 
 def _scan_with_csv(path: Path, label: str, encoding: str, sep: str) -> CsvScan:
@@ -246,6 +282,64 @@ class SheetCells:
     rows: list[Row]
 
 
+def check_workbook(path: Path, label: str) -> None:
+    """Refuse a workbook whose XML holds more than the limits, before it is parsed.
+
+    One streamed pass over the XML parts of the zip (decompressed a chunk at a time,
+    memory bounded by the chunk): the longest text between two tags (a cell's text, a
+    shared string) gets the bound of a CSV line (:data:`analysis.config.MAX_LINE_BYTES`),
+    the cells and rows of all sheets together :data:`analysis.config.MAX_XLSX_CELLS`, and
+    the XML :data:`analysis.config.MAX_XLSX_XML_BYTES`. A file that is not a zip is left
+    to the workbook reader (which names it in one line).
+    """
+    import zipfile
+
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    cells = total = 0
+    with zf:
+        for info in zf.infolist():
+            name = info.filename
+            if not (name.startswith("xl/") and name.endswith(".xml")):
+                continue
+            sheet = name.startswith("xl/worksheets/")
+            run = 0  # bytes since the last "<"
+            try:
+                fh = zf.open(info)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError):
+                return  # encrypted or damaged: the workbook reader says so
+            with fh:
+                while True:
+                    try:
+                        chunk = fh.read(_CHUNK)
+                    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                        return  # damaged: the workbook reader says so
+                    if not chunk:
+                        break
+                    total += len(chunk)
+                    if total > config.MAX_XLSX_XML_BYTES:
+                        raise _limit_error(label, "the size of the workbook unpacked",
+                                           config.MAX_XLSX_XML_BYTES, "MAX_XLSX_XML_BYTES")  # fmt: skip
+                    tags = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 60)
+                    try:
+                        run = _longest_run(run, tags, len(chunk), config.MAX_LINE_BYTES, label)
+                    except DataError:
+                        raise _limit_error(label, "a cell (or a text in the workbook)",
+                                           config.MAX_LINE_BYTES, "MAX_LINE_BYTES") from None  # fmt: skip
+                    if sheet:
+                        cells += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b"<row")
+                        if cells > config.MAX_XLSX_CELLS:
+                            raise DataError(
+                                f"refused: the number of cells and rows exceeds the limit of "
+                                f"{config.MAX_XLSX_CELLS:,} for a workbook "
+                                "(analysis.config.MAX_XLSX_CELLS); save the sheet as CSV, "
+                                "which is read in seconds at any size",
+                                file=label,
+                            )
+
+
 def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
     """Every sheet of a workbook, streamed, as non-blank rows of text cells.
 
@@ -259,6 +353,7 @@ def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
 
     import openpyxl
 
+    check_workbook(path, label)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
@@ -352,6 +447,8 @@ def count_lines(path: Path) -> int | None:
 __all__ = [
     "CsvScan",
     "SheetCells",
+    "check_line_limit",
+    "check_workbook",
     "count_lines",
     "head_csv_rows",
     "read_csv_rows",

@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from ..io import classify, iter_raw_files
+from ..io import classify
+from .files import scan_folder
 from .hints import FILE_NAME, load_hints
 from .injury_headers import is_injury_file, is_injury_frame
 from .layout import result_roles
@@ -63,7 +64,8 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
     root = Path(data_dir)
     if not root.is_dir():
         raise DataError("data folder not found", file=str(root))
-    files = list(iter_raw_files(root))
+    walk = scan_folder(root)
+    files = walk.files
     roster_files = [p for p in files if p.stem.lower() in ("athletes", "roster")]
     lines: list[str] = [f"hipflex inspect {root}", ""]
     athletes = None
@@ -89,6 +91,9 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
     for label, n, reason in failed:
         n_skipped += 1
         lines += ["", f"{label}", f"  SKIPPED ({n if n is not None else '?'} lines): {reason}"]
+    for entry in walk.skipped:  # files not read at all: hidden, links, other endings, OUT
+        n_skipped += entry["rows"] is None
+        lines += ["", entry["source"], f"  NOT READ: {entry['reason']}"]
     for sheet in reads:
         parsed = sheet.parse(year_of)
         lay = parsed.layout
