@@ -109,8 +109,8 @@ STRONG_LOG = [
     ("A1", "2026-03-05", "cable_knee_drive", 1, 12.0, None, None, 20.0, 12.0, 240.0, None),
     ("A1", "2026-03-05", "cable_knee_drive", 1, 10.0, None, None, 22.5, 10.0, 225.0, None),
     ("A1", "2026-03-05", "cable_knee_drive", 1, 7.0, None, None, 22.5, 7.0, 157.5, "failure set"),
-    ("A1", "2026-03-05", None, 1, None, None, 60.0, 0.0, 0.0, 0.0, None),
-    ("A1", "2026-03-05", None, 1, 10.0, None, None, 12.0, 0.0, 0.0, None),
+    ("A1", "2026-03-05", "plank", 1, None, None, 60.0, 0.0, 0.0, 0.0, None),
+    ("A1", "2026-03-05", "lunge", 1, 10.0, None, None, 12.0, 0.0, 0.0, None),
     ("A2", "2026-03-03", "hanging_knee_raise", 1, 12.0, None, None, 0.0, 12.0, 0.0, None),
     ("A2", "2026-03-03", "hanging_knee_raise", 1, 12.0, None, None, 0.0, 12.0, 0.0, None),
     ("A2", "2026-03-03", "cable_knee_drive", 1, 10.0, None, None, 15.0, 10.0, 150.0, "RPE 7"),
@@ -129,7 +129,7 @@ STRONG_LOG = [
         "left hip tight",
     ),
     ("A2", "2026-03-03", "a_skip", 1, None, 30.0, None, 0.0, 30.0, 0.0, None),
-    ("A2", "2026-03-03", None, 1, 5.0, None, None, 80.0, 0.0, 0.0, None),
+    ("A2", "2026-03-03", "back_squat", 1, 5.0, None, None, 80.0, 0.0, 0.0, None),
     ("A2", "2026-03-07", "hanging_leg_raise", 1, 10.0, None, None, 0.0, 10.0, 0.0, None),
     ("A3", "2026-03-04", "high_knees", 1, None, 30.0, None, 0.0, 45.0, 0.0, None),
     ("A3", "2026-03-04", "high_knees", 1, None, 30.0, None, 0.0, 45.0, 0.0, None),
@@ -148,7 +148,7 @@ STRONG_LOG = [
     ),
     ("A3", "2026-03-04", "cable_knee_drive", 1, 10.0, None, None, 20.412, 10.0, 204.117, "RPE 6"),
     ("A3", "2026-03-04", "hanging_knee_raise", 1, 15.0, None, None, 0.0, 15.0, 0.0, "RPE 6"),
-    ("A3", "2026-03-04", None, 1, None, None, 45.0, 0.0, 0.0, 0.0, None),
+    ("A3", "2026-03-04", "plank", 1, None, None, 45.0, 0.0, 0.0, 0.0, None),
 ]
 STRONG_SESSIONS = [
     ("A1", "2026-03-02", 8.0, 62.0, 496.0),
@@ -247,10 +247,10 @@ HEVY_LOG = [
         125.0,
         "drop set; slow, 2 s up",
     ),
-    ("A1", "2026-03-02", None, 1, 10.0, None, None, 14.0, 0.0, 0.0, None),
+    ("A1", "2026-03-02", "lunge", 1, 10.0, None, None, 14.0, 0.0, 0.0, None),
     ("A1", "2026-03-05", "a_skip", 1, None, 20.0, None, 0.0, 20.0, 0.0, None),
     ("A1", "2026-03-05", "a_skip", 1, None, 20.0, None, 0.0, 20.0, 0.0, None),
-    ("A1", "2026-03-05", None, 1, None, None, 60.0, 0.0, 0.0, 0.0, None),
+    ("A1", "2026-03-05", "plank", 1, None, None, 60.0, 0.0, 0.0, 0.0, None),
     ("A2", "2026-03-03", "cable_knee_drive", 1, 10.0, None, None, 18.144, 10.0, 181.437, "RPE 7"),
     ("A2", "2026-03-03", "cable_knee_drive", 1, 8.0, None, None, 18.144, 8.0, 145.15, "RPE 7"),
     ("A2", "2026-03-03", "high_knees", 1, None, 80.467, None, 0.0, 120.701, 0.0, None),
@@ -290,14 +290,14 @@ FITNOTES_LOG = [
     ("A1", "2026-03-02", "hanging_leg_raise", 1, 8.0, None, None, 0.0, 8.0, 0.0, None),
     ("A1", "2026-03-02", "hanging_leg_raise", 1, 8.0, None, None, 0.0, 8.0, 0.0, "last one slow"),
     ("A1", "2026-03-02", "cable_knee_drive", 1, 12.0, None, None, 11.34, 12.0, 136.078, None),
-    ("A1", "2026-03-02", None, 1, None, None, 60.0, 0.0, 0.0, 0.0, None),
+    ("A1", "2026-03-02", "plank", 1, None, None, 60.0, 0.0, 0.0, 0.0, None),
     ("A1", "2026-03-04", "a_skip", 1, None, 20.0, None, 0.0, 20.0, 0.0, None),
     ("A1", "2026-03-04", "a_skip", 1, None, 20.0, None, 0.0, 20.0, 0.0, None),
     ("A1", "2026-03-04", "high_knees", 1, None, 30.0, None, 0.0, 45.0, 0.0, None),
     ("A2", "2026-03-03", "cable_knee_drive", 1, 10.0, None, None, 20.0, 10.0, 200.0, None),
     ("A2", "2026-03-03", "cable_knee_drive", 1, 10.0, None, None, 20.0, 10.0, 200.0, None),
     ("A2", "2026-03-03", "hanging_knee_raise", 1, 15.0, None, None, 0.0, 15.0, 0.0, None),
-    ("A2", "2026-03-03", None, 1, 10.0, None, None, 12.0, 0.0, 0.0, None),
+    ("A2", "2026-03-03", "lunge", 1, 10.0, None, None, 12.0, 0.0, 0.0, None),
 ]
 FITNOTES_SESSIONS = [
     ("A1", "2026-03-02", None, None, None),
@@ -363,7 +363,7 @@ JEFIT_LOG = [
         540.0,
         "sets 15x12, 20x10, 20x8 kg",
     ),
-    ("A1", "2026-03-02", None, 1, 10.0, None, None, 40.0, 0.0, 0.0, None),
+    ("A1", "2026-03-02", "back_squat", 1, 10.0, None, None, 40.0, 0.0, 0.0, None),
     (
         "A1",
         "2026-03-05",
@@ -476,8 +476,8 @@ def test_inspect_names_the_format_found_and_what_was_set_aside(product, name, sa
         ("Hanging Knee Raise", "hanging_knee_raise"),
         ("Cable Knee Drive", "cable_knee_drive"),
         ("Knee Drive (Cable)", "cable_knee_drive"),
-        ("Lunge (Dumbbell)", None),  # a strength lunge, not the hip-flexor stretch
-        ("Squat (Barbell)", None),
+        ("Lunge (Dumbbell)", "lunge"),  # a strength lunge (other_strength), not the stretch
+        ("Squat (Barbell)", "back_squat"),
     ],
 )
 def test_the_apps_exercise_names_map_through_the_catalog(name, exercise):
