@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import config
 from .errors import DataError, DataWarning
+from .safe_text import one_line
 
 DEFAULT_PROCESSED = Path("data/processed")
 DEFAULT_SAMPLE = Path("data/raw/sample")
@@ -41,7 +42,7 @@ def format_reconciliation(ds) -> str:
 
     for r in roll_up_sheets(rec[cols]).itertuples(index=False):
         lines.append(
-            f"{_fit(str(r.source), 44):<44} {r.rows_read:>8} {r.clean:>8} {r.rejected:>8} "
+            f"{_fit(one_line(r.source), 44):<44} {r.rows_read:>8} {r.clean:>8} {r.rejected:>8} "
             f"{r.duplicates:>6} {r.partial:>7}"
         )
     tot = rec[cols[1:]].sum()
@@ -56,7 +57,7 @@ def format_reconciliation(ds) -> str:
     )
     for r in ds.skipped.itertuples(index=False):
         count = f" ({n} rows)" if (n := _count(getattr(r, "rows", None))) else ""
-        lines.append(f"skipped {r.source}{count}: {r.reason}")
+        lines.append(f"skipped {one_line(r.source)}{count}: {one_line(r.reason)}")
     nd = getattr(ds, "not_data", None)
     if nd is not None and len(nd):
         # by kind of row: "heading: Event 12  Men 400m Final" counts as a heading
@@ -64,7 +65,7 @@ def format_reconciliation(ds) -> str:
         per = nd["rows"].groupby(kind, sort=True).sum()
         lines.append(
             "not data (listed in not_data): "
-            + ", ".join(f"{int(n)} {reason}" for reason, n in per.items())
+            + ", ".join(f"{int(n)} {one_line(reason)}" for reason, n in per.items())
         )
     s = ds.summary()
     if s["unmapped_entries"]:
@@ -93,13 +94,11 @@ def _count(value: object) -> int:
 
 
 def clean_status(ds) -> int:
-    """Exit code of a clean: 0 all read, 1 some files or sheets not read, 2 nothing usable."""
-    if len(ds.log) == 0 and len(ds.races) == 0:
-        return 2
-    skipped = ds.skipped
-    if "rows" in skipped.columns:
-        skipped = skipped[skipped["rows"].fillna(1) > 0]
-    return 1 if len(skipped) else 0
+    """Exit code of a clean (:func:`analysis.exit_status.clean_status`: 0 every file that
+    holds data read, 1 some not read, 2 nothing usable; docs/scheduling.md)."""
+    from .exit_status import clean_status as status
+
+    return status(ds)
 
 
 def clean_warnings(ds) -> list[str]:
@@ -122,7 +121,7 @@ def _unmapped_lines(log, limit: int = 8) -> list[str]:
         elif isinstance(r.suggestion, str):
             hint = f": did you mean {r.suggestion_name!r} ({r.suggestion})?"
         entries = f"{r.entries} entr{'y' if r.entries == 1 else 'ies'}"
-        lines.append(f"  {r.exercise_raw!r} ({entries}){hint}")
+        lines.append(one_line(f"  {r.exercise_raw!r} ({entries}){hint}"))
     if len(table) > limit:
         lines.append(f"  ... and {len(table) - limit} more spellings")
     return lines
@@ -162,10 +161,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
     print(format_reconciliation(ds))
     print(f"clean tables written to {Path(args.out).resolve()}")
     for w in clean_warnings(ds):
-        print(f"hipflex: warning: {w}", file=sys.stderr)
+        print(f"hipflex: warning: {one_line(w)}", file=sys.stderr)
     if status == 2:
         print(
-            "hipflex: error: nothing usable in " + str(args.dir) + _first_skip(ds), file=sys.stderr
+            "hipflex: error: nothing usable in " + one_line(str(args.dir) + _first_skip(ds)),
+            file=sys.stderr,
         )
     return status
 
@@ -218,10 +218,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             ds = None  # the batch names the problem itself
         status = clean_status(ds) if ds is not None else 0
         if status == 2:
-            print(f"hipflex: error: nothing usable in {args.dir}{_first_skip(ds)}", file=sys.stderr)
+            print(
+                f"hipflex: error: nothing usable in {one_line(f'{args.dir}{_first_skip(ds)}')}",
+                file=sys.stderr,
+            )
             return 2
         for w in clean_warnings(ds) if ds is not None else ():
-            print(f"hipflex: warning: {w}", file=sys.stderr)
+            print(f"hipflex: warning: {one_line(w)}", file=sys.stderr)
         result = build_reports(
             args.dir,
             args.out,
@@ -365,11 +368,11 @@ def main(argv: list[str] | None = None) -> int:
                 os.dup2(devnull, sys.stdout.fileno())
             return int(getattr(args, "status", 0) or 0)
         except DataError as exc:
-            print(f"hipflex: error: {exc}", file=sys.stderr)
+            print(f"hipflex: error: {one_line(exc)}", file=sys.stderr)
             return 2
         except OSError as exc:
             # a read-only or full disk, a folder that vanished: one line, no traceback
-            print(f"hipflex: error: {_os_error(exc)}", file=sys.stderr)
+            print(f"hipflex: error: {one_line(_os_error(exc))}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("hipflex: interrupted", file=sys.stderr)

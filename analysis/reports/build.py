@@ -63,6 +63,7 @@ import time
 import uuid
 from pathlib import Path
 
+from ..safe_text import one_line
 from .index import write_index
 from .jobs import (
     DEFAULT_WINDOW,
@@ -397,5 +398,5 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     if progress is not False or not result.ok:
         print(result.summary(), file=sys.stderr if not result.ok else sys.stdout)
     if progress is not False and not stop.is_set() and season is not None and season.summary:
-        print(season.summary)  # one plain paragraph: what needs a look (cron mails it)
+        print(one_line(season.summary))  # one plain paragraph: what needs a look (cron mails it)
     return result

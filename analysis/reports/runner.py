@@ -26,6 +26,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+from ..safe_text import one_line
 from .export import _finalize, _tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, STATE_DIR, ReportJob, ReportStatus
 from .procs import _descendants, default_workers
@@ -190,15 +191,17 @@ class _Progress:
         with self.lock:
             self.done += 1
             if self.bar is not None:
-                self.bar.set_postfix_str(f"{st.html_path} {st.status}", refresh=False)
+                self.bar.set_postfix_str(one_line(f"{st.html_path} {st.status}"), refresh=False)
                 self.bar.update(1)
                 if st.status == "failed":
-                    self.bar.write(f"FAILED {st.html_path}: {st.error}")
+                    self.bar.write(one_line(f"FAILED {st.html_path}: {st.error}"))
             elif self.lines:
                 extra = f" ({st.error})" if st.status == "failed" else ""
                 print(
-                    f"[{self.done}/{self.total}] {st.html_path} {st.status} "
-                    f"{st.seconds:.1f}s{extra}",
+                    one_line(
+                        f"[{self.done}/{self.total}] {st.html_path} {st.status} "
+                        f"{st.seconds:.1f}s{extra}"
+                    ),
                     file=sys.stderr,
                     flush=True,
                 )
@@ -362,5 +365,8 @@ def _salvage(out: Path, job: ReportJob, spec: dict, message: str, stop: StopBatc
     except Exception as exc:
         if _disk_full(exc):
             stop.stop(f"the output disk is full ({os.strerror(exc.errno)})")
-        print(f"hipflex: could not keep the notebook of {job.target}: {exc}", file=sys.stderr)
+        print(
+            one_line(f"hipflex: could not keep the notebook of {job.target}: {exc}"),
+            file=sys.stderr,
+        )
     return res

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..fingerprint import _sha
 from ..io import write_atomic
+from ..safe_text import DANGEROUS_PREFIXES  # the prefixes every CSV hipflex neutralises too
 
 __all__ = [
     "DANGEROUS_PREFIXES",
@@ -37,8 +38,6 @@ __all__ = [
     "write_workbook",
 ]
 
-#: Text starting with one of these is what spreadsheet programs read as a formula.
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 #: Data rows per sheet (Excel's limit less the header row).
 MAX_ROWS = 1_048_575
