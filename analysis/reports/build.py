@@ -81,6 +81,7 @@ from .manifest import _read_manifest, _write_manifest
 from .plan import check_notebooks, content_key, plan_reports_cached
 from .runner import StopBatch, _Progress, default_workers, run_jobs
 from .season import season_outputs
+from .state import inside, valid_target
 
 
 def build_reports(
@@ -266,6 +267,8 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     wanted = {j.target for j in planned}
     for target in [t for t in manifest if t not in wanted]:
         for suffix in (".html", ".ipynb"):
+            if not valid_target(target) or not inside(out, target + suffix):
+                continue  # never a file outside OUT (the manifest is validated on read too)
             with contextlib.suppress(OSError):
                 (out / (target + suffix)).unlink()
         del manifest[target]

@@ -220,7 +220,16 @@ def write_exports(
     index_path = root / ".digests.json"
     try:
         known = json.loads(index_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        known = {}
     except (OSError, ValueError):
+        known = None
+    if not isinstance(known, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | None) for k, v in known.items()
+    ):  # right JSON, wrong shape ([] or {"x": 1}): rebuilt, never a failure every night
+        from .state import discarded
+
+        discarded(index_path, "not a mapping of workbook digests")
         known = {}
     digests, paths = {}, []
     jobs = [(f"{name(aid)}.xlsx", lambda aid=aid: athlete_sheets(ds, aid)) for aid in ids]
