@@ -166,15 +166,19 @@ def _page_sha(path: Path) -> str:
 
 def _claim(state: Path) -> str:
     """A new run id, written to ``OUT/.hipflex/run`` (the folder's lock is held): from now
-    on only this run renames pages into ``OUT``. Snapshots of older runs are removed."""
+    on only this run renames pages into ``OUT``. Snapshots and temporary notebooks of
+    older runs (a run killed with ``kill -9`` leaves them) are removed."""
     from ..io import write_text_atomic
 
     run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     write_text_atomic(state / RUN_FILE, run_id + "\n")
-    snaps = state / SNAPSHOTS_DIR
-    if snaps.is_dir():
-        for old in snaps.iterdir():
-            shutil.rmtree(old, ignore_errors=True)
+    for folder in (state / SNAPSHOTS_DIR, state / "tmp"):
+        if folder.is_dir():
+            for old in folder.iterdir():
+                if old.is_dir() and not old.is_symlink():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink(missing_ok=True)
     return run_id
 
 

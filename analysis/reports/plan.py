@@ -15,7 +15,6 @@ import pandas as pd
 from .jobs import DEFAULT_WINDOW, NOT_REPORTS, NOTEBOOKS, ReportJob, default_notebooks_dir
 from .manifest import _sha, _TableHasher
 
-
 #: Names Windows (and an SMB share) reserve for devices, with any extension: ``CON``,
 #: ``nul.html``, ``COM1``, ``LPT9``, also with the superscript digits Windows accepts.
 _RESERVED = re.compile(r"(?i)(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|(?:COM|LPT)[0-9¹²³])(?:\..*)?")
