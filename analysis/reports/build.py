@@ -81,7 +81,7 @@ from .manifest import _read_manifest, _write_manifest
 from .plan import check_notebooks, content_key, plan_reports_cached
 from .runner import StopBatch, _Progress, default_workers, run_jobs
 from .season import season_outputs
-from .state import inside, valid_target
+from .state import evict_cache, inside, valid_target
 
 
 def build_reports(
@@ -214,6 +214,7 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
     cache_dir = Path(os.environ.get(CACHE_ENV) or state / "cache")
     with _without(SNAPSHOT_ENV):  # the parent cleans (a kernel's variable is not for it)
         ds = load_dataset(data_dir, cache_dir=cache_dir)
+    evict_cache(cache_dir, keep=str(ds.fingerprint or ""))  # the stated rule: state.py
     snapshot = state / SNAPSHOTS_DIR / run_id  # written once there is a report to run
     try:
         return _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,

@@ -29,7 +29,16 @@ from pathlib import Path
 
 from .jobs import NOT_REPORTS, NOTEBOOKS
 
-__all__ = ["discarded", "inside", "plan_digest", "valid_manifest", "valid_plan", "valid_target"]
+__all__ = [
+    "CACHE_KEEP",
+    "discarded",
+    "evict_cache",
+    "inside",
+    "plan_digest",
+    "valid_manifest",
+    "valid_plan",
+    "valid_target",
+]
 
 _NAME = r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,200}"
 _TARGET = re.compile(rf"(?:squad|data_quality|(?:athletes|cohorts|extra)/{_NAME})")
@@ -139,3 +148,64 @@ def valid_plan(saved: object, nb_dir: Path, data_dir: str) -> str:
             if not isinstance(job.get(key, ""), str):
                 return f"a job's {key} is not text"
     return ""
+
+
+#: Entries the dataset cache keeps: the one the run uses and the most recent others.
+CACHE_KEEP = 3
+
+_CACHE_ENTRY = re.compile(r"[0-9a-f]{16,64}")
+
+
+def evict_cache(cache_dir: Path, keep: str, n: int = CACHE_KEEP) -> list[Path]:
+    """Remove old entries of the dataset cache; return what was removed.
+
+    The rule (docs/scheduling.md): the cache keeps the entry this run uses (``keep``, its
+    fingerprint) and the ``n - 1`` most recently written others; an entry that was never
+    finished (no ``manifest.json``, a run killed while writing it) is removed once it is
+    an hour old. Only folders named like a cache entry (a hex fingerprint) are touched.
+    """
+    import os
+    import shutil
+    import time
+
+    cache_dir = Path(cache_dir)
+    try:
+        entries = [p for p in cache_dir.iterdir() if p.is_dir() and not p.is_symlink()]
+    except OSError:
+        return []
+    entries = [p for p in entries if _CACHE_ENTRY.fullmatch(p.name)]
+    removed: list[Path] = []
+    now = time.time()
+
+    def written(p: Path) -> float:
+        try:
+            return (p / "manifest.json").stat().st_mtime
+        except OSError:
+            return -1.0
+
+    complete = []
+    for p in entries:
+        if p.name == keep:
+            continue
+        t = written(p)
+        if t < 0:
+            try:
+                old = now - p.stat().st_mtime > 3600
+            except OSError:
+                old = False
+            if old:
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+        else:
+            complete.append((t, p))
+    with_keep = int(any(p.name == keep for p in entries))
+    complete.sort(reverse=True)
+    for _, p in complete[max(n - with_keep, 0) :]:
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    if with_keep:  # used now: the most recent
+        try:
+            os.utime(cache_dir / keep / "manifest.json")
+        except OSError:
+            pass
+    return removed
