@@ -22,6 +22,7 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["DANGEROUS_PREFIXES", "csv_safe", "one_line", "write_csv"]
@@ -113,15 +114,15 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
         fixed = [_csv_text(u) for u in uniques]
         if all(a is b for a, b in zip(fixed, uniques, strict=True)):
             continue
-        values = pd.Series(fixed, dtype=object).reindex(codes).to_numpy()
-        values[codes < 0] = None
+        values = np.array([*fixed, None], dtype=object)[codes]  # code -1 (missing): None
         out[col] = pd.array(values, dtype="string" if s.dtype == "string" else object)
     out.columns = [_csv_text(c) if isinstance(c, str) else c for c in out.columns]
     return out
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write ``df`` as UTF-8 CSV atomically, its text made inert (:func:`csv_safe`).
+    """Write ``df`` as UTF-8 CSV (CRLF, RFC 4180) atomically, its text made inert
+    (:func:`csv_safe`).
 
     Every CSV hipflex writes for a coach (``OUT/attention.csv``) goes through here.
 
@@ -142,6 +143,8 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     safe = csv_safe(df)
 
     def write(tmp: Path) -> None:
-        safe.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+        # CRLF, as RFC 4180 has it: a cell holding a lone CR or LF is then quoted (with a
+        # bare LF terminator a CR inside a cell would split its row for a CSV reader)
+        safe.to_csv(tmp, index=False, lineterminator="\r\n", encoding="utf-8")
 
     return write_atomic(path, write)

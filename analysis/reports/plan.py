@@ -15,24 +15,30 @@ import pandas as pd
 from .jobs import DEFAULT_WINDOW, NOT_REPORTS, NOTEBOOKS, ReportJob, default_notebooks_dir
 from .manifest import _sha, _TableHasher
 
-#: Names Windows (and an SMB share) reserve for devices, with any extension: ``CON``,
-#: ``nul.html``, ``COM1``, ``LPT9``, also with the superscript digits Windows accepts.
-_RESERVED = re.compile(r"(?i)(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|(?:COM|LPT)[0-9¹²³])(?:\..*)?")
+#: Names Windows (and an SMB share) reserve for devices, whatever follows the first dot:
+#: ``CON``, ``nul.txt``, ``COM1``, ``LPT9``, also with the superscript digits Windows accepts.
+_DEVICE = re.compile(r"(?i)(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|(?:COM|LPT)[0-9¹²³])\s*")
+
+
+def _device(name: str) -> bool:
+    return _DEVICE.fullmatch(name.split(".")[0]) is not None
 
 
 def _slug(text: str) -> str:
     """A file name for an id or column: kept if already safe, else made safe and unique.
 
-    A name Windows reserves for a device (``CON``, ``NUL``, ``AUX``, ``COM1``…) is not
-    safe: a copy of ``OUT`` on a Windows or SMB disk could not hold it, so it gets the
-    digest of its id like any other unsafe name (``CON-<digest>``)."""
+    A name Windows reserves for a device (``CON``, ``NUL``, ``AUX``, ``COM1``…, with any
+    extension) is not safe: a copy of ``OUT`` on a Windows or SMB disk could not hold it,
+    so it gets the digest of its id like any other unsafe name (``CON-<digest>``)."""
     if (
         re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}", text)
         and not text.endswith(".")
-        and not _RESERVED.fullmatch(text)
+        and not _device(text)
     ):
         return text
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:60] or "x"
+    if _device(safe):  # "nul.txt" -> "nul_txt-<digest>": no device name before a dot
+        safe = safe.replace(".", "_")
     return f"{safe}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
 
 
