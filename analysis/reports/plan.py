@@ -219,9 +219,13 @@ def plan_reports(
     everything = hasher.whole(*tables) + synthetic
     squad = hasher.whole("athletes", "log", "races", "splits") + synthetic
 
+    nb_digests: dict[Path, str] = {}  # each notebook read and hashed once, not per athlete
+
     def job(kind: str, key: str, title: str, nb: Path, target: str, params: dict, data: str):
+        if nb not in nb_digests:
+            nb_digests[nb] = _sha(nb.read_bytes())
         digest = _sha(
-            nb.read_bytes(), code, json.dumps(params, sort_keys=True, default=str), data, target
+            nb_digests[nb], code, json.dumps(params, sort_keys=True, default=str), data, target
         )
         return ReportJob(kind, key, title, str(nb), target, params, digest)
 
