@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+import psutil
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -77,6 +78,22 @@ def _pages(out: Path) -> dict[str, bytes]:
     }
 
 
+def _kernels(pid: int) -> list:
+    """The report kernels running under process ``pid``."""
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    out = []
+    for c in children:
+        try:
+            if "ipykernel" in " ".join(c.cmdline()):
+                out.append(c)
+        except psutil.Error:
+            continue
+    return out
+
+
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("raw") / "club"
@@ -109,13 +126,11 @@ def test_a_stopped_run_keeps_the_previous_pages_and_leaves_the_index_true(
     proc = subprocess.Popen([*HIPFLEX, "report", str(data), "--out", str(out), "--notebooks",
                              str(slow), "--quiet", "--jobs", "2", "--force"], env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    log = out / ".hipflex" / "logs" / "worker-0.log"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (
-        log.is_file() and log.stat().st_mtime > time.time() - 60
-    ):
-        time.sleep(0.2)
-    time.sleep(4)  # the workers have taken a report each
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not _kernels(proc.pid):
+        time.sleep(0.3)
+    assert _kernels(proc.pid), "no report started"
+    time.sleep(2)  # the kernels are running their notebooks
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode != 0
