@@ -204,11 +204,12 @@ def _no_server_paths(nb, spec: dict) -> None:
     """Take the server's paths out of an executed notebook, as the pages do: the data
     folder shows as its name only (``data_dir = "season-2026"``) in the injected
     parameters, the outputs and papermill's metadata, whose notebook paths keep their file
-    names only."""
+    names only. ``spec["data_name"]``, when given, is the name shown (a cluster worker's
+    copy of the folder shows as the coach's folder)."""
     data_dir = str((spec.get("parameters") or {}).get("data_dir") or "")
-    name = Path(data_dir).name if data_dir else ""
+    name = str(spec.get("data_name") or Path(data_dir).name) if data_dir else ""
     if data_dir and name != data_dir:
-        for cell in nb.cells:
+        for cell in nb["cells"]:
             if data_dir in cell.get("source", ""):
                 cell["source"] = cell["source"].replace(data_dir, name)
             for output in cell.get("outputs", ()):
