@@ -121,6 +121,7 @@ def valid_plan(saved: object, nb_dir: Path, data_dir: str) -> str:
     if saved.get("digest") != plan_digest(str(saved.get("key")), saved["jobs"]):
         return "its digest does not match its content"
     folder = nb_dir.resolve()
+    in_folder_of: dict[str, bool] = {}  # each distinct notebook checked once
     for job in saved["jobs"]:
         if not isinstance(job, dict):
             return "a job is not a mapping"
@@ -130,10 +131,12 @@ def valid_plan(saved: object, nb_dir: Path, data_dir: str) -> str:
         if not isinstance(nb, str):
             return "a notebook that is not a path"
         path = Path(nb)
-        try:
-            in_folder = path.resolve().parent == folder and path.is_file()
-        except (OSError, ValueError):
-            in_folder = False
+        if nb not in in_folder_of:
+            try:
+                in_folder_of[nb] = path.resolve().parent == folder and path.is_file()
+            except (OSError, ValueError):
+                in_folder_of[nb] = False
+        in_folder = in_folder_of[nb]
         expected = NOTEBOOKS.get("athlete" if kind == "athlete" else kind)
         if kind == "extra":
             ok = in_folder and path.name not in NOT_REPORTS and path.suffix == ".ipynb"
