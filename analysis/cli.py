@@ -108,6 +108,14 @@ def clean_warnings(ds) -> list[str]:
     return data_warnings(ds)
 
 
+def _warning_kind(text: str) -> str:
+    """``note`` for a sheet listed as holding no data (a notes tab: never a failure, see
+    docs/scheduling.md#exit-codes), ``warning`` for anything else."""
+    from .exit_status import NOT_DATA_NOTE
+
+    return "note" if NOT_DATA_NOTE in text else "warning"
+
+
 def _unmapped_lines(log, limit: int = 8) -> list[str]:
     """The most frequent unmapped spellings, each with a "did you mean" where one fits."""
     from .catalog import unmapped_spellings
@@ -161,7 +169,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     print(format_reconciliation(ds))
     print(f"clean tables written to {Path(args.out).resolve()}")
     for w in clean_warnings(ds):
-        print(f"hipflex: warning: {one_line(w)}", file=sys.stderr)
+        print(f"hipflex: {_warning_kind(w)}: {one_line(w)}", file=sys.stderr)
     if status == 2:
         print(
             "hipflex: error: nothing usable in " + one_line(str(args.dir) + _first_skip(ds)),
@@ -224,7 +232,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             )
             return 2
         for w in clean_warnings(ds) if ds is not None else ():
-            print(f"hipflex: warning: {one_line(w)}", file=sys.stderr)
+            print(f"hipflex: {_warning_kind(w)}: {one_line(w)}", file=sys.stderr)
         result = build_reports(
             args.dir,
             args.out,
