@@ -31,7 +31,9 @@ _NO_DATA = re.compile(
 )
 
 _NUMBER = re.compile(
-    r"^[+-]?(?:\d+(?:[.,:]\d+)*|\d*[.,]\d+)\s*(?:s|sec|kg|lb|lbs|m|min|%|x\s*\d+)?$", re.I
+    r"^[+-]?(?:\d+(?:[.,:]\d+)*|\d*[.,]\d+)(?:\s*[x×]\s*\d+(?:[.,]\d+)?)?"
+    r"\s*(?:s|sec|kg|lb|lbs|m|min|%)?$",
+    re.I,
 )
 _DATE = re.compile(
     r"\b(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\s+[a-z]{3,9}\.?\s+\d{2,4})\b",

@@ -452,3 +452,37 @@ def test_a_squad_wide_plan_for_50000_athletes_ends_in_seconds_refused_in_one_lin
     assert int(mb) < 1500
     assert int(n_plan) == 0 and int(n_rejects) == int(n_rows) > 0  # every plan row named
     assert "over hipflex's limit" in reason and "\n" not in reason.strip()
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.text(alphabet="abcXYZ &<>'\"!?,;é", max_size=30)),
+                 max_size=6),
+        max_size=30,
+    )
+)  # fmt: skip
+def test_rows_of_text_without_dates_or_numbers_never_look_like_data(rows):
+    from analysis.exit_status import looks_like_data
+
+    assert not looks_like_data([(i + 1, cells) for i, cells in enumerate(rows)])
+
+
+def test_only_files_that_may_hold_data_count_against_the_exit_code():
+    from analysis.exit_status import NOT_DATA_NOTE, looks_like_data, unread_data
+
+    skipped = pd.DataFrame(
+        {
+            "source": pd.array(["a.xlsx#Empty", "b.xlsx#Notes", "c.csv", "d.xlsx#Old", "e.bin"],
+                               dtype="string"),
+            "rows": pd.array([0, 4, 3, 9, None], dtype="Int64"),
+            "reason": pd.array(["empty sheet (no data rows)", f"no header row; {NOT_DATA_NOTE}",
+                                "skipped by hipflex.toml", "no header row found",
+                                "not a spreadsheet"], dtype="string"),
+        }
+    )  # fmt: skip
+    assert unread_data(skipped)["source"].tolist() == ["d.xlsx#Old", "e.bin"]
+    log_rows = [(1, ["Ada", "12/03/2026", "3", "40"]), (2, ["Ben", "2026-03-13", "4x20m"])]
+    assert looks_like_data(log_rows)
+    assert looks_like_data([(1, ["Ada", "400m", "52.31", "12/05/2026"])])  # one race row
+    assert not looks_like_data([(1, ["1", "S&C coach", "Start of block 1"]),
+                                (2, ["5", "S&C coach", "Add load"])])  # fmt: skip
