@@ -310,12 +310,11 @@ def attention_summary(
 
 
 def write_attention_csv(attention: pd.DataFrame, path: str | os.PathLike[str]):
-    """Write the list as CSV atomically (``OUT/attention.csv``); returns the path."""
-    from .io import write_atomic
+    """Write the list as CSV atomically (``OUT/attention.csv``); returns the path.
 
-    def write(tmp):
-        attention.assign(date=attention["date"].dt.strftime("%Y-%m-%d")).to_csv(
-            tmp, index=False, lineterminator="\n", encoding="utf-8"
-        )
+    Ids, names and notes are made inert for spreadsheet programs
+    (:func:`analysis.safe_text.write_csv`: a cell starting ``=``, ``+``, ``-``, ``@``, tab
+    or carriage return gets a leading quote)."""
+    from .safe_text import write_csv
 
-    return write_atomic(path, write)
+    return write_csv(attention.assign(date=attention["date"].dt.strftime("%Y-%m-%d")), path)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import config
 from .errors import DataError, DataWarning
+from .safe_text import one_line
 
 DEFAULT_PROCESSED = Path("data/processed")
 DEFAULT_SAMPLE = Path("data/raw/sample")
@@ -42,7 +43,7 @@ def format_reconciliation(ds) -> str:
 
     for r in roll_up_sheets(rec[cols]).itertuples(index=False):
         lines.append(
-            f"{_fit(str(r.source), 44):<44} {r.rows_read:>8} {r.clean:>8} {r.rejected:>8} "
+            f"{_fit(one_line(r.source), 44):<44} {r.rows_read:>8} {r.clean:>8} {r.rejected:>8} "
             f"{r.duplicates:>6} {r.partial:>7}"
         )
     tot = rec[cols[1:]].sum()
@@ -57,7 +58,7 @@ def format_reconciliation(ds) -> str:
     )
     for r in ds.skipped.itertuples(index=False):
         count = f" ({n} rows)" if (n := _count(getattr(r, "rows", None))) else ""
-        lines.append(f"skipped {r.source}{count}: {r.reason}")
+        lines.append(f"skipped {one_line(r.source)}{count}: {one_line(r.reason)}")
     nd = getattr(ds, "not_data", None)
     if nd is not None and len(nd):
         # by kind of row: "heading: Event 12  Men 400m Final" counts as a heading
@@ -65,7 +66,7 @@ def format_reconciliation(ds) -> str:
         per = nd["rows"].groupby(kind, sort=True).sum()
         lines.append(
             "not data (listed in not_data): "
-            + ", ".join(f"{int(n)} {reason}" for reason, n in per.items())
+            + ", ".join(f"{int(n)} {one_line(reason)}" for reason, n in per.items())
         )
     s = ds.summary()
     if s["unmapped_entries"]:
@@ -94,21 +95,11 @@ def _count(value: object) -> int:
 
 
 def clean_status(ds) -> int:
-    """Exit code of a clean: 0 all read, 1 some files or sheets not read, 2 nothing usable.
+    """Exit code of a clean (:func:`analysis.exit_status.clean_status`: 0 every file that
+    holds data read, 1 some not read, 2 nothing usable; docs/scheduling.md)."""
+    from .exit_status import clean_status as status
 
-    A file that looks like data but is not read (skipped with its rows, or every data row
-    rejected: :func:`analysis.dataset.all_rejected`) gives 1, even when nothing else came
-    in; a folder from which no training entry and no race comes in, and in which no such
-    file is, gives 2 (only a roster, empty files, notes).
-    """
-    from .dataset import all_rejected
-
-    skipped = ds.skipped
-    if "rows" in skipped.columns:
-        skipped = skipped[skipped["rows"].fillna(1) > 0]
-    if len(skipped) or all_rejected(ds):
-        return 1
-    return 2 if len(ds.log) == 0 and len(ds.races) == 0 else 0
+    return status(ds)
 
 
 def clean_warnings(ds) -> list[str]:
@@ -116,6 +107,14 @@ def clean_warnings(ds) -> list[str]:
     from .dataset import data_warnings
 
     return data_warnings(ds)
+
+
+def _warning_kind(text: str) -> str:
+    """``note`` for a sheet listed as holding no data (a notes tab: never a failure, see
+    docs/scheduling.md#exit-codes), ``warning`` for anything else."""
+    from .exit_status import NOT_DATA_NOTE
+
+    return "note" if NOT_DATA_NOTE in text else "warning"
 
 
 def _unmapped_lines(log, limit: int = 8) -> list[str]:
@@ -131,7 +130,7 @@ def _unmapped_lines(log, limit: int = 8) -> list[str]:
         elif isinstance(r.suggestion, str):
             hint = f": did you mean {r.suggestion_name!r} ({r.suggestion})?"
         entries = f"{r.entries} entr{'y' if r.entries == 1 else 'ies'}"
-        lines.append(f"  {r.exercise_raw!r} ({entries}){hint}")
+        lines.append(one_line(f"  {r.exercise_raw!r} ({entries}){hint}"))
     if len(table) > limit:
         lines.append(f"  ... and {len(table) - limit} more spellings")
     return lines
@@ -171,10 +170,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
     print(format_reconciliation(ds))
     print(f"clean tables written to {Path(args.out).resolve()}")
     for w in clean_warnings(ds):
-        print(f"hipflex: warning: {w}", file=sys.stderr)
+        print(f"hipflex: {_warning_kind(w)}: {one_line(w)}", file=sys.stderr)
     if status == 2:
         print(
-            "hipflex: error: nothing usable in " + str(args.dir) + _first_skip(ds), file=sys.stderr
+            "hipflex: error: nothing usable in " + one_line(str(args.dir) + _first_skip(ds)),
+            file=sys.stderr,
         )
     return status
 
@@ -243,10 +243,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             ds = None  # the batch names the problem itself
         status = clean_status(ds) if ds is not None else 0
         if status == 2:
-            print(f"hipflex: error: nothing usable in {args.dir}{_first_skip(ds)}", file=sys.stderr)
+            print(
+                f"hipflex: error: nothing usable in {one_line(f'{args.dir}{_first_skip(ds)}')}",
+                file=sys.stderr,
+            )
             return 2
         for w in clean_warnings(ds) if ds is not None else ():
-            print(f"hipflex: warning: {w}", file=sys.stderr)
+            print(f"hipflex: {_warning_kind(w)}: {one_line(w)}", file=sys.stderr)
         result = build_reports(
             args.dir,
             args.out,
@@ -421,11 +424,11 @@ def main(argv: list[str] | None = None) -> int:
                 os.dup2(devnull, sys.stdout.fileno())
             return int(getattr(args, "status", 0) or 0)
         except DataError as exc:
-            print(f"hipflex: error: {exc}", file=sys.stderr)
+            print(f"hipflex: error: {one_line(exc)}", file=sys.stderr)
             return 2
         except OSError as exc:
             # a read-only or full disk, a folder that vanished: one line, no traceback
-            print(f"hipflex: error: {_os_error(exc)}", file=sys.stderr)
+            print(f"hipflex: error: {one_line(_os_error(exc))}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("hipflex: interrupted", file=sys.stderr)

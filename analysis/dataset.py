@@ -491,6 +491,17 @@ class _Tables:
         self.skipped.append({"source": source, "rows": rows, "reason": reason})
 
 
+def _not_data_reason(reason: str, sheet) -> str:
+    """``reason`` with :data:`analysis.exit_status.NOT_DATA_NOTE` added when the sheet's
+    cells hold no data (a notes tab: listed, never a failure of the exit code)."""
+    from .exit_status import NOT_DATA_NOTE, looks_like_data
+
+    rows = sheet.reader.rows if getattr(sheet, "reader", None) is not None else []
+    if not rows or looks_like_data(rows) or reason.startswith("skipped by"):
+        return reason
+    return f"{reason}; {NOT_DATA_NOTE}"
+
+
 def read_folder(
     root: Path,
     files: list[Path],
@@ -544,7 +555,8 @@ def read_folder(
             rows = parsed.rows_total or (sheet.reader.rows[-1][0] if sheet.reader and
                                          sheet.reader.rows else 0)  # fmt: skip
             if rows:
-                out.skipped.append({"source": lay.source, "rows": rows, "reason": lay.reason})
+                out.skipped.append({"source": lay.source, "rows": rows,
+                                    "reason": _not_data_reason(lay.reason, sheet)})  # fmt: skip
             else:
                 out.skipped.append({"source": lay.source, "rows": 0,
                                     "reason": "empty sheet (no data rows)"})  # fmt: skip
@@ -569,8 +581,8 @@ def read_folder(
         else:
             out.skipped.append({
                 "source": lay.source, "rows": parsed.rows_total,
-                "reason": "no training-log or result columns (need athlete + exercise, "
-                          "or athlete + event + time)",
+                "reason": _not_data_reason("no training-log or result columns (need athlete "
+                                           "+ exercise, or athlete + event + time)", sheet),
             })  # fmt: skip
             continue
         table = {"log": "log", "injuries": "injuries"}.get(kind, "races")

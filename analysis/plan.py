@@ -50,6 +50,7 @@ from .io import canonicalize_columns
 from .schema import REJECT_COLUMNS, conform, empty, rejects_frame
 
 __all__ = [
+    "MAX_PLAN_ROWS",
     "PLAN_COLUMNS",
     "PLAN_FILE_STEMS",
     "expand_plan",
@@ -103,6 +104,11 @@ ADHERENCE_COLUMNS: dict[str, str] = {
     "done_sessions": "Int64",
     "days_logged": "Int64",
 }
+
+#: Most rows the expanded plan may have (athletes × weeks × plan rows, ~0.5 GB and a few
+#: seconds at the limit): a plan beyond it is refused, every row in ``rejects`` with the
+#: reason, so a 50,000-athlete roster with a squad-wide plan ends in seconds, not a crash.
+MAX_PLAN_ROWS = 1_000_000
 
 _ALL = {"all", "everyone", "squad", "whole squad", "*", "every athlete", "all athletes"}
 _AMOUNT = re.compile(r"^\+?\s*(\d+(?:[.,]\d+)?)\s*([a-z\"']*)$")
@@ -332,6 +338,19 @@ def load_plan(
     parsed = parse_entries({"prescription": raw["prescription"]}, raw.index)
     fail(parsed["error"].notna(), "prescription", parsed["error"])
 
+    # bounded: the expansion (one row per athlete, week and plan row) is counted before it
+    # is made; a plan beyond MAX_PLAN_ROWS is refused, each row in rejects with the reason
+    ok = reason.isna()
+    n_targets = targets.map(len).to_numpy(dtype=np.int64)
+    span = ((last - monday).dt.days // 7 + 1).fillna(0).to_numpy(dtype=np.int64, na_value=0)
+    expanded = int((np.clip(span, 0, None) * n_targets)[ok.to_numpy()].sum())
+    if expanded > MAX_PLAN_ROWS:
+        fail(
+            ok,
+            "squad" if "squad" in raw else "athlete",
+            f"the plan expands to {expanded:,} athlete-weeks, over hipflex's limit of "
+            f"{MAX_PLAN_ROWS:,} (plan.MAX_PLAN_ROWS): not read; plan fewer weeks or athletes",
+        )
     records = []
     for i in raw.index[reason.isna()]:
         p = parsed.loc[i]

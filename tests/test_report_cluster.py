@@ -137,8 +137,9 @@ def test_batch_on_cluster_gives_the_pages_of_the_local_runner(folder, client, tm
     data, nbs = folder / "data", folder / "notebooks"
     local = build_reports(data, tmp_path / "local", jobs=2, notebooks_dir=nbs, progress=False)
     argv = ["report", str(data), "--out", str(tmp_path / "dask"), "--notebooks", str(nbs)]
-    # through the command, with its own client (exit 1: the sample's unreadable notes sheet)
-    assert cli.main([*argv, "--quiet", "--scheduler", client.scheduler.address]) == 1
+    # through the command, with its own client (exit 0: the sample's notes sheet is listed,
+    # never a failure: the exit-code contract of docs/scheduling.md)
+    assert cli.main([*argv, "--quiet", "--scheduler", client.scheduler.address]) == 0
     assert local.ok
     for r in local.reports:
         a, b = tmp_path / "local" / r.html_path, tmp_path / "dask" / r.html_path

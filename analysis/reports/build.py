@@ -63,6 +63,7 @@ import time
 import uuid
 from pathlib import Path
 
+from ..safe_text import one_line
 from .index import write_index
 from .jobs import (
     DEFAULT_WINDOW,
@@ -80,6 +81,7 @@ from .manifest import _read_manifest, _write_manifest
 from .plan import check_notebooks, content_key, plan_reports_cached
 from .runner import StopBatch, _Progress, default_workers, run_jobs
 from .season import season_outputs
+from .state import evict_cache, inside, valid_target
 
 
 def build_reports(
@@ -169,15 +171,19 @@ def _page_sha(path: Path) -> str:
 
 def _claim(state: Path) -> str:
     """A new run id, written to ``OUT/.hipflex/run`` (the folder's lock is held): from now
-    on only this run renames pages into ``OUT``. Snapshots of older runs are removed."""
+    on only this run renames pages into ``OUT``. Snapshots and temporary notebooks of
+    older runs (a run killed with ``kill -9`` leaves them) are removed."""
     from ..io import write_text_atomic
 
     run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     write_text_atomic(state / RUN_FILE, run_id + "\n")
-    snaps = state / SNAPSHOTS_DIR
-    if snaps.is_dir():
-        for old in snaps.iterdir():
-            shutil.rmtree(old, ignore_errors=True)
+    for folder in (state / SNAPSHOTS_DIR, state / "tmp"):
+        if folder.is_dir():
+            for old in folder.iterdir():
+                if old.is_dir() and not old.is_symlink():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink(missing_ok=True)
     return run_id
 
 
@@ -214,6 +220,7 @@ def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
     cache_dir = Path(os.environ.get(CACHE_ENV) or state / "cache")
     with _without(SNAPSHOT_ENV):  # the parent cleans (a kernel's variable is not for it)
         ds = load_dataset(data_dir, cache_dir=cache_dir)
+    evict_cache(cache_dir, keep=str(ds.fingerprint or ""))  # the stated rule: state.py
     snapshot = state / SNAPSHOTS_DIR / run_id  # written once there is a report to run
     try:
         return _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
@@ -271,6 +278,8 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     wanted = {j.target for j in planned}
     for target in [t for t in manifest if t not in wanted]:
         for suffix in (".html", ".ipynb"):
+            if not valid_target(target) or not inside(out, target + suffix):
+                continue  # never a file outside OUT (the manifest is validated on read too)
             with contextlib.suppress(OSError):
                 (out / (target + suffix)).unlink()
         del manifest[target]
@@ -403,5 +412,5 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     if progress is not False or not result.ok:
         print(result.summary(), file=sys.stderr if not result.ok else sys.stdout)
     if progress is not False and not stop.is_set() and season is not None and season.summary:
-        print(season.summary)  # one plain paragraph: what needs a look (cron mails it)
+        print(one_line(season.summary))  # one plain paragraph: what needs a look (cron mails it)
     return result

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
+from ..safe_text import one_line
 
 # the worker side (what runs on a Dask worker), re-exported for callers of this module
 from .cluster_worker import (  # noqa: F401
@@ -347,7 +348,9 @@ def _write_pages(out: Path, job: ReportJob, spec: dict, res: dict) -> str:
     try:  # the notebook as submitted, with the error on top, and the failure page
         _finalize(_tmp_notebook(out, job.target), out, job.target, spec, error)
     except Exception as exc:
-        print(f"hipflex: could not write the page of {job.target}: {exc}", file=sys.stderr)
+        print(
+            one_line(f"hipflex: could not write the page of {job.target}: {exc}"), file=sys.stderr
+        )
     return error
 
 

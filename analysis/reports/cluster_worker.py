@@ -120,6 +120,7 @@ def _report_task(payload: dict[str, Any], spec: dict) -> dict:
         "notebook": str(root / "notebooks" / nb_id),
         "out": str(root / "out"),
         "parameters": params,
+        "data_name": Path(payload["data_dir"]).name,  # the notebook shows the coach's folder
     }
     limit = spec.get("timeout")
     child = _acquire(key, payload, root)
@@ -166,9 +167,12 @@ def _as_submitted(text: str, spec: dict, local_data: str, payload: dict) -> str:
     nb = _unlocalize(json.loads(text), local_data, payload["data_dir"])
     pm = nb.get("metadata", {}).get("papermill")
     if isinstance(pm, dict):
-        pm["parameters"] = spec["parameters"]
+        pm["parameters"] = dict(spec["parameters"])
         pm["input_path"] = spec["notebook"]
         pm["output_path"] = str(_tmp_notebook(Path(spec["out"]), spec["target"]))
+    from .export import _no_server_paths
+
+    _no_server_paths(nb, spec)  # as the local runner writes it: no server path
     import nbformat
 
     return nbformat.writes(nbformat.from_dict(nb))

@@ -190,6 +190,7 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
         "papermill-error-cell-tag" in c.get("metadata", {}).get("tags", []) for c in nb.cells
     ):
         _stopped_note(nb, error_summary(error))
+    _no_server_paths(nb, spec)
     title = spec.get("title") or target
     page = _failure_page(title, target, error) if error else _export_html(nb, title)
     digest = _write_owned(out / (target + ".html"), page.encode("utf-8"), out, run_id)
@@ -197,6 +198,41 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
     with contextlib.suppress(OSError):
         tmp_nb.unlink()
     return digest
+
+
+def _no_server_paths(nb, spec: dict) -> None:
+    """Take the server's paths out of an executed notebook, as the pages do: the data
+    folder shows as its name only (``data_dir = "season-2026"``) in the injected
+    parameters, the outputs and papermill's metadata, whose notebook paths keep their file
+    names only. ``spec["data_name"]``, when given, is the name shown (a cluster worker's
+    copy of the folder shows as the coach's folder)."""
+    data_dir = str((spec.get("parameters") or {}).get("data_dir") or "")
+    name = str(spec.get("data_name") or Path(data_dir).name) if data_dir else ""
+    if data_dir and name != data_dir:
+        for cell in nb["cells"]:
+            if data_dir in cell.get("source", ""):
+                cell["source"] = cell["source"].replace(data_dir, name)
+            for output in cell.get("outputs", ()):
+                if isinstance(output.get("text"), str) and data_dir in output["text"]:
+                    output["text"] = output["text"].replace(data_dir, name)
+                if isinstance(output.get("evalue"), str):
+                    output["evalue"] = output["evalue"].replace(data_dir, name)
+                if isinstance(output.get("traceback"), list):
+                    output["traceback"] = [
+                        t.replace(data_dir, name) if isinstance(t, str) else t
+                        for t in output["traceback"]
+                    ]
+                for key, value in (output.get("data") or {}).items():
+                    if isinstance(value, str) and data_dir in value:
+                        output["data"][key] = value.replace(data_dir, name)
+    meta = nb.get("metadata", {}).get("papermill")
+    if isinstance(meta, dict):
+        params = meta.get("parameters")
+        if isinstance(params, dict) and data_dir and params.get("data_dir") == data_dir:
+            params["data_dir"] = name
+        for key in ("input_path", "output_path"):
+            if isinstance(meta.get(key), str):
+                meta[key] = re.split(r"[/\\]", meta[key])[-1]
 
 
 def _tmp_notebook(out: Path, target: str, run_id: str = "") -> Path:

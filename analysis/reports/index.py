@@ -35,6 +35,7 @@ td,th{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:left}
 .ok{color:#2e7d32}.failed{color:#b00020;font-weight:bold}.skipped{color:#555}
 .synthetic{background:#fff3cd;border:2px solid #d39e00;padding:.5rem 1rem;font-weight:bold}
 .failures{background:#fdecea;border:2px solid #b00020;padding:.5rem 1rem}
+.listed{border:1px solid #ccc;padding:.25rem 1rem;color:#444}.listed h2{font-size:1rem}
 """
 
 
@@ -76,8 +77,12 @@ def write_index(
     newest = max(mtimes) if mtimes else None
     failed = [r for r in statuses if r.status == "failed"]
     from ..dataset import data_warnings
+    from ..exit_status import NOT_DATA_NOTE
 
     notes = data_warnings(ds)  # files not read, athletes without log entries
+    # a sheet without data (a notes tab) is listed, never shown as a problem
+    listed = [w for w in notes if NOT_DATA_NOTE in w]
+    notes = [w for w in notes if NOT_DATA_NOTE not in w]
 
     def row(r: ReportStatus) -> dict:
         return {
@@ -123,6 +128,7 @@ def write_index(
         n_unchanged=sum(r.status == "skipped" for r in statuses),
         failed=[row(r) for r in failed],
         notes=list(notes),
+        listed=listed,
         sections=sections,
         version=__version__,
     )

@@ -197,18 +197,22 @@ class BatchResult:
 
     def summary(self) -> str:
         """One line per failure and a totals line."""
+        from ..safe_text import one_line
+
         lines = [
-            f"FAILED {r.html_path}: {r.error} (executed notebook: {self.out / r.ipynb_path})"
+            one_line(
+                f"FAILED {r.html_path}: {r.error} (executed notebook: {self.out / r.ipynb_path})"
+            )
             for r in self.failures
         ]
-        lines += [f"FAILED {p}" for p in self.problems]
+        lines += [f"FAILED {one_line(p)}" for p in self.problems]
         if self.stopped:
-            left = ", ".join(j.target + ".html" for j in self.not_attempted[:10])
+            left = ", ".join(one_line(j.target) + ".html" for j in self.not_attempted[:10])
             more = (
                 f" and {len(self.not_attempted) - 10} more" if len(self.not_attempted) > 10 else ""
             )
             lines.append(
-                f"STOPPED: {self.stopped}; {len(self.not_attempted)} report(s) not attempted"
+                f"STOPPED: {one_line(self.stopped)}; {len(self.not_attempted)} report(s) not attempted"
                 + (f": {left}{more}" if left else "")
                 + " (their old pages, if any, are kept)"
             )

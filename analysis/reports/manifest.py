@@ -56,11 +56,22 @@ class _TableHasher:
 
 
 def _read_manifest(path: Path) -> dict:
+    """The reports of the manifest at ``path``; ``{}`` when there is none, or when it is not
+    one hipflex wrote (:func:`analysis.reports.state.valid_manifest`: then one line says
+    it is rebuilt)."""
+    from .state import discarded, valid_manifest
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return data.get("reports", {}) if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+    except FileNotFoundError:
         return {}
+    except (OSError, ValueError) as exc:
+        discarded(path, f"unreadable: {type(exc).__name__}")
+        return {}
+    reports, why = valid_manifest(data)
+    if why:
+        discarded(path, why)
+    return reports
 
 
 def _write_manifest(path: Path, reports: dict) -> None:

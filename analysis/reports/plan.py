@@ -15,12 +15,30 @@ import pandas as pd
 from .jobs import DEFAULT_WINDOW, NOT_REPORTS, NOTEBOOKS, ReportJob, default_notebooks_dir
 from .manifest import _sha, _TableHasher
 
+#: Names Windows (and an SMB share) reserve for devices, whatever follows the first dot:
+#: ``CON``, ``nul.txt``, ``COM1``, ``LPT9``, also with the superscript digits Windows accepts.
+_DEVICE = re.compile(r"(?i)(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|(?:COM|LPT)[0-9¹²³])\s*")
+
+
+def _device(name: str) -> bool:
+    return _DEVICE.fullmatch(name.split(".")[0]) is not None
+
 
 def _slug(text: str) -> str:
-    """A file name for an id or column: kept if already safe, else made safe and unique."""
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}", text) and not text.endswith("."):
+    """A file name for an id or column: kept if already safe, else made safe and unique.
+
+    A name Windows reserves for a device (``CON``, ``NUL``, ``AUX``, ``COM1``…, with any
+    extension) is not safe: a copy of ``OUT`` on a Windows or SMB disk could not hold it,
+    so it gets the digest of its id like any other unsafe name (``CON-<digest>``)."""
+    if (
+        re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}", text)
+        and not text.endswith(".")
+        and not _device(text)
+    ):
         return text
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:60] or "x"
+    if _device(safe):  # "nul.txt" -> "nul_txt-<digest>": no device name before a dot
+        safe = safe.replace(".", "_")
     return f"{safe}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
 
 
@@ -204,9 +222,13 @@ def plan_reports(
     # the squad's injury section reads the injury log: a new injury reruns it
     squad = hasher.whole("athletes", "log", "races", "splits", "injuries") + synthetic
 
+    nb_digests: dict[Path, str] = {}  # each notebook read and hashed once, not per athlete
+
     def job(kind: str, key: str, title: str, nb: Path, target: str, params: dict, data: str):
+        if nb not in nb_digests:
+            nb_digests[nb] = _sha(nb.read_bytes())
         digest = _sha(
-            nb.read_bytes(), code, json.dumps(params, sort_keys=True, default=str), data, target
+            nb_digests[nb], code, json.dumps(params, sort_keys=True, default=str), data, target
         )
         return ReportJob(kind, key, title, str(nb), target, params, digest)
 
@@ -363,15 +385,30 @@ def plan_reports_cached(
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     path = Path(state) / PLAN_FILE
     key = _plan_key(content or content_key(ds), data_dir, nb_dir, window_days)
+    from .state import discarded, plan_digest, valid_plan
+
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
-        if saved.get("key") == key:
-            return [ReportJob(**j) for j in saved["jobs"]]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        pass
+    except FileNotFoundError:
+        saved = None
+    except (OSError, ValueError) as exc:
+        saved = None
+        discarded(path, f"unreadable: {type(exc).__name__}")
+    if saved is not None:
+        # never trusted: notebooks of this folder only, pages inside OUT only, the digest
+        # bound to the content (an edited plan is discarded and made again)
+        why = valid_plan(saved, nb_dir, str(Path(data_dir).resolve()))
+        if why:
+            discarded(path, why)
+        elif saved.get("key") == key:
+            try:
+                return [ReportJob(**j) for j in saved["jobs"]]
+            except TypeError:
+                discarded(path, "a job of another shape")
     jobs = plan_reports(ds, data_dir, nb_dir, window_days=window_days)
     try:
-        text = json.dumps({"key": key, "jobs": [asdict(j) for j in jobs]})
+        plan = [asdict(j) for j in jobs]
+        text = json.dumps({"key": key, "jobs": plan, "digest": plan_digest(key, plan)})
     except (TypeError, ValueError):  # a parameter JSON cannot hold: plan again next time
         return jobs
     try:

@@ -15,6 +15,7 @@ import json
 import os
 import queue
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+from ..safe_text import one_line
 from .export import _finalize, _tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, STATE_DIR, ReportJob, ReportStatus
 from .procs import _descendants, default_workers
@@ -134,12 +136,24 @@ class StopBatch(threading.Event):
     def __init__(self) -> None:
         super().__init__()
         self.reason = ""
+        #: Stopped by Ctrl-C or SIGTERM: the reports running are not recorded.
+        self.interrupted = False
+
+    def interrupt(self) -> None:
+        """Stop because the run was interrupted (whatever stopped it before)."""
+        self.interrupted = True
+        self.stop(INTERRUPTED)
 
     def stop(self, reason: str) -> None:
         """Stop scheduling (the first reason given is kept)."""
         if not self.is_set():
             self.reason = reason
             self.set()
+
+
+#: :attr:`StopBatch.reason` of a batch stopped by Ctrl-C or SIGTERM: the reports running
+#: then are not recorded and their old pages are kept (never a "worker died" page).
+INTERRUPTED = "interrupted"
 
 
 def _disk_full(exc: BaseException) -> bool:
@@ -190,15 +204,17 @@ class _Progress:
         with self.lock:
             self.done += 1
             if self.bar is not None:
-                self.bar.set_postfix_str(f"{st.html_path} {st.status}", refresh=False)
+                self.bar.set_postfix_str(one_line(f"{st.html_path} {st.status}"), refresh=False)
                 self.bar.update(1)
                 if st.status == "failed":
-                    self.bar.write(f"FAILED {st.html_path}: {st.error}")
+                    self.bar.write(one_line(f"FAILED {st.html_path}: {st.error}"))
             elif self.lines:
                 extra = f" ({st.error})" if st.status == "failed" else ""
                 print(
-                    f"[{self.done}/{self.total}] {st.html_path} {st.status} "
-                    f"{st.seconds:.1f}s{extra}",
+                    one_line(
+                        f"[{self.done}/{self.total}] {st.html_path} {st.status} "
+                        f"{st.seconds:.1f}s{extra}"
+                    ),
                     file=sys.stderr,
                     flush=True,
                 )
@@ -275,6 +291,8 @@ def run_jobs(
             res = worker.receive(time.monotonic() + limit if limit else float("inf"))
         except (EOFError, BrokenPipeError, OSError, ValueError) as exc:
             worker.kill()
+            if stop.interrupted:  # killed by Ctrl-C/SIGTERM: keep the old page
+                return None, {"status": INTERRUPTED}
             return None, _salvage(out, job, spec, f"worker died ({exc})", stop)
         if res is None:
             worker.kill()
@@ -293,6 +311,8 @@ def run_jobs(
                     return
                 t0 = time.perf_counter()
                 worker, res = one(worker, n, job)
+                if res.get("status") == INTERRUPTED or stop.interrupted:
+                    return  # a stopped run records nothing: pages and index stay true
                 if res.get("disk_full"):
                     stop.stop(f"the output disk is full ({res.get('error', '')})")
                 st = ReportStatus(
@@ -328,15 +348,15 @@ def run_jobs(
             for f in done:
                 f.result()  # a slot's own error surfaces here, not as a dying thread
     except BaseException:
-        stop.stop("interrupted")
+        stop.interrupt()  # first: a slot whose worker dies now writes nothing
         _kill_all_workers()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-        with contextlib.suppress(OSError):  # this run's temporary notebooks, if all moved
-            (state / "tmp" / (run_id or "run")).rmdir()
+        # this run's temporary notebooks (all moved into place, or of a stopped report)
+        shutil.rmtree(state / "tmp" / (run_id or "run"), ignore_errors=True)
     return [r for r in results if r is not None]
 
 
@@ -362,5 +382,8 @@ def _salvage(out: Path, job: ReportJob, spec: dict, message: str, stop: StopBatc
     except Exception as exc:
         if _disk_full(exc):
             stop.stop(f"the output disk is full ({os.strerror(exc.errno)})")
-        print(f"hipflex: could not keep the notebook of {job.target}: {exc}", file=sys.stderr)
+        print(
+            one_line(f"hipflex: could not keep the notebook of {job.target}: {exc}"),
+            file=sys.stderr,
+        )
     return res

@@ -401,10 +401,9 @@ def takeaway_lines(
                            time="date", pooled=res).set_index("athlete_id")
             if np.isfinite(res.estimate) else None
         )  # fmt: skip
-        memo[key] = (res, slopes)
-    res, s = memo[key]
-    words = headline_words(res, event=int(event), window_days=int(window_days))
-    first = "The squad: " + words[:1].lower() + words[1:]
+        words = headline_words(res, event=int(event), window_days=int(window_days))
+        memo[key] = (res, slopes, "The squad: " + words[:1].lower() + words[1:])
+    res, s, first = memo[key]
     if not np.isfinite(res.estimate):
         return [first, "You: no squad estimate yet, so no estimate for you either."]
     aid = str(athlete_id)

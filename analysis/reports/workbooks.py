@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..fingerprint import _sha
 from ..io import write_atomic
+from ..safe_text import DANGEROUS_PREFIXES  # the prefixes every CSV hipflex neutralises too
 
 __all__ = [
     "DANGEROUS_PREFIXES",
@@ -37,8 +38,6 @@ __all__ = [
     "write_workbook",
 ]
 
-#: Text starting with one of these is what spreadsheet programs read as a formula.
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 #: Data rows per sheet (Excel's limit less the header row).
 MAX_ROWS = 1_048_575
@@ -235,7 +234,16 @@ def write_exports(
     index_path = root / ".digests.json"
     try:
         known = json.loads(index_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        known = {}
     except (OSError, ValueError):
+        known = None
+    if not isinstance(known, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | None) for k, v in known.items()
+    ):  # right JSON, wrong shape ([] or {"x": 1}): rebuilt, never a failure every night
+        from .state import discarded
+
+        discarded(index_path, "not a mapping of workbook digests")
         known = {}
     digests, paths = {}, []
     jobs = [(f"{name(aid)}.xlsx",

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..safe_text import one_line
 from .export import StaleRun, _finalize, _tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT
 from .kernels import _is_start_failure, _kernel_manager_class, _Zygote
@@ -155,7 +156,9 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
             error = f"{type(exc).__name__}: {exc}"
             if _is_start_failure(exc) and attempt < retries:
                 print(
-                    f"hipflex: {target}: kernel failed to start ({error}); retry {attempt}",
+                    one_line(
+                        f"hipflex: {target}: kernel failed to start ({error}); retry {attempt}"
+                    ),
                     file=sys.stderr,
                 )
                 sleep(0.5 * 2 ** (attempt - 1))
