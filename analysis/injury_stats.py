@@ -1,0 +1,761 @@
+"""Injury hazard and training exposure: a Cox model in counting-process form.
+
+:func:`injury_hazard` answers the article's second question honestly: does the hip-flexor
+work of the weeks before (or the flexor : extensor balance) relate to the hazard of an
+injury, each athlete compared with themselves? It fits an Andersen–Gill Cox model with a
+time-varying covariate and recurrent events, errors clustered by athlete, and says plainly
+when there are too few injuries to estimate anything.
+
+:func:`cox_fit` is the model itself: Newton–Raphson on the partial likelihood with Efron
+(R's default) or Breslow ties, for ``(start, stop]`` rows, with the robust (sandwich)
+variance clustered like R's ``coxph(... , cluster = id)``. It is pinned in
+``tests/test_injury_stats.py`` to the saved outputs of R survival's own test suite.
+
+Why our own fitter (about 120 lines of numpy) rather than a library: lifelines'
+``CoxTimeVaryingFitter`` has no clustered (robust) errors, and its ``CoxPHFitter`` with
+entry and cluster columns gave standard errors that differ from R's; statsmodels'
+``PHReg`` treats entry times as inclusive, so contiguous ``(t-1, t]`` day rows are counted
+twice in a risk set. The partial likelihood, its Efron tie correction and the score
+residuals behind the sandwich are short, exact formulas (Therneau & Grambsch 2000,
+ch. 3 and 7); written out they are vectorised over event times, need no new dependency,
+and match R to the printed digits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ._lazy import lazy_module
+from .errors import DataError
+
+st = lazy_module("scipy.stats")
+
+__all__ = [
+    "MIN_ATHLETES",
+    "MIN_EVENTS",
+    "MIN_EVENT_ATHLETES",
+    "CoxFit",
+    "InjuryHazard",
+    "cox_fit",
+    "exposure_panel",
+    "injury_hazard",
+]
+
+#: The "too few events" rule of :func:`injury_hazard` (see its Notes): at least this many
+#: injuries while at risk ...
+MIN_EVENTS = 10
+#: ... in at least this many different athletes ...
+MIN_EVENT_ATHLETES = 4
+#: ... out of at least this many athletes with time at risk.
+MIN_ATHLETES = 5
+
+PER = 100.0  # the hazard ratio is per 100 units of exposure
+
+
+# --------------------------------------------------------------------------- Cox model
+
+
+@dataclass(frozen=True)
+class CoxFit:
+    """A fitted Cox model (see :func:`cox_fit`).
+
+    ``se`` is the model-based standard error (inverse information, R's ``se(coef)``),
+    ``robust_se`` the sandwich one (R's ``robust se`` with ``cluster = id``; without a
+    cluster each row is its own cluster, R's ``robust = TRUE``). ``scores`` holds the
+    clusters' summed score residuals (G × p), ``var`` / ``robust_var`` the covariances.
+    """
+
+    coef: np.ndarray
+    se: np.ndarray
+    robust_se: np.ndarray
+    var: np.ndarray
+    robust_var: np.ndarray
+    scores: np.ndarray
+    loglik: float
+    loglik_null: float
+    n: int
+    n_events: int
+    n_clusters: int
+    n_iter: int
+    converged: bool
+    ties: str
+
+
+def _as_matrix(X: Any) -> np.ndarray:
+    a = np.asarray(X, dtype="float64")
+    return a.reshape(-1, 1) if a.ndim == 1 else a
+
+
+def _terms(
+    beta: np.ndarray,
+    X: np.ndarray,
+    A: np.ndarray,
+    E: np.ndarray,
+    kk: np.ndarray,
+    f: np.ndarray,
+    is_event: np.ndarray,
+) -> tuple[float, np.ndarray, np.ndarray, dict]:
+    """Partial log-likelihood, score and information at ``beta``.
+
+    ``A`` (n × K) marks the rows at risk at each event time, ``E`` the rows with an event
+    there; the L = Σ d_k pairs (k, l) of the Efron sum are ``kk`` (the event time) and ``f``
+    (l / d_k, or 0 for Breslow).
+    """
+    n, p = X.shape
+    eta = X @ beta
+    r = np.exp(eta)
+    rX = r[:, None] * X
+    rXX = (rX[:, :, None] * X[:, None, :]).reshape(n, p * p)
+    S0, S1, S2 = A.T @ r, A.T @ rX, (A.T @ rXX).reshape(-1, p, p)
+    D0, D1, D2 = E.T @ r, E.T @ rX, (E.T @ rXX).reshape(-1, p, p)
+    s0 = S0[kk] - f * D0[kk]
+    s1 = S1[kk] - f[:, None] * D1[kk]
+    s2 = S2[kk] - f[:, None, None] * D2[kk]
+    xbar = s1 / s0[:, None]
+    loglik = float(eta[is_event].sum() - np.log(s0).sum())
+    grad = X[is_event].sum(axis=0) - xbar.sum(axis=0)
+    info = (s2 / s0[:, None, None]).sum(axis=0) - xbar.T @ xbar
+    return loglik, grad, info, {"r": r, "s0": s0, "xbar": xbar}
+
+
+def _score_residuals(
+    X: np.ndarray,
+    A: np.ndarray,
+    E: np.ndarray,
+    kk: np.ndarray,
+    f: np.ndarray,
+    parts: dict,
+) -> np.ndarray:
+    """Score residuals (n × p) of R's ``residuals(fit, "score")`` for counting-process
+    rows, Efron or Breslow: a row's events minus its share of each risk set's expected
+    covariate; under Efron a row with an event at t_k is in the l-th partial risk set
+    with weight 1 − l/d_k. They sum to the score, zero at the maximum."""
+    K = A.shape[1]
+    r, s0, xbar = parts["r"], parts["s0"], parts["xbar"]
+    p = X.shape[1]
+    h = 1.0 / s0
+    hx = xbar * h[:, None]
+    w = 1.0 - f
+
+    def by_k(v: np.ndarray) -> np.ndarray:
+        if v.ndim == 1:
+            return np.bincount(kk, weights=v, minlength=K)
+        return np.column_stack([np.bincount(kk, weights=v[:, j], minlength=K) for j in range(p)])
+
+    d = np.bincount(kk, minlength=K).astype("float64")
+    H, HX = by_k(h), by_k(hx)
+    Hd, HXd = by_k(w * h), by_k(w[:, None] * hx)
+    xbar_mean = by_k(xbar) / d[:, None]
+    N = A - E
+    e = E.sum(axis=1)
+    term_h = N @ H + E @ Hd
+    term_hx = N @ HX + E @ HXd
+    return X * e[:, None] - E @ xbar_mean - r[:, None] * (X * term_h[:, None] - term_hx)
+
+
+def cox_fit(
+    start: Any,
+    stop: Any,
+    event: Any,
+    X: Any,
+    *,
+    cluster: Any = None,
+    ties: Literal["efron", "breslow"] = "efron",
+    max_iter: int = 30,
+    eps: float = 1e-9,
+) -> CoxFit:
+    """Cox proportional-hazards model for ``(start, stop]`` rows (Andersen–Gill form).
+
+    Parameters
+    ----------
+    start, stop : array-like
+        Each row's interval at risk, open at ``start`` and closed at ``stop``: a row is in
+        the risk set of an event time t when start < t ≤ stop (so contiguous day rows
+        ``(t−1, t]`` are each counted once, as in R's ``Surv(start, stop, event)``).
+    event : array-like
+        1 when the row ends in an event at ``stop`` (recurrent events: a subject may have
+        several), else 0.
+    X : array-like
+        Covariates, n × p (or a vector for one covariate).
+    cluster : array-like, optional
+        Subject (or other cluster) of each row for the robust variance (R's
+        ``cluster = id``); without it each row is its own cluster.
+    ties : {"efron", "breslow"}, default "efron"
+        Approximation for tied event times; Efron is R's default.
+    max_iter, eps : int, float
+        Newton–Raphson stops when the relative change of the log-likelihood is below
+        ``eps`` (R's ``coxph.control`` default 1e-9), or after ``max_iter`` steps.
+
+    Returns
+    -------
+    CoxFit
+        Coefficients (log hazard ratios), model-based and robust standard errors, the
+        clusters' score sums, log-likelihoods at the fit and at β = 0, counts.
+
+    Notes
+    -----
+    Partial likelihood with Efron's tie correction: at an event time t_k with d_k tied
+    events D_k and risk set R_k,
+
+        ℓ(β) = Σ_k [ Σ_{i∈D_k} x_i'β − Σ_{l=0}^{d_k−1} log( Σ_{R_k} e^{x'β} − (l/d_k) Σ_{D_k} e^{x'β} ) ],
+
+    (Breslow: l/d_k replaced by 0), maximised by Newton–Raphson from β = 0 with step
+    halving. Model-based variance V = I(β̂)⁻¹. Robust variance (Lin & Wei 1989): with U_i
+    the score residuals of the rows and U_g their sums per cluster, V_rob = V (Σ_g U_g U_g')
+    V — the "working independence" sandwich R reports as ``robust se``.
+
+    References
+    ----------
+    Andersen PK, Gill RD (1982). Cox's regression model for counting processes: a large
+    sample study. Ann Stat 10:1100–1120.
+    Efron B (1977). The efficiency of Cox's likelihood function for censored data. JASA
+    72:557–565.
+    Lin DY, Wei LJ (1989). The robust inference for the Cox proportional hazards model.
+    JASA 84:1074–1078.
+    Therneau TM, Grambsch PM (2000). Modeling Survival Data: Extending the Cox Model.
+    Springer, ch. 3, 7 and 8.
+
+    Examples
+    --------
+    >>> fit = cox_fit([0, 0, 0, 0], [1, 2, 3, 4], [1, 0, 1, 1], [1.0, 0.0, 1.0, 0.0])
+    >>> fit.n_events
+    3
+    """
+    start = np.asarray(start, dtype="float64")
+    stop = np.asarray(stop, dtype="float64")
+    ev = np.asarray(event, dtype="float64")
+    Xm = _as_matrix(X)
+    n, p = Xm.shape
+    if not (len(start) == len(stop) == len(ev) == n):
+        raise ValueError("start, stop, event and X must have the same number of rows")
+    if ties not in ("efron", "breslow"):
+        raise ValueError(f"ties must be 'efron' or 'breslow', not {ties!r}")
+    if np.any(stop <= start):
+        raise ValueError("every row needs start < stop")
+    is_event = ev > 0
+    times = np.unique(stop[is_event])
+    A = ((start[:, None] < times[None, :]) & (stop[:, None] >= times[None, :])).astype("float64")
+    E = (is_event[:, None] & (stop[:, None] == times[None, :])).astype("float64")
+    d = E.sum(axis=0).astype("int64")
+    kk = np.repeat(np.arange(len(times)), d)
+    ll = np.arange(len(kk)) - np.repeat(np.cumsum(d) - d, d)
+    f = ll / d[kk] if ties == "efron" else np.zeros(len(kk))
+    Xc = Xm - Xm.mean(axis=0)  # centring changes neither β nor the residuals
+
+    beta = np.zeros(p)
+    loglik, grad, info, parts = _terms(beta, Xc, A, E, kk, f, is_event)
+    loglik_null = loglik
+    converged = False
+    n_iter = 0
+    while n_iter < max_iter:
+        n_iter += 1
+        try:
+            step = np.linalg.solve(info, grad)
+        except np.linalg.LinAlgError:
+            break
+        new = beta + step
+        new_ll, new_grad, new_info, new_parts = _terms(new, Xc, A, E, kk, f, is_event)
+        halvings = 0
+        while (not np.isfinite(new_ll) or new_ll < loglik - 1e-12) and halvings < 30:
+            step = step / 2
+            new = beta + step
+            new_ll, new_grad, new_info, new_parts = _terms(new, Xc, A, E, kk, f, is_event)
+            halvings += 1
+        done = abs(1 - loglik / new_ll) <= eps if new_ll != 0 else True
+        beta, loglik, grad, info, parts = new, new_ll, new_grad, new_info, new_parts
+        if done:
+            converged = True
+            break
+    try:
+        var = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        var = np.full((p, p), np.nan)
+    resid = _score_residuals(Xc, A, E, kk, f, parts)
+    if cluster is None:
+        codes = np.arange(n)
+    else:
+        codes = pd.factorize(pd.Series(np.asarray(cluster)), use_na_sentinel=False)[0]
+    G = int(codes.max()) + 1 if n else 0
+    scores = np.column_stack(
+        [np.bincount(codes, weights=resid[:, j], minlength=G) for j in range(p)]
+    )
+    robust_var = var @ (scores.T @ scores) @ var
+    return CoxFit(
+        coef=beta,
+        se=np.sqrt(np.diag(var)),
+        robust_se=np.sqrt(np.diag(robust_var)),
+        var=var,
+        robust_var=robust_var,
+        scores=scores,
+        loglik=loglik,
+        loglik_null=loglik_null,
+        n=n,
+        n_events=int(is_event.sum()),
+        n_clusters=G,
+        n_iter=n_iter,
+        converged=converged,
+        ties=ties,
+    )
+
+
+# --------------------------------------------------------------------------- exposure
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"the {what} lacks column {missing[0]!r}", file=what, column=missing[0])
+
+
+def _entry_reps(log: pd.DataFrame) -> pd.Series:
+    """Repetitions of each log entry: sets × reps, doubled when logged per leg; the
+    entry's ``hf_reps`` where sets or reps are not given (distance or timed work)."""
+    sets = pd.to_numeric(log.get("sets"), errors="coerce") if "sets" in log else None
+    reps = pd.to_numeric(log.get("reps"), errors="coerce") if "reps" in log else None
+    hf = pd.to_numeric(log["hf_reps"], errors="coerce").astype("float64")
+    if sets is None or reps is None:
+        return hf.fillna(0.0)
+    legs = 1.0
+    if "per_leg" in log:
+        legs = np.where(log["per_leg"].astype("boolean").fillna(False).to_numpy(bool), 2.0, 1.0)
+    work = (sets.astype("float64") * reps.astype("float64") * legs).astype("float64")
+    return work.fillna(hf).fillna(0.0)
+
+
+def exposure_panel(
+    log: pd.DataFrame,
+    *,
+    exposure: str = "hf_reps",
+    window_days: int = 28,
+) -> pd.DataFrame:
+    """Each athlete's trailing-window exposure on every day of their observed period.
+
+    Parameters
+    ----------
+    log : DataFrame
+        The clean training log (``athlete_id, date, family, hf_reps``, … — DESIGN.md).
+    exposure : str, default "hf_reps"
+        ``"balance"`` (hip-flexor reps per 100 hip-extensor reps in the window), or a
+        numeric log column summed per day (``hf_reps``, ``hf_load_kg``).
+    window_days : int, default 28
+        The window: the ``window_days`` days before the day (the day itself excluded, as
+        in :func:`analysis.race_features`).
+
+    Returns
+    -------
+    DataFrame
+        One row per athlete and day from the athlete's first to last log date:
+        ``athlete_id, date, day`` (days since the squad's first log date), ``full_window``
+        (the window lies wholly inside the observed period) and ``exposure`` (NaN for
+        ``"balance"`` when the window holds no hip-extensor work). Days without a log
+        entry inside the observed period count as days without that work (0).
+    """
+    need = ["athlete_id", "date"] + (["family", "hf_reps"] if exposure == "balance" else [exposure])
+    _require(log, need, "training log")
+    if window_days < 1:
+        raise ValueError("window_days must be at least 1")
+    dates = pd.to_datetime(log["date"], errors="coerce")
+    ok = dates.notna() & log["athlete_id"].notna()
+    if not ok.any():
+        return pd.DataFrame(
+            {
+                "athlete_id": pd.Series([], dtype="string"),
+                "date": pd.Series([], dtype="datetime64[ns]"),
+                "day": pd.Series([], dtype="int64"),
+                "full_window": pd.Series([], dtype="bool"),
+                "exposure": pd.Series([], dtype="float64"),
+            }
+        )
+    sub = log.loc[ok]
+    day0 = dates[ok].min().normalize()
+    day = ((dates[ok].dt.normalize() - day0).dt.days).to_numpy("int64")
+    codes, athletes = pd.factorize(sub["athlete_id"].astype("string"), sort=True)
+    G, T = len(athletes), int(day.max()) + 1
+    if exposure == "balance":
+        family = sub["family"].astype("string").fillna("")
+        flex = np.where(family == "hip_flexor", pd.to_numeric(sub["hf_reps"], errors="coerce"), 0.0)
+        ext = np.where(family == "hip_extensor", _entry_reps(sub), 0.0)
+        series = [np.nan_to_num(flex.astype("float64")), np.nan_to_num(ext.astype("float64"))]
+    else:
+        vals = pd.to_numeric(sub[exposure], errors="coerce").astype("float64").to_numpy()
+        series = [np.nan_to_num(vals)]
+    windows = []
+    for values in series:
+        daily = np.zeros((G, T))
+        np.add.at(daily, (codes, day), values)
+        cum = np.concatenate([np.zeros((G, 1)), np.cumsum(daily, axis=1)], axis=1)
+        t = np.arange(T)
+        lo = np.clip(t - window_days, 0, None)
+        windows.append(cum[:, t] - cum[:, lo])  # days t-W .. t-1
+    if exposure == "balance":
+        flex_w, ext_w = windows
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.where(ext_w > 0, 100.0 * flex_w / ext_w, np.nan)
+    else:
+        x = windows[0]
+    first = np.full(G, T)
+    last = np.full(G, -1)
+    np.minimum.at(first, codes, day)
+    np.maximum.at(last, codes, day)
+    gg, tt = np.nonzero(np.arange(T)[None, :] >= first[:, None])
+    keep = tt <= last[gg]
+    gg, tt = gg[keep], tt[keep]
+    return pd.DataFrame(
+        {
+            "athlete_id": pd.array(athletes[gg], dtype="string"),
+            "date": day0 + pd.to_timedelta(tt, unit="D"),
+            "day": tt.astype("int64"),
+            "full_window": tt - window_days >= first[gg],
+            "exposure": x[gg, tt],
+        }
+    )
+
+
+# --------------------------------------------------------------------------- injury hazard
+
+
+@dataclass(frozen=True)
+class InjuryHazard:
+    """The squad's answer to "does this exposure relate to the hazard of an injury?"
+
+    ``hazard_ratio`` is per 100 units of exposure within an athlete (NaN with the reason in
+    ``note`` when there are too few events); see :func:`injury_hazard`.
+    """
+
+    hazard_ratio: float
+    ci_low: float
+    ci_high: float
+    pvalue: float
+    n_events: int
+    n_athletes: int
+    method: str
+    note: str = ""
+    log_hr: float = np.nan
+    se: float = np.nan
+    dof: float = np.nan
+    n_event_athletes: int = 0
+    athlete_days: int = 0
+    exposure: str = "hf_reps"
+    window_days: int = 28
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row DataFrame of the fields."""
+        return pd.DataFrame([asdict(self)])
+
+
+def _injuries(n: int) -> str:
+    return f"{n} injury" if n == 1 else f"{n} injuries"
+
+
+def _days_out(injuries: pd.DataFrame, day0: pd.Timestamp) -> tuple[np.ndarray, ...]:
+    onset = pd.to_datetime(injuries["onset_date"], errors="coerce").dt.normalize()
+    back = pd.to_datetime(injuries["return_date"], errors="coerce").dt.normalize()
+    lost = pd.to_numeric(injuries["days_lost"], errors="coerce")
+    back = back.fillna(onset + pd.to_timedelta(lost, unit="D"))
+    o = ((onset - day0).dt.days).to_numpy("float64")
+    b = ((back - day0).dt.days).to_numpy("float64")
+    return o, b
+
+
+def _small_sample(
+    fit: CoxFit, j: int, ci: float, correction: str
+) -> tuple[float, float, float, float, float]:
+    """se, lower, upper (log scale), p-value and dof of coefficient ``j``."""
+    b = float(fit.coef[j])
+    G = fit.n_clusters
+    if correction == "z":  # R's coxph: robust se, normal reference
+        se = float(fit.robust_se[j])
+        q = float(st.norm.ppf(0.5 + ci / 2))
+        p = float(2 * st.norm.sf(abs(b / se)))
+        return se, b - q * se, b + q * se, p, np.inf
+    se = float(fit.robust_se[j]) * np.sqrt(G / (G - 1))
+    dof = float(G - 1)
+    q = float(st.t.ppf(0.5 + ci / 2, dof))
+    p = float(2 * st.t.sf(abs(b / se), dof))
+    return se, b - q * se, b + q * se, p, dof
+
+
+def injury_hazard(
+    ds: Any,
+    *,
+    exposure: str = "hf_reps",
+    window_days: int = 28,
+    locations: Sequence[str] | str | None = None,
+    ci: float = 0.95,
+    min_events: int = MIN_EVENTS,
+    min_event_athletes: int = MIN_EVENT_ATHLETES,
+    correction: Literal["t", "z"] = "t",
+) -> InjuryHazard:
+    """Hazard ratio of injury per 100 units of trailing-window exposure, within athlete.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Needs ``ds.log`` (the clean training log) and ``ds.injuries`` (``athlete_id,
+        onset_date, location, days_lost, return_date, recurrence`` — DESIGN.md). Without
+        an injury log the answer is NaN with a note, never an error.
+    exposure : str, default "hf_reps"
+        ``"hf_reps"`` (hip-flexion reps), another numeric log column (``hf_load_kg``), or
+        ``"balance"``: hip-flexor reps per 100 hip-extensor reps in the window (families
+        read from the log's ``family`` column; an extensor entry's reps are sets × reps,
+        doubled per leg). A balance of 100 means as many flexor as extensor reps; the
+        hazard ratio is then per +100 (e.g. from 100 to 200: twice the extensor volume).
+    window_days : int, default 28
+        Exposure on a day = the sum over the ``window_days`` days before it.
+    locations : str or sequence of str, optional
+        Injury locations that count as events (e.g. ``("hamstring", "hip_groin")``); all
+        injuries by default. Every injury, counted or not, takes its days lost out of the
+        time at risk.
+    ci : float, default 0.95
+        Confidence level.
+    min_events, min_event_athletes : int
+        The "too few events" rule (defaults :data:`MIN_EVENTS`, :data:`MIN_EVENT_ATHLETES`).
+    correction : {"t", "z"}, default "t"
+        Small-sample inference: ``"t"`` scales the robust variance by G/(G−1) and uses t
+        on G − 1 degrees of freedom (G athletes); ``"z"`` is R's plain robust z (for
+        comparison; anti-conservative with a squad of 12 — benchmarks/injury_calibration.py).
+
+    Returns
+    -------
+    InjuryHazard
+        ``hazard_ratio`` (per 100 units, within athlete), ``ci_low``, ``ci_high``,
+        ``pvalue``, ``n_events`` (injuries while at risk that count), ``n_athletes``
+        (athletes with time at risk), ``method``, ``note``; also ``log_hr``, ``se``,
+        ``dof``, ``n_event_athletes``, ``athlete_days``.
+
+    Notes
+    -----
+    **Time at risk.** Calendar days from the day the athlete's first window is complete
+    (first log date + ``window_days``) to their last log date — the observed period,
+    first to last log date — minus the days lost to every injury: from the day after
+    onset up to the day before the return date (``return_date``, else onset +
+    ``days_lost``, the consensus definition of time loss, Bahr et al. 2020), when the
+    athlete is not training or racing. Each athlete-day is a row ``(t−1, t]``; an injury
+    whose onset falls on a day at risk is an event (recurrent events allowed); one
+    outside it (first window, time lost to an earlier injury) is counted in ``note``.
+
+    **Model.** Andersen–Gill Cox model on the calendar-day time scale (a squad-wide
+    seasonal rise in risk sits in the baseline hazard), Efron ties:
+    h_i(t) = h_0(t) exp(β_W (x_it − x̄_i) + β_B x̄_i), x_it the exposure on day t / 100,
+    x̄_i the athlete's mean over their days at risk. β_W compares each athlete with
+    themselves (the within-athlete, "hybrid" decomposition of Allison 2009; Neuhaus &
+    Kalbfleisch 1998): an athlete who always trains more and is injured more does not
+    enter it. ``hazard_ratio`` = exp(β_W). Errors clustered by athlete (robust sandwich,
+    :func:`cox_fit`); with 12–40 athletes the sandwich is scaled by G/(G−1) and the Wald
+    statistic referred to t on G − 1 df (Cameron & Miller 2015), which
+    ``benchmarks/injury_calibration.py`` shows keeps false findings near 5 %.
+
+    **Too few events (the rule).** The answer is NaN, with the reason in ``note``, when
+    fewer than ``min_events`` (10) injuries count as events, when they fall in fewer than
+    ``min_event_athletes`` (4) athletes, or when fewer than :data:`MIN_ATHLETES` (5)
+    athletes have time at risk — ten events per estimated coefficient is the usual floor
+    for a Cox model (Peduzzi et al. 1995), and a robust variance from events in two or
+    three athletes has next to no degrees of freedom. The simulation in
+    ``benchmarks/injury_calibration.py`` shows the false-finding rate with and without it.
+
+    What it cannot say: a hazard ratio near 1 with a wide interval is "we cannot tell",
+    not "no effect"; an association within athletes is not proof that the work prevents
+    or causes injuries (coaches reduce the work of athletes who feel something coming).
+
+    References
+    ----------
+    Allison PD (2009). Fixed Effects Regression Models. Sage, ch. 5.
+    Andersen PK, Gill RD (1982). Ann Stat 10:1100–1120.
+    Bahr R et al. (2020). International Olympic Committee consensus statement: methods
+    for recording and reporting of epidemiological data on injury and illness in sport.
+    Br J Sports Med 54:372–389.
+    Cameron AC, Miller DL (2015). A practitioner's guide to cluster-robust inference.
+    J Hum Resour 50:317–372.
+    Lin DY, Wei LJ (1989). JASA 84:1074–1078.
+    Neuhaus JM, Kalbfleisch JD (1998). Between- and within-cluster covariate effects in
+    the analysis of clustered data. Biometrics 54:638–645.
+    Peduzzi P et al. (1995). Importance of events per independent variable in
+    proportional hazards regression analysis. J Clin Epidemiol 48:1503–1510.
+
+    Examples
+    --------
+    >>> import analysis as hf
+    >>> res = hf.stats.injury_hazard(ds, locations=("hamstring", "hip_groin"))  # doctest: +SKIP
+    >>> res.hazard_ratio, res.note  # doctest: +SKIP
+    """
+    locs = (locations,) if isinstance(locations, str) else locations
+    method = (
+        f"Andersen–Gill Cox model, {exposure} over the {window_days} days before each day"
+        f" (per 100), within athlete; Efron ties; robust SE clustered by athlete"
+        + (", G/(G−1) and t on G−1 df" if correction == "t" else ", normal reference")
+    )
+
+    def empty(note: str, **counts: int) -> InjuryHazard:
+        return InjuryHazard(
+            hazard_ratio=np.nan,
+            ci_low=np.nan,
+            ci_high=np.nan,
+            pvalue=np.nan,
+            n_events=counts.get("n_events", 0),
+            n_athletes=counts.get("n_athletes", 0),
+            method=method,
+            note=note,
+            n_event_athletes=counts.get("n_event_athletes", 0),
+            athlete_days=counts.get("athlete_days", 0),
+            exposure=exposure,
+            window_days=window_days,
+        )
+
+    log = getattr(ds, "log", None)
+    if log is None:
+        raise DataError("the dataset has no training log", file="training log")
+    injuries = getattr(ds, "injuries", None)
+    if injuries is None:
+        return empty("no injury log in the data folder: nothing to estimate")
+    _require(
+        injuries, ["athlete_id", "onset_date", "location", "days_lost", "return_date"], "injury log"
+    )
+    panel = exposure_panel(log, exposure=exposure, window_days=window_days)
+    if panel.empty:
+        return empty("the training log has no dated entries: no time at risk")
+    day0 = panel["date"].min()
+    athletes = pd.Index(panel["athlete_id"].unique())
+    g = athletes.get_indexer(panel["athlete_id"])
+    t = panel["day"].to_numpy("int64")
+    G, T = len(athletes), int(t.max()) + 1
+    observed = np.zeros((G, T), bool)
+    observed[g, t] = True
+    full = np.zeros((G, T), bool)
+    full[g, t] = panel["full_window"].to_numpy(bool)
+    x = np.full((G, T), np.nan)
+    x[g, t] = panel["exposure"].to_numpy("float64")
+
+    inj = injuries.copy()
+    inj_g = athletes.get_indexer(inj["athlete_id"].astype("string"))
+    onset, back = _days_out(inj, day0)
+    notes: list[str] = []
+    unknown = int((inj_g < 0).sum())
+    if unknown:
+        notes.append(f"{_injuries(unknown)} of athletes without a training log left out")
+    bad_onset = int(((inj_g >= 0) & np.isnan(onset)).sum())
+    if bad_onset:
+        notes.append(f"{_injuries(bad_onset)} without an onset date left out")
+    out = np.zeros((G, T), bool)
+    no_loss = 0
+    for gi, o, b in zip(inj_g, onset, back, strict=True):
+        if gi < 0 or np.isnan(o):
+            continue
+        if np.isnan(b):
+            no_loss += 1
+            continue
+        lo, hi = int(o) + 1, int(min(b, T))
+        if hi > max(lo, 0):
+            out[gi, max(lo, 0) : hi] = True
+    if no_loss:
+        notes.append(f"{_injuries(no_loss)} without days lost or a return date: no time taken out")
+    at_risk = observed & full & ~out
+    undefined = int((at_risk & np.isnan(x)).sum())
+    if undefined:
+        notes.append(
+            f"{undefined} athlete-days whose window holds no hip-extensor work (balance undefined) left out"
+        )
+    at_risk &= ~np.isnan(x)
+
+    counted = (inj_g >= 0) & ~np.isnan(onset)
+    if locs is not None:
+        loc = inj["location"].astype("string").str.strip().str.lower()
+        counted &= loc.isin([str(v).lower() for v in locs]).fillna(False).to_numpy(bool)
+    ev_g = inj_g[counted]
+    ev_t = onset[counted].astype("int64")
+    inside = (ev_t >= 0) & (ev_t < T)
+    risk_ok = np.zeros(len(ev_g), bool)
+    risk_ok[inside] = at_risk[ev_g[inside], ev_t[inside]]
+    not_at_risk = int((~risk_ok).sum())
+    if not_at_risk:
+        notes.append(
+            f"{_injuries(not_at_risk)} outside the time at risk"
+            f" (the first {window_days} days of an athlete's log, time lost to an earlier injury,"
+            " or after the last log date) not counted"
+        )
+    ev_g, ev_t = ev_g[risk_ok], ev_t[risk_ok]
+    risk_athletes = np.flatnonzero(at_risk.any(axis=1))
+    counts = {
+        "n_events": len(ev_g),
+        "n_athletes": len(risk_athletes),
+        "n_event_athletes": len(np.unique(ev_g)),
+        "athlete_days": int(at_risk.sum()),
+    }
+    if counts["n_athletes"] < MIN_ATHLETES:
+        notes.insert(
+            0,
+            f"too few athletes with time at risk ({counts['n_athletes']}; the rule asks for {MIN_ATHLETES})",
+        )
+        return empty("; ".join(notes), **counts)
+    if counts["n_events"] < min_events or counts["n_event_athletes"] < min_event_athletes:
+        notes.insert(
+            0,
+            f"too few injuries to estimate anything: {counts['n_events']} in"
+            f" {counts['n_event_athletes']} athlete(s); the rule asks for at least {min_events}"
+            f" in {min_event_athletes} athletes",
+        )
+        return empty("; ".join(notes), **counts)
+
+    # within / between decomposition over each athlete's days at risk
+    xs = np.where(at_risk, x, 0.0) / PER
+    n_days = at_risk.sum(axis=1)
+    mean = np.divide(xs.sum(axis=1), n_days, out=np.zeros(G), where=n_days > 0)
+    within = np.where(at_risk, xs - mean[:, None], 0.0)
+    if not np.any(np.abs(within[at_risk]) > 1e-12):
+        notes.insert(
+            0, "the exposure never changes within an athlete: no within-athlete comparison"
+        )
+        return empty("; ".join(notes), **counts)
+    # Only event days enter the partial likelihood: rows (t−1, t] of the athletes at
+    # risk on a day with an event (an athlete-day with two injuries is two rows).
+    event_days = np.unique(ev_t)
+    rg, rk = np.nonzero(at_risk[:, event_days])
+    rt = event_days[rk]
+    n_ev = np.zeros((G, T), "int64")
+    np.add.at(n_ev, (ev_g, ev_t), 1)
+    k = n_ev[rg, rt]
+    rep = np.maximum(k, 1)
+    rg, rt = np.repeat(rg, rep), np.repeat(rt, rep)
+    ev = np.repeat(k > 0, rep).astype("float64")
+    design = np.column_stack([within[rg, rt], mean[rg]])
+    if np.ptp(mean[risk_athletes]) < 1e-12:
+        design = design[:, :1]
+    fit = cox_fit(rt - 1.0, rt.astype("float64"), ev, design, cluster=rg, ties="efron")
+    if not fit.converged or not np.all(np.isfinite(fit.robust_se)):
+        notes.insert(
+            0, "the model did not converge (the exposure separates injured days perfectly?)"
+        )
+        return empty("; ".join(notes), **counts)
+    # the clusters are all athletes at risk (rows off event days have zero residuals)
+    fit = _with_clusters(fit, counts["n_athletes"])
+    se, lo, hi, p, dof = _small_sample(fit, 0, ci, correction)
+    b = float(fit.coef[0])
+    return InjuryHazard(
+        hazard_ratio=float(np.exp(b)),
+        ci_low=float(np.exp(lo)),
+        ci_high=float(np.exp(hi)),
+        pvalue=p,
+        n_events=counts["n_events"],
+        n_athletes=counts["n_athletes"],
+        method=method,
+        note="; ".join(notes),
+        log_hr=b,
+        se=se,
+        dof=dof,
+        n_event_athletes=counts["n_event_athletes"],
+        athlete_days=counts["athlete_days"],
+        exposure=exposure,
+        window_days=window_days,
+    )
+
+
+def _with_clusters(fit: CoxFit, G: int) -> CoxFit:
+    """The fit with its cluster count set to ``G`` (athletes at risk on no event day
+    contribute zero score residuals but are clusters of the design all the same)."""
+    from dataclasses import replace
+
+    return replace(fit, n_clusters=max(G, fit.n_clusters))
