@@ -55,6 +55,7 @@ MIN_EVENT_ATHLETES = 4
 MIN_ATHLETES = 5
 
 PER = 100.0  # the hazard ratio is per 100 units of exposure
+MAX_LOG_HR = 5.0  # the score interval is searched within log HR ± 5 of the estimate
 
 
 # --------------------------------------------------------------------------- Cox model
@@ -67,7 +68,11 @@ class CoxFit:
     ``se`` is the model-based standard error (inverse information, R's ``se(coef)``),
     ``robust_se`` the sandwich one (R's ``robust se`` with ``cluster = id``; without a
     cluster each row is its own cluster, R's ``robust = TRUE``). ``scores`` holds the
-    clusters' summed score residuals (G × p), ``var`` / ``robust_var`` the covariances.
+    clusters' summed score residuals (G × p), ``var`` / ``robust_var`` the covariances;
+    ``jackknife_var`` the leave-one-cluster-out jackknife covariance, each cluster's
+    removal approximated by one Newton step with its own share of the information taken
+    out (the CR3 idea of Bell & McCaffrey 2002; more conservative than the sandwich when
+    a few clusters carry most events).
     """
 
     coef: np.ndarray
@@ -75,7 +80,9 @@ class CoxFit:
     robust_se: np.ndarray
     var: np.ndarray
     robust_var: np.ndarray
+    jackknife_var: np.ndarray
     scores: np.ndarray
+    cluster_info: np.ndarray
     loglik: float
     loglik_null: float
     n: int
@@ -99,6 +106,7 @@ def _terms(
     kk: np.ndarray,
     f: np.ndarray,
     is_event: np.ndarray,
+    offset: np.ndarray | float = 0.0,
 ) -> tuple[float, np.ndarray, np.ndarray, dict]:
     """Partial log-likelihood, score and information at ``beta``.
 
@@ -107,7 +115,7 @@ def _terms(
     (l / d_k, or 0 for Breslow).
     """
     n, p = X.shape
-    eta = X @ beta
+    eta = X @ beta + offset
     r = np.exp(eta)
     rX = r[:, None] * X
     rXX = (rX[:, :, None] * X[:, None, :]).reshape(n, p * p)
@@ -130,11 +138,12 @@ def _score_residuals(
     kk: np.ndarray,
     f: np.ndarray,
     parts: dict,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Score residuals (n × p) of R's ``residuals(fit, "score")`` for counting-process
     rows, Efron or Breslow: a row's events minus its share of each risk set's expected
     covariate; under Efron a row with an event at t_k is in the l-th partial risk set
-    with weight 1 − l/d_k. They sum to the score, zero at the maximum."""
+    with weight 1 − l/d_k. They sum to the score, zero at the maximum. Also each row's
+    share of the information (n × p × p; they sum to it)."""
     K = A.shape[1]
     r, s0, xbar = parts["r"], parts["s0"], parts["xbar"]
     p = X.shape[1]
@@ -145,7 +154,9 @@ def _score_residuals(
     def by_k(v: np.ndarray) -> np.ndarray:
         if v.ndim == 1:
             return np.bincount(kk, weights=v, minlength=K)
-        return np.column_stack([np.bincount(kk, weights=v[:, j], minlength=K) for j in range(p)])
+        return np.column_stack(
+            [np.bincount(kk, weights=v[:, j], minlength=K) for j in range(v.shape[1])]
+        )
 
     d = np.bincount(kk, minlength=K).astype("float64")
     H, HX = by_k(h), by_k(hx)
@@ -155,7 +166,17 @@ def _score_residuals(
     e = E.sum(axis=1)
     term_h = N @ H + E @ Hd
     term_hx = N @ HX + E @ HXd
-    return X * e[:, None] - E @ xbar_mean - r[:, None] * (X * term_h[:, None] - term_hx)
+    resid = X * e[:, None] - E @ xbar_mean - r[:, None] * (X * term_h[:, None] - term_hx)
+    # each row's share of the information: Σ_k Σ_l w h r (x − x̄_kl)(x − x̄_kl)'
+    hxx = (h[:, None, None] * xbar[:, :, None] * xbar[:, None, :]).reshape(len(h), p * p)
+    HXX, HXXd = by_k(hxx), by_k(w[:, None] * hxx)
+    term_hxx = (N @ HXX + E @ HXXd).reshape(-1, p, p)
+    xx = X[:, :, None] * X[:, None, :]
+    xhx = X[:, :, None] * term_hx[:, None, :]
+    share = r[:, None, None] * (
+        xx * term_h[:, None, None] - xhx - xhx.transpose(0, 2, 1) + term_hxx
+    )
+    return resid, share
 
 
 def cox_fit(
@@ -168,6 +189,8 @@ def cox_fit(
     ties: Literal["efron", "breslow"] = "efron",
     max_iter: int = 30,
     eps: float = 1e-9,
+    init: Any = None,
+    offset: Any = None,
 ) -> CoxFit:
     """Cox proportional-hazards model for ``(start, stop]`` rows (Andersen–Gill form).
 
@@ -190,6 +213,11 @@ def cox_fit(
     max_iter, eps : int, float
         Newton–Raphson stops when the relative change of the log-likelihood is below
         ``eps`` (R's ``coxph.control`` default 1e-9), or after ``max_iter`` steps.
+    init : array-like, optional
+        Starting coefficients (default 0); with ``max_iter=0`` the fit is evaluated at
+        ``init`` (R's ``init=, iter=0``), e.g. for a score test.
+    offset : array-like, optional
+        A known term added to each row's linear predictor (R's ``offset()``).
 
     Returns
     -------
@@ -246,10 +274,15 @@ def cox_fit(
     ll = np.arange(len(kk)) - np.repeat(np.cumsum(d) - d, d)
     f = ll / d[kk] if ties == "efron" else np.zeros(len(kk))
     Xc = Xm - Xm.mean(axis=0)  # centring changes neither β nor the residuals
+    off = 0.0 if offset is None else np.asarray(offset, dtype="float64")
+    if offset is not None:
+        off = off - off.mean()
 
     beta = np.zeros(p)
-    loglik, grad, info, parts = _terms(beta, Xc, A, E, kk, f, is_event)
-    loglik_null = loglik
+    loglik_null = _terms(beta, Xc, A, E, kk, f, is_event, off)[0]
+    if init is not None:
+        beta = np.asarray(init, dtype="float64").reshape(p)
+    loglik, grad, info, parts = _terms(beta, Xc, A, E, kk, f, is_event, off)
     converged = False
     n_iter = 0
     while n_iter < max_iter:
@@ -259,12 +292,12 @@ def cox_fit(
         except np.linalg.LinAlgError:
             break
         new = beta + step
-        new_ll, new_grad, new_info, new_parts = _terms(new, Xc, A, E, kk, f, is_event)
+        new_ll, new_grad, new_info, new_parts = _terms(new, Xc, A, E, kk, f, is_event, off)
         halvings = 0
         while (not np.isfinite(new_ll) or new_ll < loglik - 1e-12) and halvings < 30:
             step = step / 2
             new = beta + step
-            new_ll, new_grad, new_info, new_parts = _terms(new, Xc, A, E, kk, f, is_event)
+            new_ll, new_grad, new_info, new_parts = _terms(new, Xc, A, E, kk, f, is_event, off)
             halvings += 1
         done = abs(1 - loglik / new_ll) <= eps if new_ll != 0 else True
         beta, loglik, grad, info, parts = new, new_ll, new_grad, new_info, new_parts
@@ -275,7 +308,7 @@ def cox_fit(
         var = np.linalg.inv(info)
     except np.linalg.LinAlgError:
         var = np.full((p, p), np.nan)
-    resid = _score_residuals(Xc, A, E, kk, f, parts)
+    resid, share = _score_residuals(Xc, A, E, kk, f, parts)
     if cluster is None:
         codes = np.arange(n)
     else:
@@ -285,13 +318,24 @@ def cox_fit(
         [np.bincount(codes, weights=resid[:, j], minlength=G) for j in range(p)]
     )
     robust_var = var @ (scores.T @ scores) @ var
+    # leave-one-cluster-out (jackknife) by one Newton step from β̂ without the cluster:
+    # δ_g = (I − I_g)⁻¹ U_g, I_g the cluster's share of the information
+    shares = np.zeros((G, p, p))
+    np.add.at(shares, codes, share)
+    jack_var = np.full((p, p), np.nan)
+    if G > 1 and np.all(np.isfinite(var)):
+        delta = np.stack([np.linalg.pinv(info - shares[g]) @ scores[g] for g in range(G)])
+        centred = delta - delta.mean(axis=0)
+        jack_var = (G - 1) / G * centred.T @ centred
     return CoxFit(
         coef=beta,
         se=np.sqrt(np.diag(var)),
         robust_se=np.sqrt(np.diag(robust_var)),
         var=var,
         robust_var=robust_var,
+        jackknife_var=jack_var,
         scores=scores,
+        cluster_info=shares,
         loglik=loglik,
         loglik_null=loglik_null,
         n=n,
@@ -327,6 +371,81 @@ def _entry_reps(log: pd.DataFrame) -> pd.Series:
     return work.fillna(hf).fillna(0.0)
 
 
+@dataclass(frozen=True)
+class _Daily:
+    """Each athlete's daily sums (G × T arrays) from the squad's first log date."""
+
+    athletes: np.ndarray
+    day0: pd.Timestamp
+    series: tuple[np.ndarray, ...]  # (exposure,) or (flexor reps, extensor reps)
+    first: np.ndarray  # first and last log day of each athlete
+    last: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.series[0].shape
+
+    def observed(self) -> np.ndarray:
+        t = np.arange(self.shape[1])[None, :]
+        return (t >= self.first[:, None]) & (t <= self.last[:, None])
+
+
+def _daily(log: pd.DataFrame, exposure: str) -> _Daily | None:
+    need = ["athlete_id", "date"] + (["family", "hf_reps"] if exposure == "balance" else [exposure])
+    _require(log, need, "training log")
+    dates = pd.to_datetime(log["date"], errors="coerce")
+    ok = (dates.notna() & log["athlete_id"].notna()).to_numpy(bool)
+    if not ok.any():
+        return None
+    sub = log.loc[ok]
+    day0 = dates[ok].min().normalize()
+    day = ((dates[ok].dt.normalize() - day0).dt.days).to_numpy("int64")
+    codes, athletes = pd.factorize(sub["athlete_id"].astype("string"), sort=True)
+    G, T = len(athletes), int(day.max()) + 1
+    if exposure == "balance":
+        family = sub["family"].astype("string").fillna("").to_numpy(object)
+        hf = pd.to_numeric(sub["hf_reps"], errors="coerce").astype("float64").to_numpy()
+        flex = np.where(family == "hip_flexor", hf, 0.0)
+        ext = np.where(family == "hip_extensor", _entry_reps(sub).to_numpy("float64"), 0.0)
+        values = [flex, ext]
+    else:
+        values = [pd.to_numeric(sub[exposure], errors="coerce").astype("float64").to_numpy()]
+    series = []
+    for v in values:
+        daily = np.zeros((G, T))
+        np.add.at(daily, (codes, day), np.nan_to_num(v))
+        series.append(daily)
+    first = np.full(G, T)
+    last = np.full(G, -1)
+    np.minimum.at(first, codes, day)
+    np.maximum.at(last, codes, day)
+    return _Daily(np.asarray(athletes, dtype=object), day0, tuple(series), first, last)
+
+
+def _trailing(
+    d: _Daily, window_days: int, available: np.ndarray, balance: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exposure over the ``window_days`` days before each day (G × T) and the number of
+    those days the athlete was available. A sum is scaled to the whole window
+    (sum × W / available days): days out injured are not days without work."""
+    G, T = d.shape
+    t = np.arange(T)
+    lo = np.clip(t - window_days, 0, None)
+
+    def window_sum(a: np.ndarray) -> np.ndarray:
+        cum = np.concatenate([np.zeros((G, 1)), np.cumsum(a, axis=1)], axis=1)
+        return cum[:, t] - cum[:, lo]  # days t-W .. t-1
+
+    n_avail = window_sum(available.astype("float64"))
+    sums = [window_sum(np.where(available, s, 0.0)) for s in d.series]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if balance:
+            x = np.where(sums[1] > 0, 100.0 * sums[0] / sums[1], np.nan)
+        else:
+            x = np.where(n_avail > 0, sums[0] * window_days / n_avail, np.nan)
+    return x, n_avail
+
+
 def exposure_panel(
     log: pd.DataFrame,
     *,
@@ -349,19 +468,18 @@ def exposure_panel(
     Returns
     -------
     DataFrame
-        One row per athlete and day from the athlete's first to last log date:
-        ``athlete_id, date, day`` (days since the squad's first log date), ``full_window``
-        (the window lies wholly inside the observed period) and ``exposure`` (NaN for
-        ``"balance"`` when the window holds no hip-extensor work). Days without a log
-        entry inside the observed period count as days without that work (0).
+        One row per athlete and day from the athlete's first to last log date (the
+        observed period): ``athlete_id, date, day`` (days since the squad's first log
+        date), ``full_window`` (the window lies wholly inside the observed period) and
+        ``exposure`` (NaN for ``"balance"`` when the window holds no hip-extensor work).
+        Days without a log entry inside the observed period count as days without that
+        work (0); a window reaching before the first log date is scaled up from the days
+        it has.
     """
-    need = ["athlete_id", "date"] + (["family", "hf_reps"] if exposure == "balance" else [exposure])
-    _require(log, need, "training log")
     if window_days < 1:
         raise ValueError("window_days must be at least 1")
-    dates = pd.to_datetime(log["date"], errors="coerce")
-    ok = dates.notna() & log["athlete_id"].notna()
-    if not ok.any():
+    d = _daily(log, exposure)
+    if d is None:
         return pd.DataFrame(
             {
                 "athlete_id": pd.Series([], dtype="string"),
@@ -371,46 +489,15 @@ def exposure_panel(
                 "exposure": pd.Series([], dtype="float64"),
             }
         )
-    sub = log.loc[ok]
-    day0 = dates[ok].min().normalize()
-    day = ((dates[ok].dt.normalize() - day0).dt.days).to_numpy("int64")
-    codes, athletes = pd.factorize(sub["athlete_id"].astype("string"), sort=True)
-    G, T = len(athletes), int(day.max()) + 1
-    if exposure == "balance":
-        family = sub["family"].astype("string").fillna("")
-        flex = np.where(family == "hip_flexor", pd.to_numeric(sub["hf_reps"], errors="coerce"), 0.0)
-        ext = np.where(family == "hip_extensor", _entry_reps(sub), 0.0)
-        series = [np.nan_to_num(flex.astype("float64")), np.nan_to_num(ext.astype("float64"))]
-    else:
-        vals = pd.to_numeric(sub[exposure], errors="coerce").astype("float64").to_numpy()
-        series = [np.nan_to_num(vals)]
-    windows = []
-    for values in series:
-        daily = np.zeros((G, T))
-        np.add.at(daily, (codes, day), values)
-        cum = np.concatenate([np.zeros((G, 1)), np.cumsum(daily, axis=1)], axis=1)
-        t = np.arange(T)
-        lo = np.clip(t - window_days, 0, None)
-        windows.append(cum[:, t] - cum[:, lo])  # days t-W .. t-1
-    if exposure == "balance":
-        flex_w, ext_w = windows
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x = np.where(ext_w > 0, 100.0 * flex_w / ext_w, np.nan)
-    else:
-        x = windows[0]
-    first = np.full(G, T)
-    last = np.full(G, -1)
-    np.minimum.at(first, codes, day)
-    np.maximum.at(last, codes, day)
-    gg, tt = np.nonzero(np.arange(T)[None, :] >= first[:, None])
-    keep = tt <= last[gg]
-    gg, tt = gg[keep], tt[keep]
+    observed = d.observed()
+    x, _ = _trailing(d, window_days, observed, exposure == "balance")
+    gg, tt = np.nonzero(observed)
     return pd.DataFrame(
         {
-            "athlete_id": pd.array(athletes[gg], dtype="string"),
-            "date": day0 + pd.to_timedelta(tt, unit="D"),
+            "athlete_id": pd.array(d.athletes[gg], dtype="string"),
+            "date": d.day0 + pd.to_timedelta(tt, unit="D"),
             "day": tt.astype("int64"),
-            "full_window": tt - window_days >= first[gg],
+            "full_window": tt - window_days >= d.first[gg],
             "exposure": x[gg, tt],
         }
     )
@@ -440,6 +527,8 @@ class InjuryHazard:
     dof: float = np.nan
     n_event_athletes: int = 0
     athlete_days: int = 0
+    se_sandwich: float = np.nan  # R's robust se (no small-sample correction)
+    se_jackknife: float = np.nan
     exposure: str = "hf_reps"
     window_days: int = 28
 
@@ -462,6 +551,73 @@ def _days_out(injuries: pd.DataFrame, day0: pd.Timestamp) -> tuple[np.ndarray, .
     return o, b
 
 
+def _score_stat(
+    start: np.ndarray,
+    stop: np.ndarray,
+    event: np.ndarray,
+    X: np.ndarray,
+    cluster: np.ndarray,
+    b0: float,
+) -> float:
+    """Robust score statistic for H0: β_0 = b0 (the other coefficients refitted under
+    H0): the efficient score of β_0 summed over clusters over the root of its clusters'
+    sum of squares (Lin & Wei 1989; R's "Robust" score test). Decreasing in b0."""
+    w = X[:, 0]
+    rest = X[:, 1:]
+    init = [b0]
+    if rest.shape[1]:
+        f0 = cox_fit(start, stop, event, rest, cluster=cluster, offset=b0 * w)
+        init = [b0, *f0.coef]
+    fz = cox_fit(start, stop, event, X, cluster=cluster, init=init, max_iter=0)
+    info = np.linalg.pinv(fz.var)
+    U = fz.scores
+    u = U[:, 0]
+    if rest.shape[1]:
+        u = u - U[:, 1:] @ np.linalg.solve(info[1:, 1:], info[1:, 0])
+    ss = float((u**2).sum())
+    return float(u.sum()) / np.sqrt(ss) if ss > 0 else 0.0
+
+
+def _score_interval(
+    start: np.ndarray,
+    stop: np.ndarray,
+    event: np.ndarray,
+    X: np.ndarray,
+    cluster: np.ndarray,
+    beta: float,
+    se: float,
+    q: float,
+) -> tuple[float, float]:
+    """The b0 where the robust score statistic equals +q and −q (the interval of the
+    values the score test does not reject), searched outward from the Wald bounds
+    β̂ ∓ q·se; a side the test never reaches within ±``MAX_LOG_HR`` is open (±inf)."""
+    from scipy.optimize import brentq
+
+    def g(b: float, target: float) -> float:
+        with np.errstate(all="ignore"):
+            try:
+                value = _score_stat(start, stop, event, X, cluster, b)
+            except (np.linalg.LinAlgError, ValueError):
+                return np.nan
+        return value - target
+
+    def bound(target: float, direction: float) -> float:
+        inner, g_in = beta, g(beta, target)
+        outer = beta + direction * q * se
+        while abs(outer - beta) <= MAX_LOG_HR:
+            g_out = g(outer, target)
+            if not np.isfinite(g_out):
+                break
+            if g_out * g_in <= 0:
+                lo, hi = sorted((inner, outer))
+                return float(brentq(g, lo, hi, args=(target,), xtol=1e-4))
+            inner, g_in = outer, g_out
+            outer = beta + 1.5 * (outer - beta)
+        return float(np.inf * direction)
+
+    return bound(q, -1.0), bound(-q, 1.0)
+
+
 def _small_sample(
     fit: CoxFit, j: int, ci: float, correction: str
 ) -> tuple[float, float, float, float, float]:
@@ -473,11 +629,108 @@ def _small_sample(
         q = float(st.norm.ppf(0.5 + ci / 2))
         p = float(2 * st.norm.sf(abs(b / se)))
         return se, b - q * se, b + q * se, p, np.inf
-    se = float(fit.robust_se[j]) * np.sqrt(G / (G - 1))
+    if correction == "jackknife":
+        se = float(np.sqrt(fit.jackknife_var[j, j]))
+    else:
+        se = float(fit.robust_se[j]) * np.sqrt(G / (G - 1))
     dof = float(G - 1)
     q = float(st.t.ppf(0.5 + ci / 2, dof))
     p = float(2 * st.t.sf(abs(b / se), dof))
     return se, b - q * se, b + q * se, p, dof
+
+
+@dataclass(frozen=True)
+class _RiskData:
+    """Athlete × day arrays of the time at risk (see :func:`injury_hazard`, Notes)."""
+
+    athletes: np.ndarray
+    day0: pd.Timestamp
+    x: np.ndarray  # exposure over the window before each day (G × T)
+    at_risk: np.ndarray  # G × T bool
+    available: np.ndarray  # observed and not out injured (G × T bool)
+    daily: np.ndarray  # the daily exposure (G × T; flexor reps for "balance")
+    ev_g: np.ndarray  # athlete and day of each injury that counts as an event
+    ev_t: np.ndarray
+    notes: tuple[str, ...]
+
+
+def _risk_data(
+    log: pd.DataFrame,
+    injuries: pd.DataFrame,
+    exposure: str,
+    window_days: int,
+    locs: Sequence[str] | None,
+) -> _RiskData | None:
+    if window_days < 1:
+        raise ValueError("window_days must be at least 1")
+    d = _daily(log, exposure)
+    if d is None:
+        return None
+    athletes = pd.Index(d.athletes)
+    G, T = d.shape
+    observed = d.observed()
+    full = np.arange(T)[None, :] - window_days >= d.first[:, None]
+
+    inj_g = athletes.get_indexer(injuries["athlete_id"].astype("string").astype(object))
+    onset, back = _days_out(injuries, d.day0)
+    notes: list[str] = []
+    unknown = int((inj_g < 0).sum())
+    if unknown:
+        notes.append(f"{_injuries(unknown)} of athletes without a training log left out")
+    bad_onset = int(((inj_g >= 0) & np.isnan(onset)).sum())
+    if bad_onset:
+        notes.append(f"{_injuries(bad_onset)} without an onset date left out")
+    known = (inj_g >= 0) & ~np.isnan(onset)
+    no_loss = int((known & np.isnan(back)).sum())
+    if no_loss:
+        notes.append(f"{_injuries(no_loss)} without days lost or a return date: no time taken out")
+    # days out: onset + 1 .. return − 1, as +1/−1 marks summed along the days
+    span = known & ~np.isnan(back)
+    lo = np.clip(onset[span] + 1, 0, T).astype("int64")
+    hi = np.clip(back[span], 0, T).astype("int64")
+    ok = hi > lo
+    marks = np.zeros((G, T + 1))
+    np.add.at(marks, (inj_g[span][ok], lo[ok]), 1.0)
+    np.add.at(marks, (inj_g[span][ok], hi[ok]), -1.0)
+    out = np.cumsum(marks, axis=1)[:, :T] > 0
+    available = observed & ~out
+    x, n_avail = _trailing(d, window_days, available, exposure == "balance")
+    at_risk = available & full
+    thin = int((at_risk & (n_avail < window_days / 2)).sum())
+    if thin:
+        notes.append(
+            f"{thin} athlete-days within {window_days // 2} days of a return from injury"
+            " (half the window out) left out"
+        )
+    at_risk &= n_avail >= window_days / 2
+    undefined = int((at_risk & np.isnan(x)).sum())
+    if undefined:
+        notes.append(
+            f"{undefined} athlete-days whose window holds no hip-extensor work"
+            " (balance undefined) left out"
+        )
+    at_risk &= ~np.isnan(x)
+
+    counted = (inj_g >= 0) & ~np.isnan(onset)
+    if locs is not None:
+        loc = injuries["location"].astype("string").str.strip().str.lower()
+        counted &= loc.isin([str(v).lower() for v in locs]).fillna(False).to_numpy(bool)
+    ev_g = inj_g[counted]
+    ev_t = onset[counted].astype("int64")
+    inside = (ev_t >= 0) & (ev_t < T)
+    risk_ok = np.zeros(len(ev_g), bool)
+    risk_ok[inside] = at_risk[ev_g[inside], ev_t[inside]]
+    not_at_risk = int((~risk_ok).sum())
+    if not_at_risk:
+        notes.append(
+            f"{_injuries(not_at_risk)} outside the time at risk"
+            f" (the first {window_days} days of an athlete's log, time lost to an earlier injury,"
+            " or after the last log date) not counted"
+        )
+    ev_g, ev_t = ev_g[risk_ok], ev_t[risk_ok]
+    return _RiskData(
+        d.athletes, d.day0, x, at_risk, available, d.series[0], ev_g, ev_t, tuple(notes)
+    )
 
 
 def injury_hazard(
@@ -489,7 +742,7 @@ def injury_hazard(
     ci: float = 0.95,
     min_events: int = MIN_EVENTS,
     min_event_athletes: int = MIN_EVENT_ATHLETES,
-    correction: Literal["t", "z"] = "t",
+    correction: Literal["score", "jackknife", "t", "z"] = "score",
 ) -> InjuryHazard:
     """Hazard ratio of injury per 100 units of trailing-window exposure, within athlete.
 
@@ -615,69 +868,11 @@ def injury_hazard(
     _require(
         injuries, ["athlete_id", "onset_date", "location", "days_lost", "return_date"], "injury log"
     )
-    panel = exposure_panel(log, exposure=exposure, window_days=window_days)
-    if panel.empty:
+    risk = _risk_data(log, injuries, exposure, window_days, locs)
+    if risk is None:
         return empty("the training log has no dated entries: no time at risk")
-    day0 = panel["date"].min()
-    athletes = pd.Index(panel["athlete_id"].unique())
-    g = athletes.get_indexer(panel["athlete_id"])
-    t = panel["day"].to_numpy("int64")
-    G, T = len(athletes), int(t.max()) + 1
-    observed = np.zeros((G, T), bool)
-    observed[g, t] = True
-    full = np.zeros((G, T), bool)
-    full[g, t] = panel["full_window"].to_numpy(bool)
-    x = np.full((G, T), np.nan)
-    x[g, t] = panel["exposure"].to_numpy("float64")
-
-    inj = injuries.copy()
-    inj_g = athletes.get_indexer(inj["athlete_id"].astype("string"))
-    onset, back = _days_out(inj, day0)
-    notes: list[str] = []
-    unknown = int((inj_g < 0).sum())
-    if unknown:
-        notes.append(f"{_injuries(unknown)} of athletes without a training log left out")
-    bad_onset = int(((inj_g >= 0) & np.isnan(onset)).sum())
-    if bad_onset:
-        notes.append(f"{_injuries(bad_onset)} without an onset date left out")
-    out = np.zeros((G, T), bool)
-    no_loss = 0
-    for gi, o, b in zip(inj_g, onset, back, strict=True):
-        if gi < 0 or np.isnan(o):
-            continue
-        if np.isnan(b):
-            no_loss += 1
-            continue
-        lo, hi = int(o) + 1, int(min(b, T))
-        if hi > max(lo, 0):
-            out[gi, max(lo, 0) : hi] = True
-    if no_loss:
-        notes.append(f"{_injuries(no_loss)} without days lost or a return date: no time taken out")
-    at_risk = observed & full & ~out
-    undefined = int((at_risk & np.isnan(x)).sum())
-    if undefined:
-        notes.append(
-            f"{undefined} athlete-days whose window holds no hip-extensor work (balance undefined) left out"
-        )
-    at_risk &= ~np.isnan(x)
-
-    counted = (inj_g >= 0) & ~np.isnan(onset)
-    if locs is not None:
-        loc = inj["location"].astype("string").str.strip().str.lower()
-        counted &= loc.isin([str(v).lower() for v in locs]).fillna(False).to_numpy(bool)
-    ev_g = inj_g[counted]
-    ev_t = onset[counted].astype("int64")
-    inside = (ev_t >= 0) & (ev_t < T)
-    risk_ok = np.zeros(len(ev_g), bool)
-    risk_ok[inside] = at_risk[ev_g[inside], ev_t[inside]]
-    not_at_risk = int((~risk_ok).sum())
-    if not_at_risk:
-        notes.append(
-            f"{_injuries(not_at_risk)} outside the time at risk"
-            f" (the first {window_days} days of an athlete's log, time lost to an earlier injury,"
-            " or after the last log date) not counted"
-        )
-    ev_g, ev_t = ev_g[risk_ok], ev_t[risk_ok]
+    at_risk, x, ev_g, ev_t, notes = risk.at_risk, risk.x, risk.ev_g, risk.ev_t, list(risk.notes)
+    G, T = at_risk.shape
     risk_athletes = np.flatnonzero(at_risk.any(axis=1))
     counts = {
         "n_events": len(ev_g),
@@ -724,7 +919,8 @@ def injury_hazard(
     design = np.column_stack([within[rg, rt], mean[rg]])
     if np.ptp(mean[risk_athletes]) < 1e-12:
         design = design[:, :1]
-    fit = cox_fit(rt - 1.0, rt.astype("float64"), ev, design, cluster=rg, ties="efron")
+    start, stop = rt - 1.0, rt.astype("float64")
+    fit = cox_fit(start, stop, ev, design, cluster=rg, ties="efron")
     if not fit.converged or not np.all(np.isfinite(fit.robust_se)):
         notes.insert(
             0, "the model did not converge (the exposure separates injured days perfectly?)"
@@ -732,8 +928,16 @@ def injury_hazard(
         return empty("; ".join(notes), **counts)
     # the clusters are all athletes at risk (rows off event days have zero residuals)
     fit = _with_clusters(fit, counts["n_athletes"])
-    se, lo, hi, p, dof = _small_sample(fit, 0, ci, correction)
     b = float(fit.coef[0])
+    if correction == "score":
+        dof = float(counts["n_athletes"] - 1)
+        q = float(st.t.ppf(0.5 + ci / 2, dof))
+        p = float(2 * st.t.sf(abs(_score_stat(start, stop, ev, design, rg, 0.0)), dof))
+        se = float(np.sqrt(fit.jackknife_var[0, 0]))
+        width = se if np.isfinite(se) and se > 0 else float(fit.robust_se[0])
+        lo, hi = _score_interval(start, stop, ev, design, rg, b, width, q)
+    else:
+        se, lo, hi, p, dof = _small_sample(fit, 0, ci, correction)
     return InjuryHazard(
         hazard_ratio=float(np.exp(b)),
         ci_low=float(np.exp(lo)),
@@ -748,6 +952,8 @@ def injury_hazard(
         dof=dof,
         n_event_athletes=counts["n_event_athletes"],
         athlete_days=counts["athlete_days"],
+        se_sandwich=float(fit.robust_se[0]),
+        se_jackknife=float(np.sqrt(fit.jackknife_var[0, 0])),
         exposure=exposure,
         window_days=window_days,
     )
