@@ -2,32 +2,37 @@
 
 Simulates seasons of training and injuries for squads of 12 and 40 athletes, with **no**
 effect of hip-flexor volume on the injury hazard and with a planted one, and prints for
-each the false-finding rate at p < 0.05 (target ≤ 6 %) and the coverage of the planted
-hazard ratio by the 95 % interval (target ≥ 93 %), for the headline inference (robust SE
-scaled by G/(G−1), t on G − 1 df) and for R's plain robust z (for contrast).
+each the false-finding rate at p < 0.05 (target <= 6 %) and the coverage of the planted
+hazard ratio by the 95 % interval (target >= 93 %): for the headline inference (robust
+score test on t(G - 1) and its inverted interval) and, for contrast, the Wald test with
+R's robust SE on z and with the jackknife SE on t(G - 1).
 
-A season: 280 days of logs per athlete (a squad-wide start, each athlete joining in the
-first three weeks), training on about 5 days a week. Hip-flexor reps per training day:
-the athlete's level (between-athlete SD 30 % around 60 reps), a squad-wide ramp through
-the season, and 3–5-week blocks of heavier and lighter work (the within-athlete variation
-a 28-day window sees). Hip-extensor work likewise, with its own blocks. The daily hazard
-rises through the season for everyone (competition phase), athletes differ in frailty
-(gamma, variance 0.5) and athletes who train more are more injury-prone (the
-between-athlete confounder no within-athlete estimate should see). An injury takes its
-days lost (lognormal, median 12 days) out of training: no log entries, not at risk.
-The planted effect: hazard × ``HR`` per 100 hip-flexor reps in the 28 days before (over
-the days the athlete was available, scaled to 28 days, as the model reads it), around
-the athlete's usual volume.
+A season: 280 days of logs per athlete (each joining in the first three weeks), training
+on about 5 days a week. Hip-flexor reps per training day: the athlete's level
+(between-athlete SD 30 % around 60 reps), a squad-wide ramp through the season, and
+3-5-week blocks of heavier and lighter work (the within-athlete variation a 28-day window
+sees); hip-extensor work likewise. The daily hazard rises through the season for everyone,
+athletes differ in frailty (gamma, variance 0.5) and athletes who train more are more
+injury-prone (the between-athlete confounder no within-athlete estimate should see). An
+injury takes its days lost (lognormal, median 12 days) out of training: no log entries,
+not at risk. The planted effect: hazard x HR per 100 hip-flexor reps in the 28 days
+before (over the days the athlete was available, scaled to 28 days, as the model reads
+it) above the athlete's usual volume.
 
-Scenarios (incidence per athlete-season in brackets):
-``all``        every injury counts (≈ 1.6), null and HR 1.5 per 100 reps;
-``hamstring``  a rarer outcome (≈ 0.5), null: here the "too few events" rule decides,
-               so it is printed with the rule and without it (the estimate every time).
+Scenarios (injuries per athlete-season):
+``all/null``, ``all/HR 1.25``   every injury counts (about 1.6);
+``hamstring/null``              a rarer outcome (about 0.5): here the "too few events"
+                                rule decides, so false findings are printed with the rule
+                                and without it (an estimate from 2 events on).
+``--stress`` adds ``all/HR 1.5`` and ``hamstring/1.25``: a strong effect, which the model
+reports attenuated (about 1.45 at 40 athletes): a Cox model's hazard ratio is averaged
+over the athletes' unexplained differences (frailty), so its interval covers the
+athlete-level 1.5 less often than 95 %.
 
-    .venv/bin/python benchmarks/injury_calibration.py [--seeds 200] [--athletes 12 40] [--jobs 2]
+    .venv/bin/python benchmarks/injury_calibration.py [--seeds 200] [--athletes 12 40] [--jobs 2] [--stress]
 
-Monte-Carlo error of a rate near 5 % with 200 seeds is ±1.5 % (one SE); of a coverage near
-95 %, ±1.5 %.
+Monte-Carlo error of a rate near 5 % with 200 seeds is +-1.5 % (one SE); of a coverage near
+95 %, +-1.5 %. About 4 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -40,10 +45,12 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+from scipy import stats as st
 
+from analysis.injury_stats import MIN_EVENT_ATHLETES, MIN_EVENTS
 from analysis.stats import injury_hazard
 
-HR = 1.5  # planted hazard ratio per 100 hip-flexor reps over the 28 days before
+HR = 1.25  # planted hazard ratio per 100 hip-flexor reps over the 28 days before
 DAYS = 280
 WINDOW = 28
 
@@ -56,9 +63,11 @@ class Scenario:
 
 SCENARIOS = {
     "all/null": Scenario(1.6, 1.0),
-    "all/HR 1.5": Scenario(1.6, HR),
+    "all/HR 1.25": Scenario(1.6, HR),
     "hamstring/null": Scenario(0.5, 1.0),
 }
+#: ``--stress``: a strong effect (attenuated by the athletes' unexplained differences)
+STRESS = {"all/HR 1.5": Scenario(1.6, 1.5), "hamstring/1.25": Scenario(0.5, HR)}
 
 
 def _blocks(rng: np.random.Generator, n: int, days: int, sd: float) -> np.ndarray:
@@ -123,7 +132,7 @@ def simulate(
         haz = h0 * season[t] * frailty * proneness * np.exp(beta * (window - mean_window))
         hit = at_risk & (rng.random(G) < -np.expm1(-haz))
         for g in np.flatnonzero(hit):
-            days_lost = max(1, int(round(np.exp(rng.normal(np.log(12), 0.8)))))
+            days_lost = max(1, round(float(np.exp(rng.normal(np.log(12), 0.8)))))
             onsets.append(t)
             who.append(g)
             lost.append(days_lost)
@@ -172,26 +181,32 @@ def simulate(
 
 
 def one(args: tuple[int, str, int]) -> dict:
+    """One season fitted once with the rule relaxed to 2 events in 2 athletes; the rule
+    (10 events in 4 athletes) only decides whether the answer is shown."""
     athletes, name, seed = args
     sc = SCENARIOS[name]
-    ds = simulate(athletes, sc, seed)
-    res = injury_hazard(ds, window_days=WINDOW)
-    free = injury_hazard(ds, window_days=WINDOW, min_events=2, min_event_athletes=2)
-    row = {"athletes": athletes, "scenario": name, "seed": seed, "events": free.n_events}
+    r = injury_hazard(
+        simulate(athletes, sc, seed), window_days=WINDOW, min_events=2, min_event_athletes=2
+    )
+    est = bool(np.isfinite(r.hazard_ratio))
+    row = {
+        "athletes": athletes,
+        "scenario": name,
+        "seed": seed,
+        "events": r.n_events,
+        "est": est,
+        "rule": est and r.n_events >= MIN_EVENTS and r.n_event_athletes >= MIN_EVENT_ATHLETES,
+        "sig": est and r.pvalue < 0.05,
+        "cover": est and r.ci_low <= sc.hr <= r.ci_high,
+        "log_hr": r.log_hr,
+    }
     truth = np.log(sc.hr)
-    for label, r in (("rule", res), ("free", free)):
-        est = np.isfinite(r.hazard_ratio)
-        row[f"{label}_est"] = est
-        row[f"{label}_sig"] = est and r.pvalue < 0.05
-        row[f"{label}_cover"] = est and r.ci_low <= sc.hr <= r.ci_high
-        if est and label == "rule":
-            G = r.n_athletes
-            robust = r.se / np.sqrt(G / (G - 1))
-            z = (r.log_hr - truth) / robust
-            z0 = r.log_hr / robust
-            row["z_sig"] = abs(z0) > 1.959964
-            row["z_cover"] = abs(z) <= 1.959964
-            row["log_hr"] = r.log_hr
+    if est:  # Wald tests for contrast: R's robust z, and the jackknife SE on t(G − 1)
+        q = st.t.ppf(0.975, r.n_athletes - 1)
+        row["z_sig"] = abs(r.log_hr / r.se_sandwich) > 1.959964
+        row["z_cover"] = abs((r.log_hr - truth) / r.se_sandwich) <= 1.959964
+        row["jk_sig"] = abs(r.log_hr / r.se_jackknife) > q
+        row["jk_cover"] = abs((r.log_hr - truth) / r.se_jackknife) <= q
     return row
 
 
@@ -200,43 +215,59 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=200)
     ap.add_argument("--athletes", type=int, nargs="+", default=[12, 40])
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--stress", action="store_true", help="add " + ", ".join(STRESS))
     a = ap.parse_args()
+    if a.stress:
+        SCENARIOS.update(STRESS)
     tasks = [(n, s, seed) for n in a.athletes for s in SCENARIOS for seed in range(a.seeds)]
     t0 = time.perf_counter()
     if a.jobs > 1:
         with Pool(a.jobs) as pool:
-            rows = pool.map(one, tasks, chunksize=20)
+            rows = pool.map(one, tasks, chunksize=10)
     else:
         rows = [one(t) for t in tasks]
     df = pd.DataFrame(rows)
-    pct = lambda s: f"{100 * s.mean():5.1f} %"  # noqa: E731
+
+    def pct(s: pd.Series) -> str:
+        return f"{100 * s.astype(bool).mean():5.1f} %" if len(s) else "   n/a"
+
     print(f"{a.seeds} seeds per cell, {time.perf_counter() - t0:.0f} s\n")
+    print("Answers shown under the rule (>= 10 injuries in >= 4 athletes). Headline: robust")
     print(
-        f"{'athletes':>8}  {'scenario':<15} {'events':>11}  {'estimated':>9}  "
-        f"{'p<0.05 (t)':>10}  {'covers (t)':>10}  {'p<0.05 (z)':>10}  {'covers (z)':>10}"
+        "score test and its interval on t(G-1); Wald z (R's robust se) and jackknife-t for contrast."
     )
+    print("p<0.05 = false findings (null rows), 'covers' = 95 % interval holds the planted HR.\n")
+    head = (
+        f"{'athletes':>8}  {'scenario':<15} {'events':>11}  {'answered':>8}  "
+        f"{'p<0.05':>7}  {'covers':>7}  {'median HR':>9}  "
+        f"{'z p<.05':>7}  {'z cov':>7}  {'jk p<.05':>8}  {'jk cov':>7}"
+    )
+    print(head)
     for (n, name), g in df.groupby(["athletes", "scenario"], sort=False):
-        est = g[g["rule_est"]]
-        ev = f"{g['events'].median():.0f} [{g['events'].min()}–{g['events'].max()}]"
+        shown = g[g["rule"]]
         null = SCENARIOS[name].hr == 1.0
+        ev = f"{g['events'].median():.0f} [{g['events'].min()}-{g['events'].max()}]"
+        med = f"{np.exp(shown['log_hr'].median()):.3f}" if len(shown) else "n/a"
         print(
-            f"{n:>8}  {name:<15} {ev:>11}  {pct(g['rule_est']):>9}  "
-            f"{pct(est['rule_sig']) if null else '':>10}  {pct(est['rule_cover']):>10}  "
-            f"{pct(est['z_sig'].astype(bool)) if null else '':>10}  "
-            f"{pct(est['z_cover'].astype(bool)):>10}"
+            f"{n:>8}  {name:<15} {ev:>11}  {pct(g['rule']):>8}  "
+            f"{pct(shown['sig']) if null else '':>7}  {pct(shown['cover']):>7}  {med:>9}  "
+            f"{pct(shown['z_sig']) if null else '':>7}  {pct(shown['z_cover']):>7}  "
+            f"{pct(shown['jk_sig']) if null else '':>8}  {pct(shown['jk_cover']):>7}"
         )
-    print("\nThe too-few-events rule (null scenarios; false findings among the seasons answered):")
-    print(f"{'athletes':>8}  {'scenario':<15} {'with the rule':>22}  {'without (≥ 2 events)':>22}")
+    print("\nThe too-few-events rule, null scenarios (false findings of the seasons answered):")
+    print(
+        f"{'athletes':>8}  {'scenario':<15} {'with the rule':>18}  {'without (>= 2 events)':>22}  {'the seasons it refuses':>24}"
+    )
     for (n, name), g in df.groupby(["athletes", "scenario"], sort=False):
         if SCENARIOS[name].hr != 1.0:
             continue
-        with_rule = g[g["rule_est"]]
-        free = g[g["free_est"]]
-        small = g[g["free_est"] & ~g["rule_est"]]
+        shown, free = g[g["rule"]], g[g["est"]]
+        refused = g[g["est"] & ~g["rule"]]
         print(
-            f"{n:>8}  {name:<15} {pct(with_rule['rule_sig'])} of {len(with_rule):>3}"
-            f"{'':>6}  {pct(free['free_sig'])} of {len(free):>3}"
-            f"   (the {len(small)} it refuses: {pct(small['free_sig']) if len(small) else '  n/a'})"
+            f"{n:>8}  {name:<15} {pct(shown['sig'])} of {len(shown):>3}"
+            f"{'':>6}{pct(free['sig'])} of {len(free):>3}{'':>10}"
+            f"{pct(refused['sig'])} of {len(refused):>3}"
+            f"{'':>6}{pct(refused['z_sig']) if len(refused) else '   n/a'}"
         )
 
 
