@@ -163,7 +163,7 @@ def _score_residuals(
     Hd, HXd = by_k(w * h), by_k(w[:, None] * hx)
     xbar_mean = by_k(xbar) / d[:, None]
     N = A - E
-    e = E.sum(axis=1)
+    e = np.asarray(E.sum(axis=1)).ravel()
     term_h = N @ H + E @ Hd
     term_hx = N @ HX + E @ HXd
     resid = X * e[:, None] - E @ xbar_mean - r[:, None] * (X * term_h[:, None] - term_hx)
@@ -177,6 +177,28 @@ def _score_residuals(
         xx * term_h[:, None, None] - xhx - xhx.transpose(0, 2, 1) + term_hxx
     )
     return resid, share
+
+
+def _risk_sets(
+    start: np.ndarray, stop: np.ndarray, is_event: np.ndarray, times: np.ndarray
+) -> tuple[Any, Any]:
+    """Sparse n × K indicators: row i at risk at event time t_k (start < t_k ≤ stop), and
+    row i's event at t_k. Day rows are at risk at one time each, so this stays O(rows)."""
+    from scipy import sparse
+
+    n, K = len(start), len(times)
+    lo = np.searchsorted(times, start, side="right")
+    hi = np.searchsorted(times, stop, side="right")
+    count = np.maximum(hi - lo, 0)
+    rows = np.repeat(np.arange(n), count)
+    cols = (
+        np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
+    )
+    A = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, K))
+    k_of = np.searchsorted(times, stop)
+    hit = np.flatnonzero(is_event)
+    E = sparse.csr_matrix((np.ones(len(hit)), (hit, k_of[hit])), shape=(n, K))
+    return A, E
 
 
 def cox_fit(
@@ -267,9 +289,8 @@ def cox_fit(
         raise ValueError("every row needs start < stop")
     is_event = ev > 0
     times = np.unique(stop[is_event])
-    A = ((start[:, None] < times[None, :]) & (stop[:, None] >= times[None, :])).astype("float64")
-    E = (is_event[:, None] & (stop[:, None] == times[None, :])).astype("float64")
-    d = E.sum(axis=0).astype("int64")
+    A, E = _risk_sets(start, stop, is_event, times)
+    d = np.asarray(E.sum(axis=0)).ravel().astype("int64")
     kk = np.repeat(np.arange(len(times)), d)
     ll = np.arange(len(kk)) - np.repeat(np.cumsum(d) - d, d)
     f = ll / d[kk] if ties == "efron" else np.zeros(len(kk))
