@@ -32,7 +32,7 @@ athlete-level 1.5 less often than 95 %.
     .venv/bin/python benchmarks/injury_calibration.py [--seeds 200] [--athletes 12 40] [--jobs 2] [--stress]
 
 Monte-Carlo error of a rate near 5 % with 200 seeds is +-1.5 % (one SE); of a coverage near
-95 %, +-1.5 %. 404 s with 2 processes on a shared 2-core machine (load 8).
+95 %, +-1.5 %. 291-404 s with 2 processes on a shared 2-core machine (load 8).
 """
 
 from __future__ import annotations
@@ -257,7 +257,8 @@ def main() -> None:
         )
     print("\nThe too-few-events rule, null scenarios (false findings of the seasons answered):")
     print(
-        f"{'athletes':>8}  {'scenario':<15} {'with the rule':>18}  {'without (>= 2 events)':>22}  {'the seasons it refuses':>24}"
+        f"{'athletes':>8}  {'scenario':<15} {'with the rule':>18}  {'without (>= 2 events)':>22}"
+        f"  {'the seasons it refuses':>24}  {'(Wald z)':>8}"
     )
     for (n, name), g in df.groupby(["athletes", "scenario"], sort=False):
         if SCENARIOS[name].hr != 1.0:
