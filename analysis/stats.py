@@ -25,6 +25,7 @@ import pandas as pd
 
 from ._lazy import lazy_module
 from .errors import DataError
+from .injury_stats import injury_hazard as injury_hazard
 
 st = lazy_module("scipy.stats")  # imported on first use (1 s of CPU an athlete report saves)
 
