@@ -416,7 +416,9 @@ def test_the_coach_season_extras_clean_and_plan(sample_dir):
     # coach A writes RPE and minutes once per session (its first row): some rows blank
     assert a["RPE"].notna().any() and a["RPE"].isna().any()
     assert ds.log["rpe"].dropna().between(3, 9).all()
-    assert ds.log["session_min"].notna().mean() > 0.5
+    # the S&C coach's strength log (posterior-chain work) keeps no session minutes
+    coach_rows = ~ds.log["source"].astype("string").str.startswith("logs/strength_sc")
+    assert ds.log.loc[coach_rows, "session_min"].notna().mean() > 0.5
     feats = hf.race_features(ds.log, ds.races)
     assert feats["srpe_load_28d"].notna().any() and feats["hf_variety_28d"].notna().any()
     assert set(ds.plan["exercise"]) >= {"a_skip", "box_knee_drive", "cable_knee_drive",
