@@ -159,6 +159,23 @@ def test_every_template_escapes_hostile_text(tmp_path: Path, rendered: set[str])
                              top=top).read_text(encoding="utf-8")  # fmt: skip
     _check(html, maths_guard=False)
     assert "Needs a look" in html and "Plan adherence" in html
+
+    # the explorer panel's pieces (analysis.explorer.panel renders them, one kind each)
+    def part(kind: str, **values: object) -> str:
+        base = {"text": "", "title": "", "lines": [], "href": None, "shown": None}
+        return templating.render("explorer_part.html.j2", kind=kind, **{**base, **values})
+
+    for kind in ("heading", "paragraph", "error"):
+        _check(part(kind, text=EVIL), maths_guard=kind != "heading")
+    _check(part("intro", title=EVIL, text=EVIL), maths_guard=False)
+    _check(part("estimate", lines=[EVIL, "plain"]), maths_guard=True)
+    lines = part("lines", lines=[EVIL, "", EVIL])
+    _check(lines, maths_guard=True)
+    assert lines.count("<br>") == 2
+    linked = part("words", text=EVIL, href=f"/reports/{EVIL}.html")
+    _check(linked, maths_guard=True)
+    assert linked.count(ESCAPED) == 2 and "Open the report page" in linked
+    _check(part("words", text="plain", shown=EVIL), maths_guard=True)
     assert rendered == set(templating.template_names()), "a template without a test"
 
 

@@ -17,12 +17,22 @@ import ipywidgets as w
 
 from ..dataset import Dataset
 from ..errors import DataError
-from .state import VIEWS, WINDOW_MAX, WINDOW_MIN, Explorer, Selection, escape
+from .. import templating
+from .state import VIEWS, WINDOW_MAX, WINDOW_MIN, Explorer, Selection
 from .upload import findings, save_upload, squad_folders
 
 NEW_FOLDER = "(a new folder)"
 #: Views shown as a table (the others are figures).
 TABLE_VIEWS = ("races",)
+
+
+def _part(kind: str, **values: object) -> str:
+    """One piece of the panel as HTML from ``explorer_part.html.j2``: ``heading``,
+    ``intro``, ``estimate``, ``words``, ``error``, ``lines`` or ``paragraph``; every value
+    escaped by the template."""
+    return templating.render("explorer_part.html.j2", kind=kind,
+                  **{"text": "", "title": "", "lines": [], "href": None, "shown": None,
+                     **values})  # fmt: skip
 
 
 def _load(folder: str | os.PathLike[str]) -> Dataset:
@@ -143,10 +153,14 @@ class ExplorerPanel:
         # typing a new folder's name chooses "a new folder"
         self.upload_new.observe(self._on_new_folder_name, names="value")
         intro = w.HTML(
-            "<h3>Your own files</h3><p>Choose CSV or Excel files and a squad folder under "
-            "data/raw/ (or name a new one). A copy is made under a safe name; a file already "
-            "there is never changed or replaced. What hipflex finds in the copy is shown "
-            "below before anything is used: choose the folder above to explore it.</p>"
+            _part(
+                "intro",
+                title="Your own files",
+                text="Choose CSV or Excel files and a squad folder under data/raw/ (or name a "
+                "new one). A copy is made under a safe name; a file already there is never "
+                "changed or replaced. What hipflex finds in the copy is shown below before "
+                "anything is used: choose the folder above to explore it.",
+            )
         )
         return w.VBox([intro, w.HBox([self.upload, self.upload_folder, self.upload_new]),
                        self.upload_button, self.upload_result])  # fmt: skip
@@ -217,7 +231,7 @@ class ExplorerPanel:
                 ds = _load(path)
                 self._datasets[str(path)] = ds
         except DataError as exc:
-            self.status.value = f"<p style='color:#b00'>{escape(path.name)}: {escape(exc)}</p>"
+            self.status.value = _part("error", text=f"{path.name}: {exc}")
             return
         self.folder_path = path
         self.explorer = Explorer(ds, reports_dir=self.reports_dir)
@@ -237,11 +251,12 @@ class ExplorerPanel:
         self.last_redraw_cpu_s = time.process_time() - c0
         n = len(self.explorer.ds.athletes)
         synth = " — SYNTHETIC sample data" if self.explorer.ds.synthetic else ""
-        self.status.value = (
-            f"<p>{escape(self.folder_path.name)}: {n} athletes{escape(synth)}. "
-            f"Showing {escape(self.explorer.name(sel.athlete_id))}, {sel.event} m, "
+        self.status.value = _part(
+            "paragraph",
+            text=f"{self.folder_path.name}: {n} athletes{synth}. "
+            f"Showing {self.explorer.name(sel.athlete_id)}, {sel.event} m, "
             f"{sel.window_days}-day window. {'Drawn' if first else 'Redrawn'} in "
-            f"{self.last_redraw_s:.1f} s.</p>"
+            f"{self.last_redraw_s:.1f} s.",
         )
         return self.last_redraw_s
 
@@ -254,33 +269,29 @@ class ExplorerPanel:
         else:
             part["table"].value = table_html(view.table).data if view.table is not None else ""
         part["estimate"].value = (
-            "<div class='hf-estimate'>"
-            + "".join(f"<p><b>{escape(s)}</b></p>" for s in view.estimate)
-            + "</div>"
-            if view.estimate
-            else ""
+            _part("estimate", lines=list(view.estimate)) if view.estimate else ""
         )
-        link = self._link_html(view.link)
-        part["words"].value = f"<p><i>What am I looking at:</i> {escape(view.words)}{link}</p>"
+        href, shown = self._link(view.link)
+        part["words"].value = _part("words", text=view.words, href=href, shown=shown)
         # the title last: the browser applies updates in order, so a new title means the
         # whole view is drawn
-        part["title"].value = f"<h3>{escape(view.title)}</h3>"
+        part["title"].value = _part("heading", text=view.title)
 
-    def _link_html(self, page: str | None) -> str:
-        """A link to a report page when the server serves the reports, else its path."""
+    def _link(self, page: str | None) -> tuple[str | None, str | None]:
+        """``(href, None)`` of a report page when the server serves the reports, else
+        ``(None, its path)`` to show; ``(None, None)`` without a page."""
         if not page:
-            return ""
+            return None, None
         reports = self.explorer.reports_dir
         if self.link_base is not None and reports is not None:
             from urllib.parse import quote
 
             rel = Path(page).relative_to(Path(reports).resolve()).as_posix()
-            href = self.link_base + quote(rel)
-            return f" <a href='{escape(href)}' target='_blank'>Open the report page.</a>"
+            return self.link_base + quote(rel), None
         shown = Path(page)
         if reports is not None:  # reports/athletes/A01.html, not a server's full path
             shown = shown.relative_to(Path(reports).resolve().parent)
-        return f" The report page: {escape(shown.as_posix())} (in your reports folder)."
+        return None, shown.as_posix()
 
     def _on_new_folder_name(self, change) -> None:
         if str(change["new"]).strip():
@@ -288,30 +299,26 @@ class ExplorerPanel:
 
     def _on_upload(self) -> None:
         if self.raw_root is None:
-            self.upload_result.value = (
-                "<p>Uploads go into a squad folder under data/raw/: open the explorer on a "
-                "folder there (e.g. data/raw/sample).</p>"
+            self.upload_result.value = _part(
+                "paragraph",
+                text="Uploads go into a squad folder under data/raw/: open the explorer on a "
+                "folder there (e.g. data/raw/sample).",
             )
             return
         files = list(self.upload.value)
         if not files:
-            self.upload_result.value = "<p>Choose one or more CSV or Excel files first.</p>"
+            self.upload_result.value = _part(
+                "paragraph", text="Choose one or more CSV or Excel files first."
+            )
             return
         folder = self.upload_folder.value
         if folder == NEW_FOLDER:
             folder = self.upload_new.value.strip()
             if not folder:
-                self.upload_result.value = "<p>Name the new folder first.</p>"
+                self.upload_result.value = _part("paragraph", text="Name the new folder first.")
                 return
-        self.upload_result.value = (
-            "<p>"
-            + escape(
-                "\n\n".join(
-                    self.copy_files(folder, [(f["name"], bytes(f["content"])) for f in files])
-                )
-            ).replace("\n", "<br>")
-            + "</p>"
-        )
+        found = self.copy_files(folder, [(f["name"], bytes(f["content"])) for f in files])
+        self.upload_result.value = _part("lines", lines="\n\n".join(found).split("\n"))
         self.upload.value = ()
 
     def copy_files(self, folder: str, files: list[tuple[str, bytes]]) -> list[str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
 import io
 import os
 from collections.abc import Callable
@@ -481,8 +480,3 @@ def _find_reports(data_dir: str) -> Path | None:
             cand = parent.parent / "reports"
             return cand if (cand / "index.html").is_file() else None
     return None
-
-
-def escape(text: object) -> str:
-    """HTML-escaped text (every name and note from the data goes through this)."""
-    return html.escape(str(text), quote=True)

@@ -52,7 +52,7 @@ EVIDENCE = (
     "(Q/q after a mark, wind 'NWI' or a signed number, FS/NH/DQ/NT/DNF/SCR); result text "
     "quoted from public Hy-Tek reports: header 'Name Year School Seed Finals Wind H# Points', "
     "'  1 Ethan Laux  12 Creighton Prep  14.28  14.05  1.4 10', banner 'HY-TEK's MEET "
-    "MANAGER 7:15 PM 5/21/2026'; an HTML save sniffed by '<p>HY-TEK's Meet Manager</p>' and "
+    "MANAGER 7:15 PM 5/21/2026'; an HTML save sniffed by the words HY-TEK's Meet Manager in its text and "
     "read from its <pre> block"
 )
 
