@@ -15,9 +15,9 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from .. import templating
 from ..dataset import Dataset
 from ..errors import DataError
-from .. import templating
 from .state import VIEWS, WINDOW_MAX, WINDOW_MIN, Explorer, Selection
 from .upload import findings, save_upload, squad_folders
 
