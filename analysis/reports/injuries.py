@@ -22,6 +22,7 @@ from ..injury_epi import (
     injury_rates,
     suppress_small_cells,
 )
+from ..injury_stats import MIN_EVENT_ATHLETES, MIN_EVENTS
 from ..plots.injuries import location_label
 
 __all__ = [
@@ -82,8 +83,9 @@ def hazard_text(ds: Dataset, *, window_days: int = 28) -> str:
     from .. import stats
 
     question = (
-        f"Does more hip-flexor work in the {window_days} days before go with a higher or "
-        "lower risk of a hamstring or hip/groin injury, each athlete compared with themselves?"
+        "Are hamstring and hip/groin injuries more or less likely when an athlete has done "
+        f"more hip-flexor work than usual in the {window_days} days before (each athlete "
+        "compared with themselves)?"
     )
     fn = getattr(stats, "injury_hazard", None)
     if fn is None:
@@ -99,7 +101,19 @@ def hazard_text(ds: Dataset, *, window_days: int = 28) -> str:
     n_ev, n_ath = getattr(res, "n_events", 0), getattr(res, "n_athletes", 0)
     if hr is None or (isinstance(hr, float) and math.isnan(hr)):
         note = getattr(res, "note", "") or "too few injuries"
-        return f"{question} Not estimated: {note} ({n_ev} injuries in {n_ath} athletes)."
+        if note.startswith("too few injuries"):  # the rule of injury_stats, in words
+            injured = getattr(res, "n_event_athletes", n_ath)
+            why = (
+                f"{n_ev} hamstring or hip/groin injuries in {injured} athletes, and hipflex "
+                f"needs at least {MIN_EVENTS} injuries in at least {MIN_EVENT_ATHLETES} "
+                "different athletes before it estimates anything (fewer give an answer that "
+                "is mostly chance)"
+            )
+        else:
+            why = note.split("; ")[0]
+        return (
+            f"{question} Not estimated: {why}. Until then this section describes the injuries only."
+        )
     lo, hi, p = res.ci_low, res.ci_high, res.pvalue
     clear = not (lo <= 1.0 <= hi)
     verdict = (
