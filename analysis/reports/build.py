@@ -373,7 +373,7 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     else:
         try:
             # the exports are made from the tables: their content keys them
-            season = season_outputs(ds, out, pages, key=content)
+            season = season_outputs(ds, out, pages, key=content, window_days=window_days)
             problems += season.problems
             season_html = season.html
         except OSError as exc:

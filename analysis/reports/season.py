@@ -136,7 +136,9 @@ def season_html(
     )
 
 
-def season_outputs(ds, out: str | Path, pages: dict[str, str], *, key: str = "") -> SeasonOutputs:
+def season_outputs(
+    ds, out: str | Path, pages: dict[str, str], *, key: str = "", window_days: int | None = None
+) -> SeasonOutputs:
     """Write ``OUT/attention.csv`` and ``OUT/exports/``; the index sections and summary.
 
     Parameters
@@ -149,6 +151,8 @@ def season_outputs(ds, out: str | Path, pages: dict[str, str], *, key: str = "")
         Athlete id -> its page (``athletes/<name>.html``, relative to ``out``).
     key : str, optional
         What ``ds`` was made from, for the exports (:func:`.workbooks.write_exports`).
+    window_days : int, optional
+        The squad page's window, for the squad workbook's ``slopes`` sheet.
     """
     from ..attention import attention_list, attention_summary, write_attention_csv
     from ..plan import plan_adherence
@@ -169,7 +173,7 @@ def season_outputs(ds, out: str | Path, pages: dict[str, str], *, key: str = "")
     except Exception as exc:
         res.problems.append(f"plan adherence not shown: {type(exc).__name__}: {exc}")
     try:
-        res.exports = write_exports(ds, out, key=key)
+        res.exports = write_exports(ds, out, key=key, window_days=window_days)
         exports_name = "exports/" + res.exports[-1].name
     except Exception as exc:
         res.problems.append(f"exports not written: {type(exc).__name__}: {exc}")

@@ -33,6 +33,7 @@ __all__ = [
     "DANGEROUS_PREFIXES",
     "athlete_sheets",
     "squad_sheets",
+    "squad_workbook_name",
     "write_exports",
     "write_workbook",
 ]
@@ -162,9 +163,53 @@ def athlete_sheets(ds, athlete_id: str) -> dict[str, pd.DataFrame]:
     return {"athlete": one.athletes, **_tables(one)}
 
 
-def squad_sheets(ds) -> dict[str, pd.DataFrame]:
-    """The sheets of the squad workbook: roster, every table, the reconciliation."""
-    return {"athletes": ds.athletes, **_tables(ds), "reconciliation": ds.reconciliation}
+def squad_sheets(ds, *, window_days: int | None = None) -> dict[str, pd.DataFrame]:
+    """The sheets of the squad workbook: roster, every table, the reconciliation, and every
+    athlete's row of the squad page (``slopes``: each athlete's own slope and the same
+    weighed with the squad, per event, over ``window_days``, default the primary window).
+    """
+    return {
+        "athletes": ds.athletes,
+        **_tables(ds),
+        "slopes": _slopes_sheet(ds, window_days),
+        "reconciliation": ds.reconciliation,
+    }
+
+
+def _slopes_sheet(ds, window_days: int | None) -> pd.DataFrame:
+    """:func:`.squad_scale.athlete_slopes_sheet` of every event with a squad estimate."""
+    from ..config import PRIMARY_WINDOW_DAYS
+    from ..stats import athlete_slopes
+    from .squad import _table, squad_effect
+    from .squad_scale import athlete_slopes_sheet
+
+    w = int(window_days or PRIMARY_WINDOW_DAYS)
+    names = dict(zip(ds.athletes["athlete_id"], ds.athletes["name"], strict=True))
+    frames = []
+    for ev in sorted({int(e) for e in ds.races["event_m"].dropna()}):
+        t = _table(ds, ev, (w,))
+        if t["differential_s"].notna().sum() < 2:
+            continue
+        res = squad_effect(t, w)
+        s = athlete_slopes(t, f"_x{w}", "differential_s", "athlete_id", time="date", pooled=res)
+        frames.append(athlete_slopes_sheet(s, res, names, event=ev, window_days=w))
+    if not frames:
+        return athlete_slopes_sheet(
+            pd.DataFrame(columns=["athlete_id", "n", "slope", "se", "shrunk", "shrunk_se",
+                                  "weight"]),
+            None, names, event=0, window_days=w,
+        )  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
+
+
+def squad_workbook_name(ds) -> str:
+    """The squad workbook's file name in ``OUT/exports/``: ``squad.xlsx``, or
+    ``squad-all.xlsx`` should an athlete's own workbook be named ``squad``."""
+    from .plan import page_names
+
+    pages = page_names(ds.athletes["athlete_id"].astype(str))
+    taken = {pages[aid].lower() for aid in ds.athletes["athlete_id"].astype(str)}
+    return "squad.xlsx" if "squad" not in taken else "squad-all.xlsx"
 
 
 def write_exports(
@@ -174,6 +219,7 @@ def write_exports(
     athletes: list[str] | None = None,
     page_name: Callable[[str], str] | None = None,
     key: str = "",
+    window_days: int | None = None,
 ) -> list[Path]:
     """Write ``OUT/exports/<athlete_id>.xlsx`` per athlete and ``OUT/exports/squad.xlsx``.
 
@@ -196,6 +242,9 @@ def write_exports(
         settings). When it equals the last call's and every workbook is there, no sheet is
         even computed (~2 s of an unchanged 12-athlete re-run). Without it every
         workbook's sheets are computed and compared.
+    window_days : int, optional
+        The window of the squad page's slopes (the squad book's ``slopes`` sheet);
+        default :data:`analysis.config.PRIMARY_WINDOW_DAYS`.
 
     Returns
     -------
@@ -225,11 +274,11 @@ def write_exports(
         known = {}
     digests, paths = {}, []
     jobs = [(f"{name(aid)}.xlsx", lambda aid=aid: athlete_sheets(ds, aid)) for aid in ids]
-    jobs.append((f"{squad}.xlsx", lambda: squad_sheets(ds)))
+    jobs.append((f"{squad}.xlsx", lambda: squad_sheets(ds, window_days=window_days)))
     # nothing changed since the last call under the same key and every workbook is there:
     # no workbook needs even its sheets made
     files = [file for file, _ in jobs]
-    inputs = _sha(key, *files) if key else ""
+    inputs = _sha(key, str(window_days or ""), *files) if key else ""
     if (
         inputs
         and known.get(_INPUTS) == inputs
