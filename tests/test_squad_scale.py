@@ -158,7 +158,7 @@ def test_500_athletes_are_summarised_by_a_funnel_with_the_extremes_named(big):
     assert "an athlete with few races is expected to scatter far from the squad by chance" in (text)
     assert "A dot outside the lines" in text
     assert "the athletes farthest from the squad's slope, of 500" in text
-    assert "Every athlete's row is in the squad workbook (exports/squad.xlsx)." in text
+    assert "is in the squad workbook (exports/squad.xlsx, written beside this page" in text
     intro = _text(big.slopes_intro().data)
     assert intro.startswith("With 500 athletes, one row each would be a page no one can read")
     assert "Open circles" not in intro
@@ -234,3 +234,106 @@ def test_the_cohort_figures_draw_boxes_past_the_threshold(federation):
     assert not ax.collections or all(len(c.get_offsets()) < 10 for c in ax.collections)
     assert "n=125" in " ".join(t.get_text() for t in ax.get_xticklabels())
     plt.close("all")
+
+
+# -- the page itself, run by papermill and exported as hipflex report does (slow)
+
+#: The athletes' section of ``squad_report.ipynb`` before issue 25 (cells squad-05 and
+#: squad-06): the page under the threshold must read exactly as this one did.
+FORMER_CELLS = {
+    "squad-05": "## Each athlete around the squad\n\n" + FOREST_INTRO,
+    "squad-06": (
+        "for ev in rep.events():\n"
+        "    rep.plot_forest(ev)\n"
+        "    plt.show()\n"
+        "    display(rp.table_html(rep.slopes_table(ev), caption=f\"{ev} m: each athlete's "
+        'slope (s per 100 reps; negative = less fade)"))'
+    ),
+}
+
+
+def _page(notebook: Path, data: Path, tmp: Path, name: str) -> str:
+    """``notebook`` run on ``data`` and exported to HTML the way a batch does."""
+    import nbformat
+
+    pm = pytest.importorskip("papermill")
+    from analysis.reports.export import _export_html
+
+    out = tmp / f"{name}.ipynb"
+    pm.execute_notebook(
+        str(notebook),
+        str(out),
+        parameters={"data_dir": str(data), "event": 400, "window_days": 28},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp),
+    )
+    return _export_html(nbformat.read(out, as_version=4))
+
+
+#: Tags a browser shows as blocks of their own.
+BLOCKS = frozenset("p div h1 h2 h3 h4 h5 h6 li ul ol table tr td th thead tbody img".split())
+
+
+def _page_text(page: str) -> str:
+    """The text a reader sees (what is outside tags, scripts and styles), a line break
+    where a block (paragraph, heading, table row, ...) starts or ends, as a browser shows."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.parts, self.skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+            self.parts.append("\n" if tag in BLOCKS else "")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style")
+            self.parts.append("\n" if tag in BLOCKS else "")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    p = Text()
+    p.feed(page)
+    return "".join(p.parts)
+
+
+@pytest.mark.slow
+def test_under_the_threshold_the_page_reads_exactly_as_before(tmp_path):
+    import nbformat
+
+    data = federation_folder(tmp_path / "data", athletes=30)
+    now = rp.default_notebooks_dir() / "squad_report.ipynb"
+    nb = nbformat.read(now, as_version=4)
+    cells = {c.get("id"): c for c in nb.cells}
+    assert set(FORMER_CELLS) <= set(cells)
+    for cid, source in FORMER_CELLS.items():
+        cells[cid].source = source
+    former = tmp_path / "former.ipynb"
+    nbformat.write(nb, former)
+    # the text as read: runs of white space between the blocks (source newlines, which a
+    # browser does not show) as one space; Chromium's innerText of the two pages was
+    # compared byte for byte when this was written
+    before = " ".join(_page_text(_page(former, data, tmp_path, "before")).split())
+    after = " ".join(_page_text(_page(now, data, tmp_path, "after")).split())
+    assert "Open circles: each athlete's own races alone" in after
+    assert "each athlete's slope (s per 100 reps; negative = less fade)" in after
+    assert after == before
+
+
+@pytest.mark.slow
+def test_the_squad_page_of_500_athletes_summarises(federation, tmp_path):
+    page = _page(rp.default_notebooks_dir() / "squad_report.ipynb", federation, tmp_path, "big")
+    text = " ".join(_page_text(page).split())
+    assert "With 500 athletes, one row each would be a page no one can read" in text
+    assert "an athlete with few races is expected to scatter far from the squad by chance" in text
+    assert "the athletes farthest from the squad's slope, of 500" in text
+    assert f"{ODD_NAMES[7]} (F0007)" in text and f"{ODD_NAMES[11]} (F0011)" in text
+    assert "Open circles" not in text and "(the funnel plot)" in text
+    assert "&lt;b&gt;O&#39;Neil&lt;/b&gt;" in page  # the name escaped
+    assert page.count("<tr") < 60  # the named athletes and the other tables, not 500 rows
+    assert "Athlete 0250 (F0250)" not in text

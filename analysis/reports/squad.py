@@ -182,7 +182,7 @@ class SquadReport:
         if not all(self.summarised(ev) for ev in self.events()):
             return paragraph(FOREST_INTRO)
         n = max(len(self.slopes(ev)) for ev in self.events())
-        return paragraph(funnel_intro(n, self.workbook))
+        return paragraph(funnel_intro(n))
 
     def plot_slopes(self, event: int | None = None, ax=None):
         """The forest plot (:meth:`plot_forest`) or, past the threshold, the funnel plot of

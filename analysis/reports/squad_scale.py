@@ -60,13 +60,12 @@ def summarises(n_athletes: int, threshold: int | None = None) -> bool:
     return int(n_athletes) > limit
 
 
-def funnel_intro(n_athletes: int, workbook: str) -> str:
+def funnel_intro(n_athletes: int) -> str:
     """The section's opening words when the page summarises."""
     return (
         f"With {n_athletes} athletes, one row each would be a page no one can read. Instead, "
         "each event below shows the whole squad at once in a funnel plot, says under it how "
-        "to read it, and names the athletes farthest from the squad. Every athlete's own "
-        f"slope, and the same weighed with the squad, is in the squad workbook ({workbook})."
+        "to read it, and names the athletes farthest from the squad."
     )
 
 
@@ -122,7 +121,10 @@ def funnel_words(slopes: pd.DataFrame, pooled: object, *, workbook: str) -> str:
             "in volume between races "
             f"{'have' if without != 1 else 'has'} no slope of their own and no dot."
         )
-    return text + f" Every athlete's row is in the squad workbook ({workbook})."
+    return text + (
+        f" Every athlete's own slope, and the same weighed with the squad, is in the squad "
+        f"workbook ({workbook}, written beside this page by hipflex report)."
+    )
 
 
 #: The side of the squad an extreme athlete is on, in words.
