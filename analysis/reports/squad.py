@@ -32,6 +32,7 @@ from ..stats import (
     within_athlete_effect,
 )
 from .display import _html
+from .squad_scale import SlopesSection
 from .squad_words import (
     PER,
     SRPE_NAME,
@@ -72,8 +73,9 @@ def squad_effect(table: pd.DataFrame, window_days: int) -> EffectResult:
 
 
 @dataclass
-class SquadReport:
-    """Everything the squad notebook shows."""
+class SquadReport(SlopesSection):
+    """Everything the squad notebook shows (the athletes' section past
+    ``config.SQUAD_SUMMARY_ATHLETES`` athletes: :class:`~.squad_scale.SlopesSection`)."""
 
     ds: Dataset
     event: int
@@ -158,82 +160,6 @@ class SquadReport:
             title=f"{ev} m: each athlete's link between hip-flexor work and fade, "
             f"around the squad's ({self.window_days}-day window)",
         )  # fmt: skip
-
-    # -- past config.SQUAD_SUMMARY_ATHLETES athletes the section summarises (squad_scale)
-    def summarised(self, event: int | None = None) -> bool:
-        """Whether ``event``'s athletes are too many for one row each (a funnel instead)."""
-        from .squad_scale import summarises
-
-        return summarises(len(self.slopes(event)))
-
-    @property
-    def workbook(self) -> str:
-        """Where the squad workbook is, relative to ``OUT/squad.html``."""
-        from .workbooks import squad_workbook_name
-
-        return f"exports/{squad_workbook_name(self.ds)}"
-
-    def slopes_intro(self) -> object:
-        """The words opening the athletes' section: what the forest plot shows, or (every
-        event summarised) why the page shows a funnel and where every athlete's row is."""
-        from .display import paragraph
-        from .squad_scale import FOREST_INTRO, funnel_intro
-
-        if not all(self.summarised(ev) for ev in self.events()):
-            return paragraph(FOREST_INTRO)
-        n = max(len(self.slopes(ev)) for ev in self.events())
-        return paragraph(funnel_intro(n))
-
-    def plot_slopes(self, event: int | None = None, ax=None):
-        """The forest plot (:meth:`plot_forest`) or, past the threshold, the funnel plot of
-        each athlete's own slope against their races, the farthest named."""
-        ev = event or self.event
-        if not self.summarised(ev):
-            return self.plot_forest(ev, ax=ax)
-        from ..plots import plot_slope_funnel
-        from .squad_scale import EXTREMES_PER_SIDE
-
-        names = dict(zip(self.ds.athletes["athlete_id"], self.ds.athletes["name"], strict=True))
-        return plot_slope_funnel(
-            self.slopes(ev), self.effect(ev), labels=names, ax=ax, k=EXTREMES_PER_SIDE,
-            title=f"{ev} m: each athlete's link between hip-flexor work and fade, "
-            f"against their races ({self.window_days}-day window)",
-        )  # fmt: skip
-
-    def slopes_shown(self, event: int | None = None) -> pd.DataFrame:
-        """The table under the figure: every athlete (:meth:`slopes_table`) or, past the
-        threshold, only the athletes the funnel names (the rest are in the workbook)."""
-        ev = event or self.event
-        if not self.summarised(ev):
-            return self.slopes_table(ev)
-        from .squad_scale import extremes_table
-
-        names = dict(zip(self.ds.athletes["athlete_id"], self.ds.athletes["name"], strict=True))
-        return extremes_table(self.slopes(ev), self.effect(ev), names)
-
-    def slopes_html(self, event: int | None = None) -> object:
-        """What follows the figure: the table of every athlete or, past the threshold, the
-        funnel in words and the athletes it names."""
-        from .display import paragraph, table_html
-        from .squad_scale import funnel_words
-
-        ev = event or self.event
-        if not self.summarised(ev):
-            return table_html(
-                self.slopes_table(ev),
-                caption=f"{ev} m: each athlete's slope (s per 100 reps; negative = less fade)",
-            )
-        words = paragraph(funnel_words(self.slopes(ev), self.effect(ev), workbook=self.workbook))
-        shown = self.slopes_shown(ev)
-        if not len(shown):
-            return _html(words.data)
-        n = len(self.slopes(ev))
-        table = table_html(
-            shown,
-            caption=f"{ev} m: the athletes farthest from the squad's slope, of {n} "
-            "(s per 100 reps; negative = less fade)",
-        )
-        return _html(words.data + table.data)
 
     def scan(self, event: int | None = None) -> pd.DataFrame:
         ev = event or self.event

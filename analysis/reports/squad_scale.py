@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from ..plots.funnel import Z_INNER, Z_OUTER, funnel_extremes, funnel_limits
 
 __all__ = [
     "FOREST_INTRO",
+    "SlopesSection",
     "athlete_slopes_sheet",
     "extremes_table",
     "funnel_intro",
@@ -71,6 +71,8 @@ def funnel_intro(n_athletes: int) -> str:
 
 def _outside(slopes: pd.DataFrame, estimate: float) -> tuple[int, int]:
     """(athletes with a slope of their own, of them outside the 95 % lines)."""
+    from ..plots.funnel import Z_INNER, funnel_limits
+
     s, se, n = (slopes[c].to_numpy(dtype=float) for c in ("slope", "se", "n"))
     ok = np.isfinite(s) & np.isfinite(se) & (se > 0) & (n > 1)
     if not ok.any() or not np.isfinite(estimate):
@@ -147,6 +149,8 @@ def extremes_table(
     Columns as :meth:`analysis.reports.squad.SquadReport.slopes_table`, plus where the
     athlete is (``side``) and how far (beyond the 95 % or the 99.8 % line).
     """
+    from ..plots.funnel import funnel_extremes
+
     ext = funnel_extremes(slopes, pooled, subject=subject, k=k)
     return pd.DataFrame(
         {
@@ -186,6 +190,8 @@ def athlete_slopes_sheet(
         squad_slope, funnel`` (``inside``, ``outside 95 %``, ``outside 99.8 %`` or
         ``no slope of their own``).
     """
+    from ..plots.funnel import Z_INNER, Z_OUTER, funnel_limits
+
     est = float(getattr(pooled, "estimate", np.nan))
     s, se, n = (slopes[c].to_numpy(dtype=float) for c in ("slope", "se", "n"))
     ok = np.isfinite(s) & np.isfinite(se) & (se > 0) & (n > 1)
@@ -214,3 +220,82 @@ def athlete_slopes_sheet(
             "funnel": where,
         }
     ).astype({"athlete_id": "string", "name": "string", "funnel": "string"})
+
+
+class SlopesSection:
+    """The athletes' section of :class:`~analysis.reports.squad.SquadReport` ("Each athlete
+    around the squad"): one row per athlete up to :data:`analysis.config.SQUAD_SUMMARY_ATHLETES`
+    athletes, the funnel and the named extremes past it. The notebook calls
+    :meth:`slopes_intro`, then per event :meth:`plot_slopes` and :meth:`slopes_html`.
+
+    Uses the report's ``ds``, ``events()``, ``effect()``, ``slopes()``, ``slopes_table()``,
+    ``plot_forest()`` and ``window_days``.
+    """
+
+    def summarised(self, event: int | None = None) -> bool:
+        """Whether ``event``'s athletes are too many for one row each (a funnel instead)."""
+        return summarises(len(self.slopes(event)))
+
+    @property
+    def workbook(self) -> str:
+        """Where the squad workbook is, relative to ``OUT/squad.html``."""
+        from .workbooks import squad_workbook_name
+
+        return f"exports/{squad_workbook_name(self.ds)}"
+
+    def slopes_intro(self) -> object:
+        """The words opening the athletes' section: what the forest plot shows, or (every
+        event summarised) why the page shows a funnel instead."""
+        from .display import paragraph
+
+        if not all(self.summarised(ev) for ev in self.events()):
+            return paragraph(FOREST_INTRO)
+        n = max(len(self.slopes(ev)) for ev in self.events())
+        return paragraph(funnel_intro(n))
+
+    def plot_slopes(self, event: int | None = None, ax=None):
+        """The forest plot (:meth:`plot_forest`) or, past the threshold, the funnel plot of
+        each athlete's own slope against their races, the farthest named."""
+        ev = event or self.event
+        if not self.summarised(ev):
+            return self.plot_forest(ev, ax=ax)
+        from ..plots import plot_slope_funnel
+
+        names = dict(zip(self.ds.athletes["athlete_id"], self.ds.athletes["name"], strict=True))
+        return plot_slope_funnel(
+            self.slopes(ev), self.effect(ev), labels=names, ax=ax, k=EXTREMES_PER_SIDE,
+            title=f"{ev} m: each athlete's link between hip-flexor work and fade, "
+            f"against their races ({self.window_days}-day window)",
+        )  # fmt: skip
+
+    def slopes_shown(self, event: int | None = None) -> pd.DataFrame:
+        """The table under the figure: every athlete (:meth:`slopes_table`) or, past the
+        threshold, only the athletes the funnel names (the rest are in the workbook)."""
+        ev = event or self.event
+        if not self.summarised(ev):
+            return self.slopes_table(ev)
+        names = dict(zip(self.ds.athletes["athlete_id"], self.ds.athletes["name"], strict=True))
+        return extremes_table(self.slopes(ev), self.effect(ev), names)
+
+    def slopes_html(self, event: int | None = None) -> object:
+        """What follows the figure: the table of every athlete or, past the threshold, the
+        funnel in words and the athletes it names."""
+        from .display import _html, paragraph, table_html
+
+        ev = event or self.event
+        if not self.summarised(ev):
+            return table_html(
+                self.slopes_table(ev),
+                caption=f"{ev} m: each athlete's slope (s per 100 reps; negative = less fade)",
+            )
+        words = paragraph(funnel_words(self.slopes(ev), self.effect(ev), workbook=self.workbook))
+        shown = self.slopes_shown(ev)
+        if not len(shown):
+            return _html(words.data)
+        n = len(self.slopes(ev))
+        table = table_html(
+            shown,
+            caption=f"{ev} m: the athletes farthest from the squad's slope, of {n} "
+            "(s per 100 reps; negative = less fade)",
+        )
+        return _html(words.data + table.data)
