@@ -227,6 +227,26 @@ def test_the_squad_workbook_holds_every_athletes_row(federation, big):
     assert named <= outside
 
 
+def test_the_exported_squad_workbook_has_the_slopes_sheet_of_the_reports_window(
+    federation, tmp_path
+):
+    from analysis.reports.workbooks import write_exports
+
+    ds = _only(hf.load_dataset(federation), [f"F{i:04d}" for i in range(30)])
+    paths = write_exports(ds, tmp_path, athletes=[], key="k", window_days=21)
+    assert [p.name for p in paths] == ["squad.xlsx"]
+    sheet = pd.read_excel(paths[0], sheet_name="slopes")
+    assert len(sheet) == 30 and set(sheet["window_days"]) == {21}
+    assert sheet.loc[sheet["athlete_id"] == "F0007", "name"].item() == ODD_NAMES[7]
+    rep = rp.SquadReport.from_dataset(ds, window_days=21)
+    assert sheet["own_slope_s_per_100_reps"].to_numpy() == pytest.approx(
+        rep.slopes()["slope"].to_numpy(), nan_ok=True
+    )
+    # another window is another workbook, even under the same content key
+    write_exports(ds, tmp_path, athletes=[], key="k", window_days=28)
+    assert set(pd.read_excel(paths[0], sheet_name="slopes")["window_days"]) == {28}
+
+
 def test_the_cohort_figures_draw_boxes_past_the_threshold(federation):
     rep = rp.CohortReport.build(str(federation), "club", event=400, window_days=28)
     assert rep.means["hf_reps_per_week"].notna().sum() == 500

@@ -82,11 +82,12 @@ def _cohort_boxes(d: pd.DataFrame, groups: list, metric: str, cohort_label: str,
                 ax.hlines(v.mean(), i - 0.3, i + 0.3, color="black", linewidth=2, zorder=3)
             ax.legend(
                 handles=[
-                    Patch(facecolor="lightgrey", edgecolor="black", label="middle half of athletes"),
-                    Line2D([], [], color="grey", lw=1.5, label="median (white), 5th–95th percentile"),
+                    Patch(facecolor="lightgrey", edgecolor="black",
+                          label="middle half of the athletes (white line: median)"),
+                    Line2D([], [], color="black", lw=1, label="whiskers: 5th to 95th percentile"),
                     Line2D([], [], color="black", lw=2, label="mean"),
                 ],
-                loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize="small",
+                loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize="small",
                 frameon=False,
             )  # fmt: skip
         ax.set_xticks(range(len(groups)),
