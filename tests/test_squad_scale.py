@@ -165,6 +165,19 @@ def test_500_athletes_are_summarised_by_a_funnel_with_the_extremes_named(big):
     assert any("(the funnel plot)" in s for s in big.cannot_say())
 
 
+def test_the_names_on_the_funnel_do_not_overlap(big):
+    import io
+
+    ax = big.plot_slopes()
+    ax.figure.savefig(io.BytesIO(), format="png")
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) >= 4 and all(b.width > 1 for b in boxes)  # drawn where they are
+    clashes = [(i, j) for i in range(len(boxes)) for j in range(i) if boxes[i].overlaps(boxes[j])]
+    assert not clashes, [(ax.texts[i].get_text(), ax.texts[j].get_text()) for i, j in clashes]
+    plt.close("all")
+
+
 def test_the_words_count_athletes_outside_the_lines(big):
     from analysis.plots.funnel import Z_INNER, funnel_limits
 

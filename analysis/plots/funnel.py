@@ -121,7 +121,6 @@ def _place_label(ax: Axes, text: str, xy: tuple[float, float], placed: list, awa
     (the first free offset of :data:`_OFFSETS`, stepping ``away`` from the squad's line),
     and add its box to ``placed``."""
     renderer = ax.figure.canvas.get_renderer()
-    ax.autoscale_view()  # the limits the names are placed in are the figure's
     note = None
     for dx, dy in _OFFSETS:
         if note is not None:
@@ -216,15 +215,18 @@ def plot_slope_funnel(
                 + (f"; {missing} without a slope of their own" if missing else "") + ")")  # fmt: skip
         ext = funnel_extremes(slopes, pooled, subject=subject, k=k)
         pos = dict(zip(d.index, zip(x, d["slope"].to_numpy(float), strict=True), strict=True))
-        placed: list = []
-        for idx, row in ext.iterrows():
-            px, py = pos[idx]
-            text = literal(f"{labels.get(row[subject], row[subject])}")
-            _place_label(ax, text, (px, py), placed, away=1 if row["side"] == "above" else -1)
-            ax.plot([px], [py], "o", mfc="none", color="black", ms=6, mew=0.9)
+        for idx in ext.index:
+            ax.plot(*pos[idx], "o", mfc="none", color="black", ms=6, mew=0.9)
         ax.set_xlabel("races the athlete's own slope rests on")
         ax.set_ylabel(f"own slope ({unit}); below 0 = less fade")
         ax.set_title(title_text(title or "Each athlete's link between hip-flexor work and fade"))
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
                   fontsize="small", frameon=False)  # fmt: skip
+        if len(ext):  # names last, on the figure as laid out: where they overlap no other
+            ax.figure.draw_without_rendering()
+            placed: list = []
+            for idx, row in ext.iterrows():
+                text = literal(f"{labels.get(row[subject], row[subject])}")
+                away = 1 if row["side"] == "above" else -1
+                _place_label(ax, text, pos[idx], placed, away=away)
     return ax
