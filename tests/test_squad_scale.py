@@ -118,8 +118,13 @@ def federation(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def big(federation) -> rp.SquadReport:
-    return rp.SquadReport.build(str(federation), event=400, window_days=28)
+def federation_ds(federation) -> hf.Dataset:
+    return hf.load_dataset(federation)
+
+
+@pytest.fixture(scope="module")
+def big(federation_ds) -> rp.SquadReport:
+    return rp.SquadReport.from_dataset(federation_ds, event=400, window_days=28)
 
 
 def _text(html: str) -> str:
@@ -190,8 +195,8 @@ def test_the_words_count_athletes_outside_the_lines(big):
     assert out >= 2  # the planted two at least
 
 
-def test_under_the_threshold_the_section_is_todays(federation, tmp_path):
-    ds = hf.load_dataset(federation)
+def test_under_the_threshold_the_section_is_todays(federation_ds):
+    ds = federation_ds
     keep = ds.athletes["athlete_id"].iloc[:40]
     small = rp.SquadReport.from_dataset(_only(ds, keep))
     assert len(small.slopes()) == 40 and not small.summarised()
@@ -224,7 +229,7 @@ def _only(ds, ids) -> hf.Dataset:
     )
 
 
-def test_the_squad_workbook_holds_every_athletes_row(federation, big):
+def test_the_squad_workbook_holds_every_athletes_row(big):
     from analysis.reports.workbooks import squad_sheets
 
     sheet = squad_sheets(big.ds)["slopes"]
@@ -241,11 +246,11 @@ def test_the_squad_workbook_holds_every_athletes_row(federation, big):
 
 
 def test_the_exported_squad_workbook_has_the_slopes_sheet_of_the_reports_window(
-    federation, tmp_path
+    federation_ds, tmp_path
 ):
     from analysis.reports.workbooks import write_exports
 
-    ds = _only(hf.load_dataset(federation), [f"F{i:04d}" for i in range(30)])
+    ds = _only(federation_ds, [f"F{i:04d}" for i in range(30)])
     paths = write_exports(ds, tmp_path, athletes=[], key="k", window_days=21)
     assert [p.name for p in paths] == ["squad.xlsx"]
     sheet = pd.read_excel(paths[0], sheet_name="slopes")
@@ -260,8 +265,8 @@ def test_the_exported_squad_workbook_has_the_slopes_sheet_of_the_reports_window(
     assert set(pd.read_excel(paths[0], sheet_name="slopes")["window_days"]) == {28}
 
 
-def test_the_cohort_figures_draw_boxes_past_the_threshold(federation):
-    rep = rp.CohortReport.build(str(federation), "club", event=400, window_days=28)
+def test_the_cohort_figures_draw_boxes_past_the_threshold(federation_ds):
+    rep = rp.CohortReport.from_dataset(federation_ds, "club", event=400, window_days=28)
     assert rep.means["hf_reps_per_week"].notna().sum() == 500
     ax = rep.plot_metric("hf_reps_per_week")
     assert not ax.collections or all(len(c.get_offsets()) < 10 for c in ax.collections)
