@@ -253,7 +253,7 @@ def test_the_exported_squad_workbook_has_the_slopes_sheet_of_the_reports_window(
     ds = _only(federation_ds, [f"F{i:04d}" for i in range(30)])
     paths = write_exports(ds, tmp_path, athletes=[], key="k", window_days=21)
     assert [p.name for p in paths] == ["squad.xlsx"]
-    sheet = pd.read_excel(paths[0], sheet_name="slopes")
+    sheet = pd.read_excel(paths[0], sheet_name="slopes", engine="openpyxl")
     assert len(sheet) == 30 and set(sheet["window_days"]) == {21}
     assert sheet.loc[sheet["athlete_id"] == "F0007", "name"].item() == ODD_NAMES[7]
     rep = rp.SquadReport.from_dataset(ds, window_days=21)
@@ -262,7 +262,9 @@ def test_the_exported_squad_workbook_has_the_slopes_sheet_of_the_reports_window(
     )
     # another window is another workbook, even under the same content key
     write_exports(ds, tmp_path, athletes=[], key="k", window_days=28)
-    assert set(pd.read_excel(paths[0], sheet_name="slopes")["window_days"]) == {28}
+    assert set(pd.read_excel(paths[0], sheet_name="slopes", engine="openpyxl")["window_days"]) == {
+        28
+    }
 
 
 def test_the_cohort_figures_draw_boxes_past_the_threshold(federation_ds):
