@@ -149,6 +149,15 @@ ATTENTION_FADE_LAST_RACES: int = 3
 ATTENTION_FADE_MARGIN_S: float = 0.2
 
 
+#: The squad page (``OUT/squad.html``) and the cohort pages show one row (a forest-plot row,
+#: a table row, a dot) per athlete up to this many athletes. Past it such a page is
+#: unreadable, so it summarises: a funnel plot of each athlete's slope against their
+#: number of races with the farthest athletes named, every athlete's row in the squad
+#: workbook (``OUT/exports/squad.xlsx``), and box plots instead of dots on the cohort
+#: pages (:mod:`analysis.reports.squad_scale`).
+SQUAD_SUMMARY_ATHLETES: int = 40
+
+
 # ------------------------------------------------------------------ reading limits
 # A file is refused early, with one line naming the file and the limit, when it claims
 # more than these (memory stays bounded by what a file really holds, not by what it

@@ -269,6 +269,17 @@ def _fmt_time(t: float, rng: np.random.Generator) -> str:
     return f"0:{t:05.2f}" if rng.random() < 0.25 else f"{t:.2f}"
 
 
+def _roman(k: int) -> str:
+    """``k`` (1–3999) in Roman numerals: the suffix of a name met again (``III``)."""
+    out = ""
+    for value, numeral in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
+                           (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
+                           (4, "IV"), (1, "I")):  # fmt: skip
+        n, k = divmod(k, value)
+        out += numeral * n
+    return out
+
+
 def _roster(n: int, season_start: _dt.date, rng: np.random.Generator) -> pd.DataFrame:
     rows = []
     used: set[str] = set()
@@ -282,9 +293,10 @@ def _roster(n: int, season_start: _dt.date, rng: np.random.Generator) -> pd.Data
             last = _LAST_NAMES[order[i % len(_LAST_NAMES)]]
             if f"{first} {last}" in used or last == "Nuñez":
                 last = f"{last}-{_LAST_NAMES[(i * 5) % len(_LAST_NAMES)]}"
-        name = f"{first} {last}"
-        while name in used:  # very large rosters: make names unique
-            name += " Jr"
+        name = base = f"{first} {last}"
+        k = 1
+        while name in used:  # very large rosters: Jr, then III, IV, ... (a short name)
+            name, k = (f"{base} Jr" if k == 1 else f"{base} {_roman(k + 1)}"), k + 1
         used.add(name)
         sex = "F" if i % 2 == 0 else "M"
         year = int(rng.integers(1997, 2010))

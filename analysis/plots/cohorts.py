@@ -17,9 +17,19 @@ _LABELS = {
 
 
 def plot_cohort_metric(
-    means: pd.DataFrame, metric: str, *, cohort_label: str = "cohort", ax: Axes | None = None
+    means: pd.DataFrame,
+    metric: str,
+    *,
+    cohort_label: str = "cohort",
+    ax: Axes | None = None,
+    summarise: bool = False,
 ) -> Axes:
     """One dot per athlete, grouped by cohort, with each cohort's mean as a bar.
+
+    With ``summarise`` (past :data:`analysis.config.SQUAD_SUMMARY_ATHLETES` athletes,
+    where dots pile into a smear) each cohort is a box instead: the middle half of its
+    athletes, the median, whiskers from the 5th to the 95th percentile, the mean as a
+    bar, and the number of athletes under the group's name.
 
     Parameters
     ----------
@@ -35,6 +45,8 @@ def plot_cohort_metric(
     d = means.dropna(subset=[metric]).astype({"cohort": "string"})
     groups = sorted(d["cohort"].dropna().unique())
     ax = new_axes(ax)
+    if summarise:
+        return _cohort_boxes(d, groups, metric, cohort_label, ax)
     rng = np.random.default_rng(0)
     with house_style():
         for i, g in enumerate(groups):
@@ -44,6 +56,42 @@ def plot_cohort_metric(
             ax.scatter(x, v, color=series_colour(i), zorder=2, label=label)
             ax.hlines(v.mean(), i - 0.3, i + 0.3, color="black", linewidth=2, zorder=3)
         ax.set_xticks(range(len(groups)), [literal(g) for g in groups])
+        ax.set_xlabel(literal(cohort_label))
+        ax.set_ylabel(literal(_LABELS.get(metric, metric)))
+        what = _LABELS.get(metric, metric).split(" (")[0]
+        ax.set_title(title_text(f"{what[:1].upper()}{what[1:]} by {cohort_label}"))
+        if not groups:
+            ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+    return ax
+
+
+def _cohort_boxes(d: pd.DataFrame, groups: list, metric: str, cohort_label: str, ax: Axes):
+    """:func:`plot_cohort_metric` for many athletes: a box per cohort, no dot per athlete."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    with house_style():
+        values = [d.loc[d["cohort"] == g, metric].to_numpy(dtype=float) for g in groups]
+        if groups:
+            parts = ax.boxplot(values, positions=range(len(groups)), widths=0.5,
+                               whis=(5, 95), showfliers=False, patch_artist=True,
+                               medianprops={"color": "white", "linewidth": 1.5})  # fmt: skip
+            for i, box in enumerate(parts["boxes"]):
+                box.set(facecolor=series_colour(i), alpha=0.8, edgecolor="black")
+            for i, v in enumerate(values):
+                ax.hlines(v.mean(), i - 0.3, i + 0.3, color="black", linewidth=2, zorder=3)
+            ax.legend(
+                handles=[
+                    Patch(facecolor="lightgrey", edgecolor="black",
+                          label="middle half of the athletes (white line: median)"),
+                    Line2D([], [], color="black", lw=1, label="whiskers: 5th to 95th percentile"),
+                    Line2D([], [], color="black", lw=2, label="mean"),
+                ],
+                loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize="small",
+                frameon=False,
+            )  # fmt: skip
+        ax.set_xticks(range(len(groups)),
+                      [literal(f"{g}\n(n={len(v)})") for g, v in zip(groups, values, strict=True)])  # fmt: skip
         ax.set_xlabel(literal(cohort_label))
         ax.set_ylabel(literal(_LABELS.get(metric, metric)))
         what = _LABELS.get(metric, metric).split(" (")[0]

@@ -111,6 +111,30 @@ def funnel_extremes(
     return pd.concat([low, high])[cols]
 
 
+#: Where a name may go beside its dot (points): right, then left, stepping away from the
+#: squad's line, until it overlaps no name already placed.
+_OFFSETS = [(dx, dy) for dy in (0, 11, 22, 33, -11) for dx in (6, -6)]
+
+
+def _place_label(ax: Axes, text: str, xy: tuple[float, float], placed: list, away: int) -> None:
+    """Annotate ``xy`` with ``text`` where it overlaps none of the ``placed`` names' boxes
+    (the first free offset of :data:`_OFFSETS`, stepping ``away`` from the squad's line),
+    and add its box to ``placed``."""
+    renderer = ax.figure.canvas.get_renderer()
+    note = None
+    for dx, dy in _OFFSETS:
+        if note is not None:
+            note.remove()
+        note = ax.annotate(
+            text, xy, xytext=(dx, away * dy), textcoords="offset points", fontsize="small",
+            va="center", ha="left" if dx > 0 else "right", annotation_clip=False,
+        )  # fmt: skip
+        box = note.get_window_extent(renderer).expanded(1.0, 1.1)
+        if not any(box.overlaps(other) for other in placed):
+            break
+    placed.append(note.get_window_extent(renderer))
+
+
 def plot_slope_funnel(
     slopes: pd.DataFrame,
     pooled: object,
@@ -191,18 +215,18 @@ def plot_slope_funnel(
                 + (f"; {missing} without a slope of their own" if missing else "") + ")")  # fmt: skip
         ext = funnel_extremes(slopes, pooled, subject=subject, k=k)
         pos = dict(zip(d.index, zip(x, d["slope"].to_numpy(float), strict=True), strict=True))
-        for j, (idx, row) in enumerate(ext.iterrows()):
-            px, py = pos[idx]
-            ax.annotate(  # alternately a little up and down: neighbours' names do not overlap
-                literal(f"{labels.get(row[subject], row[subject])}"),
-                (px, py), xytext=(6, 5 if j % 2 else -5), textcoords="offset points",
-                fontsize="small",
-                va="center", ha="left",
-            )  # fmt: skip
-            ax.plot([px], [py], "o", mfc="none", color="black", ms=6, mew=0.9)
+        for idx in ext.index:
+            ax.plot(*pos[idx], "o", mfc="none", color="black", ms=6, mew=0.9)
         ax.set_xlabel("races the athlete's own slope rests on")
         ax.set_ylabel(f"own slope ({unit}); below 0 = less fade")
         ax.set_title(title_text(title or "Each athlete's link between hip-flexor work and fade"))
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
                   fontsize="small", frameon=False)  # fmt: skip
+        if len(ext):  # names last, on the figure as laid out: where they overlap no other
+            ax.figure.draw_without_rendering()
+            placed: list = []
+            for idx, row in ext.iterrows():
+                text = literal(f"{labels.get(row[subject], row[subject])}")
+                away = 1 if row["side"] == "above" else -1
+                _place_label(ax, text, pos[idx], placed, away=away)
     return ax

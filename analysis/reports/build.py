@@ -388,7 +388,9 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
     else:
         try:
             # the exports are made from the tables: their content keys them
-            season = season_outputs(ds, out, pages, key=content, include_health=include_health)
+            season = season_outputs(
+                ds, out, pages, key=content, include_health=include_health, window_days=window_days
+            )
             problems += season.problems
             season_html = season.html
         except OSError as exc:

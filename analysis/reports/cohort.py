@@ -413,9 +413,14 @@ class CohortReport:
         return cohort_words(self.tests(), self.column, means=self.means)
 
     def plot_metric(self, metric: str):
+        """One dot per athlete by group or, past :data:`~analysis.config.SQUAD_SUMMARY_ATHLETES`
+        athletes with a value, a box per group (:func:`~analysis.plots.plot_cohort_metric`)."""
         from ..plots.cohorts import plot_cohort_metric
+        from .squad_scale import summarises
 
-        return plot_cohort_metric(self.means, metric, cohort_label=self.label.lower())
+        many = summarises(int(self.means.dropna(subset=["cohort"])[metric].notna().sum()))
+        kw = {"summarise": True} if many else {}
+        return plot_cohort_metric(self.means, metric, cohort_label=self.label.lower(), **kw)
 
     def plot_profiles(self):
         from ..plots.cohorts import plot_cohort_profiles

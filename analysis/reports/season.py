@@ -139,7 +139,13 @@ def season_html(
 
 
 def season_outputs(
-    ds, out: str | Path, pages: dict[str, str], *, key: str = "", include_health: bool = False
+    ds,
+    out: str | Path,
+    pages: dict[str, str],
+    *,
+    key: str = "",
+    include_health: bool = False,
+    window_days: int | None = None,
 ) -> SeasonOutputs:
     """Write ``OUT/attention.csv`` and ``OUT/exports/``; the index sections and summary.
 
@@ -155,6 +161,8 @@ def season_outputs(
         What ``ds`` was made from, for the exports (:func:`.workbooks.write_exports`).
     include_health : bool
         Put the injury log in the exports (``--include-health``; default: left out).
+    window_days : int, optional
+        The squad page's window, for the squad workbook's ``slopes`` sheet.
     """
     from ..attention import attention_list, attention_summary, write_attention_csv
     from ..plan import plan_adherence
@@ -175,7 +183,9 @@ def season_outputs(
     except Exception as exc:
         res.problems.append(f"plan adherence not shown: {type(exc).__name__}: {exc}")
     try:
-        res.exports = write_exports(ds, out, key=key, include_health=include_health)
+        res.exports = write_exports(
+            ds, out, key=key, include_health=include_health, window_days=window_days
+        )
         exports_name = "exports/" + res.exports[-1].name
     except Exception as exc:
         res.problems.append(f"exports not written: {type(exc).__name__}: {exc}")

@@ -32,6 +32,7 @@ from ..stats import (
     within_athlete_effect,
 )
 from .display import _html
+from .squad_scale import SlopesSection
 from .squad_words import (
     PER,
     SRPE_NAME,
@@ -72,8 +73,9 @@ def squad_effect(table: pd.DataFrame, window_days: int) -> EffectResult:
 
 
 @dataclass
-class SquadReport:
-    """Everything the squad notebook shows."""
+class SquadReport(SlopesSection):
+    """Everything the squad notebook shows (the athletes' section past
+    ``config.SQUAD_SUMMARY_ATHLETES`` athletes: :class:`~.squad_scale.SlopesSection`)."""
 
     ds: Dataset
     event: int
@@ -127,11 +129,13 @@ class SquadReport:
 
     def slopes(self, event: int | None = None) -> pd.DataFrame:
         ev = event or self.event
-        t = self.tables[ev]
-        return athlete_slopes(
-            t, f"_x{self.window_days}", "differential_s", "athlete_id", time="date",
-            pooled=self.effect(ev),
-        )  # fmt: skip
+        if ("slopes", ev) not in self._cache:
+            t = self.tables[ev]
+            self._cache[("slopes", ev)] = athlete_slopes(
+                t, f"_x{self.window_days}", "differential_s", "athlete_id", time="date",
+                pooled=self.effect(ev),
+            )  # fmt: skip
+        return self._cache[("slopes", ev)]
 
     def slopes_table(self, event: int | None = None) -> pd.DataFrame:
         names = dict(zip(self.ds.athletes["athlete_id"], self.ds.athletes["name"], strict=True))
@@ -213,7 +217,8 @@ class SquadReport:
             "the season's general trend is allowed for, but anything else that changed with "
             "the hip-flexor work in the same weeks (sprint sessions, rest, racing schedule, "
             "weather) could be the cause.",
-            "It is the squad's average link. Athletes may differ (the forest plot); with a "
+            "It is the squad's average link. Athletes may differ (the "
+            f"{'funnel' if self.summarised(ev) else 'forest'} plot); with a "
             "handful of races each, an athlete's own slope is mostly noise, so each athlete's "
             "best guess is pulled toward the squad's.",
         ]

@@ -34,6 +34,7 @@ __all__ = [
     "DANGEROUS_PREFIXES",
     "athlete_sheets",
     "squad_sheets",
+    "squad_workbook_name",
     "write_exports",
     "write_workbook",
 ]
@@ -169,11 +170,57 @@ def athlete_sheets(ds, athlete_id: str, *, include_health: bool = False) -> dict
     return {"athlete": one.athletes, **_tables(one, include_health=include_health)}
 
 
-def squad_sheets(ds, *, include_health: bool = False) -> dict[str, pd.DataFrame]:
-    """The sheets of the squad workbook: roster, every table, the reconciliation (injuries
-    only with ``include_health``; otherwise injury-log rejects carry no value)."""
-    return {"athletes": ds.athletes, **_tables(ds, include_health=include_health, shared=True),
-            "reconciliation": ds.reconciliation}  # fmt: skip
+def squad_sheets(
+    ds, *, include_health: bool = False, window_days: int | None = None
+) -> dict[str, pd.DataFrame]:
+    """The sheets of the squad workbook: roster, every table (injuries only with
+    ``include_health``; otherwise injury-log rejects carry no value), every athlete's row
+    of the squad page (``slopes``: each athlete's own slope and the same weighed with the
+    squad, per event, over ``window_days``, default the primary window) and the
+    reconciliation.
+    """
+    return {
+        "athletes": ds.athletes,
+        **_tables(ds, include_health=include_health, shared=True),
+        "slopes": _slopes_sheet(ds, window_days),
+        "reconciliation": ds.reconciliation,
+    }
+
+
+def _slopes_sheet(ds, window_days: int | None) -> pd.DataFrame:
+    """:func:`.squad_scale.athlete_slopes_sheet` of every event with a squad estimate."""
+    from ..config import PRIMARY_WINDOW_DAYS
+    from ..stats import athlete_slopes
+    from .squad import _table, squad_effect
+    from .squad_scale import athlete_slopes_sheet
+
+    w = int(window_days or PRIMARY_WINDOW_DAYS)
+    names = dict(zip(ds.athletes["athlete_id"], ds.athletes["name"], strict=True))
+    frames = []
+    for ev in sorted({int(e) for e in ds.races["event_m"].dropna()}):
+        t = _table(ds, ev, (w,))
+        if t["differential_s"].notna().sum() < 2:
+            continue
+        res = squad_effect(t, w)
+        s = athlete_slopes(t, f"_x{w}", "differential_s", "athlete_id", time="date", pooled=res)
+        frames.append(athlete_slopes_sheet(s, res, names, event=ev, window_days=w))
+    if not frames:
+        return athlete_slopes_sheet(
+            pd.DataFrame(columns=["athlete_id", "n", "slope", "se", "shrunk", "shrunk_se",
+                                  "weight"]),
+            None, names, event=0, window_days=w,
+        )  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
+
+
+def squad_workbook_name(ds) -> str:
+    """The squad workbook's file name in ``OUT/exports/``: ``squad.xlsx``, or
+    ``squad-all.xlsx`` should an athlete's own workbook be named ``squad``."""
+    from .plan import page_names
+
+    pages = page_names(ds.athletes["athlete_id"].astype(str))
+    taken = {pages[aid].lower() for aid in ds.athletes["athlete_id"].astype(str)}
+    return "squad.xlsx" if "squad" not in taken else "squad-all.xlsx"
 
 
 def write_exports(
@@ -184,6 +231,7 @@ def write_exports(
     page_name: Callable[[str], str] | None = None,
     key: str = "",
     include_health: bool = False,
+    window_days: int | None = None,
 ) -> list[Path]:
     """Write ``OUT/exports/<athlete_id>.xlsx`` per athlete and ``OUT/exports/squad.xlsx``.
 
@@ -209,6 +257,9 @@ def write_exports(
         settings). When it equals the last call's and every workbook is there, no sheet is
         even computed (~2 s of an unchanged 12-athlete re-run). Without it every
         workbook's sheets are computed and compared.
+    window_days : int, optional
+        The window of the squad page's slopes (the squad book's ``slopes`` sheet);
+        default :data:`analysis.config.PRIMARY_WINDOW_DAYS`.
 
     Returns
     -------
@@ -249,11 +300,13 @@ def write_exports(
     jobs = [(f"{name(aid)}.xlsx",
              lambda aid=aid: athlete_sheets(ds, aid, include_health=include_health))
             for aid in ids]  # fmt: skip
-    jobs.append((f"{squad}.xlsx", lambda: squad_sheets(ds, include_health=include_health)))
+    jobs.append((f"{squad}.xlsx",
+                 lambda: squad_sheets(ds, include_health=include_health,
+                                      window_days=window_days)))  # fmt: skip
     # nothing changed since the last call under the same key and every workbook is there:
     # no workbook needs even its sheets made
     files = [file for file, _ in jobs]
-    inputs = _sha(key, *files, f"health={include_health}") if key else ""
+    inputs = _sha(key, str(window_days or ""), *files, f"health={include_health}") if key else ""
     if (
         inputs
         and known.get(_INPUTS) == inputs
