@@ -307,6 +307,12 @@ def test_explore_notebook_in_jupyterlab_follows_the_athlete_and_the_window(works
             # and a run sent then is lost: run it again until the panel shows (at most 4x)
             cell = page.locator(".jp-NotebookPanel .jp-CodeCell").first
             for _attempt in range(4):
+                # a slow machine can leave a JupyterLab dialog (kernel choice or status) over
+                # the notebook: take its default answer, which keeps the notebook's kernel
+                dialog = page.locator(".jp-Dialog")
+                if dialog.count() and dialog.first.is_visible():
+                    page.locator(".jp-Dialog .jp-mod-accept").first.click()
+                    dialog.first.wait_for(state="detached", timeout=10_000)
                 cell.locator(".jp-InputArea-editor").click()
                 page.keyboard.press("Control+Enter")
                 try:
