@@ -573,11 +573,7 @@ def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
             except Exception:  # a sheet calamine cannot read: openpyxl's turn
                 continue
             row0, col0 = start if start is not None else (0, 0)
-            pad = [""] * col0
-            rows = _sheet_rows(
-                ((row0 + i + 1, pad + g if col0 else g) for i, g in enumerate(grid)),
-                f"{label}#{name}",
-            )
+            rows = _sheet_rows(_grid_texts(grid, row0, col0), f"{label}#{name}", as_text=True)
             del grid
             sheets[name] = SheetCells(name, rows)
     finally:
@@ -655,15 +651,48 @@ def _texts(values, known: dict) -> list:
     return out
 
 
-def _sheet_rows(numbered, sheet_label: str) -> list[Row]:
-    """``(row number, values)`` of one sheet -> its non-blank rows, within the limits."""
+#: Rows of a calamine grid turned into text at a time (bounds the columns' copies).
+_BLOCK_ROWS = 1 << 15
+
+
+def _grid_texts(grid: list[list], row0: int, col0: int) -> Iterator[tuple[int, list]]:
+    """``(row number, texts)`` of calamine's rows, converted a column at a time.
+
+    A column's distinct values are turned into text once each (``set`` and ``map`` in
+    C, no Python call a cell); a column holding a boolean is converted cell by cell, as
+    ``True == 1`` would merge it with a number. ``row0``/``col0``: the grid's first row
+    and column (0-based), the columns before it come back as empty cells.
+    """
+    pad = [None] * col0
+    for lo in range(0, len(grid), _BLOCK_ROWS):
+        block = grid[lo : lo + _BLOCK_ROWS]
+        cols = []
+        for col in zip(*block, strict=True):
+            kinds = set(map(type, col))
+            if bool in kinds:
+                cols.append(_texts(col, {}))
+                continue
+            texts = {
+                v: (v.strip() or None) if v.__class__ is str else _text_of(v) for v in set(col)
+            }
+            cols.append(list(map(texts.__getitem__, col)))
+        del block
+        for i, texts in enumerate(zip(*cols, strict=True), start=lo + row0 + 1):
+            yield i, pad + list(texts) if col0 else list(texts)
+
+
+def _sheet_rows(numbered, sheet_label: str, *, as_text: bool = False) -> list[Row]:
+    """``(row number, values)`` of one sheet -> its non-blank rows, within the limits.
+
+    ``as_text``: the values are text already (:func:`_grid_texts`).
+    """
     rows: list[Row] = []
     cells = 0
     known: dict = {}
     for r, values in numbered:
         if not values:
             continue
-        texts = _texts(values, known)
+        texts = values if as_text else _texts(values, known)
         last = len(texts)
         while last and texts[last - 1] is None:
             last -= 1
