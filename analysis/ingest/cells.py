@@ -2,9 +2,12 @@
 
 Memory stays bounded by what a file holds, not by what it claims:
 
-* A workbook is streamed (openpyxl read-only) with its declared dimension ignored: only
-  the rows and cells really present are kept, so a 5 KB workbook with one cell at
-  ``XFD1048576`` is two short rows, not a 16k x 1M grid.
+* A workbook's XML is streamed once before it is parsed (:func:`check_workbook`): the
+  unpacked size, the cells and rows and the longest text are bounded, and each sheet's
+  real extent is measured (its declared dimension is not trusted). Calamine (Rust) then
+  reads the sheets whose rectangle of cells is small enough; a sheet of a few cells far
+  apart (a 5 KB workbook with one cell at ``XFD1048576``) is streamed by openpyxl, which
+  keeps only the cells present: two short rows, not a 16k x 1M grid.
 * A CSV is scanned once before it is parsed: a line longer than
   :data:`analysis.config.MAX_LINE_BYTES` or with more than
   :data:`analysis.config.MAX_FIELDS` fields is refused with one line naming the file,
