@@ -112,10 +112,7 @@ def _patch_xml(path: Path, part: str, edit) -> None:
             z.writestr(info, edit(data) if info.filename == part else data)
 
 
-def test_formula_cached_values_and_error_cells_are_read_as_before(
-    tmp_path: Path, calamine_calls: list[str]
-) -> None:
-    path = tmp_path / "log.xlsx"
+def _formula_book(path: Path, error_cell: bytes) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Log"
@@ -127,18 +124,33 @@ def test_formula_cached_values_and_error_cells_are_read_as_before(
 
     def cached(xml: bytes) -> bytes:  # what Excel writes: the formula and its last value
         xml = re.sub(rb"<f>B2\*C2</f><v ?/>", b"<f>B2*C2</f><v>30</v>", xml)
-        xml = re.sub(
-            rb'<c r="D3"[^>]*>.*?</c>', b'<c r="D3" t="e"><f>B3/C3</f><v>#DIV/0!</v></c>', xml
-        )
-        return xml
+        return re.sub(rb'<c r="D3"[^>]*>.*?</c>', error_cell, xml)
 
     _patch_xml(path, "xl/worksheets/sheet1.xml", cached)
+
+
+def test_formula_cached_values_and_error_cells_are_read_as_before(
+    tmp_path: Path, calamine_calls: list[str]
+) -> None:
+    path = tmp_path / "log.xlsx"
+    _formula_book(path, b'<c r="D3" t="e"><f>B3/C3</f><v>#DIV/0!</v></c>')
     new, old = _both(path)
     assert new == old
     log = dict(new[0].rows)
     assert log[2][3] == "30"
-    assert log[3][3] == "#DIV/0!"  # calamine would read the error as an empty cell
-    assert calamine_calls == ["Plain"]  # the sheet with an error is openpyxl's
+    assert log[3][3] == "#DIV/0!"  # calamine alone reads the error as an empty cell
+    assert calamine_calls == ["Log", "Plain"]
+
+
+def test_an_error_cell_in_an_unusual_form_sends_its_sheet_to_openpyxl(
+    tmp_path: Path, calamine_calls: list[str]
+) -> None:
+    path = tmp_path / "log.xlsx"
+    _formula_book(path, b'<c t="e" r="D3"><f>B3/C3</f><v>#N/A</v></c>')
+    new, old = _both(path)
+    assert new == old
+    assert dict(new[0].rows)[3][3] == "#N/A"
+    assert "Plain" in calamine_calls
 
 
 def test_a_negative_serial_in_a_date_cell_reads_as_before(

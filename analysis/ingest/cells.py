@@ -317,9 +317,12 @@ class PartScan:
     cells: int = 0  # ``<c>`` elements
     rows_without_ref: int = 0
     cells_without_ref: int = 0
-    #: an error (``#N/A``) or a negative number: calamine reads errors as empty cells and a
-    #: negative serial in a date cell as a time of day, so such a sheet is read by openpyxl
-    errors_or_negatives: bool = False
+    #: error cells (``#N/A``): calamine reads them as empty, so their text is put back
+    #: from the XML (:func:`_error_cells`)
+    errors: bool = False
+    #: a negative number: calamine reads a negative serial in a date cell as a time of day
+    #: (openpyxl: a date before 1900), so such a sheet is read by openpyxl
+    negatives: bool = False
 
     @property
     def dense_cells(self) -> int:
@@ -331,7 +334,7 @@ class PartScan:
     @property
     def for_calamine(self) -> bool:
         """True when calamine reads the sheet exactly as openpyxl and within bounds."""
-        return not self.errors_or_negatives and self.dense_cells <= MAX_DENSE_CELLS
+        return not self.negatives and self.dense_cells <= MAX_DENSE_CELLS
 
 
 @dataclass
@@ -394,11 +397,10 @@ def _scan_tags(text: bytes, part: PartScan) -> int:
         part.rows_without_ref += len(names) - n_cells - len(rows)
         if rows:
             part.max_row = max(part.max_row, *map(int, rows))
-    if not part.errors_or_negatives:
-        if (b'"e"' in text or b"'e'" in text) and _ERROR.search(text):
-            part.errors_or_negatives = True
-        elif b"v>" in text and _NEGATIVE.search(text):
-            part.errors_or_negatives = True
+    if not part.errors and (b'"e"' in text or b"'e'" in text) and _ERROR.search(text):
+        part.errors = True
+    if not part.negatives and b"v>" in text and _NEGATIVE.search(text):
+        part.negatives = True
     return c_attrs + c_bare + row_tags
 
 
@@ -489,6 +491,45 @@ def _check_cells(cells: int, label: str) -> None:
         )
 
 
+# an error cell in the usual form (the reference first): its row, column and text
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,9})"[^>]*?\st="e"[^>]*>'
+    rb"(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>"
+)
+
+
+def _error_cells(path: Path, part: str) -> dict[tuple[int, int], str] | None:
+    """The error cells of one worksheet part: ``(row, column)`` (1-based) -> ``#N/A``.
+
+    The part is streamed again, a chunk at a time; each piece ends before the last cell
+    started in it, so every cell is seen whole. None when an error cell is written in
+    another form than the usual one, or a cell is longer than
+    :data:`analysis.config.MAX_LINE_BYTES` twice (the sheet is then read by openpyxl).
+    """
+    import zipfile
+    from xml.sax.saxutils import unescape
+
+    out: dict[tuple[int, int], str] = {}
+    carry = b""
+    with zipfile.ZipFile(path) as zf, zf.open(part) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            text = carry + chunk
+            if chunk:
+                cut = max(text.rfind(b"<c "), text.rfind(b"<c>"))
+                cut = cut if cut > 0 else len(text)
+                text, carry = text[:cut], text[cut:]
+                if len(carry) > 2 * config.MAX_LINE_BYTES:
+                    return None
+            found = _ERROR_CELL.findall(text)
+            if len(found) != len(_ERROR.findall(text)):
+                return None  # an error cell in another form: openpyxl reads the sheet
+            for letters, digits, value in found:
+                out[int(digits), _col_number(letters)] = unescape(value.decode("utf-8"))
+            if not chunk:
+                return out
+
+
 def _sheet_parts(path: Path) -> dict[str, str] | None:
     """Each worksheet's name -> its XML part (``xl/worksheets/sheet1.xml``), or None."""
     import posixpath
@@ -531,18 +572,23 @@ def _sheet_parts(path: Path) -> dict[str, str] | None:
 def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
     """Every sheet of a workbook as non-blank rows of text cells.
 
-    Read by calamine (Rust, ~30x faster than openpyxl) after :func:`check_workbook`
+    Read by calamine (Rust, ~10x faster than openpyxl here) after :func:`check_workbook`
     has bounded the workbook and measured, per sheet, the rectangle its cells really span
-    (the declared dimension ``A1:XFD1048576`` is not trusted). openpyxl's streaming reader
-    stays for what calamine cannot read the same way: a sheet whose cells span more than
-    :data:`MAX_DENSE_CELLS` (calamine allocates the whole rectangle; openpyxl keeps only
-    the cells present), a sheet with error cells (calamine reads ``#N/A`` as an empty
-    cell) or negative numbers (calamine reads a negative date serial as a time of day),
-    a sheet calamine fails on, and a file that is not a readable zip (openpyxl names
-    what is wrong). Both give the same text for every cell: the dates, times and
-    durations of :func:`analysis.io._cell_to_text` (Excel serials in the 1900 or 1904
-    date system), formulas' cached values, booleans as ``True``/``False``, a merged
-    range's value in its first cell only.
+    (the declared dimension ``A1:XFD1048576`` is not trusted). Calamine reads error cells
+    (``#N/A``) as empty: their text is put back from the XML (:func:`_error_cells`).
+    openpyxl's streaming reader stays for what calamine cannot read the same way:
+
+    * a sheet whose cells span more than :data:`MAX_DENSE_CELLS` (calamine allocates the
+      whole rectangle; openpyxl keeps only the cells present);
+    * a sheet with a negative number (calamine reads a negative date serial as a time of
+      day, openpyxl as a date before 1900), or an error cell written in an unusual form;
+    * a sheet calamine fails on, and a file that is not a readable zip (openpyxl names
+      what is wrong in one line, as before).
+
+    Both give the same text for every cell: the dates, times and durations of
+    :func:`analysis.io._cell_to_text` (Excel serials in the 1900 or 1904 date system),
+    formulas' cached values, booleans as ``True``/``False``, a merged range's value in its
+    first cell only (no fill-down here; the layouts fill an athlete down a grid).
 
     A row is cut after its last non-empty cell. Limits: :data:`analysis.config.MAX_FIELDS`
     columns with data, :data:`analysis.config.MAX_ROWS` rows,
@@ -576,6 +622,8 @@ def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
             except Exception:  # a sheet calamine cannot read: openpyxl's turn
                 continue
             row0, col0 = start if start is not None else (0, 0)
+            if part.errors and not _put_errors(grid, row0, col0, _error_cells(path, parts[name])):
+                continue  # errors calamine cannot place: openpyxl's turn
             rows = _sheet_rows(_grid_texts(grid, row0, col0), f"{label}#{name}", as_text=True)
             del grid
             sheets[name] = SheetCells(name, rows)
@@ -586,6 +634,18 @@ def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
         for s in _openpyxl_sheets(path, label, set(rest)):
             sheets[s.name] = s
     return [s for s in sheets.values() if s is not None]
+
+
+def _put_errors(grid: list[list], row0: int, col0: int, errors: dict | None) -> bool:
+    """Write the error cells' text (``#N/A``) into calamine's grid; False if one cannot be."""
+    if errors is None:
+        return False
+    for (r, c), text in errors.items():
+        i, j = r - 1 - row0, c - 1 - col0
+        if not (0 <= i < len(grid) and 0 <= j < len(grid[i])):
+            return False
+        grid[i][j] = text
+    return True
 
 
 def _openpyxl_sheets(path: Path, label: str, only: set[str] | None) -> list[SheetCells]:
