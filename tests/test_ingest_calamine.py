@@ -328,3 +328,34 @@ def test_any_grid_of_typed_cells_reads_as_openpyxl_read_it(tmp_path: Path, grid)
     wb.save(path)
     new, old = _both(path)
     assert new == old
+
+
+def test_error_cells_cut_between_chunks_are_all_put_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, calamine_calls: list[str]
+) -> None:
+    monkeypatch.setattr(cells, "_CHUNK", 97)
+    path = tmp_path / "log.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Log"
+    ws.append(["athlete", "sets", "reps", "per set"])
+    for i in range(200):
+        ws.append(["Ada Okafor", i % 4, 10, "=C2/B2"])
+    wb.save(path)
+    errors = [b"#DIV/0!", b"#N/A", b"#VALUE!", b"#REF!"]
+    _patch_xml(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: re.sub(
+            rb'<c r="D([0-9]+)"[^>]*>.*?</c>',
+            lambda m: (
+                b'<c r="D%s" t="e"><f>C2/B2</f><v>%s</v></c>'
+                % (m.group(1), errors[int(m.group(1)) % 4])
+            ),
+            xml,
+        ),
+    )
+    new, old = _both(path)
+    assert new == old
+    assert {c[3] for _, c in new[0].rows[1:]} == {e.decode() for e in errors}
+    assert calamine_calls == ["Log"]

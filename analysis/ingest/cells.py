@@ -509,25 +509,33 @@ def _error_cells(path: Path, part: str) -> dict[tuple[int, int], str] | None:
     import zipfile
     from xml.sax.saxutils import unescape
 
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(part) as fh:
+            return _error_cells_of(fh, unescape)
+    except (KeyError, OSError, ValueError, EOFError, RuntimeError, zipfile.BadZipFile):
+        return None  # openpyxl reads the sheet, or names what is wrong
+
+
+def _error_cells_of(fh, unescape) -> dict[tuple[int, int], str] | None:
     out: dict[tuple[int, int], str] = {}
-    carry = b""
-    with zipfile.ZipFile(path) as zf, zf.open(part) as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
-            text = carry + chunk
-            if chunk:
-                cut = max(text.rfind(b"<c "), text.rfind(b"<c>"))
-                cut = cut if cut > 0 else len(text)
-                text, carry = text[:cut], text[cut:]
-                if len(carry) > 2 * config.MAX_LINE_BYTES:
-                    return None
-            found = _ERROR_CELL.findall(text)
-            if len(found) != len(_ERROR.findall(text)):
-                return None  # an error cell in another form: openpyxl reads the sheet
-            for letters, digits, value in found:
-                out[int(digits), _col_number(letters)] = unescape(value.decode("utf-8"))
-            if not chunk:
-                return out
+    carry = b""  # from the start of the last cell begun, which may end in the next chunk
+    while True:
+        chunk = fh.read(_CHUNK)
+        text = carry + chunk
+        if chunk:
+            cut = max(text.rfind(b"<c "), text.rfind(b"<c>"))
+            if cut < 0:
+                cut = len(text)  # no cell begins here
+            text, carry = text[:cut], text[cut:]
+            if len(carry) > 2 * config.MAX_LINE_BYTES:
+                return None
+        found = _ERROR_CELL.findall(text)
+        if len(found) != len(_ERROR.findall(text)):
+            return None  # an error cell in another form: openpyxl reads the sheet
+        for letters, digits, value in found:
+            out[int(digits), _col_number(letters)] = unescape(value.decode("utf-8"))
+        if not chunk:
+            return out
 
 
 def _sheet_parts(path: Path) -> dict[str, str] | None:
@@ -596,8 +604,8 @@ def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
     """
     scan = check_workbook(path, label)
     parts = _sheet_parts(path) if scan is not None and scan.complete else None
-    if parts is None:
-        return _openpyxl_sheets(path, label, None)
+    if parts is None or not any(p.for_calamine for p in scan.parts.values()):
+        return _openpyxl_sheets(path, label, None)  # calamine would read no sheet
     try:
         import python_calamine
 
