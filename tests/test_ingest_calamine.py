@@ -364,3 +364,20 @@ def test_error_cells_cut_between_chunks_are_all_put_back(
     assert new == old
     assert {c[3] for _, c in new[0].rows[1:]} == {e.decode() for e in errors}
     assert calamine_calls == ["Log"]
+
+
+def test_a_few_cells_far_apart_are_streamed_not_filled_into_a_rectangle(
+    tmp_path: Path, calamine_calls: list[str]
+) -> None:
+    path = tmp_path / "sparse.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "athlete"
+    ws["Z10000"] = "far"  # 260,000 cells of rectangle for two cells
+    wb.save(path)
+    (part,) = check_workbook(path, "sparse.xlsx").parts.values()
+    assert part.dense_cells == 260_000 and part.cells == 2
+    assert not part.for_calamine
+    new, old = _both(path)
+    assert new == old
+    assert calamine_calls == []
