@@ -309,9 +309,11 @@ _ROW_REF = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?(?<=\s)r\s*=\s*["']
 _FAST_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,9})"')
 _FAST_WIDE_COL = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
 _FAST_ROW = re.compile(rb'<row r="([0-9]{1,9})"')
-# an error cell (t="e"), and a negative number (a date before 1900 reads differently)
+# an error cell (t="e"); a number below 0, of 7 digits or more (a date serial past
+# 4637), or with a positive exponent: a date cell holding one reads differently in
+# calamine (a small number with a negative exponent, a time of a few seconds, does not)
 _ERROR = re.compile(rb"""t\s*=\s*["']e["']""")
-_NEGATIVE = re.compile(rb"v>\s*-")
+_ODD_NUMBER = re.compile(rb"v>\s*(?:-|[0-9]{7}|[0-9][0-9.]*[eE](?!-))")
 
 
 @dataclass
@@ -327,9 +329,11 @@ class PartScan:
     #: error cells (``#N/A``): calamine reads them as empty, so their text is put back
     #: from the XML (:func:`_error_cells`)
     errors: bool = False
-    #: a negative number: calamine reads a negative serial in a date cell as a time of day
-    #: (openpyxl: a date before 1900), so such a sheet is read by openpyxl
-    negatives: bool = False
+    #: a number below 0, of 7 digits or more, or with a positive exponent: calamine reads a
+    #: negative serial in a date cell as a time of day (openpyxl: a date before 1900) and
+    #: one past the year 9999 as a number (openpyxl: ``#VALUE!``), so such a sheet is
+    #: read by openpyxl
+    odd_numbers: bool = False
 
     @property
     def dense_cells(self) -> int:
@@ -343,7 +347,7 @@ class PartScan:
         """True when calamine reads the sheet exactly as openpyxl and within bounds."""
         dense = self.dense_cells
         sparse = dense > max(_SMALL_RECTANGLE, _SPARSE_RATIO * (self.cells + self.rows))
-        return not self.negatives and dense <= MAX_DENSE_CELLS and not sparse
+        return not self.odd_numbers and dense <= MAX_DENSE_CELLS and not sparse
 
 
 @dataclass
@@ -408,8 +412,8 @@ def _scan_tags(text: bytes, part: PartScan) -> int:
             part.max_row = max(part.max_row, *map(int, rows))
     if not part.errors and (b'"e"' in text or b"'e'" in text) and _ERROR.search(text):
         part.errors = True
-    if not part.negatives and b"v>" in text and _NEGATIVE.search(text):
-        part.negatives = True
+    if not part.odd_numbers and b"v>" in text and _ODD_NUMBER.search(text):
+        part.odd_numbers = True
     return c_attrs + c_bare + row_tags
 
 
@@ -598,7 +602,9 @@ def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
     * a sheet whose cells span more than :data:`MAX_DENSE_CELLS` (calamine allocates the
       whole rectangle; openpyxl keeps only the cells present);
     * a sheet with a negative number (calamine reads a negative date serial as a time of
-      day, openpyxl as a date before 1900), or an error cell written in an unusual form;
+      day, openpyxl as a date before 1900), a number of 7 digits or more or with an
+      exponent (a date serial past 9999 is a number to calamine, ``#VALUE!`` to
+      openpyxl), or an error cell written in an unusual form;
     * a sheet calamine fails on, and a file that is not a readable zip (openpyxl names
       what is wrong in one line, as before).
 
