@@ -1030,7 +1030,7 @@ def _normalise_xlsx(path: Path) -> None:
 
 
 def _write_cells_book(tmp: Path, book: dict[str, Cells]) -> None:
-    import openpyxl
+    import openpyxl  # writing: calamine (the workbook reader) cannot write
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

@@ -2,9 +2,12 @@
 
 Memory stays bounded by what a file holds, not by what it claims:
 
-* A workbook is streamed (openpyxl read-only) with its declared dimension ignored: only
-  the rows and cells really present are kept, so a 5 KB workbook with one cell at
-  ``XFD1048576`` is two short rows, not a 16k x 1M grid.
+* A workbook's XML is streamed once before it is parsed (:func:`check_workbook`): the
+  unpacked size, the cells and rows and the longest text are bounded, and each sheet's
+  real extent is measured (its declared dimension is not trusted). Calamine (Rust) then
+  reads the sheets whose rectangle of cells is small enough; a sheet of a few cells far
+  apart (a 5 KB workbook with one cell at ``XFD1048576``) is streamed by openpyxl, which
+  keeps only the cells present: two short rows, not a 16k x 1M grid.
 * A CSV is scanned once before it is parsed: a line longer than
   :data:`analysis.config.MAX_LINE_BYTES` or with more than
   :data:`analysis.config.MAX_FIELDS` fields is refused with one line naming the file,
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,7 +286,138 @@ class SheetCells:
     rows: list[Row]
 
 
-def check_workbook(path: Path, label: str) -> None:
+#: Most cells of the rectangle calamine would allocate for one sheet (from its first
+#: row and column to the last cell really present): a sheet whose cells span more is read
+#: by openpyxl's streaming instead, which keeps only the cells present. Calamine holds
+#: ~32 bytes a cell of the rectangle (and Python a pointer a cell), so this is ~200 MB at
+#: most; a season's log of 40 columns is ~15 % of it.
+MAX_DENSE_CELLS: int = 5_000_000
+
+#: A sheet is also openpyxl's when its rectangle holds more than this many cells per cell
+#: or row present (beyond :data:`_SMALL_RECTANGLE`): calamine and the text conversion
+#: cost ~0.3 us a cell of the rectangle, openpyxl ~10 us a cell present (measured: two
+#: cells spanning 190,000 x 26 took calamine 1.6 s and 180 MB).
+_SPARSE_RATIO: int = 30
+_SMALL_RECTANGLE: int = 100_000
+
+# start tags of rows and cells (any namespace prefix), and those with their reference
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])")
+_CELL_REF = re.compile(
+    rb"""<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,9})["']"""
+)
+_ROW_REF = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?(?<=\s)r\s*=\s*["']([0-9]{1,9})["']""")
+_FAST_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,9})"')
+_FAST_WIDE_COL = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')
+_FAST_ROW = re.compile(rb'<row r="([0-9]{1,9})"')
+# an error cell (t="e"); a number below 0, of 7 digits or more (a date serial past
+# 4637), or with a positive exponent: a date cell holding one reads differently in
+# calamine (a small number with a negative exponent, a time of a few seconds, does not)
+_ERROR = re.compile(rb"""t\s*=\s*["']e["']""")
+_ODD_NUMBER = re.compile(rb"v>\s*(?:-|[0-9]{7}|[0-9][0-9.]*[eE](?!-))")
+
+
+@dataclass
+class PartScan:
+    """What the pre-check saw in one worksheet's XML part."""
+
+    max_row: int = 0  # the largest row number written (``<row r=..>``, ``<c r=..>``)
+    max_col: int = 0  # the largest column number written (at least 26: Z, if any cell)
+    rows: int = 0  # ``<row>`` elements
+    cells: int = 0  # ``<c>`` elements
+    rows_without_ref: int = 0
+    cells_without_ref: int = 0
+    #: error cells (``#N/A``): calamine reads them as empty, so their text is put back
+    #: from the XML (:func:`_error_cells`)
+    errors: bool = False
+    #: a number below 0, of 7 digits or more, or with a positive exponent: calamine reads a
+    #: negative serial in a date cell as a time of day (openpyxl: a date before 1900) and
+    #: one past the year 9999 as a number (openpyxl: ``#VALUE!``), so such a sheet is
+    #: read by openpyxl
+    odd_numbers: bool = False
+
+    @property
+    def dense_cells(self) -> int:
+        """An upper bound of the cells of the rectangle calamine allocates for the sheet."""
+        rows = self.max_row + self.rows_without_ref
+        cols = self.max_col + self.cells_without_ref
+        return rows * cols
+
+    @property
+    def for_calamine(self) -> bool:
+        """True when calamine reads the sheet exactly as openpyxl and within bounds."""
+        dense = self.dense_cells
+        sparse = dense > max(_SMALL_RECTANGLE, _SPARSE_RATIO * (self.cells + self.rows))
+        return not self.odd_numbers and dense <= MAX_DENSE_CELLS and not sparse
+
+
+@dataclass
+class WorkbookScan:
+    """The pre-check's look at a workbook: one :class:`PartScan` per worksheet part."""
+
+    #: ``xl/worksheets/sheet1.xml`` -> its scan
+    parts: dict[str, PartScan] = field(default_factory=dict)
+    #: False when the zip could not be read through (damaged, encrypted): the workbook
+    #: is then read by openpyxl as before, which names the problem in one line
+    complete: bool = True
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def _scan_tags(text: bytes, part: PartScan) -> int:
+    """Count the row and cell tags of ``text`` (whole tags) and their largest references.
+
+    The usual form (``<row r="12"``, ``<c r="AB12"``: the reference first, no namespace
+    prefix) is counted by literal searches and short regular expressions; any other form
+    in ``text`` makes the general (slower) expressions count it. Returns the cells and
+    rows counted against :data:`analysis.config.MAX_XLSX_CELLS`.
+    """
+    c_attrs, c_bare, c_empty = text.count(b"<c "), text.count(b"<c>"), text.count(b"<c/>")
+    row_tags = text.count(b"<row")
+    cells = c_attrs + c_bare + c_empty
+    general = b":c" in text or b":row" in text  # a namespace prefix, maybe on cells
+    if not general:
+        cell_rows = _FAST_CELL_ROW.findall(text)
+        row_refs = _FAST_ROW.findall(text)
+        general = len(cell_rows) != cells or len(row_refs) != row_tags
+    if not general:
+        part.cells += cells
+        part.rows += row_tags
+        refs = set(cell_rows)
+        refs.update(row_refs)
+        if refs:
+            part.max_row = max(part.max_row, *map(int, refs))
+        if cells:
+            # A..Z unless a reference has two or three letters
+            wide = set(_FAST_WIDE_COL.findall(text))
+            part.max_col = max(part.max_col, 26, *map(_col_number, wide))
+    else:
+        names = _TAG.findall(text)
+        n_cells = names.count(b"c")
+        part.cells += n_cells
+        part.rows += len(names) - n_cells
+        refs = _CELL_REF.findall(text)
+        part.cells_without_ref += n_cells - len(refs)
+        if refs:
+            letters, digits = zip(*refs, strict=True)
+            part.max_col = max(part.max_col, *map(_col_number, set(letters)))
+            part.max_row = max(part.max_row, *map(int, set(digits)))
+        rows = _ROW_REF.findall(text)
+        part.rows_without_ref += len(names) - n_cells - len(rows)
+        if rows:
+            part.max_row = max(part.max_row, *map(int, rows))
+    if not part.errors and (b'"e"' in text or b"'e'" in text) and _ERROR.search(text):
+        part.errors = True
+    if not part.odd_numbers and b"v>" in text and _ODD_NUMBER.search(text):
+        part.odd_numbers = True
+    return c_attrs + c_bare + row_tags
+
+
+def check_workbook(path: Path, label: str) -> WorkbookScan | None:
     """Refuse a workbook whose XML holds more than the limits, before it is parsed.
 
     One streamed pass over the XML parts of the zip (decompressed a chunk at a time,
@@ -291,13 +426,22 @@ def check_workbook(path: Path, label: str) -> None:
     the cells and rows of all sheets together :data:`analysis.config.MAX_XLSX_CELLS`, and
     the XML :data:`analysis.config.MAX_XLSX_XML_BYTES`. A file that is not a zip is left
     to the workbook reader (which names it in one line).
+
+    Returns
+    -------
+    WorkbookScan or None
+        Per worksheet part: the extent its cells really span (the declared dimension is
+        not trusted) and whether it holds error cells or negative numbers, from which
+        :func:`read_xlsx_rows` chooses the reader of each sheet. ``None`` for a file that
+        is not a zip.
     """
     import zipfile
 
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
-        return
+        return None
+    scan = WorkbookScan()
     cells = total = 0
     with zf:
         for info in zf.infolist():
@@ -305,17 +449,21 @@ def check_workbook(path: Path, label: str) -> None:
             if not (name.startswith("xl/") and name.endswith(".xml")):
                 continue
             sheet = name.startswith("xl/worksheets/")
+            part = scan.parts.setdefault(name, PartScan()) if sheet else None
+            carry = b""  # the tag cut by the end of the last chunk
             run = 0  # bytes since the last "<"
             try:
                 fh = zf.open(info)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError):
-                return  # encrypted or damaged: the workbook reader says so
+                scan.complete = False
+                return scan  # encrypted or damaged: the workbook reader says so
             with fh:
                 while True:
                     try:
                         chunk = fh.read(_CHUNK)
                     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-                        return  # damaged: the workbook reader says so
+                        scan.complete = False
+                        return scan  # damaged: the workbook reader says so
                     if not chunk:
                         break
                     total += len(chunk)
@@ -328,32 +476,212 @@ def check_workbook(path: Path, label: str) -> None:
                     except DataError:
                         raise _limit_error(label, "a cell (or a text in the workbook)",
                                            config.MAX_LINE_BYTES, "MAX_LINE_BYTES") from None  # fmt: skip
-                    if sheet:
-                        cells += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b"<row")
-                        if cells > config.MAX_XLSX_CELLS:
-                            raise DataError(
-                                f"refused: the number of cells and rows exceeds the limit of "
-                                f"{config.MAX_XLSX_CELLS:,} for a workbook "
-                                "(analysis.config.MAX_XLSX_CELLS); save the sheet as CSV, "
-                                "which is read in seconds at any size",
-                                file=label,
-                            )
+                    if not sheet:
+                        continue
+                    # whole tags only: the text after the chunk's last "<" waits for the
+                    # next chunk (at most MAX_LINE_BYTES, checked above)
+                    if len(tags):
+                        cut = int(tags[-1])
+                        cells += _scan_tags(carry + chunk[:cut], part)
+                        carry = chunk[cut:]
+                    else:
+                        carry += chunk
+                    _check_cells(cells, label)
+            if sheet and carry:
+                cells += _scan_tags(carry, part)
+                _check_cells(cells, label)
+    return scan
+
+
+def _check_cells(cells: int, label: str) -> None:
+    if cells > config.MAX_XLSX_CELLS:
+        raise DataError(
+            f"refused: the number of cells and rows exceeds the limit of "
+            f"{config.MAX_XLSX_CELLS:,} for a workbook "
+            "(analysis.config.MAX_XLSX_CELLS); save the sheet as CSV, "
+            "which is read in seconds at any size",
+            file=label,
+        )
+
+
+# an error cell in the usual form (the reference first): its row, column and text
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,9})"[^>]*?\st="e"[^>]*>'
+    rb"(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>"
+)
+
+
+def _error_cells(path: Path, part: str) -> dict[tuple[int, int], str] | None:
+    """The error cells of one worksheet part: ``(row, column)`` (1-based) -> ``#N/A``.
+
+    The part is streamed again, a chunk at a time; each piece ends before the last cell
+    started in it, so every cell is seen whole. None when an error cell is written in
+    another form than the usual one, or a cell is longer than
+    :data:`analysis.config.MAX_LINE_BYTES` twice (the sheet is then read by openpyxl).
+    """
+    import zipfile
+    from xml.sax.saxutils import unescape
+
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(part) as fh:
+            return _error_cells_of(fh, unescape)
+    except (KeyError, OSError, ValueError, EOFError, RuntimeError, zipfile.BadZipFile):
+        return None  # openpyxl reads the sheet, or names what is wrong
+
+
+def _error_cells_of(fh, unescape) -> dict[tuple[int, int], str] | None:
+    out: dict[tuple[int, int], str] = {}
+    carry = b""  # from the start of the last cell begun, which may end in the next chunk
+    while True:
+        chunk = fh.read(_CHUNK)
+        text = carry + chunk
+        if chunk:
+            cut = max(text.rfind(b"<c "), text.rfind(b"<c>"))
+            if cut < 0:
+                cut = len(text)  # no cell begins here
+            text, carry = text[:cut], text[cut:]
+            if len(carry) > 2 * config.MAX_LINE_BYTES:
+                return None
+        found = _ERROR_CELL.findall(text)
+        if len(found) != len(_ERROR.findall(text)):
+            return None  # an error cell in another form: openpyxl reads the sheet
+        for letters, digits, value in found:
+            out[int(digits), _col_number(letters)] = unescape(value.decode("utf-8"))
+        if not chunk:
+            return out
+
+
+def _sheet_parts(path: Path) -> dict[str, str] | None:
+    """Each worksheet's name -> its XML part (``xl/worksheets/sheet1.xml``), or None."""
+    import posixpath
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = {i.filename: i for i in zf.infolist()}
+            wb_info, rels_info = (
+                infos.get("xl/workbook.xml"),
+                infos.get("xl/_rels/workbook.xml.rels"),
+            )
+            if wb_info is None or rels_info is None:
+                return None
+            if wb_info.file_size > 10_000_000 or rels_info.file_size > 10_000_000:
+                return None  # not a workbook a coach wrote: read by openpyxl
+            book = ET.fromstring(zf.read(wb_info))
+            rels = ET.fromstring(zf.read(rels_info))
+    except Exception:  # damaged: openpyxl reads it as before, or names it
+        return None
+    targets = {}
+    for r in rels:
+        target = r.get("Target") or ""
+        if target.startswith("/"):
+            target = target[1:]
+        else:
+            target = posixpath.normpath(posixpath.join("xl", target))
+        targets[r.get("Id")] = target
+    out = {}
+    for s in book.iter(f"{main}sheet"):
+        target = targets.get(s.get(f"{rel}id"))
+        if s.get("name") is not None and target is not None:
+            out[s.get("name")] = target
+    return out
 
 
 def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
-    """Every sheet of a workbook, streamed, as non-blank rows of text cells.
+    """Every sheet of a workbook as non-blank rows of text cells.
 
-    The sheet's declared dimension (``A1:XFD1048576``) is ignored
-    (``reset_dimensions``): rows missing from the file cost nothing, and a row is cut
-    after its last non-empty cell. Limits: :data:`analysis.config.MAX_FIELDS` columns
-    with data, :data:`analysis.config.MAX_ROWS` rows, :data:`analysis.config.MAX_CELLS`
-    non-empty cells per sheet.
+    Read by calamine (Rust, ~10x faster than openpyxl here) after :func:`check_workbook`
+    has bounded the workbook and measured, per sheet, the rectangle its cells really span
+    (the declared dimension ``A1:XFD1048576`` is not trusted). Calamine reads error cells
+    (``#N/A``) as empty: their text is put back from the XML (:func:`_error_cells`).
+    openpyxl's streaming reader stays for what calamine cannot read the same way:
+
+    * a sheet whose cells span more than :data:`MAX_DENSE_CELLS` (calamine allocates the
+      whole rectangle; openpyxl keeps only the cells present);
+    * a sheet with a negative number (calamine reads a negative date serial as a time of
+      day, openpyxl as a date before 1900), a number of 7 digits or more or with an
+      exponent (a date serial past 9999 is a number to calamine, ``#VALUE!`` to
+      openpyxl), or an error cell written in an unusual form;
+    * a sheet calamine fails on, and a file that is not a readable zip (openpyxl names
+      what is wrong in one line, as before).
+
+    Both give the same text for every cell: the dates, times and durations of
+    :func:`analysis.io._cell_to_text` (Excel serials in the 1900 or 1904 date system),
+    formulas' cached values, booleans as ``True``/``False``, a merged range's value in its
+    first cell only (no fill-down here; the layouts fill an athlete down a grid).
+
+    A row is cut after its last non-empty cell. Limits: :data:`analysis.config.MAX_FIELDS`
+    columns with data, :data:`analysis.config.MAX_ROWS` rows,
+    :data:`analysis.config.MAX_CELLS` non-empty cells per sheet.
+    """
+    scan = check_workbook(path, label)
+    parts = _sheet_parts(path) if scan is not None and scan.complete else None
+    if parts is None or not any(p.for_calamine for p in scan.parts.values()):
+        return _openpyxl_sheets(path, label, None)  # calamine would read no sheet
+    try:
+        import python_calamine
+
+        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+        names = [
+            m.name for m in wb.sheets_metadata
+            if m.typ == python_calamine.SheetTypeEnum.WorkSheet
+        ]  # fmt: skip
+    except Exception:  # openpyxl reads it as before, or names what is wrong
+        return _openpyxl_sheets(path, label, None)
+    sheets: dict[str, SheetCells | None] = {}
+    try:
+        for name in names:
+            part = scan.parts.get(parts.get(name, ""))
+            sheets[name] = None
+            if part is None or not part.for_calamine:
+                continue
+            try:
+                values = wb.get_sheet_by_name(name)
+                start = values.start
+                grid = values.to_python(skip_empty_area=True) if start is not None else []
+            except Exception:  # a sheet calamine cannot read: openpyxl's turn
+                continue
+            row0, col0 = start if start is not None else (0, 0)
+            if part.errors and not _put_errors(grid, row0, col0, _error_cells(path, parts[name])):
+                continue  # errors calamine cannot place: openpyxl's turn
+            rows = _sheet_rows(_grid_texts(grid, row0, col0), f"{label}#{name}", as_text=True)
+            del grid
+            sheets[name] = SheetCells(name, rows)
+    finally:
+        wb.close()
+    rest = [n for n, s in sheets.items() if s is None]
+    if rest:
+        for s in _openpyxl_sheets(path, label, set(rest)):
+            sheets[s.name] = s
+    return [s for s in sheets.values() if s is not None]
+
+
+def _put_errors(grid: list[list], row0: int, col0: int, errors: dict | None) -> bool:
+    """Write the error cells' text (``#N/A``) into calamine's grid; False if one cannot be."""
+    if errors is None:
+        return False
+    for (r, c), text in errors.items():
+        i, j = r - 1 - row0, c - 1 - col0
+        if not (0 <= i < len(grid) and 0 <= j < len(grid[i])):
+            return False
+        grid[i][j] = text
+    return True
+
+
+def _openpyxl_sheets(path: Path, label: str, only: set[str] | None) -> list[SheetCells]:
+    """Sheets streamed by openpyxl (read-only, declared dimension ignored): all, or ``only``.
+
+    openpyxl stays for what calamine cannot read the same way (see
+    :func:`read_xlsx_rows`): it keeps only the cells present in the file, whatever
+    rectangle they span, and reads errors and negative date serials as before.
     """
     import warnings
 
     import openpyxl
 
-    check_workbook(path, label)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
@@ -365,50 +693,117 @@ def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
     sheets = []
     try:
         for ws in wb.worksheets:
+            if only is not None and ws.title not in only:
+                continue
             sheet_label = f"{label}#{ws.title}"
             if hasattr(ws, "reset_dimensions"):
                 ws.reset_dimensions()
-            rows: list[Row] = []
-            cells = 0
             try:
-                for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                    if not values:
-                        continue
-                    texts = [_text_of(v) for v in values]
-                    last = len(texts)
-                    while last and texts[last - 1] is None:
-                        last -= 1
-                    if not last:
-                        continue
-                    if last > config.MAX_FIELDS:
-                        # only the columns really used count: a row of one far cell is
-                        # kept as that cell (its column position is lost, it is alone)
-                        used = [t for t in texts[:last] if t is not None]
-                        if len(used) > config.MAX_FIELDS:
-                            raise _limit_error(
-                                sheet_label, "the number of cells in a row", config.MAX_FIELDS,
-                                "MAX_FIELDS", r,
-                            )  # fmt: skip
-                        texts = _compact(texts[:last])
-                        last = len(texts)
-                    cells += last
-                    if cells > config.MAX_CELLS:
-                        raise _limit_error(sheet_label, "the number of cells", config.MAX_CELLS,
-                                           "MAX_CELLS")  # fmt: skip
-                    if r > config.MAX_ROWS and len(rows) >= config.MAX_ROWS:
-                        raise _limit_error(sheet_label, "the number of rows", config.MAX_ROWS,
-                                           "MAX_ROWS")  # fmt: skip
-                    rows.append((r, texts[:last]))
+                rows = _sheet_rows(enumerate(ws.iter_rows(values_only=True), start=1), sheet_label)
             except DataError:
                 raise
             except Exception as exc:
                 raise DataError(
                     f"not a readable Excel sheet ({type(exc).__name__})", file=sheet_label
                 ) from None
-            sheets.append(SheetCells(ws.title, _trim_columns(rows)))
+            sheets.append(SheetCells(ws.title, rows))
     finally:
         wb.close()
     return sheets
+
+
+def _texts(values, known: dict) -> list:
+    """A row's cells as stripped text, ``None`` for empty.
+
+    Text cells need no call; any other value is turned into text once per distinct value
+    (``known`` maps it to its text: a sheet has a few hundred distinct numbers and dates).
+    A boolean is never looked up there, as ``True == 1``.
+    """
+    out = []
+    append = out.append
+    for v in values:
+        cls = v.__class__
+        if cls is str:
+            append(v.strip() or None)
+        elif v is None:
+            append(None)
+        elif cls is bool:
+            append(_text_of(v))
+        else:
+            text = known.get(v, known)
+            if text is known:
+                text = known[v] = _text_of(v)
+            append(text)
+    return out
+
+
+#: Rows of a calamine grid turned into text at a time (bounds the columns' copies).
+_BLOCK_ROWS = 1 << 15
+
+
+def _grid_texts(grid: list[list], row0: int, col0: int) -> Iterator[tuple[int, list]]:
+    """``(row number, texts)`` of calamine's rows, converted a column at a time.
+
+    A column's distinct values are turned into text once each (``set`` and ``map`` in
+    C, no Python call a cell); a column holding a boolean is converted cell by cell, as
+    ``True == 1`` would merge it with a number. ``row0``/``col0``: the grid's first row
+    and column (0-based), the columns before it come back as empty cells.
+    """
+    pad = [None] * col0
+    for lo in range(0, len(grid), _BLOCK_ROWS):
+        block = grid[lo : lo + _BLOCK_ROWS]
+        cols = []
+        for col in zip(*block, strict=True):
+            kinds = set(map(type, col))
+            if bool in kinds:
+                cols.append(_texts(col, {}))
+                continue
+            texts = {
+                v: (v.strip() or None) if v.__class__ is str else _text_of(v) for v in set(col)
+            }
+            cols.append(list(map(texts.__getitem__, col)))
+        del block
+        for i, texts in enumerate(zip(*cols, strict=True), start=lo + row0 + 1):
+            yield i, pad + list(texts) if col0 else list(texts)
+
+
+def _sheet_rows(numbered, sheet_label: str, *, as_text: bool = False) -> list[Row]:
+    """``(row number, values)`` of one sheet -> its non-blank rows, within the limits.
+
+    ``as_text``: the values are text already (:func:`_grid_texts`).
+    """
+    rows: list[Row] = []
+    cells = 0
+    known: dict = {}
+    for r, values in numbered:
+        if not values:
+            continue
+        texts = values if as_text else _texts(values, known)
+        last = len(texts)
+        while last and texts[last - 1] is None:
+            last -= 1
+        if not last:
+            continue
+        if last > config.MAX_FIELDS:
+            # only the columns really used count: a row of one far cell is
+            # kept as that cell (its column position is lost, it is alone)
+            used = [t for t in texts[:last] if t is not None]
+            if len(used) > config.MAX_FIELDS:
+                raise _limit_error(
+                    sheet_label, "the number of cells in a row", config.MAX_FIELDS,
+                    "MAX_FIELDS", r,
+                )  # fmt: skip
+            texts = _compact(texts[:last])
+            last = len(texts)
+        cells += last
+        if cells > config.MAX_CELLS:
+            raise _limit_error(sheet_label, "the number of cells", config.MAX_CELLS,
+                               "MAX_CELLS")  # fmt: skip
+        if r > config.MAX_ROWS and len(rows) >= config.MAX_ROWS:
+            raise _limit_error(sheet_label, "the number of rows", config.MAX_ROWS,
+                               "MAX_ROWS")  # fmt: skip
+        rows.append((r, texts[:last]))
+    return _trim_columns(rows)
 
 
 def _compact(texts: list) -> list:
@@ -445,8 +840,11 @@ def count_lines(path: Path) -> int | None:
 
 
 __all__ = [
+    "MAX_DENSE_CELLS",
     "CsvScan",
+    "PartScan",
     "SheetCells",
+    "WorkbookScan",
     "check_line_limit",
     "check_workbook",
     "count_lines",
