@@ -115,7 +115,9 @@ def _parse_one(text: str) -> tuple:
         return ("error", "missing date")
     if not s.isascii():  # "25. März 2026", "1er août 2026"
         s = unicodedata.normalize("NFKD", s)
-        s = "".join(c for c in s if not unicodedata.combining(c))
+        s = " ".join("".join(c for c in s if not unicodedata.combining(c)).split())
+        if not s:  # accents alone ("¨"): nothing of a date is left
+            return ("error", "unparseable date")
     if s[0].isalpha():
         s = _WEEKDAY.sub("", s)
     s = re.sub(r"(?<=\d)(?:er|e)\b|\bde\b|\bden\b", " ", s) if " " in s else s

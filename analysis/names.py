@@ -93,6 +93,15 @@ def load_roster(frame: pd.DataFrame, *, source: str = "athletes.csv") -> pd.Data
     if df["name"].isna().any():
         i = int(np.flatnonzero(df["name"].isna().to_numpy())[0])
         raise DataError("name is empty", file=source, row=int(rows.iloc[i]), column="name")
+    # a name with no letter or digit (":", "--") can match no spelling in a log: it would
+    # leave that athlete's rows to be read as nobody's
+    wordless = ~df["name"].astype("string").str.contains(r"[^\W_]", regex=True).fillna(False)
+    if wordless.any():
+        i = int(np.flatnonzero(wordless.to_numpy())[0])
+        raise DataError(
+            f"name {str(df['name'].iloc[i])!r} has no letter or digit (write the athlete's name)",
+            file=source, row=int(rows.iloc[i]), column="name",
+        )  # fmt: skip
     out = df.drop(columns=[c for c in ("source", "source_row") if c in df.columns])
     out = out.assign(athlete_id=ids)
     if "sex" not in out.columns:

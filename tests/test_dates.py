@@ -135,3 +135,8 @@ def test_any_text_yields_a_date_or_a_reason_never_another_exception(values):
 def test_unambiguous_formats_round_trip(day, fmt):
     dates, _ = parse([day.strftime(fmt)])
     assert dates.iloc[0] == pd.Timestamp(day)
+
+
+def test_a_date_cell_of_accents_alone_is_unparseable_not_a_crash():
+    _, reasons = parse_dates(pd.Series(["\u00a8", "\u0308", "2026-03-02"], dtype="string"))
+    assert list(reasons[:2]) == ["unparseable date", "unparseable date"]

@@ -192,6 +192,12 @@ def app_file(draw) -> str:
 @example(
     text='### EXERCISE LOGS ###\n_id,mydate,ename,logs\n,"2 Mar 2026, 19:59",0,"2 Mar 2026, 19:59"\n'
 )
+# found by this test in a full run: a date cell of accents alone ("¨") left nothing to parse
+# and raised IndexError in analysis.dates
+@example(
+    text="Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,"
+    "Notes,Workout Notes,RPE\n\u00a8,,,,,,,,,,,\n"
+)
 def test_no_generated_app_export_gives_a_traceback_and_every_row_is_accounted_for(tmp_path, text):
     root = tmp_path / "data"
     folder = root / "logs" / "Maya Lindqvist"

@@ -145,3 +145,14 @@ def test_name_key_of_ascii_text_takes_the_short_path_to_the_same_key(text: str) 
         s = f"{first} {last}"
     s = re.sub(r"[^\w]+", " ", re.sub(r"['’`.]", "", s))
     assert name_key(text) == " ".join(s.split())
+
+
+def test_a_roster_name_without_a_letter_or_digit_is_refused_in_one_line():
+    raw = pd.DataFrame(
+        {"athlete_id": ["A1", "A2"], "name": ["Ada Okafor", ":"], "sex": ["F", "M"],
+         "birth_date": ["2004-01-01", "2003-02-02"]},
+        dtype="string",
+    )  # fmt: skip
+    with pytest.raises(DataError, match="no letter or digit") as err:
+        load_roster(raw)
+    assert "\n" not in str(err.value) and "name" in str(err.value)
