@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import __version__, config
 from .errors import DataError
+from .exit_status import NOT_DATA_NOTE, all_rejected, looks_like_data
 from .ingest.injury_headers import is_injury_file, is_injury_frame
 from .injuries import clean_injuries, empty_injuries
 from .io import (
@@ -407,28 +408,6 @@ def data_warnings(ds: Dataset) -> list[str]:
     return out
 
 
-def all_rejected(ds: Dataset) -> list[tuple[str, str]]:
-    """``(file, reason)`` of each file or sheet whose data rows were all rejected.
-
-    Such a file counts as not read (exit code 1 of ``hipflex clean``): the reason names its
-    most frequent reject reasons (``all 3 rows rejected: unsupported event (3)``).
-    """
-    rec = ds.reconciliation
-    if rec.empty or "clean" not in rec.columns:
-        return []
-    bad = rec[(rec["rows_read"] > 0) & (rec["clean"] == 0) & (rec["rejected"] > 0)]
-    out = []
-    for r in bad.itertuples(index=False):
-        rej = ds.rejects[ds.rejects["source"].astype("string").str.split("!", n=1).str[0]
-                         == r.source]  # fmt: skip
-        top = rej["reason"].value_counts().head(3)
-        why = ", ".join(f"{k} ({v})" for k, v in top.items())
-        out.append(
-            (str(r.source), f"all {r.rows_read} rows rejected" + (f": {why}" if why else ""))
-        )
-    return out
-
-
 def _empty_not_data() -> pd.DataFrame:
     return pd.DataFrame(
         {"source": pd.Series(dtype="string"), "source_row": pd.Series(dtype="Int64"),
@@ -494,7 +473,6 @@ class _Tables:
 def _not_data_reason(reason: str, sheet) -> str:
     """``reason`` with :data:`analysis.exit_status.NOT_DATA_NOTE` added when the sheet's
     cells hold no data (a notes tab: listed, never a failure of the exit code)."""
-    from .exit_status import NOT_DATA_NOTE, looks_like_data
 
     rows = sheet.reader.rows if getattr(sheet, "reader", None) is not None else []
     if not rows or looks_like_data(rows) or reason.startswith("skipped by"):

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["NOT_DATA_NOTE", "clean_status", "looks_like_data", "unread_data"]
+__all__ = ["NOT_DATA_NOTE", "all_rejected", "clean_status", "looks_like_data", "unread_data"]
 
 #: Added to the reason of a sheet that was not read because it holds no data.
 NOT_DATA_NOTE = "not data: text only, like a notes or comments tab"
@@ -102,17 +102,37 @@ def unread_data(skipped: pd.DataFrame) -> pd.DataFrame:
     return skipped[keep]
 
 
+def all_rejected(ds) -> list[tuple[str, str]]:
+    """``(file, reason)`` of each file or sheet whose data rows were all rejected.
+
+    Such a file counts as not read (exit code 1 of ``hipflex clean``): the reason names its
+    most frequent reject reasons (``all 3 rows rejected: unsupported event (3)``).
+    """
+    rec = ds.reconciliation
+    if rec.empty or "clean" not in rec.columns:
+        return []
+    bad = rec[(rec["rows_read"] > 0) & (rec["clean"] == 0) & (rec["rejected"] > 0)]
+    out = []
+    for r in bad.itertuples(index=False):
+        rej = ds.rejects[ds.rejects["source"].astype("string").str.split("!", n=1).str[0]
+                         == r.source]  # fmt: skip
+        top = rej["reason"].value_counts().head(3)
+        why = ", ".join(f"{k} ({v})" for k, v in top.items())
+        out.append(
+            (str(r.source), f"all {r.rows_read} rows rejected" + (f": {why}" if why else ""))
+        )
+    return out
+
+
 def clean_status(ds) -> int:
     """Exit code of a clean: 0 every file that holds data read, 1 some not read, 2 nothing
     usable.
 
     A file that looks like data but is not read (:func:`unread_data`), or whose data rows
-    were all rejected (:func:`analysis.dataset.all_rejected`), gives 1 even when nothing
+    were all rejected (:func:`all_rejected`), gives 1 even when nothing
     else came in: the coach is told which file to look at. A folder from which no
     training entry and no race comes in, and in which no such file is, gives 2.
     """
-    from .dataset import all_rejected
-
     if len(unread_data(ds.skipped)) or all_rejected(ds):
         return 1
     return 2 if len(ds.log) == 0 and len(ds.races) == 0 else 0

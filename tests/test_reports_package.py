@@ -30,6 +30,8 @@ LAYERS = {
     "prescription": 0,
     "sample": 0,
     "resources": 0,
+    "exit_status": 0,
+    "safe_text": 0,
     "fingerprint": 2,
     "logs": 1,
     "sprints": 1,
