@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .distinct import strip_distinct
 from .errors import DataError
 
 #: The endings the base readers read (CSV-like text and workbooks); the full list, with the
@@ -576,17 +577,6 @@ def _as_categories(df: pd.DataFrame) -> dict[str, pd.Categorical]:
     else:
         encoded = [encode(c) for c in cols]
     return dict(zip(cols, encoded, strict=True))
-
-
-def strip_distinct(values) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct raw texts stripped, empty text NA, texts equal after stripping merged.
-
-    Returns ``remap, distinct``: ``remap[i]`` is the code in ``distinct`` of ``values[i]``
-    (-1 where it is NA or empty).
-    """
-    text = pd.Series(np.asarray(values, dtype=object)).astype("string").str.strip()
-    remap, distinct = pd.factorize(text.mask(text == ""), use_na_sentinel=True)
-    return remap, np.asarray(distinct, dtype=object)
 
 
 def _categorical(codes: list[np.ndarray], texts: np.ndarray) -> pd.Categorical:

@@ -32,8 +32,9 @@ import pyarrow.compute as pc
 
 from .catalog import load_catalog, match_exercises
 from .dates import parse_dates
+from .distinct import distinct_codes
 from .errors import DataError, DataWarning
-from .io import LOG_SYNONYMS, canonicalize_columns, strip_distinct
+from .io import LOG_SYNONYMS, canonicalize_columns
 from .names import resolve_athletes
 from .prescription import parse_entry_codes
 from .schema import (
@@ -65,23 +66,6 @@ _EXTRA_COLUMNS = {"load_kind": "string", **LOG_OPTIONAL_COLUMNS}
 
 def _empty_log() -> pd.DataFrame:
     return conform(empty({**LOG_COLUMNS, **_EXTRA_COLUMNS}), LOG_COLUMNS, name="training log")
-
-
-def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Factorise raw text: ``codes`` (-1 for empty) and the stripped distinct values.
-
-    A ``category`` column (as :func:`analysis.io.read_raw` gives with ``categorical``)
-    is already factorised: only its categories are looked at.
-    """
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
-    else:
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    remap, distinct = strip_distinct(uniques)
-    if len(distinct) == len(uniques) and (remap == np.arange(len(uniques))).all():
-        return codes.astype(np.int32), distinct  # clean already (as read_raw gives them)
-    remap = np.append(remap, -1).astype(np.int32)  # slot for NA; int32 halves the memory
-    return remap[codes], distinct
 
 
 def _strings(values: np.ndarray, codes: np.ndarray) -> pd.Series:
@@ -309,7 +293,7 @@ def clean_training_log(
         return _empty_log(), empty(REJECT_COLUMNS)
     n = len(df)
     if "source" in df:
-        src_code, src_u = _codes(df["source"])
+        src_code, src_u = distinct_codes(df["source"])
         if (src_code < 0).any():
             src_u = np.append(src_u, "<data>")
             src_code = np.where(src_code < 0, len(src_u) - 1, src_code)
@@ -487,7 +471,7 @@ def clean_training_log(
 
 def _athletes(col: pd.Series, roster: pd.DataFrame) -> tuple:
     """Athlete codes and, per distinct spelling, the roster id code, reason and rank."""
-    ath_code, ath_u = _codes(col)
+    ath_code, ath_u = distinct_codes(col)
     ids_u, why_u = resolve_athletes(pd.Series(ath_u, dtype="string"), roster)
     id_code_u, id_cats = pd.factorize(ids_u, use_na_sentinel=True)
     id_code_u = np.append(id_code_u, -1)  # per athlete spelling (last slot: empty cell)
@@ -502,7 +486,7 @@ def _dates(col, src_code, src_u, row, dayfirst, today) -> tuple:
 
     The day/month order is inferred per file, so a date spelling is parsed once per file.
     """
-    date_code, date_u = _codes(col)
+    date_code, date_u = distinct_codes(col)
     pair = _pair_codes(src_code, date_code)
     first = np.sort(first_index(pair))  # in file order, so errors cite the first examples
     dates, reasons = parse_dates(
@@ -521,7 +505,7 @@ def _dates(col, src_code, src_u, row, dayfirst, today) -> tuple:
 
 def _exercises(col: pd.Series, catalog: pd.DataFrame) -> tuple:
     """Exercise codes and, per distinct spelling, catalog id, family and factors."""
-    ex_code, ex_u = _codes(col)
+    ex_code, ex_u = distinct_codes(col)
     ex = match_exercises(pd.Series(ex_u, dtype="string"), catalog)
     exid_code_u, ex_cats = pd.factorize(ex["exercise"], use_na_sentinel=True)
     fam_code_u, fam_cats = pd.factorize(ex["family"], use_na_sentinel=True)
@@ -678,7 +662,7 @@ def _notes(df: pd.DataFrame, order: np.ndarray) -> pd.Series:
     """The ``notes`` column of the rows in ``order`` (all NA when the log has none)."""
     if "notes" not in df:
         return pd.Series(pd.NA, index=range(len(order)), dtype="string")
-    codes, distinct = _codes(df["notes"])
+    codes, distinct = distinct_codes(df["notes"])
     return _strings(distinct, codes[order])
 
 
@@ -690,7 +674,7 @@ def _pounds_column(df: pd.DataFrame) -> pd.DataFrame:
     """
     if "load_lb" not in df.columns:
         return df
-    codes, distinct = _codes(df["load_lb"])
+    codes, distinct = distinct_codes(df["load_lb"])
     text = pd.Series(distinct, dtype="string")
     bare = text.str.fullmatch(r"\d+(?:[.,]\d+)?").fillna(False)
     text = text.mask(bare, text.str.replace(",", ".", regex=False) + " lb")

@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import config
 from .dates import parse_dates
+from .distinct import map_distinct
 from .errors import DataWarning
 from .io import RESULT_SYNONYMS, canonicalize_columns
 from .names import resolve_athletes
@@ -295,15 +296,6 @@ def _parse_list(text: str) -> tuple[float, ...] | None:
     return tuple(out)
 
 
-def _map_unique(values: pd.Series, func) -> tuple[np.ndarray, list]:
-    """Apply ``func`` to each distinct non-NA value; return (codes, parsed uniques + [None])."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    parsed = [func(str(u)) for u in uniques]
-    parsed.append(None)  # slot for NA
-    codes = np.where(codes < 0, len(parsed) - 1, codes)
-    return codes, parsed
-
-
 def _parse_event(text: str) -> tuple[int | None, str | None]:
     """``200``, ``400 m``; also an event cell as a heading prints it (``Men 400m Final``).
 
@@ -548,7 +540,7 @@ def _split_candidates(df: pd.DataFrame, rows: pd.Index) -> tuple[pd.DataFrame, p
         if len(long):
             long = long.rename("text").reset_index()
             long.columns = ["row", "column", "text"]
-            codes, parsed = _map_unique(long["text"], _parse_split_cell)
+            codes, parsed = map_distinct(long["text"], _parse_split_cell)
             sec = np.array([p[0] if p else np.nan for p in parsed])[codes]
             ok = np.array([bool(p) and p[3] is None and p[2] is None for p in parsed])[codes]
             neg = np.array([bool(p) and p[3] == "negative time" for p in parsed])[codes]
@@ -589,7 +581,7 @@ def _split_candidates(df: pd.DataFrame, rows: pd.Index) -> tuple[pd.DataFrame, p
         texts = sub.loc[use, form]
         if texts.empty:
             continue
-        codes, parsed = _map_unique(texts, _parse_list)
+        codes, parsed = map_distinct(texts, _parse_list)
         lens_u = np.array([len(p) if p else 0 for p in parsed], dtype="int64")
         flat_u = np.array([v for p in parsed if p for v in p], dtype="float64")
         start_u = np.cumsum(lens_u) - lens_u
@@ -1039,7 +1031,7 @@ def clean_sprints(
     dates, date_reason = parse_dates(
         df["date"], sources=df["source"], rows=df["source_row"], dayfirst=dayfirst, today=today
     )
-    codes, parsed = _map_unique(df["event"], _parse_event)
+    codes, parsed = map_distinct(df["event"], _parse_event)
     event = pd.Series([p[0] if p else None for p in parsed], dtype="Int64").iloc[codes]
     event.index = idx
     ev_reason = pd.Series([p[1] if p else "missing event" for p in parsed], dtype="string").iloc[
@@ -1047,7 +1039,7 @@ def clean_sprints(
     ]
     ev_reason.index = idx
 
-    codes, parsed = _map_unique(df["final"], parse_mark)
+    codes, parsed = map_distinct(df["final"], parse_mark)
     parsed[-1] = Mark(math.nan, False, None, "missing time")
     marks_u = pd.DataFrame.from_records(parsed, columns=Mark._fields)
     p_sec = marks_u["seconds"].to_numpy(dtype="float64")[codes]
@@ -1068,7 +1060,7 @@ def clean_sprints(
     notes = df["notes"].mask(remark.notna() & df["notes"].notna(), remark + "; " + df["notes"])
     notes = notes.fillna(remark)
 
-    codes, parsed = _map_unique(df["timing"], _parse_timing)
+    codes, parsed = map_distinct(df["timing"], _parse_timing)
     timing_cell = pd.Series([p[0] if p else None for p in parsed], dtype="string").iloc[codes]
     timing_cell.index = idx
     timing_reason = pd.Series([p[1] if p else None for p in parsed], dtype="string").iloc[codes]
@@ -1145,14 +1137,14 @@ def clean_sprints(
         keep = keep & ~idx.isin(dup[dup].index)
 
     # --- optional cells: wind, reaction, timing (partial when unparseable)
-    codes, parsed = _map_unique(df["wind"], _parse_wind)
+    codes, parsed = map_distinct(df["wind"], _parse_wind)
     wind = pd.Series([p[0] if p else np.nan for p in parsed], dtype="Float64").iloc[codes]
     wind.index = idx
     # a wind printed with the time ("21.05 (+1.2)") fills an empty wind cell
     wind = wind.fillna(mark_wind.where(df["wind"].isna()))
     wind_reason = pd.Series([p[1] if p else None for p in parsed], dtype="string").iloc[codes]
     wind_reason.index = idx
-    codes, parsed = _map_unique(df["reaction"], _parse_reaction)
+    codes, parsed = map_distinct(df["reaction"], _parse_reaction)
     reaction = pd.Series([p[0] if p else np.nan for p in parsed], dtype="Float64").iloc[codes]
     reaction.index = idx
     react_reason = pd.Series([p[1] if p else None for p in parsed], dtype="string").iloc[codes]

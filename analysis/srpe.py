@@ -32,7 +32,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .io import strip_distinct
+from .distinct import strip_distinct
 from .schema import REJECT_COLUMNS, empty, rejects_frame
 
 __all__ = ["MAX_SESSION_MIN", "SRPE_COLUMNS", "parse_minutes", "parse_rpe", "session_load"]

@@ -32,6 +32,7 @@ LAYERS = {
     "resources": 0,
     "exit_status": 0,
     "safe_text": 0,
+    "distinct": 0,
     "fingerprint": 2,
     "logs": 1,
     "sprints": 1,
