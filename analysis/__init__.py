@@ -1,6 +1,6 @@
 """hipflex: hip-flexor training volume and 200/400 m fatigue splits, for sprint coaches.
 
-The public API (names pinned in DESIGN.md)::
+The public API (names pinned in docs/architecture.md)::
 
     import analysis as hf
     ds = hf.load_dataset("data/raw/sample")   # .athletes .log .races .splits .rejects

@@ -59,7 +59,7 @@ class Dataset:
     Attributes
     ----------
     athletes, log, races, splits, rejects
-        The pinned clean tables (see DESIGN.md).
+        The pinned clean tables (see docs/architecture.md).
     reconciliation
         One row per raw file/sheet: ``rows_read = clean + rejected + duplicates``
         (``partial`` rows are counted in ``clean`` and named in ``rejects``).

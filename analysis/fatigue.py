@@ -1,6 +1,6 @@
 """Per-race fatigue metrics from the long splits table.
 
-Definitions (DESIGN.md, pinned)::
+Definitions (docs/architecture.md, pinned)::
 
     first_half_s      = cum_s at event/2
     second_half_s     = final_s - first_half_s

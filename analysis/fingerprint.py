@@ -31,7 +31,7 @@ from typing import Any
 
 from ._version import __version__
 
-#: Name of the layout file of a data folder (pinned in DESIGN.md).
+#: Name of the layout file of a data folder (pinned in docs/architecture.md).
 LAYOUT_FILE = "hipflex.toml"
 
 

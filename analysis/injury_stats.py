@@ -478,7 +478,7 @@ def exposure_panel(
     Parameters
     ----------
     log : DataFrame
-        The clean training log (``athlete_id, date, family, hf_reps``, … — DESIGN.md).
+        The clean training log (``athlete_id, date, family, hf_reps``, … — docs/architecture.md).
     exposure : str, default "hf_reps"
         ``"balance"`` (hip-flexor reps per 100 hip-extensor reps in the window), or a
         numeric log column summed per day (``hf_reps``, ``hf_load_kg``).
@@ -771,7 +771,7 @@ def injury_hazard(
     ----------
     ds : Dataset
         Needs ``ds.log`` (the clean training log) and ``ds.injuries`` (``athlete_id,
-        onset_date, location, days_lost, return_date, recurrence`` — DESIGN.md). Without
+        onset_date, location, days_lost, return_date, recurrence`` — docs/architecture.md). Without
         an injury log the answer is NaN with a note, never an error.
     exposure : str, default "hf_reps"
         ``"hf_reps"`` (hip-flexion reps), another numeric log column (``hf_load_kg``), or

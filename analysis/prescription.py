@@ -1,4 +1,4 @@
-"""The training-prescription grammar of DESIGN.md, parsed once per distinct spelling.
+"""The training-prescription grammar of docs/architecture.md, parsed once per distinct spelling.
 
 Accepted forms (case-insensitive; ``x``, ``X``, ``×`` and ``*`` are the same):
 

@@ -1,7 +1,7 @@
 """Files that ship inside the package, found through :mod:`importlib.resources`.
 
 The exercise catalog and the reference tables (``data/reference/*.csv``) and the report
-notebooks (``notebooks/*.ipynb``) stay where users and DESIGN.md expect them, at the top
+notebooks (``notebooks/*.ipynb``) stay where users and docs/architecture.md expect them, at the top
 of the repository; the package reaches them through two symbolic links,
 ``analysis/data/reference -> ../../data/reference`` and
 ``analysis/notebooks -> ../notebooks``. Building a wheel copies the files behind the links

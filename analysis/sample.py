@@ -1,7 +1,7 @@
 """A synthetic raw data set that knows the truth: ``hipflex sample DIR``.
 
 Everything written here is **synthetic**: fictional athletes, invented coaches' files. The
-files are in the messy forms DESIGN.md accepts (several coaches' CSV logs, an Excel
+files are in the messy forms docs/architecture.md accepts (several coaches' CSV logs, an Excel
 workbook, meet results and hand-timed trials) and carry a handful of deliberate faults
 (unknown athlete, impossible date, garbage prescription, 500 reps, a duplicate entry, a
 DNF, a DNS, a 100 m race, non-increasing splits) so the data-quality report has something
@@ -20,7 +20,7 @@ cycle (0.8, 1.0, 1.25, 0.5), ``ramp_w = 1 + volume_ramp × w / (weeks − 1)`` t
 over the season, and ``off_iw = 0`` in weeks off (one squad-wide week and one
 or two weeks per athlete). The weekly target is spread over 2–4 sessions of 1–3
 hip-flexor exercises; each entry gets a written prescription, and its hip-flexion reps
-are counted *from that prescription* exactly as DESIGN.md defines ``hf_reps``: sets ×
+are counted *from that prescription* exactly as docs/architecture.md defines ``hf_reps``: sets ×
 reps (mean reps when sets differ, midpoint of a range), doubled for ``each leg``,
 distance sets × metres × the catalog's ``reps_per_m``.
 
@@ -1085,7 +1085,7 @@ Hip-flexor volume varies within each athlete over the season (four-week blocks, 
     400 m differential (2nd half − 1st half, s) = α_i + β_i × (X − X̄_i) / 100 + δ × weeks + ε
 
 where X is the athlete's hip-flexor reps in the {truth.window_days} days before race day
-(counted as DESIGN.md defines `hf_reps`), X̄_i the athlete's own mean, β_i the athlete's
+(counted as docs/architecture.md defines `hf_reps`), X̄_i the athlete's own mean, β_i the athlete's
 own slope around β = **{truth.effect_per_100_reps} s per 100 reps** (the mean
 within-athlete truth; athletes' slopes spread with SD {truth.slope_sd}) and ε noise of SD
 {truth.noise_sd} s that carries over from race to race (AR(1), ρ = {truth.noise_ar1}).

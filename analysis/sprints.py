@@ -1,6 +1,6 @@
 """Clean coaches' 200 m / 400 m results into the pinned ``races`` and ``splits`` tables.
 
-Accepted raw forms (DESIGN.md, pinned): final times ``52.34``, ``0:52.34``, ``1:02.5``, a
+Accepted raw forms (docs/architecture.md, pinned): final times ``52.34``, ``0:52.34``, ``1:02.5``, a
 trailing ``h`` for hand timing (or a ``timing`` column ``FAT``/``hand``), ``DNF``/``DNS``/
 ``DQ``; events ``200``, ``200m``, ``400 m``; wind ``+1.2``, ``-0.4``, ``NWI``; splits as
 cumulative ``split_<m>`` columns, one ``splits`` string of cumulative times at equal

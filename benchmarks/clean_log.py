@@ -1,7 +1,7 @@
 """Benchmark: clean a generated 1,000,000-row training log.
 
 Writes a messy coach-style CSV (``--rows`` rows, 300 athletes named by id, full name,
-``Last, First`` or alias; a dozen exercise spellings; prescriptions in the DESIGN.md forms;
+``Last, First`` or alias; a dozen exercise spellings; prescriptions in the docs/architecture.md forms;
 day-first dates; about 1 % bad rows: unknown names, impossible dates,
 garbage or implausible prescriptions) to ``benchmarks/.data/``, then measures, each in a fresh
 child process so peak memory is that stage's own:

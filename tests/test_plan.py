@@ -22,7 +22,7 @@ from analysis.plan import is_plan_file, load_plan
 
 DATA = Path(__file__).parent / "data" / "season"
 
-# Per planned session, counted as the log counts (DESIGN.md hf_reps): A's 1 rep per metre;
+# Per planned session, counted as the log counts (docs/architecture.md hf_reps): A's 1 rep per metre;
 # "each leg" doubles; 3x25-30 is 27.5 per set; a bilateral raise counts once; mobility 0.
 CABLE, BOX, LYING, SE, HKR, IBLR, HLR = 60.0, 82.5, 60.0, 45.0, 36.0, 30.0, 24.0
 ALL = LYING + SE + HKR + IBLR  # the "All" rows: 171

@@ -1,4 +1,4 @@
-"""Prescription grammar of DESIGN.md: each accepted form, separate columns, errors."""
+"""Prescription grammar of docs/architecture.md: each accepted form, separate columns, errors."""
 
 from __future__ import annotations
 
