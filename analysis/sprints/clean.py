@@ -3,8 +3,8 @@
 Each phase is a named function returning a frozen dataclass: the cells read
 (:mod:`analysis.sprints.rows`), the rows rejected (:func:`screen_rows`) and duplicated
 (:func:`drop_duplicates`), the splits checked (:func:`check_splits`), the partial rows
-(:func:`partial_rejects`), then the two tables (:mod:`analysis.sprints.tables`). The pinned accepted raw forms are listed in
-:mod:`analysis.sprints` (docs/architecture.md).
+(:func:`partial_rejects`), then the two tables (:mod:`analysis.sprints.tables`). The
+pinned accepted raw forms are listed in :mod:`analysis.sprints` (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ forms are listed in :mod:`analysis.sprints` (docs/architecture.md).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -245,40 +246,49 @@ class CheckedMarks:
     bad: pd.DataFrame
 
 
-def validate_marks(m: pd.DataFrame, tol: float) -> CheckedMarks:
-    """Check the marks (plus the finish) of each row.
+#: One check of :func:`validate_marks`: the frame checked, the failing rows of it, the
+#: reason, and how to describe a failing mark (called on the failing marks only).
+_Check = tuple[pd.DataFrame, pd.Series, str, Callable[[pd.DataFrame], pd.Series]]
 
-    A mark past the finish, a mark at the finish that differs from the final, a mark at
-    or after the final time, times that do not increase, a segment run outside
-    :data:`~analysis.sprints.limits.SEGMENT_SPEED_MS`: the first that fails is the row's
-    reason. Reject values are formatted only for the failing marks (few), never for all
-    marks.
 
-    Parameters
-    ----------
-    m : DataFrame
-        :attr:`ResolvedMarks.marks` (not empty).
-    tol : float
-        Seconds within which a mark at the finish equals the final.
+def _label(d: pd.DataFrame) -> pd.Series:
+    """A mark as a reject names it: its column (``split_100``), or ``splits@100m``."""
+    lab = d["column"].astype("string")
+    return lab.where(
+        lab.str.startswith(("split_", "seg_")), lab + "@" + d["at_m"].astype("string") + "m"
+    )
 
-    Returns
-    -------
-    CheckedMarks
-    """
-    at = m["at_m"].astype("int64")
-    ev = m["event"].astype("int64")
-    # a mark AT the finish that equals the final is the finish itself: fold it in
-    is_finish = (at == ev) & ((m["cum"] - m["final"]).abs() <= tol + 1e-6)
-    m = m.loc[~is_finish].assign(at_m=at.loc[~is_finish])
-    ev = ev.loc[m.index]
 
-    def label(d: pd.DataFrame) -> pd.Series:
-        lab = d["column"].astype("string")
-        return lab.where(
-            lab.str.startswith(("split_", "seg_")), lab + "@" + d["at_m"].astype("string") + "m"
-        )
+def _mark_checks(m: pd.DataFrame, at: pd.Series, ev: pd.Series) -> list[_Check]:
+    """Checks of each mark against the finish: past it, at it but not the final, after it."""
+    return [
+        (
+            m,
+            at > ev,
+            "split beyond the finish",
+            lambda d: _label(d) + " is past " + d["event"].astype("int64").astype("string") + " m",
+        ),
+        (
+            m,
+            at == ev,
+            "finish split differs from final",
+            lambda d: (
+                _label(d) + "=" + fmt_seconds(d["cum"]) + " vs final " + fmt_seconds(d["final"])
+            ),
+        ),
+        (
+            m,
+            m["cum"] >= m["final"],
+            "split after the finish",
+            lambda d: (
+                _label(d) + "=" + fmt_seconds(d["cum"]) + " >= final " + fmt_seconds(d["final"])
+            ),
+        ),
+    ]
 
-    # sequence including the finish: segment times and velocities
+
+def _sequence_checks(m: pd.DataFrame) -> list[_Check]:
+    """Checks of each segment, the one to the finish included: order, then speed."""
     fin = m.drop_duplicates("row").assign(
         at_m=lambda d: d["event"].astype("int64"), cum=lambda d: d["final"], column="final"
     )
@@ -292,30 +302,7 @@ def validate_marks(m: pd.DataFrame, tol: float) -> CheckedMarks:
     lo, hi = SEGMENT_SPEED_MS
     nonincr = (dt <= 0) | (dx == 0)
     fast_slow = ~nonincr & ((v > hi) | (v < lo))
-
-    checks = [
-        (
-            m,
-            at.loc[m.index] > ev,
-            "split beyond the finish",
-            lambda d: label(d) + " is past " + d["event"].astype("int64").astype("string") + " m",
-        ),
-        (
-            m,
-            at.loc[m.index] == ev,
-            "finish split differs from final",
-            lambda d: (
-                label(d) + "=" + fmt_seconds(d["cum"]) + " vs final " + fmt_seconds(d["final"])
-            ),
-        ),
-        (
-            m,
-            m["cum"] >= m["final"],
-            "split after the finish",
-            lambda d: (
-                label(d) + "=" + fmt_seconds(d["cum"]) + " >= final " + fmt_seconds(d["final"])
-            ),
-        ),
+    return [
         (
             seq,
             nonincr,
@@ -345,6 +332,35 @@ def validate_marks(m: pd.DataFrame, tol: float) -> CheckedMarks:
             ),
         ),
     ]
+
+
+def validate_marks(m: pd.DataFrame, tol: float) -> CheckedMarks:
+    """Check the marks (plus the finish) of each row.
+
+    A mark past the finish, a mark at the finish that differs from the final, a mark at
+    or after the final time, times that do not increase, a segment run outside
+    :data:`~analysis.sprints.limits.SEGMENT_SPEED_MS`: the first that fails is the row's
+    reason. Reject values are formatted only for the failing marks (few), never for all
+    marks.
+
+    Parameters
+    ----------
+    m : DataFrame
+        :attr:`ResolvedMarks.marks` (not empty).
+    tol : float
+        Seconds within which a mark at the finish equals the final.
+
+    Returns
+    -------
+    CheckedMarks
+    """
+    at = m["at_m"].astype("int64")
+    ev = m["event"].astype("int64")
+    # a mark AT the finish that equals the final is the finish itself: fold it in
+    is_finish = (at == ev) & ((m["cum"] - m["final"]).abs() <= tol + 1e-6)
+    m = m.loc[~is_finish].assign(at_m=at.loc[~is_finish])
+    ev = ev.loc[m.index]
+    checks = [*_mark_checks(m, at.loc[m.index], ev), *_sequence_checks(m)]
     bad = []
     for frame, cond, reason, describe in checks:
         sel = frame.loc[cond.fillna(False)].drop_duplicates("row")
