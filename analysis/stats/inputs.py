@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..distinct import strip_distinct
 from ..errors import DataError
 
 __all__ = ["MIN_SUBJECTS", "as_days", "as_float", "complete_rows", "finite_rows", "join_notes"]
@@ -114,11 +115,9 @@ _ISO_DATE = r"^\s*\d{4}-\d{1,2}-\d{1,2}(?:[T ][0-9:.]+)?\s*(?:Z|[+-]\d{2}:?\d{2}
 def _text_days(values: pd.Series, column: str) -> np.ndarray:
     """A text time column as float days: every value a number (days), or every value an
     ISO date (days since the earliest); blank is missing. Each distinct value is parsed
-    once. Anything else is a :class:`DataError` naming the first such value."""
-    text = values.astype("string").str.strip()
-    text = text.mask(text == "")
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    uniq = pd.Series(np.asarray(uniques, dtype=object), dtype="string")
+    once (:func:`analysis.distinct.strip_distinct`). Anything else is a :class:`DataError` naming the first such value."""
+    codes, uniques = strip_distinct(values)
+    uniq = pd.Series(uniques, dtype="string")
     out = np.full(len(values), np.nan)
     if not len(uniq):
         return out
