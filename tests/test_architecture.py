@@ -76,6 +76,8 @@ LAYERS: dict[str, int] = {
     "relate": RELATE,
     "stats": RELATE,
     "injury_stats": RELATE,
+    "injury_exposure": RELATE,
+    "cox": RELATE,
     # present: figures, pages, the batch, the explorer, the command
     "plots": PRESENT,
     "reports": PRESENT,
