@@ -24,7 +24,7 @@ from .dataset import Dataset, load_dataset
 from .errors import DataError, DataWarning
 from .fatigue import fatigue_metrics
 from .logs import clean_training_log
-from .plan import plan_adherence
+from .adherence import plan_adherence
 from .relate import race_features
 from .sprints import clean_sprints
 from .volume import daily_volume

@@ -165,7 +165,7 @@ def season_outputs(
         The squad page's window, for the squad workbook's ``slopes`` sheet.
     """
     from ..attention import attention_list, attention_summary, write_attention_csv
-    from ..plan import plan_adherence
+    from ..adherence import plan_adherence
     from .workbooks import write_exports
 
     out = Path(out)
