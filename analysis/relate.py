@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .volume import HF_FAMILY, _day_numbers, _require
+from .volume import HF_FAMILY
+from .volume import day_numbers as _day_numbers
+from .volume import require_columns as _require
 
 __all__ = ["race_features", "race_table"]
 
