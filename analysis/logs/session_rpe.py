@@ -22,13 +22,11 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..config import MAX_SESSION_MIN
 from ..distinct import strip_distinct
 from ..schema import REJECT_COLUMNS, empty, rejects_frame
 
 __all__ = ["MAX_SESSION_MIN", "SRPE_COLUMNS", "carry_columns", "parse_minutes", "parse_rpe"]
-
-#: Longest session accepted (minutes); more is not one training session.
-MAX_SESSION_MIN = 600.0
 
 #: The clean log's optional sRPE columns (NA when the log has none).
 SRPE_COLUMNS: dict[str, str] = {"rpe": "Float64", "session_min": "Float64"}
