@@ -14,7 +14,7 @@ check every column against ``acwr`` athlete by athlete.
 
 from __future__ import annotations
 
-from .acwr import acwr_null_check, acwr_rescaling_check, training_load
+from .workload import acwr_null_check, acwr_rescaling_check, training_load
 from .daily import (
     DAILY_COLUMNS,
     HF_FAMILY,
