@@ -181,13 +181,11 @@ def clean_training_log(
             prescriptions=parsed.prescriptions,
         )
         order = _clean_order(parsed, origin, duplicates.kept)
-        del duplicates  # before the table's columns take their memory
         columns = _clean_columns(pool, df, order, parsed, entries, origin)
         srpe, srpe_rej = carry_columns(df, order, columns["athlete_id"])
         out = pd.DataFrame({**columns, **srpe}, copy=False)  # new arrays: no second copy
-        return out, concat_rejects(rejects.result(), srpe_rej) if len(
-            srpe_rej
-        ) else rejects.result()
+        rejected = rejects.result()
+        return out, concat_rejects(rejected, srpe_rej) if len(srpe_rej) else rejected
 
 
 def _checked_log(raw: pd.DataFrame) -> pd.DataFrame:
@@ -215,7 +213,15 @@ def _checked_log(raw: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _parse_columns(pool, df, roster, catalog, origin, dayfirst, today) -> _Parsed:
+def _parse_columns(
+    pool: ThreadPoolExecutor | _Inline,
+    df: pd.DataFrame,
+    roster: pd.DataFrame,
+    catalog: pd.DataFrame,
+    origin: Origin,
+    dayfirst: bool | None,
+    today: object,
+) -> _Parsed:
     """The four columns, parsed on the pool for a large log (each parser runs on the
     distinct values, the row work in NumPy)."""
     athletes = pool.submit(athlete_codes, df["athlete"], roster)
@@ -249,7 +255,12 @@ def _clean_order(parsed: _Parsed, origin: Origin, kept: np.ndarray) -> np.ndarra
 
 
 def _clean_columns(
-    pool, df: pd.DataFrame, order: np.ndarray, parsed: _Parsed, entries: Entries, origin: Origin
+    pool: ThreadPoolExecutor | _Inline,
+    df: pd.DataFrame,
+    order: np.ndarray,
+    parsed: _Parsed,
+    entries: Entries,
+    origin: Origin,
 ) -> dict[str, object]:
     """The clean table's columns, each one gather from a small table.
 
