@@ -68,27 +68,7 @@ def log_rejects(
     described = np.full(len(pres.error), "", dtype=object)
     described[combos_needed] = _describe(df, with_text[at]).to_numpy(object)
 
-    reason = np.empty(len(rej_rows), dtype=object)
-    column = np.empty(len(rej_rows), dtype=object)
-    value = np.empty(len(rej_rows), dtype=object)
-    raw_text = {"athlete": athletes, "date": dates, "exercise": exercises}
-    for s_, col in ((ATHLETE, "athlete"), (DATE, "date"), (EXERCISE, "exercise")):
-        m = st == s_
-        column[m] = col
-        codes = raw_text[col]
-        value[m] = np.append(np.asarray(codes.distinct, dtype=object), None)[
-            codes.code[rej_rows[m]]
-        ]
-    reason[st == ATHLETE] = athletes.why[athletes.code[rej_rows[st == ATHLETE]]]
-    reason[st == DATE] = dates.why[dates.pair[rej_rows[st == DATE]]]
-    reason[st == EXERCISE] = "missing exercise"
-    m4 = st == PRESCRIPTION
-    c4 = pres.combo[rej_rows[m4]]
-    reason[m4] = pres.error[c4]
-    column[m4] = pres.error_column[c4]
-    ev = pres.table["error_value"].to_numpy(dtype=object)[c4]
-    value[m4] = np.where(pd.isna(ev), described[c4], ev)
-
+    rejected = _rejected(rej_rows, st, athletes, dates, exercises, pres, described)
     partial = _partial(partial_rows, entries, exercises, pres, described)
     rows = np.concatenate([rej_rows, duplicates.rows, partial.rows])
     # sorted by file name, then row (as concat_rejects sorts)
@@ -115,17 +95,17 @@ def log_rejects(
             "source": text_column(src_u, src_code[rows]),
             "source_row": pd.arrays.IntegerArray(r_row.take(o), r_row.take(o) < 0),
             "column": text(
-                pa.array(column, from_pandas=True),
+                pa.array(rejected.column, from_pandas=True),
                 repeat("", n_dup),
                 pa.array(partial.column, pa.string(), from_pandas=True).take(p_entry),
             ),
             "value": text(
-                pa.array(value, pa.large_string(), from_pandas=True),
+                pa.array(rejected.value, pa.large_string(), from_pandas=True),
                 pa.array(dup_text, pa.large_string()),
                 pa.array(partial.value, pa.large_string(), from_pandas=True).take(p_entry),
             ),
             "reason": text(
-                pa.array(reason, from_pandas=True),
+                pa.array(rejected.reason, from_pandas=True),
                 repeat("duplicate entry", n_dup),
                 pa.array(partial.reason, from_pandas=True).take(p_entry),
             ),
@@ -138,6 +118,48 @@ def log_rejects(
         copy=False,
     )
     return out if len(out) else empty(REJECT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Rejected:
+    """Per rejected row: the first failing column, its raw text and the reason."""
+
+    column: np.ndarray
+    value: np.ndarray
+    reason: np.ndarray
+
+
+def _rejected(
+    rej_rows: np.ndarray,
+    st: np.ndarray,
+    athletes: AthleteCodes,
+    dates: DateCodes,
+    exercises: ExerciseCodes,
+    pres: PrescriptionCodes,
+    described: np.ndarray,
+) -> _Rejected:
+    """Column, raw value and reason of each rejected row (``st``: its failing stage)."""
+    reason = np.empty(len(rej_rows), dtype=object)
+    column = np.empty(len(rej_rows), dtype=object)
+    value = np.empty(len(rej_rows), dtype=object)
+    raw_text = {"athlete": athletes, "date": dates, "exercise": exercises}
+    for s_, col in ((ATHLETE, "athlete"), (DATE, "date"), (EXERCISE, "exercise")):
+        m = st == s_
+        column[m] = col
+        codes = raw_text[col]
+        value[m] = np.append(np.asarray(codes.distinct, dtype=object), None)[
+            codes.code[rej_rows[m]]
+        ]
+    reason[st == ATHLETE] = athletes.why[athletes.code[rej_rows[st == ATHLETE]]]
+    reason[st == DATE] = dates.why[dates.pair[rej_rows[st == DATE]]]
+    reason[st == EXERCISE] = "missing exercise"
+    m4 = st == PRESCRIPTION
+    c4 = pres.combo[rej_rows[m4]]
+    reason[m4] = pres.error[c4]
+    column[m4] = pres.error_column[c4]
+    ev = pres.table["error_value"].to_numpy(dtype=object)[c4]
+    value[m4] = np.where(pd.isna(ev), described[c4], ev)
+    return _Rejected(column, value, reason)
 
 
 def _partial(
