@@ -31,6 +31,10 @@ EVENTS_M: tuple[int, ...] = (200, 400)
 #: Pounds to kilograms.
 LB_TO_KG: float = 0.45359237
 
+#: Longest session accepted (minutes); more is not one training session (session RPE,
+#: :mod:`analysis.srpe`; a workout's span in an app export).
+MAX_SESSION_MIN = 600.0
+
 #: Seconds added to a hand time to obtain its FAT equivalent, per event (metres).
 #: The convention used by statisticians and ranking lists: +0.24 s for races of 200 m or
 #: less, +0.14 s for the 400 m (a hand timer starts the watch late by a reaction time, and

@@ -15,7 +15,7 @@ import pandas as pd
 from .errors import DataError
 from .fatigue import fatigue_metrics
 from .srpe import session_load
-from .volume import HF_FAMILY
+from .volume import HF_FAMILY, day_numbers, require_columns
 
 __all__ = ["race_features", "race_table"]
 
@@ -97,8 +97,8 @@ def race_features(
     unknown reps or load are cumulated the same way. No loop over races or athletes.
     """
     windows = _windows(windows)
-    _require(log, ("athlete_id", "date", "family", "hf_reps", "hf_load_kg"))
-    _require(races, ("athlete_id", "date"), name="races")
+    require_columns(log, ("athlete_id", "date", "family", "hf_reps", "hf_load_kg"))
+    require_columns(races, ("athlete_id", "date"), name="races")
     log = log.loc[log["athlete_id"].notna() & log["date"].notna()]
     keys = _day_keys(log, races, windows)
     hf = _hf_days(log, keys)
@@ -112,17 +112,6 @@ def race_features(
     for name, column in _since_and_span_columns(hf, keys, span, out.index).items():
         out[name] = column
     return out
-
-
-def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str = "training log") -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"{name} lacks column(s) {missing}")
-
-
-def _day_numbers(dates: pd.Series) -> np.ndarray:
-    """Whole days since 1970-01-01 as int64 (dates are normalised to midnight)."""
-    return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
 
 
 def _cumulate(per_day: np.ndarray) -> np.ndarray:
@@ -153,8 +142,8 @@ def _day_keys(log: pd.DataFrame, races: pd.DataFrame, windows: tuple[int, ...]) 
     codes, uniques = pd.factorize(all_ids.astype("string"))
     log_code = codes[: len(log)].astype(np.int64)
     race_code = codes[len(log) :].astype(np.int64)
-    log_day = _day_numbers(log["date"])
-    race_day = np.where(race_ok, _day_numbers(races["date"].fillna(pd.Timestamp(0))), 0)
+    log_day = day_numbers(log["date"])
+    race_day = np.where(race_ok, day_numbers(races["date"].fillna(pd.Timestamp(0))), 0)
 
     lo = min(log_day.min(initial=0), race_day.min(initial=0)) - max(windows) - 2
     hi = max(log_day.max(initial=0), race_day.max(initial=0)) + 2
@@ -280,7 +269,7 @@ def _variety_and_srpe_columns(
     # Session RPE load (Foster 2001) per logged day; a logged day without it is unknown.
     sl = session_load(log)
     sl_code = k.uniques.get_indexer(sl["athlete_id"].astype("string")).astype(np.int64)
-    sl_key = sl_code * k.base + (_day_numbers(sl["date"]) - k.lo)
+    sl_key = sl_code * k.base + (day_numbers(sl["date"]) - k.lo)
     sl_order = np.argsort(sl_key, kind="stable")
     sl_key = sl_key[sl_order]
     sl_load = sl["srpe_load"].to_numpy(dtype=np.float64, na_value=np.nan)[sl_order]

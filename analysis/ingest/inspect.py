@@ -103,7 +103,7 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
             n_skipped += 1
             lines.append(f"  SKIPPED ({parsed.rows_total} rows): {lay.reason}")
             continue
-        from ..plan import is_plan_file
+        from .plan_file import is_plan_file
 
         if is_plan_file(lay.source.split("#")[0]):  # read by analysis.plan, never as a log
             n_read += 1

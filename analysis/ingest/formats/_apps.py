@@ -571,7 +571,7 @@ def app_datetime(text: str, dayfirst: bool = True) -> _dt.datetime | None:
 def span_minutes(start: pd.Series, end: pd.Series, dayfirst: bool = True) -> pd.Series:
     """Minutes from ``start`` to ``end`` per row (each distinct pair once); NA if unreadable,
     negative or longer than a session can be."""
-    from ...srpe import MAX_SESSION_MIN
+    from ...config import MAX_SESSION_MIN
 
     pair = start.fillna("").astype("string") + "\x1f" + end.fillna("").astype("string")
 
