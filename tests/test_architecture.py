@@ -62,7 +62,6 @@ LAYERS: dict[str, int] = {
     "sprints": CLEAN,
     "injuries": CLEAN,
     "plan": CLEAN,
-    "srpe": CLEAN,
     "dataset": CLEAN,
     "fingerprint": CLEAN,
     # derive: measures of work, fade, bests
@@ -72,6 +71,8 @@ LAYERS: dict[str, int] = {
     "agegrade": DERIVE,
     "injury_epi": DERIVE,
     "attention": DERIVE,
+    "adherence": DERIVE,
+    "srpe": DERIVE,
     # relate: features joined to races, statistics
     "relate": RELATE,
     "stats": RELATE,
