@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 import analysis as hf
 from analysis.ingest.formats import detect
-from analysis.ingest.formats._apps import app_date, app_datetime, header_unit, minutes
+from analysis.ingest.formats._app_dates import app_date, app_datetime
+from analysis.ingest.formats._units import header_unit, minutes
 from analysis.ingest.formats.jefit import unpack
 
 TODAY = dt.date(2026, 12, 1)

@@ -31,11 +31,11 @@ from pathlib import Path
 
 from ..layout import Layout, Parsed
 from . import FileFormat, FormatContext, Head, register
+from ._text import decode
 from ._timing import (
     HeatRows,
     MeetInfo,
     blank_runs,
-    decode,
     lines_of,
     meet_from_path,
     other_event,

@@ -33,14 +33,15 @@ from pathlib import Path
 
 from ..layout import Layout, Parsed, find_date
 from . import FileFormat, FormatContext, Head, register
+from ._text import decode
 from ._timing import (
     HeatRows,
     MeetInfo,
-    decode,
     lines_of,
     meet_from_path,
     other_event,
     read_bytes,
+    status_of,
 )
 
 EVIDENCE = (
@@ -439,8 +440,6 @@ def _row(ln: int, t: str, toks: list[tuple[int, int, str]], st: _State, meet: Me
 
 def _mark(cell: str | None) -> tuple[str | None, str | None]:
     """A result cell as the sprint cleaner reads it, and a note."""
-    from ._timing import status_of
-
     if cell is None:
         return None, None
     st = status_of(cell)
