@@ -31,7 +31,7 @@ import pandas as pd
 
 from ...errors import DataError
 from ..layout import Layout, Parsed
-from . import FormatContext
+from . import FileFormat, FormatContext, Head, register
 from ._app_dates import app_dates
 from ._csv import TableShape
 from ._units import fmt_number, metres, numbers, per_distinct, seconds, weights
@@ -65,6 +65,17 @@ def guarded(name: str, read: Callable) -> Callable:
 
     safe.__doc__ = read.__doc__
     return safe
+
+
+def register_app(
+    name: str,
+    sniff: Callable[[Head], bool],
+    read: Callable[[Path, FormatContext], list[Parsed]],
+    evidence: str,
+) -> FileFormat:
+    """Register an app's CSV export: a training log, ``.csv`` or ``.txt``, read
+    :func:`guarded`."""
+    return register(FileFormat(name, "log", (".csv", ".txt"), sniff, guarded(name, read), evidence))
 
 
 def find_column(
@@ -300,5 +311,5 @@ def plural(template: str, n: int) -> str:
 
 
 __all__ = ["NO_ATHLETE", "SET_TYPES", "SetCells", "SetColumns", "SetRows", "find_column",
-           "flag_counts", "guarded", "join_notes", "one_row_per_set", "plural",
+           "flag_counts", "guarded", "join_notes", "one_row_per_set", "plural", "register_app",
            "session_columns", "set_columns", "set_flags"]  # fmt: skip

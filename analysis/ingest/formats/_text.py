@@ -38,6 +38,11 @@ def header_line(head: Head) -> str:
     return ""
 
 
+def head_cells(head: Head) -> list[str]:
+    """The cells of a file's header line (:func:`header_line`), unquoted, lower case."""
+    return header_cells(header_line(head))
+
+
 def header_cells(line: str) -> list[str]:
     """The cells of a header line, split on its most frequent separator, unquoted, lower.
 
@@ -49,4 +54,4 @@ def header_cells(line: str) -> list[str]:
     return [c.strip().strip('"').strip().casefold() for c in cells]
 
 
-__all__ = ["decode", "header_cells", "header_line"]
+__all__ = ["decode", "head_cells", "header_cells", "header_line"]

@@ -16,10 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..layout import Parsed
-from . import FileFormat, FormatContext, Head, register
-from ._apps import SetCells, SetRows, find_column, guarded, one_row_per_set, set_columns
+from . import FormatContext, Head
+from ._apps import SetCells, SetRows, find_column, one_row_per_set, register_app, set_columns
 from ._csv import read_sheet
-from ._text import header_cells, header_line
+from ._text import head_cells
 from ._units import header_unit
 
 NAME = "FitNotes export"
@@ -33,7 +33,7 @@ EVIDENCE = (
 
 def sniff(head: Head) -> bool:
     """A header ``Date,Exercise,Category,...`` with reps and a weight column."""
-    cells = header_cells(header_line(head))
+    cells = head_cells(head)
     return (
         cells[:3] == ["date", "exercise", "category"]
         and "reps" in cells
@@ -83,4 +83,4 @@ def read(path: Path, ctx: FormatContext) -> list[Parsed]:
                            describe=f"{NAME}, one row per set")  # fmt: skip
 
 
-register(FileFormat(NAME, "log", (".csv", ".txt"), sniff, guarded(NAME, read), EVIDENCE))
+register_app(NAME, sniff, read, EVIDENCE)

@@ -21,20 +21,20 @@ from pathlib import Path
 import pandas as pd
 
 from ..layout import Parsed
-from . import FileFormat, FormatContext, Head, register
+from . import FormatContext, Head
 from ._app_dates import span_minutes
 from ._apps import (
     SetCells,
     SetRows,
     find_column,
     flag_counts,
-    guarded,
     one_row_per_set,
+    register_app,
     set_columns,
     set_flags,
 )
 from ._csv import read_sheet
-from ._text import header_cells, header_line
+from ._text import head_cells
 from ._units import header_unit
 
 NAME = "Hevy export"
@@ -48,7 +48,7 @@ EVIDENCE = (
 
 def sniff(head: Head) -> bool:
     """A header naming ``exercise_title``, ``set_index`` and ``start_time``."""
-    cells = header_cells(header_line(head))
+    cells = head_cells(head)
     return {"exercise_title", "start_time"} <= set(cells) and (
         "set_index" in cells or "set_type" in cells
     )
@@ -112,4 +112,4 @@ def read(path: Path, ctx: FormatContext) -> list[Parsed]:
                            units={"weight": w_unit, "distance": d_unit})  # fmt: skip
 
 
-register(FileFormat(NAME, "log", (".csv", ".txt"), sniff, guarded(NAME, read), EVIDENCE))
+register_app(NAME, sniff, read, EVIDENCE)

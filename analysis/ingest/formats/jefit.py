@@ -38,11 +38,11 @@ import pandas as pd
 
 from ...errors import DataError
 from ..layout import Parsed
-from . import FileFormat, FormatContext, Head, register
+from . import FormatContext, Head
 from ._app_dates import app_dates
-from ._apps import SetRows, guarded, one_row_per_set
+from ._apps import SetRows, one_row_per_set, register_app
 from ._csv import Records, TableShape, read_records, table
-from ._text import header_cells, header_line
+from ._text import head_cells
 from ._units import WEIGHT_UNITS, numbers, per_distinct, unit_word
 
 NAME = "JEFIT export"
@@ -64,7 +64,7 @@ def sniff(head: Head) -> bool:
     lines = head.lines(4000)
     if any(_BANNER.match(ln.strip()) and "exercise logs" in ln.casefold() for ln in lines):
         return True
-    cells = header_cells(header_line(head))
+    cells = head_cells(head)
     return "ename" in cells and "logs" in cells
 
 
@@ -288,4 +288,4 @@ def read(path: Path, ctx: FormatContext) -> list[Parsed]:
                            units={"logs": unit.unit})  # fmt: skip
 
 
-register(FileFormat(NAME, "log", (".csv", ".txt"), sniff, guarded(NAME, read), EVIDENCE))
+register_app(NAME, sniff, read, EVIDENCE)

@@ -39,19 +39,19 @@ import numpy as np
 import pandas as pd
 
 from ..layout import Parsed
-from . import FileFormat, FormatContext, Head, register
+from . import FormatContext, Head
 from ._apps import (
     SetCells,
     SetRows,
     find_column,
     flag_counts,
-    guarded,
     one_row_per_set,
+    register_app,
     set_columns,
     set_flags,
 )
 from ._csv import Sheet, read_sheet
-from ._text import header_cells, header_line
+from ._text import head_cells
 from ._units import header_unit, minutes, numbers, per_distinct
 
 NAME = "Strong export"
@@ -67,7 +67,7 @@ EVIDENCE = (
 
 def sniff(head: Head) -> bool:
     """A header naming ``Exercise Name`` and ``Set Order`` (every Strong layout does)."""
-    cells = header_cells(header_line(head))
+    cells = head_cells(head)
     return "exercise name" in cells and "set order" in cells and "date" in cells
 
 
@@ -232,4 +232,4 @@ def read(path: Path, ctx: FormatContext) -> list[Parsed]:
     )
 
 
-register(FileFormat(NAME, "log", (".csv", ".txt"), sniff, guarded(NAME, read), EVIDENCE))
+register_app(NAME, sniff, read, EVIDENCE)
