@@ -17,15 +17,11 @@ import pandas as pd
 from ... import config
 from ...errors import DataError
 from ..layout import find_date
-from . import FormatContext
+from . import NOT_IN_ROSTER, FormatContext
 
 #: The raw result columns a timing reader fills (:func:`analysis.clean_sprints` reads them).
 RESULT_COLUMNS = ("athlete", "date", "event", "final", "wind", "reaction", "meet", "round",
                   "timing", "splits", "notes")  # fmt: skip
-
-#: The prefix of the not-data reason of a row whose athlete is not in the roster (the CLI
-#: and the data-quality page count rows by the words before the colon).
-NOT_IN_ROSTER = "not in the roster"
 
 _STATUS = {"DNF": "DNF", "DNS": "DNS", "DQ": "DQ", "DSQ": "DQ", "DISQ": "DQ"}
 #: codes meet software prints in a time or place cell, with what they become
