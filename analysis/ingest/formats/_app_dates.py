@@ -15,6 +15,7 @@ import unicodedata
 
 import pandas as pd
 
+from ... import config
 from ._units import per_distinct
 
 _MONTHS = {
@@ -123,9 +124,7 @@ def app_datetime(text: str, dayfirst: bool = True) -> _dt.datetime | None:
 
 def span_minutes(start: pd.Series, end: pd.Series, dayfirst: bool = True) -> pd.Series:
     """Minutes from ``start`` to ``end`` per row (each distinct pair once); NA if unreadable,
-    negative or longer than a session can be."""
-    from ...srpe import MAX_SESSION_MIN
-
+    negative or longer than a session can be (:data:`analysis.config.MAX_SESSION_MIN`)."""
     pair = start.fillna("").astype("string") + "\x1f" + end.fillna("").astype("string")
 
     def one(p: str) -> float | None:
@@ -134,7 +133,7 @@ def span_minutes(start: pd.Series, end: pd.Series, dayfirst: bool = True) -> pd.
         if ta is None or tb is None:
             return None
         v = (tb - ta).total_seconds() / 60
-        return v if 0 < v <= MAX_SESSION_MIN else None
+        return v if 0 < v <= config.MAX_SESSION_MIN else None
 
     return per_distinct(pair, one, "Float64")
 
