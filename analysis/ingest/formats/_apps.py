@@ -179,8 +179,22 @@ class SetColumns:
 def set_columns(d: pd.DataFrame, cells: SetCells, *, flag: pd.Series | None = None) -> SetColumns:
     """The raw log columns of a one-row-per-set export (``sets`` is 1 on every row).
 
-    ``flag`` (each set's warm-up, drop or failure flag) and the set's RPE lead its notes.
-    A timed or distance set writes 0 reps: the reps are not used, not zero.
+    Parameters
+    ----------
+    d
+        The export's rows (stripped text by header name, NA when empty).
+    cells
+        Which header holds each value, and the file's units.
+    flag
+        Each set's warm-up, drop or failure flag (:func:`set_flags`): it leads the notes,
+        then the set's RPE (``RPE 8``), then the app's note.
+
+    Returns
+    -------
+    SetColumns
+        ``date, exercise, sets, reps, load, distance, duration, notes`` as text, and each
+        set's RPE as a number (None when the export has no RPE column). A timed or
+        distance set writes 0 reps: the reps are not used, not zero, and are left empty.
     """
     na = pd.Series(pd.NA, index=d.index, dtype="string")
 
@@ -272,8 +286,32 @@ def one_row_per_set(
 ) -> list[Parsed]:
     """The :class:`Parsed` log of an app export: athlete, set and session columns, layout.
 
-    ``roles`` names each header's role (a None key, a column the file lacks, is passed
-    over); ``units`` the units the file says (empty ones left out).
+    Parameters
+    ----------
+    ctx
+        The file's context: its label (every ``source``) and where its athlete is named.
+    fmt_name
+        The format's name (the layout's ``format``).
+    sr
+        The reader's rows: a row per set (per packed entry for JEFIT), with the workout
+        key, length and RPE that become the session columns.
+    shape
+        Where the table stands in the file (header row, header, last line, ragged rows).
+    roles
+        Each header's role (a None key, a column the file lacks, is passed over; a header
+        not named is ``ignored``).
+    describe
+        What the file is, first in the layout's note (what was set aside follows).
+    units
+        The units the file says (``{"weight": "lb"}``); empty ones are left out.
+
+    Returns
+    -------
+    list of Parsed
+        One log table: ``athlete`` (the athlete from the path, or :data:`NO_ATHLETE`
+        when none is found, so that every row is rejected saying why), the reader's
+        columns, ``session_min`` and ``rpe`` on each workout's first row, ``source``,
+        ``source_row``; the not-data rows sorted.
     """
     n = len(sr.rows)
     found = ctx.athlete_from_path()

@@ -83,7 +83,7 @@ def unpack(cell: str) -> tuple[str, float | None, str] | None:
     return ",".join(map(str, r)), mean, sets_text
 
 
-LOGS = "EXERCISE LOGS"
+_LOGS = "EXERCISE LOGS"
 #: what the other sections hold, for their not-data reason
 _SECTION_WORDS = {
     "SETTING": "settings",
@@ -93,19 +93,19 @@ _SECTION_WORDS = {
 
 
 @dataclass(frozen=True)
-class Sections:
+class _Sections:
     """A JEFIT file's records by section (banner name), and its lines that are not data."""
 
     records: dict[str, list[tuple[int, list[str]]]]
     not_data: list[tuple[int, int, str]]
 
 
-def sections_of(rec: Records) -> Sections:
+def _sections_of(rec: Records) -> _Sections:
     """The records of each ``### NAME ###`` section; banners, section ends, blank lines and
     lines outside any section are not data. A file without banners is one logs table."""
     not_data: list[tuple[int, int, str]] = []
     sections: dict[str, list[tuple[int, list[str]]]] = {}
-    current: str | None = LOGS
+    current: str | None = _LOGS
     if any(_BANNER.match(",".join(f).strip()) for _, f in rec.rows[:4000]):
         current = None
     for r, fields in rec.rows:
@@ -128,14 +128,14 @@ def sections_of(rec: Records) -> Sections:
         sections.setdefault(current, []).append((r, fields))
     not_data += rec.line_gaps()
     for name, rows in sections.items():
-        if name != LOGS:
+        if name != _LOGS:
             what = _SECTION_WORDS.get(name, name.lower())
             not_data += [(r, 1, f"{name} section: {what}") for r, _ in rows]
-    return Sections(sections, not_data)
+    return _Sections(sections, not_data)
 
 
 @dataclass(frozen=True)
-class SectionTable:
+class _SectionTable:
     """One section as a table: its header row (None: the file has no such section)."""
 
     header_row: int | None
@@ -144,40 +144,40 @@ class SectionTable:
     rows: np.ndarray  # the line of each record under the header
 
 
-def section_table(sections: Sections, name: str) -> SectionTable:
+def _section_table(sections: _Sections, name: str) -> _SectionTable:
     """Section ``name``: its first record is its header."""
     rows = sections.records.get(name, [])
     if not rows:
-        return SectionTable(None, [], pd.DataFrame(), np.zeros(0, dtype=np.int64))
+        return _SectionTable(None, [], pd.DataFrame(), np.zeros(0, dtype=np.int64))
     head = [h.strip() for h in rows[0][1]]
-    return SectionTable(rows[0][0], head, table(rows[1:], head),
+    return _SectionTable(rows[0][0], head, table(rows[1:], head),
                         np.array([r for r, _ in rows[1:]], dtype=np.int64))  # fmt: skip
 
 
 @dataclass(frozen=True)
-class WeightUnit:
+class _WeightUnit:
     """The unit of the packed weights and where it was found."""
 
     unit: str
     found: str
 
 
-def weight_unit(sections: Sections, ctx: FormatContext) -> WeightUnit:
+def _weight_unit(sections: _Sections, ctx: FormatContext) -> _WeightUnit:
     """``hipflex.toml``'s unit for ``logs``, else the SETTING section's ``mass``, else kg."""
     unit = "kg"
-    setting = section_table(sections, "SETTING").frame
+    setting = _section_table(sections, "SETTING").frame
     mass = next((c for c in setting.columns if c.casefold() == "mass"), None)
     if mass is not None and len(setting) and pd.notna(setting[mass].iloc[0]):
         unit = WEIGHT_UNITS.get(unit_word(setting[mass].iloc[0]), "kg")
     unit_from = "from the SETTING section" if mass is not None else "the file does not say"
     hinted = {k.casefold(): v for k, v in ctx.hints.units.items()}.get("logs")
     if hinted:
-        return WeightUnit(WEIGHT_UNITS.get(unit_word(hinted), "kg"), "from hipflex.toml")
-    return WeightUnit(unit, unit_from)
+        return _WeightUnit(WEIGHT_UNITS.get(unit_word(hinted), "kg"), "from hipflex.toml")
+    return _WeightUnit(unit, unit_from)
 
 
 @dataclass(frozen=True)
-class PackedSets:
+class _PackedSets:
     """An entry's packed sets as the cleaner reads them."""
 
     prescription: pd.Series  # reps per set, "10,8,8" (an unreadable cell as written)
@@ -185,7 +185,7 @@ class PackedSets:
     notes: pd.Series  # "sets 60x10, 65x8 kg" when there is more than one set
 
 
-def packed_sets(logs: pd.Series, unit: str) -> PackedSets:
+def _packed_sets(logs: pd.Series, unit: str) -> _PackedSets:
     """:func:`unpack` of each distinct ``logs`` cell, as text columns."""
     packed = per_distinct(
         logs, lambda s: "\x1f".join(map(str, unpack(s) or ("", "", ""))), "string"
@@ -205,11 +205,11 @@ def packed_sets(logs: pd.Series, unit: str) -> PackedSets:
     ).where(ok & mean.notna())
     notes = ("sets " + parts[2]).where(ok & parts[2].str.contains(","))
     notes = notes.where(~notes.notna(), notes + (f" {unit}" if unit else ""))
-    return PackedSets(reps, load, notes)
+    return _PackedSets(reps, load, notes)
 
 
 @dataclass(frozen=True)
-class Session:
+class _Session:
     """Each entry's day, workout key and session length (minutes, None: not known)."""
 
     date: pd.Series
@@ -217,7 +217,7 @@ class Session:
     minutes: pd.Series | None
 
 
-def session_of(d: pd.DataFrame, cols: dict[str, str], sessions: SectionTable) -> Session:
+def _session_of(d: pd.DataFrame, cols: dict[str, str], sessions: _SectionTable) -> _Session:
     """The entry's day (``mydate``, else its session's ``starttime``) and its session's
     ``total_time``, joined by ``belongsession``."""
     sess = sessions.frame
@@ -236,15 +236,15 @@ def session_of(d: pd.DataFrame, cols: dict[str, str], sessions: SectionTable) ->
         start = scols.get("starttime") or scols.get("starttimie")
         if start:
             date = date.fillna(key.map(by_id[start]).astype("string"))
-    return Session(date, workout, mins)
+    return _Session(date, workout, mins)
 
 
 def read(path: Path, ctx: FormatContext) -> list[Parsed]:
     """One :class:`Parsed` log: an entry per exercise row, its packed sets kept exactly."""
     rec = read_records(path, ctx.label, sep=",")
-    sections = sections_of(rec)
-    unit = weight_unit(sections, ctx)
-    logs = section_table(sections, LOGS)
+    sections = _sections_of(rec)
+    unit = _weight_unit(sections, ctx)
+    logs = _section_table(sections, _LOGS)
     d = logs.frame
     cols = {c.casefold(): c for c in d.columns}
     if logs.header_row is None or "ename" not in cols or "logs" not in cols:
@@ -253,9 +253,9 @@ def read(path: Path, ctx: FormatContext) -> list[Parsed]:
             file=ctx.label,
             row=logs.header_row,
         )
-    packed = packed_sets(d[cols["logs"]], unit.unit)
-    session = session_of(d, cols, section_table(sections, "WORKOUT SESSIONS"))
-    others = sum(len(v) for k, v in sections.records.items() if k != LOGS)
+    packed = _packed_sets(d[cols["logs"]], unit.unit)
+    session = _session_of(d, cols, _section_table(sections, "WORKOUT SESSIONS"))
+    others = sum(len(v) for k, v in sections.records.items() if k != _LOGS)
     sr = SetRows(
         rows=logs.rows,
         columns={

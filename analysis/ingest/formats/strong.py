@@ -72,7 +72,7 @@ def sniff(head: Head) -> bool:
 
 
 @dataclass(frozen=True)
-class StrongColumns:
+class _StrongColumns:
     """The columns of a Strong export (None: the layout has none) and the units it says."""
 
     cells: SetCells  # the set's values
@@ -85,7 +85,7 @@ class StrongColumns:
     distance_unit: str
 
 
-def columns_of(cols: list[str], hinted_units: dict[str, str]) -> StrongColumns:
+def _columns_of(cols: list[str], hinted_units: dict[str, str]) -> _StrongColumns:
     """Which column holds what, in the current and the older layouts."""
     units_hint = {k.casefold(): v for k, v in hinted_units.items()}
 
@@ -111,7 +111,7 @@ def columns_of(cols: list[str], hinted_units: dict[str, str]) -> StrongColumns:
         rpe=find("rpe"),
         notes=find("notes"),
     )
-    return StrongColumns(
+    return _StrongColumns(
         cells,
         order=find("set order"),
         workout_number=find("workout #"),
@@ -124,7 +124,7 @@ def columns_of(cols: list[str], hinted_units: dict[str, str]) -> StrongColumns:
 
 
 @dataclass(frozen=True)
-class StrongSets:
+class _StrongSets:
     """The set rows of a Strong export, apart from its rest-timer and exercise-note rows."""
 
     frame: pd.DataFrame  # the set rows, 0..n-1
@@ -135,7 +135,7 @@ class StrongSets:
     notes: int
 
 
-def sets_of(sh: Sheet, c_order: str) -> StrongSets:
+def _sets_of(sh: Sheet, c_order: str) -> _StrongSets:
     """The set rows; ``Rest Timer`` and ``Note`` rows are not data (listed with why)."""
     order = sh.frame[c_order].fillna("").str.strip().str.casefold()
     rest = order.isin(["rest timer", "rest", "timer"]).to_numpy()
@@ -144,7 +144,7 @@ def sets_of(sh: Sheet, c_order: str) -> StrongSets:
     not_data = list(sh.not_data)
     not_data += [(int(r), 1, "rest timer (a rest between sets, not a set)") for r in sh.rows[rest]]
     not_data += [(int(r), 1, "exercise note (not a set)") for r in sh.rows[note]]
-    return StrongSets(
+    return _StrongSets(
         sh.frame.loc[sets].reset_index(drop=True),
         order[sets].reset_index(drop=True),
         sh.rows[sets],
@@ -154,7 +154,7 @@ def sets_of(sh: Sheet, c_order: str) -> StrongSets:
     )
 
 
-def session_minutes(d: pd.DataFrame, c: StrongColumns) -> pd.Series | None:
+def _session_minutes(d: pd.DataFrame, c: _StrongColumns) -> pd.Series | None:
     """The workout's length in minutes per set row, from ``Duration (sec)`` or ``Duration``."""
     if c.duration_s:
         return numbers(d[c.duration_s]) / 60
@@ -163,7 +163,7 @@ def session_minutes(d: pd.DataFrame, c: StrongColumns) -> pd.Series | None:
     return None
 
 
-def roles_of(c: StrongColumns) -> dict[str | None, str]:
+def _roles_of(c: _StrongColumns) -> dict[str | None, str]:
     """What each column is read as (``hipflex inspect`` shows it)."""
     s = c.cells
     roles = {
@@ -194,8 +194,8 @@ def roles_of(c: StrongColumns) -> dict[str | None, str]:
 def read(path: Path, ctx: FormatContext) -> list[Parsed]:
     """One :class:`Parsed` log: a row per set (warm-up, drop and failure sets flagged)."""
     sh = read_sheet(path, ctx.label, "Strong")
-    c = columns_of(list(sh.frame.columns), ctx.hints.units)
-    kept = sets_of(sh, c.order)
+    c = _columns_of(list(sh.frame.columns), ctx.hints.units)
+    kept = _sets_of(sh, c.order)
     d = kept.frame
     flag = set_flags(kept.order, lambda s: s.isdigit() or not s, "set order")
     values = set_columns(d, c.cells, flag=flag)
@@ -211,7 +211,7 @@ def read(path: Path, ctx: FormatContext) -> list[Parsed]:
         rows=kept.rows,
         columns=values.columns,
         workout=workout,
-        session_min=session_minutes(d, c),
+        session_min=_session_minutes(d, c),
         set_rpe=values.set_rpe,
         not_data=kept.not_data,
         counts={
@@ -226,7 +226,7 @@ def read(path: Path, ctx: FormatContext) -> list[Parsed]:
         NAME,
         sr,
         sh.shape,
-        roles=roles_of(c),
+        roles=_roles_of(c),
         describe=f"{NAME} ({layout} layout), one row per set",
         units={"weight": c.weight_unit, "distance": c.distance_unit},
     )
