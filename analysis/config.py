@@ -31,10 +31,6 @@ EVENTS_M: tuple[int, ...] = (200, 400)
 #: Pounds to kilograms.
 LB_TO_KG: float = 0.45359237
 
-#: Longest session accepted (minutes); more is not one training session (session RPE,
-#: :mod:`analysis.srpe`; a workout's span in an app export).
-MAX_SESSION_MIN = 600.0
-
 #: Seconds added to a hand time to obtain its FAT equivalent, per event (metres).
 #: The convention used by statisticians and ranking lists: +0.24 s for races of 200 m or
 #: less, +0.14 s for the 400 m (a hand timer starts the watch late by a reaction time, and
@@ -161,6 +157,11 @@ ATTENTION_FADE_MARGIN_S: float = 0.2
 #: pages (:mod:`analysis.reports.squad_scale`).
 SQUAD_SUMMARY_ATHLETES: int = 40
 
+
+#: Longest session accepted (minutes); more is not one training session. The sRPE cleaner
+#: (:mod:`analysis.srpe`) and the app readers' workout lengths
+#: (:mod:`analysis.ingest.formats`) both hold to it.
+MAX_SESSION_MIN: float = 600.0
 
 # ------------------------------------------------------------------ reading limits
 # A file is refused early, with one line naming the file and the limit, when it claims
