@@ -81,56 +81,83 @@ def _summary_rows(
     Vectorized over the distinct values of each column: the label is a row's first
     non-empty cell among its first three columns; formulas count outside the notes
     columns; a row whose label or athlete cell is a roster name is never a summary row.
+    Each rule is looked at only where its distinct values say it can apply: a column
+    with no label word, no formula and no bare number costs no pass over its rows.
     """
     cols = [c for c in frame.columns if c not in ("source", "source_row")]
     n = len(frame)
+    columns = [_SummaryColumn.of(frame[col], k, col) for k, col in enumerate(cols)]
+    labels = [c for c in columns if c.k < 3]
+    counted = [c for c in columns if c.role != "notes"]
+    if not any(c.label.any() for c in labels) and not any(
+        c.formula.any() or c.number_any for c in counted
+    ):
+        return np.zeros(n, dtype=bool)  # no rule can apply (the usual log)
     label_hit = np.zeros(n, dtype=bool)
     label_seen = np.zeros(n, dtype=bool)
     label_code = np.full(n, -1, dtype=np.int64)  # which of the first columns holds the label
-    formulas = np.zeros(n, dtype=np.int64)
-    filled = np.zeros(n, dtype=np.int64)
-    not_number = np.zeros(n, dtype=bool)  # a filled cell (notes aside) that is no number
-    numbers: dict[int, np.ndarray] = {}  # column -> its bare numbers (NaN elsewhere)
-    codes_of: dict[int, np.ndarray] = {}
-    cats_of: dict[int, np.ndarray] = {}
-    athlete_cols = []
-    for k, col in enumerate(cols):
-        s = frame[col]
-        if not isinstance(s.dtype, pd.CategoricalDtype):
-            s = s.astype("category")
-        codes = s.cat.codes.to_numpy()
-        present = codes >= 0
-        role = _role(col)
-        if role in ("athlete", "name"):
-            athlete_cols.append(k)
-        if role == "notes" and k >= 3:
-            continue  # free text: neither a label nor a formula nor a number that sums
-        text = pd.Series(s.cat.categories.astype("string"), dtype="string")
-        cats = text.to_numpy(dtype=object)
-        if k < 3:
-            codes_of[k], cats_of[k] = codes, cats
-            here = present & ~label_seen
-            label_hit |= here & _flags(text, _LABEL_PREFIX, is_summary_label)[codes]
-            label_code[here] = k
-            label_seen |= present
-        if role == "notes":
-            continue
-        if k not in codes_of and k in athlete_cols:
-            codes_of[k], cats_of[k] = codes, cats
-        filled += present
-        formulas += _flags(text, r"^=", is_aggregate_formula)[codes]
-        values = _numbers(text)[codes]
-        is_num = ~np.isnan(values)
-        not_number |= present & ~is_num
-        if is_num.any():
-            numbers[k] = values
-    mask = label_hit | ((formulas > 0) & (formulas >= np.maximum(1, filled // 2)))
+    for c in labels:
+        present = c.codes >= 0
+        here = present & ~label_seen
+        if c.label.any():
+            label_hit |= here & c.label[c.codes]
+        label_code[here] = c.k
+        label_seen |= present
+    mask = label_hit
+    if any(c.formula.any() for c in counted):
+        formulas = np.zeros(n, dtype=np.int64)
+        filled = np.zeros(n, dtype=np.int64)
+        for c in counted:
+            filled += c.codes >= 0
+            formulas += c.formula[c.codes]
+        mask = mask | ((formulas > 0) & (formulas >= np.maximum(1, filled // 2)))
+    athlete_cols = [c.k for c in columns if c.role in ("athlete", "name")]
+    codes_of = {c.k: c.codes for c in columns if c.k < 3 or c.k in athlete_cols}
+    cats_of = {c.k: c.cats for c in columns if c.k < 3 or c.k in athlete_cols}
     if is_athlete is not None and mask.any():
         _roster_wins(mask, is_athlete, label_code, codes_of, cats_of, athlete_cols)
-    sums = _sum_rows(mask, numbers, not_number)
+    numbers = {c.k: c.numbers[c.codes] for c in counted if c.number_any}
+    if not numbers:
+        return mask
+    not_number = np.zeros(n, dtype=bool)  # a filled cell (notes aside) that is no number
+    for c in counted:
+        not_number |= (c.codes >= 0) & np.isnan(c.numbers)[c.codes]
+    sums = _sum_rows(mask, {k: v for k, v in numbers.items() if not np.isnan(v).all()},
+                     not_number)  # fmt: skip
     if is_athlete is not None and sums.any():
         _roster_wins(sums, is_athlete, label_code, codes_of, cats_of, athlete_cols)
     return mask | sums
+
+
+@dataclass(frozen=True)
+class _SummaryColumn:
+    """One column of a plain table, as the summary-row rules see its distinct values."""
+
+    k: int  # the column's position
+    role: str | None
+    codes: np.ndarray  # each row's distinct value (-1: empty)
+    cats: np.ndarray  # the distinct values (text)
+    label: np.ndarray  # per distinct value (+1 for NA): a summary label
+    formula: np.ndarray  # per distinct value (+1 for NA): a summing formula
+    numbers: np.ndarray  # per distinct value (+1 for NA): its bare number, else NaN
+    number_any: bool
+
+    @classmethod
+    def of(cls, s: pd.Series, k: int, col: object) -> _SummaryColumn:
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype("category")
+        codes = s.cat.codes.to_numpy()
+        role = _role(col)
+        text = pd.Series(s.cat.categories.astype("string"), dtype="string")
+        none = np.zeros(len(text) + 1, dtype=bool)
+        nan = np.full(len(text) + 1, np.nan)
+        free = role == "notes" and k >= 3  # free text: no label, formula or number
+        label = _flags(text, _LABEL_PREFIX, is_summary_label) if k < 3 and not free else none
+        counted = role != "notes"
+        formula = _flags(text, r"^=", is_aggregate_formula) if counted else none
+        numbers = _numbers(text) if counted else nan
+        return cls(k, role, codes, text.to_numpy(dtype=object), label, formula, numbers,
+                   bool(counted and not np.isnan(numbers).all()))  # fmt: skip
 
 
 #: Text that may be a summary label (the words of :data:`~.layout._SUMMARY`, by their first
