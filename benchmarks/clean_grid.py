@@ -104,7 +104,7 @@ if mode == "calamine":
     info = f"{n} cells"
 elif mode == "reader":
     from pathlib import Path
-    from analysis.ingest.cells import read_xlsx_rows
+    from analysis.ingest.workbook import read_xlsx_rows
     t = time.perf_counter()
     n = sum(len(c) for s in read_xlsx_rows(Path(target), "grid.xlsx") for _, c in s.rows)
     info = f"{n} cells kept"

@@ -28,8 +28,9 @@ import pandas as pd
 
 from .. import config
 from ..errors import DataError
-from ..io import RaggedRowsError, RawTable, frame_from_rows, read_raw, sniff_csv
-from .cells import check_line_limit, head_csv_rows, read_csv_rows, read_xlsx_rows
+from .csvfile import RaggedRowsError, sniff_csv
+from .csvrows import check_line_limit, count_lines, head_csv_rows, read_csv_rows
+from .frames import RawTable, frame_from_rows
 from .formats import FormatContext
 from .formats import detect as detect_format
 from .hints import FILE_NAME, HintsFile, load_hints
@@ -41,8 +42,11 @@ from .layout import (
     _role,
     is_aggregate_formula,
     is_summary_label,
+    year_chooser,
     years_in,
 )
+from .raw import read_raw
+from .workbook import WORKBOOK_SUFFIXES, read_workbook_rows
 
 
 @dataclass
@@ -295,8 +299,8 @@ def read_file(
         ctx = FormatContext(label, root, hints.for_source(label), is_athlete, df)
         return [SheetRead(None, p.layout, p) for p in fmt.read(path, ctx)]
     out: list[SheetRead] = []
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        for sheet in read_xlsx_rows(path, label):
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        for sheet in read_workbook_rows(path, label):
             source = f"{label}#{sheet.name}"
             reader = SheetReader(
                 source, sheet.rows, file_stem=stem, sheet=sheet.name,
@@ -383,9 +387,6 @@ def read_sheets(
     years written in every sheet read (titles, headers, sheet names, plain date columns)
     choose the year of dates written without one.
     """
-    from .cells import count_lines
-    from .layout import year_chooser
-
     sheets: list[SheetRead] = []
     failed: list[tuple[Path, str, int | None, str]] = []
     years: Counter = Counter()
@@ -395,7 +396,7 @@ def read_sheets(
             read = read_file(path, root, hints=hints, is_athlete=is_athlete, dayfirst=dayfirst,
                              categorical=categorical)  # fmt: skip
         except DataError as exc:
-            lines = count_lines(path) if path.suffix.lower() not in (".xlsx", ".xlsm") else None
+            lines = count_lines(path) if path.suffix.lower() not in WORKBOOK_SUFFIXES else None
             failed.append((path, label, lines, one_line(exc, label)))
             continue
         for sheet in read:

@@ -55,7 +55,7 @@ def readable_suffixes() -> frozenset[str]:
     The one list: the base readers' (:data:`analysis.io.RAW_SUFFIXES`) and every ending a
     registered app or timing-system format reads (:mod:`analysis.ingest.formats`).
     """
-    from ..io import RAW_SUFFIXES
+    from .raw import RAW_SUFFIXES
 
     out = set(RAW_SUFFIXES)
     try:

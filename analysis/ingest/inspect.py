@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from ..io import classify
+from .headers import classify
 from .files import scan_folder
 from .hints import FILE_NAME, load_hints
 from .injury_headers import is_injury_file, is_injury_frame
@@ -57,7 +57,7 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
     DataError
         The folder or its roster cannot be read, or its ``hipflex.toml`` is invalid.
     """
-    from ..io import read_raw
+    from .raw import read_raw
     from ..names import load_roster
     from . import read_sheets, roster_matcher
 

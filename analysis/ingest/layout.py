@@ -39,7 +39,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..io import LOG_SYNONYMS, RESULT_SYNONYMS, ROSTER_SYNONYMS, header_key
+from .headers import LOG_SYNONYMS, RESULT_SYNONYMS, ROSTER_SYNONYMS, header_key
 from .injury_headers import HEADER_WORDS as _INJURY_WORDS
 
 Row = tuple[int, list]
