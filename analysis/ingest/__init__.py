@@ -30,9 +30,9 @@ from .. import config
 from ..errors import DataError
 from .csvfile import RaggedRowsError, sniff_csv
 from .csvrows import check_line_limit, count_lines, head_csv_rows, read_csv_rows
-from .frames import RawTable, frame_from_rows
 from .formats import FormatContext
 from .formats import detect as detect_format
+from .frames import RawTable, frame_from_rows
 from .hints import FILE_NAME, HintsFile, load_hints
 from .layout import (
     Day,

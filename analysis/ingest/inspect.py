@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from .headers import classify
 from .files import scan_folder
+from .headers import classify
 from .hints import FILE_NAME, load_hints
 from .injury_headers import is_injury_file, is_injury_frame
 from .layout import result_roles
@@ -57,9 +57,9 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
     DataError
         The folder or its roster cannot be read, or its ``hipflex.toml`` is invalid.
     """
-    from .raw import read_raw
     from ..names import load_roster
     from . import read_sheets, roster_matcher
+    from .raw import read_raw
 
     root = Path(data_dir)
     if not root.is_dir():
