@@ -42,14 +42,16 @@ _DATE_PATTERNS = [
     # 5 Jan 2026, 5. Januar 2026, 5th January
     (
         re.compile(
-            r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er|\.)?\s*(?:de\s+)?([a-z]{3,9})\.?,?"
+            r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er|\.)?\s*(?:de\s+)?([a-z]{3,10})\.?,?"
             r"(?:\s+(?:de\s+)?(\d{4}))?(?![a-z])"
         ),
         "d_mon_y",
     ),
     # Jan 5 2026, January 5th
     (
-        re.compile(r"(?<![a-z])([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?(?!\d)"),
+        re.compile(
+            r"(?<![a-z])([a-z]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?(?!\d)"
+        ),
         "mon_d_y",
     ),
     # 05/01, 05.01. (no year)
