@@ -140,23 +140,6 @@ class FolderRead:
     year_of: Callable[[Day, bool], int]
 
 
-def roster_matcher(athletes: pd.DataFrame | None) -> Callable[[str], bool]:
-    """``is_athlete(name)``: the name resolves to one roster athlete (cached per spelling)."""
-    from functools import lru_cache
-
-    from ..names import resolve_athletes
-
-    if athletes is None:
-        return lambda _: False
-
-    @lru_cache(maxsize=4096)
-    def is_athlete(name: str) -> bool:
-        ids, _ = resolve_athletes(pd.Series([name], dtype="string"), athletes)
-        return bool(ids.notna().iloc[0])
-
-    return is_athlete
-
-
 def read_sheets(
     root: Path,
     files: list[Path],
@@ -234,5 +217,4 @@ __all__ = [
     "plain_frame_years",
     "read_file",
     "read_sheets",
-    "roster_matcher",
 ]

@@ -57,8 +57,9 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
     DataError
         The folder or its roster cannot be read, or its ``hipflex.toml`` is invalid.
     """
+    from ..athlete_match import roster_matcher
     from ..names import load_roster
-    from . import read_sheets, roster_matcher
+    from . import read_sheets
     from .raw import read_raw
 
     root = Path(data_dir)

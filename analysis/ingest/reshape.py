@@ -12,20 +12,41 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
 from .days import Day, as_date, day_header, day_text
 from .headers import header_key
 from .roles import role
-from .sheet import Parsed, Row
+from .sheet import Hints, Layout, Parsed, Row
 from .summary import BARE_NUMBER, SUMMARY, ColumnSums, is_summary, text_and_athlete_cols
 
-if TYPE_CHECKING:
-    from .layout import SheetReader
-
 YearOf = Callable[[Day, bool], int]
+
+
+class SheetReader(Protocol):
+    """What reshaping reads of a sheet whose layout is detected (:class:`.layout.SheetReader`)."""
+
+    source: str
+    header: list
+    ctx: dict
+    units: dict[int, str]
+    days: dict[int, tuple[int | None, Day | None]]
+    week: Day | None
+    layout: Layout
+    hints: Hints
+    dayfirst: bool
+
+    def is_athlete(self, name: str) -> bool: ...
+
+    def read_context(self, cells: list, ctx: dict) -> bool: ...
+
+    def label_cols(self) -> list[int]: ...
+
+    def grid_athlete_col(self) -> int | None: ...
+
+    def grid_exercise_col(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
