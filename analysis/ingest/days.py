@@ -11,7 +11,7 @@ import datetime as _dt
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -68,12 +68,14 @@ class Day:
     day: int
 
     def on(self, year: int) -> _dt.date | None:
+        """The day in ``year``, or None (29 February of a common year)."""
         try:
             return _dt.date(year, self.month, self.day)
         except ValueError:
             return None
 
     def text(self) -> str:
+        """ISO text, ``--MM-DD`` when the year is unknown."""
         return (
             f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
             if self.year
@@ -165,16 +167,19 @@ def day_header(text: object, dayfirst: bool = True) -> tuple[int | None, Day | N
 
 
 def default_year(day: Day, monday: bool) -> int:
+    """The year of a date written without one, when the folder says nothing: this year."""
     return _dt.date.today().year
 
 
-def as_date(day: Day, year_of, monday: bool = False) -> _dt.date | None:
+def as_date(day: Day, year_of: Callable[[Day, bool], int], monday: bool = False) -> _dt.date | None:
+    """The calendar day of ``day``, its year from ``year_of`` when it has none (or None)."""
     if day.year is not None:
         return day.on(day.year)
     return day.on(year_of(day, monday))
 
 
-def day_text(day: Day, year_of) -> str | None:
+def day_text(day: Day, year_of: Callable[[Day, bool], int]) -> str | None:
+    """:func:`as_date` as ISO text (``2026-03-02``), or None."""
     d = as_date(day, year_of)
     return d.isoformat() if d else None
 
@@ -199,7 +204,7 @@ def year_chooser(reference_years: Counter) -> Callable[[Day, bool], int]:
     return year_of
 
 
-def years_in(texts) -> Counter:
+def years_in(texts: Iterable[object]) -> Counter:
     """Four-digit years (1950-2100) written in some texts."""
     out: Counter = Counter()
     for t in texts:

@@ -36,6 +36,11 @@ class RawTable:
 
 
 def cell_to_text(value: object) -> object:
+    """One cell's value as the text a coach would type (``NA`` for an empty cell).
+
+    A date as ``2026-03-02`` (with `` 10:30:00`` when it has a time), a duration or a
+    time of day as ``m:ss.ff``, a whole float without ``.0``, text stripped.
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return pd.NA
     if isinstance(value, _dt.datetime):
@@ -107,6 +112,11 @@ def _clean_headers(df: pd.DataFrame, source: str) -> pd.DataFrame:
 def finish_frame(
     df: pd.DataFrame, source: str, *, categorical: bool = False, rows: np.ndarray | None = None
 ) -> pd.DataFrame:
+    """A parsed table as a raw frame: headers named, cells as text, blank rows dropped.
+
+    ``source`` and ``source_row`` are added (``rows``: each row's spreadsheet number; by
+    default 2, 3, ...); with ``categorical`` the columns come dictionary-encoded.
+    """
     import pyarrow as pa
 
     df = _clean_headers(df, source)
@@ -254,7 +264,9 @@ def _stack_categories(parts: list[pd.Series]) -> pd.Series | None:
         return None
 
 
-def frame_from_rows(rows: list[tuple[int, list]], source: str, categorical: bool = False):
+def frame_from_rows(
+    rows: list[tuple[int, list]], source: str, categorical: bool = False
+) -> pd.DataFrame:
     """A raw frame from ``(row, cells)`` rows: the first is the header, the rest data.
 
     ``source_row`` is each row's own number (rows left out as blank keep the numbers of

@@ -38,15 +38,20 @@ class SheetReader(Protocol):
     hints: Hints
     dayfirst: bool
 
-    def is_athlete(self, name: str) -> bool: ...
+    def is_athlete(self, name: str) -> bool:
+        """The name resolves to a roster athlete."""
 
-    def read_context(self, cells: list, ctx: dict) -> bool: ...
+    def read_context(self, cells: list, ctx: dict) -> bool:
+        """Update ``ctx`` from a title or heading line; True if it said anything."""
 
-    def label_cols(self) -> list[int]: ...
+    def label_cols(self) -> list[int]:
+        """A grid's columns left of its first day column."""
 
-    def grid_athlete_col(self) -> int | None: ...
+    def grid_athlete_col(self) -> int | None:
+        """A grid's athlete column, or None."""
 
-    def grid_exercise_col(self) -> int | None: ...
+    def grid_exercise_col(self) -> int | None:
+        """A grid's exercise column, or None."""
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ KNOWN_RESULTS = {**_keys(RESULT_SYNONYMS, LOG_SYNONYMS, ROSTER_SYNONYMS), **SIDE
 
 @lru_cache(maxsize=65536)
 def role(cell: object) -> str | None:
+    """The role a header cell gives its column (``athlete``, ``final``, ``split``), or None."""
     if cell is None:
         return None
     key = header_key(cell).replace("_", " ")

@@ -11,7 +11,7 @@ cells per sheet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,7 +92,9 @@ def grid_texts(grid: list[list], row0: int, col0: int) -> Iterator[tuple[int, li
             yield i, pad + list(texts) if col0 else list(texts)
 
 
-def sheet_rows(numbered, sheet_label: str, *, as_text: bool = False) -> list[Row]:
+def sheet_rows(
+    numbered: Iterable[tuple[int, list]], sheet_label: str, *, as_text: bool = False
+) -> list[Row]:
     """``(row number, values)`` of one sheet -> its non-blank rows, within the limits.
 
     ``as_text``: the values are text already (:func:`grid_texts`).
