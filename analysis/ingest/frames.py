@@ -237,7 +237,9 @@ def concat_raw(frames: list[pd.DataFrame]) -> pd.DataFrame:
         ]
         out[col] = _stack_categories(parts)
         if out[col] is None:
-            out[col] = pd.concat([as_text(p.to_frame())[col] for p in parts], ignore_index=True)
+            texts = [p.astype("string") if isinstance(p.dtype, pd.CategoricalDtype) else p
+                     for p in parts]  # fmt: skip
+            out[col] = pd.concat(texts, ignore_index=True)
     return pd.DataFrame(out)
 
 

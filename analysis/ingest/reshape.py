@@ -269,10 +269,13 @@ def _grid_entries(
                     date = (start + _dt.timedelta(days=(wd - start.weekday()) % 7)).isoformat()
             entry_source = f"{reader.source}!{_col_letter(j)}"
             out.entry_sources[entry_source] = reader.source
-            for key, value in (("athlete", who), ("date", date), ("exercise", exercise),
-                               ("prescription", text), ("notes", note),
-                               ("source", entry_source), ("source_row", r)):  # fmt: skip
-                recs[key].append(value)
+            recs["athlete"].append(who)
+            recs["date"].append(date)
+            recs["exercise"].append(exercise)
+            recs["prescription"].append(text)
+            recs["notes"].append(note)
+            recs["source"].append(entry_source)
+            recs["source_row"].append(r)
     return entries, days, week
 
 
