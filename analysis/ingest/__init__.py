@@ -1,16 +1,29 @@
 """The ingest stage: reading coaches' files, whatever their layout, into raw tables.
 
-``cells``
-    Bounded reading: a CSV or a workbook sheet as rows of text cells, within the limits
-    of :mod:`analysis.config` (a declared dimension is never trusted).
-``layout``
+The bottom of the data path, cut by concern (each module imports only those above it):
+
+``bounds``, ``headers``, ``frames``
+    The limits' one-line refusal; header synonyms and what a table is; raw frames of
+    text cells (``source``, ``source_row``; dictionary-encoded with ``categorical``).
+``csvfile``, ``csvrows``
+    A CSV's encoding and separator and its cells by pandas' C parser; the CSV checked
+    against the limits before it is parsed, and read as rows of text.
+``workbook_scan``, ``workbook``, ``ods``, ``sheetrows``
+    A workbook measured before it is parsed (a declared dimension is never trusted);
+    its sheets read by calamine (XLSX, XLSM, ODS), openpyxl only where calamine cannot
+    serve; the cells as rows of text.
+``raw``
+    :func:`~.raw.read_raw`: one file as raw frames (``analysis.io.read_raw``).
+``roles``, ``days``, ``summary``, ``sheet``, ``layout``, ``reshape``, ``plain``, ``rows``
     Layout detection per file and sheet (header row, titles, units and summary rows,
     weekly grids, block files, the athlete from a title, sheet or file name) and the
     reshaping of each layout into the raw rows the cleaners read.
-``hints``
-    The optional ``hipflex.toml`` of a data folder.
-``inspect``
-    ``hipflex inspect DIR``: how each file and sheet would be read.
+``formats``
+    The registry of app and timing-system formats.
+``hints``, ``inspect``, ``files``
+    The optional ``hipflex.toml``; ``hipflex inspect DIR``; walking the data folder.
+``cells``
+    The old names of the bounded reading, re-exported.
 
 :func:`read_file` is the stage's entry point: one file in, one :class:`SheetRead` per
 sheet out (the sheet's layout, and a way to parse it once the folder's years are known).
