@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..athlete_match import roster_matcher
 from ..errors import DataError
 from .files import scan_folder
 from .headers import classify
@@ -57,7 +58,6 @@ def inspect_folder(data_dir: str | os.PathLike[str], *, rows: int = 3) -> tuple[
     DataError
         The folder or its roster cannot be read, or its ``hipflex.toml`` is invalid.
     """
-    from ..athlete_match import roster_matcher
     from ..names import load_roster
     from . import read_sheets
     from .raw import read_raw
