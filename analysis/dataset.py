@@ -493,7 +493,8 @@ def read_folder(
     A file that cannot be read is listed in ``skipped`` with its reason; it never stops
     the others.
     """
-    from .ingest import load_hints, one_line, read_sheets, roster_matcher
+    from .athlete_match import roster_matcher
+    from .ingest import load_hints, one_line, read_sheets
     from .plan import is_plan_file
 
     out = _Tables()

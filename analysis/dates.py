@@ -24,7 +24,10 @@ import pandas as pd
 from . import config
 from .errors import DataError
 
-_MONTHS = {
+#: The one month table: month names and their abbreviations, accents removed, in English,
+#: German, French, Spanish, Italian, Dutch and Swedish -> month number. Cells (here) and
+#: titles, headers and sheet names (:func:`analysis.ingest.days.find_date`) read it.
+MONTHS: dict[str, int] = {
     m: i
     for i, names in enumerate(
         [
@@ -52,7 +55,7 @@ _MONTHS = {
                 "febbraio",
                 "februari",
             ),
-            ("mar", "march", "marz", "mrz", "mars", "marzo", "maart", "mrt"),
+            ("mar", "march", "marz", "maerz", "mrz", "mars", "marzo", "maart", "mrt"),
             ("apr", "april", "avril", "avr", "abril", "abr", "aprile"),
             ("may", "mai", "mayo", "maggio", "mag", "mei", "maj"),
             ("jun", "june", "juni", "juin", "junio", "giugno", "giu"),
@@ -130,10 +133,10 @@ def _parse_one(text: str) -> tuple:
             return ("error", "invalid date")
         return ("ambiguous", a, b, y)
     if m := _DAY_MON.match(s):
-        mon = _MONTHS.get(m[2])
+        mon = MONTHS.get(m[2])
         return ("fixed", _year(m[3]), mon, int(m[1])) if mon else ("error", "unparseable date")
     if m := _MON_DAY.match(s):
-        mon = _MONTHS.get(m[1])
+        mon = MONTHS.get(m[1])
         return ("fixed", _year(m[3]), mon, int(m[2])) if mon else ("error", "unparseable date")
     if m := _SERIAL.match(s):
         d = _EXCEL_EPOCH + _dt.timedelta(days=int(m[1]))

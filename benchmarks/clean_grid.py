@@ -7,7 +7,7 @@ fresh child process so peak memory is that stage's own, ``--repeat`` times in tu
 
 * baseline: a bare calamine read (``python_calamine``: every sheet to Python lists), the
   least any calamine-based reader does (hipflex reads workbooks with calamine);
-* hipflex reader: :func:`analysis.ingest.cells.read_xlsx_rows` (the pre-check, calamine,
+* hipflex reader: :func:`analysis.ingest.workbook.read_xlsx_rows` (the pre-check, calamine,
   the cells as text);
 * hipflex: ``analysis.load_dataset`` of the folder (the workbook pre-check, calamine, layout
   detection, reshaping to one row per entry, cleaning, reconciliation);
@@ -104,7 +104,7 @@ if mode == "calamine":
     info = f"{n} cells"
 elif mode == "reader":
     from pathlib import Path
-    from analysis.ingest.cells import read_xlsx_rows
+    from analysis.ingest.workbook import read_xlsx_rows
     t = time.perf_counter()
     n = sum(len(c) for s in read_xlsx_rows(Path(target), "grid.xlsx") for _, c in s.rows)
     info = f"{n} cells kept"

@@ -7,8 +7,12 @@ garbage or implausible prescriptions) to ``benchmarks/.data/``, then measures, e
 child process so peak memory is that stage's own:
 
 * baseline: ``pandas.read_csv(path)`` of the same file;
-* hipflex: ``analysis.io.read_raw(categorical=True)`` + ``clean_training_log`` (the whole
-  path ``hipflex clean`` takes for a log file).
+* hipflex: ``analysis.io.read_raw(categorical=True)`` + ``clean_training_log`` (the
+  reading and cleaning of one log file);
+* hipflex clean: what ``hipflex clean`` runs, :func:`analysis.load_dataset` of a folder
+  holding the log and the roster, against a bare ``read_csv`` of the log in the same
+  process (issue 25; target at most 3x), each side's threads stated: the most OS threads
+  the process had while it ran (sampled every 2 ms) and its CPU seconds per wall second.
 
 Each stage runs ``--repeat`` times (default 6; 1 from 5M rows up, where only the bare
 ``read_csv`` is the baseline), the stages taking turns in a rotating order; the medians are
@@ -87,6 +91,9 @@ def generate(path: Path, rows: int, seed: int) -> None:
 def _child(stage: str, path: str) -> None:
     import resource
 
+    if stage == "load_dataset":
+        print(json.dumps(_load_dataset_child(Path(path))))
+        return
     t0 = time.perf_counter()
     c0 = time.process_time()
     if stage == "read_csv":
@@ -123,6 +130,61 @@ def _child(stage: str, path: str) -> None:
     cpu = time.process_time() - c0  # every thread's CPU (the cleaner runs on a pool)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": elapsed, "cpu_s": cpu, "peak_mb": peak_mb, "n": n, **extra}))
+
+
+class _Threads:
+    """The most OS threads of this process while a ``with`` block runs (sampled)."""
+
+    def __enter__(self) -> _Threads:
+        import threading
+
+        self.most = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.002):
+            try:
+                self.most = max(self.most, len(os.listdir("/proc/self/task")) - 1)
+            except OSError:
+                return
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _timed(f) -> tuple[object, dict]:
+    with _Threads() as threads:
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = f()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return out, {"seconds": wall, "cpu_s": cpu, "threads": threads.most}
+
+
+def _load_dataset_child(log: Path) -> dict:
+    """``load_dataset`` of a folder holding the log and the roster, and a bare ``read_csv``
+    of the log, in this one process (the bare read first, then hipflex, then the bare
+    read again: the median of the two bare reads is the baseline)."""
+    import datetime as dt
+    import resource
+
+    import analysis as hf
+
+    folder = log.parent / f"dataset_{log.stem}"
+    folder.mkdir(exist_ok=True)
+    for src, name in ((log, "log.csv"), (log.parent / "athletes.csv", "athletes.csv")):
+        if not (folder / name).exists():
+            os.link(src, folder / name)
+    _, bare1 = _timed(lambda: pd.read_csv(folder / "log.csv"))
+    ds, ours = _timed(lambda: hf.load_dataset(folder, today=dt.date(2026, 1, 1)))
+    _, bare2 = _timed(lambda: pd.read_csv(folder / "log.csv"))
+    bare = min((bare1, bare2), key=lambda r: r["seconds"])
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {**ours, "bare_s": bare["seconds"], "bare_cpu_s": bare["cpu_s"],
+            "bare_threads": bare["threads"], "peak_mb": peak_mb, "n": len(ds.log)}  # fmt: skip
 
 
 def run(stage: str, path: Path) -> dict:
@@ -206,6 +268,29 @@ def measure(rows: int, seed: int, repeat: int, stages: tuple[str, ...]) -> None:
           f" {verdict}")  # fmt: skip
     print(f"hipflex peak memory {peak:.0f} MB, target < {PEAK_TARGET_MB} MB: "
           f"{'met' if peak < PEAK_TARGET_MB else 'MISSED'}")  # fmt: skip
+    if "load_dataset" in runs:
+        _print_load_dataset(runs["load_dataset"], mrows)
+
+
+#: Target of ``load_dataset`` (what ``hipflex clean`` runs) against a bare ``read_csv`` of
+#: the log in the same process (issue 25).
+LOAD_DATASET_TARGET = 3.0
+
+
+def _print_load_dataset(runs: list[dict], mrows: float) -> None:
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    ratios = sorted(r["seconds"] / r["bare_s"] for r in runs)
+    ratio = statistics.median(ratios)
+    verdict = "met" if ratio <= LOAD_DATASET_TARGET else "MISSED"
+    print(f"hipflex clean (load_dataset of the log + roster, {len(runs)} fresh process(es)):")
+    print(f"  bare read_csv, same process:     {med['bare_s']:6.2f} s  cpu {med['bare_cpu_s']:5.2f} s"
+          f"  threads {med['bare_threads']:.0f} ({med['bare_cpu_s'] / med['bare_s']:.1f} cpu s"
+          f" per s)")  # fmt: skip
+    print(f"  load_dataset:                    {med['seconds']:6.2f} s  cpu {med['cpu_s']:5.2f} s"
+          f"  threads {med['threads']:.0f} ({med['cpu_s'] / med['seconds']:.1f} cpu s per s)"
+          f"  {med['seconds'] / mrows:.2f} s/M rows  peak {med['peak_mb']:.0f} MB")  # fmt: skip
+    print(f"  ratio to the bare read_csv: {ratio:.2f}x (per process {ratios[0]:.2f}-"
+          f"{ratios[-1]:.2f}x)  target <= {LOAD_DATASET_TARGET:g}x: {verdict}")  # fmt: skip
 
 
 def main() -> None:
@@ -233,6 +318,7 @@ def main() -> None:
         repeat = args.repeat or (1 if large else 6)
         # the string read of a 10M-row log is a baseline of its own, not needed there
         stages = ("read_csv", "clean") if large else ("read_csv", "read_csv_text", "clean")
+        stages += ("load_dataset",)
         measure(rows, args.seed, repeat, stages)
 
 

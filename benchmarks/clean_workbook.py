@@ -7,7 +7,7 @@ its own. Then, in this one process, ``--repeat`` times in a rotating order:
 
 * bare calamine: ``python_calamine`` opening the file and turning every sheet into Python
   lists (``to_python``) — the least any calamine-based reader does;
-* hipflex reader: :func:`analysis.ingest.cells.read_xlsx_rows` (the pre-check that bounds
+* hipflex reader: :func:`analysis.ingest.workbook.read_xlsx_rows` (the pre-check that bounds
   the workbook and measures each sheet, calamine, the cells as text, the limits);
 * hipflex clean: :func:`analysis.load_dataset` of the folder holding only that workbook
   and the roster (what ``hipflex clean`` does: layout detection, reshaping, cleaning,
@@ -59,7 +59,7 @@ def bare_calamine(path: Path) -> int:
 
 
 def hipflex_reader(path: Path) -> int:
-    from analysis.ingest.cells import read_xlsx_rows
+    from analysis.ingest.workbook import read_xlsx_rows
 
     return sum(len(c) for s in read_xlsx_rows(path, path.name) for _, c in s.rows)
 
@@ -104,10 +104,10 @@ def main() -> None:
         print(f"  {name:15s} {m:6.2f} s (cpu {statistics.median(cpu[name]):5.2f} s)  "
               f"{m / base:5.2f}x the bare read  [{out[name]:,} {what[name]}]")  # fmt: skip
     if args.openpyxl:
-        from analysis.ingest.cells import _openpyxl_sheets
+        from analysis.ingest.workbook import openpyxl_sheets
 
         t = time.perf_counter()
-        _openpyxl_sheets(path, path.name, None)
+        openpyxl_sheets(path, path.name, None)
         m = time.perf_counter() - t
         print(f"  {'openpyxl reader':15s} {m:6.2f} s (once)       {m / base:5.2f}x the bare read")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     "templating": BOTTOM,
     # ingest: files and cells in, raw text tables out
     "io": INGEST,
+    "athlete_match": INGEST,
     "ingest": INGEST,
     "dates": INGEST,
     "names": INGEST,

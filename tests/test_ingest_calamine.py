@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 
 from analysis import config
 from analysis.errors import DataError
-from analysis.ingest import cells
-from analysis.ingest.cells import _openpyxl_sheets, check_workbook, read_xlsx_rows
+from analysis.ingest import workbook_scan as cells
+from analysis.ingest.workbook import openpyxl_sheets as _openpyxl_sheets
+from analysis.ingest.workbook import read_xlsx_rows
+from analysis.ingest.workbook_scan import check_workbook
 
 
 def _both(path: Path) -> tuple[list, list]:

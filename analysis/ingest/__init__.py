@@ -1,16 +1,29 @@
 """The ingest stage: reading coaches' files, whatever their layout, into raw tables.
 
-``cells``
-    Bounded reading: a CSV or a workbook sheet as rows of text cells, within the limits
-    of :mod:`analysis.config` (a declared dimension is never trusted).
-``layout``
+The bottom of the data path, cut by concern (each module imports only those above it):
+
+``bounds``, ``headers``, ``frames``
+    The limits' one-line refusal; header synonyms and what a table is; raw frames of
+    text cells (``source``, ``source_row``; dictionary-encoded with ``categorical``).
+``csvfile``, ``csvrows``
+    A CSV's encoding and separator and its cells by pandas' C parser; the CSV checked
+    against the limits before it is parsed, and read as rows of text.
+``workbook_scan``, ``workbook``, ``ods``, ``sheetrows``
+    A workbook measured before it is parsed (a declared dimension is never trusted);
+    its sheets read by calamine (XLSX, XLSM, ODS), openpyxl only where calamine cannot
+    serve; the cells as rows of text.
+``raw``
+    :func:`~.raw.read_raw`: one file as raw frames (``analysis.io.read_raw``).
+``roles``, ``days``, ``summary``, ``sheet``, ``layout``, ``reshape``, ``plain``, ``rows``
     Layout detection per file and sheet (header row, titles, units and summary rows,
     weekly grids, block files, the athlete from a title, sheet or file name) and the
     reshaping of each layout into the raw rows the cleaners read.
-``hints``
-    The optional ``hipflex.toml`` of a data folder.
-``inspect``
-    ``hipflex inspect DIR``: how each file and sheet would be read.
+``formats``
+    The registry of app and timing-system formats.
+``hints``, ``inspect``, ``files``
+    The optional ``hipflex.toml``; ``hipflex inspect DIR``; walking the data folder.
+``cells``
+    The old names of the bounded reading, re-exported.
 
 :func:`read_file` is the stage's entry point: one file in, one :class:`SheetRead` per
 sheet out (the sheet's layout, and a way to parse it once the folder's years are known).
@@ -23,26 +36,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .. import config
 from ..errors import DataError
-from ..io import RaggedRowsError, RawTable, frame_from_rows, read_raw, sniff_csv
-from .cells import check_line_limit, head_csv_rows, read_csv_rows, read_xlsx_rows
+from .csvfile import RaggedRowsError, sniff_csv
+from .csvrows import check_line_limit, count_lines, head_csv_rows, read_csv_rows
+from .days import Day, year_chooser, years_in
 from .formats import FormatContext
 from .formats import detect as detect_format
+from .frames import RawTable, frame_from_rows
 from .hints import FILE_NAME, HintsFile, load_hints
-from .layout import (
-    Day,
-    Layout,
-    Parsed,
-    SheetReader,
-    _role,
-    is_aggregate_formula,
-    is_summary_label,
-    years_in,
-)
+from .layout import SheetReader
+from .plain import plain_table
+from .raw import read_raw
+from .sheet import Layout, Parsed
+from .workbook import WORKBOOK_SUFFIXES, read_workbook_rows
 
 
 @dataclass
@@ -58,186 +67,6 @@ class SheetRead:
         if self.parsed is None:
             self.parsed = self.reader.parse(year_of)
         return self.parsed
-
-
-def _blank_runs(numbers: np.ndarray, last: int) -> list[tuple[int, int, str]]:
-    """``(first row, n, "blank rows")`` for each run of row numbers 1..last not in ``numbers``."""
-    present = np.zeros(last + 2, dtype=bool)
-    present[numbers] = True
-    present[0] = True
-    present[last + 1] = True
-    missing = ~present
-    edges = np.flatnonzero(np.diff(missing.astype(np.int8)))
-    starts, ends = edges[0::2] + 1, edges[1::2] + 1
-    return [(int(a), int(b - a), "blank row" if b - a == 1 else "blank rows")
-            for a, b in zip(starts, ends, strict=True)]  # fmt: skip
-
-
-def _summary_rows(
-    frame: pd.DataFrame, is_athlete: Callable[[str], bool] | None = None
-) -> np.ndarray:
-    """Rows of a plain table that are summary rows (:func:`~.layout.is_summary`'s rules).
-
-    Vectorized over the distinct values of each column: the label is a row's first
-    non-empty cell among its first three columns; formulas count outside the notes
-    columns; a row whose label or athlete cell is a roster name is never a summary row.
-    """
-    cols = [c for c in frame.columns if c not in ("source", "source_row")]
-    n = len(frame)
-    label_hit = np.zeros(n, dtype=bool)
-    label_seen = np.zeros(n, dtype=bool)
-    label_code = np.full(n, -1, dtype=np.int64)  # which of the first columns holds the label
-    formulas = np.zeros(n, dtype=np.int64)
-    filled = np.zeros(n, dtype=np.int64)
-    not_number = np.zeros(n, dtype=bool)  # a filled cell (notes aside) that is no number
-    numbers: dict[int, np.ndarray] = {}  # column -> its bare numbers (NaN elsewhere)
-    codes_of: dict[int, np.ndarray] = {}
-    cats_of: dict[int, np.ndarray] = {}
-    athlete_cols = []
-    for k, col in enumerate(cols):
-        s = frame[col]
-        if not isinstance(s.dtype, pd.CategoricalDtype):
-            s = s.astype("category")
-        codes = s.cat.codes.to_numpy()
-        present = codes >= 0
-        role = _role(col)
-        if role in ("athlete", "name"):
-            athlete_cols.append(k)
-        if role == "notes" and k >= 3:
-            continue  # free text: neither a label nor a formula nor a number that sums
-        text = pd.Series(s.cat.categories.astype("string"), dtype="string")
-        cats = text.to_numpy(dtype=object)
-        if k < 3:
-            codes_of[k], cats_of[k] = codes, cats
-            here = present & ~label_seen
-            label_hit |= here & _flags(text, _LABEL_PREFIX, is_summary_label)[codes]
-            label_code[here] = k
-            label_seen |= present
-        if role == "notes":
-            continue
-        if k not in codes_of and k in athlete_cols:
-            codes_of[k], cats_of[k] = codes, cats
-        filled += present
-        formulas += _flags(text, r"^=", is_aggregate_formula)[codes]
-        values = _numbers(text)[codes]
-        is_num = ~np.isnan(values)
-        not_number |= present & ~is_num
-        if is_num.any():
-            numbers[k] = values
-    mask = label_hit | ((formulas > 0) & (formulas >= np.maximum(1, filled // 2)))
-    if is_athlete is not None and mask.any():
-        _roster_wins(mask, is_athlete, label_code, codes_of, cats_of, athlete_cols)
-    sums = _sum_rows(mask, numbers, not_number)
-    if is_athlete is not None and sums.any():
-        _roster_wins(sums, is_athlete, label_code, codes_of, cats_of, athlete_cols)
-    return mask | sums
-
-
-#: Text that may be a summary label (the words of :data:`~.layout._SUMMARY`, by their first
-#: letters): only these, and text that is not plain ASCII (accents are ignored in labels),
-#: are looked at one by one.
-_LABEL_PREFIX = (
-    r"(?i)^[^a-z0-9]*(?:gra|sub|tot|sum|av|mea|mit|dur|ges|ins|som|moy|pro|med|gem|gen)"
-    r"|[^\x00-\x7f]"
-)
-
-
-def _flags(text: pd.Series, prefilter: str, test: Callable[[str], bool]) -> np.ndarray:
-    """``test`` of each distinct value, in Arrow first (``prefilter``) and Python only for
-    the few it lets through; one more ``False`` at the end for the NA code ``-1``."""
-    out = np.zeros(len(text) + 1, dtype=bool)
-    maybe = text.str.contains(prefilter, regex=True).fillna(False).to_numpy(dtype=bool)
-    if maybe.any():
-        values = text.to_numpy(dtype=object)
-        for i in np.flatnonzero(maybe):
-            out[i] = test(str(values[i]))
-    return out
-
-
-def _numbers(text: pd.Series) -> np.ndarray:
-    """Each distinct value as a bare number (``12``, ``12,5``), NaN otherwise; one more NaN
-    at the end for the NA code ``-1``."""
-    bare = text.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?").fillna(False)
-    values = pd.to_numeric(text.where(bare).str.replace(",", ".", regex=False), errors="coerce")
-    return np.append(values.to_numpy(dtype=float, na_value=np.nan), np.nan)
-
-
-def _sum_rows(mask: np.ndarray, numbers: dict[int, np.ndarray], not_number: np.ndarray):
-    """Rows of numbers only, each the sum of its column over the 2+ data rows above it
-    (since the last summary row): a ``Total`` row without its label
-    (:class:`~.layout.ColumnSums`, vectorized)."""
-    import bisect
-
-    n = len(mask)
-    out = np.zeros(n, dtype=bool)
-    if not numbers:
-        return out
-    has_number = np.zeros(n, dtype=bool)
-    for v in numbers.values():
-        has_number |= ~np.isnan(v)
-    candidates = np.flatnonzero(has_number & ~not_number & ~mask)
-    if not len(candidates):
-        return out
-    sums = {k: np.concatenate(([0.0], np.cumsum(np.nan_to_num(v)))) for k, v in numbers.items()}
-    counts = {k: np.concatenate(([0], np.cumsum(~np.isnan(v)))) for k, v in numbers.items()}
-    resets = list(np.flatnonzero(mask))
-    for i in candidates:
-        at = bisect.bisect_left(resets, i)
-        start = resets[at - 1] + 1 if at else 0
-        if i - start < 2:
-            continue
-        ok = True
-        for k, v in numbers.items():
-            if np.isnan(v[i]):
-                continue
-            seen = counts[k][i] - counts[k][start]
-            total = sums[k][i] - sums[k][start]
-            if not seen or abs(total - v[i]) > 1e-9 * max(1.0, abs(v[i])):
-                ok = False
-                break
-        if ok:
-            out[i] = True
-            bisect.insort(resets, int(i))
-    return out
-
-
-def _roster_wins(mask, is_athlete, label_code, codes_of, cats_of, athlete_cols) -> None:
-    """Unflag rows whose label or athlete cell is a roster name (the few flagged, one by one)."""
-    for i in np.flatnonzero(mask):
-        names = []
-        if label_code[i] >= 0:
-            k = int(label_code[i])
-            names.append(cats_of[k][codes_of[k][i]])
-        for k in athlete_cols:
-            if k in codes_of and codes_of[k][i] >= 0:
-                names.append(cats_of[k][codes_of[k][i]])
-        if any(is_athlete(name) for name in names):
-            mask[i] = False
-
-
-def _plain(
-    frame: pd.DataFrame,
-    layout: Layout,
-    last_row: int | None,
-    is_athlete: Callable[[str], bool] | None = None,
-) -> tuple[pd.DataFrame, Parsed]:
-    """A plain table read by the fast path, with its summary and blank rows listed."""
-    parsed = Parsed(layout, frame)
-    parsed.not_data.append((1, 1, "header row"))
-    summary = _summary_rows(frame, is_athlete) if len(frame) else np.zeros(0, dtype=bool)
-    rows = frame["source_row"].to_numpy(dtype=np.int64)
-    if summary.any():
-        for i in np.flatnonzero(summary):
-            parsed.not_data.append((int(rows[i]), 1, "summary row"))
-        frame = frame.loc[~summary].reset_index(drop=True)
-        parsed.frame = frame
-    last = int(rows.max()) if len(rows) else 1
-    if last_row is not None:
-        last = max(last, last_row)
-    parsed.not_data.extend(_blank_runs(np.append(rows, 1), last))
-    parsed.rows_total = last
-    parsed.not_data.sort()
-    return frame, parsed
 
 
 def read_file(
@@ -268,8 +97,8 @@ def read_file(
         ctx = FormatContext(label, root, hints.for_source(label), is_athlete, df)
         return [SheetRead(None, p.layout, p) for p in fmt.read(path, ctx)]
     out: list[SheetRead] = []
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        for sheet in read_xlsx_rows(path, label):
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        for sheet in read_workbook_rows(path, label):
             source = f"{label}#{sheet.name}"
             reader = SheetReader(
                 source, sheet.rows, file_stem=stem, sheet=sheet.name,
@@ -278,7 +107,7 @@ def read_file(
             lay = reader.layout
             if lay.plain and len(sheet.rows) >= 2 and not _ragged(sheet.rows):
                 frame = frame_from_rows(sheet.rows, source, categorical)
-                _, parsed = _plain(frame, lay, sheet.rows[-1][0], is_athlete)
+                _, parsed = plain_table(frame, lay, sheet.rows[-1][0], is_athlete)
                 out.append(SheetRead(None, lay, parsed))
             else:
                 out.append(SheetRead(reader, lay, years=_years(reader)))
@@ -295,7 +124,7 @@ def read_file(
         except RaggedRowsError:
             pass  # read as cells below: the ragged rows are rejected, the rest kept
         else:
-            _, parsed = _plain(table.frame, probe.layout, None, is_athlete)
+            _, parsed = plain_table(table.frame, probe.layout, None, is_athlete)
             return [SheetRead(None, probe.layout, parsed)]
     rows = read_csv_rows(path, label, encoding, sep)
     reader = SheetReader(label, rows, file_stem=stem, sheet=None, hints=file_hints,
@@ -324,23 +153,6 @@ class FolderRead:
     year_of: Callable[[Day, bool], int]
 
 
-def roster_matcher(athletes: pd.DataFrame | None) -> Callable[[str], bool]:
-    """``is_athlete(name)``: the name resolves to one roster athlete (cached per spelling)."""
-    from functools import lru_cache
-
-    from ..names import resolve_athletes
-
-    if athletes is None:
-        return lambda _: False
-
-    @lru_cache(maxsize=4096)
-    def is_athlete(name: str) -> bool:
-        ids, _ = resolve_athletes(pd.Series([name], dtype="string"), athletes)
-        return bool(ids.notna().iloc[0])
-
-    return is_athlete
-
-
 def read_sheets(
     root: Path,
     files: list[Path],
@@ -356,9 +168,6 @@ def read_sheets(
     years written in every sheet read (titles, headers, sheet names, plain date columns)
     choose the year of dates written without one.
     """
-    from .cells import count_lines
-    from .layout import year_chooser
-
     sheets: list[SheetRead] = []
     failed: list[tuple[Path, str, int | None, str]] = []
     years: Counter = Counter()
@@ -368,7 +177,7 @@ def read_sheets(
             read = read_file(path, root, hints=hints, is_athlete=is_athlete, dayfirst=dayfirst,
                              categorical=categorical)  # fmt: skip
         except DataError as exc:
-            lines = count_lines(path) if path.suffix.lower() not in (".xlsx", ".xlsm") else None
+            lines = count_lines(path) if path.suffix.lower() not in WORKBOOK_SUFFIXES else None
             failed.append((path, label, lines, one_line(exc, label)))
             continue
         for sheet in read:
@@ -421,5 +230,4 @@ __all__ = [
     "plain_frame_years",
     "read_file",
     "read_sheets",
-    "roster_matcher",
 ]

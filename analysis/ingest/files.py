@@ -18,7 +18,7 @@ files hipflex reads and the ones it does not, each of the latter with one plain 
 * **Other files** (a PDF, a photo, a file ending hipflex does not read), hidden files and
   folders, Excel lock files and anything that is not a regular file are listed with
   their reason. The readable endings are :func:`readable_suffixes`, the one list (the
-  base readers' :data:`analysis.io.RAW_SUFFIXES`, plus what the format registry of
+  base readers' :data:`analysis.ingest.raw.RAW_SUFFIXES`, plus what the format registry of
   :mod:`analysis.ingest.formats` reads, when present).
 
 ``rows`` of an entry is 0 when nothing that looks like data was left out (a hidden file,
@@ -34,8 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..io import RAW_SUFFIXES
 from .formats import formats
+from .raw import RAW_SUFFIXES
 
 #: The folder hipflex keeps in every ``OUT`` it writes (``OUT/.hipflex/``: the report
 #: state, the cache): a folder holding it is hipflex's output, never data.
@@ -55,7 +55,7 @@ _OUTPUT_NAMES = ("attention.csv", "exports")
 def readable_suffixes() -> frozenset[str]:
     """Every file ending hipflex reads, lower case with the dot (``".csv"``).
 
-    The one list: the base readers' (:data:`analysis.io.RAW_SUFFIXES`) and every ending a
+    The one list: the base readers' (:data:`analysis.ingest.raw.RAW_SUFFIXES`) and every ending a
     registered app or timing-system format reads (:mod:`analysis.ingest.formats`).
     """
     out = set(RAW_SUFFIXES)

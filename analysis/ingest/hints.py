@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError
-from ..io import LOG_SYNONYMS, RESULT_SYNONYMS, ROSTER_SYNONYMS
+from .headers import LOG_SYNONYMS, RESULT_SYNONYMS, ROSTER_SYNONYMS
 from .layout import Hints
 
 FILE_NAME = "hipflex.toml"

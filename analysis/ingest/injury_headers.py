@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io import _ATHLETE, LOG_SYNONYMS, RESULT_SYNONYMS, header_key
+from .headers import ATHLETE_HEADERS as _ATHLETE
+from .headers import LOG_SYNONYMS, RESULT_SYNONYMS, header_key
 
 #: Canonical injury column -> accepted header spellings (normalised by ``header_key``).
 INJURY_SYNONYMS: dict[str, tuple[str, ...]] = {

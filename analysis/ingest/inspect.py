@@ -16,16 +16,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..athlete_match import roster_matcher
 from ..errors import DataError
-from ..io import classify, read_raw
 from ..names import load_roster
-from . import SheetRead, read_sheets, roster_matcher
+from . import SheetRead, read_sheets
 from .files import scan_folder
 from .formats import HEAD_BYTES
+from .headers import classify
 from .hints import FILE_NAME, load_hints
 from .injury_headers import is_injury_file, is_injury_frame
 from .layout import Parsed, result_roles
 from .plan_file import is_plan_file
+from .raw import read_raw
 
 _KIND = {"log": "training log", "results": "race results", "athletes": "roster"}
 
