@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .atomic import write_atomic
+
 __all__ = ["DANGEROUS_PREFIXES", "csv_safe", "one_line", "write_csv"]
 
 #: Text starting with one of these is what spreadsheet programs read as a formula.
@@ -138,8 +140,6 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     Path
         ``path``.
     """
-    from .io import write_atomic
-
     safe = csv_safe(df)
 
     def write(tmp: Path) -> None:

@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "safe_text": BOTTOM,
     "exit_status": BOTTOM,
     "distinct": BOTTOM,
+    "atomic": BOTTOM,
     "reasons": BOTTOM,
     "resources": BOTTOM,
     "templating": BOTTOM,
