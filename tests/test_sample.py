@@ -66,7 +66,7 @@ def _roster(sample_dir: Path) -> pd.DataFrame:
 
 
 def _lynx_files(sample_dir: Path) -> set[str]:
-    """The FinishLynx heat files of a sample of six or more (analysis.sample_timing)."""
+    """The FinishLynx heat files of a sample of six or more (analysis.sample.timing)."""
     return {str(p.relative_to(sample_dir)) for p in (sample_dir / "results").glob("*/*.lif")}
 
 
@@ -312,7 +312,7 @@ def test_results_clean_with_the_expected_rejects_and_partials(sample_dir):
 
 
 def test_a_failed_write_leaves_the_previous_file_and_no_temporaries(tmp_path, monkeypatch):
-    import analysis.sample as sample
+    import analysis.sample.writers as sample
 
     write_sample(tmp_path, athletes=3, seed=1, today=TODAY)
     before = (tmp_path / "logs" / "gym_sessions.xlsx").read_bytes()
@@ -331,7 +331,7 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporaries(tmp_path, mo
 def test_generator_truth_is_self_consistent():
     """The per-race truth reproduces the documented model: β within, γ between."""
     from analysis import stats
-    from analysis.sample import _simulate
+    from analysis.sample.simulate import simulate as _simulate
 
     _, truth, entries = _simulate(
         athletes=12, seed=7, effect_per_100_reps=-0.08, window_days=28, season_start=None,
@@ -549,7 +549,7 @@ def test_every_file_reads_as_truth_json_says_to_the_row(sample_dir):
 
 def test_the_layouts_change_nothing_in_the_clean_tables(sample_dir, tmp_path, monkeypatch):
     """The rows moved into the coach layouts clean to the very values they had before."""
-    import analysis.sample as sample
+    import analysis.sample.generator as sample
 
     monkeypatch.setattr(sample, "coach_layouts", lambda frames, roster, faults: frames)
     write_sample(tmp_path, athletes=6, seed=11, today=TODAY)
@@ -605,7 +605,7 @@ def test_layouts_hold_for_a_season_across_new_year_and_a_grid_from_coach_b(tmp_p
     """Eight athletes: the masters athlete races 200 m (coach B's file, ``Last, First``
     names, month-first dates); the season starts in October, so the weekly sheets and
     the meet export cross a new year."""
-    import analysis.sample as sample
+    import analysis.sample.generator as sample
 
     kw = dict(athletes=8, seed=3, season_start="2025-10-06", today=TODAY)
     write_sample(tmp_path / "laid_out", **kw)
