@@ -154,8 +154,9 @@ def _marks(meets: pd.DataFrame, ok: np.ndarray) -> pd.Series:
     m["t"] = m["Time"].map(seconds)
     m["d"] = m["Date"].map(parse_date)
     m = m.sort_values(["d"], kind="stable")
-    g = m.groupby(["Athlete", "event"], sort=False)["t"]
-    before = g.transform(lambda s: s.cummin().shift())
+    keys = ["Athlete", "event"]
+    g = m.groupby(keys, sort=False)["t"]
+    before = m.assign(best_so_far=g.cummin()).groupby(keys, sort=False)["best_so_far"].shift()
     best = g.transform("min")
     mark = np.where(before.isna() | (m["t"] < before), "SB", "")
     mark = np.where((mark == "SB") & before.notna() & (m["t"] == best), "PB", mark)

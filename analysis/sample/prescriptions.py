@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import default_catalog_path
+from .draws import pick
 from .vocabulary import DEFAULT_REPS_PER_M, EXERCISES
 
 __all__ = ["catalog_reps_per_m", "write_prescription"]
@@ -46,15 +47,15 @@ def write_prescription(
     ex = EXERCISES[key]
     sets = int(rng.integers(2, 5))
     if ex["kind"] == "distance":
-        dist = int(rng.choice([20, 30, 40, 50]))
-        sets = int(np.clip(round(target / (dist * rpm[key])), 2, 6))
+        dist = pick(rng, (20, 30, 40, 50))
+        sets = min(max(round(target / (dist * rpm[key])), 2), 6)
         form = rng.integers(0, 3)
         text = (f"{sets} x {dist} m", f"{sets}x{dist}m", f"{sets} sets of {dist} metres")[form]
         return {"text": text, "sets": sets, "reps": None, "distance": dist, "per_leg": False,
                 "load": ""}, sets * dist * rpm[key]  # fmt: skip
     per_leg = ex["per_leg"]
-    reps = int(np.clip(round(target / (sets * (2 if per_leg else 1))), 5, 25))
-    load = str(rng.choice(ex["loads"]))
+    reps = min(max(round(target / (sets * (2 if per_leg else 1))), 5), 25)
+    load = pick(rng, ex["loads"])
     style = int(rng.integers(0, 10))
     reps_list = [reps] * sets
     if style == 0 and sets == 3:
@@ -68,7 +69,7 @@ def write_prescription(
             f"{sets}*{reps}", f"{sets} sets of {reps}", f"{sets} sets of {reps} reps",
             f"{sets}x{reps}", f"{sets}x{reps}", f"{sets} x {reps}",
         )[style]  # fmt: skip
-    leg = str(rng.choice([" each leg", " per leg", "/leg", " e/s"])) if per_leg else ""
+    leg = pick(rng, (" each leg", " per leg", "/leg", " e/s")) if per_leg else ""
     if ex["where"] == "track" and load and rng.random() < 0.5 and "band" not in load:
         load = ""
     text = body + leg + (load if ex["where"] == "track" else "")

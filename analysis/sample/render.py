@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import reasons as R
+from .draws import pick
 from .roster import last_first
 from .vocabulary import HAND_OFFSET_S, MEETS, NOTES
 
@@ -101,7 +102,7 @@ def render_logs(season: Season, entries: list[dict], rng: np.random.Generator) -
     half = season.n_days // 2
     for e in entries:
         d = start + _dt.timedelta(days=e["day"])
-        note = str(rng.choice(NOTES)) if rng.random() < 0.03 else ""
+        note = pick(rng, NOTES) if rng.random() < 0.03 else ""
         if e["where"] == "gym":
             reps = e["reps"]
             reps_txt = str(reps[0]) if len(set(reps)) == 1 else ",".join(map(str, reps))
@@ -241,9 +242,9 @@ def render_results(season: Season, races: pd.DataFrame, rng: np.random.Generator
             wind = "NWI" if rng.random() < 0.1 else f"{rng.normal(0.5, 1.2):+.1f}"
         meets.append({
             "Athlete": who, "Date": fmt_date(r.date, "text" if rng.random() < 0.5 else "iso"),
-            "Event": str(rng.choice([f"{r.event_m}", f"{r.event_m}m", f"{r.event_m} m"])),
+            "Event": pick(rng, (f"{r.event_m}", f"{r.event_m}m", f"{r.event_m} m")),
             "Time": fmt_time(r.final, rng), "Wind": wind, "Meet": str(meet),
-            "Round": str(rng.choice(["heat", "final", "A final"])), "Timing": "FAT",
+            "Round": pick(rng, ("heat", "final", "A final")), "Timing": "FAT",
             "split_100": f"{r.s100:.2f}",
             "split_200": f"{r.s200:.2f}" if r.event_m == 400 else "",
             "split_300": f"{r.s300:.2f}" if r.event_m == 400 else "",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .draws import pick
 from .prescriptions import catalog_reps_per_m, write_prescription
 from .render import Season, plant_log_faults, render_logs, render_results
 from .roster import sample_roster
@@ -115,7 +116,7 @@ def _training(model: Model, season: Season, rng: np.random.Generator) -> Trainin
             target = base * ramp * block[(w + phase) % 4] * float(rng.lognormal(0, 0.15))
             # more sessions as the volume is built up (2-4 a week early, up to 6 late),
             # so the build-up is not lost to the realistic caps on a written prescription
-            n_sess = int(np.clip(round(int(rng.integers(2, 5)) * ramp), 2, 6))
+            n_sess = min(max(round(int(rng.integers(2, 5)) * ramp), 2), 6)
             days = np.sort(rng.choice(6, size=n_sess, replace=False))  # Mon..Sat
             for day in days:
                 d = w * 7 + int(day)
@@ -127,18 +128,18 @@ def _training(model: Model, season: Season, rng: np.random.Generator) -> Trainin
                     presc, hf = write_prescription(str(key), target / n_sess / len(keys), rpm, rng)
                     entries.append(
                         {"athlete_id": aid, "day": d, "key": str(key),
-                         "spelling": str(rng.choice(EXERCISES[key]["spellings"])),
+                         "spelling": pick(rng, EXERCISES[key]["spellings"]),
                          "where": "gym" if gym else "track", "hf": hf, **presc}
                     )  # fmt: skip
                     daily[i, d] += hf
                 if not gym and rng.random() < 0.6:  # mobility after the drills
-                    mob = str(rng.choice(list(MOBILITY)))
+                    mob = pick(rng, list(MOBILITY))
                     entries.append(
                         {"athlete_id": aid, "day": d, "key": mob, "spelling": mob,
                          "where": "track", "hf": 0.0, "text": MOBILITY[mob]}
                     )  # fmt: skip
                 if not gym and rng.random() < 0.04:
-                    un = str(rng.choice(list(UNMAPPED)))
+                    un = pick(rng, list(UNMAPPED))
                     entries.append(
                         {"athlete_id": aid, "day": d, "key": un, "spelling": un,
                          "where": "track", "hf": 0.0, "text": UNMAPPED[un]}

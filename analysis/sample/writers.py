@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io as _io
+import numbers
 import os
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -26,10 +28,17 @@ __all__ = ["write_frame", "write_sample"]
 
 
 def _normalise_xlsx(path: Path) -> None:
-    """Rewrite a workbook with fixed zip timestamps and document dates (same seed, same bytes)."""
+    """Rewrite a workbook with fixed zip timestamps and document dates (same seed, same bytes).
+
+    Compressed at level 1: the sheets of a federation-size sample are hundreds of
+    megabytes of XML, and the files are read once by the tests and benchmarks.
+    """
     buf = _io.BytesIO()
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(path) as src,
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
+    ):
         for info in sorted(src.infolist(), key=lambda i: i.filename):
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
@@ -40,21 +49,75 @@ def _normalise_xlsx(path: Path) -> None:
                 data = text.encode("utf-8")
             zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             zi.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(zi, data)
+            dst.writestr(zi, data, compresslevel=1)
     path.write_bytes(buf.getvalue())
 
 
-def _write_cells_book(tmp: Path, book: dict[str, Cells]) -> None:
-    import openpyxl  # writing: calamine (the workbook reader) cannot write
+class _Book:
+    """A workbook written by xlsxwriter, row by row in constant memory.
 
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    xlsxwriter, not openpyxl: it writes a federation-size sample's workbooks several
+    times faster, and the cells come out as openpyxl wrote them (strings, numbers, and
+    dates as dates: a number with a date format); calamine, the reader, cannot write.
+    Cells holding ``None``, ``NaN`` or ``""`` are left empty.
+    """
+
+    def __init__(self, path: Path, date_format: str) -> None:
+        import xlsxwriter  # lazy: only the sample writes workbooks this way
+
+        self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        self.wb.set_properties({"author": "hipflex sample (synthetic)", "created": FIXED_TIME})
+        self.date = self.wb.add_format({"num_format": date_format})
+
+    def sheet(self, name: str, rows: Iterable[Sequence[object]]) -> None:
+        """Add sheet ``name`` holding ``rows`` from row 1 (an empty row: a blank row)."""
+        ws = self.wb.add_worksheet(name)
+        string, number, stamp, date = ws.write_string, ws.write_number, ws.write_datetime, self.date
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                kind = type(v)
+                if kind is str:
+                    if v:
+                        string(r, c, v)
+                elif kind is int or kind is float:
+                    if v == v:  # not NaN
+                        number(r, c, v)
+                elif v is None or v is pd.NaT:
+                    continue
+                elif isinstance(v, _dt.datetime):
+                    stamp(r, c, v, date)
+                elif isinstance(v, str):
+                    if v:
+                        string(r, c, str(v))
+                elif isinstance(v, numbers.Real) and not isinstance(v, bool):
+                    if v == v:
+                        number(r, c, float(v) if isinstance(v, float) else int(v))
+                else:
+                    raise TypeError(f"a sample workbook cell of type {kind.__name__}: {v!r}")
+
+    def close(self) -> None:
+        """Write the file."""
+        self.wb.close()
+
+
+def _frame_rows(df: pd.DataFrame) -> Iterable[Sequence[object]]:
+    """A DataFrame as rows of Python values under its header (as ``to_excel`` writes it)."""
+    yield [str(c) for c in df.columns]
+    yield from zip(*(df[c].tolist() for c in df.columns), strict=True)
+
+
+def _write_cells_book(tmp: Path, book: dict[str, Cells]) -> None:
+    xw = _Book(tmp, "yyyy-mm-dd h:mm:ss")  # openpyxl's format for a datetime
     for sheet, cells in book.items():
-        ws = wb.create_sheet(sheet)
-        for row in cells.rows:
-            ws.append(list(row))
-    wb.properties.creator = "hipflex sample (synthetic)"
-    wb.save(tmp)
+        xw.sheet(sheet, cells.rows)
+    xw.close()
+
+
+def _write_frame_book(tmp: Path, book: dict[str, pd.DataFrame]) -> None:
+    xw = _Book(tmp, "YYYY-MM-DD HH:MM:SS")  # pandas' format for a datetime
+    for sheet, df in book.items():
+        xw.sheet(sheet, _frame_rows(df))
+    xw.close()
 
 
 def _write_cells_csv(tmp: Path, cells: Cells) -> None:
@@ -77,10 +140,7 @@ def write_frame(target: Path, frame: pd.DataFrame | Cells | dict) -> None:
             _write_cells_book(tmp, frame)
             _normalise_xlsx(tmp)
         elif isinstance(frame, dict):
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                for sheet, df in frame.items():
-                    df.to_excel(xw, sheet_name=sheet, index=False)
-                xw.book.properties.creator = "hipflex sample (synthetic)"
+            _write_frame_book(tmp, frame)
             _normalise_xlsx(tmp)
         else:
             frame.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
