@@ -100,23 +100,28 @@ def render_logs(season: Season, entries: list[dict], rng: np.random.Generator) -
     squad_of = dict(zip(roster["athlete_id"], roster["squad"], strict=True))
     coach_a, coach_b, gym1, gym2 = [], [], [], []
     half = season.n_days // 2
+    # each day's spellings, once (a season has a few hundred days, the log ~100 per athlete)
+    day_of = [start + _dt.timedelta(days=k) for k in range(season.n_days)]
+    dmy = [fmt_date(d, "dmy") for d in day_of]
+    mdy = [fmt_date(d, "mdy") for d in day_of]
+    stamp = [pd.Timestamp(d) for d in day_of]
     for e in entries:
-        d = start + _dt.timedelta(days=e["day"])
+        day = e["day"]
         note = pick(rng, NOTES) if rng.random() < 0.03 else ""
         if e["where"] == "gym":
             reps = e["reps"]
             reps_txt = str(reps[0]) if len(set(reps)) == 1 else ",".join(map(str, reps))
             if e["per_leg"]:
                 reps_txt += " each leg"
-            row = {"Athlete": e["athlete_id"], "Date": pd.Timestamp(d),
+            row = {"Athlete": e["athlete_id"], "Date": stamp[day],
                    "Exercise": e["spelling"], "Sets": e["sets"], "Reps": reps_txt,
                    "Load": e["load"], "Notes": note}  # fmt: skip
-            (gym1 if e["day"] < half else gym2).append(row)
+            (gym1 if day < half else gym2).append(row)
             continue
         aid = e["athlete_id"]
         if squad_of[aid] == "400":
             who = alias_of[aid] if aid in alias_of and rng.random() < 0.3 else name_of[aid]
-            coach_a.append({"Athlete": who, "Date": fmt_date(d, "dmy"),
+            coach_a.append({"Athlete": who, "Date": dmy[day],
                             "Exercise": e["spelling"], "Sets x Reps": e["text"],
                             "Notes": note})  # fmt: skip
         else:
@@ -125,7 +130,7 @@ def render_logs(season: Season, entries: list[dict], rng: np.random.Generator) -
                 if aid in alias_of and rng.random() < 0.3
                 else last_first(name_of[aid])
             )
-            coach_b.append({"Name": who, "Day": fmt_date(d, "mdy"), "Drill": e["spelling"],
+            coach_b.append({"Name": who, "Day": mdy[day], "Drill": e["spelling"],
                             "Prescription": e["text"], "Comments": note})  # fmt: skip
     return LogRows(coach_a=coach_a, coach_b=coach_b, gym1=gym1, gym2=gym2)
 

@@ -309,11 +309,11 @@ def _truth(model: Model, season: Season, out: RaceOutcomes, faults: dict) -> Tru
 def _entries_frame(season: Season, entries: list[dict]) -> pd.DataFrame:
     """The clean training entries behind the raw files: ``athlete_id, date, exercise_raw,
     family, hf_reps``."""
-    start = season.start
+    days = np.array([e["day"] for e in entries], dtype="timedelta64[D]")
     return pd.DataFrame(
         {
             "athlete_id": [e["athlete_id"] for e in entries],
-            "date": [pd.Timestamp(start + _dt.timedelta(days=e["day"])) for e in entries],
+            "date": (np.datetime64(season.start, "D") + days).astype("datetime64[s]"),
             "exercise_raw": [e["spelling"] for e in entries],
             "family": [
                 EXERCISES[e["key"]]["family"] if e["key"] in EXERCISES
