@@ -622,3 +622,38 @@ def test_layouts_hold_for_a_season_across_new_year_and_a_grid_from_coach_b(tmp_p
     cols = ["athlete_id", "date", "exercise", "sets", "reps", "load_kg", "per_leg", "hf_reps"]
     a, b = ds.log[cols].astype(str), _load(tmp_path / "plain").log[cols].astype(str)
     assert a.value_counts().sort_index().equals(b.value_counts().sort_index())
+
+
+def test_pick_is_the_same_draw_as_rng_choice():
+    """The sample's cheap draw leaves the random stream as ``rng.choice`` would."""
+    from analysis.sample.draws import pick
+
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    seqs = [("x", "y", "z"), (20, 30, 40, 50), ("only",), tuple("abcdefghij")]
+    for k in range(4000):
+        s = seqs[k % len(seqs)]
+        assert pick(a, s) == b.choice(s)
+    assert a.random() == b.random()
+
+
+def test_workbook_cells_keep_their_types(sample_dir):
+    """Dates are dates, counts are numbers, empty notes are empty cells (the readers rely on it)."""
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(sample_dir / "logs" / "gym_sessions.xlsx")
+    ws = wb["Jan-Apr"]
+    header = [c.value for c in ws[1]]
+    assert header == ["Athlete", "Date", "Exercise", "Sets", "Reps", "Load", "RPE", "Minutes",
+                      "Notes"]  # fmt: skip
+    row = ws[2]
+    assert row[1].is_date and isinstance(row[1].value, dt.datetime)
+    assert all(isinstance(c.value, int) for c in (row[3], row[6], row[7]))
+    assert isinstance(row[4].value, str)  # reps as written ("10 each leg")
+    notes = [r[0].value for r in ws.iter_rows(min_row=2, min_col=9, max_col=9)]
+    assert None in notes and "" not in notes
+    name = _roster(sample_dir)["name"].iloc[-1]
+    grid = openpyxl.load_workbook(sample_dir / "logs" / f"{name} weekly.xlsx")["Week 1"]
+    assert grid["A1"].value == f"Athlete: {name}" and grid["A2"].value is None
+    assert grid["A3"].value == "Week commencing" and grid["B3"].is_date
