@@ -117,17 +117,18 @@ def _training(model: Model, season: Season, rng: np.random.Generator) -> Trainin
             # more sessions as the volume is built up (2-4 a week early, up to 6 late),
             # so the build-up is not lost to the realistic caps on a written prescription
             n_sess = min(max(round(int(rng.integers(2, 5)) * ramp), 2), 6)
-            days = np.sort(rng.choice(6, size=n_sess, replace=False))  # Mon..Sat
+            days = sorted(rng.choice(6, size=n_sess, replace=False).tolist())  # Mon..Sat
             for day in days:
-                d = w * 7 + int(day)
+                d = w * 7 + day
                 gym = rng.random() < 0.4
-                keys = rng.choice(
-                    gym_keys if gym else track_keys, size=int(rng.integers(1, 4)), replace=False
-                )
+                pool = gym_keys if gym else track_keys
+                # indices, not the names: the same draw, without an array of names each day
+                keys = [pool[k] for k in rng.choice(
+                    len(pool), size=int(rng.integers(1, 4)), replace=False).tolist()]  # fmt: skip
                 for key in keys:
-                    presc, hf = write_prescription(str(key), target / n_sess / len(keys), rpm, rng)
+                    presc, hf = write_prescription(key, target / n_sess / len(keys), rpm, rng)
                     entries.append(
-                        {"athlete_id": aid, "day": d, "key": str(key),
+                        {"athlete_id": aid, "day": d, "key": key,
                          "spelling": pick(rng, EXERCISES[key]["spellings"]),
                          "where": "gym" if gym else "track", "hf": hf, **presc}
                     )  # fmt: skip
