@@ -66,7 +66,7 @@ def _roster(sample_dir: Path) -> pd.DataFrame:
 
 
 def _lynx_files(sample_dir: Path) -> set[str]:
-    """The FinishLynx heat files of a sample of six or more (analysis.sample_timing)."""
+    """The FinishLynx heat files of a sample of six or more (analysis.sample.timing)."""
     return {str(p.relative_to(sample_dir)) for p in (sample_dir / "results").glob("*/*.lif")}
 
 
@@ -312,7 +312,7 @@ def test_results_clean_with_the_expected_rejects_and_partials(sample_dir):
 
 
 def test_a_failed_write_leaves_the_previous_file_and_no_temporaries(tmp_path, monkeypatch):
-    import analysis.sample as sample
+    import analysis.sample.writers as sample
 
     write_sample(tmp_path, athletes=3, seed=1, today=TODAY)
     before = (tmp_path / "logs" / "gym_sessions.xlsx").read_bytes()
@@ -331,7 +331,7 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporaries(tmp_path, mo
 def test_generator_truth_is_self_consistent():
     """The per-race truth reproduces the documented model: β within, γ between."""
     from analysis import stats
-    from analysis.sample import _simulate
+    from analysis.sample.simulate import simulate as _simulate
 
     _, truth, entries = _simulate(
         athletes=12, seed=7, effect_per_100_reps=-0.08, window_days=28, season_start=None,
@@ -549,7 +549,7 @@ def test_every_file_reads_as_truth_json_says_to_the_row(sample_dir):
 
 def test_the_layouts_change_nothing_in_the_clean_tables(sample_dir, tmp_path, monkeypatch):
     """The rows moved into the coach layouts clean to the very values they had before."""
-    import analysis.sample as sample
+    import analysis.sample.generator as sample
 
     monkeypatch.setattr(sample, "coach_layouts", lambda frames, roster, faults: frames)
     write_sample(tmp_path, athletes=6, seed=11, today=TODAY)
@@ -605,7 +605,7 @@ def test_layouts_hold_for_a_season_across_new_year_and_a_grid_from_coach_b(tmp_p
     """Eight athletes: the masters athlete races 200 m (coach B's file, ``Last, First``
     names, month-first dates); the season starts in October, so the weekly sheets and
     the meet export cross a new year."""
-    import analysis.sample as sample
+    import analysis.sample.generator as sample
 
     kw = dict(athletes=8, seed=3, season_start="2025-10-06", today=TODAY)
     write_sample(tmp_path / "laid_out", **kw)
@@ -622,3 +622,38 @@ def test_layouts_hold_for_a_season_across_new_year_and_a_grid_from_coach_b(tmp_p
     cols = ["athlete_id", "date", "exercise", "sets", "reps", "load_kg", "per_leg", "hf_reps"]
     a, b = ds.log[cols].astype(str), _load(tmp_path / "plain").log[cols].astype(str)
     assert a.value_counts().sort_index().equals(b.value_counts().sort_index())
+
+
+def test_pick_is_the_same_draw_as_rng_choice():
+    """The sample's cheap draw leaves the random stream as ``rng.choice`` would."""
+    from analysis.sample.draws import pick
+
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    seqs = [("x", "y", "z"), (20, 30, 40, 50), ("only",), tuple("abcdefghij")]
+    for k in range(4000):
+        s = seqs[k % len(seqs)]
+        assert pick(a, s) == b.choice(s)
+    assert a.random() == b.random()
+
+
+def test_workbook_cells_keep_their_types(sample_dir):
+    """Dates are dates, counts are numbers, empty notes are empty cells (the readers rely on it)."""
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(sample_dir / "logs" / "gym_sessions.xlsx")
+    ws = wb["Jan-Apr"]
+    header = [c.value for c in ws[1]]
+    assert header == ["Athlete", "Date", "Exercise", "Sets", "Reps", "Load", "RPE", "Minutes",
+                      "Notes"]  # fmt: skip
+    row = ws[2]
+    assert row[1].is_date and isinstance(row[1].value, dt.datetime)
+    assert all(isinstance(c.value, int) for c in (row[3], row[6], row[7]))
+    assert isinstance(row[4].value, str)  # reps as written ("10 each leg")
+    notes = [r[0].value for r in ws.iter_rows(min_row=2, min_col=9, max_col=9)]
+    assert None in notes and "" not in notes
+    name = _roster(sample_dir)["name"].iloc[-1]
+    grid = openpyxl.load_workbook(sample_dir / "logs" / f"{name} weekly.xlsx")["Week 1"]
+    assert grid["A1"].value == f"Athlete: {name}" and grid["A2"].value is None
+    assert grid["A3"].value == "Week commencing" and grid["B3"].is_date

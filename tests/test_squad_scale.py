@@ -382,7 +382,7 @@ def test_the_squad_page_of_500_athletes_summarises(federation, tmp_path):
 def test_a_sample_roster_of_5000_athletes_has_short_unique_names():
     # a name met again used to get one more " Jr" each time: ~70 of them at 5,000
     # athletes, and that athlete's weekly workbook's file name was too long for the disk
-    from analysis.sample import _roster
+    from analysis.sample.roster import sample_roster as _roster
 
     names = _roster(5000, dt.date(2026, 1, 5), np.random.default_rng(2026))["name"]
     assert names.is_unique

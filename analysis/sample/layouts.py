@@ -26,118 +26,25 @@ of those rows, unchanged in what they mean, into four more layouts:
 No random number is drawn here (the rest of the sample, and its truth, are unchanged):
 the athletes, the meet and the marks follow from the data. Each moved row keeps its
 truth; the files the rows leave are renumbered, and the deliberate faults of
-``truth.json`` follow their rows. For every file and sheet, :func:`file_truth` writes down
-what the reader must find: its rows, the data rows, the entries handed to the cleaners,
-the clean, rejected and duplicate ones, and every row that is not data with its reason
-(``rows in = clean + rejected + duplicates``; ``raw rows = data rows + not-data rows``).
+``truth.json`` follow their rows (:mod:`analysis.sample.cells`, whose
+:func:`~analysis.sample.cells.file_truth` writes down what the reader must find). The
+second most frequent meet becomes a timing system's files (:mod:`analysis.sample.timing`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from . import reasons as R
+from .cells import CLUB, Cells, fault_rows, kg_bare, parse_date, renumber, seconds, time_text
+from .timing import finishlynx_meet
 
-__all__ = ["Cells", "app_exports", "coach_layouts", "file_truth"]
+__all__ = ["coach_layouts"]
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_CLUB = "Harbour AC"
-
-
-@dataclass(frozen=True)
-class Cells:
-    """A CSV or a workbook sheet written cell by cell (titles, units, grids, blocks).
-
-    Attributes
-    ----------
-    rows
-        The rows from row 1, each a tuple of cells (``None``: an empty cell; an empty
-        tuple: a blank row).
-    sep
-        Field separator when written as CSV.
-    not_data
-        ``(first row, rows, reason)`` of every row that is not data, as the reader
-        lists them.
-    entries
-        Entries the rows hold (a grid row holds one per filled day cell).
-    data_rows, columns, layout
-        Rows holding entries; the (first) header; what the reader should call the
-        layout (``table``, ``grid`` or ``blocks``).
-    """
-
-    rows: tuple[tuple, ...]
-    sep: str = ","
-    not_data: tuple[tuple[int, int, str], ...] = ()
-    entries: int = 0
-    data_rows: int = 0
-    columns: tuple[str, ...] = field(default=())
-    layout: str = "table"
-    #: how the CSV is written (a timing system's file: ``cp1252`` and ``\r\n``)
-    encoding: str = "utf-8"
-    lineterminator: str = "\n"
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def _renumber(frame: pd.DataFrame, move: np.ndarray, source: str, faults: dict) -> pd.DataFrame:
-    """``frame`` without the rows in ``move``; the faults of ``source`` follow their rows."""
-    kept = ~move
-    new_row = np.cumsum(kept) + 1  # row 1 is the header
-    for group in ("rejected", "duplicate", "results"):
-        for f in faults.get(group, []):
-            if f["source"] == source:
-                old = f["source_row"] - 2
-                assert kept[old], f"a deliberate fault row of {source} was moved"
-                f["source_row"] = int(new_row[old])
-    return frame.loc[kept].reset_index(drop=True)
-
-
-def _fault_rows(faults: dict, source: str) -> set[int]:
-    return {
-        f["source_row"] - 2
-        for group in ("rejected", "duplicate", "results")
-        for f in faults.get(group, [])
-        if f["source"] == source
-    }
-
-
-def _seconds(text: str) -> float:
-    t = str(text).strip()
-    m, _, s = t.rpartition(":")
-    return (int(m) * 60 if m else 0) + float(s)
-
-
-def _time_text(t: float) -> str:
-    if t >= 60:
-        m, s = divmod(round(t, 2), 60)
-        return f"{int(m)}:{s:05.2f}"
-    return f"{t:.2f}"
-
-
-def _date(text: object) -> _dt.date:
-    s = str(text).strip()
-    try:
-        return _dt.date.fromisoformat(s)
-    except ValueError:
-        return _dt.datetime.strptime(s, "%d %b %Y").date()
-
-
-def _kg_bare(load: str, decimal_comma: bool = False) -> str:
-    """A load in kilograms as a bare number (``10kg`` -> ``10``); other loads unchanged."""
-    s = str(load).strip()
-    low = s.lower().replace(" ", "")
-    if low.endswith("kg") and low[:-2].replace(".", "", 1).isdigit():
-        num = low[:-2]
-        return num.replace(".", ",") if decimal_comma else num
-    if decimal_comma and low.endswith("lb"):
-        return low[:-2] + " lb"
-    return s
 
 
 # ------------------------------------------------------------------ the layouts
@@ -186,7 +93,7 @@ def _gym_export(rows: pd.DataFrame, name: str) -> Cells:
     header = ("Athlete", "Date", "Exercise", "Sets", "Reps", "Load", "RPE", "Minutes", "Notes")
     body = [
         (name, pd.Timestamp(r.Date).strftime("%d/%m/%Y"), r.Exercise, str(r.Sets), r.Reps,
-         _kg_bare(r.Load) or None, str(r.RPE), str(r.Minutes), r.Notes or None)
+         kg_bare(r.Load) or None, str(r.RPE), str(r.Minutes), r.Notes or None)
         for r in rows.itertuples(index=False)
     ]  # fmt: skip
     total = ("Total", None, None, str(int(rows["Sets"].sum())), None, None, None,
@@ -225,7 +132,7 @@ def _european(rows: pd.DataFrame) -> Cells:
 
     body = [
         (pd.Timestamp(r.Date).strftime("%d.%m.%Y"), r.Exercise, str(r.Sets), reps(r.Reps),
-         _kg_bare(r.Load, decimal_comma=True) or None, str(r.RPE), r.Notes or None)
+         kg_bare(r.Load, decimal_comma=True) or None, str(r.RPE), r.Notes or None)
         for r in rows.itertuples(index=False)
     ]  # fmt: skip
     return Cells(
@@ -244,11 +151,12 @@ def _marks(meets: pd.DataFrame, ok: np.ndarray) -> pd.Series:
     """
     m = meets.loc[ok, ["Athlete", "Event", "Time", "Date"]].copy()
     m["event"] = m["Event"].str.extract(r"(\d+)", expand=False)
-    m["t"] = m["Time"].map(_seconds)
-    m["d"] = m["Date"].map(_date)
+    m["t"] = m["Time"].map(seconds)
+    m["d"] = m["Date"].map(parse_date)
     m = m.sort_values(["d"], kind="stable")
-    g = m.groupby(["Athlete", "event"], sort=False)["t"]
-    before = g.transform(lambda s: s.cummin().shift())
+    keys = ["Athlete", "event"]
+    g = m.groupby(keys, sort=False)["t"]
+    before = m.assign(best_so_far=g.cummin()).groupby(keys, sort=False)["best_so_far"].shift()
     best = g.transform("min")
     mark = np.where(before.isna() | (m["t"] < before), "SB", "")
     mark = np.where((mark == "SB") & before.notna() & (m["t"] == best), "PB", mark)
@@ -264,9 +172,9 @@ def _results_export(
         400: ("Pos", "Name", "Club", "Time", "100m split", "200m split", "300m split"),
     }
     races = meets.loc[chosen].assign(
-        d=lambda x: x["Date"].map(_date),
+        d=lambda x: x["Date"].map(parse_date),
         event=lambda x: x["Event"].str.extract(r"(\d+)", expand=False).astype(int),
-        t=lambda x: x["Time"].map(_seconds),
+        t=lambda x: x["Time"].map(seconds),
         sex=lambda x: x["Athlete"].map(sex_of),
         rnd=lambda x: x["Round"].str.title(),
     )
@@ -296,13 +204,13 @@ def _results_export(
             add(headers[event], "header row" if first_header else "header row (repeated)")
             first_header = False
             for pos, r in enumerate(block.sort_values("t", kind="stable").itertuples(), 1):
-                time = _time_text(r.t) + (f" {mark[r.Index]}" if mark[r.Index] else "")
+                time = time_text(r.t) + (f" {mark[r.Index]}" if mark[r.Index] else "")
                 marks = (
                     (r.Wind or None, r.split_100 or None)
                     if event == 200
                     else (r.split_100 or None, r.split_200 or None, r.split_300 or None)
                 )
-                add((str(pos), r.Athlete, _CLUB, time, *marks), None)
+                add((str(pos), r.Athlete, CLUB, time, *marks), None)
     return Cells(
         tuple(cells), not_data=tuple(not_data), entries=len(races), data_rows=len(races),
         columns=headers[400], layout="blocks",
@@ -337,13 +245,13 @@ def coach_layouts(frames: dict, roster: pd.DataFrame, faults: dict) -> dict:
     ):
         df = out[src]
         move = df[who].isin(spellings).to_numpy().copy()
-        move[list(_fault_rows(faults, src))] = False
+        move[list(fault_rows(faults, src))] = False
         part = df.loc[move]
         moved.append(pd.DataFrame({
             "date": [_dt.datetime.strptime(s, fmt).date() for s in part[day]],
             "exercise": part[ex].to_numpy(), "prescription": part[presc].to_numpy(),
         }))  # fmt: skip
-        out[src] = _renumber(df, move, src, faults)
+        out[src] = renumber(df, move, src, faults)
     track = pd.concat(moved, ignore_index=True)
     if len(track):
         out[f"logs/{name} weekly.xlsx"] = _weekly_grid(track, name)
@@ -369,7 +277,7 @@ def coach_layouts(frames: dict, roster: pd.DataFrame, faults: dict) -> dict:
     src = "results/meets_2026.csv"
     meets = out[src]
     ok = np.ones(len(meets), dtype=bool)
-    ok[list(_fault_rows(faults, src))] = False
+    ok[list(fault_rows(faults, src))] = False
     ok &= (meets["Timing"] == "FAT").to_numpy(dtype=bool)
     counts = meets.loc[ok, "Meet"].value_counts()
     if len(counts):
@@ -379,122 +287,6 @@ def coach_layouts(frames: dict, roster: pd.DataFrame, faults: dict) -> dict:
         mark = _marks(meets, ok)
         stem = re.sub(r"[^\w ]+", "", meet).strip()  # no "#": it separates sheet names
         out[f"results/{stem} results.csv"] = _results_export(meets, chosen, sex_of, meet, mark)
-        out[src] = _renumber(meets, chosen, src, faults)
-    # ---- the second most frequent meet as FinishLynx heat files (analysis.sample_timing)
-    from .sample_timing import finishlynx_meet
-
+        out[src] = renumber(meets, chosen, src, faults)
+    # ---- the second most frequent meet as FinishLynx heat files (analysis.sample.timing)
     return finishlynx_meet(out, roster, faults)
-
-
-#: the header of a Strong export (current layout: every cell quoted, ``;``-separated)
-STRONG_HEADER = ("Workout #", "Date", "Workout Name", "Duration (sec)", "Exercise Name",
-                 "Set Order", "Weight (kg)", "Reps", "RPE", "Distance (meters)", "Seconds",
-                 "Notes", "Workout Notes")  # fmt: skip
-_PLAIN_REPS = re.compile(r"^\d+$")
-_KG = re.compile(r"^(\d+(?:\.\d+)?)\s*kg$", re.I)
-
-
-def app_exports(frames: dict, roster: pd.DataFrame, faults: dict) -> dict:
-    """One athlete's gym sessions as a **Strong export** in a per-athlete folder.
-
-    ``logs/<athlete name>/strong.csv``: the fourth athlete's gym entries whose reps are
-    one number and whose load is body weight or kilograms, one row per set as Strong
-    writes them (an entry ``3 x 25`` is three set rows of 25), the session's minutes as
-    the workout's ``Duration (sec)``, its RPE on every set, and a ``Rest Timer`` row after
-    each exercise's first set (not a set: listed as not data). The athlete is named only
-    by the folder. The entries' hip-flexion volume and sessions are unchanged; the
-    truth's entry count grows by the sets beyond the first. Called beside
-    :func:`coach_layouts` (rosters of six or more), so the tests that compare the laid
-    out sample with a plain one see the same export in both.
-    """
-    if len(roster) < 6 or "logs/gym_sessions.xlsx" not in frames:
-        return frames
-    out = dict(frames)
-    aid = roster["athlete_id"].iloc[3]
-    name = dict(zip(roster["athlete_id"], roster["name"], strict=True))[aid]
-    book = dict(out["logs/gym_sessions.xlsx"])
-    taken = []
-    for sheet, df in book.items():
-        if not isinstance(df, pd.DataFrame) or "Athlete" not in df.columns:
-            continue
-        load = df["Load"].astype(str).str.strip()
-        ok = (
-            (df["Athlete"] == aid)
-            & df["Reps"].astype(str).str.strip().str.match(_PLAIN_REPS)
-            & (load.str.lower().isin(["bw", "bodyweight"]) | load.str.match(_KG))
-        ).to_numpy(dtype=bool, copy=True)
-        ok[list(_fault_rows(faults, f"logs/gym_sessions.xlsx#{sheet}"))] = False
-        taken.append(df.loc[ok])
-        book[sheet] = df.loc[~ok].reset_index(drop=True)
-    rows = pd.concat(taken, ignore_index=True) if taken else pd.DataFrame()
-    if rows.empty:
-        return frames
-    out["logs/gym_sessions.xlsx"] = book
-    rows = rows.assign(day=pd.to_datetime(rows["Date"]).dt.date).sort_values("day", kind="stable")
-    cells: list[tuple] = [STRONG_HEADER]
-    not_data = [(1, 1, "header row")]
-    workout = {d: k for k, d in enumerate(dict.fromkeys(rows["day"]), start=1)}
-    for r in rows.itertuples(index=False):
-        m = _KG.match(str(r.Load).strip())
-        weight = m.group(1) if m else ""
-        when = f"{r.day.isoformat()} 17:30:00"
-        common = (str(workout[r.day]), when, "Hip flexors", str(int(r.Minutes) * 60), r.Exercise)
-        for k in range(1, int(r.Sets) + 1):
-            cells.append((*common, str(k), weight, str(r.Reps).strip(), str(r.RPE), "", "",
-                          r.Notes or "", ""))  # fmt: skip
-            if k == 1 and int(r.Sets) > 1:
-                cells.append((*common, "Rest Timer", "", "", "", "", "90", "", ""))
-                not_data.append((len(cells), 1, "rest timer (a rest between sets, not a set)"))
-    sets = int(rows["Sets"].astype(int).sum())
-    faults["log_entries"] = faults.get("log_entries", 0) + sets - len(rows)
-    out[f"logs/{name}/strong.csv"] = Cells(
-        tuple(cells), sep=";", not_data=tuple(not_data), entries=sets, data_rows=sets,
-        columns=STRONG_HEADER,
-    )  # fmt: skip
-    return out
-
-
-def file_truth(frames: dict, faults: dict) -> list[dict]:
-    """What the reader must find in each file and sheet of the sample (module notes).
-
-    One record per file or sheet read (the roster and the skipped sheets left out):
-    ``source, layout, raw_rows, data_rows, not_data, rows_read, clean, rejected,
-    duplicates`` and ``not_data_rows`` (``[first row, rows, reason]``).
-    """
-    skipped = set(faults.get("skipped", []))
-    rejected: dict[str, int] = {}
-    for f in faults.get("rejected", []):
-        rejected[f["source"]] = rejected.get(f["source"], 0) + 1
-    for f in faults.get("results", []):
-        if f.get("reason") == R.UNSUPPORTED_EVENT:
-            rejected[f["source"]] = rejected.get(f["source"], 0) + 1
-    dups: dict[str, int] = {}
-    for f in faults.get("duplicate", []):
-        dups[f["source"]] = dups.get(f["source"], 0) + 1
-
-    def one(source: str, frame, layout: str) -> dict:
-        if isinstance(frame, Cells):
-            nd = [list(x) for x in frame.not_data]
-            raw, data, entries = len(frame.rows), frame.data_rows, frame.entries
-        else:
-            nd = [[1, 1, "header row"]]
-            raw, data, entries = len(frame) + 1, len(frame), len(frame)
-        rej, dup = rejected.get(source, 0), dups.get(source, 0)
-        return {"source": source, "layout": layout, "raw_rows": raw, "data_rows": data,
-                "not_data": sum(n for _, n, _ in nd), "rows_read": entries,
-                "clean": entries - rej - dup, "rejected": rej, "duplicates": dup,
-                "not_data_rows": nd}  # fmt: skip
-
-    out = []
-    for rel, frame in frames.items():
-        if rel == "athletes.csv":
-            continue
-        if isinstance(frame, dict):
-            for sheet, df in frame.items():
-                source = f"{rel}#{sheet}"
-                if source in skipped:
-                    continue
-                out.append(one(source, df, df.layout if isinstance(df, Cells) else "table"))
-            continue
-        out.append(one(rel, frame, frame.layout if isinstance(frame, Cells) else "table"))
-    return out

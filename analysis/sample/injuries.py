@@ -28,6 +28,8 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
+from .draws import pick
+
 __all__ = ["INJURY_MODEL", "injury_extras"]
 
 #: Default hazard model of the sample (written to ``truth.json``).
@@ -103,7 +105,7 @@ def _strength_log(roster: pd.DataFrame, start: _dt.date, weeks: int,
         for w in range(weeks):
             if rng.random() < 0.08:
                 continue  # a week without the gym
-            for wd in (int(rng.choice([0, 2, 3])),):  # one gym day
+            for wd in (pick(rng, (0, 2, 3)),):  # one gym day
                 d = start + _dt.timedelta(days=7 * w + int(wd))
                 n_ext = 1 + int(rng.random() < ext_level / 1.5)
                 for k in rng.choice(len(_GYM), size=n_ext, replace=False):
@@ -137,17 +139,23 @@ def _injuries(daily_hf: pd.DataFrame, roster: pd.DataFrame, start: _dt.date, n_d
     other = list(model["other_split"])
     rows, truth = [], []
     names = dict(zip(roster["athlete_id"], roster["name"], strict=True))
+    # each athlete's rows, in their order (a mask per athlete is quadratic in the squad)
+    rows_of = daily_hf.groupby("athlete_id", sort=False).indices
+    all_days, all_hf = daily_hf["day"].to_numpy(int), daily_hf["hf"].to_numpy(float)
+    none = np.array([], dtype=int)
     for aid in roster["athlete_id"]:
         x = np.zeros(n_days)
-        sub = daily_hf[daily_hf["athlete_id"] == aid]
-        np.add.at(x, sub["day"].to_numpy(int), sub["hf"].to_numpy(float))
+        mine = rows_of.get(aid, none)
+        np.add.at(x, all_days[mine], all_hf[mine])
         cum = np.concatenate([[0.0], np.cumsum(x)])
+        # the window's volume and the hazard of every day, from the first full window
+        vols = cum[w:n_days] - cum[: n_days - w]
+        hazard = float(model["h0_per_day"]) * np.exp(beta * vols / 100.0)
         out_until = -1
         for d in range(w, n_days):  # from the first day a full window exists
             if d <= out_until:
                 continue
-            vol = cum[d] - cum[d - w]
-            h = float(model["h0_per_day"]) * np.exp(beta * vol / 100.0)
+            vol, h = vols[d - w], hazard[d - w]
             u = rng.random()
             if u < h:
                 loc = str(rng.choice(locs, p=[model["split"][k] for k in locs]))

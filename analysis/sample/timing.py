@@ -1,6 +1,6 @@
 """The timing-system files of the synthetic sample: a FinishLynx meet folder.
 
-:func:`analysis.sample_layouts.coach_layouts` calls :func:`finishlynx_meet` for a roster
+:func:`analysis.sample.layouts.coach_layouts` calls :func:`finishlynx_meet` for a roster
 of six or more athletes: every FAT race of the season's *second* most frequent meet moves
 from ``results/meets_2026.csv`` into ``results/<yyyy-mm-dd> <meet>/`` as FinishLynx writes
 it (:mod:`analysis.ingest.formats.finishlynx`): one headerless ``.lif`` per heat, named
@@ -22,7 +22,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .sample_layouts import Cells, _date, _fault_rows, _renumber, _seconds, _time_text
+from .cells import CLUB, Cells, fault_rows, parse_date, renumber, seconds, time_text
 
 __all__ = ["finishlynx_meet"]
 
@@ -31,7 +31,6 @@ _VISITORS = (
     ("Kerr", "Jordan", "Eastside Harriers"),
     ("Dunmore", "Priscilla", "Northern Track Club"),
 )
-_CLUB = "Harbour AC"
 
 
 def _heat(r, sex: str, k: int, heat: int, name: str, bib: int) -> Cells:
@@ -41,17 +40,17 @@ def _heat(r, sex: str, k: int, heat: int, name: str, bib: int) -> Cells:
     title = f"{'Women' if sex == 'F' else 'Men'} {event}m {rnd}"
     wind = str(r.Wind or "") if event == 200 else ""
     first, _, last = name.partition(" ")
-    t = _seconds(r.Time)
+    t = seconds(r.Time)
     marks = [r.split_100, r.split_200, r.split_300] if event == 400 else [r.split_100]
     splits = "/".join(str(m) for m in marks if m)
     rows: list[tuple] = [(str(k), "1", str(heat), title, wind, "m/s" if wind else "", "", "", "",
                           str(event), "")]  # fmt: skip
-    rows.append(("1", str(bib), "4", last, first, _CLUB, _time_text(t), "", _time_text(t), "",
+    rows.append(("1", str(bib), "4", last, first, CLUB, time_text(t), "", time_text(t), "",
                  splits))  # fmt: skip
     not_data = [(1, 1, f"event line: {title}")]
     for i, (vl, vf, club) in enumerate(_VISITORS, start=2):
         vt = t + 0.37 * i
-        rows.append((str(i), str(900 + i), str(3 + 2 * (i - 2)), vl, vf, club, _time_text(vt), "",
+        rows.append((str(i), str(900 + i), str(3 + 2 * (i - 2)), vl, vf, club, time_text(vt), "",
                      f"{0.37:.2f}", "", ""))  # fmt: skip
         not_data.append((i + 1, 1, f"not in the roster: {vf} {vl} ({club})"))
     return Cells(tuple(rows), not_data=tuple(not_data), entries=1, data_rows=1,
@@ -65,7 +64,7 @@ def finishlynx_meet(out: dict, roster: pd.DataFrame, faults: dict) -> dict:
     if meets is None or not len(meets):
         return out
     ok = np.ones(len(meets), dtype=bool)
-    ok[list(_fault_rows(faults, src))] = False
+    ok[list(fault_rows(faults, src))] = False
     ok &= (meets["Timing"] == "FAT").to_numpy(dtype=bool)
     counts = meets.loc[ok, "Meet"].value_counts()
     if len(counts) < 2:
@@ -79,7 +78,7 @@ def finishlynx_meet(out: dict, roster: pd.DataFrame, faults: dict) -> dict:
     k_of: dict[tuple, int] = {}
     heat_of: dict[tuple, int] = {}
     for r in meets.loc[chosen].itertuples(index=False):
-        day = _date(r.Date)
+        day = parse_date(r.Date)
         key = (day, sex_of[r.Athlete], str(r.Event), str(r.Round).title())
         k = k_of.setdefault(key, len(k_of) + 1)
         heat_of[key] = heat_of.get(key, 0) + 1
@@ -87,6 +86,6 @@ def finishlynx_meet(out: dict, roster: pd.DataFrame, faults: dict) -> dict:
         rel = f"results/{day:%Y-%m-%d} {stem}/{k:03d}-1-{heat_of[key]:02d}.lif"
         files[rel] = _heat(r, sex_of[r.Athlete], k, heat_of[key], r.Athlete, bib)
     out = dict(out)
-    out[src] = _renumber(meets, chosen, src, faults)
+    out[src] = renumber(meets, chosen, src, faults)
     out.update(dict(sorted(files.items())))
     return out
