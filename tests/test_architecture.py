@@ -56,9 +56,6 @@ LAYERS: dict[str, int] = {
     "catalog": INGEST,
     "prescription": INGEST,
     "sample": INGEST,  # writes a data folder in the shapes ingest reads
-    "sample_layouts": INGEST,
-    "sample_timing": INGEST,
-    "sample_injuries": INGEST,
     # clean: the clean tables and their rejects
     "logs": CLEAN,
     "sprints": CLEAN,
