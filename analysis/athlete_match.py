@@ -1,7 +1,7 @@
 """``is_athlete(name)``: does a spelling name one roster athlete? (layouts ask it of titles).
 
 Layout detection (:mod:`analysis.ingest`) asks this of titles, sheet names, file names
-and summary-looking labels; the answer comes from :func:`analysis.names.resolve_athletes`.
+and summary-looking labels; the answer comes from :func:`analysis.names.roster_index`, built once per roster.
 It sits beside :mod:`analysis.names` rather than inside :mod:`analysis.ingest`, so the
 reading stage never imports the roster's module (which reads its headers from ingest).
 """
@@ -9,11 +9,10 @@ reading stage never imports the roster's module (which reads its headers from in
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 
 import pandas as pd
 
-from .names import resolve_athletes
+from .names import roster_index
 
 
 def roster_matcher(athletes: pd.DataFrame | None) -> Callable[[str], bool]:
@@ -27,10 +26,10 @@ def roster_matcher(athletes: pd.DataFrame | None) -> Callable[[str], bool]:
     if athletes is None:
         return lambda _: False
 
-    @lru_cache(maxsize=4096)
+    index = roster_index(athletes)  # once: a 5,000-athlete roster is not re-read per name
+
     def is_athlete(name: str) -> bool:
-        ids, _ = resolve_athletes(pd.Series([name], dtype="string"), athletes)
-        return bool(ids.notna().iloc[0])
+        return index.athlete(name) is not None
 
     return is_athlete
 

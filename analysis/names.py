@@ -11,6 +11,7 @@ import datetime as _dt
 import re
 import unicodedata
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -208,8 +209,44 @@ def _order_free(key: str) -> str:
     return "~" + " ".join(sorted(key.split()))
 
 
-def resolve_athletes(values: pd.Series, roster: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+@dataclass(frozen=True)
+class RosterIndex:
+    """Every spelling of a roster, built once (:func:`roster_index`): a name key maps to
+    one athlete (``table``) or to the several it could be (``ambiguous``)."""
+
+    table: dict[str, str]
+    ambiguous: dict[str, tuple[str, ...]]
+    names: dict[str, str]
+
+    def key(self, raw: object) -> str:
+        """The key a raw spelling is looked up by (words in any order as a last resort)."""
+        key = name_key(raw)
+        if key not in self.table and key not in self.ambiguous and " " in key:
+            key = _order_free(key)  # "OKAFOR Ivo", "Okafor I."
+        return key
+
+    def athlete(self, raw: object) -> str | None:
+        """The one athlete a spelling names, or None (unknown, missing or ambiguous)."""
+        return self.table.get(self.key(raw))
+
+
+def roster_index(roster: pd.DataFrame) -> RosterIndex:
+    """The spellings of a roster as a :class:`RosterIndex` (cost: one pass over the roster).
+
+    Build it once and look names up many times; :func:`resolve_athletes` builds one per call.
+    """
+    table, ambiguous = _lookup(roster)
+    names = dict(zip(roster["athlete_id"].astype(str), roster["name"].astype(str), strict=True))
+    return RosterIndex(table, ambiguous, names)
+
+
+def resolve_athletes(
+    values: pd.Series, roster: pd.DataFrame | RosterIndex
+) -> tuple[pd.Series, pd.Series]:
     """Resolve raw athlete spellings to roster ids.
+
+    ``roster`` is the roster or its :func:`roster_index` (built once when many calls share
+    one roster). Each distinct spelling is looked up once.
 
     Returns
     -------
@@ -218,19 +255,16 @@ def resolve_athletes(values: pd.Series, roster: pd.DataFrame) -> tuple[pd.Series
         resolved, else ``"missing athlete"``, ``"unknown athlete"`` or ``"ambiguous
         athlete: A04 (Sam Lee) or A05 (Sam Lee)"`` (the candidates, by id and name).
     """
-    table, ambiguous = _lookup(roster)
-    names = dict(zip(roster["athlete_id"].astype(str), roster["name"].astype(str), strict=True))
+    index = roster if isinstance(roster, RosterIndex) else roster_index(roster)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     ids = np.empty(len(uniques) + 1, dtype=object)
     reasons = np.empty(len(uniques) + 1, dtype=object)
     for i, raw in enumerate(uniques):
-        key = name_key(raw)
-        if key not in table and key not in ambiguous and " " in key:
-            key = _order_free(key)  # "OKAFOR Ivo", "Okafor I."
-        if key in table:
-            ids[i], reasons[i] = table[key], pd.NA
-        elif key in ambiguous:
-            who = " or ".join(f"{c} ({names.get(c, c)})" for c in ambiguous[key])
+        key = index.key(raw)
+        if key in index.table:
+            ids[i], reasons[i] = index.table[key], pd.NA
+        elif key in index.ambiguous:
+            who = " or ".join(f"{c} ({index.names.get(c, c)})" for c in index.ambiguous[key])
             ids[i], reasons[i] = pd.NA, f"ambiguous athlete: {who}"
         else:
             ids[i], reasons[i] = pd.NA, "unknown athlete" if key else "missing athlete"
