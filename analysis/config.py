@@ -154,7 +154,7 @@ ATTENTION_FADE_MARGIN_S: float = 0.2
 #: unreadable, so it summarises: a funnel plot of each athlete's slope against their
 #: number of races with the farthest athletes named, every athlete's row in the squad
 #: workbook (``OUT/exports/squad.xlsx``), and box plots instead of dots on the cohort
-#: pages (:mod:`analysis.reports.squad_scale`).
+#: pages (:mod:`analysis.reports.pages.squad_scale`).
 SQUAD_SUMMARY_ATHLETES: int = 40
 
 

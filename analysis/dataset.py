@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, config
+from . import config
+from ._version import __version__
 from .errors import DataError
 from .exit_status import NOT_DATA_NOTE, all_rejected, looks_like_data
 from .ingest.injury_headers import is_injury_file, is_injury_frame
@@ -42,11 +43,9 @@ TABLES = (
 
 #: Environment variable naming a folder where cleaned datasets are cached as Parquet,
 #: keyed by :func:`analysis.fingerprint.fingerprint` (file contents, code, settings, date).
+#: A cache location only: an entry is found under the key of everything that makes the
+#: tables, so it cannot change what :func:`load_dataset` returns.
 CACHE_ENV = "HIPFLEX_CACHE_DIR"
-
-#: A report kernel reads exactly the cleaned tables its run wrote here and never cleans
-#: (:func:`read_snapshot`; ``hipflex report`` sets it for every kernel).
-SNAPSHOT_ENV = "HIPFLEX_SNAPSHOT"
 
 #: A data folder holding this file is synthetic (``hipflex sample`` writes it).
 SYNTHETIC_MARKER = "SYNTHETIC.md"
@@ -264,8 +263,9 @@ def load_dataset(
     cache_dir: str | os.PathLike[str] | None = None,
     hand_to_fat: Mapping[int, float] | None = None,
     exclude: Sequence[str | os.PathLike[str]] = (),
+    tables: str | os.PathLike[str] | None = None,
 ) -> Dataset:
-    """Read and clean every file of a data folder.
+    """Read and clean every file of a data folder, or read cleaned tables already written.
 
     Parameters
     ----------
@@ -291,6 +291,12 @@ def load_dataset(
         Folders under ``data_dir`` never read (the ``OUT`` of a report run). A folder
         holding hipflex's marker (``.hipflex/``) is never read either; each is listed in
         ``skipped`` (:func:`analysis.ingest.files.scan_folder`).
+    tables
+        A folder of cleaned tables written by :func:`save_dataset` (a report run's
+        snapshot, which ``hipflex report`` passes to each notebook as its ``tables``
+        parameter): read exactly those (:func:`read_snapshot`) and clean nothing; the
+        folder and every other option are not read. No environment variable stands in
+        for this argument.
 
     Raises
     ------
@@ -306,8 +312,8 @@ def load_dataset(
     """
     from .catalog import default_catalog_path, load_catalog
 
-    if snapshot := os.environ.get(SNAPSHOT_ENV):
-        return read_snapshot(snapshot)  # a report kernel: the run's tables, never a re-clean
+    if tables is not None:
+        return read_snapshot(tables)  # a report kernel: the run's tables, never a re-clean
     root = Path(data_dir)
     if not root.is_dir():
         raise DataError("data folder not found", file=str(root))
@@ -646,7 +652,7 @@ def save_dataset(ds: Dataset, out_dir: str | os.PathLike[str]) -> list[Path]:
 
 
 def read_snapshot(path: str | os.PathLike[str]) -> Dataset:
-    """The cleaned tables a report run wrote with :func:`save_dataset` (``$HIPFLEX_SNAPSHOT``).
+    """The cleaned tables a report run wrote with :func:`save_dataset` (a kernel's ``tables``).
 
     The dataset's ``data_dir`` is the data folder's name only (what a report shows).
 
@@ -697,7 +703,6 @@ def _read_cache(path: Path, root: Path, fp: str) -> Dataset | None:
 
 __all__ = [
     "CACHE_ENV",
-    "SNAPSHOT_ENV",
     "Dataset",
     "all_rejected",
     "data_warnings",

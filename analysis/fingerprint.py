@@ -2,7 +2,7 @@
 
 Every cache of hipflex is keyed by it — the cleaned dataset (``$HIPFLEX_CACHE_DIR``, see
 :func:`analysis.load_dataset`) and the report manifest (``OUT/.hipflex/manifest.json``,
-see :func:`analysis.reports.plan.plan_reports`) — so that the two can never disagree on
+see :func:`analysis.reports.batch.plan.plan_reports`) — so that the two can never disagree on
 what "unchanged" means. A fingerprint covers
 
 - the **contents** of the input files (not their modification times: a file copied or

@@ -27,8 +27,8 @@ distributed = pytest.importorskip("distributed")
 from analysis import cli  # noqa: E402
 from analysis.dataset import load_dataset  # noqa: E402
 from analysis.reports import build_reports, default_notebooks_dir  # noqa: E402
-from analysis.reports import cluster as cl  # noqa: E402
-from analysis.reports.jobs import ReportJob  # noqa: E402
+from analysis.reports.batch import cluster as cl  # noqa: E402
+from analysis.reports.batch.jobs import ReportJob  # noqa: E402
 from analysis.sample import write_sample  # noqa: E402
 
 #: Every process started under this module's cluster carries it (kernels included).

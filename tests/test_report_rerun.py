@@ -21,8 +21,8 @@ import pytest
 import analysis as hf
 from analysis import reports as rp
 from analysis.errors import DataError
-from analysis.reports import plan as rp_plan
-from analysis.reports import workbooks as rp_workbooks
+from analysis.reports.batch import plan as rp_plan
+from analysis.reports.pages import workbooks as rp_workbooks
 from analysis.sample import write_sample
 from tests.test_runner_faults import _notebooks
 
@@ -115,7 +115,7 @@ def test_an_older_minor_version_is_checked_against_its_own_schema(tmp_path):
 def test_checking_the_notebooks_imports_neither_nbformat_nor_jsonschema():
     code = (
         "import sys\n"
-        "from analysis.reports.plan import check_notebooks\n"
+        "from analysis.reports.batch.plan import check_notebooks\n"
         "check_notebooks()\n"
         "print(sorted(m for m in ('nbformat', 'jsonschema', 'lark') if m in sys.modules))\n"
     )

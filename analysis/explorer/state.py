@@ -270,7 +270,7 @@ class Explorer:
 
     def _exercise_names(self) -> dict[str, str]:
         if self._names_of_exercises is None:
-            from ..reports.words import exercise_names
+            from ..reports.pages.words import exercise_names
 
             self._names_of_exercises = exercise_names()
         return self._names_of_exercises
@@ -399,10 +399,10 @@ class Explorer:
     def estimate_lines(self, sel: Selection) -> list[str]:
         """The squad's within-athlete estimate in the squad report's words, and with an
         athlete chosen, that athlete's own pooled toward it (the athlete report's opening
-        lines, :func:`analysis.reports.squad.takeaway_lines`). Races in the date range only.
+        lines, :func:`analysis.reports.pages.squad.takeaway_lines`). Races in the date range only.
         """
-        from ..reports.squad import _table, squad_effect, takeaway_lines
-        from ..reports.squad_words import headline_words, verdict_words
+        from ..reports.pages.squad import _table, squad_effect, takeaway_lines
+        from ..reports.pages.squad_words import headline_words, verdict_words
 
         ds = self._dated(sel)
         if sel.athlete_id:
@@ -435,7 +435,7 @@ class Explorer:
     def _link(self, athlete_id: str | None) -> str | None:
         if not athlete_id:
             return self._page("squad.html")
-        from ..reports.plan import page_names
+        from ..reports.outputs import page_names
 
         page = page_names(self.ds.athletes["athlete_id"].astype("string"))[athlete_id]
         return self._page(f"athletes/{page}.html")

@@ -19,7 +19,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from ..dataset import Dataset
+from ...dataset import Dataset
 
 RESULTS_MIME = "application/vnd.hipflex.results+json"
 
@@ -50,7 +50,7 @@ def _html(markup: str):
 
 def paragraph(text: str, *, css: str = "") -> object:
     """An escaped paragraph for display in a notebook (never typeset as maths)."""
-    from ..templating import render
+    from ...templating import render
 
     return _html(render("paragraph.html.j2", text=_text(text), css=css))
 
@@ -70,7 +70,7 @@ def _format_column(col: pd.Series, float_format: str) -> pd.Series:
 
 def table_html(df: pd.DataFrame, *, caption: str = "", float_format: str = "{:.2f}") -> object:
     """A DataFrame as an HTML table: every cell escaped, numbers rounded, NA shown as a dash."""
-    from ..templating import render
+    from ...templating import render
 
     shown = pd.DataFrame(
         {c: _format_column(df[c], float_format) for c in df.columns}, index=df.index
@@ -111,6 +111,6 @@ def _jsonable(v: object) -> object:
 
 def synthetic_banner(ds: Dataset) -> object:
     """A prominent notice when the data are synthetic (``hipflex sample``), else nothing."""
-    from ..templating import render
+    from ...templating import render
 
     return _html(render("synthetic_banner.html.j2") if ds.synthetic else "")

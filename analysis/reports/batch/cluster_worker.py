@@ -1,4 +1,4 @@
-"""The worker side of the Dask engine (:mod:`analysis.reports.cluster`): what runs on a
+"""The worker side of the Dask engine (:mod:`analysis.reports.batch.cluster`): what runs on a
 Dask worker — the batch's payload placed in a private folder (:func:`_place`), one report
 per task in a pooled child process with a fresh kernel (:func:`_report_task`), its pages
 returned as text with the worker's paths replaced by the submitter's, and everything
@@ -27,14 +27,14 @@ TABLES_ENV = "HIPFLEX_CACHE_DIR"
 
 
 def _version() -> str:
-    from .. import __version__
+    from ... import __version__
 
     return __version__
 
 
 def _code_identity() -> str:
     """Version and contents of the package's files, wherever it is installed."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     h = hashlib.sha256(_version().encode())
     for p in sorted(root.rglob("*")):
         if p.is_file() and p.suffix in {".py", ".csv", ".mplstyle", ".json", ".j2", ".ipynb"}:
@@ -98,7 +98,8 @@ def _scratch() -> str | None:
 def _child_env(payload: dict[str, Any], root: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(payload.get("env", {}))
-    env[payload["tables_env"]] = str(root / "tables")
+    if payload.get("tables_env"):  # the cache scheme (a snapshot is a parameter instead)
+        env[payload["tables_env"]] = str(root / "tables")
     if payload.get("catalog") is not None:
         env["HIPFLEX_CATALOG"] = str(root / "catalog.csv")
     if payload.get("tables_key"):
@@ -122,6 +123,8 @@ def _report_task(payload: dict[str, Any], spec: dict) -> dict:
         "parameters": params,
         "data_name": Path(payload["data_dir"]).name,  # the notebook shows the coach's folder
     }
+    if payload.get("tables_param"):  # the kernel's ``tables``: its part of the snapshot
+        local["snapshot"] = str(root / "tables")
     limit = spec.get("timeout")
     child = _acquire(key, payload, root)
     t0 = time.perf_counter()
@@ -168,6 +171,8 @@ def _as_submitted(text: str, spec: dict, local_data: str, payload: dict) -> str:
     pm = nb.get("metadata", {}).get("papermill")
     if isinstance(pm, dict):
         pm["parameters"] = dict(spec["parameters"])
+        if payload.get("tables_param"):  # as the local runner leaves it: the snapshot is gone
+            pm["parameters"]["tables"] = None
         pm["input_path"] = spec["notebook"]
         pm["output_path"] = str(_tmp_notebook(Path(spec["out"]), spec["target"]))
     from .export import _no_server_paths
@@ -239,16 +244,16 @@ class _Child(_Worker):
     local runner's worker process (JSON lines both ways, dies with its parent, killed with
     its kernel), started through :func:`_child_main`."""
 
-    COMMAND = "from analysis.reports.cluster_worker import _child_main; _child_main()"
+    COMMAND = "from analysis.reports.batch.cluster_worker import _child_main; _child_main()"
 
 
 def kernel_cache_key(data_dir: str | os.PathLike[str]) -> str:
     """The dataset-cache key a kernel computes for ``data_dir`` in this environment
     (what :func:`analysis.load_dataset` computes with no option given)."""
-    from .. import config
-    from .. import fingerprint as _fp
-    from ..catalog import default_catalog_path
-    from ..io import iter_raw_files
+    from ... import config
+    from ... import fingerprint as _fp
+    from ...catalog import default_catalog_path
+    from ...io import iter_raw_files
 
     root = Path(data_dir)
     settings = _fp.effective_settings(

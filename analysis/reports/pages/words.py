@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 
-from ..stats import Estimate, estimate_caveat
+from ...stats import Estimate, estimate_caveat
 
 #: Readable names of the columns and metrics the reports show.
 LABELS = {
@@ -32,7 +32,7 @@ def column_label(column: object) -> str:
 def exercise_names() -> dict[str, str]:
     """Exercise id -> display name, from the catalog in use (``$HIPFLEX_CATALOG`` or
     ``data/reference/exercises.csv``)."""
-    from ..catalog import default_catalog_path, load_catalog
+    from ...catalog import default_catalog_path, load_catalog
 
     cat = load_catalog(default_catalog_path())
     return {

@@ -6,15 +6,17 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..agegrade import age_graded
-from ..dataset import Dataset
-from ..fatigue import load_elite_splits, segment_table
-from ..plan import plan_adherence
-from ..relate import race_table
-from ..season import race_context
-from ..stats import Estimate, within_athlete_estimate
+from ...agegrade import age_graded
+from ...config import PRIMARY_WINDOW_DAYS
+from ...dataset import Dataset
+from ...fatigue import load_elite_splits, segment_table
+from ...plan import plan_adherence
+from ...relate import race_table
+from ...season import race_context
+from ...stats import Estimate, within_athlete_estimate
 from .cohort import NOT_COHORTS
 from .display import _html
+from .load import load_or_sample
 from .words import _count, column_label, estimate_in_words, exercise_names, races_phrase
 
 _SEX = {"F": "female", "M": "male", "X": "X"}
@@ -42,18 +44,29 @@ class AthleteReport:
 
     @classmethod
     def build(
-        cls, data_dir: str, athlete_id: str, *, event: int = 400, window_days: int = 28
+        cls,
+        data_dir: str,
+        athlete_id: str,
+        *,
+        event: int = 400,
+        window_days: int = PRIMARY_WINDOW_DAYS,
+        tables: str | None = None,
     ) -> AthleteReport:
-        """Load ``data_dir`` and keep only ``athlete_id``'s rows (privacy by construction)."""
-        from .explore import load_or_sample  # the sample is made on first use
+        """Load ``data_dir`` (or the cleaned tables at ``tables``, a report kernel's
+        parameter: :func:`~analysis.reports.pages.load.load_or_sample`) and keep only
+        ``athlete_id``'s rows (privacy by construction)."""
 
-        return cls.from_dataset(
-            load_or_sample(data_dir), athlete_id, event=event, window_days=window_days
-        )
+        ds = load_or_sample(data_dir, tables=tables)
+        return cls.from_dataset(ds, athlete_id, event=event, window_days=window_days)
 
     @classmethod
     def from_dataset(
-        cls, ds: Dataset, athlete_id: str, *, event: int = 400, window_days: int = 28
+        cls,
+        ds: Dataset,
+        athlete_id: str,
+        *,
+        event: int = 400,
+        window_days: int = PRIMARY_WINDOW_DAYS,
     ) -> AthleteReport:
         """The report of ``athlete_id`` from a loaded dataset (no folder read again).
 
@@ -91,7 +104,7 @@ class AthleteReport:
         return out
 
     def header(self) -> object:
-        from ..templating import render
+        from ...templating import render
 
         log = self.ds.log["date"].dropna()
         span = (
@@ -246,7 +259,7 @@ class AthleteReport:
 
     # -- figures (each returns the Axes; empty data draw a labelled empty panel)
     def plot_weekly_volume(self):
-        from ..plots import plot_weekly_volume
+        from ...plots import plot_weekly_volume
 
         ax = plot_weekly_volume(
             self.ds.log,
@@ -259,7 +272,7 @@ class AthleteReport:
         return mark_athlete_time_loss(ax, self.ds, self.athlete_id)
 
     def plot_fade(self):
-        from ..plots import plot_fatigue_trend
+        from ...plots import plot_fatigue_trend
 
         fat = self.ds.fatigue
         return plot_fatigue_trend(
@@ -306,12 +319,12 @@ class AthleteReport:
         return text
 
     def plot_plan_adherence(self):
-        from ..plots import plot_plan_adherence
+        from ...plots import plot_plan_adherence
 
         return plot_plan_adherence(self.adherence(), self.athlete_id, who=self.name)
 
     def plot_progression(self):
-        from ..plots import plot_progression
+        from ...plots import plot_progression
 
         return plot_progression(
             self.ds.log, self.athlete_id, exercise_names=self._names(), who=self.name
@@ -324,7 +337,7 @@ class AthleteReport:
         One row per calendar week (Monday) of the athlete's logged span; ``ramp_pct`` is NA
         in the first week and after a week at 0 (a rise from nothing has no percentage).
         """
-        from ..volume import weekly_volume
+        from ...volume import weekly_volume
 
         def make() -> pd.DataFrame:
             w = weekly_volume(self.ds.log).groupby("week", sort=True)["hf_reps"].sum()
@@ -341,7 +354,7 @@ class AthleteReport:
     def ramp_text(self) -> str:
         """The ramp in words: the largest rise and drop, and the weeks past the threshold
         of the attention list (``ATTENTION_VOLUME_CHANGE_PCT``)."""
-        from .. import config
+        from ... import config
 
         t = self.ramp_table().dropna(subset=["ramp_pct"])
         if t.empty:
@@ -364,12 +377,12 @@ class AthleteReport:
         )
 
     def plot_ramp(self):
-        from ..plots import plot_ramp
+        from ...plots import plot_ramp
 
         return plot_ramp(self.ds.log, self.athlete_id, who=self.name)
 
     def plot_profile(self):
-        from ..plots import plot_velocity_profile
+        from ...plots import plot_velocity_profile
 
         seg = self.segments[self.segments["event_m"] == self.event]
         return plot_velocity_profile(
@@ -377,7 +390,7 @@ class AthleteReport:
         )
 
     def plot_volume_vs_fade(self):
-        from ..plots import plot_volume_vs_fatigue
+        from ...plots import plot_volume_vs_fatigue
 
         n = self.estimate().n
         return plot_volume_vs_fatigue(

@@ -4,12 +4,11 @@
 A worker dies with the ``hipflex`` process that started it: the Linux parent-death signal
 (``prctl(PR_SET_PDEATHSIG)``), or a watchdog thread polling ``getppid`` where that is not
 available (:func:`die_with_parent`). Its kernels are started the same way
-(:mod:`analysis.reports.kernels`).
+(:mod:`analysis.reports.batch.kernels`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
@@ -20,9 +19,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..safe_text import one_line
+from ...safe_text import one_line
 from .export import StaleRun, _finalize, _tmp_notebook
-from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT
+from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT, report_parameters
 from .kernels import _is_start_failure, _kernel_manager_class, _Zygote
 
 #: The pid a worker must die with (set by the runner: the ``hipflex`` process).
@@ -74,7 +73,7 @@ def _execute(pm, spec: dict, tmp_nb: Path, km_class) -> None:
     pm.execute_notebook(
         spec["notebook"],
         str(tmp_nb),
-        parameters=spec["parameters"],
+        parameters=report_parameters(spec),
         kernel_name=spec.get("kernel_name", KERNEL_NAME),
         progress_bar=False,
         # one save at the end (and papermill's 30 s autosave in a long cell):
@@ -88,23 +87,6 @@ def _execute(pm, spec: dict, tmp_nb: Path, km_class) -> None:
     )
 
 
-@contextlib.contextmanager
-def _report_tables(sub: str):
-    """The kernel started within reads ``$HIPFLEX_SNAPSHOT/<sub>`` (the report's own part
-    of the run's snapshot: an athlete report's kernel gets that athlete's tables only)."""
-    from ..dataset import SNAPSHOT_ENV
-
-    base = os.environ.get(SNAPSHOT_ENV)
-    if not sub or not base:
-        yield
-        return
-    os.environ[SNAPSHOT_ENV] = str(Path(base) / sub)  # one report at a time per worker
-    try:
-        yield
-    finally:
-        os.environ[SNAPSHOT_ENV] = base
-
-
 def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     """Execute one report in this process (called by a worker): papermill, export, rename.
 
@@ -112,7 +94,8 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     ----------
     spec : dict
         ``notebook, out, target, parameters, kernel_name, timeout, start_timeout,
-        retries``.
+        retries``; ``snapshot`` and ``tables``: the cleaned tables the kernel reads
+        (:func:`~analysis.reports.batch.jobs.report_parameters`).
     sleep : callable
         Back-off sleep (replaceable in tests).
 
@@ -145,8 +128,7 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     for attempt in range(1, retries + 1):
         attempts = attempt
         try:
-            with _report_tables(str(spec.get("tables") or "")):
-                _execute(pm, spec, tmp_nb, km_class)
+            _execute(pm, spec, tmp_nb, km_class)
             error = None
             break
         except PapermillExecutionError as exc:

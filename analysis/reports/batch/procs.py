@@ -88,7 +88,7 @@ def default_workers(
     ----------
     cores, available, per_job : int, optional
         CPU count, bytes available and bytes one report takes at its peak; default: this
-        machine's, and :data:`analysis.reports.jobs.JOB_MEMORY` (or
+        machine's, and :data:`analysis.reports.batch.jobs.JOB_MEMORY` (or
         ``$HIPFLEX_JOB_MEMORY_MB``).
 
     Returns

@@ -2,21 +2,21 @@
 session load changes it, the exploratory variety analysis and its caveats, and the
 templated boxes they are shown in (:mod:`analysis.templating`, every value escaped).
 
-Split from :mod:`analysis.reports.squad` (the numbers) so that each module stays short;
-``analysis.reports.squad`` re-exports every name.
+Split from :mod:`analysis.reports.pages.squad` (the numbers) so that each module stays short;
+``analysis.reports.pages.squad`` re-exports every name.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..stats import AdjustedEffect, CorrResult, EffectResult
+from ...stats import AdjustedEffect, CorrResult, EffectResult
 from .display import _html
 
 
 def render(name: str, /, **context) -> str:
     """:func:`analysis.templating.render`, looked up at call time."""
-    from .. import templating
+    from ... import templating
 
     return templating.render(name, **context)
 

@@ -6,7 +6,7 @@ of the athletes' own slopes around it (partially pooled, :func:`analysis.stats.a
 the other windows as a sensitivity analysis (:func:`analysis.stats.window_scan`) and what
 the data cannot say; whether adjusting for session load (sRPE) changes the answer
 (:func:`analysis.stats.adjusted_effect`) and, as an exploratory analysis, exercise variety
-against the fade. The sentences and boxes are in :mod:`analysis.reports.squad_words`.
+against the fade. The sentences and boxes are in :mod:`analysis.reports.pages.squad_words`.
 :func:`athlete_takeaway` gives the two lines that open each athlete
 report: the squad's estimate and that athlete's own, pooled toward the squad.
 """
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..config import PRIMARY_WINDOW_DAYS
-from ..dataset import Dataset, load_dataset
-from ..relate import race_table
-from ..stats import (
+from ...config import PRIMARY_WINDOW_DAYS
+from ...dataset import Dataset, load_dataset
+from ...relate import race_table
+from ...stats import (
     AdjustedEffect,
     CorrResult,
     EffectResult,
@@ -32,6 +32,7 @@ from ..stats import (
     within_athlete_effect,
 )
 from .display import _html
+from .load import load_or_sample
 from .squad_scale import SlopesSection
 from .squad_words import (
     PER,
@@ -57,11 +58,32 @@ from .squad_words import (
 SCAN_WINDOWS = (7, 14, 21, 28, 35, 42, 49, 56)
 
 
-def _table(ds: Dataset, event: int, windows: tuple[int, ...]) -> pd.DataFrame:
+def squad_races(ds: Dataset, event: int, windows: tuple[int, ...]) -> pd.DataFrame:
+    """The squad's finished races at ``event`` with the hip-flexor reps of each window
+    before them (``_x<w>``: reps / 100, the unit of the headline's slope).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data set.
+    event : int
+        Event (m).
+    windows : tuple of int
+        Windows (days before race day).
+
+    Returns
+    -------
+    DataFrame
+        :func:`analysis.relate.race_table` rows of ``event`` with status ok, plus ``_x<w>``.
+    """
     t = race_table(ds.log, ds.races, ds.fatigue, windows)
     t = t[(t["event_m"] == event) & (t["status"].fillna("ok") == "ok")]
     return t.assign(**{f"_x{w}": pd.to_numeric(t[f"hf_reps_{w}d"]).astype("float64") / PER
                        for w in windows})  # fmt: skip
+
+
+#: The old name (the explorer uses it).
+_table = squad_races
 
 
 def squad_effect(table: pd.DataFrame, window_days: int) -> EffectResult:
@@ -85,12 +107,18 @@ class SquadReport(SlopesSection):
 
     @classmethod
     def build(
-        cls, data_dir: str, *, event: int = 400, window_days: int = PRIMARY_WINDOW_DAYS
+        cls,
+        data_dir: str,
+        *,
+        event: int = 400,
+        window_days: int = PRIMARY_WINDOW_DAYS,
+        tables: str | None = None,
     ) -> SquadReport:
-        """Load ``data_dir`` (the sample is made on first use, as in the other reports)."""
-        from .explore import load_or_sample
+        """Load ``data_dir`` (the sample is made on first use, as in the other reports), or
+        the cleaned tables at ``tables`` (a report kernel's parameter)."""
 
-        return cls.from_dataset(load_or_sample(data_dir), event=event, window_days=window_days)
+        ds = load_or_sample(data_dir, tables=tables)
+        return cls.from_dataset(ds, event=event, window_days=window_days)
 
     @classmethod
     def from_dataset(
@@ -99,7 +127,7 @@ class SquadReport(SlopesSection):
         """The report from a loaded dataset: one race table per event with the scan windows."""
         windows = tuple(sorted({*SCAN_WINDOWS, int(window_days)}))
         events = sorted({int(e) for e in ds.races["event_m"].dropna()} | {int(event)})
-        tables = {ev: _table(ds, ev, windows) for ev in events}
+        tables = {ev: squad_races(ds, ev, windows) for ev in events}
         return cls(ds, int(event), int(window_days), tables)
 
     @property
@@ -151,7 +179,7 @@ class SquadReport(SlopesSection):
         )
 
     def plot_forest(self, event: int | None = None, ax=None):
-        from ..plots import plot_athlete_slopes
+        from ...plots import plot_athlete_slopes
 
         ev = event or self.event
         names = dict(zip(self.ds.athletes["athlete_id"], self.ds.athletes["name"], strict=True))

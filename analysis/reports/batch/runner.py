@@ -3,7 +3,7 @@ worker, a time limit per report, the workers and their kernels (and nothing else
 timeout, Ctrl-C or SIGTERM, progress on a terminal or one line per report.
 
 Workers and kernels die with their parent even when it is killed with ``kill -9`` (the
-parent-death signal, or a watchdog: :func:`analysis.reports.worker.die_with_parent`); a
+parent-death signal, or a watchdog: :func:`analysis.reports.batch.worker.die_with_parent`); a
 batch stops scheduling when the output disk is full (:class:`StopBatch`).
 """
 
@@ -27,7 +27,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from ..safe_text import one_line
+from ...safe_text import one_line
 from .export import _finalize, _tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, STATE_DIR, ReportJob, ReportStatus
 from .procs import _descendants, default_workers
@@ -45,7 +45,7 @@ class _Worker:
     """A worker process in its own session, with its jobs on stdin and results on stdout."""
 
     #: What the process runs (the Dask engine's report processes run their own loop).
-    COMMAND = "from analysis.reports.worker import _worker_main; _worker_main()"
+    COMMAND = "from analysis.reports.batch.worker import _worker_main; _worker_main()"
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.log = open(log_path, "ab")
@@ -160,16 +160,12 @@ def _disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in DISK_FULL
 
 
-def _worker_env(cache_dir: Path, snapshot: Path | None = None) -> dict[str, str]:
-    from ..dataset import CACHE_ENV, SNAPSHOT_ENV
+def _worker_env(cache_dir: Path) -> dict[str, str]:
+    from ...dataset import CACHE_ENV
 
     env = dict(os.environ)
     # absolute: a kernel runs in the notebook's folder, not where `--out out` was given
     env[CACHE_ENV] = str(Path(cache_dir).resolve())
-    if snapshot is not None:  # the kernels read exactly this run's cleaned tables
-        env[SNAPSHOT_ENV] = str(Path(snapshot).resolve())
-    else:
-        env.pop(SNAPSHOT_ENV, None)
     return with_report_defaults(env)
 
 
@@ -181,12 +177,12 @@ def with_report_defaults(env: dict[str, str]) -> dict[str, str]:
         env.setdefault(var, "1")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    root = str(Path(__file__).resolve().parents[2])
+    root = str(Path(__file__).resolve().parents[3])
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
 
-class _Progress:
+class Progress:
     """tqdm on a terminal, plain log lines otherwise, nothing when disabled."""
 
     def __init__(self, total: int, mode: bool | None) -> None:
@@ -222,6 +218,10 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+#: The old name (scripts and tests use it).
+_Progress = Progress
 
 
 def run_jobs(
@@ -264,7 +264,8 @@ def run_jobs(
         This run's id: in the temporary file names, and checked before every rename (only
         the run named in ``OUT/.hipflex/run`` writes pages). '' for no check.
     snapshot : path, optional
-        The run's cleaned tables (``$HIPFLEX_SNAPSHOT`` of every kernel).
+        The run's cleaned tables: each kernel gets its part as the notebook parameter
+        ``tables`` (:func:`analysis.reports.batch.jobs.report_parameters`).
     stop : StopBatch, optional
         Set (by a full disk, or by the caller) to take no further report; the reports left
         out are missing from the returned list.
@@ -272,9 +273,9 @@ def run_jobs(
     out = Path(out)
     state = out / STATE_DIR
     (state / "logs").mkdir(parents=True, exist_ok=True)
-    env = _worker_env(
-        Path(cache_dir) if cache_dir else state / "cache", Path(snapshot) if snapshot else None
-    )
+    env = _worker_env(Path(cache_dir) if cache_dir else state / "cache")
+    # absolute: a kernel runs in the notebook's folder, not where `--out out` was given
+    tables = str(Path(snapshot).resolve()) if snapshot else ""
     stop = stop if stop is not None else StopBatch()
     todo: queue.Queue[tuple[int, ReportJob]] = queue.Queue()
     for i, j in enumerate(jobs):
@@ -283,7 +284,14 @@ def run_jobs(
     limit = float(timeout) if timeout else None
 
     def one(worker: _Worker | None, n: int, job: ReportJob) -> tuple[_Worker | None, dict]:
-        spec = job.spec(out, kernel_name=kernel_name, timeout=limit, retries=retries, run_id=run_id)
+        spec = job.spec(
+            out,
+            kernel_name=kernel_name,
+            timeout=limit,
+            retries=retries,
+            run_id=run_id,
+            snapshot=tables,
+        )
         if worker is None:
             worker = _Worker(env, state / "logs" / f"worker-{n}.log")
         try:

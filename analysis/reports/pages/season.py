@@ -3,7 +3,7 @@ index's first sections (what needs a look, plan adherence per athlete).
 
 :func:`season_outputs` runs once per ``hipflex report``, after the notebooks: it writes the
 attention list (:mod:`analysis.attention`) atomically and the workbooks
-(:mod:`analysis.reports.workbooks`, incremental), and returns the HTML the index opens with
+(:mod:`analysis.reports.pages.workbooks`, incremental), and returns the HTML the index opens with
 and the plain paragraph printed at the end of the command. A failure here never stops the
 reports: it is named in the index and in the command's output, and the exit code is 1.
 """
@@ -74,7 +74,7 @@ def _attention_rows(att: pd.DataFrame, pages: dict[str, str]) -> list[dict]:
 
 def _rules() -> dict:
     """The attention thresholds in force (the ``ATTENTION_*`` settings), for the index."""
-    from .. import config
+    from ... import config
 
     return {
         "volume_change_pct": config.ATTENTION_VOLUME_CHANGE_PCT,
@@ -123,7 +123,7 @@ def season_html(
     ``attention`` None leaves the list out (it was not made); an empty list says nothing
     needs a look.
     """
-    from ..templating import render
+    from ...templating import render
 
     return render(
         "season.html.j2",
@@ -164,8 +164,8 @@ def season_outputs(
     window_days : int, optional
         The squad page's window, for the squad workbook's ``slopes`` sheet.
     """
-    from ..attention import attention_list, attention_summary, write_attention_csv
-    from ..plan import plan_adherence
+    from ...attention import attention_list, attention_summary, write_attention_csv
+    from ...plan import plan_adherence
     from .workbooks import write_exports
 
     out = Path(out)

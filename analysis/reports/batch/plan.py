@@ -4,66 +4,19 @@ digest of each one's inputs (:func:`plan_reports`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from .jobs import DEFAULT_WINDOW, NOT_REPORTS, NOTEBOOKS, ReportJob, default_notebooks_dir
+from ...config import PRIMARY_WINDOW_DAYS
+from ..outputs import page_names, slug
+from .jobs import NOT_REPORTS, NOTEBOOKS, ReportJob, default_notebooks_dir
 from .manifest import _sha, _TableHasher
 
-#: Names Windows (and an SMB share) reserve for devices, whatever follows the first dot:
-#: ``CON``, ``nul.txt``, ``COM1``, ``LPT9``, also with the superscript digits Windows accepts.
-_DEVICE = re.compile(r"(?i)(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|(?:COM|LPT)[0-9¹²³])\s*")
-
-
-def _device(name: str) -> bool:
-    return _DEVICE.fullmatch(name.split(".")[0]) is not None
-
-
-def _slug(text: str) -> str:
-    """A file name for an id or column: kept if already safe, else made safe and unique.
-
-    A name Windows reserves for a device (``CON``, ``NUL``, ``AUX``, ``COM1``…, with any
-    extension) is not safe: a copy of ``OUT`` on a Windows or SMB disk could not hold it,
-    so it gets the digest of its id like any other unsafe name (``CON-<digest>``)."""
-    if (
-        re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}", text)
-        and not text.endswith(".")
-        and not _device(text)
-    ):
-        return text
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:60] or "x"
-    if _device(safe):  # "nul.txt" -> "nul_txt-<digest>": no device name before a dot
-        safe = safe.replace(".", "_")
-    return f"{safe}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
-
-
-def page_names(ids) -> dict[str, str]:
-    """A file name per id, unique across case and slugging, the same on every run.
-
-    An id that is a safe file name keeps it (``athletes/<athlete_id>.html``); any other is
-    made safe with a digest of the id (:func:`_slug`). When two names would still be one
-    file on a case-insensitive disk (``A01`` and ``a01``, or ``x y`` and an id spelled like
-    its slug), each of them gets the digest of its own id added — so the names depend only
-    on the ids that collide, never on roster order.
-    """
-    ids = list(dict.fromkeys(str(i) for i in ids))
-    names = {i: _slug(i) for i in ids}
-    for _ in range(8):
-        groups: dict[str, list[str]] = {}
-        for i, name in names.items():
-            groups.setdefault(name.casefold(), []).append(i)
-        clashes = [g for g in groups.values() if len(g) > 1]
-        if not clashes:
-            return names
-        for group in clashes:
-            for i in group:
-                names[i] = f"{names[i]}-{hashlib.sha1(i.encode()).hexdigest()[:8]}"
-    raise RuntimeError("could not give every athlete a page name of their own")  # pragma: no cover
+#: The old name of :func:`analysis.reports.outputs.slug` (tests and scripts use it).
+_slug = slug
 
 
 _REQUIRED = ("athlete", "cohort", "data_quality")
@@ -76,7 +29,7 @@ def check_notebooks(notebooks_dir: str | os.PathLike[str] | None = None) -> Path
     A notebook is valid when it is JSON that nbformat's own JSON schema for its version
     accepts (:func:`_validate`).
     """
-    from ..errors import DataError
+    from ...errors import DataError
 
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     if not nb_dir.is_dir():
@@ -151,7 +104,7 @@ def plan_reports(
     data_dir: str | os.PathLike[str],
     notebooks_dir: str | os.PathLike[str] | None = None,
     *,
-    window_days: int = DEFAULT_WINDOW,
+    window_days: int = PRIMARY_WINDOW_DAYS,
 ) -> list[ReportJob]:
     """The reports of a dataset, each with the digest of its inputs.
 
@@ -185,15 +138,15 @@ def plan_reports(
     cohort report the roster, log, races, splits and injury log; of the data-quality report and of
     your own notebooks every table.
     """
-    from .cohort import cohort_columns
-    from .words import column_label
+    from ..pages.cohort import cohort_columns
+    from ..pages.words import column_label
 
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     data_dir = str(Path(data_dir).resolve())
     # the fingerprint that keys the dataset cache, without the files (each report hashes
     # the rows it reads) and without the run's date (it reaches a report through the
     # tables: a row no longer in the future is a changed row)
-    from .. import fingerprint as _fp
+    from ... import fingerprint as _fp
 
     code = _fp.fingerprint(settings=_fp.effective_settings(ds.data_dir or None, run_date=False)).key
     athletes = ds.athletes
@@ -275,7 +228,7 @@ def plan_reports(
     by_athlete = {k: g for k, g in fat.groupby("athlete_id", sort=False)} if len(fat) else {}
     nb = nb_dir / NOTEBOOKS["athlete"]
     names = dict(zip(athletes["athlete_id"], athletes["name"], strict=True))
-    from .squad import takeaway_lines
+    from ..pages.squad import takeaway_lines
 
     memo: dict = {}
     pages = page_names(athletes["athlete_id"])
@@ -334,8 +287,8 @@ def content_key(ds) -> str:
     nightly run with nothing new), and any change of a row changes it, also one made in
     memory. It keys the reused plan (:func:`plan_reports_cached`) and the exports.
     """
-    from .. import fingerprint as _fp
-    from ..dataset import TABLES
+    from ... import fingerprint as _fp
+    from ...dataset import TABLES
     from .manifest import _row_hashes, _schema
 
     code = _fp.fingerprint(settings=_fp.effective_settings(ds.data_dir or None, run_date=False))
@@ -364,7 +317,7 @@ def plan_reports_cached(
     data_dir: str | os.PathLike[str],
     notebooks_dir: str | os.PathLike[str] | None,
     *,
-    window_days: int = DEFAULT_WINDOW,
+    window_days: int = PRIMARY_WINDOW_DAYS,
     state: str | os.PathLike[str],
     content: str | None = None,
 ) -> list[ReportJob]:
@@ -380,7 +333,7 @@ def plan_reports_cached(
     """
     from dataclasses import asdict
 
-    from ..io import write_text_atomic
+    from ...io import write_text_atomic
 
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     path = Path(state) / PLAN_FILE

@@ -2,7 +2,7 @@
 
 Digests build on :func:`analysis.fingerprint.fingerprint`, the key of the dataset cache too.
 An unchanged report is one whose digest equals the one in the manifest: see
-:func:`analysis.reports.plan.plan_reports` for what goes into it.
+:func:`analysis.reports.batch.plan.plan_reports` for what goes into it.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..fingerprint import _sha, code_digest, reference_files
-from ..io import write_text_atomic
+from ...fingerprint import _sha, code_digest, reference_files
+from ...io import write_text_atomic
 
 
 def _row_hashes(df: pd.DataFrame) -> Any:
@@ -55,9 +55,9 @@ class _TableHasher:
 # --------------------------------------------------------------------------- manifest
 
 
-def _read_manifest(path: Path) -> dict:
+def read_manifest(path: Path) -> dict:
     """The reports of the manifest at ``path``; ``{}`` when there is none, or when it is not
-    one hipflex wrote (:func:`analysis.reports.state.valid_manifest`: then one line says
+    one hipflex wrote (:func:`analysis.reports.batch.state.valid_manifest`: then one line says
     it is rebuilt)."""
     from .state import discarded, valid_manifest
 
@@ -74,17 +74,16 @@ def _read_manifest(path: Path) -> dict:
     return reports
 
 
-def _write_manifest(path: Path, reports: dict) -> None:
+def write_manifest(path: Path, reports: dict) -> None:
+    """Write the manifest (``{"version": 1, "reports": reports}``) atomically to ``path``."""
     write_text_atomic(
         path, json.dumps({"version": 1, "reports": reports}, indent=1, sort_keys=True)
     )
 
 
-__all__ = [
-    "_TableHasher",
-    "_read_manifest",
-    "_sha",
-    "_write_manifest",
-    "code_digest",
-    "reference_files",
-]
+__all__ = ["code_digest", "read_manifest", "reference_files", "write_manifest"]
+
+
+#: The old names (scripts and tests use them).
+_read_manifest = read_manifest
+_write_manifest = write_manifest

@@ -136,9 +136,9 @@ _PRELOAD = (
     "analysis.fingerprint",
     "analysis.templating",
     "analysis.stats",
-    "analysis.reports.athlete",
-    "analysis.reports.display",
-    "analysis.reports.squad_words",
+    "analysis.reports.pages.athlete",
+    "analysis.reports.pages.display",
+    "analysis.reports.pages.squad_words",
     "analysis.plots",
 )
 
@@ -303,7 +303,7 @@ class _Zygote:
                     cls.proc = None
                     proc = subprocess.Popen(
                         [sys.executable, "-c",
-                         "from analysis.reports.kernels import _zygote_main; _zygote_main()",
+                         "from analysis.reports.batch.kernels import _zygote_main; _zygote_main()",
                          str(os.getpid()), "ipykernel_launcher", "zygote"],
                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=dict(env),
                     )  # fmt: skip
@@ -347,9 +347,9 @@ class _Zygote:
 
 
 #: Whether kernels are forked when ``$HIPFLEX_FORK_KERNELS`` is not set: only in hipflex's
-#: own worker processes (:func:`analysis.reports.worker._worker_main` sets it), which run
+#: own worker processes (:func:`analysis.reports.batch.worker._worker_main` sets it), which run
 #: every report on their main thread. Elsewhere (a Dask worker's task threads, a direct
-#: :func:`~analysis.reports.worker.run_one`) kernels start the usual way unless the
+#: :func:`~analysis.reports.batch.worker.run_one`) kernels start the usual way unless the
 #: variable is ``1``: the parent-death signal belongs to the thread that started the zygote.
 FORK_DEFAULT = False
 
