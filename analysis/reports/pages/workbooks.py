@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ...config import PRIMARY_WINDOW_DAYS
-from ...fingerprint import _sha
+from ...fingerprint import sha
 from ...io import write_atomic
 from ...safe_text import DANGEROUS_PREFIXES  # the prefixes every CSV hipflex neutralises too
 from ..outputs import discarded, page_names, squad_workbook_name
@@ -294,7 +294,7 @@ def write_exports(
     # nothing changed since the last call under the same key and every workbook is there:
     # no workbook needs even its sheets made
     files = [file for file, _ in jobs]
-    inputs = _sha(key, str(window_days or ""), *files, f"health={include_health}") if key else ""
+    inputs = sha(key, str(window_days or ""), *files, f"health={include_health}") if key else ""
     if (
         inputs
         and known.get(_INPUTS) == inputs
