@@ -18,12 +18,15 @@ import pandas as pd
 
 from . import config
 from ._version import __version__
+from .catalog import default_catalog_path, load_catalog
 from .errors import DataError
 from .exit_status import all_rejected
 from .folder_tables import clean_folder_tables, empty_not_data, read_folder, reconcile
+from .ingest.files import scan_folder
 from .injuries import clean_injuries, empty_injuries
 from .io import read_raw, write_parquet_atomic, write_text_atomic
 from .names import load_roster
+from .plan import load_plan
 from .schema import concat_rejects, rejects_frame
 
 TABLES = (
@@ -253,15 +256,11 @@ def load_dataset(
     >>> ds = hf.load_dataset("tests/data/mini")  # doctest: +SKIP
     >>> ds.reconciliation[["source", "rows_read", "clean", "rejected"]]  # doctest: +SKIP
     """
-    from .catalog import default_catalog_path, load_catalog
-
     if tables is not None:
         return read_snapshot(tables)  # a report kernel: the run's tables, never a re-clean
     root = Path(data_dir)
     if not root.is_dir():
         raise DataError("data folder not found", file=str(root))
-    from .ingest.files import scan_folder
-
     walk = scan_folder(root, exclude=exclude)
     files = walk.files
     catalog_path = None
@@ -296,8 +295,6 @@ def load_dataset(
     if not roster_tables:
         raise DataError("roster has no data rows", file=roster_files[0].name)
     athletes = load_roster(roster_tables[0].frame, source=roster_tables[0].source)
-
-    from .plan import load_plan
 
     tables = read_folder(root, files, roster_files[0], athletes, dayfirst=dayfirst)
     tables.skipped.extend(walk.skipped)

@@ -309,10 +309,13 @@ def test_an_athlete_kernel_holds_that_athletes_rows_only(folder, tmp_path):
     from tests.test_report_batch import _notebook
 
     nbs = _notebooks(tmp_path / "nbs", "X")
-    params = 'data_dir = ""\nathlete_id = ""\nevent = 400\nwindow_days = 28\ntakeaway = None'
+    params = (
+        'data_dir = ""\nathlete_id = ""\nevent = 400\nwindow_days = 28\ntakeaway = None\n'
+        "tables = None"  # the run's snapshot: the kernel's only way to its tables (issue 23)
+    )
     body = (
         "import analysis as hf\n"
-        "ds = hf.load_dataset(data_dir)\n"
+        "ds = hf.load_dataset(data_dir, tables=tables)\n"
         "ids = set()\n"
         "for t in (ds.athletes, ds.log, ds.races, ds.rejects, ds.plan, ds.fatigue):\n"
         "    ids |= set(t['athlete_id'].dropna().astype(str))\n"
@@ -323,8 +326,8 @@ def test_an_athlete_kernel_holds_that_athletes_rows_only(folder, tmp_path):
     # the data-quality report still reads the whole squad
     _notebook(
         nbs / "data_quality.ipynb",
-        'data_dir = ""',
-        "import analysis as hf\nprint('SQUAD', len(hf.load_dataset(data_dir).athletes))",
+        'data_dir = ""\ntables = None',
+        "import analysis as hf\nprint('SQUAD', len(hf.load_dataset(data_dir, tables=tables).athletes))",
     )
     out = tmp_path / "out"
     res = rp.build_reports(folder, out, jobs=2, notebooks_dir=nbs, progress=False, timeout=120)

@@ -118,8 +118,20 @@ _NAMES = {
 
 __all__ = sorted(_NAMES)
 
+#: The modules by their names before ``batch/`` and ``pages/`` (``rp.squad.headline_words``).
+_MODULES = {
+    **{m: "batch." + m for m in ("build", "cluster", "cluster_worker", "export", "index",
+                                  "jobs", "kernels", "manifest", "plan", "procs", "runner",
+                                  "settings", "state", "worker")},
+    **{m: "pages." + m for m in ("athlete", "cohort", "display", "explore", "html", "injuries",
+                                  "load", "quality", "season", "squad", "squad_scale",
+                                  "squad_words", "words", "workbooks")},
+}  # fmt: skip
+
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module("." + _MODULES[name], __name__)
     module = _NAMES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -71,7 +71,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...dataset import CACHE_ENV, Dataset, load_dataset, save_dataset
+from ... import dataset as dataset_io  # by module: save_dataset looked up when called
+from ...dataset import CACHE_ENV, Dataset, load_dataset
 from ...errors import DataError
 from ...io import write_text_atomic
 from ...safe_text import one_line
@@ -236,12 +237,12 @@ def _write_snapshot(ds, snapshot: Path, todo: list[ReportJob]) -> list[ReportJob
     athlete's data (its takeaway, which uses the squad's estimate, comes as a parameter).
     Returns ``todo`` with each athlete job pointing at its part (``ReportJob.tables``).
     """
-    save_dataset(ds, snapshot)
+    dataset_io.save_dataset(ds, snapshot)
     out = []
     for j in todo:
         if j.kind == "athlete":
             part = f"athletes/{Path(j.target).name}"
-            save_dataset(ds.athlete(j.key), snapshot / part)
+            dataset_io.save_dataset(ds.athlete(j.key), snapshot / part)
             j = dataclasses.replace(j, tables=part)
         out.append(j)
     return out

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import DataError
+from ...io import write_text_atomic
 from ...safe_text import one_line
 
 # the worker side (what runs on a Dask worker), re-exported for callers of this module
@@ -58,6 +59,7 @@ from .cluster_worker import (  # noqa: F401
     _version,
     kernel_cache_key,
 )
+from .export import finalize, tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, ReportJob, ReportStatus
 
 #: Environment variable naming the scheduler when ``--scheduler`` is not given (Dask's own).
@@ -355,9 +357,6 @@ def _terminate(signum: int, frame: Any) -> None:  # pragma: no cover - signal ha
 
 def _write_pages(out: Path, job: ReportJob, spec: dict, res: dict) -> str:
     """Write a task's page and notebook at the pinned paths; return the error ('' if ok)."""
-    from ...io import write_text_atomic
-    from .export import _finalize, _tmp_notebook
-
     error = res.get("error", "") if res.get("status") != "ok" else ""
     html, ipynb = res.get("html"), res.get("ipynb")
     if html is not None and ipynb is not None:
@@ -366,7 +365,7 @@ def _write_pages(out: Path, job: ReportJob, spec: dict, res: dict) -> str:
         return error
     error = error or "the worker returned no page"
     try:  # the notebook as submitted, with the error on top, and the failure page
-        _finalize(_tmp_notebook(out, job.target), out, job.target, spec, error)
+        finalize(tmp_notebook(out, job.target), out, job.target, spec, error)
     except Exception as exc:
         print(
             one_line(f"hipflex: could not write the page of {job.target}: {exc}"), file=sys.stderr

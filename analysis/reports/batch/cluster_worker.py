@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .runner import _Worker, with_report_defaults
+from .export import finalize, no_server_paths, tmp_notebook
+from .runner import Worker, with_report_defaults
+from .worker import worker_main
 
 #: The variable through which kernels find the cleaned tables. Today the dataset cache
 #: (``HIPFLEX_CACHE_DIR``, one entry per fingerprint); a per-run snapshot passes its own
@@ -149,11 +151,9 @@ def _report_task(payload: dict[str, Any], spec: dict) -> dict:
     html_p = root / "out" / (spec["target"] + ".html")
     nb_p = root / "out" / (spec["target"] + ".ipynb")
     if not nb_p.is_file():  # killed before anything was kept: the partial notebook
-        from .export import _finalize, _tmp_notebook
-
         with contextlib.suppress(Exception):
-            tmp = _tmp_notebook(root / "out", spec["target"])
-            _finalize(tmp, root / "out", spec["target"], local, res["error"] or "stopped")
+            tmp = tmp_notebook(root / "out", spec["target"])
+            finalize(tmp, root / "out", spec["target"], local, res["error"] or "stopped")
     if html_p.is_file() and nb_p.is_file():
         res["html"] = _unlocalize(html_p.read_text(encoding="utf-8"), local_data,
                                   payload["data_dir"], html=True)  # fmt: skip
@@ -165,8 +165,6 @@ def _report_task(payload: dict[str, Any], spec: dict) -> dict:
 
 def _as_submitted(text: str, spec: dict, local_data: str, payload: dict) -> str:
     """The executed notebook as the local runner writes it: the submitter's paths."""
-    from .export import _tmp_notebook
-
     nb = _unlocalize(json.loads(text), local_data, payload["data_dir"])
     pm = nb.get("metadata", {}).get("papermill")
     if isinstance(pm, dict):
@@ -174,10 +172,8 @@ def _as_submitted(text: str, spec: dict, local_data: str, payload: dict) -> str:
         if payload.get("tables_param"):  # as the local runner leaves it: the snapshot is gone
             pm["parameters"]["tables"] = None
         pm["input_path"] = spec["notebook"]
-        pm["output_path"] = str(_tmp_notebook(Path(spec["out"]), spec["target"]))
-    from .export import _no_server_paths
-
-    _no_server_paths(nb, spec)  # as the local runner writes it: no server path
+        pm["output_path"] = str(tmp_notebook(Path(spec["out"]), spec["target"]))
+    no_server_paths(nb, spec)  # as the local runner writes it: no server path
     import nbformat
 
     return nbformat.writes(nbformat.from_dict(nb))
@@ -239,7 +235,7 @@ def _release(key: str) -> int:
     return len(children)
 
 
-class _Child(_Worker):
+class _Child(Worker):
     """A child process running reports (one at a time) for one batch on a Dask worker: the
     local runner's worker process (JSON lines both ways, dies with its parent, killed with
     its kernel), started through :func:`_child_main`."""
@@ -299,9 +295,8 @@ def _child_main() -> int:
 
     threading.Thread(target=watch, daemon=True).start()
     _rekey(Path(os.environ.get(TABLES_ENV, "")))
-    from .worker import _worker_main
 
-    return _worker_main()
+    return worker_main()
 
 
 __all__ = ["TABLES_ENV", "kernel_cache_key"]

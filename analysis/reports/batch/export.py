@@ -147,7 +147,7 @@ def _write_owned(target: Path, data: bytes, out: Path, run_id: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | None) -> str:
+def finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | None) -> str:
     """Export HTML and move the executed notebook to its pinned path (both atomically);
     return the SHA-256 of the page written.
 
@@ -172,7 +172,7 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
         "papermill-error-cell-tag" in c.get("metadata", {}).get("tags", []) for c in nb.cells
     ):
         _stopped_note(nb, error_summary(error))
-    _no_server_paths(nb, spec)
+    no_server_paths(nb, spec)
     title = spec.get("title") or target
     page = _failure_page(title, target, error) if error else _export_html(nb, title)
     digest = _write_owned(out / (target + ".html"), page.encode("utf-8"), out, run_id)
@@ -182,7 +182,7 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
     return digest
 
 
-def _no_server_paths(nb, spec: dict) -> None:
+def no_server_paths(nb, spec: dict) -> None:
     """Take the server's paths out of an executed notebook, as the pages do: the data
     folder shows as its name only (``data_dir = "season-2026"``) in the injected
     parameters, the outputs and papermill's metadata, whose notebook paths keep their file
@@ -225,6 +225,10 @@ def _no_server_paths(nb, spec: dict) -> None:
                 meta[key] = re.split(r"[/\\]", meta[key])[-1]
 
 
-def _tmp_notebook(out: Path, target: str, run_id: str = "") -> Path:
+def tmp_notebook(out: Path, target: str, run_id: str = "") -> Path:
     """Where papermill writes a report's notebook while it runs (one folder per run)."""
     return out / STATE_DIR / "tmp" / (run_id or "run") / (target.replace("/", "__") + ".ipynb")
+
+
+#: The old name (tests and scripts use it).
+_finalize = finalize

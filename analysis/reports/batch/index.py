@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..._version import __version__
-from ...io import write_text_atomic
+from ...dataset import data_warnings
+from ...exit_status import NOT_DATA_NOTE
+from ...io import iter_raw_files, write_text_atomic
 from ..pages.html import INDEX_CSS, error_summary, href
 from ..pages.season import SEASON_CSS
 from .jobs import ReportStatus
@@ -52,14 +54,9 @@ def write_index(
         if (out / (j.target + ".html")).is_file() and (out / (j.target + ".ipynb")).is_file()
     ]
     s = ds.summary()
-    from ...io import iter_raw_files
-
     mtimes = [p.stat().st_mtime for p in iter_raw_files(data_dir)]
     newest = max(mtimes) if mtimes else None
     failed = [r for r in statuses if r.status == "failed"]
-    from ...dataset import data_warnings
-    from ...exit_status import NOT_DATA_NOTE
-
     notes = data_warnings(ds)  # files not read, athletes without log entries
     # a sheet without data (a notes tab) is listed, never shown as a problem
     listed = [w for w in notes if NOT_DATA_NOTE in w]

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...safe_text import one_line
+
 #: The pinned notebooks: kind -> file name.
 NOTEBOOKS = {
     "squad": "squad_report.ipynb",
@@ -221,8 +223,6 @@ class BatchResult:
 
     def summary(self) -> str:
         """One line per failure and a totals line."""
-        from ...safe_text import one_line
-
         lines = [
             one_line(
                 f"FAILED {r.html_path}: {r.error} (executed notebook: {self.out / r.ipynb_path})"

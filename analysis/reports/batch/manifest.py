@@ -15,6 +15,7 @@ import pandas as pd
 
 from ...fingerprint import code_digest, reference_files, sha
 from ...io import write_text_atomic
+from .state import discarded, valid_manifest
 
 
 def row_hashes(df: pd.DataFrame) -> Any:
@@ -62,8 +63,6 @@ def read_manifest(path: Path) -> dict:
     """The reports of the manifest at ``path``; ``{}`` when there is none, or when it is not
     one hipflex wrote (:func:`analysis.reports.batch.state.valid_manifest`: then one line says
     it is rebuilt)."""
-    from .state import discarded, valid_manifest
-
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

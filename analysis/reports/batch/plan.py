@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ... import fingerprint as fp  # by module: one fingerprint function, also when replaced
 from ...config import PRIMARY_WINDOW_DAYS
 from ...dataset import TABLES
 from ...errors import DataError
-from ...fingerprint import effective_settings, fingerprint, sha
+from ...fingerprint import sha
 from ...io import write_text_atomic
 from ..outputs import page_names, slug
 from ..pages.cohort import cohort_columns
@@ -186,7 +187,7 @@ def _inputs(ds) -> _Inputs:
     # the fingerprint that keys the dataset cache, without the files (each report hashes
     # the rows it reads) and without the run's date (it reaches a report through the
     # tables: a row no longer in the future is a changed row)
-    code = fingerprint(settings=effective_settings(ds.data_dir or None, run_date=False)).key
+    code = fp.fingerprint(settings=fp.effective_settings(ds.data_dir or None, run_date=False)).key
     athletes = ds.athletes
     race_owner = ds.races.set_index("race_id")["athlete_id"]
     tables = {
@@ -320,7 +321,7 @@ def content_key(ds) -> str:
     nightly run with nothing new), and any change of a row changes it, also one made in
     memory. It keys the reused plan (:func:`plan_reports_cached`) and the exports.
     """
-    code = fingerprint(settings=effective_settings(ds.data_dir or None, run_date=False))
+    code = fp.fingerprint(settings=fp.effective_settings(ds.data_dir or None, run_date=False))
     parts: list[bytes | str] = [code.key, f"synthetic={bool(ds.synthetic)}"]
     for name in TABLES:
         table = getattr(ds, name)

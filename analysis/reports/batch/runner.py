@@ -27,21 +27,22 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+from ...dataset import CACHE_ENV
 from ...safe_text import one_line
-from .export import _finalize, _tmp_notebook
+from .export import finalize, tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, STATE_DIR, ReportJob, ReportStatus
-from .procs import _descendants, default_workers
+from .procs import default_workers, descendants
 from .worker import DISK_FULL, PARENT_ENV
 
-__all__ = ["StopBatch", "_descendants", "default_workers", "run_jobs"]
+__all__ = ["StopBatch", "default_workers", "descendants", "run_jobs"]
 
 
 #: The workers alive in this process (only they, and their kernels, are ever killed).
-_LIVE: set[_Worker] = set()
+_LIVE: set[Worker] = set()
 _LIVE_LOCK = threading.Lock()
 
 
-class _Worker:
+class Worker:
     """A worker process in its own session, with its jobs on stdin and results on stdout."""
 
     #: What the process runs (the Dask engine's report processes run their own loop).
@@ -88,7 +89,7 @@ class _Worker:
         pid = self.proc.pid
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGSTOP)  # no new kernels while we collect them
-        victims = _descendants(pid) if self.proc.poll() is None else []
+        victims = descendants(pid) if self.proc.poll() is None else []
         groups = {pid}
         for v in victims:
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -130,6 +131,10 @@ class _Worker:
             _LIVE.discard(self)
 
 
+#: The name the runner starts workers by (tests replace it with an in-process worker).
+_Worker = Worker
+
+
 class StopBatch(threading.Event):
     """Set to stop a batch from scheduling more reports; :attr:`reason` says why."""
 
@@ -161,8 +166,6 @@ def _disk_full(exc: BaseException) -> bool:
 
 
 def _worker_env(cache_dir: Path) -> dict[str, str]:
-    from ...dataset import CACHE_ENV
-
     env = dict(os.environ)
     # absolute: a kernel runs in the notebook's folder, not where `--out out` was given
     env[CACHE_ENV] = str(Path(cache_dir).resolve())
@@ -385,8 +388,8 @@ def _salvage(out: Path, job: ReportJob, spec: dict, message: str, stop: StopBatc
     """Keep what a killed worker left (its partial notebook) at the pinned path; the result."""
     res = {"status": "failed", "error": message, "attempts": 1}
     try:
-        tmp = _tmp_notebook(out, job.target, str(spec.get("run_id") or ""))
-        res["html_sha"] = _finalize(tmp, out, job.target, spec, message)
+        tmp = tmp_notebook(out, job.target, str(spec.get("run_id") or ""))
+        res["html_sha"] = finalize(tmp, out, job.target, spec, message)
     except Exception as exc:
         if _disk_full(exc):
             stop.stop(f"the output disk is full ({os.strerror(exc.errno)})")
@@ -395,3 +398,7 @@ def _salvage(out: Path, job: ReportJob, spec: dict, message: str, stop: StopBatc
             file=sys.stderr,
         )
     return res
+
+
+#: The old name (tests use it).
+_descendants = descendants

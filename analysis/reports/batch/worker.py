@@ -1,5 +1,5 @@
 """One report executed in a worker process (:func:`run_one`) and the worker's loop
-(:func:`_worker_main`: one JSON job per stdin line, one JSON result per stdout line).
+(:func:`worker_main`: one JSON job per stdin line, one JSON result per stdout line).
 
 A worker dies with the ``hipflex`` process that started it: the Linux parent-death signal
 (``prctl(PR_SET_PDEATHSIG)``), or a watchdog thread polling ``getppid`` where that is not
@@ -20,9 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ...safe_text import one_line
-from .export import StaleRun, _finalize, _tmp_notebook
+from .export import StaleRun, finalize, tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT, report_parameters
-from .kernels import _is_start_failure, _kernel_manager_class, _Zygote
+from .kernels import Zygote, is_start_failure, kernel_manager_class
 
 #: The pid a worker must die with (set by the runner: the ``hipflex`` process).
 PARENT_ENV = "HIPFLEX_PARENT_PID"
@@ -119,9 +119,9 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     t0 = time.perf_counter()
     out = Path(spec["out"])
     target = spec["target"]
-    tmp_nb = _tmp_notebook(out, target, str(spec.get("run_id") or ""))
+    tmp_nb = tmp_notebook(out, target, str(spec.get("run_id") or ""))
     tmp_nb.parent.mkdir(parents=True, exist_ok=True)
-    km_class = _kernel_manager_class()
+    km_class = kernel_manager_class()
     retries = max(1, int(spec.get("retries", START_RETRIES)))
     error: str | None = None
     attempts = 0
@@ -136,7 +136,7 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
             break
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
-            if _is_start_failure(exc) and attempt < retries:
+            if is_start_failure(exc) and attempt < retries:
                 print(
                     one_line(
                         f"hipflex: {target}: kernel failed to start ({error}); retry {attempt}"
@@ -148,7 +148,7 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
             break
     sha, disk_full, stale = "", False, False
     try:
-        sha = _finalize(tmp_nb, out, target, spec, error)
+        sha = finalize(tmp_nb, out, target, spec, error)
     except StaleRun as exc:
         stale = True
         error = str(exc)
@@ -172,15 +172,15 @@ def kernels_cpu() -> float:
     """CPU seconds of this worker's zygote and the kernels it forked and reaped so far (they
     are not this process's children: :data:`resource.RUSAGE_CHILDREN` misses them until
     :func:`shutdown`)."""
-    return _Zygote.cpu()
+    return Zygote.cpu()
 
 
 def shutdown() -> None:
     """End this worker's zygote (kernels are forked from it ahead of need)."""
-    _Zygote.shutdown()
+    Zygote.shutdown()
 
 
-def _worker_main() -> int:
+def worker_main() -> int:
     """Worker loop: one JSON job per stdin line, one JSON result per line on fd 3 → stdout."""
     if os.environ.get(PARENT_ENV):
         die_with_parent(int(os.environ[PARENT_ENV]))
@@ -210,5 +210,9 @@ def _worker_main() -> int:
     return 0
 
 
+#: The name the worker command runs (benchmarks find workers by it).
+_worker_main = worker_main
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(_worker_main())
+    sys.exit(worker_main())

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ... import config
 from ...agegrade import age_graded
 from ...config import PRIMARY_WINDOW_DAYS
 from ...dataset import Dataset
@@ -15,9 +16,10 @@ from ...relate import race_table
 from ...season import race_context
 from ...stats import Estimate, within_athlete_estimate
 from .cohort import NOT_COHORTS
-from .display import _html
+from .display import html_output
+from .injuries import mark_athlete_time_loss
 from .load import load_or_sample
-from .words import _count, column_label, estimate_in_words, exercise_names, races_phrase
+from .words import column_label, count_of, estimate_in_words, exercise_names, races_phrase
 
 _SEX = {"F": "female", "M": "male", "X": "X"}
 
@@ -112,7 +114,7 @@ class AthleteReport:
             if len(log)
             else "No training-log entries"
         )
-        return _html(
+        return html_output(
             render(
                 "athlete_header.html.j2",
                 name=self.name,
@@ -232,15 +234,15 @@ class AthleteReport:
         n_part = int((rej["kind"] == "partial").sum())
         unm = self.ds.log.loc[self.ds.log["family"] == "unmapped", "exercise_raw"]
         text = (
-            f"Data quality for {self.name}: {_count(len(self.ds.log), 'training entry')} and "
-            f"{_count(len(self.ds.races), 'race')} were used; "
-            f"{_count(n_rej, 'row')} naming this athlete could not be used, "
-            f"{_count(n_dup, 'duplicate')} counted once, and {_count(n_part, 'row')} kept "
+            f"Data quality for {self.name}: {count_of(len(self.ds.log), 'training entry')} and "
+            f"{count_of(len(self.ds.races), 'race')} were used; "
+            f"{count_of(n_rej, 'row')} naming this athlete could not be used, "
+            f"{count_of(n_dup, 'duplicate')} counted once, and {count_of(n_part, 'row')} kept "
             "with one doubtful value."
         )
         if len(unm):
             text += (
-                f" {_count(len(unm), 'entry', 'entries')} of exercises not in the catalog "
+                f" {count_of(len(unm), 'entry', 'entries')} of exercises not in the catalog "
                 f"({', '.join(sorted(unm.unique())[:5])}) count as 0 hip-flexor reps."
             )
         no_split = int(self.event_races()["differential_s"].isna().sum())
@@ -267,8 +269,6 @@ class AthleteReport:
             exercise_names=self._names(),
             who=self.name,
         )
-        from .injuries import mark_athlete_time_loss  # the athlete's own days lost
-
         return mark_athlete_time_loss(ax, self.ds, self.athlete_id)
 
     def plot_fade(self):
@@ -299,11 +299,11 @@ class AthleteReport:
         last4 = ad.tail(4)
         p4, d4 = float(last4["planned_hf_reps"].sum()), float(last4["done_hf_reps"].sum())
         text = (
-            f"Over {_count(len(ad), 'planned week')} {self.name} logged "
+            f"Over {count_of(len(ad), 'planned week')} {self.name} logged "
             f"{done:,.0f} of {planned:,.0f} planned hip-flexion reps "
             f"({done / planned * 100:.0f}%)"
             if planned > 0
-            else f"Over {_count(len(ad), 'planned week')} no hip-flexor reps were planned"
+            else f"Over {count_of(len(ad), 'planned week')} no hip-flexor reps were planned"
         )
         if p4 > 0:
             text += f"; in the last four planned weeks {d4 / p4 * 100:.0f}%"
@@ -313,7 +313,7 @@ class AthleteReport:
         )
         if quiet:
             text += (
-                f" In {_count(quiet, 'week')} nothing at all was logged (×): the log cannot "
+                f" In {count_of(quiet, 'week')} nothing at all was logged (×): the log cannot "
                 "tell a week off from a week not written down."
             )
         return text
@@ -354,8 +354,6 @@ class AthleteReport:
     def ramp_text(self) -> str:
         """The ramp in words: the largest rise and drop, and the weeks past the threshold
         of the attention list (``ATTENTION_VOLUME_CHANGE_PCT``)."""
-        from ... import config
-
         t = self.ramp_table().dropna(subset=["ramp_pct"])
         if t.empty:
             return (
@@ -371,7 +369,7 @@ class AthleteReport:
             f"Biggest rise on the week before: {float(up['ramp_pct']):+.0f}% (week of "
             f"{up['week']:%d %b %Y}, {prev[up['week']]:,.0f} to {up['hf_reps']:,.0f} reps); "
             f"biggest drop: {float(down['ramp_pct']):+.0f}% (week of {down['week']:%d %b %Y}). "
-            f"{_count(big, 'week')} of {len(t)} changed by more than {limit:g}% on the week "
+            f"{count_of(big, 'week')} of {len(t)} changed by more than {limit:g}% on the week "
             "before (the size of change the attention list flags). A week after one with no hip-flexor "
             "work has no percentage."
         )

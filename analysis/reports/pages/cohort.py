@@ -16,8 +16,9 @@ from ...fatigue import segment_table
 from ...relate import race_table
 from ...volume_weekly import hf_reps_per_week
 from .load import load_or_sample
+from .squad_scale import summarises
 from .squad_words import format_p
-from .words import LABELS, _count, column_label
+from .words import LABELS, column_label, count_of
 
 #: Roster columns that are identifiers or personal details, never cohorts.
 NOT_COHORTS = frozenset({"athlete_id", "name", "aliases", "birth_date", "name_key", "notes"})
@@ -134,7 +135,7 @@ def _left_out(small: dict[str, int]) -> str:
     """``left out (fewer than 2 athletes with data): hurdles (1 athlete)``, or ``""``."""
     if not small:
         return ""
-    named = ", ".join(f"{k} ({_count(v, 'athlete')})" for k, v in sorted(small.items()))
+    named = ", ".join(f"{k} ({count_of(v, 'athlete')})" for k, v in sorted(small.items()))
     return f"left out (fewer than 2 athletes with data): {named}"
 
 
@@ -388,7 +389,6 @@ class CohortReport:
         """One dot per athlete by group or, past :data:`~analysis.config.SQUAD_SUMMARY_ATHLETES`
         athletes with a value, a box per group (:func:`~analysis.plots.plot_cohort_metric`)."""
         from ...plots.cohorts import plot_cohort_metric
-        from .squad_scale import summarises
 
         many = summarises(int(self.means.dropna(subset=["cohort"])[metric].notna().sum()))
         kw = {"summarise": True} if many else {}

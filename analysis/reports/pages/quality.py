@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...catalog import unmapped_spellings
 from ...dataset import Dataset
 
 #: A workbook with more sheets read than this is rolled up (a sheet per week: 25 lines).
@@ -121,8 +122,6 @@ def unmapped_exercises(ds: Dataset) -> pd.DataFrame:
     )
     # what each spelling may be (analysis.catalog.unmapped_spellings: rapidfuzz suggestion,
     # or the two exercises it contains)
-    from ...catalog import unmapped_spellings
-
     hints = unmapped_spellings(u).set_index("exercise_raw")
     contains = hints["candidates"].str.replace("; ", " + ", regex=False)
     named = hints["suggestion_name"] + " (" + hints["suggestion"] + ")"

@@ -15,6 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ... import config
+from ...attention import attention_list, attention_summary, write_attention_csv
+from ...plan import plan_adherence
+from .workbooks import write_exports
+
 __all__ = ["SEASON_CSS", "SeasonOutputs", "season_html", "season_outputs"]
 
 SEASON_CSS = """
@@ -74,8 +79,6 @@ def _attention_rows(att: pd.DataFrame, pages: dict[str, str]) -> list[dict]:
 
 def _rules() -> dict:
     """The attention thresholds in force (the ``ATTENTION_*`` settings), for the index."""
-    from ... import config
-
     return {
         "volume_change_pct": config.ATTENTION_VOLUME_CHANGE_PCT,
         "min_weekly_reps": config.ATTENTION_MIN_WEEKLY_REPS,
@@ -164,10 +167,6 @@ def season_outputs(
     window_days : int, optional
         The squad page's window, for the squad workbook's ``slopes`` sheet.
     """
-    from ...attention import attention_list, attention_summary, write_attention_csv
-    from ...plan import plan_adherence
-    from .workbooks import write_exports
-
     out = Path(out)
     res = SeasonOutputs(attention=pd.DataFrame())
     attention, adherence, exports_name = None, [], ""

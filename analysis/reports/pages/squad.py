@@ -31,7 +31,7 @@ from ...stats import (
     window_scan,
     within_athlete_effect,
 )
-from .display import _html
+from .display import html_output, table_html
 from .load import load_or_sample
 from .squad_scale import SlopesSection
 from .squad_words import (
@@ -39,11 +39,11 @@ from .squad_words import (
     SRPE_NAME,
     SRPE_PER,
     VARIETY,
-    _effect_record,
-    _faster,
     adjustment_words,
     bullets,
+    effect_record,
     exploratory_html,
+    faster,
     format_p,
     headline_html,
     headline_words,
@@ -53,6 +53,9 @@ from .squad_words import (
     variety_words,
     verdict_words,
 )
+
+#: The old name (tests use it).
+_faster = faster
 
 #: Windows of the sensitivity analysis (days), the primary one among them.
 SCAN_WINDOWS = (7, 14, 21, 28, 35, 42, 49, 56)
@@ -207,9 +210,9 @@ class SquadReport(SlopesSection):
             {
                 "window (days before the race)": s["window_days"].astype(str)
                 + np.where(s["primary"], " (headline)", ""),
-                "change per 100 reps": [_faster(v) for v in s["estimate"]],
+                "change per 100 reps": [faster(v) for v in s["estimate"]],
                 "95 % CI": [
-                    f"{_faster(lo)} to {_faster(hi)}"
+                    f"{faster(lo)} to {faster(hi)}"
                     for lo, hi in zip(s["ci_low"], s["ci_high"], strict=True)
                 ],
                 "p (this window)": [format_p(p) for p in s["pvalue"]],
@@ -306,8 +309,8 @@ class SquadReport(SlopesSection):
         return pd.DataFrame(
             {
                 "which estimate": [label for label, _ in rows],
-                f"change per {PER} reps": [_faster(r.estimate) for _, r in rows],
-                "95 % CI": [f"{_faster(r.ci_low)} to {_faster(r.ci_high)}" for _, r in rows],
+                f"change per {PER} reps": [faster(r.estimate) for _, r in rows],
+                "95 % CI": [f"{faster(r.ci_low)} to {faster(r.ci_high)}" for _, r in rows],
                 "p": [format_p(r.pvalue) for _, r in rows],
                 "athletes": [r.n_subjects for _, r in rows],
                 "races": [r.n_obs for _, r in rows],
@@ -316,11 +319,9 @@ class SquadReport(SlopesSection):
 
     def srpe_html(self, event: int | None = None) -> object:
         """The sentence, then the estimates side by side when the adjustment was made."""
-        from .display import table_html
-
         t = self.srpe_table(event)
         table = table_html(t, caption="With and without session load").data if len(t) else ""
-        return _html(render("paragraph.html.j2", text=self.srpe_words(event), css="") + table)
+        return html_output(render("paragraph.html.j2", text=self.srpe_words(event), css="") + table)
 
     # -- exploratory: variety of hip-flexor exercises against the fade
     @property
@@ -379,8 +380,8 @@ class SquadReport(SlopesSection):
         return {
             "made": adj.made, "why": adj.why, "changes_answer": adj.changes_answer,
             "n_rows": adj.n_rows, "n_known": adj.n_known,
-            "unadjusted": _effect_record(adj.same_rows),
-            "adjusted": _effect_record(adj.adjusted),
+            "unadjusted": effect_record(adj.same_rows),
+            "adjusted": effect_record(adj.adjusted),
             "words": adjustment_words(adj, window_days=self.window_days),
         }  # fmt: skip
 
@@ -394,8 +395,8 @@ class SquadReport(SlopesSection):
                 "n_obs": r.n_obs, "method": r.method,
                 "headline": headline_words(r, event=ev, window_days=self.window_days),
                 "srpe": self._srpe_record(ev),
-                "variety": _effect_record(self.variety_effect(ev)),
-                "variety_volume_held": _effect_record(self.variety_held(ev)),
+                "variety": effect_record(self.variety_effect(ev)),
+                "variety_volume_held": effect_record(self.variety_held(ev)),
             }  # fmt: skip
         head = out["events"][str(self.event)]
         out.update({k: head[k] for k in ("estimate", "ci_low", "ci_high", "n_subjects", "n_obs")})
@@ -444,15 +445,15 @@ def takeaway_lines(
         n = int(s.loc[aid, "n"]) if aid in s.index else 0
         second = (
             f"You: {n} {event} m race(s) with splits are too few for an estimate of your own; "
-            f"the squad's ({_faster(res.estimate)} per {PER} reps) is the best guess for you."
+            f"the squad's ({faster(res.estimate)} per {PER} reps) is the best guess for you."
         )
         return [first, second]
     r = s.loc[aid]
     lo, hi = r["shrunk"] - 1.96 * r["shrunk_se"], r["shrunk"] + 1.96 * r["shrunk_se"]
     second = (
-        f"You: your own {int(r['n'])} races alone suggest {_faster(r['slope'])} per {PER} reps; "
+        f"You: your own {int(r['n'])} races alone suggest {faster(r['slope'])} per {PER} reps; "
         f"weighed with the squad's (your races count for {100 * r['weight']:.0f} %), the best "
-        f"guess for you is {_faster(r['shrunk'])} (roughly {_faster(lo)} to {_faster(hi)})."
+        f"guess for you is {faster(r['shrunk'])} (roughly {faster(lo)} to {faster(hi)})."
     )
     return [first, second]
 

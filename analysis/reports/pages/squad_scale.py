@@ -19,6 +19,7 @@ import pandas as pd
 
 from ... import config
 from ..outputs import squad_workbook_name
+from .display import html_output, paragraph, table_html
 
 __all__ = [
     "FOREST_INTRO",
@@ -246,8 +247,6 @@ class SlopesSection:
     def slopes_intro(self) -> object:
         """The words opening the athletes' section: what the forest plot shows, or (every
         event summarised) why the page shows a funnel instead."""
-        from .display import paragraph
-
         if not all(self.summarised(ev) for ev in self.events()):
             return paragraph(FOREST_INTRO)
         n = max(len(self.slopes(ev)) for ev in self.events())
@@ -280,8 +279,6 @@ class SlopesSection:
     def slopes_html(self, event: int | None = None) -> object:
         """What follows the figure: the table of every athlete or, past the threshold, the
         funnel in words and the athletes it names."""
-        from .display import _html, paragraph, table_html
-
         ev = event or self.event
         if not self.summarised(ev):
             return table_html(
@@ -291,11 +288,11 @@ class SlopesSection:
         words = paragraph(funnel_words(self.slopes(ev), self.effect(ev), workbook=self.workbook))
         shown = self.slopes_shown(ev)
         if not len(shown):
-            return _html(words.data)
+            return html_output(words.data)
         n = len(self.slopes(ev))
         table = table_html(
             shown,
             caption=f"{ev} m: the athletes farthest from the squad's slope, of {n} "
             "(s per 100 reps; negative = less fade)",
         )
-        return _html(words.data + table.data)
+        return html_output(words.data + table.data)

@@ -42,7 +42,7 @@ def exercise_names() -> dict[str, str]:
     }
 
 
-def _count(n: int, word: str, plural: str | None = None) -> str:
+def count_of(n: int, word: str, plural: str | None = None) -> str:
     """``1 race``, ``3 races``, ``1 training entry``, ``2 training entries``."""
     if n == 1:
         return f"1 {word}"

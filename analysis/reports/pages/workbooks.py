@@ -26,12 +26,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..._version import __version__
+from ...agegrade import age_graded
 from ...config import PRIMARY_WINDOW_DAYS
 from ...fingerprint import sha
-from ...io import write_atomic
+from ...io import write_atomic, write_text_atomic
+from ...plan import plan_adherence
 from ...safe_text import DANGEROUS_PREFIXES  # the prefixes every CSV hipflex neutralises too
+from ...season import race_context
 from ..outputs import discarded, page_names, squad_workbook_name
-from .injuries import mask_health_rejects
 from .squad import squad_effect, squad_races
 from .squad_scale import athlete_slopes_sheet
 
@@ -142,9 +145,6 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]
 
 
 def _races_table(ds) -> pd.DataFrame:
-    from ...agegrade import age_graded
-    from ...season import race_context
-
     return age_graded(race_context(ds.races), ds.athletes)
 
 
@@ -152,7 +152,8 @@ def _tables(ds, *, include_health: bool = False, shared: bool = False
             ) -> dict[str, pd.DataFrame]:  # fmt: skip
     """The exported tables; the injury log only with ``include_health`` (``--include-health``),
     and a shared (squad) book's rejects without injury values unless it is asked for."""
-    from ...plan import plan_adherence
+    # pages.injuries loads matplotlib (its plots): only when a workbook is computed
+    from .injuries import mask_health_rejects
 
     rejects = ds.rejects if include_health or not shared else mask_health_rejects(ds.rejects)
     health = {"injuries": ds.injuries} if include_health else {}
@@ -262,8 +263,6 @@ def write_exports(
     """
     import json
 
-    from ...io import write_text_atomic
-
     if page_name is None:  # the planner's names: unique per athlete across case and slugging
         page_name = page_names(ds.athletes["athlete_id"].astype(str)).__getitem__
     name = page_name
@@ -323,8 +322,6 @@ _INPUTS = "(inputs)"
 def _digest(sheets: dict[str, pd.DataFrame]) -> str | None:
     """A digest of the sheets' names, columns, types and values (None: cannot be hashed)."""
     import hashlib
-
-    from ..._version import __version__
 
     h = hashlib.sha256(__version__.encode())
     try:
