@@ -18,8 +18,8 @@ import pytest
 import analysis as hf
 from analysis import templating
 from analysis.reports.batch import export, index
-from analysis.reports.pages.display import paragraph, synthetic_banner, table_html
 from analysis.reports.batch.jobs import ReportJob, ReportStatus
+from analysis.reports.pages.display import paragraph, synthetic_banner, table_html
 
 EVIL = """<script>alert("x")</script> Fast & 'furious' $x^2$ "q" """
 ESCAPED = (
