@@ -39,7 +39,7 @@ def format_reconciliation(ds) -> str:
     rec = ds.reconciliation
     cols = ["source", "rows_read", "clean", "rejected", "duplicates", "partial"]
     lines = [f"{'file':<44} {'read':>8} {'clean':>8} {'rejected':>8} {'dupes':>6} {'partial':>7}"]
-    from .reports.quality import roll_up_sheets
+    from .reports.pages.quality import roll_up_sheets
 
     for r in roll_up_sheets(rec[cols]).itertuples(index=False):
         lines.append(
@@ -142,25 +142,6 @@ def _hand_to_fat(args: argparse.Namespace) -> dict[int, float] | None:
     return {ev: v for ev, v in given.items() if v is not None} or None
 
 
-@contextlib.contextmanager
-def _hand_to_fat_env(overrides: dict[int, float] | None):
-    """Set ``$HIPFLEX_HAND_TO_FAT`` for the report notebooks (their kernels inherit it)."""
-    if not overrides:
-        yield
-        return
-    name = config.HAND_TO_FAT_ENV
-    value = ",".join(f"{k}={v:g}" for k, v in sorted(config.hand_to_fat(overrides).items()))
-    old = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = old
-
-
 def cmd_clean(args: argparse.Namespace) -> int:
     from .dataset import load_dataset, save_dataset
 
@@ -223,22 +204,31 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .dataset import CACHE_ENV, load_dataset
-    from .reports import build_reports
-    from .reports.cluster import connect, scheduler_address
-    from .reports.plan import check_notebooks
+    from .reports import ReportSettings, build_reports
+    from .reports.batch.cluster import connect, scheduler_address
+    from .reports.batch.plan import check_notebooks
 
     args.notebooks = check_notebooks(args.notebooks)  # a bad notebook is named first
     address = scheduler_address(args.scheduler)  # --scheduler, else $DASK_SCHEDULER_ADDRESS
     client = connect(address) if address else None  # unreachable: one line, exit 2
-    with (
-        contextlib.closing(client) if client else contextlib.nullcontext(),
-        _hand_to_fat_env(_hand_to_fat(args)),
-    ):
-        # cleaned once here, into the cache the batch reads: warn before the long part
+    settings = ReportSettings(
+        hand_to_fat=_hand_to_fat(args),
+        jobs=args.jobs,
+        timeout=args.timeout,
+        force=args.force,
+        progress=None if not args.quiet else False,
+        notebooks_dir=args.notebooks,
+        scheduler=client,
+        include_health=args.include_health,
+    )
+    with contextlib.closing(client) if client else contextlib.nullcontext():
+        # cleaned once, here, for the whole run: warn before the long part
         cache = os.environ.get(CACHE_ENV) or Path(args.out) / ".hipflex" / "cache"
         _own_output(args.dir, args.out)
         try:
-            ds = load_dataset(args.dir, cache_dir=cache, exclude=[args.out])
+            ds = load_dataset(
+                args.dir, cache_dir=cache, exclude=[args.out], hand_to_fat=settings.hand_to_fat
+            )
         except DataError:
             ds = None  # the batch names the problem itself
         status = clean_status(ds) if ds is not None else 0
@@ -250,17 +240,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             return 2
         for w in clean_warnings(ds) if ds is not None else ():
             print(f"hipflex: {_warning_kind(w)}: {one_line(w)}", file=sys.stderr)
-        result = build_reports(
-            args.dir,
-            args.out,
-            jobs=args.jobs,
-            timeout=args.timeout,
-            force=args.force,
-            progress=None if not args.quiet else False,
-            notebooks_dir=args.notebooks,
-            scheduler=client,
-            include_health=args.include_health,
-        )
+        result = build_reports(ds if ds is not None else args.dir, args.out, settings=settings)
     return max(status, 0 if result.ok else 1)
 
 
@@ -281,19 +261,20 @@ def _own_output(data_dir: Path, out: Path) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .dataset import load_dataset, save_dataset
-    from .reports import build_reports
+    from .reports import ReportSettings, build_reports
     from .sample import write_sample
 
     write_sample(args.data, athletes=args.athletes, seed=args.seed)
     print(f"synthetic sample data set written to {Path(args.data).resolve()}")
     _own_output(args.data, args.out)
-    with _hand_to_fat_env(_hand_to_fat(args)):
-        ds = load_dataset(args.data, exclude=[args.out])
-        save_dataset(ds, args.processed)
-        print(format_reconciliation(ds))
-        result = build_reports(
-            args.data, args.out, jobs=args.jobs, timeout=args.timeout, notebooks_dir=args.notebooks
-        )
+    offsets = _hand_to_fat(args)
+    ds = load_dataset(args.data, exclude=[args.out], hand_to_fat=offsets)  # cleaned once
+    save_dataset(ds, args.processed)
+    print(format_reconciliation(ds))
+    settings = ReportSettings(
+        hand_to_fat=offsets, jobs=args.jobs, timeout=args.timeout, notebooks_dir=args.notebooks
+    )
+    result = build_reports(ds, args.out, settings=settings)
     print(f"open {(Path(args.out) / 'index.html').resolve()}")
     return 0 if result.ok else 1
 

@@ -17,7 +17,8 @@ from collections.abc import Mapping
 DAYFIRST_DEFAULT: bool = True
 
 #: The pre-specified primary window (days before race day) of the squad's answer: the
-#: headline estimate uses it; other windows are a sensitivity analysis
+#: headline estimate uses it (and it is the default window of every report page and of
+#: ``hipflex report``); other windows are a sensitivity analysis
 #: (:func:`analysis.stats.window_scan`). Chosen before looking at the data, so the
 #: headline is not the best-looking of many windows.
 PRIMARY_WINDOW_DAYS: int = 28
@@ -36,8 +37,8 @@ LB_TO_KG: float = 0.45359237
 #: less, +0.14 s for the 400 m (a hand timer starts the watch late by a reaction time, and
 #: at the 400 m start, nearer the finish line, by less). See :data:`HAND_TO_FAT_SOURCE`.
 #: Change it per call (``load_dataset(..., hand_to_fat={200: 0.2})``), per command
-#: (``hipflex clean DIR --hand-to-fat-200 0.2``) or for every command and notebook with
-#: the environment variable :data:`HAND_TO_FAT_ENV`; see :func:`hand_to_fat`.
+#: (``hipflex clean DIR --hand-to-fat-200 0.2``) or for every command with the
+#: environment variable :data:`HAND_TO_FAT_ENV`; see :func:`hand_to_fat`.
 HAND_TO_FAT_S: dict[int, float] = {200: 0.24, 400: 0.14}
 
 #: Where :data:`HAND_TO_FAT_S` comes from.
@@ -50,8 +51,10 @@ HAND_TO_FAT_SOURCE = (
 )
 
 #: Environment variable overriding :data:`HAND_TO_FAT_S`: ``200=0.24,400=0.14`` (any
-#: event left out keeps its default). ``hipflex report --hand-to-fat-200 S`` sets it for
-#: the report notebooks.
+#: event left out keeps its default): the user's own setting for every command and
+#: script. hipflex itself never sets it: ``hipflex report --hand-to-fat-200 S`` cleans the
+#: folder once with the offsets (:class:`analysis.reports.ReportSettings`) and the report
+#: kernels read the run's cleaned tables, never the folder.
 HAND_TO_FAT_ENV = "HIPFLEX_HAND_TO_FAT"
 
 #: Largest hand-to-FAT offset accepted (s): more is not a timing correction.
@@ -154,7 +157,7 @@ ATTENTION_FADE_MARGIN_S: float = 0.2
 #: unreadable, so it summarises: a funnel plot of each athlete's slope against their
 #: number of races with the farthest athletes named, every athlete's row in the squad
 #: workbook (``OUT/exports/squad.xlsx``), and box plots instead of dots on the cohort
-#: pages (:mod:`analysis.reports.squad_scale`).
+#: pages (:mod:`analysis.reports.pages.squad_scale`).
 SQUAD_SUMMARY_ATHLETES: int = 40
 
 

@@ -16,23 +16,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, config
+from . import config
+from ._version import __version__
+from .catalog import default_catalog_path, load_catalog
 from .errors import DataError
-from .exit_status import NOT_DATA_NOTE, all_rejected, looks_like_data
-from .ingest.injury_headers import is_injury_file, is_injury_frame
+from .exit_status import all_rejected
+from .folder_tables import clean_folder_tables, empty_not_data, read_folder, reconcile
+from .ingest.files import scan_folder
 from .injuries import clean_injuries, empty_injuries
-from .io import (
-    LOG_SYNONYMS,
-    RESULT_SYNONYMS,
-    as_text,
-    canonicalize_columns,
-    classify,
-    concat_raw,
-    read_raw,
-    write_parquet_atomic,
-    write_text_atomic,
-)
+from .io import read_raw, write_parquet_atomic, write_text_atomic
 from .names import load_roster
+from .plan import empty_plan, load_plan
 from .schema import concat_rejects, rejects_frame
 
 TABLES = (
@@ -42,11 +36,9 @@ TABLES = (
 
 #: Environment variable naming a folder where cleaned datasets are cached as Parquet,
 #: keyed by :func:`analysis.fingerprint.fingerprint` (file contents, code, settings, date).
+#: A cache location only: an entry is found under the key of everything that makes the
+#: tables, so it cannot change what :func:`load_dataset` returns.
 CACHE_ENV = "HIPFLEX_CACHE_DIR"
-
-#: A report kernel reads exactly the cleaned tables its run wrote here and never cleans
-#: (:func:`read_snapshot`; ``hipflex report`` sets it for every kernel).
-SNAPSHOT_ENV = "HIPFLEX_SNAPSHOT"
 
 #: A data folder holding this file is synthetic (``hipflex sample`` writes it).
 SYNTHETIC_MARKER = "SYNTHETIC.md"
@@ -80,7 +72,7 @@ class Dataset:
     rejects: pd.DataFrame
     reconciliation: pd.DataFrame
     skipped: pd.DataFrame
-    not_data: pd.DataFrame = field(default_factory=lambda: _empty_not_data())
+    not_data: pd.DataFrame = field(default_factory=lambda: empty_not_data())
     data_dir: str = ""
     fingerprint: str = ""
     #: True when the folder holds a ``SYNTHETIC.md`` marker (written by ``hipflex sample``):
@@ -88,7 +80,7 @@ class Dataset:
     synthetic: bool = False
     #: The coach's plan (``plan.csv`` / ``plan.xlsx``) expanded per athlete and week
     #: (:func:`analysis.plan.load_plan`); empty when the folder has no plan.
-    plan: pd.DataFrame = field(default_factory=lambda: _empty_plan())
+    plan: pd.DataFrame = field(default_factory=empty_plan)
     #: The injury log (``injuries.csv`` / ``injuries.xlsx`` or any sheet whose header reads
     #: as one; :func:`analysis.injuries.clean_injuries`); empty when the folder has none.
     #: Health data: an athlete's own page and aggregates only.
@@ -199,60 +191,7 @@ def _empty_injuries() -> pd.DataFrame:
     return empty_injuries()
 
 
-def _empty_plan() -> pd.DataFrame:
-    from .plan import empty_plan
-
-    return empty_plan()
-
-
 # ---------------------------------------------------------------------- loading
-
-
-def _reconcile(
-    raw_counts: pd.DataFrame,
-    clean: dict[str, pd.DataFrame],
-    rejects: pd.DataFrame,
-    entry_sources: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """Counts per file or sheet: ``rows_read = clean + rejected + duplicates``.
-
-    ``entry_sources`` maps the sources of grid entries (``file#sheet!D``, the cell's
-    column) to their sheet, whose line counts them. ``rows_read`` counts the entries
-    handed to the cleaner (a grid row gives one per filled day cell); ``data_rows`` the
-    sheet rows they come from and ``not_data`` the rows listed in
-    :attr:`Dataset.not_data`, so that ``raw_rows = data_rows + not_data`` for every file
-    read (``raw_rows``: the sheet's rows up to its last non-blank one).
-    """
-    entry_sources = dict(entry_sources or {})
-
-    def to_sheet(src: pd.Series) -> pd.Series:
-        if not entry_sources:
-            return src
-        return src.map(lambda s: entry_sources.get(s, s)).astype("string")
-
-    rec = raw_counts.copy()
-    n_clean = (
-        pd.concat(
-            [to_sheet(df["source"]).value_counts() for df in clean.values() if len(df)]
-            or [pd.Series(dtype="Int64")]
-        )
-        .groupby(level=0)
-        .sum()
-    )
-    rej = rejects.drop_duplicates(["source", "source_row", "kind"])
-    rej = rej.assign(source=to_sheet(rej["source"]))
-    counts = rej.groupby(["source", "kind"]).size().unstack(fill_value=0)
-    rec["clean"] = rec["source"].map(n_clean).fillna(0).astype("int64")
-    for kind, col in (
-        ("rejected", "rejected"),
-        ("duplicate", "duplicates"),
-        ("partial", "partial"),
-    ):
-        rec[col] = (
-            rec["source"].map(counts[kind]).fillna(0).astype("int64") if kind in counts else 0
-        )
-    rec["balanced"] = rec["rows_read"] == rec["clean"] + rec["rejected"] + rec["duplicates"]
-    return rec
 
 
 def load_dataset(
@@ -264,8 +203,9 @@ def load_dataset(
     cache_dir: str | os.PathLike[str] | None = None,
     hand_to_fat: Mapping[int, float] | None = None,
     exclude: Sequence[str | os.PathLike[str]] = (),
+    tables: str | os.PathLike[str] | None = None,
 ) -> Dataset:
-    """Read and clean every file of a data folder.
+    """Read and clean every file of a data folder, or read cleaned tables already written.
 
     Parameters
     ----------
@@ -291,6 +231,12 @@ def load_dataset(
         Folders under ``data_dir`` never read (the ``OUT`` of a report run). A folder
         holding hipflex's marker (``.hipflex/``) is never read either; each is listed in
         ``skipped`` (:func:`analysis.ingest.files.scan_folder`).
+    tables
+        A folder of cleaned tables written by :func:`save_dataset` (a report run's
+        snapshot, which ``hipflex report`` passes to each notebook as its ``tables``
+        parameter): read exactly those (:func:`read_snapshot`) and clean nothing; the
+        folder and every other option are not read. No environment variable stands in
+        for this argument.
 
     Raises
     ------
@@ -304,15 +250,11 @@ def load_dataset(
     >>> ds = hf.load_dataset("tests/data/mini")  # doctest: +SKIP
     >>> ds.reconciliation[["source", "rows_read", "clean", "rejected"]]  # doctest: +SKIP
     """
-    from .catalog import default_catalog_path, load_catalog
-
-    if snapshot := os.environ.get(SNAPSHOT_ENV):
-        return read_snapshot(snapshot)  # a report kernel: the run's tables, never a re-clean
+    if tables is not None:
+        return read_snapshot(tables)  # a report kernel: the run's tables, never a re-clean
     root = Path(data_dir)
     if not root.is_dir():
         raise DataError("data folder not found", file=str(root))
-    from .ingest.files import scan_folder
-
     walk = scan_folder(root, exclude=exclude)
     files = walk.files
     catalog_path = None
@@ -348,19 +290,19 @@ def load_dataset(
         raise DataError("roster has no data rows", file=roster_files[0].name)
     athletes = load_roster(roster_tables[0].frame, source=roster_tables[0].source)
 
-    from .plan import load_plan
-
     tables = read_folder(root, files, roster_files[0], athletes, dayfirst=dayfirst)
     tables.skipped.extend(walk.skipped)
     kw = {"dayfirst": dayfirst, "today": today}
-    log, races, splits, rejects, tables = _clean_tables(tables, athletes, catalog, offsets, kw)
+    log, races, splits, rejects, tables = clean_folder_tables(
+        tables, athletes, catalog, offsets, kw
+    )
     plan, plan_rej = load_plan(tables.plan_tables, athletes, catalog, dayfirst=dayfirst)
     rejects = concat_rejects(rejects, plan_rej)
     plan_rows = plan.drop_duplicates(["source", "source_row"])
 
     injuries, inj_rej = clean_injuries(tables.injuries, athletes, **kw)
     rejects = concat_rejects(rejects, inj_rej)
-    reconciliation = _reconcile(
+    reconciliation = reconcile(
         tables.counts(),
         {"log": log, "races": races, "plan": plan_rows, "injuries": injuries},
         rejects,
@@ -408,230 +350,6 @@ def data_warnings(ds: Dataset) -> list[str]:
     return out
 
 
-def _empty_not_data() -> pd.DataFrame:
-    return pd.DataFrame(
-        {"source": pd.Series(dtype="string"), "source_row": pd.Series(dtype="Int64"),
-         "rows": pd.Series(dtype="Int64"), "reason": pd.Series(dtype="string")}
-    )  # fmt: skip
-
-
-@dataclass
-class _Tables:
-    """What the ingest stage read from a folder, before cleaning."""
-
-    logs: list = field(default_factory=list)  # (source, frame)
-    results: list = field(default_factory=list)
-    read: list = field(default_factory=list)  # counts per file/sheet read (dicts)
-    skipped: list = field(default_factory=list)  # dicts: source, rows, reason
-    not_data: list = field(default_factory=list)  # (source, row, n, reason)
-    ragged: list = field(default_factory=list)  # rejects frames
-    entry_sources: dict = field(default_factory=dict)
-    plan_tables: list = field(default_factory=list)  # RawTables of plan.csv / plan.xlsx
-    injuries: list = field(default_factory=list)  # (source, frame) of injury logs
-
-    def counts(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            self.read,
-            columns=[
-                "source",
-                "table",
-                "layout",
-                "rows_read",
-                "raw_rows",
-                "data_rows",
-                "not_data",
-                "format",
-            ],
-        )
-
-    def skipped_frame(self) -> pd.DataFrame:
-        df = pd.DataFrame(self.skipped, columns=["source", "rows", "reason"])
-        return df.astype({"source": "string", "rows": "Int64", "reason": "string"})
-
-    def not_data_frame(self) -> pd.DataFrame:
-        if not self.not_data:
-            return _empty_not_data()
-        df = pd.DataFrame(self.not_data, columns=["source", "source_row", "rows", "reason"])
-        return df.astype({"source": "string", "source_row": "Int64", "rows": "Int64",
-                          "reason": "string"})  # fmt: skip
-
-    def drop(self, source: str, reason: str) -> None:
-        """Move a file (all its sheets) from the tables read to the skipped ones."""
-
-        def of(src: str) -> bool:
-            return src == source or src.startswith(source + "#")
-
-        for name in ("logs", "results", "injuries"):
-            setattr(self, name, [(s, f) for s, f in getattr(self, name) if not of(s)])
-        rows = sum(c["raw_rows"] for c in self.read if of(c["source"]))
-        self.read = [c for c in self.read if not of(c["source"])]
-        self.not_data = [n for n in self.not_data if not of(n[0])]
-        self.ragged = [r for r in self.ragged if not of(str(r["source"].iloc[0]))]
-        self.skipped.append({"source": source, "rows": rows, "reason": reason})
-
-
-def _not_data_reason(reason: str, sheet) -> str:
-    """``reason`` with :data:`analysis.exit_status.NOT_DATA_NOTE` added when the sheet's
-    cells hold no data (a notes tab: listed, never a failure of the exit code)."""
-
-    rows = sheet.reader.rows if getattr(sheet, "reader", None) is not None else []
-    if not rows or looks_like_data(rows) or reason.startswith("skipped by"):
-        return reason
-    return f"{reason}; {NOT_DATA_NOTE}"
-
-
-def read_folder(
-    root: Path,
-    files: list[Path],
-    roster_file: Path | None,
-    athletes: pd.DataFrame,
-    *,
-    dayfirst: bool | None = None,
-) -> _Tables:
-    """Every file of a folder through the ingest stage: raw tables, not-data rows, skips.
-
-    A file that cannot be read is listed in ``skipped`` with its reason; it never stops
-    the others.
-    """
-    from .athlete_match import roster_matcher
-    from .ingest import load_hints, one_line, read_sheets
-    from .plan import is_plan_file
-
-    out = _Tables()
-    failed: dict[Path, dict] = {}
-    to_read = []
-    for path in files:
-        if path == roster_file:
-            continue
-        if not is_plan_file(path):
-            to_read.append(path)
-            continue
-        # the coach's plan, never a training log
-        label = str(path.relative_to(root))
-        try:
-            plan = read_raw(path, root=root)
-        except DataError as exc:
-            failed[path] = {"source": label, "rows": None, "reason": one_line(exc, label)}
-            continue
-        for t in plan:
-            out.plan_tables.append(t)
-            n = len(t.frame)
-            out.read.append({"source": t.source, "table": "plan", "layout": "table",
-                             "rows_read": n, "raw_rows": n + 1, "data_rows": n,
-                             "not_data": 1})  # fmt: skip
-            out.not_data.append((t.source, 1, 1, "header row"))
-    folder = read_sheets(root, to_read, hints=load_hints(root),
-                         is_athlete=roster_matcher(athletes), dayfirst=dayfirst)  # fmt: skip
-    for path, label, rows, reason in folder.failed:
-        failed[path] = {"source": label, "rows": rows, "reason": reason}
-    out.skipped.extend(failed[p] for p in files if p in failed)  # in the folder's order
-    reads, year_of = folder.sheets, folder.year_of
-    for sheet in reads:
-        parsed = sheet.parse(year_of)
-        lay = parsed.layout
-        frame = parsed.frame
-        if lay.kind == "none" or frame is None:
-            rows = parsed.rows_total or (sheet.reader.rows[-1][0] if sheet.reader and
-                                         sheet.reader.rows else 0)  # fmt: skip
-            if rows:
-                out.skipped.append({"source": lay.source, "rows": rows,
-                                    "reason": _not_data_reason(lay.reason, sheet)})  # fmt: skip
-            else:
-                out.skipped.append({"source": lay.source, "rows": 0,
-                                    "reason": "empty sheet (no data rows)"})  # fmt: skip
-            continue
-        n_data = len(frame) if lay.kind != "grid" else frame["source_row"].nunique()
-        if len(frame) == 0 and not parsed.ragged and not lay.format:
-            out.skipped.append({"source": lay.source, "rows": parsed.rows_total,
-                                "reason": lay.reason or "empty sheet (no data rows)"})  # fmt: skip
-            continue
-        kind = lay.table or classify(frame)
-        if lay.table is None and is_injury_frame(
-            frame, named=is_injury_file(lay.source.split("#", 1)[0])
-        ):
-            kind = "injuries"  # health data: its own table, never a log
-        if kind == "injuries":
-            out.injuries.append((lay.source, frame))
-        elif kind == "log":
-            out.logs.append((lay.source, canonicalize_columns(frame, LOG_SYNONYMS)))
-        elif kind == "results":
-            out.results.append((lay.source, canonicalize_columns(
-                as_text(frame), RESULT_SYNONYMS, keep_split_columns=True)))  # fmt: skip
-        else:
-            out.skipped.append({
-                "source": lay.source, "rows": parsed.rows_total,
-                "reason": _not_data_reason("no training-log or result columns (need athlete "
-                                           "+ exercise, or athlete + event + time)", sheet),
-            })  # fmt: skip
-            continue
-        table = {"log": "log", "injuries": "injuries"}.get(kind, "races")
-        out.entry_sources.update(parsed.entry_sources)
-        for row, n, reason in parsed.not_data:
-            out.not_data.append((lay.source, row, n, reason))
-        if parsed.ragged:
-            out.ragged.append(rejects_frame(
-                source=pd.Series([lay.source] * len(parsed.ragged), dtype="string"),
-                source_row=pd.Series([r for r, _, _ in parsed.ragged], dtype="Int64"),
-                column=pd.Series([None] * len(parsed.ragged), dtype="string"),
-                value=pd.Series([", ".join(x) for _, _, x in parsed.ragged], dtype="string"),
-                reason=pd.Series(
-                    [f"row has {n} fields, more than the header's columns (extra values kept "
-                     "here, row not read)" for _, n, _ in parsed.ragged], dtype="string"),
-                table=table,
-            ))  # fmt: skip
-        out.read.append({
-            "source": lay.source, "table": table, "layout": lay.kind,
-            "rows_read": len(frame) + len(parsed.ragged),
-            "raw_rows": parsed.rows_total,
-            "data_rows": n_data + len(parsed.ragged),
-            "not_data": sum(n for _, n, _ in parsed.not_data),
-            "format": lay.format,  # the product whose file it is (None: a coach's sheet)
-        })  # fmt: skip
-    return out
-
-
-def _clean_tables(tables: _Tables, athletes, catalog, offsets, kw):
-    """Clean the raw tables; a file whose rows break a file-wide rule is skipped, not fatal.
-
-    A :class:`DataError` a cleaner raises names its file (dates that contradict each
-    other): that file moves to ``skipped`` with the message and the rest is cleaned again.
-    """
-    from .logs import clean_training_log
-    from .sprints import clean_sprints
-
-    for _attempt in range(len(tables.logs) + len(tables.results) + 1):
-        try:
-            raw_log = concat_raw([f for _, f in tables.logs]) if tables.logs else None
-            raw_res = (
-                pd.concat([f for _, f in tables.results], ignore_index=True)
-                if tables.results else None
-            )  # fmt: skip
-            log, log_rej = clean_training_log(raw_log, athletes, catalog, **kw)
-            races, splits, res_rej = clean_sprints(raw_res, athletes, hand_to_fat=offsets, **kw)
-        except DataError as exc:
-            source = _source_of(exc, tables)
-            if source is None:
-                raise
-            tables.drop(source, str(exc))
-            continue
-        rejects = concat_rejects(log_rej, res_rej, *tables.ragged)
-        return log, races, splits, rejects, tables
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _source_of(exc: DataError, tables: _Tables) -> str | None:
-    """The file (as listed) a cleaner's error names, if it is one of the tables read."""
-    if not exc.file:
-        return None
-    name = str(exc.file)
-    sources = [s for s, _ in tables.logs] + [s for s, _ in tables.results]
-    for s in sources:
-        file_part = s.split("#", 1)[0]
-        if name in (s, file_part) or name.split("#", 1)[0].split("!", 1)[0] == file_part:
-            return file_part
-    return None
-
-
 def save_dataset(ds: Dataset, out_dir: str | os.PathLike[str]) -> list[Path]:
     """Write every table of ``ds`` as Parquet into ``out_dir`` (each file atomically)."""
     out = Path(out_dir)
@@ -647,7 +365,7 @@ def save_dataset(ds: Dataset, out_dir: str | os.PathLike[str]) -> list[Path]:
 
 
 def read_snapshot(path: str | os.PathLike[str]) -> Dataset:
-    """The cleaned tables a report run wrote with :func:`save_dataset` (``$HIPFLEX_SNAPSHOT``).
+    """The cleaned tables a report run wrote with :func:`save_dataset` (a kernel's ``tables``).
 
     The dataset's ``data_dir`` is the data folder's name only (what a report shows).
 
@@ -698,7 +416,6 @@ def _read_cache(path: Path, root: Path, fp: str) -> Dataset | None:
 
 __all__ = [
     "CACHE_ENV",
-    "SNAPSHOT_ENV",
     "Dataset",
     "all_rejected",
     "data_warnings",

@@ -2,7 +2,7 @@
 
 Every cache of hipflex is keyed by it — the cleaned dataset (``$HIPFLEX_CACHE_DIR``, see
 :func:`analysis.load_dataset`) and the report manifest (``OUT/.hipflex/manifest.json``,
-see :func:`analysis.reports.plan.plan_reports`) — so that the two can never disagree on
+see :func:`analysis.reports.batch.plan.plan_reports`) — so that the two can never disagree on
 what "unchanged" means. A fingerprint covers
 
 - the **contents** of the input files (not their modification times: a file copied or
@@ -35,8 +35,19 @@ from ._version import __version__
 LAYOUT_FILE = "hipflex.toml"
 
 
-def _sha(*parts: bytes | str) -> str:
-    """SHA-256 of length-prefixed parts (so that ``("ab", "c")`` differs from ``("a", "bc")``)."""
+def sha(*parts: bytes | str) -> str:
+    """SHA-256 of length-prefixed parts (so that ``("ab", "c")`` differs from ``("a", "bc")``).
+
+    Parameters
+    ----------
+    *parts : bytes or str
+        The parts (text is UTF-8 encoded).
+
+    Returns
+    -------
+    str
+        The hex digest.
+    """
     h = hashlib.sha256()
     for p in parts:
         b = p.encode() if isinstance(p, str) else p
@@ -74,7 +85,7 @@ def code_digest() -> str:
             parts += [str(p.relative_to(root)), p.read_bytes()]
     for p in reference_files():
         parts += [str(p), file_digest(p)]
-    return _sha(*parts)
+    return sha(*parts)
 
 
 def _catalog_part(catalog: Any) -> str:
@@ -87,7 +98,7 @@ def _catalog_part(catalog: Any) -> str:
     import pandas as pd  # a catalog given as a table: its rows, columns and types
 
     rows = pd.util.hash_pandas_object(catalog, index=False).to_numpy().tobytes()
-    return "table:" + _sha(json.dumps([[str(c), str(t)] for c, t in catalog.dtypes.items()]), rows)
+    return "table:" + sha(json.dumps([[str(c), str(t)] for c, t in catalog.dtypes.items()]), rows)
 
 
 def effective_settings(
@@ -148,7 +159,7 @@ class Fingerprint:
     @property
     def key(self) -> str:
         """The short key of a cache entry (20 hex digits)."""
-        return _sha(self.files, self.code, json.dumps(dict(self.settings), sort_keys=True))[:20]
+        return sha(self.files, self.code, json.dumps(dict(self.settings), sort_keys=True))[:20]
 
 
 def fingerprint(
@@ -180,7 +191,7 @@ def fingerprint(
         parts += [str(name), file_digest(p)]
     if settings is None:
         settings = effective_settings(root)
-    return Fingerprint(files=_sha(*parts), code=code_digest(), settings=dict(settings))
+    return Fingerprint(files=sha(*parts), code=code_digest(), settings=dict(settings))
 
 
 __all__ = [

@@ -7,7 +7,7 @@ A coach's files are not trusted: a roster name can hold a newline and ANSI colou
 ``=HYPERLINK(…)`` (live when the CSV is opened in a spreadsheet program). Every value
 from the data printed by the CLI or the report runner goes through :func:`one_line`, and
 every CSV hipflex writes through :func:`write_csv` (the XLSX exports quote-prefix the same
-prefixes, :mod:`analysis.reports.workbooks`).
+prefixes, :mod:`analysis.reports.pages.workbooks`).
 
 References
 ----------

@@ -6,7 +6,7 @@ For each size N, cold (fresh folders, no cache), the stages a federation runs:
 2. ``clean`` — ``hipflex clean DIR --out PROCESSED`` (a subprocess: what a user runs);
 3. ``load`` — :func:`analysis.load_dataset` in this process, as ``hipflex report`` does
    before planning;
-4. ``plan`` — :func:`analysis.reports.plan.plan_reports` (which fits the squad once per
+4. ``plan`` — :func:`analysis.reports.batch.plan.plan_reports` (which fits the squad once per
    event for every athlete's takeaway);
 5. ``squad+cohorts+quality`` — those reports (``OUT/squad.html``, ``OUT/cohorts/*.html``,
    ``OUT/data_quality.html``) on the local runner, 2 worker processes (``--jobs 2``),
@@ -145,9 +145,9 @@ def failed(statuses) -> int:
 
 def one_size(n: int, args, tmp: Path) -> dict:
     from analysis import load_dataset
-    from analysis.reports.build import _write_snapshot
-    from analysis.reports.plan import plan_reports
-    from analysis.reports.runner import run_jobs
+    from analysis.reports.batch.build import _write_snapshot
+    from analysis.reports.batch.plan import plan_reports
+    from analysis.reports.batch.runner import run_jobs
 
     data, out = tmp / "data", tmp / "out"
     rows: dict = {"athletes": n, "stages": []}
@@ -182,8 +182,7 @@ def one_size(n: int, args, tmp: Path) -> dict:
     if not args.no_dask:
         import distributed
 
-        from analysis.dataset import SNAPSHOT_ENV
-        from analysis.reports.cluster import cluster_engine
+        from analysis.reports.batch.cluster import cluster_engine
 
         # started for this stage only: its idle processes are not in the other stages' peaks
         with (
@@ -193,9 +192,7 @@ def one_size(n: int, args, tmp: Path) -> dict:
             distributed.Client(lc) as client,
         ):
             workers = [psutil.Process(p) for p in client.run(os.getpid).values()]
-            engine = cluster_engine(
-                client, data, snapshot, tables_include=None, tables_env=SNAPSHOT_ENV
-            )
+            engine = cluster_engine(client, data, snapshot, tables_param=True)
             with Stage(f"athletes ({len(athletes)}, dask)", n, extra=workers) as st:
                 res = engine(list(athletes), tmp / "out-dask", workers=None, timeout=3600)
         st.failed = failed(res)

@@ -57,11 +57,15 @@ WORKER = textwrap.dedent(
     cfg = json.loads(Path(sys.argv[1]).read_text())
     out = Path(sys.argv[2])
     try:
-        from analysis.reports import worker as R
-        from analysis.reports import export as E
+        from analysis.reports.batch import worker as R
+        from analysis.reports.batch import export as E
     except ImportError:
-        from analysis import report as R
-        E = R
+        try:  # before issue 23
+            from analysis.reports import worker as R
+            from analysis.reports import export as E
+        except ImportError:
+            from analysis import report as R
+            E = R
     export_s = []
     _orig = E._export_html
     def _timed(*a, **k):
@@ -81,10 +85,14 @@ WORKER = textwrap.dedent(
     import nbformat
     import analysis
     try:  # as in hipflex's own workers (kernels forked from the worker's zygote)
-        from analysis.reports import kernels as K
+        from analysis.reports.batch import kernels as K
         K.FORK_DEFAULT = True
     except ImportError:
-        pass
+        try:
+            from analysis.reports import kernels as K
+            K.FORK_DEFAULT = True
+        except ImportError:
+            pass
     from analysis import dataset as D
     from analysis import reports as rp
     # what `hipflex report` does before the first report, by this configuration's own code
@@ -92,13 +100,15 @@ WORKER = textwrap.dedent(
     ds = analysis.load_dataset(cfg["data_dir"], cache_dir=os.environ["HIPFLEX_CACHE_DIR"])
     snap = out / ".hipflex" / "snapshots" / "profile"
     D.save_dataset(ds, snap)
-    os.environ[D.SNAPSHOT_ENV] = str(snap.resolve())
+    if hasattr(D, "SNAPSHOT_ENV"):  # before issue 23: the kernels read a variable
+        os.environ[D.SNAPSHOT_ENV] = str(snap.resolve())
     jobs = [j for j in rp.plan_reports(ds, cfg["data_dir"]) if j.kind == "athlete"]
     rows = []
     c_all, t_all = cpu(), time.perf_counter()
     for j in jobs:
         if hasattr(j, "spec"):  # exactly what this configuration's runner hands a worker
-            spec = j.spec(str(out), kernel_name="python3", timeout=600, retries=3, run_id="")
+            spec = j.spec(str(out), kernel_name="python3", timeout=600, retries=3, run_id="",
+                          snapshot=str(snap.resolve()))  # the kernels' ``tables`` (issue 23)
             spec["notebook"] = cfg["notebook"]
         else:
             spec = {"title": j.title, "notebook": cfg["notebook"], "out": str(out),

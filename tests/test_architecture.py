@@ -61,8 +61,9 @@ LAYERS: dict[str, int] = {
     "sprints": CLEAN,
     "injuries": CLEAN,
     "plan": CLEAN,
-    "dataset": CLEAN,
-    "fingerprint": CLEAN,
+    "dataset": DERIVE,  # the Dataset carries its fatigue table (derived on first use)
+    "folder_tables": CLEAN,
+    "fingerprint": DERIVE,  # keys caches by every input, the elite splits of fatigue included
     # derive: measures of work, fade, bests
     "volume": DERIVE,
     "fatigue": DERIVE,
@@ -71,6 +72,7 @@ LAYERS: dict[str, int] = {
     "injury_epi": DERIVE,
     "attention": DERIVE,
     "adherence": DERIVE,
+    "volume_weekly": DERIVE,
     "srpe": DERIVE,
     # relate: features joined to races, statistics
     "relate": RELATE,
@@ -242,31 +244,23 @@ def oversized(root: Path = ROOT) -> list[str]:
 
 GRAPH, PRIVATE = import_graph()
 
-#: Until the house moves of issue 23 land, the package checks are expected to fail.
-moving = pytest.mark.xfail(reason="issue 23: the house moves are landing", strict=False)
 
-
-@moving
 def test_every_module_is_placed_in_a_layer() -> None:
     assert not unplaced(GRAPH), "place these in LAYERS and docs/architecture.md"
 
 
-@moving
 def test_no_import_runs_back_up_the_flow() -> None:
     assert not upward(GRAPH)
 
 
-@moving
 def test_no_circle_of_imports_not_even_inside_a_function() -> None:
     assert not cycles(GRAPH)
 
 
-@moving
 def test_no_private_name_is_taken_across_modules() -> None:
     assert not PRIVATE
 
 
-@moving
 def test_no_module_over_500_lines_and_no_function_over_120() -> None:
     assert not oversized()
 

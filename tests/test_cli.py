@@ -101,7 +101,7 @@ def test_hand_to_fat_option_outside_0_to_1_s_is_a_usage_error(
     assert "between 0 and 1" in capsys.readouterr().err
 
 
-def test_report_passes_hand_to_fat_to_the_notebooks_through_the_environment(
+def test_report_passes_hand_to_fat_in_its_settings_not_through_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import os
@@ -114,16 +114,48 @@ def test_report_passes_hand_to_fat_to_the_notebooks_through_the_environment(
     class Result:
         ok = True
 
-    def fake_build_reports(data_dir, out, **kw):
-        # the notebooks' kernels inherit the environment; the parent's load_dataset reads it
+    def fake_build_reports(ds, out, *, settings):
+        # the kernels read the run's snapshot: no variable carries the offsets to them
         seen["env"] = os.environ.get(config.HAND_TO_FAT_ENV)
-        seen["offsets"] = config.hand_to_fat()
+        seen["offsets"] = config.hand_to_fat(settings.hand_to_fat)
         return Result()
 
     monkeypatch.delenv(config.HAND_TO_FAT_ENV, raising=False)
     monkeypatch.setattr(analysis.reports, "build_reports", fake_build_reports)
     args = ["report", str(tmp_path), "--out", str(tmp_path / "r"), "--hand-to-fat-200", "0.3"]
     assert main(args) == 0
-    assert seen["env"] == "200=0.3,400=0.14"
+    assert seen["env"] is None
     assert seen["offsets"] == {200: 0.3, 400: 0.14}
-    assert config.HAND_TO_FAT_ENV not in os.environ  # restored after the command
+    assert config.HAND_TO_FAT_ENV not in os.environ
+
+
+def test_report_cleans_the_folder_once_and_hands_the_dataset_to_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analysis.dataset
+    import analysis.reports
+    from analysis.sample import write_sample
+
+    data = tmp_path / "club"
+    write_sample(data, athletes=2, seed=3, today="2026-11-01")
+    calls, seen = [], {}
+    load = analysis.dataset.load_dataset
+
+    def counted(*a, **kw):
+        calls.append(a)
+        return load(*a, **kw)
+
+    class Result:
+        ok = True
+
+    def fake_build_reports(ds, out, *, settings):
+        seen["ds"], seen["settings"] = ds, settings
+        return Result()
+
+    monkeypatch.setattr(analysis.dataset, "load_dataset", counted)
+    monkeypatch.setattr(analysis.reports, "build_reports", fake_build_reports)
+    args = ["report", str(data), "--out", str(tmp_path / "r"), "--jobs", "3"]
+    assert main(args) == 0
+    assert len(calls) == 1  # cleaned once for the whole run
+    assert isinstance(seen["ds"], analysis.dataset.Dataset) and len(seen["ds"].athletes) == 2
+    assert seen["settings"].jobs == 3

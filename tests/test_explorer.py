@@ -103,8 +103,8 @@ def test_titles_and_estimate_follow_the_athlete_and_the_window(ex):
 
 
 def test_the_estimate_is_the_squad_reports_number(ex):
-    from analysis.reports.squad import SquadReport
-    from analysis.reports.squad_words import headline_words
+    from analysis.reports.pages.squad import SquadReport
+    from analysis.reports.pages.squad_words import headline_words
 
     rep = SquadReport.from_dataset(ex.ds, event=400, window_days=35)
     words = headline_words(rep.effect(400), event=400, window_days=35)

@@ -1,4 +1,4 @@
-"""Exports (analysis.reports.workbooks): per-athlete and squad workbooks, never a formula."""
+"""Exports (analysis.reports.pages.workbooks): per-athlete and squad workbooks, never a formula."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import analysis as hf
-from analysis.reports.workbooks import write_exports, write_workbook
+from analysis.reports.pages.workbooks import write_exports, write_workbook
 
 DATA = Path(__file__).parent / "data" / "season"
 
@@ -142,7 +142,7 @@ def test_exports_are_incremental(folder, tmp_path):
 def test_athletes_whose_ids_differ_by_case_get_a_workbook_each(tmp_path):
     # "ADA" and "ada" are one file on a case-insensitive disk: each keeps its own workbook,
     # named as its page is (athletes/<name>.html beside exports/<name>.xlsx)
-    from analysis.reports.plan import page_names
+    from analysis.reports.batch.plan import page_names
 
     (tmp_path / "athletes.csv").write_text("athlete_id,name\nADA,Ada Upper\nada,Ada Lower\n")
     (tmp_path / "log.csv").write_text(

@@ -488,7 +488,7 @@ def test_the_apps_exercise_names_map_through_the_catalog(name, exercise):
 
 
 def test_the_data_quality_page_names_the_format_of_each_file():
-    from analysis.reports.quality import reconciliation_table
+    from analysis.reports.pages.quality import reconciliation_table
 
     table = reconciliation_table(_load("strong"))
     assert set(table["read as"]) == {"Strong export"}

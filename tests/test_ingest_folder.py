@@ -48,7 +48,7 @@ def _load(d: Path, **kw) -> hf.Dataset:
 def _fake_report_outputs(ds: hf.Dataset, out: Path) -> None:
     """What a report run leaves in OUT that has a readable ending: exports and attention."""
     from analysis.attention import attention_list, write_attention_csv
-    from analysis.reports.workbooks import write_exports
+    from analysis.reports.pages.workbooks import write_exports
 
     write_exports(ds, out)
     write_attention_csv(attention_list(ds, as_of=TODAY), out / "attention.csv")

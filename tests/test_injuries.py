@@ -175,7 +175,7 @@ def test_small_cells_are_suppressed_with_a_second_one_to_protect_the_total() -> 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     """The squad and athlete views of a folder whose athletes all have injuries."""
-    from analysis.reports import injuries as inj
+    from analysis.reports.pages import injuries as inj
 
     ds = hf.load_dataset(DATA / "injuries", today=TODAY)
     squad = " ".join(
@@ -209,7 +209,7 @@ def test_no_other_athletes_injury_reaches_an_athlete_page(pages) -> None:
 def test_squad_page_shows_no_suppressed_cell_and_no_single_injury(pages) -> None:
     ds, squad, _ = pages
     # four athletes: every group is smaller than the rule allows, so every count is hidden
-    from analysis.reports import injuries as inj
+    from analysis.reports.pages import injuries as inj
 
     for name, table in inj.squad_injury_tables(ds).items():
         assert (table["injuries"] == "hidden").all(), name
@@ -227,7 +227,7 @@ def test_squad_page_shows_no_suppressed_cell_and_no_single_injury(pages) -> None
 
 def test_hazard_answer_says_not_estimated_without_the_model(pages, monkeypatch) -> None:
     from analysis import stats
-    from analysis.reports.injuries import hazard_text
+    from analysis.reports.pages.injuries import hazard_text
 
     ds = pages[0]
     monkeypatch.delattr(stats, "injury_hazard", raising=False)
@@ -256,7 +256,7 @@ def test_sample_injury_log_reads_as_truth_json_says(tmp_path) -> None:
 def test_exports_leave_injuries_out_unless_health_is_asked_for(ds, tmp_path) -> None:
     from openpyxl import load_workbook
 
-    from analysis.reports.workbooks import write_exports
+    from analysis.reports.pages.workbooks import write_exports
 
     def cells(path: Path) -> tuple[set[str], str]:
         wb = load_workbook(path, read_only=True)
@@ -395,7 +395,7 @@ def test_hazard_answer_uses_stats_injury_hazard_once_it_exists(ds, monkeypatch) 
     from dataclasses import dataclass
 
     from analysis import stats
-    from analysis.reports.injuries import hazard_text
+    from analysis.reports.pages.injuries import hazard_text
 
     @dataclass(frozen=True)
     class Result:
@@ -465,7 +465,7 @@ def test_attention_names_an_athlete_back_from_a_hamstring_or_hip_injury(ds) -> N
 def test_a_new_injury_reruns_its_athletes_page_and_the_squad_page_only(ds, tmp_path) -> None:
     import dataclasses
 
-    from analysis.reports.plan import plan_reports
+    from analysis.reports.batch.plan import plan_reports
 
     before = {(j.kind, j.key): j.digest for j in plan_reports(ds, DATA / "injuries")}
     fewer = dataclasses.replace(ds, injuries=ds.injuries[ds.injuries["source_row"] != 4])

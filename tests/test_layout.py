@@ -475,7 +475,7 @@ def test_inspect_of_the_value_fixtures_shows_marks_and_prescriptions_raw(capsys)
 
 
 def test_the_index_page_warns_about_sheets_not_read_and_athletes_without_logs(xlsx_ds, tmp_path):
-    from analysis.reports.index import write_index
+    from analysis.reports.batch.index import write_index
 
     path = write_index(tmp_path, [], {}, xlsx_ds, Path(xlsx_ds.data_dir), started=0.0, seconds=0.0)
     page = path.read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.reports.quality import SHEETS_SHOWN, reconciliation_table, roll_up_sheets
+from analysis.reports.pages.quality import SHEETS_SHOWN, reconciliation_table, roll_up_sheets
 
 
 def _rec(n_sheets: int, bad: int | None = None) -> pd.DataFrame:

@@ -15,11 +15,11 @@ import pytest
 
 import analysis as hf
 from analysis import reports as rp
-from analysis.reports import build as rp_build
-from analysis.reports import export as rp_export
-from analysis.reports import kernels as rp_kernels
-from analysis.reports import manifest as rp_manifest
-from analysis.reports import plan as rp_plan
+from analysis.reports.batch import build as rp_build
+from analysis.reports.batch import export as rp_export
+from analysis.reports.batch import kernels as rp_kernels
+from analysis.reports.batch import manifest as rp_manifest
+from analysis.reports.batch import plan as rp_plan
 from analysis.sample import write_sample
 
 TODAY = "2026-11-01"

@@ -27,8 +27,8 @@ distributed = pytest.importorskip("distributed")
 from analysis import cli  # noqa: E402
 from analysis.dataset import load_dataset  # noqa: E402
 from analysis.reports import build_reports, default_notebooks_dir  # noqa: E402
-from analysis.reports import cluster as cl  # noqa: E402
-from analysis.reports.jobs import ReportJob  # noqa: E402
+from analysis.reports.batch import cluster as cl  # noqa: E402
+from analysis.reports.batch.jobs import ReportJob  # noqa: E402
 from analysis.sample import write_sample  # noqa: E402
 
 #: Every process started under this module's cluster carries it (kernels included).
@@ -154,7 +154,7 @@ def test_batch_on_cluster_gives_the_pages_of_the_local_runner(folder, client, tm
     assert str(data.resolve()) not in quality and f"<td>{data.name} <b>" in quality
     for name in ("data_quality.html", "data_quality.ipynb", "athletes/A01.html"):
         page = (tmp_path / "dask" / name).read_text()
-        assert "dask-scratch" not in page and "/hipflex-" not in page  # cluster._place
+        assert "dask-scratch" not in page and "/hipflex-" not in page  # cluster.place
     index = (tmp_path / "dask" / "index.html").read_text()
     assert "athletes/A01.html" in index and "athletes/A02.html" in index
     manifest = json.loads((tmp_path / "dask" / ".hipflex" / "manifest.json").read_text())
@@ -169,7 +169,7 @@ def test_batch_on_cluster_gives_the_pages_of_the_local_runner(folder, client, tm
     assert again.ok and len(again.skipped) == 3  # incremental, as locally
     assert _no_kernels_left() == []
     # the workers keep nothing of the batch
-    assert client.run(lambda: len(cl._PLACED)) == dict.fromkeys(client.run(os.getpid), 0)
+    assert client.run(lambda: len(cl.PLACED)) == dict.fromkeys(client.run(os.getpid), 0)
 
 
 def test_a_worker_killed_mid_report_fails_or_retries_only_that_report(folder, client, tmp_path):
@@ -305,6 +305,6 @@ def test_a_cache_entry_keyed_on_another_machine_is_found_by_this_machines_kernel
     marked = tables / "elsewhere-key" / "athletes.parquet"
     pd.read_parquet(marked).head(1).to_parquet(marked, index=False)  # tell the entry apart
     monkeypatch.setenv("HIPFLEX_CLUSTER_REKEY", "elsewhere-key" + os.pathsep + str(data))
-    cl._rekey(tables)
+    cl.rekey(tables)
     seen = load_dataset(data, cache_dir=tables)  # what a kernel does with $HIPFLEX_CACHE_DIR
     assert len(seen.athletes) == 1 and len(ds.athletes) == 2

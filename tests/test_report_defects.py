@@ -16,7 +16,7 @@ import pytest
 
 import analysis as hf
 from analysis import reports as rp
-from analysis.reports.cohort import cohort_tests, cohort_words, hf_reps_per_week
+from analysis.reports.pages.cohort import cohort_tests, cohort_words, hf_reps_per_week
 
 ROOT = Path(hf.__file__).resolve().parent
 

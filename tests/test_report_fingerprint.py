@@ -18,7 +18,7 @@ from analysis import config
 from analysis import dataset as dataset_module
 from analysis import fingerprint as fpm
 from analysis.catalog import default_catalog_path
-from analysis.reports import plan as rp_plan
+from analysis.reports.batch import plan as rp_plan
 
 ROSTER = "athlete_id,name,sex,birth_date,squad\nA1,Ana Bell,F,2004-02-03,400\nA2,Bo Chen,M,2003-05-06,400\n"
 LOG = (
@@ -153,7 +153,7 @@ def test_the_manifest_and_the_cache_use_the_same_fingerprint_function(
     monkeypatch.setattr(fpm, "fingerprint", spy)
     ds = _load(folder, tmp_path / "c")
     jobs = rp_plan.plan_reports(ds, folder)
-    assert calls == ["analysis.dataset", "analysis.reports.plan"]
+    assert calls == ["analysis.dataset", "analysis.reports.batch.plan"]
     # a code change moves both: the cache key and every report's digest
     monkeypatch.setattr(fpm, "code_digest", lambda: "changed code")
     ds2 = _load(folder, tmp_path / "c")

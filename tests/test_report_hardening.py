@@ -29,8 +29,8 @@ import analysis as hf
 from analysis import cli
 from analysis.attention import write_attention_csv
 from analysis.reports import build_reports
-from analysis.reports import plan as rp_plan
-from analysis.reports.jobs import NOTEBOOKS, BatchResult, ReportJob, ReportStatus
+from analysis.reports.batch import plan as rp_plan
+from analysis.reports.batch.jobs import NOTEBOOKS, BatchResult, ReportJob, ReportStatus
 from analysis.safe_text import csv_safe, one_line
 from analysis.sample import write_sample
 
@@ -220,7 +220,7 @@ def test_the_end_of_run_summary_shows_each_failure_on_one_line(tmp_path):
 
 
 def test_the_progress_lines_of_a_cron_run_are_one_line_each(capsys):
-    from analysis.reports.runner import _Progress
+    from analysis.reports.batch.runner import _Progress
 
     job = ReportJob("athlete", "Z9", "Z9", "nb.ipynb", "athletes/Z9", {}, "")
     bar = _Progress(1, None)  # not a terminal: one line per report, as under cron
@@ -391,7 +391,7 @@ def test_temporary_folders_of_earlier_runs_are_removed(data, fast, tmp_path):
 
 
 def test_the_cache_keeps_the_entry_in_use_and_the_two_newest_others(tmp_path):
-    from analysis.reports.state import CACHE_KEEP, evict_cache
+    from analysis.reports.batch.state import CACHE_KEEP, evict_cache
 
     cache = tmp_path / "cache"
     names = [f"{i:020x}" for i in range(6)]

@@ -1,4 +1,4 @@
-"""Kernels forked from a worker's zygote (:mod:`analysis.reports.kernels`): each report still
+"""Kernels forked from a worker's zygote (:mod:`analysis.reports.batch.kernels`): each report still
 gets a process of its own that holds nothing of the report before it, the figures still
 show, and without the zygote (``$HIPFLEX_FORK_KERNELS=0``) kernels start the usual way.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.reports import kernels as rp_kernels
-from analysis.reports import worker as rp_worker
+from analysis.reports.batch import kernels as rp_kernels
+from analysis.reports.batch import worker as rp_worker
 
 pytestmark = pytest.mark.slow
 

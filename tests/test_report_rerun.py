@@ -21,8 +21,8 @@ import pytest
 import analysis as hf
 from analysis import reports as rp
 from analysis.errors import DataError
-from analysis.reports import plan as rp_plan
-from analysis.reports import workbooks as rp_workbooks
+from analysis.reports.batch import plan as rp_plan
+from analysis.reports.pages import workbooks as rp_workbooks
 from analysis.sample import write_sample
 from tests.test_runner_faults import _notebooks
 
@@ -115,7 +115,7 @@ def test_an_older_minor_version_is_checked_against_its_own_schema(tmp_path):
 def test_checking_the_notebooks_imports_neither_nbformat_nor_jsonschema():
     code = (
         "import sys\n"
-        "from analysis.reports.plan import check_notebooks\n"
+        "from analysis.reports.batch.plan import check_notebooks\n"
         "check_notebooks()\n"
         "print(sorted(m for m in ('nbformat', 'jsonschema', 'lark') if m in sys.modules))\n"
     )
@@ -309,10 +309,13 @@ def test_an_athlete_kernel_holds_that_athletes_rows_only(folder, tmp_path):
     from tests.test_report_batch import _notebook
 
     nbs = _notebooks(tmp_path / "nbs", "X")
-    params = 'data_dir = ""\nathlete_id = ""\nevent = 400\nwindow_days = 28\ntakeaway = None'
+    params = (
+        'data_dir = ""\nathlete_id = ""\nevent = 400\nwindow_days = 28\ntakeaway = None\n'
+        "tables = None"  # the run's snapshot: the kernel's only way to its tables (issue 23)
+    )
     body = (
         "import analysis as hf\n"
-        "ds = hf.load_dataset(data_dir)\n"
+        "ds = hf.load_dataset(data_dir, tables=tables)\n"
         "ids = set()\n"
         "for t in (ds.athletes, ds.log, ds.races, ds.rejects, ds.plan, ds.fatigue):\n"
         "    ids |= set(t['athlete_id'].dropna().astype(str))\n"
@@ -323,8 +326,8 @@ def test_an_athlete_kernel_holds_that_athletes_rows_only(folder, tmp_path):
     # the data-quality report still reads the whole squad
     _notebook(
         nbs / "data_quality.ipynb",
-        'data_dir = ""',
-        "import analysis as hf\nprint('SQUAD', len(hf.load_dataset(data_dir).athletes))",
+        'data_dir = ""\ntables = None',
+        "import analysis as hf\nprint('SQUAD', len(hf.load_dataset(data_dir, tables=tables).athletes))",
     )
     out = tmp_path / "out"
     res = rp.build_reports(folder, out, jobs=2, notebooks_dir=nbs, progress=False, timeout=120)

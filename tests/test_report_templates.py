@@ -17,9 +17,9 @@ import pytest
 
 import analysis as hf
 from analysis import templating
-from analysis.reports import export, index
-from analysis.reports.display import paragraph, synthetic_banner, table_html
-from analysis.reports.jobs import ReportJob, ReportStatus
+from analysis.reports.batch import export, index
+from analysis.reports.batch.jobs import ReportJob, ReportStatus
+from analysis.reports.pages.display import paragraph, synthetic_banner, table_html
 
 EVIL = """<script>alert("x")</script> Fast & 'furious' $x^2$ "q" """
 ESCAPED = (
@@ -98,7 +98,7 @@ def test_every_template_escapes_hostile_text(tmp_path: Path, rendered: set[str])
     assert table.count(ESCAPED) == 3  # header, cell, caption
     assert "SYNTHETIC DATA" in synthetic_banner(ds).data
     # the athlete report's header (name, id and roster details)
-    from analysis.reports.athlete import AthleteReport
+    from analysis.reports.pages.athlete import AthleteReport
 
     rep = AthleteReport.build(str(ds.data_dir), "A1", event=400, window_days=28)
     _check(rep.header().data, maths_guard=True)
@@ -120,7 +120,7 @@ def test_every_template_escapes_hostile_text(tmp_path: Path, rendered: set[str])
     _check(html, maths_guard=False)
     assert "href='athletes/A1.ipynb'" in html and "SYNTHETIC DATA" in html
     # the squad report's boxes: its answer, the bullets, the takeaway opening athlete pages
-    from analysis.reports import squad
+    from analysis.reports.pages import squad
 
     _check(squad.headline_html(EVIL, EVIL).data, maths_guard=True)
     _check(squad.bullets([EVIL, "plain"]).data, maths_guard=True)
@@ -129,7 +129,7 @@ def test_every_template_escapes_hostile_text(tmp_path: Path, rendered: set[str])
     _check(box, maths_guard=True)
     assert box.count(ESCAPED) == 3
     # the index's opening sections: from the data set, then every field hostile
-    from analysis.reports import season
+    from analysis.reports.pages import season
 
     res = season.season_outputs(ds, out, {"A1": f"athletes/{EVIL}.html"})
     assert not res.problems, res.problems

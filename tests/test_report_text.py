@@ -347,7 +347,7 @@ def test_views_from_a_loaded_dataset_match_those_built_from_the_folder(data, a01
 
 def test_a_p_value_near_the_line_is_never_printed_as_the_line():
     # the demo's 200 m headline read "p = 0.05" beside "the interval excludes no change"
-    from analysis.reports.squad_words import format_p
+    from analysis.reports.pages.squad_words import format_p
 
     assert format_p(0.0484) == "p = 0.048" and format_p(0.0521) == "p = 0.052"
     assert format_p(0.0499) == "p = 0.050" and format_p(0.31) == "p = 0.31"

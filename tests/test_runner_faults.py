@@ -29,10 +29,10 @@ import analysis as hf
 from analysis import cli
 from analysis.dataset import save_dataset
 from analysis.errors import DataError
-from analysis.reports import export, runner
-from analysis.reports import worker as rp_worker
-from analysis.reports.jobs import NOTEBOOKS
-from analysis.reports.plan import plan_reports
+from analysis.reports.batch import export, runner
+from analysis.reports.batch import worker as rp_worker
+from analysis.reports.batch.jobs import NOTEBOOKS
+from analysis.reports.batch.plan import plan_reports
 from analysis.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,7 +178,7 @@ def test_a_worker_whose_parent_dies_exits_by_the_watchdog_where_prctl_is_missing
     child = tmp_path / "child.py"
     child.write_text(
         "import os, sys, time\n"
-        "from analysis.reports import worker\n"
+        "from analysis.reports.batch import worker\n"
         "worker._set_pdeathsig = lambda sig=None: False\n"
         "assert worker.die_with_parent(poll=0.1) == 'watchdog'\n"
         "open(sys.argv[1], 'w').write(str(os.getpid()))\n"
@@ -273,7 +273,7 @@ def test_descendants_say_so_when_nothing_can_be_listed(monkeypatch, capsys):
         raise OSError(errno.ENOENT, "no /proc")
 
     monkeypatch.setattr(psutil, "Process", broken)
-    where = sys.modules[runner._descendants.__module__]  # analysis.reports.procs
+    where = sys.modules[runner._descendants.__module__]  # analysis.reports.batch.procs
     monkeypatch.setattr(where, "_proc_children", no_proc, raising=False)
     assert runner._descendants(os.getpid()) == []
     assert "cannot list the processes" in capsys.readouterr().err
@@ -296,8 +296,8 @@ def test_a_kernel_reads_exactly_the_runs_snapshot_and_never_cleans(data, tmp_pat
         raise AssertionError("a kernel cleaned the folder again")
 
     monkeypatch.setattr(dsmod, "read_folder", never)
-    monkeypatch.setenv("HIPFLEX_SNAPSHOT", str(snap))
-    got = hf.load_dataset(folder)
+    monkeypatch.setenv("HIPFLEX_SNAPSHOT", str(tmp_path / "elsewhere"))  # read by nothing
+    got = hf.load_dataset(folder, tables=snap)  # the kernel's ``tables`` parameter
     pd.testing.assert_frame_equal(got.athletes, ds.athletes)
     pd.testing.assert_frame_equal(got.log, ds.log)
     pd.testing.assert_frame_equal(got.fatigue, ds.fatigue)
@@ -305,16 +305,30 @@ def test_a_kernel_reads_exactly_the_runs_snapshot_and_never_cleans(data, tmp_pat
 
 
 def test_a_missing_snapshot_fails_in_one_line_without_a_server_path(data, tmp_path, monkeypatch):
-    monkeypatch.setenv("HIPFLEX_SNAPSHOT", str(tmp_path / "gone"))
     with pytest.raises(DataError) as exc:
-        hf.load_dataset(data)
+        hf.load_dataset(data, tables=tmp_path / "gone")
     msg = str(exc.value)
     assert "\n" not in msg and "missing" in msg and str(tmp_path) not in msg
 
 
+def test_no_environment_variable_stands_in_for_the_tables(data, tmp_path, monkeypatch):
+    # the variable the kernels once read: set to a snapshot of other tables, it changes nothing
+    other = tmp_path / "other"
+    save_dataset(hf.load_dataset(data).athlete("A01"), other)
+    monkeypatch.setenv("HIPFLEX_SNAPSHOT", str(other))
+    assert len(hf.load_dataset(data).athletes) == 2
+
+
 def test_the_workers_pass_the_snapshot_to_their_kernels(tmp_path):
-    env = runner._worker_env(tmp_path / "cache", tmp_path / "snap")
-    assert env["HIPFLEX_SNAPSHOT"] == str(tmp_path / "snap")
+    from analysis.reports.batch.jobs import report_parameters
+
+    env = runner._worker_env(tmp_path / "cache")
+    assert "HIPFLEX_SNAPSHOT" not in env  # a parameter, never a variable
+    spec = {"parameters": {"data_dir": "club"}, "snapshot": str(tmp_path / "snap"), "tables": ""}
+    assert report_parameters(spec) == {"data_dir": "club", "tables": str(tmp_path / "snap")}
+    part = report_parameters({**spec, "tables": "athletes/A01"})["tables"]
+    assert part == str(tmp_path / "snap" / "athletes" / "A01")  # an athlete's own tables
+    assert "tables" not in report_parameters({"parameters": {"data_dir": "club"}})
 
 
 def test_a_failure_page_names_no_server_path(tmp_path):
@@ -410,7 +424,7 @@ def test_a_full_disk_stops_the_batch_keeps_old_pages_and_rewrites_the_index(
     )
     # the index is still written (its template write goes through the io module's temp file)
     monkeypatch.setattr(
-        "analysis.reports.index.write_text_atomic",
+        "analysis.reports.batch.index.write_text_atomic",
         lambda target, text: (real(Path(target), text.encode()), Path(target))[1],
     )
     result = hf.reports.build_reports(data, out, jobs=1, progress=False, notebooks_dir=nbs)
@@ -426,7 +440,7 @@ def test_a_full_disk_stops_the_batch_keeps_old_pages_and_rewrites_the_index(
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "not attempted (an older page)" not in index  # no old notebook beside the pages
     (out / (result.not_attempted[0].target + ".ipynb")).write_text("{}", encoding="utf-8")
-    from analysis.reports.index import write_index
+    from analysis.reports.batch.index import write_index
 
     write_index(
         out, result.reports, {}, hf.load_dataset(data), data, 0.0, 1.0,
@@ -542,10 +556,22 @@ def test_the_jobs_default_is_the_cores_bounded_by_memory():
 def test_kernels_get_absolute_table_paths_when_out_is_relative(tmp_path, monkeypatch) -> None:
     # `hipflex report DIR --out out` (a relative OUT): kernels start in the notebook's
     # folder, so a relative snapshot path would point nowhere and every report would fail
-    from analysis.dataset import CACHE_ENV, SNAPSHOT_ENV
-    from analysis.reports.runner import _worker_env
+    from analysis.dataset import CACHE_ENV
+    from analysis.reports.batch.jobs import ReportJob, report_parameters
+    from analysis.reports.batch.runner import _worker_env
 
     monkeypatch.chdir(tmp_path)
-    env = _worker_env(Path("out/.hipflex/cache"), Path("out/.hipflex/snapshots/r1"))
-    assert env[SNAPSHOT_ENV] == str(tmp_path / "out/.hipflex/snapshots/r1")
+    env = _worker_env(Path("out/.hipflex/cache"))
+    seen: dict = {}
+
+    class Capture(_InlineWorker):
+        def receive(self, deadline: float) -> dict:
+            seen.update(self.spec)
+            return {"target": self.spec["target"], "status": "ok", "error": "", "attempts": 1}
+
+    monkeypatch.setattr(runner, "_Worker", Capture)
+    job = ReportJob("athlete", "A01", "A01", "nb.ipynb", "athletes/A01", {}, tables="athletes/A01")
+    runner.run_jobs([job], Path("out"), workers=1, snapshot=Path("out/.hipflex/snapshots/r1"))
+    tables = report_parameters(seen)["tables"]
+    assert tables == str(tmp_path / "out/.hipflex/snapshots/r1/athletes/A01")
     assert env[CACHE_ENV] == str(tmp_path / "out/.hipflex/cache")

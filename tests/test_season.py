@@ -145,7 +145,7 @@ def test_table_lookup_agrees_with_athlibs_own_grader():
 
 
 def test_cohort_view_offers_age_graded_performance():
-    from analysis.reports.cohort import athlete_means, cohort_summary, summary_table
+    from analysis.reports.pages.cohort import athlete_means, cohort_summary, summary_table
 
     ds = hf.load_dataset(DATA)
     means = athlete_means(ds, "sex", event=400, window_days=28).set_index("athlete_id")

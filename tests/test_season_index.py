@@ -3,7 +3,7 @@ when the attention list is empty, was not made, or something was not written."""
 
 from __future__ import annotations
 
-from analysis.reports.season import season_html
+from analysis.reports.pages.season import season_html
 
 
 def test_empty_list_says_nothing_needs_a_look_and_names_the_thresholds():

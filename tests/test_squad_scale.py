@@ -29,7 +29,7 @@ import analysis as hf
 from analysis import config
 from analysis import reports as rp
 from analysis.plots._style import literal
-from analysis.reports.squad_scale import FOREST_INTRO, summarises
+from analysis.reports.pages.squad_scale import FOREST_INTRO, summarises
 
 #: Planted athletes: (index, own slope in s per 100 reps); the squad's is -0.05.
 PLANTED = ((7, -0.4), (11, 0.4))
@@ -230,7 +230,7 @@ def _only(ds, ids) -> hf.Dataset:
 
 
 def test_the_squad_workbook_holds_every_athletes_row(big):
-    from analysis.reports.workbooks import squad_sheets
+    from analysis.reports.pages.workbooks import squad_sheets
 
     sheet = squad_sheets(big.ds)["slopes"]
     assert len(sheet) == 500 and set(sheet["event_m"]) == {400}
@@ -248,7 +248,7 @@ def test_the_squad_workbook_holds_every_athletes_row(big):
 def test_the_exported_squad_workbook_has_the_slopes_sheet_of_the_reports_window(
     federation_ds, tmp_path
 ):
-    from analysis.reports.workbooks import write_exports
+    from analysis.reports.pages.workbooks import write_exports
 
     ds = _only(federation_ds, [f"F{i:04d}" for i in range(30)])
     paths = write_exports(ds, tmp_path, athletes=[], key="k", window_days=21)
@@ -297,7 +297,7 @@ def _page(notebook: Path, data: Path, tmp: Path, name: str) -> str:
     import nbformat
 
     pm = pytest.importorskip("papermill")
-    from analysis.reports.export import _export_html
+    from analysis.reports.batch.export import _export_html
 
     out = tmp / f"{name}.ipynb"
     pm.execute_notebook(

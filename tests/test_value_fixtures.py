@@ -208,7 +208,7 @@ def test_clean_summary_suggests_what_an_unmapped_spelling_means(
 
 
 def test_data_quality_view_says_what_unmapped_and_ambiguous_spellings_may_be(ds) -> None:
-    from analysis.reports.quality import unknown_names, unmapped_exercises
+    from analysis.reports.pages.quality import unknown_names, unmapped_exercises
 
     unm = unmapped_exercises(ds)
     assert unm[["exercise_raw", "entries", "did_you_mean"]].to_numpy().tolist() == [

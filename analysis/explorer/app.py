@@ -119,9 +119,9 @@ def run_app(
             f"hipflex app needs Voilà and ipywidgets: pip install 'hipflex[app]' ({exc.name} "
             "is missing)"
         ) from None
-    from .state import _find_reports
+    from .state import find_reports
 
-    reports = Path(reports_dir) if reports_dir else _find_reports(str(path))
+    reports = Path(reports_dir) if reports_dir else find_reports(str(path))
     if reports is not None and not reports.is_dir():
         raise DataError("reports folder not found", file=str(reports))
     # Voilà serves files from the notebook's folder only: with reports to link to, the

@@ -36,7 +36,7 @@ def _part(kind: str, **values: object) -> str:
 
 
 def _load(folder: str | os.PathLike[str]) -> Dataset:
-    from ..reports.explore import load_or_sample
+    from ..reports.pages.load import load_or_sample
 
     return load_or_sample(folder)
 
@@ -261,7 +261,7 @@ class ExplorerPanel:
         return self.last_redraw_s
 
     def _show(self, view) -> None:
-        from ..reports.display import table_html
+        from ..reports.pages.display import table_html
 
         part = self.parts[view.name]
         if "figure" in part:

@@ -179,7 +179,7 @@ class Explorer:
         from ..season import race_context
 
         self.ds = ds
-        self.reports_dir = Path(reports_dir) if reports_dir else _find_reports(ds.data_dir)
+        self.reports_dir = Path(reports_dir) if reports_dir else find_reports(ds.data_dir)
         windows = tuple(range(WINDOW_MIN, WINDOW_MAX + 1))
         #: Every race with the window volumes and the fade metrics, PB/SB flagged (once).
         self.races = race_context(race_table(ds.log, ds.races, ds.fatigue, windows=windows))
@@ -270,7 +270,7 @@ class Explorer:
 
     def _exercise_names(self) -> dict[str, str]:
         if self._names_of_exercises is None:
-            from ..reports.words import exercise_names
+            from ..reports.pages.words import exercise_names
 
             self._names_of_exercises = exercise_names()
         return self._names_of_exercises
@@ -399,10 +399,10 @@ class Explorer:
     def estimate_lines(self, sel: Selection) -> list[str]:
         """The squad's within-athlete estimate in the squad report's words, and with an
         athlete chosen, that athlete's own pooled toward it (the athlete report's opening
-        lines, :func:`analysis.reports.squad.takeaway_lines`). Races in the date range only.
+        lines, :func:`analysis.reports.pages.squad.takeaway_lines`). Races in the date range only.
         """
-        from ..reports.squad import _table, squad_effect, takeaway_lines
-        from ..reports.squad_words import headline_words, verdict_words
+        from ..reports.pages.squad import squad_effect, squad_races, takeaway_lines
+        from ..reports.pages.squad_words import headline_words, verdict_words
 
         ds = self._dated(sel)
         if sel.athlete_id:
@@ -410,7 +410,7 @@ class Explorer:
             return takeaway_lines(
                 ds, sel.athlete_id, event=sel.event, window_days=sel.window_days, _memo=memo
             )
-        res = squad_effect(_table(ds, sel.event, (sel.window_days,)), sel.window_days)
+        res = squad_effect(squad_races(ds, sel.event, (sel.window_days,)), sel.window_days)
         words = headline_words(res, event=sel.event, window_days=sel.window_days)
         return ["The squad: " + words[:1].lower() + words[1:], verdict_words(res)]
 
@@ -435,7 +435,7 @@ class Explorer:
     def _link(self, athlete_id: str | None) -> str | None:
         if not athlete_id:
             return self._page("squad.html")
-        from ..reports.plan import page_names
+        from ..reports.outputs import page_names
 
         page = page_names(self.ds.athletes["athlete_id"].astype("string"))[athlete_id]
         return self._page(f"athletes/{page}.html")
@@ -470,7 +470,7 @@ def _plan_words(ad: pd.DataFrame, who: str) -> str:
     )
 
 
-def _find_reports(data_dir: str) -> Path | None:
+def find_reports(data_dir: str) -> Path | None:
     """``reports/`` of the checkout holding ``data_dir`` (``.../data/raw/x`` -> ``.../reports``)."""
     if not data_dir:
         return None

@@ -34,7 +34,7 @@ def plot_cohort_metric(
     Parameters
     ----------
     means : DataFrame
-        :func:`analysis.reports.cohort.athlete_means` output (``cohort`` and the metric).
+        :func:`analysis.reports.pages.cohort.athlete_means` output (``cohort`` and the metric).
     metric : str
         Column to draw.
     cohort_label : str

@@ -14,7 +14,6 @@ check every column against ``acwr`` athlete by athlete.
 
 from __future__ import annotations
 
-from .workload import acwr_null_check, acwr_rescaling_check, training_load
 from .daily import (
     DAILY_COLUMNS,
     HF_FAMILY,
@@ -25,6 +24,7 @@ from .daily import (
     session_variety,
     weekly_volume,
 )
+from .workload import acwr_null_check, acwr_rescaling_check, training_load
 
 __all__ = [
     "DAILY_COLUMNS",

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import sys
 
+from .jobs import JOB_MEMORY
+
 
 def _proc_children() -> dict[int, list[int]]:
     """Parent pid -> child pids, read from ``/proc/<pid>/stat`` (Linux)."""
@@ -25,7 +27,7 @@ def _proc_children() -> dict[int, list[int]]:
     return children
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     """Every descendant of ``pid`` (children first), from psutil or else ``/proc``.
 
     Never silently empty: when neither can be read, a warning line says so (the caller
@@ -88,7 +90,7 @@ def default_workers(
     ----------
     cores, available, per_job : int, optional
         CPU count, bytes available and bytes one report takes at its peak; default: this
-        machine's, and :data:`analysis.reports.jobs.JOB_MEMORY` (or
+        machine's, and :data:`analysis.reports.batch.jobs.JOB_MEMORY` (or
         ``$HIPFLEX_JOB_MEMORY_MB``).
 
     Returns
@@ -96,8 +98,6 @@ def default_workers(
     (int, str)
         The number (at least 1) and one plain line saying how it was chosen.
     """
-    from .jobs import JOB_MEMORY
-
     cores = cores if cores is not None else _cores()
     if per_job is None:
         try:

@@ -1,15 +1,14 @@
 """One report executed in a worker process (:func:`run_one`) and the worker's loop
-(:func:`_worker_main`: one JSON job per stdin line, one JSON result per stdout line).
+(:func:`worker_main`: one JSON job per stdin line, one JSON result per stdout line).
 
 A worker dies with the ``hipflex`` process that started it: the Linux parent-death signal
 (``prctl(PR_SET_PDEATHSIG)``), or a watchdog thread polling ``getppid`` where that is not
 available (:func:`die_with_parent`). Its kernels are started the same way
-(:mod:`analysis.reports.kernels`).
+(:mod:`analysis.reports.batch.kernels`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
@@ -20,10 +19,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..safe_text import one_line
-from .export import StaleRun, _finalize, _tmp_notebook
-from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT
-from .kernels import _is_start_failure, _kernel_manager_class, _Zygote
+from ...safe_text import one_line
+from .export import StaleRun, finalize, tmp_notebook
+from .jobs import KERNEL_NAME, START_RETRIES, START_TIMEOUT, report_parameters
+from .kernels import Zygote, is_start_failure, kernel_manager_class
 
 #: The pid a worker must die with (set by the runner: the ``hipflex`` process).
 PARENT_ENV = "HIPFLEX_PARENT_PID"
@@ -74,7 +73,7 @@ def _execute(pm, spec: dict, tmp_nb: Path, km_class) -> None:
     pm.execute_notebook(
         spec["notebook"],
         str(tmp_nb),
-        parameters=spec["parameters"],
+        parameters=report_parameters(spec),
         kernel_name=spec.get("kernel_name", KERNEL_NAME),
         progress_bar=False,
         # one save at the end (and papermill's 30 s autosave in a long cell):
@@ -88,23 +87,6 @@ def _execute(pm, spec: dict, tmp_nb: Path, km_class) -> None:
     )
 
 
-@contextlib.contextmanager
-def _report_tables(sub: str):
-    """The kernel started within reads ``$HIPFLEX_SNAPSHOT/<sub>`` (the report's own part
-    of the run's snapshot: an athlete report's kernel gets that athlete's tables only)."""
-    from ..dataset import SNAPSHOT_ENV
-
-    base = os.environ.get(SNAPSHOT_ENV)
-    if not sub or not base:
-        yield
-        return
-    os.environ[SNAPSHOT_ENV] = str(Path(base) / sub)  # one report at a time per worker
-    try:
-        yield
-    finally:
-        os.environ[SNAPSHOT_ENV] = base
-
-
 def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     """Execute one report in this process (called by a worker): papermill, export, rename.
 
@@ -112,7 +94,8 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     ----------
     spec : dict
         ``notebook, out, target, parameters, kernel_name, timeout, start_timeout,
-        retries``.
+        retries``; ``snapshot`` and ``tables``: the cleaned tables the kernel reads
+        (:func:`~analysis.reports.batch.jobs.report_parameters`).
     sleep : callable
         Back-off sleep (replaceable in tests).
 
@@ -136,17 +119,16 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
     t0 = time.perf_counter()
     out = Path(spec["out"])
     target = spec["target"]
-    tmp_nb = _tmp_notebook(out, target, str(spec.get("run_id") or ""))
+    tmp_nb = tmp_notebook(out, target, str(spec.get("run_id") or ""))
     tmp_nb.parent.mkdir(parents=True, exist_ok=True)
-    km_class = _kernel_manager_class()
+    km_class = kernel_manager_class()
     retries = max(1, int(spec.get("retries", START_RETRIES)))
     error: str | None = None
     attempts = 0
     for attempt in range(1, retries + 1):
         attempts = attempt
         try:
-            with _report_tables(str(spec.get("tables") or "")):
-                _execute(pm, spec, tmp_nb, km_class)
+            _execute(pm, spec, tmp_nb, km_class)
             error = None
             break
         except PapermillExecutionError as exc:
@@ -154,7 +136,7 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
             break
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
-            if _is_start_failure(exc) and attempt < retries:
+            if is_start_failure(exc) and attempt < retries:
                 print(
                     one_line(
                         f"hipflex: {target}: kernel failed to start ({error}); retry {attempt}"
@@ -166,7 +148,7 @@ def run_one(spec: dict, *, sleep: Callable[[float], None] = time.sleep) -> dict:
             break
     sha, disk_full, stale = "", False, False
     try:
-        sha = _finalize(tmp_nb, out, target, spec, error)
+        sha = finalize(tmp_nb, out, target, spec, error)
     except StaleRun as exc:
         stale = True
         error = str(exc)
@@ -190,15 +172,15 @@ def kernels_cpu() -> float:
     """CPU seconds of this worker's zygote and the kernels it forked and reaped so far (they
     are not this process's children: :data:`resource.RUSAGE_CHILDREN` misses them until
     :func:`shutdown`)."""
-    return _Zygote.cpu()
+    return Zygote.cpu()
 
 
 def shutdown() -> None:
     """End this worker's zygote (kernels are forked from it ahead of need)."""
-    _Zygote.shutdown()
+    Zygote.shutdown()
 
 
-def _worker_main() -> int:
+def worker_main() -> int:
     """Worker loop: one JSON job per stdin line, one JSON result per line on fd 3 → stdout."""
     if os.environ.get(PARENT_ENV):
         die_with_parent(int(os.environ[PARENT_ENV]))
@@ -228,5 +210,9 @@ def _worker_main() -> int:
     return 0
 
 
+#: The name the worker command runs (benchmarks find workers by it).
+_worker_main = worker_main
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(_worker_main())
+    sys.exit(worker_main())

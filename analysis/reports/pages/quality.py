@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..dataset import Dataset
+from ...catalog import unmapped_spellings
+from ...dataset import Dataset
 
 #: A workbook with more sheets read than this is rolled up (a sheet per week: 25 lines).
 SHEETS_SHOWN = 6
@@ -121,8 +122,6 @@ def unmapped_exercises(ds: Dataset) -> pd.DataFrame:
     )
     # what each spelling may be (analysis.catalog.unmapped_spellings: rapidfuzz suggestion,
     # or the two exercises it contains)
-    from ..catalog import unmapped_spellings
-
     hints = unmapped_spellings(u).set_index("exercise_raw")
     contains = hints["candidates"].str.replace("; ", " + ", regex=False)
     named = hints["suggestion_name"] + " (" + hints["suggestion"] + ")"
@@ -148,7 +147,7 @@ def not_in_roster(ds: Dataset) -> pd.DataFrame:
     """Athletes of result files who are not in the roster (other clubs' athletes in the
     same heat): ``athlete``, ``lines``, ``files``. Their lines are not data (never
     invented as athletes); a spelling of a roster athlete here needs an alias."""
-    from ..ingest.formats._timing import NOT_IN_ROSTER
+    from ...ingest.formats._timing import NOT_IN_ROSTER
 
     nd = ds.not_data
     prefix = NOT_IN_ROSTER + ": "

@@ -1,30 +1,13 @@
-"""Helpers of ``explore.ipynb``: load a data folder (making the synthetic sample on first use)
-and a first table of who trained what.
+"""Helpers of ``explore.ipynb``: a first table of who trained what (the notebook loads its
+data with :func:`analysis.reports.pages.load.load_or_sample`).
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pandas as pd
 
-from ..dataset import Dataset, load_dataset
-from .cohort import hf_reps_per_week
-
-
-def load_or_sample(data_dir: str | os.PathLike[str]) -> Dataset:
-    """Load a data folder; a missing folder named ``sample`` is generated first (synthetic).
-
-    So that ``notebooks/explore.ipynb`` runs on a fresh clone before any data exist.
-    """
-    path = Path(data_dir)
-    if not path.exists() and path.name == "sample":
-        from ..sample import write_sample
-
-        write_sample(path)
-        print(f"generated the synthetic sample data set in {path}")
-    return load_dataset(path)
+from ...dataset import Dataset
+from ...volume_weekly import hf_reps_per_week
 
 
 def who_trained_what(ds: Dataset) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from ..dataset import Dataset
+from ...dataset import Dataset
 
 RESULTS_MIME = "application/vnd.hipflex.results+json"
 
@@ -42,7 +42,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _html(markup: str):
+def html_output(markup: str):
     from IPython.display import HTML
 
     return HTML(markup)
@@ -50,9 +50,9 @@ def _html(markup: str):
 
 def paragraph(text: str, *, css: str = "") -> object:
     """An escaped paragraph for display in a notebook (never typeset as maths)."""
-    from ..templating import render
+    from ...templating import render
 
-    return _html(render("paragraph.html.j2", text=_text(text), css=css))
+    return html_output(render("paragraph.html.j2", text=_text(text), css=css))
 
 
 def _format_column(col: pd.Series, float_format: str) -> pd.Series:
@@ -70,12 +70,12 @@ def _format_column(col: pd.Series, float_format: str) -> pd.Series:
 
 def table_html(df: pd.DataFrame, *, caption: str = "", float_format: str = "{:.2f}") -> object:
     """A DataFrame as an HTML table: every cell escaped, numbers rounded, NA shown as a dash."""
-    from ..templating import render
+    from ...templating import render
 
     shown = pd.DataFrame(
         {c: _format_column(df[c], float_format) for c in df.columns}, index=df.index
     )
-    return _html(
+    return html_output(
         render(
             "table.html.j2",
             caption=caption,
@@ -111,6 +111,6 @@ def _jsonable(v: object) -> object:
 
 def synthetic_banner(ds: Dataset) -> object:
     """A prominent notice when the data are synthetic (``hipflex sample``), else nothing."""
-    from ..templating import render
+    from ...templating import render
 
-    return _html(render("synthetic_banner.html.j2") if ds.synthetic else "")
+    return html_output(render("synthetic_banner.html.j2") if ds.synthetic else "")

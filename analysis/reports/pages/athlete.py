@@ -6,16 +6,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..adherence import plan_adherence
-from ..agegrade import age_graded
-from ..dataset import Dataset
-from ..fatigue import load_elite_splits, segment_table
-from ..relate import race_table
-from ..season import race_context
-from ..stats import Estimate, within_athlete_estimate
+from ... import config
+from ...adherence import plan_adherence
+from ...agegrade import age_graded
+from ...config import PRIMARY_WINDOW_DAYS
+from ...dataset import Dataset
+from ...fatigue import load_elite_splits, segment_table
+from ...relate import race_table
+from ...season import race_context
+from ...stats import Estimate, within_athlete_estimate
 from .cohort import NOT_COHORTS
-from .display import _html
-from .words import _count, column_label, estimate_in_words, exercise_names, races_phrase
+from .display import html_output
+from .injuries import mark_athlete_time_loss
+from .load import load_or_sample
+from .words import column_label, count_of, estimate_in_words, exercise_names, races_phrase
 
 _SEX = {"F": "female", "M": "male", "X": "X"}
 
@@ -42,18 +46,29 @@ class AthleteReport:
 
     @classmethod
     def build(
-        cls, data_dir: str, athlete_id: str, *, event: int = 400, window_days: int = 28
+        cls,
+        data_dir: str,
+        athlete_id: str,
+        *,
+        event: int = 400,
+        window_days: int = PRIMARY_WINDOW_DAYS,
+        tables: str | None = None,
     ) -> AthleteReport:
-        """Load ``data_dir`` and keep only ``athlete_id``'s rows (privacy by construction)."""
-        from .explore import load_or_sample  # the sample is made on first use
+        """Load ``data_dir`` (or the cleaned tables at ``tables``, a report kernel's
+        parameter: :func:`~analysis.reports.pages.load.load_or_sample`) and keep only
+        ``athlete_id``'s rows (privacy by construction)."""
 
-        return cls.from_dataset(
-            load_or_sample(data_dir), athlete_id, event=event, window_days=window_days
-        )
+        ds = load_or_sample(data_dir, tables=tables)
+        return cls.from_dataset(ds, athlete_id, event=event, window_days=window_days)
 
     @classmethod
     def from_dataset(
-        cls, ds: Dataset, athlete_id: str, *, event: int = 400, window_days: int = 28
+        cls,
+        ds: Dataset,
+        athlete_id: str,
+        *,
+        event: int = 400,
+        window_days: int = PRIMARY_WINDOW_DAYS,
     ) -> AthleteReport:
         """The report of ``athlete_id`` from a loaded dataset (no folder read again).
 
@@ -91,7 +106,7 @@ class AthleteReport:
         return out
 
     def header(self) -> object:
-        from ..templating import render
+        from ...templating import render
 
         log = self.ds.log["date"].dropna()
         span = (
@@ -99,7 +114,7 @@ class AthleteReport:
             if len(log)
             else "No training-log entries"
         )
-        return _html(
+        return html_output(
             render(
                 "athlete_header.html.j2",
                 name=self.name,
@@ -219,15 +234,15 @@ class AthleteReport:
         n_part = int((rej["kind"] == "partial").sum())
         unm = self.ds.log.loc[self.ds.log["family"] == "unmapped", "exercise_raw"]
         text = (
-            f"Data quality for {self.name}: {_count(len(self.ds.log), 'training entry')} and "
-            f"{_count(len(self.ds.races), 'race')} were used; "
-            f"{_count(n_rej, 'row')} naming this athlete could not be used, "
-            f"{_count(n_dup, 'duplicate')} counted once, and {_count(n_part, 'row')} kept "
+            f"Data quality for {self.name}: {count_of(len(self.ds.log), 'training entry')} and "
+            f"{count_of(len(self.ds.races), 'race')} were used; "
+            f"{count_of(n_rej, 'row')} naming this athlete could not be used, "
+            f"{count_of(n_dup, 'duplicate')} counted once, and {count_of(n_part, 'row')} kept "
             "with one doubtful value."
         )
         if len(unm):
             text += (
-                f" {_count(len(unm), 'entry', 'entries')} of exercises not in the catalog "
+                f" {count_of(len(unm), 'entry', 'entries')} of exercises not in the catalog "
                 f"({', '.join(sorted(unm.unique())[:5])}) count as 0 hip-flexor reps."
             )
         no_split = int(self.event_races()["differential_s"].isna().sum())
@@ -246,7 +261,7 @@ class AthleteReport:
 
     # -- figures (each returns the Axes; empty data draw a labelled empty panel)
     def plot_weekly_volume(self):
-        from ..plots import plot_weekly_volume
+        from ...plots import plot_weekly_volume
 
         ax = plot_weekly_volume(
             self.ds.log,
@@ -254,12 +269,10 @@ class AthleteReport:
             exercise_names=self._names(),
             who=self.name,
         )
-        from .injuries import mark_athlete_time_loss  # the athlete's own days lost
-
         return mark_athlete_time_loss(ax, self.ds, self.athlete_id)
 
     def plot_fade(self):
-        from ..plots import plot_fatigue_trend
+        from ...plots import plot_fatigue_trend
 
         fat = self.ds.fatigue
         return plot_fatigue_trend(
@@ -286,11 +299,11 @@ class AthleteReport:
         last4 = ad.tail(4)
         p4, d4 = float(last4["planned_hf_reps"].sum()), float(last4["done_hf_reps"].sum())
         text = (
-            f"Over {_count(len(ad), 'planned week')} {self.name} logged "
+            f"Over {count_of(len(ad), 'planned week')} {self.name} logged "
             f"{done:,.0f} of {planned:,.0f} planned hip-flexion reps "
             f"({done / planned * 100:.0f}%)"
             if planned > 0
-            else f"Over {_count(len(ad), 'planned week')} no hip-flexor reps were planned"
+            else f"Over {count_of(len(ad), 'planned week')} no hip-flexor reps were planned"
         )
         if p4 > 0:
             text += f"; in the last four planned weeks {d4 / p4 * 100:.0f}%"
@@ -300,18 +313,18 @@ class AthleteReport:
         )
         if quiet:
             text += (
-                f" In {_count(quiet, 'week')} nothing at all was logged (×): the log cannot "
+                f" In {count_of(quiet, 'week')} nothing at all was logged (×): the log cannot "
                 "tell a week off from a week not written down."
             )
         return text
 
     def plot_plan_adherence(self):
-        from ..plots import plot_plan_adherence
+        from ...plots import plot_plan_adherence
 
         return plot_plan_adherence(self.adherence(), self.athlete_id, who=self.name)
 
     def plot_progression(self):
-        from ..plots import plot_progression
+        from ...plots import plot_progression
 
         return plot_progression(
             self.ds.log, self.athlete_id, exercise_names=self._names(), who=self.name
@@ -324,7 +337,7 @@ class AthleteReport:
         One row per calendar week (Monday) of the athlete's logged span; ``ramp_pct`` is NA
         in the first week and after a week at 0 (a rise from nothing has no percentage).
         """
-        from ..volume import weekly_volume
+        from ...volume import weekly_volume
 
         def make() -> pd.DataFrame:
             w = weekly_volume(self.ds.log).groupby("week", sort=True)["hf_reps"].sum()
@@ -341,8 +354,6 @@ class AthleteReport:
     def ramp_text(self) -> str:
         """The ramp in words: the largest rise and drop, and the weeks past the threshold
         of the attention list (``ATTENTION_VOLUME_CHANGE_PCT``)."""
-        from .. import config
-
         t = self.ramp_table().dropna(subset=["ramp_pct"])
         if t.empty:
             return (
@@ -358,18 +369,18 @@ class AthleteReport:
             f"Biggest rise on the week before: {float(up['ramp_pct']):+.0f}% (week of "
             f"{up['week']:%d %b %Y}, {prev[up['week']]:,.0f} to {up['hf_reps']:,.0f} reps); "
             f"biggest drop: {float(down['ramp_pct']):+.0f}% (week of {down['week']:%d %b %Y}). "
-            f"{_count(big, 'week')} of {len(t)} changed by more than {limit:g}% on the week "
+            f"{count_of(big, 'week')} of {len(t)} changed by more than {limit:g}% on the week "
             "before (the size of change the attention list flags). A week after one with no hip-flexor "
             "work has no percentage."
         )
 
     def plot_ramp(self):
-        from ..plots import plot_ramp
+        from ...plots import plot_ramp
 
         return plot_ramp(self.ds.log, self.athlete_id, who=self.name)
 
     def plot_profile(self):
-        from ..plots import plot_velocity_profile
+        from ...plots import plot_velocity_profile
 
         seg = self.segments[self.segments["event_m"] == self.event]
         return plot_velocity_profile(
@@ -377,7 +388,7 @@ class AthleteReport:
         )
 
     def plot_volume_vs_fade(self):
-        from ..plots import plot_volume_vs_fatigue
+        from ...plots import plot_volume_vs_fatigue
 
         n = self.estimate().n
         return plot_volume_vs_fatigue(

@@ -26,9 +26,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..fingerprint import _sha
-from ..io import write_atomic
-from ..safe_text import DANGEROUS_PREFIXES  # the prefixes every CSV hipflex neutralises too
+from ..._version import __version__
+from ...adherence import plan_adherence
+from ...agegrade import age_graded
+from ...config import PRIMARY_WINDOW_DAYS
+from ...fingerprint import sha
+from ...io import write_atomic, write_text_atomic
+from ...safe_text import DANGEROUS_PREFIXES  # the prefixes every CSV hipflex neutralises too
+from ...season import race_context
+from ..outputs import discarded, page_names, squad_workbook_name
+from .squad import squad_effect, squad_races
+from .squad_scale import athlete_slopes_sheet
 
 __all__ = [
     "DANGEROUS_PREFIXES",
@@ -137,9 +145,6 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]
 
 
 def _races_table(ds) -> pd.DataFrame:
-    from ..agegrade import age_graded
-    from ..season import race_context
-
     return age_graded(race_context(ds.races), ds.athletes)
 
 
@@ -147,7 +152,7 @@ def _tables(ds, *, include_health: bool = False, shared: bool = False
             ) -> dict[str, pd.DataFrame]:  # fmt: skip
     """The exported tables; the injury log only with ``include_health`` (``--include-health``),
     and a shared (squad) book's rejects without injury values unless it is asked for."""
-    from ..adherence import plan_adherence
+    # pages.injuries loads matplotlib (its plots): only when a workbook is computed
     from .injuries import mask_health_rejects
 
     rejects = ds.rejects if include_health or not shared else mask_health_rejects(ds.rejects)
@@ -190,16 +195,13 @@ def squad_sheets(
 
 def _slopes_sheet(ds, window_days: int | None) -> pd.DataFrame:
     """:func:`.squad_scale.athlete_slopes_sheet` of every event with a squad estimate."""
-    from ..config import PRIMARY_WINDOW_DAYS
-    from ..stats import athlete_slopes
-    from .squad import _table, squad_effect
-    from .squad_scale import athlete_slopes_sheet
+    from ...stats import athlete_slopes
 
     w = int(window_days or PRIMARY_WINDOW_DAYS)
     names = dict(zip(ds.athletes["athlete_id"], ds.athletes["name"], strict=True))
     frames = []
     for ev in sorted({int(e) for e in ds.races["event_m"].dropna()}):
-        t = _table(ds, ev, (w,))
+        t = squad_races(ds, ev, (w,))
         if t["differential_s"].notna().sum() < 2:
             continue
         res = squad_effect(t, w)
@@ -212,16 +214,6 @@ def _slopes_sheet(ds, window_days: int | None) -> pd.DataFrame:
             None, names, event=0, window_days=w,
         )  # fmt: skip
     return pd.concat(frames, ignore_index=True)
-
-
-def squad_workbook_name(ds) -> str:
-    """The squad workbook's file name in ``OUT/exports/``: ``squad.xlsx``, or
-    ``squad-all.xlsx`` should an athlete's own workbook be named ``squad``."""
-    from .plan import page_names
-
-    pages = page_names(ds.athletes["athlete_id"].astype(str))
-    taken = {pages[aid].lower() for aid in ds.athletes["athlete_id"].astype(str)}
-    return "squad.xlsx" if "squad" not in taken else "squad-all.xlsx"
 
 
 def write_exports(
@@ -254,7 +246,7 @@ def write_exports(
         ``exports/<name>.xlsx`` sits beside ``athletes/<name>.html``.
     key : str, optional
         A key of everything the sheets are made from: :func:`~analysis.reports.build_reports`
-        passes :func:`analysis.reports.plan.content_key` (every table, the code, the
+        passes :func:`analysis.reports.batch.plan.content_key` (every table, the code, the
         settings). When it equals the last call's and every workbook is there, no sheet is
         even computed (~2 s of an unchanged 12-athlete re-run). Without it every
         workbook's sheets are computed and compared.
@@ -271,11 +263,7 @@ def write_exports(
     """
     import json
 
-    from ..io import write_text_atomic
-
     if page_name is None:  # the planner's names: unique per athlete across case and slugging
-        from .plan import page_names
-
         page_name = page_names(ds.athletes["athlete_id"].astype(str)).__getitem__
     name = page_name
     root = Path(out_dir) / "exports"
@@ -293,8 +281,6 @@ def write_exports(
     if not isinstance(known, dict) or not all(
         isinstance(k, str) and isinstance(v, str | None) for k, v in known.items()
     ):  # right JSON, wrong shape ([] or {"x": 1}): rebuilt, never a failure every night
-        from .state import discarded
-
         discarded(index_path, "not a mapping of workbook digests")
         known = {}
     digests, paths = {}, []
@@ -307,7 +293,7 @@ def write_exports(
     # nothing changed since the last call under the same key and every workbook is there:
     # no workbook needs even its sheets made
     files = [file for file, _ in jobs]
-    inputs = _sha(key, str(window_days or ""), *files, f"health={include_health}") if key else ""
+    inputs = sha(key, str(window_days or ""), *files, f"health={include_health}") if key else ""
     if (
         inputs
         and known.get(_INPUTS) == inputs
@@ -336,8 +322,6 @@ _INPUTS = "(inputs)"
 def _digest(sheets: dict[str, pd.DataFrame]) -> str | None:
     """A digest of the sheets' names, columns, types and values (None: cannot be hashed)."""
     import hashlib
-
-    from .._version import __version__
 
     h = hashlib.sha256(__version__.encode())
     try:

@@ -8,16 +8,20 @@
 - ``OUT/extra/<name>.html`` — any notebook of your own in the notebooks folder,
 - ``OUT/index.html`` linking them all, opening with what needs a look,
 - ``OUT/attention.csv`` (that list for other tools) and ``OUT/exports/<athlete_id>.xlsx``
-  (:mod:`analysis.reports.season`),
+  (:mod:`analysis.reports.pages.season`),
 
 each with the executed notebook beside it (``.ipynb``). How it is fast, safe and robust:
 
-* **Once-only cleaning.** The parent cleans the data once (through the Parquet cache
-  ``OUT/.hipflex/cache``, or ``$HIPFLEX_CACHE_DIR``) and writes a snapshot of the cleaned
-  tables for the run (``OUT/.hipflex/snapshots/<run id>/``, one Parquet file per table);
-  every kernel gets its path in ``$HIPFLEX_SNAPSHOT`` and its ``load_dataset`` reads exactly
-  that snapshot — it never cleans again, so a file changed during the run cannot put other
-  rows (or the cleaner's warnings) into a page. A missing snapshot fails the report clearly.
+* **Once-only cleaning.** ``hipflex report`` cleans the data once (through the Parquet
+  cache ``OUT/.hipflex/cache``, or ``$HIPFLEX_CACHE_DIR``) and hands the
+  :class:`~analysis.dataset.Dataset` to :func:`build_reports`, which writes a snapshot of
+  the cleaned tables for the run (``OUT/.hipflex/snapshots/<run id>/``, one Parquet file
+  per table); every kernel gets its part of it as the notebook parameter ``tables`` and
+  its ``load_dataset(data_dir, tables=tables)`` reads exactly that snapshot — it never
+  cleans again, so a file changed during the run cannot put other rows (or the cleaner's
+  warnings) into a page. A missing snapshot fails the report clearly. No environment
+  variable carries data or settings to a kernel: the batch's settings are one
+  :class:`~analysis.reports.batch.settings.ReportSettings`.
 * **Parallel workers.** ``jobs`` long-lived worker processes (default: the cores, bounded
   by the available memory ÷ the memory one report takes; printed at the start), each in
   its own session, run one report at a time: papermill, then the HTML export in-process
@@ -53,6 +57,7 @@ each with the executed notebook beside it (``.ipynb``). How it is fast, safe and
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import hashlib
 import os
@@ -61,79 +66,53 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ..safe_text import one_line
+from ... import dataset as dataset_io  # by module: save_dataset looked up when called
+from ...dataset import CACHE_ENV, Dataset, load_dataset
+from ...errors import DataError
+from ...io import write_text_atomic
+from ...safe_text import one_line
+from ..pages.season import season_outputs
+from .cluster import cluster_engine
 from .index import write_index
-from .jobs import (
-    DEFAULT_WINDOW,
-    KERNEL_NAME,
-    MANIFEST,
-    RUN_FILE,
-    SNAPSHOTS_DIR,
-    START_RETRIES,
-    STATE_DIR,
-    BatchResult,
-    ReportJob,
-    ReportStatus,
-)
-from .manifest import _read_manifest, _write_manifest
+from .jobs import MANIFEST, RUN_FILE, SNAPSHOTS_DIR, STATE_DIR, BatchResult, ReportJob, ReportStatus
+from .manifest import read_manifest, write_manifest
 from .plan import check_notebooks, content_key, plan_reports_cached
-from .runner import StopBatch, _Progress, default_workers, run_jobs
-from .season import season_outputs
+from .runner import Progress, StopBatch, default_workers, run_jobs
+from .settings import ReportSettings
 from .state import evict_cache, inside, valid_target
 
 
 def build_reports(
-    data_dir: str | os.PathLike[str],
+    ds: Dataset | str | os.PathLike[str],
     out: str | os.PathLike[str],
     *,
-    jobs: int | None = None,
-    timeout: float | None = 600.0,
-    force: bool = False,
-    progress: bool | None = None,
-    notebooks_dir: str | os.PathLike[str] | None = None,
-    window_days: int = DEFAULT_WINDOW,
-    kernel_name: str = KERNEL_NAME,
-    retries: int = START_RETRIES,
-    scheduler=None,
-    include_health: bool = False,
+    settings: ReportSettings | None = None,
+    **options: Any,
 ) -> BatchResult:
-    """Run every report of a data folder into ``out`` and write ``out/index.html``.
+    """Run every report of a dataset into ``out`` and write ``out/index.html``.
 
     Parameters
     ----------
-    data_dir : path
-        The coach's data folder (``athletes.csv``, logs, results).
+    ds : Dataset or path
+        The cleaned dataset (``hipflex report`` cleans the folder once and passes it: it
+        is not cleaned again). A path is the coach's data folder (``athletes.csv``, logs,
+        results), cleaned here once, through the cache ``OUT/.hipflex/cache`` (or
+        ``$HIPFLEX_CACHE_DIR``) with ``settings.hand_to_fat``: the convenience of scripts
+        and notebooks.
     out : path
         Output folder; pinned paths ``index.html``, ``athletes/<athlete_id>.html``,
         ``cohorts/<column>.html``, ``data_quality.html`` (executed ``.ipynb`` beside each).
-    jobs : int, optional
-        Reports run in parallel (default: the CPUs available, bounded by the available
-        memory ÷ memory per report: :func:`analysis.reports.runner.default_workers`).
-    timeout : float, optional
-        Seconds one report may take before it is stopped and marked failed (None: no
-        limit).
-    force : bool
-        Re-run every report even if its inputs are unchanged.
-    progress : bool, optional
-        True: progress bar; False: silent; None: a bar on a terminal, one line per report
-        otherwise (cron).
-    notebooks_dir : path, optional
-        Where the notebooks are (default: the project's ``notebooks/``).
-    window_days : int
-        Volume window of the athlete and cohort reports.
-    kernel_name : str
-        Jupyter kernel (default ``python3``, started with this interpreter).
-    retries : int
-        Attempts for a kernel that fails to start.
-    scheduler : str or distributed.Client, optional
-        Run the reports as tasks on this Dask cluster (``analysis.reports.cluster``), which
-        ships the run's snapshot (``$HIPFLEX_SNAPSHOT``) to its workers; default: local
-        worker processes.
-    include_health : bool
-        Put the injury log in ``OUT/exports/`` (each athlete's own injuries in their book,
-        the log in the squad book); default: health data stays out of the exports.
+    settings : ReportSettings, optional
+        Window, jobs, time limit, notebooks, kernel, cluster, ... (default: the defaults of
+        :class:`~analysis.reports.batch.settings.ReportSettings`).
+    **options
+        Fields of :class:`~analysis.reports.batch.settings.ReportSettings` that replace
+        those of ``settings`` (``jobs=2, progress=False``).
 
     Returns
     -------
@@ -147,19 +126,61 @@ def build_reports(
         notebooks folder or a notebook in it is missing or invalid (checked first).
     OSError
         ``out`` cannot be written (read-only, full); the CLI makes it one line.
+    TypeError
+        An option that is not a report setting.
     """
-
-    t0 = time.perf_counter()
-    started = time.time()
-    notebooks_dir = check_notebooks(notebooks_dir)  # named before any work starts
+    clock = _Clock(time.perf_counter(), time.time())
+    settings = (settings or ReportSettings()).with_options(**options)
+    # named before any work starts
+    settings = settings.with_options(notebooks_dir=check_notebooks(settings.notebooks_dir))
     out = Path(out)
-    data_dir = Path(data_dir)
     state = out / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
     with _exclusive(state / "lock"):
-        return _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-                      notebooks_dir, window_days, kernel_name, retries, scheduler,
-                      include_health=include_health)  # fmt: skip
+        run = _start_run(ds, state, settings)
+        try:
+            return _run(run, out, settings, clock)
+        finally:
+            shutil.rmtree(run.snapshot, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """When the batch started: ``perf`` for its duration, ``wall`` for the index."""
+
+    perf: float
+    wall: float
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One run of the batch: its id, its dataset and where its state lives."""
+
+    run_id: str
+    ds: Dataset
+    data_dir: Path
+    state: Path
+    cache_dir: Path
+    snapshot: Path  # written once there is a report to run
+
+
+def _start_run(source: Dataset | str | os.PathLike[str], state: Path, settings) -> _Run:
+    """Claim ``OUT`` for a new run and have its dataset (cleaned here if given a folder)."""
+    run_id = _claim(state)
+    cache_dir = Path(os.environ.get(CACHE_ENV) or state / "cache")
+    if isinstance(source, Dataset):
+        ds = source
+    else:
+        ds = load_dataset(source, cache_dir=cache_dir, hand_to_fat=settings.hand_to_fat)
+    evict_cache(cache_dir, keep=str(ds.fingerprint or ""))  # the stated rule: state.py
+    return _Run(
+        run_id=run_id,
+        ds=ds,
+        data_dir=Path(ds.data_dir or "."),
+        state=state,
+        cache_dir=cache_dir,
+        snapshot=state / SNAPSHOTS_DIR / run_id,
+    )
 
 
 def _page_sha(path: Path) -> str:
@@ -173,8 +194,6 @@ def _claim(state: Path) -> str:
     """A new run id, written to ``OUT/.hipflex/run`` (the folder's lock is held): from now
     on only this run renames pages into ``OUT``. Snapshots and temporary notebooks of
     older runs (a run killed with ``kill -9`` leaves them) are removed."""
-    from ..io import write_text_atomic
-
     run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     write_text_atomic(state / RUN_FILE, run_id + "\n")
     for folder in (state / SNAPSHOTS_DIR, state / "tmp"):
@@ -199,8 +218,6 @@ def _exclusive(path: Path):
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            from ..errors import DataError
-
             raise DataError(
                 "another hipflex report is writing into this folder; try again when it is done",
                 file=str(path.parent.parent),
@@ -209,25 +226,6 @@ def _exclusive(path: Path):
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
-
-
-def _build(data_dir, out, state, t0, started, jobs, timeout, force, progress,
-           notebooks_dir, window_days, kernel_name, retries, scheduler=None, *,
-           include_health: bool = False) -> BatchResult:  # fmt: skip
-    from ..dataset import CACHE_ENV, SNAPSHOT_ENV, load_dataset
-
-    run_id = _claim(state)
-    cache_dir = Path(os.environ.get(CACHE_ENV) or state / "cache")
-    with _without(SNAPSHOT_ENV):  # the parent cleans (a kernel's variable is not for it)
-        ds = load_dataset(data_dir, cache_dir=cache_dir)
-    evict_cache(cache_dir, keep=str(ds.fingerprint or ""))  # the stated rule: state.py
-    snapshot = state / SNAPSHOTS_DIR / run_id  # written once there is a report to run
-    try:
-        return _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
-                    notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
-                    snapshot, scheduler, include_health=include_health)  # fmt: skip
-    finally:
-        shutil.rmtree(snapshot, ignore_errors=True)
 
 
 def _write_snapshot(ds, snapshot: Path, todo: list[ReportJob]) -> list[ReportJob]:
@@ -239,42 +237,19 @@ def _write_snapshot(ds, snapshot: Path, todo: list[ReportJob]) -> list[ReportJob
     athlete's data (its takeaway, which uses the squad's estimate, comes as a parameter).
     Returns ``todo`` with each athlete job pointing at its part (``ReportJob.tables``).
     """
-    import dataclasses
-
-    from ..dataset import save_dataset
-
-    save_dataset(ds, snapshot)
+    dataset_io.save_dataset(ds, snapshot)
     out = []
     for j in todo:
         if j.kind == "athlete":
             part = f"athletes/{Path(j.target).name}"
-            save_dataset(ds.athlete(j.key), snapshot / part)
+            dataset_io.save_dataset(ds.athlete(j.key), snapshot / part)
             j = dataclasses.replace(j, tables=part)
         out.append(j)
     return out
 
 
-@contextlib.contextmanager
-def _without(var: str):
-    saved = os.environ.pop(var, None)
-    try:
-        yield
-    finally:
-        if saved is not None:
-            os.environ[var] = saved
-
-
-def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
-         notebooks_dir, window_days, kernel_name, retries, run_id, cache_dir,
-         snapshot, scheduler=None, *, include_health: bool = False) -> BatchResult:  # fmt: skip
-    content = content_key(ds)  # keys the reused plan and the exports: hashed once
-    planned = plan_reports_cached(
-        ds, data_dir, notebooks_dir, window_days=window_days, state=state, content=content
-    )
-    manifest_path = state / MANIFEST
-    manifest = _read_manifest(manifest_path)
-
-    # reports no longer planned (an athlete left the roster): remove what we wrote for them
+def _prune(manifest: dict, planned: list[ReportJob], out: Path) -> None:
+    """Remove what was written for reports no longer planned (an athlete left the roster)."""
     wanted = {j.target for j in planned}
     for target in [t for t in manifest if t not in wanted]:
         for suffix in (".html", ".ipynb"):
@@ -283,6 +258,18 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
             with contextlib.suppress(OSError):
                 (out / (target + suffix)).unlink()
         del manifest[target]
+
+
+@dataclass(frozen=True)
+class _Todo:
+    """The planned reports split into those to run and those whose page stands."""
+
+    run: list[ReportJob]
+    skipped: list[ReportStatus]
+
+
+def _todo(planned: list[ReportJob], manifest: dict, out: Path, force: bool) -> _Todo:
+    """A report is skipped when its inputs are unchanged and its page is the one recorded."""
 
     def unchanged(j: ReportJob) -> bool:
         m = manifest.get(j.target)
@@ -297,27 +284,34 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
             and _page_sha(out / (j.target + ".html")) == m.get("html_sha")
         )
 
-    statuses: dict[str, ReportStatus] = {}
-    todo = []
-    for j in planned:
-        if unchanged(j):
-            statuses[j.target] = ReportStatus(j, "skipped")
-        else:
-            todo.append(j)
-    bar = _Progress(len(planned), progress)
-    for st in statuses.values():
-        bar.update(st)
-    lock = threading.Lock()
+    skipped = [ReportStatus(j, "skipped") for j in planned if unchanged(j)]
+    done = {st.job.target for st in skipped}
+    return _Todo(run=[j for j in planned if j.target not in done], skipped=skipped)
 
-    def done(st: ReportStatus) -> None:
-        with lock:
-            statuses[st.job.target] = st
-            if not st.html_sha and scheduler is not None:  # the submitter wrote it just now
-                st.html_sha = _page_sha(out / st.html_path)
+
+@dataclass
+class _Book:
+    """The statuses of the batch and its manifest, updated as each report is done (from the
+    engine's threads)."""
+
+    out: Path
+    path: Path
+    manifest: dict
+    bar: Progress
+    on_cluster: bool
+    statuses: dict[str, ReportStatus] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def done(self, st: ReportStatus) -> None:
+        """Record a report's status; the manifest is rewritten when the run wrote its page."""
+        with self.lock:
+            self.statuses[st.job.target] = st
+            if not st.html_sha and self.on_cluster:  # the submitter wrote it just now
+                st.html_sha = _page_sha(self.out / st.html_path)
             if not st.html_sha:  # this run wrote no page: keep what the manifest knew
-                bar.update(st)
+                self.bar.update(st)
                 return
-            manifest[st.job.target] = {
+            self.manifest[st.job.target] = {
                 "digest": st.job.digest,
                 "html_sha": st.html_sha,
                 "status": st.status,
@@ -328,56 +322,105 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
                 "title": st.job.title,
                 "finished": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             }
-            _write_manifest(manifest_path, manifest)
-        bar.update(st)
+            write_manifest(self.path, self.manifest)
+        self.bar.update(st)
 
-    if scheduler is not None:  # the cluster's workers decide, unless --jobs caps the batch
+
+@dataclass(frozen=True)
+class _Engine:
+    """What runs the reports: local worker processes or a Dask cluster, how many at a time
+    and why (printed), and the engine's own keywords."""
+
+    run: Callable[..., list[ReportStatus]]
+    workers: int | None
+    why: str
+    local: dict = field(default_factory=dict)
+
+
+def _engine(settings: ReportSettings, run: _Run, stop: StopBatch) -> _Engine:
+    """The local runner, or the same batch on a Dask cluster with this run's snapshot."""
+    jobs = settings.jobs
+    if settings.scheduler is not None:  # the cluster's workers decide, unless --jobs caps it
         n_workers = int(jobs) if jobs else None
         why = (
             f"at most {n_workers} at a time on the Dask cluster (--jobs)"
             if n_workers
             else "on the Dask cluster (its workers decide how many at a time)"
         )
-    elif jobs:
+        engine = cluster_engine(settings.scheduler, run.data_dir, run.snapshot, tables_param=True)
+        return _Engine(engine, n_workers, why)
+    if jobs:
         n_workers, why = int(jobs), f"{int(jobs)} at a time (--jobs)"
     else:
         n_workers, why = default_workers()
-    if progress is not False and todo:
-        print(f"hipflex: {len(todo)} reports to run, {why}", file=sys.stderr, flush=True)
-    stop = StopBatch()
-    engine, local = run_jobs, {"run_id": run_id, "snapshot": snapshot, "stop": stop}
-    if scheduler is not None:  # the same batch on a Dask cluster, with this run's snapshot
-        from ..dataset import SNAPSHOT_ENV
-        from .cluster import cluster_engine
+    local = {"run_id": run.run_id, "snapshot": run.snapshot, "stop": stop}
+    return _Engine(run_jobs, n_workers, why, local)
 
-        engine = cluster_engine(
-            scheduler, data_dir, snapshot, tables_include=None, tables_env=SNAPSHOT_ENV
-        )
-        local = {}
+
+def _run(run: _Run, out: Path, settings: ReportSettings, clock: _Clock) -> BatchResult:
+    """Plan, run what is out of date, then the season's outputs and the index."""
+    content = content_key(run.ds)  # keys the reused plan and the exports: hashed once
+    planned = plan_reports_cached(
+        run.ds,
+        run.data_dir,
+        settings.notebooks_dir,
+        window_days=settings.window_days,
+        state=run.state,
+        content=content,
+    )
+    book = _Book(
+        out=out,
+        path=run.state / MANIFEST,
+        manifest=read_manifest(run.state / MANIFEST),
+        bar=Progress(len(planned), settings.progress),
+        on_cluster=settings.scheduler is not None,
+    )
+    _prune(book.manifest, planned, out)
+    todo = _todo(planned, book.manifest, out, settings.force)
+    for st in todo.skipped:
+        book.statuses[st.job.target] = st
+        book.bar.update(st)
+    stop = StopBatch()
+    engine = _engine(settings, run, stop)
+    if settings.progress is not False and todo.run:
+        print(f"hipflex: {len(todo.run)} reports to run, {engine.why}", file=sys.stderr, flush=True)
     try:
-        if todo:
-            todo = _write_snapshot(ds, snapshot, todo)
-            engine(
-                todo,
+        if todo.run:
+            engine.run(
+                _write_snapshot(run.ds, run.snapshot, todo.run),
                 out,
-                workers=n_workers,
-                timeout=timeout,
-                kernel_name=kernel_name,
-                cache_dir=cache_dir,
-                retries=retries,
-                on_done=done,
-                **local,
+                workers=engine.workers,
+                timeout=settings.timeout,
+                kernel_name=settings.kernel_name,
+                cache_dir=run.cache_dir,
+                retries=settings.retries,
+                on_done=book.done,
+                **engine.local,
             )
     finally:
-        bar.close()
+        book.bar.close()
+    return _finish(run, out, settings, clock, planned, book, stop, content)
+
+
+def _finish(
+    run: _Run,
+    out: Path,
+    settings: ReportSettings,
+    clock: _Clock,
+    planned: list[ReportJob],
+    book: _Book,
+    stop: StopBatch,
+    content: str,
+) -> BatchResult:
+    """The manifest, the coach's season (attention list, exports) and the index; the summary."""
     problems: list[str] = []
     try:
-        _write_manifest(manifest_path, manifest)
+        write_manifest(book.path, book.manifest)
     except OSError as exc:
         problems.append(f"manifest not written: {exc.strerror or exc}")
-    ordered = [statuses[j.target] for j in planned if j.target in statuses]
-    result = BatchResult(out=out, reports=ordered, seconds=time.perf_counter() - t0)
-    result.not_attempted = [j for j in planned if j.target not in statuses]
+    ordered = [book.statuses[j.target] for j in planned if j.target in book.statuses]
+    result = BatchResult(out=out, reports=ordered, seconds=time.perf_counter() - clock.perf)
+    result.not_attempted = [j for j in planned if j.target not in book.statuses]
     if result.not_attempted:
         result.stopped = stop.reason or "the batch stopped"
     # the coach's season: OUT/attention.csv, OUT/exports/, the index's first sections
@@ -389,7 +432,12 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
         try:
             # the exports are made from the tables: their content keys them
             season = season_outputs(
-                ds, out, pages, key=content, include_health=include_health, window_days=window_days
+                run.ds,
+                out,
+                pages,
+                key=content,
+                include_health=settings.include_health,
+                window_days=settings.window_days,
             )
             problems += season.problems
             season_html = season.html
@@ -400,19 +448,23 @@ def _run(ds, data_dir, out, state, t0, started, jobs, timeout, force, progress,
         result.index = write_index(
             out,
             ordered,
-            manifest,
-            ds,
-            data_dir,
-            started,
+            book.manifest,
+            run.ds,
+            run.data_dir,
+            clock.wall,
             result.seconds,
             top=season_html,
             not_attempted=result.not_attempted,
         )
     except OSError as exc:
         result.problems.append(f"index.html not rewritten: {exc.strerror or exc}")
-    result.seconds = time.perf_counter() - t0
+    result.seconds = time.perf_counter() - clock.perf
+    progress = settings.progress
     if progress is not False or not result.ok:
         print(result.summary(), file=sys.stderr if not result.ok else sys.stdout)
     if progress is not False and not stop.is_set() and season is not None and season.summary:
         print(one_line(season.summary))  # one plain paragraph: what needs a look (cron mails it)
     return result
+
+
+__all__ = ["ReportSettings", "build_reports"]

@@ -3,7 +3,7 @@ worker, a time limit per report, the workers and their kernels (and nothing else
 timeout, Ctrl-C or SIGTERM, progress on a terminal or one line per report.
 
 Workers and kernels die with their parent even when it is killed with ``kill -9`` (the
-parent-death signal, or a watchdog: :func:`analysis.reports.worker.die_with_parent`); a
+parent-death signal, or a watchdog: :func:`analysis.reports.batch.worker.die_with_parent`); a
 batch stops scheduling when the output disk is full (:class:`StopBatch`).
 """
 
@@ -27,25 +27,26 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from ..safe_text import one_line
-from .export import _finalize, _tmp_notebook
+from ...dataset import CACHE_ENV
+from ...safe_text import one_line
+from .export import finalize, tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, STATE_DIR, ReportJob, ReportStatus
-from .procs import _descendants, default_workers
+from .procs import default_workers, descendants
 from .worker import DISK_FULL, PARENT_ENV
 
-__all__ = ["StopBatch", "_descendants", "default_workers", "run_jobs"]
+__all__ = ["StopBatch", "default_workers", "descendants", "run_jobs"]
 
 
 #: The workers alive in this process (only they, and their kernels, are ever killed).
-_LIVE: set[_Worker] = set()
+_LIVE: set[Worker] = set()
 _LIVE_LOCK = threading.Lock()
 
 
-class _Worker:
+class Worker:
     """A worker process in its own session, with its jobs on stdin and results on stdout."""
 
     #: What the process runs (the Dask engine's report processes run their own loop).
-    COMMAND = "from analysis.reports.worker import _worker_main; _worker_main()"
+    COMMAND = "from analysis.reports.batch.worker import _worker_main; _worker_main()"
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.log = open(log_path, "ab")
@@ -88,7 +89,7 @@ class _Worker:
         pid = self.proc.pid
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGSTOP)  # no new kernels while we collect them
-        victims = _descendants(pid) if self.proc.poll() is None else []
+        victims = descendants(pid) if self.proc.poll() is None else []
         groups = {pid}
         for v in victims:
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -130,6 +131,10 @@ class _Worker:
             _LIVE.discard(self)
 
 
+#: The name the runner starts workers by (tests replace it with an in-process worker).
+_Worker = Worker
+
+
 class StopBatch(threading.Event):
     """Set to stop a batch from scheduling more reports; :attr:`reason` says why."""
 
@@ -160,16 +165,10 @@ def _disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in DISK_FULL
 
 
-def _worker_env(cache_dir: Path, snapshot: Path | None = None) -> dict[str, str]:
-    from ..dataset import CACHE_ENV, SNAPSHOT_ENV
-
+def _worker_env(cache_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     # absolute: a kernel runs in the notebook's folder, not where `--out out` was given
     env[CACHE_ENV] = str(Path(cache_dir).resolve())
-    if snapshot is not None:  # the kernels read exactly this run's cleaned tables
-        env[SNAPSHOT_ENV] = str(Path(snapshot).resolve())
-    else:
-        env.pop(SNAPSHOT_ENV, None)
     return with_report_defaults(env)
 
 
@@ -181,12 +180,12 @@ def with_report_defaults(env: dict[str, str]) -> dict[str, str]:
         env.setdefault(var, "1")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    root = str(Path(__file__).resolve().parents[2])
+    root = str(Path(__file__).resolve().parents[3])
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
 
-class _Progress:
+class Progress:
     """tqdm on a terminal, plain log lines otherwise, nothing when disabled."""
 
     def __init__(self, total: int, mode: bool | None) -> None:
@@ -222,6 +221,10 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+#: The old name (scripts and tests use it).
+_Progress = Progress
 
 
 def run_jobs(
@@ -264,7 +267,8 @@ def run_jobs(
         This run's id: in the temporary file names, and checked before every rename (only
         the run named in ``OUT/.hipflex/run`` writes pages). '' for no check.
     snapshot : path, optional
-        The run's cleaned tables (``$HIPFLEX_SNAPSHOT`` of every kernel).
+        The run's cleaned tables: each kernel gets its part as the notebook parameter
+        ``tables`` (:func:`analysis.reports.batch.jobs.report_parameters`).
     stop : StopBatch, optional
         Set (by a full disk, or by the caller) to take no further report; the reports left
         out are missing from the returned list.
@@ -272,9 +276,9 @@ def run_jobs(
     out = Path(out)
     state = out / STATE_DIR
     (state / "logs").mkdir(parents=True, exist_ok=True)
-    env = _worker_env(
-        Path(cache_dir) if cache_dir else state / "cache", Path(snapshot) if snapshot else None
-    )
+    env = _worker_env(Path(cache_dir) if cache_dir else state / "cache")
+    # absolute: a kernel runs in the notebook's folder, not where `--out out` was given
+    tables = str(Path(snapshot).resolve()) if snapshot else ""
     stop = stop if stop is not None else StopBatch()
     todo: queue.Queue[tuple[int, ReportJob]] = queue.Queue()
     for i, j in enumerate(jobs):
@@ -283,7 +287,14 @@ def run_jobs(
     limit = float(timeout) if timeout else None
 
     def one(worker: _Worker | None, n: int, job: ReportJob) -> tuple[_Worker | None, dict]:
-        spec = job.spec(out, kernel_name=kernel_name, timeout=limit, retries=retries, run_id=run_id)
+        spec = job.spec(
+            out,
+            kernel_name=kernel_name,
+            timeout=limit,
+            retries=retries,
+            run_id=run_id,
+            snapshot=tables,
+        )
         if worker is None:
             worker = _Worker(env, state / "logs" / f"worker-{n}.log")
         try:
@@ -377,8 +388,8 @@ def _salvage(out: Path, job: ReportJob, spec: dict, message: str, stop: StopBatc
     """Keep what a killed worker left (its partial notebook) at the pinned path; the result."""
     res = {"status": "failed", "error": message, "attempts": 1}
     try:
-        tmp = _tmp_notebook(out, job.target, str(spec.get("run_id") or ""))
-        res["html_sha"] = _finalize(tmp, out, job.target, spec, message)
+        tmp = tmp_notebook(out, job.target, str(spec.get("run_id") or ""))
+        res["html_sha"] = finalize(tmp, out, job.target, spec, message)
     except Exception as exc:
         if _disk_full(exc):
             stop.stop(f"the output disk is full ({os.strerror(exc.errno)})")
@@ -387,3 +398,7 @@ def _salvage(out: Path, job: ReportJob, spec: dict, message: str, stop: StopBatc
             file=sys.stderr,
         )
     return res
+
+
+#: The old name (tests use it).
+_descendants = descendants

@@ -1,17 +1,19 @@
 """The report batch on a Dask cluster: ``hipflex report DIR --out OUT --scheduler tcp://HOST:8786``.
 
 Each report is one task on an existing Dask distributed cluster (:func:`cluster_engine`,
-which has the signature of :func:`analysis.reports.runner.run_jobs`, so the batch around it
+which has the signature of :func:`analysis.reports.batch.runner.run_jobs`, so the batch around it
 — manifest, incremental runs, failure pages, index — is the local one). Workers need no
 shared file system:
 
 * **What goes to the workers** (one *payload* per batch, sent once to each worker that
   runs a report, removed from the workers at the end of the batch): the data folder's
-  files, the cleaned tables the kernels read (the dataset cache entry of this run, or the
-  run's snapshot), the notebooks of the batch, the catalog named by ``$HIPFLEX_CATALOG``,
-  and ``$HIPFLEX_HAND_TO_FAT``. Each task also carries its report's parameters.
+  files, the cleaned tables the kernels read (the run's snapshot, which each kernel gets
+  as its ``tables`` parameter; or a dataset cache entry), the notebooks of the batch, the
+  catalog named by ``$HIPFLEX_CATALOG``, and ``$HIPFLEX_HAND_TO_FAT`` (what a kernel that
+  cleans its folder through the cache needs). Each task also carries its report's
+  parameters.
 * **On a worker** the payload is written to a private temporary folder; a report runs in a
-  child process of the worker (:func:`analysis.reports.worker.run_one`: papermill, then the
+  child process of the worker (:func:`analysis.reports.batch.worker.run_one`: papermill, then the
   HTML export), with a fresh kernel per report, so an athlete's data are never in another
   athlete's kernel. A report over the time limit has its child process and kernel killed;
   a child whose worker dies kills its kernel and exits.
@@ -40,22 +42,24 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError
-from ..safe_text import one_line
+from ...errors import DataError
+from ...io import write_text_atomic
+from ...safe_text import one_line
 
 # the worker side (what runs on a Dask worker), re-exported for callers of this module
 from .cluster_worker import (  # noqa: F401
-    _PLACED,
+    PLACED,
     TABLES_ENV,
-    _code_identity,
-    _identity,
-    _place,
-    _rekey,
-    _release,
-    _report_task,
-    _version,
+    code_identity,
+    hipflex_version,
+    identity,
     kernel_cache_key,
+    place,
+    rekey,
+    release,
+    report_task,
 )
+from .export import finalize, tmp_notebook
 from .jobs import KERNEL_NAME, START_RETRIES, ReportJob, ReportStatus
 
 #: Environment variable naming the scheduler when ``--scheduler`` is not given (Dask's own).
@@ -117,13 +121,13 @@ def connect(address: str, *, timeout: float | None = None):
                 f"the Dask scheduler at {address} has no workers "
                 "(start one with: dask worker " + address + ")"
             ) from None
-        mine = _code_identity()
-        theirs = client.run(_code_identity)
+        mine = code_identity()
+        theirs = client.run(code_identity)
         other = sorted(w for w, ident in theirs.items() if ident != mine)
         if other:
             raise ClusterError(
                 f"Dask worker {other[0]} runs other hipflex code than this machine "
-                f"(hipflex {_version()} here): install the same version on every worker"
+                f"(hipflex {hipflex_version()} here): install the same version on every worker"
             )
     except BaseException:
         client.close()
@@ -149,6 +153,7 @@ def make_payload(
     *,
     tables_include: Sequence[str] | None = None,
     tables_env: str = TABLES_ENV,
+    tables_param: bool = False,
 ) -> dict[str, Any]:
     """What every worker needs for this batch, as bytes (see the module notes)."""
     data = Path(data_dir).resolve()
@@ -162,13 +167,19 @@ def make_payload(
         "data_dir": str(data),
         "data": _files(data),
         "tables": _files(Path(tables_dir), tables_include),
-        "tables_env": tables_env,
+        # the run's snapshot reaches each kernel as its ``tables`` parameter, not by a variable
+        "tables_env": "" if tables_param else tables_env,
+        "tables_param": bool(tables_param),
         # the cache scheme: the entry is keyed by a fingerprint that holds install paths
-        "tables_key": tables_include[0] if tables_include and tables_env == TABLES_ENV else "",
+        "tables_key": (
+            tables_include[0]
+            if tables_include and tables_env == TABLES_ENV and not tables_param
+            else ""
+        ),
         "notebooks": notebooks,
         "env": env,
         "catalog": Path(catalog).read_bytes() if catalog else None,
-        "code": _code_identity(),
+        "code": code_identity(),
     }
     h = hashlib.sha256()
     for part in ("data", "tables"):
@@ -176,7 +187,7 @@ def make_payload(
             h.update(f"{part}/{k}".encode() + b"\0" + hashlib.sha256(v).digest())
     for nb_id, body in payload["notebooks"].values():
         h.update(nb_id.encode() + hashlib.sha256(body).digest())
-    h.update(json.dumps([env, tables_env, payload["data_dir"]], sort_keys=True).encode())
+    h.update(json.dumps([env, payload["tables_env"], tables_param, payload["data_dir"]]).encode())
     h.update(payload["catalog"] or b"")
     payload["key"] = h.hexdigest()[:16] + "-" + uuid.uuid4().hex[:8]
     return payload
@@ -189,8 +200,9 @@ def cluster_engine(
     *,
     tables_include: Sequence[str] | None = None,
     tables_env: str = TABLES_ENV,
+    tables_param: bool = False,
 ) -> Callable[..., list[ReportStatus]]:
-    """A :func:`~analysis.reports.runner.run_jobs` that runs the reports on a Dask cluster.
+    """A :func:`~analysis.reports.batch.runner.run_jobs` that runs the reports on a Dask cluster.
 
     Parameters
     ----------
@@ -205,7 +217,12 @@ def cluster_engine(
     tables_include : sequence of str, optional
         Only these children of ``tables_dir`` (the cache entry of this run); None: all.
     tables_env : str
-        The variable the kernels read it from.
+        The variable the kernels find it by (the dataset cache, ``$HIPFLEX_CACHE_DIR``:
+        a kernel that loads its ``data_dir`` finds the entry of its fingerprint there).
+    tables_param : bool
+        ``tables_dir`` is the run's snapshot (:func:`analysis.reports.build_reports`): each
+        kernel gets its part of the workers' copy as its ``tables`` parameter, and no
+        variable is set.
     """
 
     def engine(
@@ -221,7 +238,12 @@ def cluster_engine(
     ) -> list[ReportStatus]:
         del cache_dir  # the tables are given above
         payload = make_payload(
-            jobs, data_dir, tables_dir, tables_include=tables_include, tables_env=tables_env
+            jobs,
+            data_dir,
+            tables_dir,
+            tables_include=tables_include,
+            tables_env=tables_env,
+            tables_param=tables_param,
         )
         return run_on_cluster(
             jobs,
@@ -270,7 +292,7 @@ def run_on_cluster(
     try:
         # the payload is a task of its own: held once by the scheduler, sent once to each
         # worker, and re-made if the worker holding it dies
-        shared = client.submit(_identity, payload, key=f"hipflex-payload-{key}", pure=False)
+        shared = client.submit(identity, payload, key=f"hipflex-payload-{key}", pure=False)
         queue = list(enumerate(jobs))
         queue.reverse()  # pop() takes them in job order
 
@@ -278,7 +300,7 @@ def run_on_cluster(
             i, job = queue.pop()
             spec = job.spec(out, kernel_name=kernel_name, timeout=limit, retries=retries)
             fut = client.submit(
-                _report_task,
+                report_task,
                 shared,
                 spec,
                 key=f"hipflex-{job.target}-{uuid.uuid4().hex[:8]}",
@@ -317,7 +339,7 @@ def run_on_cluster(
         for fut in futures:
             fut.cancel()
         with contextlib.suppress(Exception):
-            client.run(_release, key)  # kills what still runs, removes the data
+            client.run(release, key)  # kills what still runs, removes the data
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         if own_client:
@@ -335,9 +357,6 @@ def _terminate(signum: int, frame: Any) -> None:  # pragma: no cover - signal ha
 
 def _write_pages(out: Path, job: ReportJob, spec: dict, res: dict) -> str:
     """Write a task's page and notebook at the pinned paths; return the error ('' if ok)."""
-    from ..io import write_text_atomic
-    from .export import _finalize, _tmp_notebook
-
     error = res.get("error", "") if res.get("status") != "ok" else ""
     html, ipynb = res.get("html"), res.get("ipynb")
     if html is not None and ipynb is not None:
@@ -346,7 +365,7 @@ def _write_pages(out: Path, job: ReportJob, spec: dict, res: dict) -> str:
         return error
     error = error or "the worker returned no page"
     try:  # the notebook as submitted, with the error on top, and the failure page
-        _finalize(_tmp_notebook(out, job.target), out, job.target, spec, error)
+        finalize(tmp_notebook(out, job.target), out, job.target, spec, error)
     except Exception as exc:
         print(
             one_line(f"hipflex: could not write the page of {job.target}: {exc}"), file=sys.stderr

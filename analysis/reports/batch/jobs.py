@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...safe_text import one_line
+
 #: The pinned notebooks: kind -> file name.
 NOTEBOOKS = {
     "squad": "squad_report.ipynb",
@@ -33,7 +35,7 @@ RUN_FILE = "run"
 
 
 #: Where a run's snapshot of the cleaned tables lives (``OUT/.hipflex/snapshots/<run id>``);
-#: its path reaches every kernel as ``$HIPFLEX_SNAPSHOT``.
+#: every kernel gets its part of it as the notebook parameter ``tables``.
 SNAPSHOTS_DIR = "snapshots"
 
 
@@ -51,9 +53,6 @@ START_TIMEOUT = 60
 START_RETRIES = 3
 
 
-DEFAULT_WINDOW = 28
-
-
 #: Kernel options of the pinned reports: figures shown at the size they are drawn
 #: (IPython's inline default, ``bbox_inches="tight"``, draws every figure twice to find
 #: its box; hipflex's figures use constrained layout, which keeps them inside the figure).
@@ -65,9 +64,36 @@ REMOVE_TAGS = ("remove-cell", "remove_cell")
 
 def default_notebooks_dir() -> Path:
     """The report notebooks shipped with the package (the project's ``notebooks/``)."""
-    from ..resources import notebooks_dir
+    from ...resources import notebooks_dir
 
     return notebooks_dir()
+
+
+def report_parameters(spec: dict) -> dict:
+    """The parameters a report's notebook is run with: the job's own, and ``tables``, the
+    part of the run's snapshot its kernel reads (``spec["snapshot"]`` joined with
+    ``spec["tables"]``: an athlete report's kernel gets that athlete's tables only).
+
+    The kernel's :func:`analysis.dataset.load_dataset` reads its tables from this
+    parameter and from nothing else; without a snapshot (a plan run by hand) no ``tables``
+    is passed and the notebook reads its ``data_dir``.
+
+    Parameters
+    ----------
+    spec : dict
+        What the batch hands a worker (:meth:`~analysis.reports.batch.jobs.ReportJob.spec`).
+
+    Returns
+    -------
+    dict
+        Papermill parameters.
+    """
+    params = dict(spec["parameters"])
+    snapshot = str(spec.get("snapshot") or "")
+    if snapshot:
+        sub = str(spec.get("tables") or "")
+        params["tables"] = str(Path(snapshot) / sub) if sub else snapshot
+    return params
 
 
 @dataclass(frozen=True)
@@ -115,7 +141,7 @@ class ReportJob:
         retries: int,
         **extra: Any,
     ) -> dict:
-        """What a worker needs to run this report (:func:`analysis.reports.worker.run_one`),
+        """What a worker needs to run this report (:func:`analysis.reports.batch.worker.run_one`),
         the same for the local runner and the Dask engine; ``extra`` adds keys (``run_id``)."""
         return {
             "title": self.title,
@@ -197,8 +223,6 @@ class BatchResult:
 
     def summary(self) -> str:
         """One line per failure and a totals line."""
-        from ..safe_text import one_line
-
         lines = [
             one_line(
                 f"FAILED {r.html_path}: {r.error} (executed notebook: {self.out / r.ipynb_path})"

@@ -34,7 +34,7 @@ def _die_with_worker(cmd: list[str]) -> list[str]:
     return [sys.executable, "-S", "-c", _LAUNCHER, str(os.getpid()), *cmd]
 
 
-def _kernel_manager_class():
+def kernel_manager_class():
     """An AsyncKernelManager over IPC sockets with unique names, running this interpreter.
 
     IPC transport: each kernel's five channels are Unix sockets named
@@ -70,7 +70,7 @@ def _kernel_manager_class():
                 argv = kernel_cmd[kernel_cmd.index("ipykernel_launcher") + 1 :]
                 env = kw.get("env") or dict(os.environ)
                 cwd = str(kw.get("cwd") or os.getcwd())
-                pid = _Zygote.fork(argv, env, cwd)
+                pid = Zygote.fork(argv, env, cwd)
                 if pid:
                     prov = self.provisioner
                     prov.process = _Forked(pid)
@@ -82,7 +82,7 @@ def _kernel_manager_class():
     return HipflexKernelManager
 
 
-def _is_start_failure(exc: BaseException) -> bool:
+def is_start_failure(exc: BaseException) -> bool:
     """Whether an exception says the kernel failed to start or to answer at start-up."""
     try:
         import zmq
@@ -136,9 +136,9 @@ _PRELOAD = (
     "analysis.fingerprint",
     "analysis.templating",
     "analysis.stats",
-    "analysis.reports.athlete",
-    "analysis.reports.display",
-    "analysis.reports.squad_words",
+    "analysis.reports.pages.athlete",
+    "analysis.reports.pages.display",
+    "analysis.reports.pages.squad_words",
     "analysis.plots",
 )
 
@@ -284,7 +284,7 @@ class _Forked:
         self.send_signal(signal.SIGTERM)
 
 
-class _Zygote:
+class Zygote:
     """The worker's zygote (started on first use, one per worker process)."""
 
     _lock = threading.Lock()
@@ -303,7 +303,7 @@ class _Zygote:
                     cls.proc = None
                     proc = subprocess.Popen(
                         [sys.executable, "-c",
-                         "from analysis.reports.kernels import _zygote_main; _zygote_main()",
+                         "from analysis.reports.batch.kernels import _zygote_main; _zygote_main()",
                          str(os.getpid()), "ipykernel_launcher", "zygote"],
                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=dict(env),
                     )  # fmt: skip
@@ -347,9 +347,9 @@ class _Zygote:
 
 
 #: Whether kernels are forked when ``$HIPFLEX_FORK_KERNELS`` is not set: only in hipflex's
-#: own worker processes (:func:`analysis.reports.worker._worker_main` sets it), which run
+#: own worker processes (:func:`analysis.reports.batch.worker.worker_main` sets it), which run
 #: every report on their main thread. Elsewhere (a Dask worker's task threads, a direct
-#: :func:`~analysis.reports.worker.run_one`) kernels start the usual way unless the
+#: :func:`~analysis.reports.batch.worker.run_one`) kernels start the usual way unless the
 #: variable is ``1``: the parent-death signal belongs to the thread that started the zygote.
 FORK_DEFAULT = False
 
@@ -363,3 +363,11 @@ def _fork_kernels() -> bool:
         and hasattr(os, "fork")
         and hasattr(os, "pidfd_open")
     )
+
+
+#: The old name (tests and scripts use it).
+_is_start_failure = is_start_failure
+
+
+#: The old name (tests and scripts use it).
+_Zygote = Zygote

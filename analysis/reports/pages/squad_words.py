@@ -2,38 +2,40 @@
 session load changes it, the exploratory variety analysis and its caveats, and the
 templated boxes they are shown in (:mod:`analysis.templating`, every value escaped).
 
-Split from :mod:`analysis.reports.squad` (the numbers) so that each module stays short;
-``analysis.reports.squad`` re-exports every name.
+Split from :mod:`analysis.reports.pages.squad` (the numbers) so that each module stays short;
+``analysis.reports.pages.squad`` re-exports every name.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..stats import AdjustedEffect, CorrResult, EffectResult
-from .display import _html
+from ...stats import AdjustedEffect, CorrResult, EffectResult
+from .display import html_output
 
 
 def render(name: str, /, **context) -> str:
     """:func:`analysis.templating.render`, looked up at call time."""
-    from .. import templating
+    from ... import templating
 
     return templating.render(name, **context)
 
 
 def bullets(items: list[str]) -> object:
     """A bulleted list of sentences for display in a notebook (escaped, never maths)."""
-    return _html(render("bullets.html.j2", items=[str(x) for x in items]))
+    return html_output(render("bullets.html.j2", items=[str(x) for x in items]))
 
 
 def headline_html(words: str, verdict: str) -> object:
     """The squad's answer as the box that opens the squad report (escaped, never maths)."""
-    return _html(render("squad_headline.html.j2", words=str(words), verdict=str(verdict)))
+    return html_output(render("squad_headline.html.j2", words=str(words), verdict=str(verdict)))
 
 
 def exploratory_html(words: str, caveats: list[str]) -> object:
     """An exploratory analysis as a box of its own, marked so, with its caveats listed."""
-    return _html(render("exploratory.html.j2", words=str(words), caveats=[str(c) for c in caveats]))
+    return html_output(
+        render("exploratory.html.j2", words=str(words), caveats=[str(c) for c in caveats])
+    )
 
 
 #: Model column names that a note may quote to a coach ("... never changes within an athlete").
@@ -65,7 +67,7 @@ def format_p(p: float) -> str:
     return f"p = {p:.2f}"
 
 
-def _faster(value: float) -> str:
+def faster(value: float) -> str:
     """A change of the differential per 100 reps: ``0.05 s faster`` (less fade) or slower."""
     if not np.isfinite(value):
         return "unknown"
@@ -85,13 +87,13 @@ def headline_words(res: EffectResult, *, event: int, window_days: int) -> str:
     if not np.isfinite(res.ci_low):
         return (
             f"Per {PER} more hip-flexor reps in the {window_days} days before a {event} m race, "
-            f"the second half was {_faster(res.estimate)} relative to the first, but with "
+            f"the second half was {faster(res.estimate)} relative to the first, but with "
             f"{res.n_subjects} athlete(s) there is no interval ({res.note})."
         )
     return (
         f"Per {PER} more hip-flexor reps in the {window_days} days before a race, the second "
-        f"half of the {event} m was {_faster(res.estimate)} relative to the first "
-        f"(95 % CI {_faster(res.ci_low)} to {_faster(res.ci_high)}; {format_p(res.pvalue)}), "
+        f"half of the {event} m was {faster(res.estimate)} relative to the first "
+        f"(95 % CI {faster(res.ci_low)} to {faster(res.ci_high)}; {format_p(res.pvalue)}), "
         f"{res.n_subjects} athletes, {res.n_obs} races."
     )
 
@@ -125,7 +127,7 @@ _ANSWER = {
 
 
 def _interval(res: EffectResult) -> str:
-    return f"95 % CI {_faster(res.ci_low)} to {_faster(res.ci_high)}"
+    return f"95 % CI {faster(res.ci_low)} to {faster(res.ci_high)}"
 
 
 def adjustment_words(adj: AdjustedEffect, *, window_days: int) -> str:
@@ -159,9 +161,9 @@ def adjustment_words(adj: AdjustedEffect, *, window_days: int) -> str:
         return f"The estimate could not be adjusted for {what}: {why}."
     a, b = adj.same_rows, adj.adjusted
     move = (
-        f"leaves the estimate at {_faster(b.estimate)}"
-        if _faster(a.estimate) == _faster(b.estimate)
-        else f"moves the estimate from {_faster(a.estimate)} to {_faster(b.estimate)}"
+        f"leaves the estimate at {faster(b.estimate)}"
+        if faster(a.estimate) == faster(b.estimate)
+        else f"moves the estimate from {faster(a.estimate)} to {faster(b.estimate)}"
     )
     text = f"Adjusting for overall session load (sRPE) {move} per {PER} more hip-flexor reps"
     if not adj.changes_answer:
@@ -208,14 +210,14 @@ def variety_words(res: EffectResult, held: EffectResult, *, event: int, window_d
     what = (
         f"Per one more distinct hip-flexor exercise per session (averaged over the "
         f"{window_days} days before a race), the second half of the {event} m was "
-        f"{_faster(res.estimate)} relative to the first"
+        f"{faster(res.estimate)} relative to the first"
     )
     if np.isfinite(res.ci_low):
         what += f" ({_interval(res)}; {format_p(res.pvalue)})"
     what += f", {res.n_subjects} athletes, {res.n_obs} races."
     if np.isfinite(held.ci_low):
         what += (
-            f" With the hip-flexor volume held fixed: {_faster(held.estimate)} ({_interval(held)})."
+            f" With the hip-flexor volume held fixed: {faster(held.estimate)} ({_interval(held)})."
         )
     else:
         what += f" With the volume held fixed there is no estimate ({held.note})."
@@ -265,10 +267,11 @@ def variety_caveats(
 
 def takeaway_html(lines: list[str]) -> object:
     """The takeaway as the box that opens an athlete report."""
-    return _html(render("takeaway.html.j2", lines=[str(x) for x in lines]))
+    return html_output(render("takeaway.html.j2", lines=[str(x) for x in lines]))
 
 
-def _effect_record(r: EffectResult) -> dict:
+def effect_record(r: EffectResult) -> dict:
+    """An effect's numbers as recorded for tests and tools (estimate, interval, p, n)."""
     return {"estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
             "pvalue": r.pvalue, "n_subjects": r.n_subjects, "n_obs": r.n_obs}  # fmt: skip
 
@@ -278,7 +281,9 @@ __all__ = [
     "SRPE_PER",
     "adjustment_words",
     "bullets",
+    "effect_record",
     "exploratory_html",
+    "faster",
     "format_p",
     "headline_html",
     "headline_words",

@@ -3,7 +3,7 @@ index's first sections (what needs a look, plan adherence per athlete).
 
 :func:`season_outputs` runs once per ``hipflex report``, after the notebooks: it writes the
 attention list (:mod:`analysis.attention`) atomically and the workbooks
-(:mod:`analysis.reports.workbooks`, incremental), and returns the HTML the index opens with
+(:mod:`analysis.reports.pages.workbooks`, incremental), and returns the HTML the index opens with
 and the plain paragraph printed at the end of the command. A failure here never stops the
 reports: it is named in the index and in the command's output, and the exit code is 1.
 """
@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from ... import config
+from ...adherence import plan_adherence
+from ...attention import attention_list, attention_summary, write_attention_csv
+from .workbooks import write_exports
 
 __all__ = ["SEASON_CSS", "SeasonOutputs", "season_html", "season_outputs"]
 
@@ -74,8 +79,6 @@ def _attention_rows(att: pd.DataFrame, pages: dict[str, str]) -> list[dict]:
 
 def _rules() -> dict:
     """The attention thresholds in force (the ``ATTENTION_*`` settings), for the index."""
-    from .. import config
-
     return {
         "volume_change_pct": config.ATTENTION_VOLUME_CHANGE_PCT,
         "min_weekly_reps": config.ATTENTION_MIN_WEEKLY_REPS,
@@ -123,7 +126,7 @@ def season_html(
     ``attention`` None leaves the list out (it was not made); an empty list says nothing
     needs a look.
     """
-    from ..templating import render
+    from ...templating import render
 
     return render(
         "season.html.j2",
@@ -164,10 +167,6 @@ def season_outputs(
     window_days : int, optional
         The squad page's window, for the squad workbook's ``slopes`` sheet.
     """
-    from ..adherence import plan_adherence
-    from ..attention import attention_list, attention_summary, write_attention_csv
-    from .workbooks import write_exports
-
     out = Path(out)
     res = SeasonOutputs(attention=pd.DataFrame())
     attention, adherence, exports_name = None, [], ""

@@ -4,66 +4,29 @@ digest of each one's inputs (:func:`plan_reports`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from .jobs import DEFAULT_WINDOW, NOT_REPORTS, NOTEBOOKS, ReportJob, default_notebooks_dir
-from .manifest import _sha, _TableHasher
+from ... import fingerprint as fp  # by module: one fingerprint function, also when replaced
+from ...config import PRIMARY_WINDOW_DAYS
+from ...dataset import TABLES
+from ...errors import DataError
+from ...fingerprint import sha
+from ...io import write_text_atomic
+from ..outputs import page_names, slug
+from ..pages.cohort import cohort_columns
+from ..pages.squad import takeaway_lines
+from ..pages.words import column_label
+from .jobs import NOT_REPORTS, NOTEBOOKS, ReportJob, default_notebooks_dir
+from .manifest import TableHasher, row_hashes, table_schema
+from .state import discarded, plan_digest, valid_plan
 
-#: Names Windows (and an SMB share) reserve for devices, whatever follows the first dot:
-#: ``CON``, ``nul.txt``, ``COM1``, ``LPT9``, also with the superscript digits Windows accepts.
-_DEVICE = re.compile(r"(?i)(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|(?:COM|LPT)[0-9¹²³])\s*")
-
-
-def _device(name: str) -> bool:
-    return _DEVICE.fullmatch(name.split(".")[0]) is not None
-
-
-def _slug(text: str) -> str:
-    """A file name for an id or column: kept if already safe, else made safe and unique.
-
-    A name Windows reserves for a device (``CON``, ``NUL``, ``AUX``, ``COM1``…, with any
-    extension) is not safe: a copy of ``OUT`` on a Windows or SMB disk could not hold it,
-    so it gets the digest of its id like any other unsafe name (``CON-<digest>``)."""
-    if (
-        re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}", text)
-        and not text.endswith(".")
-        and not _device(text)
-    ):
-        return text
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:60] or "x"
-    if _device(safe):  # "nul.txt" -> "nul_txt-<digest>": no device name before a dot
-        safe = safe.replace(".", "_")
-    return f"{safe}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
-
-
-def page_names(ids) -> dict[str, str]:
-    """A file name per id, unique across case and slugging, the same on every run.
-
-    An id that is a safe file name keeps it (``athletes/<athlete_id>.html``); any other is
-    made safe with a digest of the id (:func:`_slug`). When two names would still be one
-    file on a case-insensitive disk (``A01`` and ``a01``, or ``x y`` and an id spelled like
-    its slug), each of them gets the digest of its own id added — so the names depend only
-    on the ids that collide, never on roster order.
-    """
-    ids = list(dict.fromkeys(str(i) for i in ids))
-    names = {i: _slug(i) for i in ids}
-    for _ in range(8):
-        groups: dict[str, list[str]] = {}
-        for i, name in names.items():
-            groups.setdefault(name.casefold(), []).append(i)
-        clashes = [g for g in groups.values() if len(g) > 1]
-        if not clashes:
-            return names
-        for group in clashes:
-            for i in group:
-                names[i] = f"{names[i]}-{hashlib.sha1(i.encode()).hexdigest()[:8]}"
-    raise RuntimeError("could not give every athlete a page name of their own")  # pragma: no cover
+#: The old name of :func:`analysis.reports.outputs.slug` (tests and scripts use it).
+_slug = slug
 
 
 _REQUIRED = ("athlete", "cohort", "data_quality")
@@ -76,8 +39,6 @@ def check_notebooks(notebooks_dir: str | os.PathLike[str] | None = None) -> Path
     A notebook is valid when it is JSON that nbformat's own JSON schema for its version
     accepts (:func:`_validate`).
     """
-    from ..errors import DataError
-
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     if not nb_dir.is_dir():
         raise DataError("notebooks folder not found", file=str(nb_dir))
@@ -151,7 +112,7 @@ def plan_reports(
     data_dir: str | os.PathLike[str],
     notebooks_dir: str | os.PathLike[str] | None = None,
     *,
-    window_days: int = DEFAULT_WINDOW,
+    window_days: int = PRIMARY_WINDOW_DAYS,
 ) -> list[ReportJob]:
     """The reports of a dataset, each with the digest of its inputs.
 
@@ -185,17 +146,48 @@ def plan_reports(
     cohort report the roster, log, races, splits and injury log; of the data-quality report and of
     your own notebooks every table.
     """
-    from .cohort import cohort_columns
-    from .words import column_label
-
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     data_dir = str(Path(data_dir).resolve())
+    inputs = _inputs(ds)
+    make = _JobMaker(inputs.code)
+    event = _main_event(ds.fatigue)
+    window = int(window_days)
+    jobs = _squad_jobs(ds, nb_dir, data_dir, event, window, inputs, make)
+    jobs += _athlete_jobs(ds, nb_dir, data_dir, event, window, inputs, make)
+    extras = [
+        p
+        for p in sorted(nb_dir.glob("*.ipynb"))
+        if p.name not in NOT_REPORTS and not p.name.startswith(".")
+    ]
+    extra_pages = page_names(p.stem for p in extras)
+    for extra in extras:
+        title = extra.stem.replace("_", " ")
+        target = f"extra/{extra_pages[extra.stem]}"
+        params = {"data_dir": data_dir}
+        jobs.append(make("extra", extra.stem, title, extra, target, params, inputs.everything))
+    return jobs
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What the digests of a plan are made of: the code and settings (:attr:`code`), the
+    rows of every table (:attr:`hasher`) and the data parts shared by several reports."""
+
+    code: str
+    hasher: TableHasher
+    #: Every table: the data-quality report and notebooks of your own.
+    everything: str
+    #: Roster, log, races, splits and injury log: the squad and cohort reports.
+    squad: str
+    synthetic: str
+
+
+def _inputs(ds) -> _Inputs:
+    """Hash the dataset's tables once for the whole plan."""
     # the fingerprint that keys the dataset cache, without the files (each report hashes
     # the rows it reads) and without the run's date (it reaches a report through the
     # tables: a row no longer in the future is a changed row)
-    from .. import fingerprint as _fp
-
-    code = _fp.fingerprint(settings=_fp.effective_settings(ds.data_dir or None, run_date=False)).key
+    code = fp.fingerprint(settings=fp.effective_settings(ds.data_dir or None, run_date=False)).key
     athletes = ds.athletes
     race_owner = ds.races.set_index("race_id")["athlete_id"]
     tables = {
@@ -216,108 +208,103 @@ def plan_reports(
         "rejects": ds.rejects["athlete_id"].astype("string").fillna(""),
         "injuries": ds.injuries["athlete_id"].astype("string").fillna(""),
     }
-    hasher = _TableHasher(tables, owner)
+    hasher = TableHasher(tables, owner)
     synthetic = f"synthetic={bool(ds.synthetic)}"
-    everything = hasher.whole(*tables) + synthetic
-    # the squad's injury section reads the injury log: a new injury reruns it
-    squad = hasher.whole("athletes", "log", "races", "splits", "injuries") + synthetic
+    return _Inputs(
+        code=code,
+        hasher=hasher,
+        everything=hasher.whole(*tables) + synthetic,
+        # the squad's injury section reads the injury log: a new injury reruns it
+        squad=hasher.whole("athletes", "log", "races", "splits", "injuries") + synthetic,
+        synthetic=synthetic,
+    )
 
-    nb_digests: dict[Path, str] = {}  # each notebook read and hashed once, not per athlete
 
-    def job(kind: str, key: str, title: str, nb: Path, target: str, params: dict, data: str):
-        if nb not in nb_digests:
-            nb_digests[nb] = _sha(nb.read_bytes())
-        digest = _sha(
-            nb_digests[nb], code, json.dumps(params, sort_keys=True, default=str), data, target
+class _JobMaker:
+    """Makes a :class:`ReportJob` with its digest; each notebook read and hashed once."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.nb_digests: dict[Path, str] = {}
+
+    def __call__(
+        self, kind: str, key: str, title: str, nb: Path, target: str, params: dict, data: str
+    ) -> ReportJob:
+        if nb not in self.nb_digests:
+            self.nb_digests[nb] = sha(nb.read_bytes())
+        digest = sha(
+            self.nb_digests[nb],
+            self.code,
+            json.dumps(params, sort_keys=True, default=str),
+            data,
+            target,
         )
         return ReportJob(kind, key, title, str(nb), target, params, digest)
 
+
+def _squad_jobs(
+    ds, nb_dir: Path, data_dir: str, event: int, window: int, inputs: _Inputs, make: _JobMaker
+) -> list[ReportJob]:
+    """The squad's answer (first: linked first on the index), data quality, the cohorts."""
     jobs: list[ReportJob] = []
-    event = _main_event(ds.fatigue)
     nb = nb_dir / NOTEBOOKS["squad"]
-    if nb.exists():  # the squad's answer first (OUT/squad.html, linked first on the index)
-        params = {"data_dir": data_dir, "event": event, "window_days": int(window_days)}
-        jobs.append(job("squad", "", "The squad's answer", nb, "squad", params, squad))
+    if nb.exists():
+        params = {"data_dir": data_dir, "event": event, "window_days": window}
+        jobs.append(make("squad", "", "The squad's answer", nb, "squad", params, inputs.squad))
     nb = nb_dir / NOTEBOOKS["data_quality"]
+    params = {"data_dir": data_dir}
     jobs.append(
-        job(
-            "data_quality",
-            "",
-            "Data quality",
-            nb,
-            "data_quality",
-            {"data_dir": data_dir},
-            everything,
-        )
+        make("data_quality", "", "Data quality", nb, "data_quality", params, inputs.everything)
     )
     nb = nb_dir / NOTEBOOKS["cohort"]
-    cols = cohort_columns(athletes)
+    cols = cohort_columns(ds.athletes)
     col_pages = page_names(cols)
     for col in cols:
         params = {
             "data_dir": data_dir,
             "cohort_column": col,
             "event": event,
-            "window_days": int(window_days),
+            "window_days": window,
         }
-        jobs.append(
-            job(
-                "cohort",
-                col,
-                f"Cohorts by {column_label(col).lower()}",
-                nb,
-                f"cohorts/{col_pages[str(col)]}",
-                params,
-                squad,
-            )
-        )
+        title = f"Cohorts by {column_label(col).lower()}"
+        target = f"cohorts/{col_pages[str(col)]}"
+        jobs.append(make("cohort", col, title, nb, target, params, inputs.squad))
+    return jobs
+
+
+def _athlete_jobs(
+    ds, nb_dir: Path, data_dir: str, event: int, window: int, inputs: _Inputs, make: _JobMaker
+) -> list[ReportJob]:
+    """One report per athlete of the roster, in roster order."""
+    athletes = ds.athletes
     fat = ds.fatigue
     by_athlete = {k: g for k, g in fat.groupby("athlete_id", sort=False)} if len(fat) else {}
     nb = nb_dir / NOTEBOOKS["athlete"]
     names = dict(zip(athletes["athlete_id"], athletes["name"], strict=True))
-    from .squad import takeaway_lines
-
     memo: dict = {}
     pages = page_names(athletes["athlete_id"])
+    jobs = []
     for aid in athletes["athlete_id"]:
         aid = str(aid)
         ev = _main_event(by_athlete[aid]) if aid in by_athlete else event
         # the takeaway opening the report uses the squad's estimate: its text is part of
         # the inputs (a change elsewhere in the squad reruns the report only if it moves it);
         # the kernel gets the lines as a parameter, so it never loads or fits the squad
-        lines = takeaway_lines(ds, aid, event=ev, window_days=int(window_days), _memo=memo)
+        lines = takeaway_lines(ds, aid, event=ev, window_days=window, _memo=memo)
         params = {
             "data_dir": data_dir,
             "athlete_id": aid,
             "event": ev,
-            "window_days": int(window_days),
+            "window_days": window,
             "takeaway": [str(x) for x in lines],
         }
         data = (
-            hasher.athlete(aid, "athletes", "log", "races", "splits", "rejects", "injuries")
-            + synthetic
-            + _sha("\n".join(lines))
+            inputs.hasher.athlete(aid, "athletes", "log", "races", "splits", "rejects", "injuries")
+            + inputs.synthetic
+            + sha("\n".join(lines))
         )
         title = f"{names.get(aid, aid)} ({aid})"
-        jobs.append(job("athlete", aid, title, nb, f"athletes/{pages[aid]}", params, data))
-    extras = [
-        p
-        for p in sorted(nb_dir.glob("*.ipynb"))
-        if p.name not in NOT_REPORTS and not p.name.startswith(".")
-    ]
-    extra_pages = page_names(p.stem for p in extras)
-    for extra in extras:
-        jobs.append(
-            job(
-                "extra",
-                extra.stem,
-                extra.stem.replace("_", " "),
-                extra,
-                f"extra/{extra_pages[extra.stem]}",
-                {"data_dir": data_dir},
-                everything,
-            )
-        )
+        jobs.append(make("athlete", aid, title, nb, f"athletes/{pages[aid]}", params, data))
     return jobs
 
 
@@ -334,23 +321,19 @@ def content_key(ds) -> str:
     nightly run with nothing new), and any change of a row changes it, also one made in
     memory. It keys the reused plan (:func:`plan_reports_cached`) and the exports.
     """
-    from .. import fingerprint as _fp
-    from ..dataset import TABLES
-    from .manifest import _row_hashes, _schema
-
-    code = _fp.fingerprint(settings=_fp.effective_settings(ds.data_dir or None, run_date=False))
+    code = fp.fingerprint(settings=fp.effective_settings(ds.data_dir or None, run_date=False))
     parts: list[bytes | str] = [code.key, f"synthetic={bool(ds.synthetic)}"]
     for name in TABLES:
         table = getattr(ds, name)
-        parts += [name, _schema(table), _row_hashes(table).tobytes()]
-    return _sha(*parts)
+        parts += [name, table_schema(table), row_hashes(table).tobytes()]
+    return sha(*parts)
 
 
 def _plan_key(content: str, data_dir, nb_dir: Path, window_days: int) -> str:
     """What a plan depends on: the dataset's content (:func:`content_key`), the folders,
     the window and the bytes of every notebook of the folder."""
-    notebooks = [(p.name, _sha(p.read_bytes())) for p in sorted(nb_dir.glob("*.ipynb"))]
-    return _sha(
+    notebooks = [(p.name, sha(p.read_bytes())) for p in sorted(nb_dir.glob("*.ipynb"))]
+    return sha(
         content,
         str(Path(data_dir).resolve()),
         str(nb_dir.resolve()),
@@ -364,7 +347,7 @@ def plan_reports_cached(
     data_dir: str | os.PathLike[str],
     notebooks_dir: str | os.PathLike[str] | None,
     *,
-    window_days: int = DEFAULT_WINDOW,
+    window_days: int = PRIMARY_WINDOW_DAYS,
     state: str | os.PathLike[str],
     content: str | None = None,
 ) -> list[ReportJob]:
@@ -378,14 +361,9 @@ def plan_reports_cached(
     day whose cleaning gives the same tables reuses it), so a reused plan is the plan
     :func:`plan_reports` would make; an unreadable or stale file is simply replanned.
     """
-    from dataclasses import asdict
-
-    from ..io import write_text_atomic
-
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     path = Path(state) / PLAN_FILE
     key = _plan_key(content or content_key(ds), data_dir, nb_dir, window_days)
-    from .state import discarded, plan_digest, valid_plan
 
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))

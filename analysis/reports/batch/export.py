@@ -13,8 +13,8 @@ import re
 import threading
 from pathlib import Path
 
-from .index import INDEX_CSS, _href
-from .jobs import REMOVE_TAGS, RUN_FILE, STATE_DIR
+from ..pages.html import INDEX_CSS, error_summary, href
+from .jobs import REMOVE_TAGS, RUN_FILE, STATE_DIR, report_parameters
 
 #: The lab template with nothing fetched from outside the page: no require.js, no
 #: mermaid, no widget manager from a CDN (a coach opens reports offline or on a locked-down
@@ -81,29 +81,11 @@ def _stopped_note(nb, message: str) -> None:
     """Put a visible note at the top of a notebook that did not finish."""
     import nbformat
 
-    from ..templating import render
+    from ...templating import render
 
     cell = nbformat.v4.new_markdown_cell(render("stopped_note.html.j2", message=message))
     cell.metadata["tags"] = ["hipflex-error"]
     nb.cells.insert(0, cell)
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-#: An absolute path of two parts or more (``/srv/data/x.csv``, ``C:\\data\\x.csv``).
-_ABS_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?(?:[/\\][^\s/\\'\"<>:]+){2,}[/\\]?")
-
-
-def _no_paths(text: str) -> str:
-    """``text`` with every absolute path cut to its last part: no server path in a page."""
-    return _ABS_PATH.sub(lambda m: re.split(r"[/\\]", m.group(0).rstrip("/\\"))[-1], text)
-
-
-def error_summary(error: str, limit: int = 300) -> str:
-    """One short line of an error for a coach: no colour codes, no traceback, no server
-    path (a path is cut to its file name), cut at ``limit`` characters."""
-    text = _no_paths(" ".join(_ANSI.sub("", error or "").split()))
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _failure_page(title: str, target: str, error: str) -> str:
@@ -111,7 +93,7 @@ def _failure_page(title: str, target: str, error: str) -> str:
     executed notebook (which keeps the full error) and to the index — no traceback."""
     from markupsafe import Markup
 
-    from ..templating import render
+    from ...templating import render
 
     depth = target.count("/")
     return render(
@@ -119,9 +101,9 @@ def _failure_page(title: str, target: str, error: str) -> str:
         css=Markup(INDEX_CSS),
         title=title,
         error=error_summary(error),
-        nb_href=_href(Path(target).name + ".ipynb"),
+        nb_href=href(Path(target).name + ".ipynb"),
         nb_name=Path(target).name + ".ipynb",
-        index_href=_href("../" * depth + "index.html"),
+        index_href=href("../" * depth + "index.html"),
     )
 
 
@@ -165,7 +147,7 @@ def _write_owned(target: Path, data: bytes, out: Path, run_id: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | None) -> str:
+def finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | None) -> str:
     """Export HTML and move the executed notebook to its pinned path (both atomically);
     return the SHA-256 of the page written.
 
@@ -190,7 +172,7 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
         "papermill-error-cell-tag" in c.get("metadata", {}).get("tags", []) for c in nb.cells
     ):
         _stopped_note(nb, error_summary(error))
-    _no_server_paths(nb, spec)
+    no_server_paths(nb, spec)
     title = spec.get("title") or target
     page = _failure_page(title, target, error) if error else _export_html(nb, title)
     digest = _write_owned(out / (target + ".html"), page.encode("utf-8"), out, run_id)
@@ -200,14 +182,20 @@ def _finalize(tmp_nb: Path, out: Path, target: str, spec: dict, error: str | Non
     return digest
 
 
-def _no_server_paths(nb, spec: dict) -> None:
+def no_server_paths(nb, spec: dict) -> None:
     """Take the server's paths out of an executed notebook, as the pages do: the data
     folder shows as its name only (``data_dir = "season-2026"``) in the injected
     parameters, the outputs and papermill's metadata, whose notebook paths keep their file
-    names only. ``spec["data_name"]``, when given, is the name shown (a cluster worker's
+    names only; the run's snapshot (the ``tables`` parameter, removed after the run) shows
+    as ``None``. ``spec["data_name"]``, when given, is the name shown (a cluster worker's
     copy of the folder shows as the coach's folder)."""
     data_dir = str((spec.get("parameters") or {}).get("data_dir") or "")
     name = str(spec.get("data_name") or Path(data_dir).name) if data_dir else ""
+    tables = str(report_parameters(spec).get("tables") or "") if spec.get("parameters") else ""
+    if tables:  # the run's snapshot is gone after the run: the notebook reads data_dir
+        for cell in nb["cells"]:
+            if cell.get("cell_type") == "code" and tables in cell.get("source", ""):
+                cell["source"] = cell["source"].replace(f'"{tables}"', "None")
     if data_dir and name != data_dir:
         for cell in nb["cells"]:
             if data_dir in cell.get("source", ""):
@@ -230,11 +218,17 @@ def _no_server_paths(nb, spec: dict) -> None:
         params = meta.get("parameters")
         if isinstance(params, dict) and data_dir and params.get("data_dir") == data_dir:
             params["data_dir"] = name
+        if isinstance(params, dict) and tables and params.get("tables") == tables:
+            params["tables"] = None
         for key in ("input_path", "output_path"):
             if isinstance(meta.get(key), str):
                 meta[key] = re.split(r"[/\\]", meta[key])[-1]
 
 
-def _tmp_notebook(out: Path, target: str, run_id: str = "") -> Path:
+def tmp_notebook(out: Path, target: str, run_id: str = "") -> Path:
     """Where papermill writes a report's notebook while it runs (one folder per run)."""
     return out / STATE_DIR / "tmp" / (run_id or "run") / (target.replace("/", "__") + ".ipynb")
+
+
+#: The old name (tests and scripts use it).
+_finalize = finalize

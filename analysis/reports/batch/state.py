@@ -24,9 +24,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 from pathlib import Path
 
+from ..outputs import discarded
 from .jobs import NOT_REPORTS, NOTEBOOKS
 
 __all__ = [
@@ -71,16 +71,6 @@ def inside(out: Path, target: str) -> bool:
         return (root / target).resolve().is_relative_to(root)
     except (OSError, ValueError):
         return False
-
-
-def discarded(path: Path, why: str) -> None:
-    """The one line saying a state file was not valid and is rebuilt."""
-    from ..safe_text import one_line
-
-    print(
-        one_line(f"hipflex: {path.parent.name}/{path.name} was not valid ({why}); rebuilt"),
-        file=sys.stderr,
-    )
 
 
 def valid_manifest(data: object) -> tuple[dict, str]:

@@ -14,16 +14,16 @@ import math
 
 import pandas as pd
 
-from ..dataset import Dataset
-from ..injury_epi import (
+from ...dataset import Dataset
+from ...injury_epi import (
     MIN_ATHLETES,
     MIN_GROUP,
     flexor_extensor_balance,
     injury_rates,
     suppress_small_cells,
 )
-from ..injury_stats import MIN_EVENT_ATHLETES, MIN_EVENTS
-from ..plots.injuries import location_label
+from ...injury_stats import MIN_EVENT_ATHLETES, MIN_EVENTS
+from ...plots.injuries import location_label
 
 __all__ = [
     "PRIVACY_RULE",
@@ -80,7 +80,7 @@ def hazard_text(ds: Dataset, *, window_days: int = 28) -> str:
     Calls ``analysis.stats.injury_hazard`` when this version of hipflex has it (looked up
     by name, so the section works before and after it is added).
     """
-    from .. import stats
+    from ... import stats
 
     question = (
         "Are hamstring and hip/groin injuries more or less likely when an athlete has done "
@@ -254,7 +254,7 @@ def athlete_injury_text(ds: Dataset, athlete_id: str) -> str:
 
 def plot_risk_matrix(ds: Dataset, ax=None):
     """The incidence × severity risk matrix of the squad, small cells left out."""
-    from ..plots.injuries import plot_risk_matrix as draw
+    from ...plots.injuries import plot_risk_matrix as draw
 
     rates = suppress_small_cells(injury_rates(ds, by="location"))
     per = "h" if rates["per_1000_h"].notna().any() else "days"
@@ -263,14 +263,14 @@ def plot_risk_matrix(ds: Dataset, ax=None):
 
 def plot_balance(ds: Dataset, ax=None):
     """The squad's weekly flexor : extensor ratio over the season (median, middle half)."""
-    from ..plots.injuries import plot_balance_season
+    from ...plots.injuries import plot_balance_season
 
     return plot_balance_season(flexor_extensor_balance(ds.log), ax=ax, min_athletes=MIN_GROUP)
 
 
 def mark_athlete_time_loss(ax, ds: Dataset, athlete_id: str):
     """Shade the athlete's own days lost on their volume chart (dates only, no notes)."""
-    from ..plots.injuries import mark_time_loss
+    from ...plots.injuries import mark_time_loss
 
     inj = ds.injuries
     return mark_time_loss(ax, inj[inj["athlete_id"] == str(athlete_id)])

@@ -1,8 +1,8 @@
-"""The worker side of the Dask engine (:mod:`analysis.reports.cluster`): what runs on a
-Dask worker — the batch's payload placed in a private folder (:func:`_place`), one report
-per task in a pooled child process with a fresh kernel (:func:`_report_task`), its pages
+"""The worker side of the Dask engine (:mod:`analysis.reports.batch.cluster`): what runs on a
+Dask worker — the batch's payload placed in a private folder (:func:`place`), one report
+per task in a pooled child process with a fresh kernel (:func:`report_task`), its pages
 returned as text with the worker's paths replaced by the submitter's, and everything
-removed at the end of the batch (:func:`_release`).
+removed at the end of the batch (:func:`release`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .runner import _Worker, with_report_defaults
+from .export import finalize, no_server_paths, tmp_notebook
+from .runner import Worker, with_report_defaults
+from .worker import worker_main
 
 #: The variable through which kernels find the cleaned tables. Today the dataset cache
 #: (``HIPFLEX_CACHE_DIR``, one entry per fingerprint); a per-run snapshot passes its own
@@ -26,41 +28,41 @@ from .runner import _Worker, with_report_defaults
 TABLES_ENV = "HIPFLEX_CACHE_DIR"
 
 
-def _version() -> str:
-    from .. import __version__
+def hipflex_version() -> str:
+    from ... import __version__
 
     return __version__
 
 
-def _code_identity() -> str:
+def code_identity() -> str:
     """Version and contents of the package's files, wherever it is installed."""
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256(_version().encode())
+    root = Path(__file__).resolve().parents[2]
+    h = hashlib.sha256(hipflex_version().encode())
     for p in sorted(root.rglob("*")):
         if p.is_file() and p.suffix in {".py", ".csv", ".mplstyle", ".json", ".j2", ".ipynb"}:
             h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
 
 
-def _identity(x: Any) -> Any:
+def identity(x: Any) -> Any:
     return x
 
 
 # ------------------------------------------------------------------------ the worker side
 
 _LOCK = threading.Lock()
-_PLACED: dict[str, Path] = {}
+PLACED: dict[str, Path] = {}
 _IDLE: dict[str, list[_Child]] = {}
 _ALL: dict[str, set[_Child]] = {}
 
 
-def _place(payload: dict[str, Any]) -> Path:
+def place(payload: dict[str, Any]) -> Path:
     """Write the payload into a private folder of this worker process (once per batch)."""
     key = payload["key"]
     with _LOCK:
-        if key in _PLACED:
-            return _PLACED[key]
-        if payload["code"] != _code_identity():
+        if key in PLACED:
+            return PLACED[key]
+        if payload["code"] != code_identity():
             raise RuntimeError(
                 "this worker runs other hipflex code than the submitting machine: "
                 "install the same hipflex version on every worker"
@@ -81,7 +83,7 @@ def _place(payload: dict[str, Any]) -> Path:
             (root / "catalog.csv").write_bytes(payload["catalog"])
         (root / "out").mkdir()
         (root / "logs").mkdir()
-        _PLACED[key] = root
+        PLACED[key] = root
         return root
 
 
@@ -98,7 +100,8 @@ def _scratch() -> str | None:
 def _child_env(payload: dict[str, Any], root: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(payload.get("env", {}))
-    env[payload["tables_env"]] = str(root / "tables")
+    if payload.get("tables_env"):  # the cache scheme (a snapshot is a parameter instead)
+        env[payload["tables_env"]] = str(root / "tables")
     if payload.get("catalog") is not None:
         env["HIPFLEX_CATALOG"] = str(root / "catalog.csv")
     if payload.get("tables_key"):
@@ -106,9 +109,9 @@ def _child_env(payload: dict[str, Any], root: Path) -> dict[str, str]:
     return with_report_defaults(env)
 
 
-def _report_task(payload: dict[str, Any], spec: dict) -> dict:
+def report_task(payload: dict[str, Any], spec: dict) -> dict:
     """One report on a worker: run it in a child process, return its notebook and page."""
-    root = _place(payload)
+    root = place(payload)
     key = payload["key"]
     local_data = str(root / "data")
     nb_id = payload["notebooks"][spec["notebook"]][0]
@@ -122,6 +125,8 @@ def _report_task(payload: dict[str, Any], spec: dict) -> dict:
         "parameters": params,
         "data_name": Path(payload["data_dir"]).name,  # the notebook shows the coach's folder
     }
+    if payload.get("tables_param"):  # the kernel's ``tables``: its part of the snapshot
+        local["snapshot"] = str(root / "tables")
     limit = spec.get("timeout")
     child = _acquire(key, payload, root)
     t0 = time.perf_counter()
@@ -146,11 +151,9 @@ def _report_task(payload: dict[str, Any], spec: dict) -> dict:
     html_p = root / "out" / (spec["target"] + ".html")
     nb_p = root / "out" / (spec["target"] + ".ipynb")
     if not nb_p.is_file():  # killed before anything was kept: the partial notebook
-        from .export import _finalize, _tmp_notebook
-
         with contextlib.suppress(Exception):
-            tmp = _tmp_notebook(root / "out", spec["target"])
-            _finalize(tmp, root / "out", spec["target"], local, res["error"] or "stopped")
+            tmp = tmp_notebook(root / "out", spec["target"])
+            finalize(tmp, root / "out", spec["target"], local, res["error"] or "stopped")
     if html_p.is_file() and nb_p.is_file():
         res["html"] = _unlocalize(html_p.read_text(encoding="utf-8"), local_data,
                                   payload["data_dir"], html=True)  # fmt: skip
@@ -162,17 +165,15 @@ def _report_task(payload: dict[str, Any], spec: dict) -> dict:
 
 def _as_submitted(text: str, spec: dict, local_data: str, payload: dict) -> str:
     """The executed notebook as the local runner writes it: the submitter's paths."""
-    from .export import _tmp_notebook
-
     nb = _unlocalize(json.loads(text), local_data, payload["data_dir"])
     pm = nb.get("metadata", {}).get("papermill")
     if isinstance(pm, dict):
         pm["parameters"] = dict(spec["parameters"])
+        if payload.get("tables_param"):  # as the local runner leaves it: the snapshot is gone
+            pm["parameters"]["tables"] = None
         pm["input_path"] = spec["notebook"]
-        pm["output_path"] = str(_tmp_notebook(Path(spec["out"]), spec["target"]))
-    from .export import _no_server_paths
-
-    _no_server_paths(nb, spec)  # as the local runner writes it: no server path
+        pm["output_path"] = str(tmp_notebook(Path(spec["out"]), spec["target"]))
+    no_server_paths(nb, spec)  # as the local runner writes it: no server path
     import nbformat
 
     return nbformat.writes(nbformat.from_dict(nb))
@@ -218,12 +219,12 @@ def _give_back(key: str, child: _Child) -> None:
             child.kill()
 
 
-def _release(key: str) -> int:
+def release(key: str) -> int:
     """End a batch on this worker: its child processes (and kernels) stopped, its data removed."""
     with _LOCK:
         children = _ALL.pop(key, set())
         idle = set(_IDLE.pop(key, []))
-        root = _PLACED.pop(key, None)
+        root = PLACED.pop(key, None)
     for child in children:
         if child in idle:
             child.close()
@@ -234,21 +235,21 @@ def _release(key: str) -> int:
     return len(children)
 
 
-class _Child(_Worker):
+class _Child(Worker):
     """A child process running reports (one at a time) for one batch on a Dask worker: the
     local runner's worker process (JSON lines both ways, dies with its parent, killed with
     its kernel), started through :func:`_child_main`."""
 
-    COMMAND = "from analysis.reports.cluster_worker import _child_main; _child_main()"
+    COMMAND = "from analysis.reports.batch.cluster_worker import _child_main; _child_main()"
 
 
 def kernel_cache_key(data_dir: str | os.PathLike[str]) -> str:
     """The dataset-cache key a kernel computes for ``data_dir`` in this environment
     (what :func:`analysis.load_dataset` computes with no option given)."""
-    from .. import config
-    from .. import fingerprint as _fp
-    from ..catalog import default_catalog_path
-    from ..io import iter_raw_files
+    from ... import config
+    from ... import fingerprint as _fp
+    from ...catalog import default_catalog_path
+    from ...io import iter_raw_files
 
     root = Path(data_dir)
     settings = _fp.effective_settings(
@@ -261,7 +262,7 @@ def kernel_cache_key(data_dir: str | os.PathLike[str]) -> str:
     return _fp.fingerprint(list(iter_raw_files(root)), root=root, settings=settings).key
 
 
-def _rekey(tables: Path) -> None:
+def rekey(tables: Path) -> None:
     """Make the shipped cache entry the one this machine's kernels look for.
 
     The key holds install paths (catalog, reference tables) and the date, which may differ
@@ -293,10 +294,9 @@ def _child_main() -> int:
                 os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
-    _rekey(Path(os.environ.get(TABLES_ENV, "")))
-    from .worker import _worker_main
+    rekey(Path(os.environ.get(TABLES_ENV, "")))
 
-    return _worker_main()
+    return worker_main()
 
 
 __all__ = ["TABLES_ENV", "kernel_cache_key"]

@@ -8,7 +8,7 @@ coach's words under it, and a table of the athletes farthest from the squad only
 (:func:`analysis.plots.funnel.funnel_extremes`). Every athlete's row is in the squad
 workbook (:func:`athlete_slopes_sheet`, ``OUT/exports/squad.xlsx``).
 
-:class:`analysis.reports.squad.SquadReport` asks this module which to show, so the
+:class:`analysis.reports.pages.squad.SquadReport` asks this module which to show, so the
 notebook calls the same methods whatever the squad's size.
 """
 
@@ -17,7 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import config
+from ... import config
+from ..outputs import squad_workbook_name
+from .display import html_output, paragraph, table_html
 
 __all__ = [
     "FOREST_INTRO",
@@ -71,7 +73,7 @@ def funnel_intro(n_athletes: int) -> str:
 
 def _outside(slopes: pd.DataFrame, estimate: float) -> tuple[int, int]:
     """(athletes with a slope of their own, of them outside the 95 % lines)."""
-    from ..plots.funnel import Z_INNER, funnel_limits
+    from ...plots.funnel import Z_INNER, funnel_limits
 
     s, se, n = (slopes[c].to_numpy(dtype=float) for c in ("slope", "se", "n"))
     ok = np.isfinite(s) & np.isfinite(se) & (se > 0) & (n > 1)
@@ -146,10 +148,10 @@ def extremes_table(
 ) -> pd.DataFrame:
     """The athletes the funnel names, as the squad table shows them (empty: none named).
 
-    Columns as :meth:`analysis.reports.squad.SquadReport.slopes_table`, plus where the
+    Columns as :meth:`analysis.reports.pages.squad.SquadReport.slopes_table`, plus where the
     athlete is (``side``) and how far (beyond the 95 % or the 99.8 % line).
     """
-    from ..plots.funnel import funnel_extremes
+    from ...plots.funnel import funnel_extremes
 
     ext = funnel_extremes(slopes, pooled, subject=subject, k=k)
     return pd.DataFrame(
@@ -190,7 +192,7 @@ def athlete_slopes_sheet(
         squad_slope, funnel`` (``inside``, ``outside 95 %``, ``outside 99.8 %`` or
         ``no slope of their own``).
     """
-    from ..plots.funnel import Z_INNER, Z_OUTER, funnel_limits
+    from ...plots.funnel import Z_INNER, Z_OUTER, funnel_limits
 
     est = float(getattr(pooled, "estimate", np.nan))
     s, se, n = (slopes[c].to_numpy(dtype=float) for c in ("slope", "se", "n"))
@@ -223,7 +225,7 @@ def athlete_slopes_sheet(
 
 
 class SlopesSection:
-    """The athletes' section of :class:`~analysis.reports.squad.SquadReport` ("Each athlete
+    """The athletes' section of :class:`~analysis.reports.pages.squad.SquadReport` ("Each athlete
     around the squad"): one row per athlete up to :data:`analysis.config.SQUAD_SUMMARY_ATHLETES`
     athletes, the funnel and the named extremes past it. The notebook calls
     :meth:`slopes_intro`, then per event :meth:`plot_slopes` and :meth:`slopes_html`.
@@ -239,15 +241,12 @@ class SlopesSection:
     @property
     def workbook(self) -> str:
         """Where the squad workbook is, relative to ``OUT/squad.html``."""
-        from .workbooks import squad_workbook_name
 
         return f"exports/{squad_workbook_name(self.ds)}"
 
     def slopes_intro(self) -> object:
         """The words opening the athletes' section: what the forest plot shows, or (every
         event summarised) why the page shows a funnel instead."""
-        from .display import paragraph
-
         if not all(self.summarised(ev) for ev in self.events()):
             return paragraph(FOREST_INTRO)
         n = max(len(self.slopes(ev)) for ev in self.events())
@@ -259,7 +258,7 @@ class SlopesSection:
         ev = event or self.event
         if not self.summarised(ev):
             return self.plot_forest(ev, ax=ax)
-        from ..plots import plot_slope_funnel
+        from ...plots import plot_slope_funnel
 
         names = dict(zip(self.ds.athletes["athlete_id"], self.ds.athletes["name"], strict=True))
         return plot_slope_funnel(
@@ -280,8 +279,6 @@ class SlopesSection:
     def slopes_html(self, event: int | None = None) -> object:
         """What follows the figure: the table of every athlete or, past the threshold, the
         funnel in words and the athletes it names."""
-        from .display import _html, paragraph, table_html
-
         ev = event or self.event
         if not self.summarised(ev):
             return table_html(
@@ -291,11 +288,11 @@ class SlopesSection:
         words = paragraph(funnel_words(self.slopes(ev), self.effect(ev), workbook=self.workbook))
         shown = self.slopes_shown(ev)
         if not len(shown):
-            return _html(words.data)
+            return html_output(words.data)
         n = len(self.slopes(ev))
         table = table_html(
             shown,
             caption=f"{ev} m: the athletes farthest from the squad's slope, of {n} "
             "(s per 100 reps; negative = less fade)",
         )
-        return _html(words.data + table.data)
+        return html_output(words.data + table.data)

@@ -8,50 +8,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..agegrade import age_graded
-from ..dataset import Dataset
-from ..errors import DataError
-from ..fatigue import segment_table
-from ..relate import race_table
-from .words import LABELS, _count, column_label
+from ...agegrade import age_graded
+from ...config import PRIMARY_WINDOW_DAYS
+from ...dataset import Dataset
+from ...errors import DataError
+from ...fatigue import segment_table
+from ...relate import race_table
+from ...volume_weekly import hf_reps_per_week
+from .load import load_or_sample
+from .squad_scale import summarises
+from .squad_words import format_p
+from .words import LABELS, column_label, count_of
 
 #: Roster columns that are identifiers or personal details, never cohorts.
 NOT_COHORTS = frozenset({"athlete_id", "name", "aliases", "birth_date", "name_key", "notes"})
-
-
-def hf_reps_per_week(log: pd.DataFrame, races: pd.DataFrame | None = None) -> pd.Series:
-    """Hip-flexor reps per calendar week of each athlete's season.
-
-    An athlete's season runs from the Monday-to-Sunday week of their first record to the
-    week of their last, both included; a record is a training-log entry or, when ``races``
-    is given, a race. Weekly volume = the athlete's hip-flexor reps / those weeks, so a
-    week without entries inside the season counts as a week without hip-flexor work, and
-    an athlete who logged on a single day has that day's reps as one week's volume (not
-    seven times it, as dividing by the logged days would give).
-
-    Parameters
-    ----------
-    log : DataFrame
-        Clean training log (``athlete_id, date, hf_reps``).
-    races : DataFrame, optional
-        Races (``athlete_id, date``) that extend each athlete's season.
-
-    Returns
-    -------
-    Series
-        ``hf_reps_per_week`` per athlete id (athletes with a training log).
-    """
-    frames = [log[["athlete_id", "date"]]]
-    if races is not None and len(races):
-        frames.append(races[["athlete_id", "date"]])
-    days = pd.concat([f.astype({"athlete_id": "string"}) for f in frames], ignore_index=True)
-    days = days.dropna()
-    date = pd.to_datetime(days["date"]).dt.normalize()
-    monday = date - pd.to_timedelta(date.dt.day_of_week, unit="D")
-    span = monday.groupby(days["athlete_id"]).agg(["min", "max"])
-    weeks = (span["max"] - span["min"]).dt.days // 7 + 1
-    total = log.groupby(log["athlete_id"].astype("string"))["hf_reps"].sum().astype("float64")
-    return (total / weeks.reindex(total.index).astype("float64")).rename("hf_reps_per_week")
 
 
 def _cohort_values(athletes: pd.DataFrame, column: str) -> pd.Series:
@@ -88,7 +58,7 @@ def not_a_cohort(athletes: pd.DataFrame, column: str) -> str:
 def cohort_columns(athletes: pd.DataFrame) -> list[str]:
     """Roster columns that define cohorts, in roster order (the rule: :func:`not_a_cohort`).
 
-    The report batch (:func:`analysis.reports.plan.plan_reports`) runs one cohort report per
+    The report batch (:func:`analysis.reports.batch.plan.plan_reports`) runs one cohort report per
     column listed here, and :meth:`CohortReport.build` refuses any other column, so the
     two always agree.
     """
@@ -165,7 +135,7 @@ def _left_out(small: dict[str, int]) -> str:
     """``left out (fewer than 2 athletes with data): hurdles (1 athlete)``, or ``""``."""
     if not small:
         return ""
-    named = ", ".join(f"{k} ({_count(v, 'athlete')})" for k, v in sorted(small.items()))
+    named = ", ".join(f"{k} ({count_of(v, 'athlete')})" for k, v in sorted(small.items()))
     return f"left out (fewer than 2 athletes with data): {named}"
 
 
@@ -177,7 +147,7 @@ def cohort_tests(means: pd.DataFrame) -> pd.DataFrame:
     left out: each row's ``note`` names them, and ``attrs["left_out"]`` holds them
     (cohort -> athletes, over every metric) also when nothing could be compared.
     """
-    from ..stats import compare_groups
+    from ...stats import compare_groups
 
     frames = []
     for metric in METRICS:
@@ -226,8 +196,6 @@ def tests_table(tests: pd.DataFrame, column: str | None = None) -> pd.DataFrame:
     With ``column`` (the roster column) the group headers use its name; p-values are
     written as a coach reads them (``p < 0.001``, never ``0.00``).
     """
-    from .squad import format_p
-
     headers = dict(TEST_HEADERS)
     if column is not None:
         label = column_label(column)
@@ -350,9 +318,16 @@ class CohortReport:
 
     @classmethod
     def build(
-        cls, data_dir: str, column: str, *, event: int = 400, window_days: int = 28
+        cls,
+        data_dir: str,
+        column: str,
+        *,
+        event: int = 400,
+        window_days: int = PRIMARY_WINDOW_DAYS,
+        tables: str | None = None,
     ) -> CohortReport:
-        """Load ``data_dir`` and group its athletes by ``column``.
+        """Load ``data_dir`` (or the cleaned tables at ``tables``, a report kernel's
+        parameter) and group its athletes by ``column``.
 
         Raises
         ------
@@ -360,15 +335,13 @@ class CohortReport:
             ``column`` is not a cohort column of the roster (:func:`not_a_cohort`); the
             message names the columns that are.
         """
-        from .explore import load_or_sample  # the sample is made on first use
 
-        return cls.from_dataset(
-            load_or_sample(data_dir), column, event=event, window_days=window_days
-        )
+        ds = load_or_sample(data_dir, tables=tables)
+        return cls.from_dataset(ds, column, event=event, window_days=window_days)
 
     @classmethod
     def from_dataset(
-        cls, ds: Dataset, column: str, *, event: int = 400, window_days: int = 28
+        cls, ds: Dataset, column: str, *, event: int = 400, window_days: int = PRIMARY_WINDOW_DAYS
     ) -> CohortReport:
         """The cohort report of a loaded dataset (no folder read again); raises as
         :meth:`build` does."""
@@ -415,15 +388,14 @@ class CohortReport:
     def plot_metric(self, metric: str):
         """One dot per athlete by group or, past :data:`~analysis.config.SQUAD_SUMMARY_ATHLETES`
         athletes with a value, a box per group (:func:`~analysis.plots.plot_cohort_metric`)."""
-        from ..plots.cohorts import plot_cohort_metric
-        from .squad_scale import summarises
+        from ...plots.cohorts import plot_cohort_metric
 
         many = summarises(int(self.means.dropna(subset=["cohort"])[metric].notna().sum()))
         kw = {"summarise": True} if many else {}
         return plot_cohort_metric(self.means, metric, cohort_label=self.label.lower(), **kw)
 
     def plot_profiles(self):
-        from ..plots.cohorts import plot_cohort_profiles
+        from ...plots.cohorts import plot_cohort_profiles
 
         seg = segment_table(self.ds.races, self.ds.splits)
         seg = seg[seg["event_m"] == self.event]

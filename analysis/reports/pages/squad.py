@@ -6,7 +6,7 @@ of the athletes' own slopes around it (partially pooled, :func:`analysis.stats.a
 the other windows as a sensitivity analysis (:func:`analysis.stats.window_scan`) and what
 the data cannot say; whether adjusting for session load (sRPE) changes the answer
 (:func:`analysis.stats.adjusted_effect`) and, as an exploratory analysis, exercise variety
-against the fade. The sentences and boxes are in :mod:`analysis.reports.squad_words`.
+against the fade. The sentences and boxes are in :mod:`analysis.reports.pages.squad_words`.
 :func:`athlete_takeaway` gives the two lines that open each athlete
 report: the squad's estimate and that athlete's own, pooled toward the squad.
 """
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..config import PRIMARY_WINDOW_DAYS
-from ..dataset import Dataset, load_dataset
-from ..relate import race_table
-from ..stats import (
+from ...config import PRIMARY_WINDOW_DAYS
+from ...dataset import Dataset, load_dataset
+from ...relate import race_table
+from ...stats import (
     AdjustedEffect,
     CorrResult,
     EffectResult,
@@ -31,18 +31,19 @@ from ..stats import (
     window_scan,
     within_athlete_effect,
 )
-from .display import _html
+from .display import html_output, table_html
+from .load import load_or_sample
 from .squad_scale import SlopesSection
 from .squad_words import (
     PER,
     SRPE_NAME,
     SRPE_PER,
     VARIETY,
-    _effect_record,
-    _faster,
     adjustment_words,
     bullets,
+    effect_record,
     exploratory_html,
+    faster,
     format_p,
     headline_html,
     headline_words,
@@ -53,11 +54,31 @@ from .squad_words import (
     verdict_words,
 )
 
+#: The old name (tests use it).
+_faster = faster
+
 #: Windows of the sensitivity analysis (days), the primary one among them.
 SCAN_WINDOWS = (7, 14, 21, 28, 35, 42, 49, 56)
 
 
-def _table(ds: Dataset, event: int, windows: tuple[int, ...]) -> pd.DataFrame:
+def squad_races(ds: Dataset, event: int, windows: tuple[int, ...]) -> pd.DataFrame:
+    """The squad's finished races at ``event`` with the hip-flexor reps of each window
+    before them (``_x<w>``: reps / 100, the unit of the headline's slope).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data set.
+    event : int
+        Event (m).
+    windows : tuple of int
+        Windows (days before race day).
+
+    Returns
+    -------
+    DataFrame
+        :func:`analysis.relate.race_table` rows of ``event`` with status ok, plus ``_x<w>``.
+    """
     t = race_table(ds.log, ds.races, ds.fatigue, windows)
     t = t[(t["event_m"] == event) & (t["status"].fillna("ok") == "ok")]
     return t.assign(**{f"_x{w}": pd.to_numeric(t[f"hf_reps_{w}d"]).astype("float64") / PER
@@ -85,12 +106,18 @@ class SquadReport(SlopesSection):
 
     @classmethod
     def build(
-        cls, data_dir: str, *, event: int = 400, window_days: int = PRIMARY_WINDOW_DAYS
+        cls,
+        data_dir: str,
+        *,
+        event: int = 400,
+        window_days: int = PRIMARY_WINDOW_DAYS,
+        tables: str | None = None,
     ) -> SquadReport:
-        """Load ``data_dir`` (the sample is made on first use, as in the other reports)."""
-        from .explore import load_or_sample
+        """Load ``data_dir`` (the sample is made on first use, as in the other reports), or
+        the cleaned tables at ``tables`` (a report kernel's parameter)."""
 
-        return cls.from_dataset(load_or_sample(data_dir), event=event, window_days=window_days)
+        ds = load_or_sample(data_dir, tables=tables)
+        return cls.from_dataset(ds, event=event, window_days=window_days)
 
     @classmethod
     def from_dataset(
@@ -99,7 +126,7 @@ class SquadReport(SlopesSection):
         """The report from a loaded dataset: one race table per event with the scan windows."""
         windows = tuple(sorted({*SCAN_WINDOWS, int(window_days)}))
         events = sorted({int(e) for e in ds.races["event_m"].dropna()} | {int(event)})
-        tables = {ev: _table(ds, ev, windows) for ev in events}
+        tables = {ev: squad_races(ds, ev, windows) for ev in events}
         return cls(ds, int(event), int(window_days), tables)
 
     @property
@@ -151,7 +178,7 @@ class SquadReport(SlopesSection):
         )
 
     def plot_forest(self, event: int | None = None, ax=None):
-        from ..plots import plot_athlete_slopes
+        from ...plots import plot_athlete_slopes
 
         ev = event or self.event
         names = dict(zip(self.ds.athletes["athlete_id"], self.ds.athletes["name"], strict=True))
@@ -179,9 +206,9 @@ class SquadReport(SlopesSection):
             {
                 "window (days before the race)": s["window_days"].astype(str)
                 + np.where(s["primary"], " (headline)", ""),
-                "change per 100 reps": [_faster(v) for v in s["estimate"]],
+                "change per 100 reps": [faster(v) for v in s["estimate"]],
                 "95 % CI": [
-                    f"{_faster(lo)} to {_faster(hi)}"
+                    f"{faster(lo)} to {faster(hi)}"
                     for lo, hi in zip(s["ci_low"], s["ci_high"], strict=True)
                 ],
                 "p (this window)": [format_p(p) for p in s["pvalue"]],
@@ -278,8 +305,8 @@ class SquadReport(SlopesSection):
         return pd.DataFrame(
             {
                 "which estimate": [label for label, _ in rows],
-                f"change per {PER} reps": [_faster(r.estimate) for _, r in rows],
-                "95 % CI": [f"{_faster(r.ci_low)} to {_faster(r.ci_high)}" for _, r in rows],
+                f"change per {PER} reps": [faster(r.estimate) for _, r in rows],
+                "95 % CI": [f"{faster(r.ci_low)} to {faster(r.ci_high)}" for _, r in rows],
                 "p": [format_p(r.pvalue) for _, r in rows],
                 "athletes": [r.n_subjects for _, r in rows],
                 "races": [r.n_obs for _, r in rows],
@@ -288,11 +315,9 @@ class SquadReport(SlopesSection):
 
     def srpe_html(self, event: int | None = None) -> object:
         """The sentence, then the estimates side by side when the adjustment was made."""
-        from .display import table_html
-
         t = self.srpe_table(event)
         table = table_html(t, caption="With and without session load").data if len(t) else ""
-        return _html(render("paragraph.html.j2", text=self.srpe_words(event), css="") + table)
+        return html_output(render("paragraph.html.j2", text=self.srpe_words(event), css="") + table)
 
     # -- exploratory: variety of hip-flexor exercises against the fade
     @property
@@ -351,8 +376,8 @@ class SquadReport(SlopesSection):
         return {
             "made": adj.made, "why": adj.why, "changes_answer": adj.changes_answer,
             "n_rows": adj.n_rows, "n_known": adj.n_known,
-            "unadjusted": _effect_record(adj.same_rows),
-            "adjusted": _effect_record(adj.adjusted),
+            "unadjusted": effect_record(adj.same_rows),
+            "adjusted": effect_record(adj.adjusted),
             "words": adjustment_words(adj, window_days=self.window_days),
         }  # fmt: skip
 
@@ -366,8 +391,8 @@ class SquadReport(SlopesSection):
                 "n_obs": r.n_obs, "method": r.method,
                 "headline": headline_words(r, event=ev, window_days=self.window_days),
                 "srpe": self._srpe_record(ev),
-                "variety": _effect_record(self.variety_effect(ev)),
-                "variety_volume_held": _effect_record(self.variety_held(ev)),
+                "variety": effect_record(self.variety_effect(ev)),
+                "variety_volume_held": effect_record(self.variety_held(ev)),
             }  # fmt: skip
         head = out["events"][str(self.event)]
         out.update({k: head[k] for k in ("estimate", "ci_low", "ci_high", "n_subjects", "n_obs")})
@@ -399,7 +424,7 @@ def takeaway_lines(
     memo = {} if _memo is None else _memo
     key = (int(event), int(window_days))
     if key not in memo:
-        t = _table(ds, int(event), (int(window_days),))
+        t = squad_races(ds, int(event), (int(window_days),))
         res = squad_effect(t, int(window_days))
         slopes = (
             athlete_slopes(t, f"_x{window_days}", "differential_s", "athlete_id",
@@ -416,15 +441,15 @@ def takeaway_lines(
         n = int(s.loc[aid, "n"]) if aid in s.index else 0
         second = (
             f"You: {n} {event} m race(s) with splits are too few for an estimate of your own; "
-            f"the squad's ({_faster(res.estimate)} per {PER} reps) is the best guess for you."
+            f"the squad's ({faster(res.estimate)} per {PER} reps) is the best guess for you."
         )
         return [first, second]
     r = s.loc[aid]
     lo, hi = r["shrunk"] - 1.96 * r["shrunk_se"], r["shrunk"] + 1.96 * r["shrunk_se"]
     second = (
-        f"You: your own {int(r['n'])} races alone suggest {_faster(r['slope'])} per {PER} reps; "
+        f"You: your own {int(r['n'])} races alone suggest {faster(r['slope'])} per {PER} reps; "
         f"weighed with the squad's (your races count for {100 * r['weight']:.0f} %), the best "
-        f"guess for you is {_faster(r['shrunk'])} (roughly {_faster(lo)} to {_faster(hi)})."
+        f"guess for you is {faster(r['shrunk'])} (roughly {faster(lo)} to {faster(hi)})."
     )
     return [first, second]
 

@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 
-from ..stats import Estimate, estimate_caveat
+from ...stats import Estimate, estimate_caveat
 
 #: Readable names of the columns and metrics the reports show.
 LABELS = {
@@ -32,7 +32,7 @@ def column_label(column: object) -> str:
 def exercise_names() -> dict[str, str]:
     """Exercise id -> display name, from the catalog in use (``$HIPFLEX_CATALOG`` or
     ``data/reference/exercises.csv``)."""
-    from ..catalog import default_catalog_path, load_catalog
+    from ...catalog import default_catalog_path, load_catalog
 
     cat = load_catalog(default_catalog_path())
     return {
@@ -42,7 +42,7 @@ def exercise_names() -> dict[str, str]:
     }
 
 
-def _count(n: int, word: str, plural: str | None = None) -> str:
+def count_of(n: int, word: str, plural: str | None = None) -> str:
     """``1 race``, ``3 races``, ``1 training entry``, ``2 training entries``."""
     if n == 1:
         return f"1 {word}"
