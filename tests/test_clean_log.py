@@ -6,10 +6,9 @@ leg; distance drills x reps_per_m of the catalog: A's 1.0/m, high knees 1.5/m).
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
+from helpers import TODAY_SPRING as TODAY
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +17,6 @@ from analysis.errors import DataError
 from analysis.logs import clean_training_log
 from analysis.names import load_roster
 
-TODAY = dt.date(2026, 6, 1)
 LB = 0.45359237
 
 ROSTER = load_roster(

@@ -6,13 +6,12 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from helpers import TODAY_SEASON_END as TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import DataError
 from analysis.dates import parse_dates
-
-TODAY = dt.date(2026, 11, 24)
 
 
 def parse(values, **kw):

@@ -17,11 +17,11 @@ trial's meet and day come from ``hipflex.toml``.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +31,6 @@ from analysis.ingest import read_file
 from analysis.ingest.formats import Head, formats
 
 DATA = Path(__file__).parent / "data" / "formats" / "finishlynx"
-TODAY = dt.date(2026, 12, 1)
 HCO = "results/2026-06-13 Harbour City Open/"
 
 

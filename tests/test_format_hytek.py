@@ -16,11 +16,11 @@ tags, entities) and an Australian report (``Name Age Team``, day-first dates).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +30,6 @@ from analysis.ingest import read_file
 from analysis.ingest.formats import Head, formats
 
 DATA = Path(__file__).parent / "data" / "formats" / "hytek"
-TODAY = dt.date(2026, 12, 1)
 TXT = "harbour_city_open_results.txt"
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TODAY
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,6 @@ from analysis.ingest.formats import detect
 from analysis.ingest.formats._apps import app_date, app_datetime, header_unit, minutes
 from analysis.ingest.formats.jefit import unpack
 
-TODAY = dt.date(2026, 12, 1)
 ROSTER = "athlete_id,name\nA1,Maya Lindqvist\nA2,Jonas Berg\n"
 
 STRONG = ('"Workout #";"Date";"Workout Name";"Duration (sec)";"Exercise Name";"Set Order";'

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -17,11 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TODAY
 
 import analysis as hf
 from analysis.cli import main
 
-TODAY = dt.date(2026, 12, 1)
 ROSTER = "athlete_id,name\nA1,Ada Okafor\nA2,Ben Li\n"
 LOG = (
     "athlete,date,exercise,sets x reps\n"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,6 @@ from analysis.injury_epi import (
 )
 
 DATA = Path(__file__).parent / "data"
-TODAY = dt.date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import TODAY
 
 import analysis as hf
 from analysis import config
@@ -14,7 +14,6 @@ from analysis.errors import DataError
 from analysis.io import read_raw
 
 ROSTER = "athlete_id,name\nA1,Ann Lee\n"
-TODAY = dt.date(2026, 12, 1)
 
 
 def _folder(tmp_path: Path, name: str, content: bytes) -> Path:

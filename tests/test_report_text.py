@@ -18,20 +18,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from helpers import SAMPLE_TODAY as TODAY
 
 import analysis as hf
 from analysis import reports as rp
 from analysis.errors import DataError
-from analysis.sample import write_sample
-
-TODAY = "2026-11-01"
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    d = tmp_path_factory.mktemp("text") / "raw"
-    write_sample(d, athletes=3, seed=1, today=TODAY)
-    return d
+def data(sample_folder):
+    return sample_folder(athletes=3, seed=1, today=TODAY)
 
 
 @pytest.fixture(scope="module")

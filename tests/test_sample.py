@@ -11,18 +11,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import SAMPLE_TODAY as TODAY
 
 from analysis.io import classify, iter_raw_files
 from analysis.sample import Truth, generate, write_sample
 
-TODAY = "2026-11-01"  # fixed so the season placement never depends on the real clock
-
 
 @pytest.fixture(scope="module")
-def sample_dir(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("sample")
-    write_sample(d, athletes=6, seed=11, today=TODAY)
-    return d
+def sample_dir(sample_folder) -> Path:
+    return sample_folder(athletes=6, seed=11, today=TODAY)
 
 
 def _digest(directory: Path) -> dict[str, bytes]:

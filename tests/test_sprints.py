@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import TODAY_SPRING as TODAY
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,6 @@ from analysis.schema import RACE_COLUMNS, REJECT_COLUMNS, SPLIT_COLUMNS
 from analysis.sprints import HAND_TO_FAT_S, clean_sprints, parse_time
 
 DATA = Path(__file__).parent / "data" / "sprints"
-TODAY = dt.date(2026, 6, 1)
 
 
 @pytest.fixture(scope="module")
