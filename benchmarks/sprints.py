@@ -20,7 +20,8 @@ import pandas as pd
 
 from analysis.fatigue import fatigue_metrics
 from analysis.names import load_roster
-from analysis.sprints import _parse_list, clean_sprints, parse_time
+from analysis.sprints import clean_sprints, parse_time
+from analysis.sprints import parse_split_list as _parse_list
 
 
 def build(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
