@@ -26,7 +26,7 @@ test: $(STAMP)  ## the whole test suite, notebooks and browser test included
 	$(PY) -m pytest
 
 test-fast: $(STAMP)  ## the suite without kernels, browsers or stress tests (2 processes; under 90 s)
-	$(PY) -m pytest -m "not slow and not browser" -n 2
+	$(PY) -m pytest -m "not slow and not browser" -n 2 --dist loadscope --hypothesis-profile=fast
 
 lint: $(STAMP)  ## ruff lint + format check
 	$(VENV)/bin/ruff check analysis tests benchmarks

@@ -23,7 +23,11 @@ settings.register_profile("hipflex", deadline=None)
 # CI (CI=true, as .ci/run is called) draws the same examples on every run: a submission is
 # judged on the examples its own full run passed; a developer's run keeps drawing new ones
 settings.register_profile("ci", deadline=None, derandomize=True)
-settings.load_profile("ci" if os.environ.get("CI") else "hipflex")
+BASE_PROFILE = "ci" if os.environ.get("CI") else "hipflex"
+# make test-fast (--hypothesis-profile=fast): the same settings; the property tests that are
+# slow for their example count draw a tenth of them there (helpers.examples)
+settings.register_profile("fast", settings.get_profile(BASE_PROFILE))
+settings.load_profile(BASE_PROFILE)
 
 
 @pytest.fixture(scope="session")

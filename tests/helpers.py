@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+from hypothesis import settings
 
 #: "today" of the fixture folders under tests/data/ (their seasons end in November 2026)
 TODAY = dt.date(2026, 12, 1)
@@ -26,6 +27,16 @@ TODAY_SPRING = dt.date(2026, 6, 1)
 #: "today" of the date-parser tests: near the season's end, so that day-month dates without
 #: a year fall in this season or the last
 TODAY_SEASON_END = dt.date(2026, 11, 24)
+
+
+def examples(n: int) -> int:
+    """``n`` hypothesis examples, or a tenth of them (5 at least) under the ``fast`` profile.
+
+    ``make test-fast`` runs with ``--hypothesis-profile=fast``; a property test that is slow
+    for its example count asks for ``max_examples=examples(n)``, so that the whole suite
+    (``make test``, CI's derandomized profile) still draws all ``n``.
+    """
+    return max(5, n // 10) if settings.get_current_profile_name() == "fast" else n
 
 
 def bar_heights(ax) -> list[float]:

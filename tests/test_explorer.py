@@ -154,6 +154,7 @@ def test_a_view_links_to_the_report_page_that_exists(raw, tmp_path):
 
 
 # ---------------------------------------------------------------- the panel (no browser)
+@pytest.mark.slow  # builds the whole panel
 def test_the_panel_escapes_names_and_redraws_on_a_control_change(raw):
     pytest.importorskip("ipywidgets")
     panel = hf.explore(raw / "squad")
@@ -170,6 +171,7 @@ def test_the_panel_escapes_names_and_redraws_on_a_control_change(raw):
     assert "<img" not in races
 
 
+@pytest.mark.slow  # builds the whole panel
 def test_the_panel_offers_the_squad_folders_of_data_raw(raw):
     pytest.importorskip("ipywidgets")
     (raw / "empty-squad").mkdir(exist_ok=True)
@@ -180,6 +182,7 @@ def test_the_panel_offers_the_squad_folders_of_data_raw(raw):
     assert panel.folder_path.name == "squad"
 
 
+@pytest.mark.slow  # builds the whole panel
 def test_typing_a_new_folder_name_chooses_a_new_folder(raw):
     pytest.importorskip("ipywidgets")
     from analysis.explorer.panel import NEW_FOLDER
@@ -190,6 +193,7 @@ def test_typing_a_new_folder_name_chooses_a_new_folder(raw):
     assert panel.upload_folder.value == NEW_FOLDER
 
 
+@pytest.mark.slow  # builds the whole panel
 def test_the_panel_copies_an_upload_and_shows_what_inspect_finds(raw):
     pytest.importorskip("ipywidgets")
     panel = hf.explore(raw / "squad")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import TODAY
+from helpers import TODAY, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -167,7 +167,9 @@ _cell = st.text(alphabet=st.sampled_from(list('0123456789.,:;-+ "aZéDNFQSC\t'))
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     event=st.lists(_cell, min_size=0, max_size=12),
@@ -194,6 +196,7 @@ def test_no_generated_lif_gives_a_traceback_and_rows_are_conserved(tmp_path, eve
         assert p.frame["source_row"].is_unique
 
 
+@pytest.mark.slow  # writes and cleans a sample
 def test_the_sample_writes_a_finishlynx_meet_folder_that_reads_whole(tmp_path, capsys):
     from analysis.sample import write_sample
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import TODAY
+from helpers import TODAY, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -149,7 +149,9 @@ _word = st.text(alphabet=st.sampled_from(list("0123456789.:-+ QqDNFSCTaZé=()#<>
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(lines=st.lists(_word, max_size=12), html=st.booleans())
 def test_no_generated_report_gives_a_traceback_and_rows_are_conserved(tmp_path, lines, html):

@@ -203,6 +203,7 @@ def test_a_file_name_that_is_not_utf8_is_one_skipped_file(tmp_path: Path) -> Non
     ds.skipped["source"].str.encode("utf-8")  # storable and printable
 
 
+@pytest.mark.slow  # a hipflex subprocess
 @pytest.mark.parametrize("command", ["clean", "inspect"])
 def test_clean_and_inspect_name_a_file_name_that_is_not_utf8_without_a_traceback(
     tmp_path: Path, command: str

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import TODAY
+from helpers import TODAY, examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -128,7 +128,7 @@ _NAME = st.one_of(
 _CELL = st.one_of(st.sampled_from([*_WORDS, "", "3x10", "hip flexor march"]), _TEXT)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                   HealthCheck.too_slow])  # fmt: skip
 @given(
     name=_NAME,

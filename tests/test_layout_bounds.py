@@ -191,6 +191,7 @@ def test_hostile_files_are_read_or_refused_within_10_s_and_1_gb(tmp_path):
 LAYOUTS = Path(__file__).parent / "data" / "layouts" / "folder"
 
 
+@pytest.mark.slow  # a hipflex subprocess
 @pytest.mark.parametrize("command", ["clean", "inspect"])
 def test_output_closed_early_ends_without_a_traceback(tmp_path, command):
     """``hipflex clean DIR | head -1``: the reader leaves before the summary is written."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-from helpers import TODAY
+from helpers import TODAY, examples
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -122,7 +122,9 @@ def _check(root: Path, rows: list[list[str]], source: str, written: int) -> None
     event(f"{rec['layout']}, {'xlsx' if source.endswith('Sheet1') else 'csv'}")
 
 
-SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(
+    max_examples=examples(15), deadline=None, suppress_health_check=list(HealthCheck)
+)
 
 
 @SETTINGS

@@ -9,12 +9,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 
 import analysis as hf
 from analysis import reports as rp
 from analysis.names import resolve_athletes
 
 
+@pytest.mark.slow  # writes and cleans a 12-athlete sample
 def test_sample_truth_uses_the_cleaners_reason_words(tmp_path: Path) -> None:
     from analysis.reasons import REASONS
     from analysis.sample import write_sample

@@ -161,6 +161,7 @@ def test_the_plan_is_reused_only_under_the_same_key(ds, folder, tmp_path, monkey
     assert len(calls) == 4
 
 
+@pytest.mark.slow  # long-running
 def test_a_changed_data_file_plans_again(folder, tmp_path, monkeypatch):
     import shutil
 
@@ -194,6 +195,7 @@ def test_a_dataset_changed_in_memory_is_planned_again(ds, folder, tmp_path):
 # --------------------------------------------------------------------------- exports
 
 
+@pytest.mark.slow  # long-running
 def test_exports_under_the_same_key_compute_no_sheet(ds, tmp_path, monkeypatch):
     out = tmp_path / "out"
     first = rp_workbooks.write_exports(ds, out, key="k1")
@@ -260,6 +262,7 @@ def test_an_unchanged_rerun_imports_no_heavy_library_and_writes_no_snapshot(fold
     assert [r.job.target for r in third.ran] == ["athletes/A01"]
 
 
+@pytest.mark.slow  # cleans the folder 8 times
 def test_a_new_day_reuses_the_plan_unless_the_day_changes_the_tables(folder, tmp_path):
     # the run's date decides which rows are "in the future": a nightly run on a new day
     # whose cleaning gives the same tables reuses the plan; one that accepts a row it

@@ -211,6 +211,7 @@ def test_a_cohort_column_has_two_values_and_a_group_of_two_or_more():
     assert "different 'bib'" in rp.not_a_cohort(roster, "bib")
 
 
+@pytest.mark.slow  # long-running
 def test_report_planning_and_the_cohort_notebook_agree(data, tmp_path):
     roster = pd.read_csv(data / "athletes.csv", dtype=str, keep_default_na=False)
     roster["squad"] = "all"  # one value: no longer a cohort

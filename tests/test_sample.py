@@ -392,6 +392,7 @@ def _lag1(truth: Truth) -> float:
     return float(np.corrcoef(z[ok], lag[ok])[0, 1])
 
 
+@pytest.mark.slow  # many seeds: a long-running statistical test
 def test_sample_race_noise_is_autocorrelated_within_athletes():
     # rho = 0.6 in the truth; centring on ~4 races per athlete and event pulls the sample
     # lag-1 correlation down by about 0.2-0.3, the same for independent noise (below 0)
@@ -544,6 +545,7 @@ def test_every_file_reads_as_truth_json_says_to_the_row(sample_dir):
     assert len(ds.log) == truth["faults"]["log_entries"]
 
 
+@pytest.mark.slow  # writes and cleans two samples
 def test_the_layouts_change_nothing_in_the_clean_tables(sample_dir, tmp_path, monkeypatch):
     """The rows moved into the coach layouts clean to the very values they had before."""
     import analysis.sample as sample
@@ -598,6 +600,7 @@ def test_an_athletes_own_view_holds_the_sheets_of_their_weekly_grid(sample_dir):
     assert not own["source"].str.contains("!").any()
 
 
+@pytest.mark.slow  # writes and cleans two samples
 def test_layouts_hold_for_a_season_across_new_year_and_a_grid_from_coach_b(tmp_path, monkeypatch):
     """Eight athletes: the masters athlete races 200 m (coach B's file, ``Last, First``
     names, month-first dates); the season starts in October, so the weekly sheets and

@@ -410,6 +410,7 @@ def test_squad_athlete_and_cohort_reports_in_chromium(tmp_path):
     assert "Program, compared with" in cohort  # the roster's column name
 
 
+@pytest.mark.slow  # writes and cleans a sample
 def test_from_dataset_equals_build_and_the_sample_is_made_on_first_use(season, tmp_path):
     ds = hf.load_dataset(season)
     a = rp.SquadReport.from_dataset(ds, event=400, window_days=28)
