@@ -52,6 +52,7 @@ def test_athlete_picker_lists_names_with_the_whole_squad_first(ex):
     assert {aid for _, aid in opts[1:]} == set(ex.ds.athletes["athlete_id"])
 
 
+@pytest.mark.slow  # long-running
 def test_a_name_two_athletes_share_carries_the_id(raw):
     ds = hf.load_dataset(raw / "squad")
     a = ds.athletes.copy()
@@ -65,6 +66,7 @@ def test_a_name_two_athletes_share_carries_the_id(raw):
     )
 
 
+@pytest.mark.slow  # long-running
 def test_choosing_an_athlete_gives_that_athletes_rows_only(ex):
     aid = str(ex.ds.athletes["athlete_id"].iloc[1])
     t = ex.tables(Selection(athlete_id=aid))
@@ -143,6 +145,7 @@ def test_the_family_filter_keeps_those_families_in_the_volume_view(ex):
     assert "Families shown: mobility" in ex.view("volume", Selection(families=("mobility",))).words
 
 
+@pytest.mark.slow  # long-running
 def test_a_view_links_to_the_report_page_that_exists(raw, tmp_path):
     ds = hf.load_dataset(raw / "squad")
     aid = str(ds.athletes["athlete_id"].iloc[1])

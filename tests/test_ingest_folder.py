@@ -65,6 +65,7 @@ def _skipped(ds: hf.Dataset) -> dict[str, str]:
 # ------------------------------------------------------------------ 1: own outputs
 
 
+@pytest.mark.slow  # long-running
 def test_an_out_folder_inside_the_data_folder_is_never_read_as_data(tmp_path: Path) -> None:
     d = _folder(tmp_path)
     first = _load(d)

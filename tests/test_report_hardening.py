@@ -212,6 +212,7 @@ def test_the_progress_lines_of_a_cron_run_are_one_line_each(capsys):
 # --------------------------------------------------------------------------- item 8
 
 
+@pytest.mark.slow  # long-running
 def test_clean_of_the_sample_exits_0_its_notes_tab_listed(tmp_path, capsys):
     d = tmp_path / "sample"
     write_sample(d)
@@ -233,6 +234,7 @@ def _workbook(path: Path, sheets: dict[str, list[list]]) -> None:
     wb.save(path)
 
 
+@pytest.mark.slow  # long-running
 def test_a_sheet_that_looks_like_data_and_is_not_read_exits_1(tmp_path, capsys):
     d = tmp_path / "club"
     write_sample(d, athletes=2, seed=3, today=TODAY)
@@ -322,6 +324,7 @@ def test_state_of_out_is_validated_on_read_and_rebuilt(data, fast, tmp_path, cas
     assert again.ok and "was not valid" not in capsys.readouterr().err
 
 
+@pytest.mark.slow  # long-running
 def test_an_edited_plan_is_discarded_for_a_fresh_one(data, fast, tmp_path, capsys):
     ds = hf.load_dataset(data)
     state = tmp_path / "state"
@@ -420,6 +423,7 @@ print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxr
 """
 
 
+@pytest.mark.slow  # long-running
 def test_a_squad_wide_plan_for_50000_athletes_ends_in_seconds_refused_in_one_line(tmp_path):
     sample = tmp_path / "sample"
     write_sample(sample, athletes=2, seed=3, today=TODAY)

@@ -123,6 +123,7 @@ def test_checking_the_notebooks_imports_neither_nbformat_nor_jsonschema():
 # --------------------------------------------------------------------------- the plan
 
 
+@pytest.mark.slow  # long-running
 def test_the_plan_is_reused_only_under_the_same_key(ds, folder, tmp_path, monkeypatch):
     nbs = tiny_report_notebooks(tmp_path / "nbs", "X")
     state = tmp_path / "state"
@@ -179,6 +180,7 @@ def test_a_changed_data_file_plans_again(folder, tmp_path, monkeypatch):
     assert {j.target: j.digest for j in after} != {j.target: j.digest for j in before}
 
 
+@pytest.mark.slow  # long-running
 def test_a_dataset_changed_in_memory_is_planned_again(ds, folder, tmp_path):
     nbs = tiny_report_notebooks(tmp_path / "nbs", "X")
     state = tmp_path / "state"

@@ -122,6 +122,7 @@ m200,Man Two,M,200,2020-01-01,200,19.5,test
 """
 
 
+@pytest.mark.slow  # long-running
 def test_world_class_reference_is_of_the_athletes_sex(data, tmp_path, monkeypatch):
     from analysis import fatigue
 
@@ -321,6 +322,7 @@ def test_html_helpers_escape_and_keep_mathjax_off_data():
 # ---------------------------------------------------------------- views from a dataset
 
 
+@pytest.mark.slow  # long-running
 def test_views_from_a_loaded_dataset_match_those_built_from_the_folder(data, a01, monkeypatch):
     ds = hf.load_dataset(data)
     # no folder is read again: from_dataset works from the tables it is given

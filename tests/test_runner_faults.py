@@ -206,6 +206,7 @@ def test_a_private_out_that_no_run_claimed_is_written(tmp_path):
     assert sha and (tmp_path / "out" / "athletes" / "X.html").is_file()
 
 
+@pytest.mark.slow  # long-running
 def test_the_manifest_trusts_only_pages_its_run_wrote(data, tmp_path, inline):
     out = tmp_path / "out"
     nbs = tiny_report_notebooks(tmp_path / "nb", "PAGE")
@@ -369,6 +370,7 @@ def test_a_read_only_out_is_one_line_and_a_non_zero_exit(command, data, tmp_path
     assert "Read-only" in lines[0] or "Permission denied" in lines[0]
 
 
+@pytest.mark.slow  # long-running
 def test_a_full_disk_stops_the_batch_keeps_old_pages_and_rewrites_the_index(
     data, tmp_path, monkeypatch, inline, capsys
 ):
@@ -498,6 +500,7 @@ def test_an_exported_page_loads_no_script_or_style_from_outside():
     assert "mathjax" not in page.lower() and "$\\beta = -0.1$" in page
 
 
+@pytest.mark.slow  # long-running
 def test_a_notebook_of_your_own_loads_no_mathjax_either(data, tmp_path, inline):
     # your own notebooks (OUT/extra/) were exported with MathJax from a CDN for their prose
     nbs = tiny_report_notebooks(tmp_path / "nb", "PAGE")

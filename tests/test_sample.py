@@ -284,6 +284,7 @@ def test_cli_sample_writes_the_folder(tmp_path):
     assert json.loads((out / "truth.json").read_text())["seed"] == 9
 
 
+@pytest.mark.slow  # long-running
 def test_results_clean_with_the_expected_rejects_and_partials(sample_dir):
     import analysis as hf
 
@@ -405,6 +406,7 @@ def test_sample_race_noise_is_autocorrelated_within_athletes():
     assert _lag1(ar) - _lag1(iid) > 0.35
 
 
+@pytest.mark.slow  # long-running
 def test_the_coach_season_extras_clean_and_plan(sample_dir):
     """Plan file, session RPE and a masters athlete reach the clean tables."""
     import analysis as hf
@@ -523,6 +525,7 @@ def _load(directory: Path):
     return hf.load_dataset(directory, today=pd.Timestamp(TODAY).date())
 
 
+@pytest.mark.slow  # long-running
 def test_every_file_reads_as_truth_json_says_to_the_row(sample_dir):
     ds = _load(sample_dir)
     truth = json.loads((sample_dir / "truth.json").read_text(encoding="utf-8"))
@@ -591,6 +594,7 @@ def test_the_clean_summary_shows_the_weekly_workbook_on_one_line(sample_dir):
     assert f" {headings} heading," in nd and "Event 2" not in nd
 
 
+@pytest.mark.slow  # long-running
 def test_an_athletes_own_view_holds_the_sheets_of_their_weekly_grid(sample_dir):
     ds = _load(sample_dir)
     masters = _roster(sample_dir)["athlete_id"].iloc[-1]

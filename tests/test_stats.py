@@ -486,6 +486,7 @@ def test_window_scan_mixed_is_the_within_athlete_slope():
     assert row["estimate"] != pytest.approx(plain.loc["x", "estimate"], rel=1e-4)
 
 
+@pytest.mark.slow  # long-running
 def test_window_scan_effect_planted_at_28_days_is_one_finding_not_eight():
     # the effect acts through the 28-day volume only; every overlapping window then
     # correlates with the fade (significant, familywise), but only the primary window is
