@@ -19,12 +19,12 @@ The public API (names pinned in docs/architecture.md)::
 from __future__ import annotations
 
 from ._version import __version__
+from .adherence import plan_adherence
 from .agegrade import age_grade
 from .dataset import Dataset, load_dataset
 from .errors import DataError, DataWarning
 from .fatigue import fatigue_metrics
 from .logs import clean_training_log
-from .plan import plan_adherence
 from .relate import race_features
 from .sprints import clean_sprints
 from .volume import daily_volume

@@ -158,6 +158,11 @@ ATTENTION_FADE_MARGIN_S: float = 0.2
 SQUAD_SUMMARY_ATHLETES: int = 40
 
 
+#: Longest session accepted (minutes); more is not one training session. The sRPE cleaner
+#: (:mod:`analysis.srpe`) and the app readers' workout lengths
+#: (:mod:`analysis.ingest.formats`) both hold to it.
+MAX_SESSION_MIN: float = 600.0
+
 # ------------------------------------------------------------------ reading limits
 # A file is refused early, with one line naming the file and the limit, when it claims
 # more than these (memory stays bounded by what a file really holds, not by what it

@@ -200,7 +200,7 @@ def _empty_injuries() -> pd.DataFrame:
 
 
 def _empty_plan() -> pd.DataFrame:
-    from .plan import _empty_plan as empty_plan
+    from .plan import empty_plan
 
     return empty_plan()
 

@@ -40,10 +40,12 @@ already listed (a ``duplicate``). A row with neither days lost nor a return date
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .dates import parse_dates
 from .errors import DataError
 from .ingest.injury_headers import (
     INJURY_FILE_STEMS,
@@ -52,6 +54,7 @@ from .ingest.injury_headers import (
     is_injury_frame,
 )
 from .io import canonicalize_columns, header_key
+from .names import resolve_athletes
 from .schema import concat_rejects, conform, empty, rejects_frame
 
 __all__ = [
@@ -227,8 +230,6 @@ def _text(frame: pd.DataFrame, col: str) -> pd.Series:
 def _parse_dates_per_file(values: pd.Series, sources: pd.Series, rows: pd.Series, *, dayfirst,
                           today, column) -> tuple[pd.Series, pd.Series]:  # fmt: skip
     """Dates and reasons; a file whose dates contradict each other rejects its own rows."""
-    from .dates import parse_dates
-
     dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     why = pd.Series(pd.NA, index=values.index, dtype="string")
     for src in sources.unique():
@@ -280,6 +281,34 @@ def clean_injuries(
     """
     if tables is None or (isinstance(tables, list) and not tables):
         return empty_injuries(), empty({})
+    raw = _raw_injuries(tables)
+    cells = _read_cells(raw, roster, dayfirst=dayfirst, today=today)
+    verdict = _first_failure(cells)
+    ok = verdict.reason.isna().to_numpy(bool)
+    rejected = rejects_frame(
+        source=cells.source[~ok], source_row=cells.row[~ok], column=verdict.column[~ok],
+        value=verdict.value[~ok], reason=verdict.reason[~ok], table="injuries",
+        kind="rejected", athlete_id=cells.ids[~ok],
+    ) if (~ok).any() else empty({})  # fmt: skip
+    kept = _deduplicated(_injury_rows(raw, cells, verdict)[ok])
+    clean = kept.clean
+    unknown = clean["days_lost"].isna()
+    partial = empty({})
+    if unknown.any():
+        partial = rejects_frame(
+            clean[unknown], column="days_lost", value=pd.NA,
+            reason="no days lost or return date: counted as an injury, its burden unknown",
+            table="injuries", kind="partial", athlete_id=clean.loc[unknown, "athlete_id"],
+        )  # fmt: skip
+    clean = clean.sort_values(["athlete_id", "onset_date", "source", "source_row"], kind="stable")
+    clean = clean.assign(recurrence=_recurrence(clean))
+    out = conform(clean, INJURY_COLUMNS, name="injuries")
+    return out, concat_rejects(rejected, kept.duplicates, partial)
+
+
+def _raw_injuries(tables: list[tuple[str, pd.DataFrame]] | pd.DataFrame) -> pd.DataFrame:
+    """The injury tables as one frame of text with canonical headers, ``source`` and
+    ``source_row``; refused (:class:`DataError`) without an athlete or onset-date column."""
     if isinstance(tables, list):
         frames = []
         for source, f in tables:
@@ -293,16 +322,41 @@ def clean_injuries(
         raw = canonicalize_columns(tables, INJURY_SYNONYMS).reset_index(drop=True)
     if "source_row" not in raw.columns:
         raw["source_row"] = np.arange(len(raw)) + 2
-    src = raw["source"].astype("string")
-    row = pd.to_numeric(raw["source_row"], errors="coerce").astype("Int64")
-    first = str(src.iloc[0]) if len(src) else "injuries"
+    first = str(raw["source"].iloc[0]) if len(raw) else "injuries"
     if "athlete" not in raw.columns:
         raise DataError("injury log lacks an athlete column", file=first)
     if "onset_date" not in raw.columns:
         raise DataError("injury log lacks an onset-date column (Date, Date of injury, Onset)",
                         file=first)  # fmt: skip
-    from .names import resolve_athletes
+    return raw
 
+
+@dataclass(frozen=True)
+class _Cells:
+    """Each column of the injury rows read, with the reason a cell is refused (``why_*``)."""
+
+    source: pd.Series
+    row: pd.Series
+    athlete_raw: pd.Series
+    ids: pd.Series
+    why_athlete: pd.Series
+    onset_raw: pd.Series
+    onset: pd.Series
+    why_onset: pd.Series
+    return_raw: pd.Series
+    returned: pd.Series
+    why_return: pd.Series
+    location_raw: pd.Series
+    location: pd.Series
+    days_raw: pd.Series
+    days: pd.Series
+    why_days: pd.Series
+
+
+def _read_cells(raw: pd.DataFrame, roster: pd.DataFrame, *, dayfirst, today) -> _Cells:
+    """Athletes matched, onset and return dates read per file, locations mapped, days lost."""
+    src = raw["source"].astype("string")
+    row = pd.to_numeric(raw["source_row"], errors="coerce").astype("Int64")
     athlete_raw = _text(raw, "athlete")
     ids, why_ath = resolve_athletes(athlete_raw, roster)
     onset_raw = _text(raw, "onset_date")
@@ -321,90 +375,102 @@ def clean_injuries(
     ongoing = return_raw.fillna("").str.match(_ONGOING.pattern, case=False)
     why_ret = why_ret.mask(ongoing)
     loc_raw = _text(raw, "location")
-    location = map_locations(loc_raw)
-    days, why_days = _days_lost(_text(raw, "days_lost"))
+    days_raw = _text(raw, "days_lost")
+    days, why_days = _days_lost(days_raw)
+    return _Cells(
+        src, row, athlete_raw, ids, why_ath, onset_raw, onset, why_onset, return_raw, ret,
+        why_ret, loc_raw, map_locations(loc_raw), days_raw, days, why_days,
+    )  # fmt: skip
 
-    # the first failing column names the row's reason
-    reason = pd.Series(pd.NA, index=raw.index, dtype="string")
-    column = pd.Series(pd.NA, index=raw.index, dtype="string")
-    value = pd.Series(pd.NA, index=raw.index, dtype="string")
+
+@dataclass(frozen=True)
+class _Verdict:
+    """Per row the first failing column, its value and reason (NA when the row is clean),
+    and the return date and days lost, each filled from the other where missing."""
+
+    reason: pd.Series
+    column: pd.Series
+    value: pd.Series
+    returned: pd.Series
+    days: pd.Series
+
+
+def _first_failure(cells: _Cells) -> _Verdict:
+    """The first failing column names the row's reason; then a return before onset."""
+    index = cells.source.index
+    reason = pd.Series(pd.NA, index=index, dtype="string")
+    column = pd.Series(pd.NA, index=index, dtype="string")
+    value = pd.Series(pd.NA, index=index, dtype="string")
+    no_location = np.where(cells.location.isna(), "missing location", None)
     checks = (
-        ("athlete", why_ath, athlete_raw),
-        ("onset_date", why_onset, onset_raw),
-        (
-            "location",
-            pd.Series(
-                np.where(location.isna(), "missing location", None), index=raw.index, dtype="string"
-            ),
-            loc_raw,
-        ),
-        ("days_lost", why_days, _text(raw, "days_lost")),
-        ("return_date", why_ret, return_raw),
+        ("athlete", cells.why_athlete, cells.athlete_raw),
+        ("onset_date", cells.why_onset, cells.onset_raw),
+        ("location", pd.Series(no_location, index=index, dtype="string"), cells.location_raw),
+        ("days_lost", cells.why_days, cells.days_raw),
+        ("return_date", cells.why_return, cells.return_raw),
     )
     for col, why, val in checks:
         m = reason.isna() & why.notna()
         reason, column, value = reason.mask(m, why), column.mask(m, col), value.mask(m, val)
+    onset, days = cells.onset, cells.days
     from_days = onset + pd.to_timedelta(days.astype("Float64").to_numpy(na_value=np.nan), "D")
-    ret = ret.where(ret.notna(), from_days)
+    ret = cells.returned.where(cells.returned.notna(), from_days)
     span = ((ret - onset).dt.days).astype("Int64")
     before = reason.isna() & (span < 0).fillna(False)
     reason = reason.mask(before, "return before onset")
     column = column.mask(before, "return_date")
-    value = value.mask(before, return_raw)
-    days = days.where(days.notna(), span)
+    value = value.mask(before, cells.return_raw)
+    return _Verdict(reason, column, value, ret, days.where(days.notna(), span))
 
-    ok = reason.isna().to_numpy(bool)
-    rejected = rejects_frame(
-        source=src[~ok], source_row=row[~ok], column=column[~ok], value=value[~ok],
-        reason=reason[~ok], table="injuries", kind="rejected", athlete_id=ids[~ok],
-    ) if (~ok).any() else empty({})  # fmt: skip
 
-    clean = pd.DataFrame(
+def _injury_rows(raw: pd.DataFrame, cells: _Cells, verdict: _Verdict) -> pd.DataFrame:
+    """Every row as an injury (the caller keeps the clean ones)."""
+    loc_raw = cells.location_raw
+    return pd.DataFrame(
         {
-            "athlete_id": ids,
-            "onset_date": onset,
-            "location": location,
-            "days_lost": days,
-            "return_date": ret,
+            "athlete_id": cells.ids,
+            "onset_date": cells.onset,
+            "location": cells.location,
+            "days_lost": verdict.days,
+            "return_date": verdict.returned,
             "recurrence": False,
-            "source": src,
-            "source_row": row,
+            "source": cells.source,
+            "source_row": cells.row,
             "location_raw": loc_raw,
             "notes": _text(raw, "notes"),
             "onset": _first_named(_text(raw, "onset"), _ONSET_RE, "unknown"),
             "context": _first_named(_text(raw, "context"), _CONTEXT_RE, "unknown"),
             "tissue": _first_named(_text(raw, "tissue").fillna(loc_raw), _TISSUE_RE, "unknown"),
         }
-    )[ok]
-    # duplicates: the same athlete, onset and location listed twice (any file)
+    )
+
+
+@dataclass(frozen=True)
+class _Deduplicated:
+    """The injuries listed once, and the ``duplicate`` rejects of the copies."""
+
+    clean: pd.DataFrame
+    duplicates: pd.DataFrame
+
+
+def _deduplicated(clean: pd.DataFrame) -> _Deduplicated:
+    """The same athlete, onset and location listed twice (any file): the first is kept."""
     dup = clean.duplicated(["athlete_id", "onset_date", "location"], keep="first")
-    dups = empty({})
-    if dup.any():
-        first_of = clean[~dup].set_index(["athlete_id", "onset_date", "location"])
-        key = pd.MultiIndex.from_frame(clean.loc[dup, ["athlete_id", "onset_date", "location"]])
-        kept = first_of.reindex(key)
-        dups = rejects_frame(
-            source=clean.loc[dup, "source"], source_row=clean.loc[dup, "source_row"],
-            column="onset_date", value=clean.loc[dup, "onset_date"].dt.strftime("%Y-%m-%d"),
-            reason=pd.Series(
-                [f"duplicate of {s} row {r}" for s, r in
-                 zip(kept["source"], kept["source_row"], strict=True)],
-                index=clean.index[dup], dtype="string"),
-            table="injuries", kind="duplicate", athlete_id=clean.loc[dup, "athlete_id"],
-        )  # fmt: skip
-        clean = clean[~dup]
-    unknown = clean["days_lost"].isna()
-    partial = empty({})
-    if unknown.any():
-        partial = rejects_frame(
-            clean[unknown], column="days_lost", value=pd.NA,
-            reason="no days lost or return date: counted as an injury, its burden unknown",
-            table="injuries", kind="partial", athlete_id=clean.loc[unknown, "athlete_id"],
-        )  # fmt: skip
-    clean = clean.sort_values(["athlete_id", "onset_date", "source", "source_row"], kind="stable")
-    clean = clean.assign(recurrence=_recurrence(clean))
-    out = conform(clean, INJURY_COLUMNS, name="injuries")
-    return out, concat_rejects(rejected, dups, partial)
+    if not dup.any():
+        return _Deduplicated(clean, empty({}))
+    first_of = clean[~dup].set_index(["athlete_id", "onset_date", "location"])
+    key = pd.MultiIndex.from_frame(clean.loc[dup, ["athlete_id", "onset_date", "location"]])
+    kept = first_of.reindex(key)
+    dups = rejects_frame(
+        source=clean.loc[dup, "source"], source_row=clean.loc[dup, "source_row"],
+        column="onset_date", value=clean.loc[dup, "onset_date"].dt.strftime("%Y-%m-%d"),
+        reason=pd.Series(
+            [f"duplicate of {s} row {r}" for s, r in
+             zip(kept["source"], kept["source_row"], strict=True)],
+            index=clean.index[dup], dtype="string"),
+        table="injuries", kind="duplicate", athlete_id=clean.loc[dup, "athlete_id"],
+    )  # fmt: skip
+    return _Deduplicated(clean[~dup], dups)
 
 
 def _recurrence(inj: pd.DataFrame) -> pd.Series:

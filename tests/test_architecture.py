@@ -62,7 +62,6 @@ LAYERS: dict[str, int] = {
     "sprints": CLEAN,
     "injuries": CLEAN,
     "plan": CLEAN,
-    "srpe": CLEAN,
     "dataset": CLEAN,
     "fingerprint": CLEAN,
     # derive: measures of work, fade, bests
@@ -72,10 +71,14 @@ LAYERS: dict[str, int] = {
     "agegrade": DERIVE,
     "injury_epi": DERIVE,
     "attention": DERIVE,
+    "adherence": DERIVE,
+    "srpe": DERIVE,
     # relate: features joined to races, statistics
     "relate": RELATE,
     "stats": RELATE,
     "injury_stats": RELATE,
+    "injury_exposure": RELATE,
+    "cox": RELATE,
     # present: figures, pages, the batch, the explorer, the command
     "plots": PRESENT,
     "reports": PRESENT,

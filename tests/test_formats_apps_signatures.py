@@ -20,8 +20,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import analysis as hf
+from analysis import config, srpe
 from analysis.ingest.formats import detect
-from analysis.ingest.formats._apps import app_date, app_datetime, header_unit, minutes
+from analysis.ingest.formats._app_dates import app_date, app_datetime, span_minutes
+from analysis.ingest.formats._units import header_unit, minutes
 from analysis.ingest.formats.jefit import unpack
 
 ROSTER = "athlete_id,name\nA1,Maya Lindqvist\nA2,Jonas Berg\n"
@@ -290,3 +292,13 @@ def test_hipflex_toml_names_the_athlete_and_the_unit_of_a_unit_less_weight(tmp_p
     assert entry.athlete_id == "A2"
     assert entry.load_kg == pytest.approx(45 * 0.45359237)
     assert entry.session_min == 62
+
+
+def test_a_workout_longer_than_a_session_can_be_has_no_length():
+    # the app readers and the sRPE cleaner hold to one bound (config.MAX_SESSION_MIN)
+    assert config.MAX_SESSION_MIN == srpe.MAX_SESSION_MIN == 600
+    start = pd.Series(["2026-03-02 08:00:00"] * 3, dtype="string")
+    end = pd.Series(["2026-03-02 18:00:00", "2026-03-02 18:01:00", "2026-03-02 07:00:00"],
+                    dtype="string")  # fmt: skip
+    mins = span_minutes(start, end)
+    assert mins.iloc[0] == 600 and mins.iloc[1:].isna().all()

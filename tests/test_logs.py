@@ -170,7 +170,7 @@ def test_unused_log_columns_are_named_in_a_warning() -> None:
     st.booleans(),
 )
 def test_sort_order_is_a_stable_lexsort(rows: list[tuple[int, ...]], wide: bool) -> None:
-    from analysis.logs import sort_order
+    from analysis.logs.columnar import sort_order
 
     keys = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(4)]
     if wide:  # more than 64 bits together: the lexsort fallback
@@ -198,7 +198,7 @@ def test_rows_given_out_of_file_order_come_out_sorted_by_athlete_date_file_row()
 )
 def test_sort_order_of_keys_fitting_32_bits_is_a_stable_lexsort(rows) -> None:
     # athlete rank (9 bits) and day (10 bits): the usual key, packed into 32 bits
-    from analysis.logs import sort_order
+    from analysis.logs.columnar import sort_order
 
     keys = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(2)]
     assert sort_order(*keys).tolist() == np.lexsort(keys[::-1]).tolist()
@@ -210,7 +210,7 @@ _TEXTS = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["A017", "A01
 @given(st.lists(_TEXTS, min_size=1, max_size=6), st.data())
 def test_strings_from_codes_equal_the_values_taken_one_by_one(values, data) -> None:
     # covers both builders: an Arrow take, and the fixed-width gather (equal byte lengths)
-    from analysis.logs import _strings
+    from analysis.logs.columnar import text_column as _strings
 
     codes = np.array(
         data.draw(st.lists(st.integers(-1, len(values) - 1), max_size=30)), dtype=np.int64
@@ -223,7 +223,7 @@ def test_strings_from_codes_equal_the_values_taken_one_by_one(values, data) -> N
 
 
 def test_fixed_width_strings_behave_like_any_string_column() -> None:
-    from analysis.logs import _strings
+    from analysis.logs.columnar import text_column as _strings
 
     s = _strings(np.array(["A1", "B2", None], dtype=object), np.array([0, 2, -1, 1, 0]))
     assert s.str.lower().tolist() == ["a1", pd.NA, pd.NA, "b2", "a1"]
@@ -250,7 +250,7 @@ def _large_log(n: int = 120_000) -> pd.DataFrame:
 def test_a_large_log_cleans_the_same_on_threads_as_inline(monkeypatch) -> None:
     import contextlib
 
-    import analysis.logs as logs
+    import analysis.logs.clean as logs
 
     df = _large_log()
     threaded = clean_training_log(df.astype({"athlete": "category"}), ROSTER, today=TODAY)

@@ -10,7 +10,6 @@ import pytest
 from scipy import stats as st
 
 from analysis.stats import (
-    _fisher_ci,
     compare_groups,
     fdr_bh,
     hedges_g,
@@ -20,6 +19,7 @@ from analysis.stats import (
     window_scan,
     within_between,
 )
+from analysis.stats.correlation import _fisher_ci
 
 DATA = Path(__file__).parent / "data" / "stats"
 
@@ -518,7 +518,7 @@ def test_window_scan_within_under_no_effect_is_familywise():
 
 
 def test_max_t_pvalues_between_single_test_and_bonferroni():
-    from analysis.stats import _max_t_pvalues
+    from analysis.stats.multiplicity import max_t_pvalues as _max_t_pvalues
 
     z = np.array([2.2, 2.0, 0.5])
     same = _max_t_pvalues(z, np.ones((3, 3)), np.inf)  # perfectly correlated: one test

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import stats
 from analysis.errors import DataError
 from analysis.stats import adjusted_effect, athlete_slopes, within_athlete_effect
+from analysis.stats import within as stats
 
 
 def _season(athletes: int = 14, seed: int = 2) -> pd.DataFrame:

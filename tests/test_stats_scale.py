@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import stats
 from analysis.stats import athlete_slopes, within_athlete_effect
+from analysis.stats import within as stats
 
 
 def _reference_sym_power(m: np.ndarray, power: float) -> np.ndarray:

@@ -263,7 +263,7 @@ class Explorer:
     def adherence(self) -> pd.DataFrame:
         """:func:`analysis.plan_adherence` of the squad, computed once."""
         if self._adherence is None:
-            from ..plan import plan_adherence
+            from ..adherence import plan_adherence
 
             self._adherence = plan_adherence(self.ds)
         return self._adherence

@@ -34,6 +34,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..io import RAW_SUFFIXES
+from .formats import formats
+
 #: The folder hipflex keeps in every ``OUT`` it writes (``OUT/.hipflex/``: the report
 #: state, the cache): a folder holding it is hipflex's output, never data.
 OUTPUT_MARKER = ".hipflex"
@@ -55,13 +58,7 @@ def readable_suffixes() -> frozenset[str]:
     The one list: the base readers' (:data:`analysis.io.RAW_SUFFIXES`) and every ending a
     registered app or timing-system format reads (:mod:`analysis.ingest.formats`).
     """
-    from ..io import RAW_SUFFIXES
-
     out = set(RAW_SUFFIXES)
-    try:
-        from .formats import formats
-    except ImportError:  # no format registry in this build
-        return frozenset(out)
     try:
         out |= set(formats.suffixes())
     except Exception:  # a broken format module never stops a folder
@@ -145,136 +142,156 @@ def scan_folder(
     FolderFiles
         ``files`` (read) and ``skipped`` (listed, with why).
     """
-    root = Path(directory)
+    walk = _Walk(_scope(Path(directory), exclude))
+    walk.folder(walk.scope.root, ())
+    walk.found.sort(key=lambda t: t[0])
+    out = FolderFiles()
+    for _, path, entry in walk.found:
+        if path is not None:
+            out.files.append(path)
+        else:
+            out.skipped.append(entry)
+    return out
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What a walk of one data folder knows before it starts."""
+
+    root: Path
+    real_root: Path  # the folder with its links resolved: a link may not leave it
+    excluded: frozenset[Path]  # folders never read (resolved)
+    suffixes: frozenset[str]  # the endings hipflex reads
+    synthetic: bool  # hipflex sample wrote the folder (SYNTHETIC.md), and truth.json
+
+
+def _real(path: Path) -> Path:
     try:
-        real_root = root.resolve()
+        return path.resolve()
     except (OSError, RuntimeError):
-        real_root = root.absolute()
+        return path.absolute()
+
+
+def _scope(root: Path, exclude: Iterable[str | os.PathLike[str]]) -> _Scope:
     excluded = set()
     for p in exclude:
         try:
             excluded.add(Path(p).resolve())
         except (OSError, RuntimeError):
             continue
-    suffixes = readable_suffixes()
-    synthetic = (root / "SYNTHETIC.md").is_file()  # hipflex sample wrote it, and truth.json
-    found: list[tuple[tuple[str, ...], Path | None, dict | None]] = []
+    return _Scope(root, _real(root), frozenset(excluded), readable_suffixes(),
+                  (root / "SYNTHETIC.md").is_file())  # fmt: skip
 
-    def skip(parts: tuple[str, ...], reason: str, *, data: bool = False) -> None:
+
+#: the reason given for ``attention.csv`` and ``exports/`` of a data folder that is an OUT
+_OWN_OUTPUT = "hipflex's own output (the data folder is also a report OUT): never read as data"
+
+
+class _Walk:
+    """One walk of a data folder: each entry read or skipped, with its parts for sorting."""
+
+    def __init__(self, scope: _Scope) -> None:
+        self.scope = scope
+        self.found: list[tuple[tuple[str, ...], Path | None, dict | None]] = []
+
+    def skip(self, parts: tuple[str, ...], reason: str, *, data: bool = False) -> None:
         label = display_name(os.path.join(*parts))
-        found.append((parts, None, {"source": label, "rows": None if data else 0,
-                                    "reason": reason}))  # fmt: skip
+        self.found.append((parts, None, {"source": label, "rows": None if data else 0,
+                                         "reason": reason}))  # fmt: skip
 
-    def looks_like_data(name: str) -> bool:
-        return os.path.splitext(name)[1].lower() in suffixes
+    def looks_like_data(self, name: str) -> bool:
+        return os.path.splitext(name)[1].lower() in self.scope.suffixes
 
-    def walk(folder: Path, parts: tuple[str, ...]) -> None:
+    def folder(self, folder: Path, parts: tuple[str, ...]) -> None:
+        """Every entry of ``folder`` (``parts`` below the data folder), folders walked."""
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             if parts:
-                skip(parts, f"folder cannot be read ({exc.strerror or type(exc).__name__})",
-                     data=True)  # fmt: skip
+                self.skip(parts, f"folder cannot be read ({exc.strerror or type(exc).__name__})",
+                          data=True)  # fmt: skip
             return
         top_is_output = not parts and is_output_folder(folder)
         for e in entries:
-            name = e.name
-            here = (*parts, name)
-            if not _utf8(name):
-                skip(here, "the name is not valid UTF-8 text (rename it, e.g. after unpacking "
-                     "a zip made on Windows)", data=looks_like_data(name) or
-                     _is_dir(e))  # fmt: skip
-                continue
-            if e.is_symlink():
-                _link(e, here)
-                continue
-            if e.is_dir(follow_symlinks=False):
-                _folder(e, here, top_is_output)
-                continue
-            if not e.is_file(follow_symlinks=False):
-                skip(here, "not a regular file (a pipe, socket or device)",
-                     data=looks_like_data(name))  # fmt: skip
-                continue
-            _file(e, here, top_is_output)
+            self.entry(e, (*parts, e.name), top_is_output)
 
-    def _folder(e: os.DirEntry, here: tuple[str, ...], top_is_output: bool) -> None:
+    def entry(self, e: os.DirEntry, here: tuple[str, ...], top_is_output: bool) -> None:
+        name = e.name
+        if not _utf8(name):
+            self.skip(here, "the name is not valid UTF-8 text (rename it, e.g. after unpacking "
+                      "a zip made on Windows)", data=self.looks_like_data(name) or
+                      _is_dir(e))  # fmt: skip
+        elif e.is_symlink():
+            self.link(e, here)
+        elif e.is_dir(follow_symlinks=False):
+            self.subfolder(e, here, top_is_output)
+        elif not e.is_file(follow_symlinks=False):
+            self.skip(here, "not a regular file (a pipe, socket or device)",
+                      data=self.looks_like_data(name))  # fmt: skip
+        else:
+            self.file(e, here, top_is_output)
+
+    def subfolder(self, e: os.DirEntry, here: tuple[str, ...], top_is_output: bool) -> None:
         path = Path(e.path)
         name = e.name
         if name.startswith("."):
             if name != OUTPUT_MARKER:
-                skip(here, "hidden folder")
+                self.skip(here, "hidden folder")
             elif not here[:-1]:
-                skip(here, "hipflex's state (the data folder is also a report OUT)")
+                self.skip(here, "hipflex's state (the data folder is also a report OUT)")
             return
         if top_is_output and len(here) == 1 and name in _OUTPUT_NAMES:
-            skip(here, "hipflex's own output (the data folder is also a report OUT): "
-                 "never read as data")  # fmt: skip
+            self.skip(here, _OWN_OUTPUT)
             return
-        try:
-            real = path.resolve()
-        except (OSError, RuntimeError):
-            real = path.absolute()
-        if real in excluded or is_output_folder(path):
+        if _real(path) in self.scope.excluded or is_output_folder(path):
             # one reason either way: the tables do not depend on how OUT was recognised
-            skip(here, "a hipflex output folder (--out; it holds .hipflex/): hipflex never "
-                 "reads its own reports, exports or attention.csv as data")  # fmt: skip
+            self.skip(here, "a hipflex output folder (--out; it holds .hipflex/): hipflex never "
+                      "reads its own reports, exports or attention.csv as data")  # fmt: skip
             return
-        walk(path, here)
+        self.folder(path, here)
 
-    def _file(e: os.DirEntry, here: tuple[str, ...], top_is_output: bool) -> None:
+    def file(self, e: os.DirEntry, here: tuple[str, ...], top_is_output: bool) -> None:
         name = e.name
-        if not here[:-1] and (name in FOLDER_FILES or (name == "truth.json" and synthetic)):
+        top = not here[:-1]
+        if top and (name in FOLDER_FILES or (name == "truth.json" and self.scope.synthetic)):
             return  # read for what it says (hints, the synthetic marker and its answer key)
         if name.startswith("~$"):
-            skip(here, "an Excel lock file (the workbook is open somewhere)")
-            return
-        if name.startswith("."):
-            skip(here, "hidden file")
-            return
-        if top_is_output and len(here) == 1 and name in _OUTPUT_NAMES:
-            skip(here, "hipflex's own output (the data folder is also a report OUT): "
-                 "never read as data")  # fmt: skip
-            return
-        if not looks_like_data(name):
+            self.skip(here, "an Excel lock file (the workbook is open somewhere)")
+        elif name.startswith("."):
+            self.skip(here, "hidden file")
+        elif top_is_output and len(here) == 1 and name in _OUTPUT_NAMES:
+            self.skip(here, _OWN_OUTPUT)
+        elif not self.looks_like_data(name):
             ending = os.path.splitext(name)[1].lower() or "no ending"
-            known = ", ".join(sorted(suffixes))
-            skip(here, f"not a file hipflex reads ({ending}; it reads {known})")
-            return
-        found.append((here, Path(e.path), None))
+            known = ", ".join(sorted(self.scope.suffixes))
+            self.skip(here, f"not a file hipflex reads ({ending}; it reads {known})")
+        else:
+            self.found.append((here, Path(e.path), None))
 
-    def _link(e: os.DirEntry, here: tuple[str, ...]) -> None:
+    def link(self, e: os.DirEntry, here: tuple[str, ...]) -> None:
         path = Path(e.path)
-        data = looks_like_data(e.name)
+        data = self.looks_like_data(e.name)
         try:
             target = path.resolve(strict=True)
         except FileNotFoundError:
-            skip(here, "a broken link (what it points to does not exist)", data=data)
+            self.skip(here, "a broken link (what it points to does not exist)", data=data)
             return
         except (RuntimeError, OSError) as exc:
             if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == 40:
-                skip(here, "a link loop (it points back to itself)", data=data)
+                self.skip(here, "a link loop (it points back to itself)", data=data)
             else:
-                skip(here, f"a link that cannot be followed ({exc.strerror})",
-                     data=data)  # fmt: skip
+                self.skip(here, f"a link that cannot be followed ({exc.strerror})", data=data)
             return
+        real_root = self.scope.real_root
         if not target.is_relative_to(real_root):
             what = "folder" if target.is_dir() else "file"
-            skip(here, f"a link to a {what} outside the data folder, not followed (copy the "
-                 "file into the folder to use it)", data=data or target.is_dir())  # fmt: skip
+            self.skip(here, f"a link to a {what} outside the data folder, not followed (copy "
+                      "the file into the folder to use it)",
+                      data=data or target.is_dir())  # fmt: skip
             return
         rel = display_name(str(target.relative_to(real_root))) or "."
-        skip(here, f"a link to {rel} inside the data folder: read there, once, not twice")
-
-    walk(root, ())
-    found.sort(key=lambda t: t[0])
-    out = FolderFiles()
-    for _, path, entry in found:
-        if path is not None:
-            out.files.append(path)
-        else:
-            out.skipped.append(entry)
-    return out
+        self.skip(here, f"a link to {rel} inside the data folder: read there, once, not twice")
 
 
 def _is_dir(e: os.DirEntry) -> bool:

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..adherence import plan_adherence
 from ..agegrade import age_graded
 from ..dataset import Dataset
 from ..fatigue import load_elite_splits, segment_table
-from ..plan import plan_adherence
 from ..relate import race_table
 from ..season import race_context
 from ..stats import Estimate, within_athlete_estimate

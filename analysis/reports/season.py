@@ -164,8 +164,8 @@ def season_outputs(
     window_days : int, optional
         The squad page's window, for the squad workbook's ``slopes`` sheet.
     """
+    from ..adherence import plan_adherence
     from ..attention import attention_list, attention_summary, write_attention_csv
-    from ..plan import plan_adherence
     from .workbooks import write_exports
 
     out = Path(out)

@@ -147,7 +147,7 @@ def _tables(ds, *, include_health: bool = False, shared: bool = False
             ) -> dict[str, pd.DataFrame]:  # fmt: skip
     """The exported tables; the injury log only with ``include_health`` (``--include-health``),
     and a shared (squad) book's rejects without injury values unless it is asked for."""
-    from ..plan import plan_adherence
+    from ..adherence import plan_adherence
     from .injuries import mask_health_rejects
 
     rejects = ds.rejects if include_health or not shared else mask_health_rejects(ds.rejects)

@@ -35,6 +35,10 @@ if TYPE_CHECKING:  # the ingest package imports this one: types only, no import 
 #: bytes of a file's head a format's signature test sees
 HEAD_BYTES = 64 * 1024
 
+#: The prefix of the not-data reason of a result row whose athlete is not in the roster
+#: (the CLI and the data-quality page count rows by the words before the colon).
+NOT_IN_ROSTER = "not in the roster"
+
 
 @dataclass(frozen=True)
 class Head:
@@ -191,5 +195,5 @@ def detect(path: Path, label: str) -> FileFormat | None:
     return formats.detect(path, label)
 
 
-__all__ = ["HEAD_BYTES", "FileFormat", "FormatContext", "Head", "Registry", "detect",
-           "formats", "register"]  # fmt: skip
+__all__ = ["HEAD_BYTES", "NOT_IN_ROSTER", "FileFormat", "FormatContext", "Head", "Registry",
+           "detect", "formats", "register"]  # fmt: skip

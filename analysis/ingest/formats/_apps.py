@@ -6,31 +6,22 @@ JEFIT) and hand the columns here, where they become the raw text columns the log
 reads:
 
 * ``sets`` is ``1`` for a set row: sets whose reps differ (10, 8, 8) count exactly;
-* weights carry their unit (``60 kg``, ``135 lb``: the cleaner converts pounds), distances
-  are written in metres (``km``, ``mi``, ``ft``, ``yd`` converted here), timed sets in
-  seconds; a ``0`` distance or duration is the apps' "not used" and is left empty;
+* weights carry their unit, distances are in metres, timed sets in seconds
+  (:mod:`._units`); dates become the day (:mod:`._app_dates`);
 * a warm-up, drop or failure set is kept and flagged in ``notes`` (``warm-up set``);
 * the workout's length and RPE go to the session columns ``session_min`` and ``rpe``
   (:mod:`analysis.srpe`), written on the workout's first set row only, so that a day with
   two workouts counts two sessions and a day with one counts one;
-* dates in every form the apps write (ISO with seconds, 12-hour clocks with the narrow
-  no-break space some phones put before ``pm``, ``2 Mar 2026, 19:59``, unix seconds)
-  become the day (``2026-03-02``); a numeric day/month date keeps its order for the
-  cleaner to infer per file;
 * the athlete comes from the file's folder, its name or ``hipflex.toml``
   (:meth:`FormatContext.athlete_from_path`); a file whose athlete cannot be found has
   every row rejected, the athlete cell saying why.
 
-Every distinct raw value is parsed once; rows take the result by code.
+:func:`set_columns` makes a one-row-per-set export's columns (Strong, Hevy, FitNotes);
+:func:`one_row_per_set` makes every app reader's rows into its :class:`Parsed`.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as _dt
-import io as _io
-import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,212 +31,16 @@ import pandas as pd
 
 from ...errors import DataError
 from ..layout import Layout, Parsed
-from . import FormatContext, Head
+from . import FileFormat, FormatContext, Head, register
+from ._app_dates import app_dates
+from ._csv import TableShape
+from ._units import fmt_number, metres, numbers, per_distinct, seconds, weights
 
 #: the athlete cell of a file whose athlete cannot be found (the reject's value says why)
 NO_ATHLETE = (
     "(no athlete: {file} names none; put it in a folder named for the athlete, "
     "e.g. logs/<name>/{name}, name the file for the athlete, or set athlete in hipflex.toml)"
 )
-
-# ------------------------------------------------------------------ reading
-
-
-def header_line(head: Head) -> str:
-    """The first non-blank line of a file's head (BOM dropped), for a signature test."""
-    for line in head.lines(5):
-        if line.strip():
-            return line.lstrip("\ufeff")
-    return ""
-
-
-def header_cells(line: str) -> list[str]:
-    """The cells of a header line, split on its most frequent separator, unquoted, lower."""
-    sep = max((",", ";", "\t"), key=line.count)
-    cells = next(csv.reader([line], delimiter=sep), [])
-    return [c.strip().strip('"').strip().casefold() for c in cells]
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-@dataclass
-class Records:
-    """A CSV file as records: ``(first line, fields)``, blank ones included."""
-
-    label: str
-    rows: list[tuple[int, list[str]]]
-    last_line: int
-    sep: str
-
-    def line_gaps(self) -> list[tuple[int, int, str]]:
-        """Lines inside a record that runs over several lines (a note with a line break)."""
-        out = []
-        starts = [r for r, _ in self.rows] + [self.last_line + 1]
-        for (r, _), nxt in zip(self.rows, starts[1:], strict=True):
-            if nxt - r > 1:
-                out.append((r + 1, nxt - r - 1, f"line break inside a quoted cell of row {r}"))
-        return out
-
-
-def read_records(path: Path, label: str, sep: str | None = None) -> Records:
-    """Every record of a CSV export (UTF-8 with or without BOM, else Windows-1252).
-
-    Raises
-    ------
-    DataError
-        The file is larger than the configured limits, or a quote opened in a row is
-        never closed (one line naming the file and row).
-    """
-    from ... import config
-    from ..cells import check_line_limit
-
-    check_line_limit(path, label)
-    text = _decode(path.read_bytes()).replace("\x00", "")
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    if sep is None:
-        sep = max((",", ";", "\t"), key=lambda c: (first.count(c), c == ","))
-    csv.field_size_limit(config.MAX_LINE_BYTES)
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for fields in reader:
-            if len(fields) > config.MAX_FIELDS:
-                raise DataError(
-                    f"a row has more than {config.MAX_FIELDS} fields", file=label, row=start
-                )
-            rows.append((start, fields))
-            start = reader.line_num + 1
-            if start > config.MAX_ROWS:
-                raise DataError(f"more than {config.MAX_ROWS} rows", file=label)
-    except csv.Error as exc:
-        raise DataError(f"not a readable CSV file ({exc})", file=label, row=start) from None
-    last = rows[-1][0] if rows else 0
-    if rows:  # a record over several lines ends where the reader stopped
-        last = max(last, reader.line_num)
-    return Records(label, rows, last, sep)
-
-
-@dataclass
-class Sheet:
-    """An export with one header: its rows under the header, and what is not data."""
-
-    header_row: int
-    header: list[str]
-    frame: pd.DataFrame  # stripped text by header name, NA when empty
-    rows: np.ndarray  # the line each row starts on
-    not_data: list[tuple[int, int, str]]
-    last_line: int
-    #: ``(row, fields, extra values)`` of rows wider than the header (rejected, not read)
-    ragged: list[tuple[int, int, list[str]]] = field(default_factory=list)
-
-
-_EOL = re.compile(r"\r\n|\r|\n")
-
-
-def _sep_of(text: str) -> str:
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    return max((",", ";", "\t"), key=lambda c: (first.count(c), c == ","))
-
-
-def read_sheet(path: Path, label: str, product: str) -> Sheet:
-    """A one-header export (Strong, Hevy, FitNotes): its header, rows and not-data rows.
-
-    Read by pandas' C parser when every record is one line (the usual export: a large one
-    costs a fraction of a second), else record by record (:func:`read_records`: a note
-    with a line break, a ragged row), so that rows keep the line numbers a coach sees.
-
-    Raises
-    ------
-    DataError
-        An empty file, one beyond the limits, or a quote never closed.
-    """
-    from ... import config
-    from ..cells import check_line_limit
-
-    check_line_limit(path, label)
-    text = _decode(path.read_bytes()).replace("\x00", "")
-    sep = _sep_of(text)
-    n_lines = len(_EOL.findall(text)) + (0 if not text or text[-1] in "\r\n" else 1)
-    frame = None
-    if n_lines <= config.MAX_ROWS:
-        try:
-            frame = pd.read_csv(_io.StringIO(text), sep=sep, header=None, dtype=str,
-                                na_filter=False, skip_blank_lines=False, engine="c",
-                                quotechar='"')  # fmt: skip
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError):
-            frame = None
-    if frame is not None and len(frame) == n_lines and frame.shape[1] <= config.MAX_FIELDS:
-        starts = np.arange(1, n_lines + 1, dtype=np.int64)
-        cells = frame.astype("string").fillna("")
-        gaps: list[tuple[int, int, str]] = []
-        last = n_lines
-    else:
-        rec = read_records(path, label, sep)
-        width = max((len(f) for _, f in rec.rows), default=0)
-        cells = pd.DataFrame(
-            [(f + [""] * width)[:width] for _, f in rec.rows], dtype="string"
-        ).fillna("")
-        starts = np.array([r for r, _ in rec.rows], dtype=np.int64)
-        gaps, last = rec.line_gaps(), rec.last_line
-    stripped = {c: cells[c].str.strip() for c in cells.columns}
-    blank = np.ones(len(cells), dtype=bool)
-    for col in stripped.values():
-        blank &= (col == "").to_numpy(dtype=bool)
-    filled = np.flatnonzero(~blank)
-    if not len(filled):
-        raise DataError(f"empty {product} export", file=label)
-    h = int(filled[0])
-    header = [str(v).strip().lstrip("\ufeff").strip() for v in cells.iloc[h]]
-    while header and not header[-1] and len(header) > 1:  # a trailing separator
-        header.pop()
-    header = [c or f"column {j + 1}" for j, c in enumerate(header)]
-    keep = filled[1:]
-    ragged = []
-    if len(cells.columns) > len(header):
-        extra = np.zeros(len(cells), dtype=bool)
-        for c in list(stripped)[len(header) :]:
-            extra |= (stripped[c] != "").to_numpy(dtype=bool)
-        wide = keep[extra[keep]]
-        for i in wide:
-            vals = [str(v) for v in cells.iloc[i]]
-            while vals and not vals[-1].strip():
-                vals.pop()
-            ragged.append((int(starts[i]), len(vals), vals[len(header) :]))
-        keep = keep[~extra[keep]]
-    out = {}
-    for j, name in enumerate(header):
-        if name in out:
-            continue
-        col = stripped[cells.columns[j]].take(keep).reset_index(drop=True)
-        out[name] = col.mask(col == "")
-    not_data = [(int(starts[h]), 1, "header row")]
-    not_data += [(int(r), 1, "blank row") for r in starts[blank]]
-    return Sheet(int(starts[h]), header, pd.DataFrame(out), starts[keep], not_data + gaps, last,
-                 ragged)  # fmt: skip
-
-
-def table(records: list[tuple[int, list[str]]], header: list[str]) -> pd.DataFrame:
-    """Records under ``header`` as a frame of stripped text (``NA`` when empty), by name.
-
-    A short row's missing cells are empty; a long row's extra cells are dropped here and
-    its reader decides (the apps write none).
-    """
-    width = len(header)
-    cells = [(f + [""] * width)[:width] for _, f in records]
-    arr = np.array(cells, dtype=object).reshape(len(cells), width) if cells else None
-    out = {}
-    for j, name in enumerate(header):
-        col = pd.Series(arr[:, j] if arr is not None else [], dtype="string").str.strip()
-        out[name] = col.mask(col == "")
-    return pd.DataFrame(out)
 
 
 def guarded(name: str, read: Callable) -> Callable:
@@ -272,323 +67,30 @@ def guarded(name: str, read: Callable) -> Callable:
     return safe
 
 
-# ------------------------------------------------------------------ values
+def register_app(
+    name: str,
+    sniff: Callable[[Head], bool],
+    read: Callable[[Path, FormatContext], list[Parsed]],
+    evidence: str,
+) -> FileFormat:
+    """Register an app's CSV export: a training log, ``.csv`` or ``.txt``, read
+    :func:`guarded`."""
+    return register(FileFormat(name, "log", (".csv", ".txt"), sniff, guarded(name, read), evidence))
 
 
-def per_distinct(values: pd.Series, fn: Callable[[str], object], dtype: str) -> pd.Series:
-    """``fn`` applied to each distinct non-empty value once, mapped back to the rows."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    parsed = [fn(str(u)) for u in uniques]
-    table_ = pd.Series([*parsed, None], dtype=dtype)
-    return pd.Series(
-        table_.to_numpy()[np.where(codes < 0, len(uniques), codes)], index=values.index, dtype=dtype
-    )
+def find_column(
+    columns: Iterable[str], *names: str, prefix: str | None = None, units: bool = True
+) -> str | None:
+    """The first column named one of ``names`` or starting with ``prefix`` (case-blind).
 
-
-def numbers(values: pd.Series) -> pd.Series:
-    """Text cells as numbers (decimal comma accepted), NaN when empty or not a number."""
-    return per_distinct(values, _number, "Float64")
-
-
-def _number(text: str) -> float | None:
-    t = text.strip().replace("\u2212", "-")
-    if re.fullmatch(r"[+-]?\d+,\d+", t):
-        t = t.replace(",", ".")
-    try:
-        v = float(t)
-    except ValueError:
-        return None
-    return v if np.isfinite(v) else None
-
-
-def fmt_number(values: pd.Series | np.ndarray) -> pd.Series:
-    """Numbers as short text (``60``, ``62.5``), ``NA`` for missing."""
-    s = pd.Series(values, dtype="Float64")
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    texts = [format(float(u), ".10g") for u in uniques]
-    return pd.Series(
-        np.array([*texts, None], dtype=object)[np.where(codes < 0, len(texts), codes)],
-        index=s.index,
-        dtype="string",
-    )
-
-
-#: distance unit word -> metres
-DISTANCE_UNITS = {
-    "m": 1.0,
-    "meter": 1.0,
-    "meters": 1.0,
-    "metre": 1.0,
-    "metres": 1.0,
-    "km": 1000.0,
-    "kms": 1000.0,
-    "kilometer": 1000.0,
-    "kilometers": 1000.0,
-    "kilometre": 1000.0,
-    "kilometres": 1000.0,
-    "mi": 1609.344,
-    "mile": 1609.344,
-    "miles": 1609.344,
-    "ft": 0.3048,
-    "feet": 0.3048,
-    "foot": 0.3048,
-    "yd": 0.9144,
-    "yds": 0.9144,
-    "yard": 0.9144,
-    "yards": 0.9144,
-}
-#: weight unit word -> what the log grammar writes
-WEIGHT_UNITS = {
-    "kg": "kg",
-    "kgs": "kg",
-    "kilo": "kg",
-    "kilos": "kg",
-    "kilograms": "kg",
-    "lb": "lb",
-    "lbs": "lb",
-    "pound": "lb",
-    "pounds": "lb",
-}
-
-
-def unit_word(text: object) -> str:
-    """A unit cell or a header's parenthesis, normalised (``"(KGS)"`` -> ``"kgs"``)."""
-    if text is None or text is pd.NA:
-        return ""
-    return re.sub(r"[^a-z]", "", str(text).casefold())
-
-
-def header_unit(header: str) -> str:
-    """The unit a header names: ``Weight (kg)`` -> ``kg``, ``weight_lbs`` -> ``lb``."""
-    m = re.search(r"\(([^)]*)\)", header)
-    if not m:
-        m = re.search(r"_([a-z]+)$", header.casefold())
-    if not m:
-        return ""
-    w = unit_word(m.group(1))
-    if w in WEIGHT_UNITS:
-        return WEIGHT_UNITS[w]
-    return {1.0: "m", 1000.0: "km", 1609.344: "mi", 0.3048: "ft", 0.9144: "yd"}.get(
-        DISTANCE_UNITS.get(w, -1.0), w
-    )
-
-
-def weights(values: pd.Series, unit: pd.Series | str) -> pd.Series:
-    """Load cells with their unit (``60 kg``, ``135 lb``); unreadable text passes as written.
-
-    An empty cell is ``BW``: the app's weight field left empty is a set without added
-    weight (a hanging leg raise, an A-skip).
-
-    ``unit`` is one unit word for the file (its header) or a per-row unit column; an
-    unknown unit word leaves the number bare (read as kg by the cleaner) only when the
-    unit is empty, else writes the word so the cleaner names it.
+    ``units=False``: a column whose name holds ``unit`` never matches by ``prefix``
+    (FitNotes' ``Weight Unit`` is not its ``Weight``).
     """
-    num = numbers(values)
-    if isinstance(unit, str):
-        u = pd.Series(
-            WEIGHT_UNITS.get(unit_word(unit), unit_word(unit) or "kg"),
-            index=values.index,
-            dtype="string",
-        )
-    else:
-        u = per_distinct(unit, lambda w: WEIGHT_UNITS.get(unit_word(w), unit_word(w)), "string")
-        u = u.fillna("kg")
-    text = fmt_number(num) + " " + u
-    # the app's weight field left empty: no weight added (body weight)
-    return text.where(num.notna(), values.astype("string")).fillna("BW")
-
-
-def metres(values: pd.Series, unit: pd.Series | str) -> pd.Series:
-    """Distance cells in metres as text; ``0`` and empty are empty; unreadable passes."""
-    num = numbers(values)
-    if isinstance(unit, str):
-        factor = pd.Series(
-            DISTANCE_UNITS.get(unit_word(unit), np.nan) if unit_word(unit) else 1.0,
-            index=values.index,
-            dtype="Float64",
-        )
-    else:
-        factor = per_distinct(
-            unit, lambda w: DISTANCE_UNITS.get(unit_word(w), np.nan), "Float64"
-        ).fillna(1.0)
-    m = num * factor
-    text = fmt_number(m)
-    unknown = num.notna() & m.isna()
-    text = text.where(~unknown, values.astype("string") + " " + _unit_text(unit, values.index))
-    text = text.where(num.isna() | (num != 0) | unknown, pd.NA)
-    return text.where(num.notna() | unknown, values.astype("string"))
-
-
-def _unit_text(unit: pd.Series | str, index: pd.Index) -> pd.Series:
-    if isinstance(unit, str):
-        return pd.Series(unit, index=index, dtype="string")
-    return unit.astype("string").fillna("")
-
-
-def seconds(values: pd.Series) -> pd.Series:
-    """Timed-set cells in seconds as text (``60``, ``0:01:00``, ``1:30``); ``0`` is empty."""
-    secs = per_distinct(values, _seconds, "Float64")
-    text = fmt_number(secs).where(secs != 0, pd.NA)
-    return text.where(secs.notna(), values.astype("string"))
-
-
-def _seconds(text: str) -> float | None:
-    t = text.strip()
-    v = _number(t)
-    if v is not None:
-        return v
-    m = re.fullmatch(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)", t)
-    if m:
-        h = int(m.group(1) or 0)
-        return h * 3600 + int(m.group(2)) * 60 + float(m.group(3).replace(",", "."))
+    for c in columns:
+        k = c.casefold()
+        if k in names or (prefix and k.startswith(prefix) and (units or "unit" not in k)):
+            return c
     return None
-
-
-def minutes(text: str) -> float | None:
-    """A workout's length in minutes: ``1h 2m``, ``45m``, ``1h``, ``62 min``, ``1:02:00``."""
-    t = text.strip().casefold()
-    parts = re.findall(
-        r"(\d+(?:[.,]\d+)?)\s*(h|hr|hrs|hours?|m|min|mins|minutes?|s|sec|secs|seconds?)\b", t
-    )
-    if parts and re.fullmatch(r"(?:\s*\d+(?:[.,]\d+)?\s*[a-z]+)+\s*", t):
-        total = 0.0
-        for num, unit in parts:
-            v = float(num.replace(",", "."))
-            total += v * 60 if unit.startswith("h") else v / 60 if unit.startswith("s") else v
-        return total
-    s = _seconds(t)
-    if s is not None and ":" in t:
-        return s / 60 if t.count(":") == 2 else s  # 1:02:00 (h:mm:ss), 62:00 (m:ss)
-    return None
-
-
-# ------------------------------------------------------------------ dates
-
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            "jan january",
-            "feb february",
-            "mar march",
-            "apr april",
-            "may",
-            "jun june",
-            "jul july",
-            "aug august",
-            "sep sept september",
-            "oct october",
-            "nov november",
-            "dec december",
-        ],
-        start=1,
-    )
-    for m in names.split()
-}
-_CLOCK = re.compile(
-    r"[\sT,]*(?:at\s+)?\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?\s?m\.?)?"
-    r"\s*(?:z|utc|gmt|[+-]\d{2}:?\d{2})?\s*$",
-    re.I,
-)
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_D_MON_Y = re.compile(r"^(\d{1,2})\.?\s+([a-z]+)\.?,?\s+(\d{4})$")
-_MON_D_Y = re.compile(r"^([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
-#: unix seconds from 2001-09-09 to 2286: the apps' timestamps
-_UNIX = re.compile(r"^\d{10}(?:\.\d+)?$")
-
-
-def app_date(text: str) -> str:
-    """The day of an app's timestamp as ISO text, or the date part for the cleaner.
-
-    >>> app_date("2 Mar 2026, 19:59"), app_date("2026-03-02 07:59:12\u202fpm")
-    ('2026-03-02', '2026-03-02')
-    """
-    t = unicodedata.normalize("NFKC", text).replace("\u202f", " ").strip()
-    if _UNIX.match(t):
-        return _dt.datetime.fromtimestamp(float(t), _dt.UTC).date().isoformat()
-    t = t.casefold()
-    t = re.sub(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", "", t)
-    t = _CLOCK.sub("", t).strip().rstrip(",")
-    for pat, order in ((_ISO, "ymd"), (_D_MON_Y, "dmy"), (_MON_D_Y, "mdy")):
-        m = pat.match(t)
-        if not m:
-            continue
-        a, b, c = m.groups()
-        if order == "ymd":
-            y, mo, d = int(a), int(b), int(c)
-        elif order == "dmy":
-            y, mo, d = int(c), _MONTHS.get(b, 0), int(a)
-        else:
-            y, mo, d = int(c), _MONTHS.get(a, 0), int(b)
-        try:
-            return _dt.date(y, mo, d).isoformat()
-        except ValueError:
-            return text  # the cleaner names it
-    return t or text
-
-
-_TIME = re.compile(
-    r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[.,]\d+)?\s*([ap])?\.?\s?(?:m\.?)?\s*"
-    r"(?:z|utc|gmt|[+-]\d{2}:?\d{2})?\s*$",
-    re.I,
-)
-
-
-def app_datetime(text: str, dayfirst: bool = True) -> _dt.datetime | None:
-    """An app's timestamp (every form :func:`app_date` reads) as a naive datetime, or None.
-
-    A numeric day/month date is read in ``dayfirst`` order (only differences of two
-    timestamps of one workout are taken from it).
-    """
-    t = unicodedata.normalize("NFKC", text).replace("\u202f", " ").strip()
-    if _UNIX.match(t):
-        return _dt.datetime.fromtimestamp(float(t), _dt.UTC).replace(tzinfo=None)
-    day = app_date(t)
-    m = _ISO.match(day)
-    if not m:
-        n = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", day)
-        if not n:
-            return None
-        a, b, y = int(n.group(1)), int(n.group(2)), int(n.group(3))
-        d, mo = (a, b) if dayfirst else (b, a)
-    else:
-        y, mo, d = (int(g) for g in m.groups())
-    clock = _TIME.search(t.casefold().split("t", 1)[-1] if "t" in t[8:11].casefold() else t)
-    h = mi = sec = 0
-    if clock:
-        h, mi, sec = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
-        ap = (clock.group(4) or "").casefold()
-        if ap == "p" and h < 12:
-            h += 12
-        elif ap == "a" and h == 12:
-            h = 0
-    try:
-        return _dt.datetime(y, mo, d, h, mi, sec)
-    except ValueError:
-        return None
-
-
-def span_minutes(start: pd.Series, end: pd.Series, dayfirst: bool = True) -> pd.Series:
-    """Minutes from ``start`` to ``end`` per row (each distinct pair once); NA if unreadable,
-    negative or longer than a session can be."""
-    from ...srpe import MAX_SESSION_MIN
-
-    pair = start.fillna("").astype("string") + "\x1f" + end.fillna("").astype("string")
-
-    def one(p: str) -> float | None:
-        a, b = p.split("\x1f")
-        ta, tb = app_datetime(a, dayfirst), app_datetime(b, dayfirst)
-        if ta is None or tb is None:
-            return None
-        v = (tb - ta).total_seconds() / 60
-        return v if 0 < v <= MAX_SESSION_MIN else None
-
-    return per_distinct(pair, one, "Float64")
-
-
-def app_dates(values: pd.Series) -> pd.Series:
-    """:func:`app_date` of each distinct value."""
-    return per_distinct(values, app_date, "string")
 
 
 # ------------------------------------------------------------------ flags
@@ -609,6 +111,25 @@ SET_TYPES = {
 }
 
 
+def set_flags(kind: pd.Series, plain: Callable[[str], bool], what: str) -> pd.Series:
+    """Each set's flag for ``notes`` from its set-type word (lower case, stripped).
+
+    A warm-up, drop or failure word gives its flag (:data:`SET_TYPES`), a plain set's word
+    (``plain(word)``) none, any other word is named: ``set order 'x'`` (``what`` first).
+    """
+    return per_distinct(
+        kind, lambda s: SET_TYPES.get(s, None if plain(s) else f"{what} {s!r}"), "string"
+    )
+
+
+def flag_counts(flag: pd.Series) -> dict[str, int]:
+    """How many warm-up, drop and failure sets were kept and flagged, for the note."""
+    return {
+        f"{{n}} {word} set{{s}} kept and flagged": int((flag == f"{word} set").sum())
+        for word in ("warm-up", "drop", "failure")
+    }
+
+
 def join_notes(*parts: pd.Series) -> pd.Series:
     """Note parts joined with ``; `` (empty parts skipped), ``NA`` when all are empty."""
     out = None
@@ -622,10 +143,91 @@ def join_notes(*parts: pd.Series) -> pd.Series:
     return out
 
 
-# ------------------------------------------------------------------ the parsed sheet
+# ------------------------------------------------------------------ one row per set
 
 
-@dataclass
+@dataclass(frozen=True)
+class SetCells:
+    """Where a one-row-per-set export keeps each value: its header names (None: absent).
+
+    ``weight_unit`` and ``distance_unit`` are the file's unit words, used where no
+    per-row unit column (``weight_unit_column``, ``distance_unit_column``) is named.
+    """
+
+    date: str
+    exercise: str
+    reps: str | None = None
+    weight: str | None = None
+    weight_unit: str = "kg"
+    weight_unit_column: str | None = None
+    distance: str | None = None
+    distance_unit: str = "m"
+    distance_unit_column: str | None = None
+    seconds: str | None = None
+    rpe: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class SetColumns:
+    """A one-row-per-set export's raw columns, and each set's RPE (for the session)."""
+
+    columns: dict[str, pd.Series]
+    set_rpe: pd.Series | None
+
+
+def set_columns(d: pd.DataFrame, cells: SetCells, *, flag: pd.Series | None = None) -> SetColumns:
+    """The raw log columns of a one-row-per-set export (``sets`` is 1 on every row).
+
+    Parameters
+    ----------
+    d
+        The export's rows (stripped text by header name, NA when empty).
+    cells
+        Which header holds each value, and the file's units.
+    flag
+        Each set's warm-up, drop or failure flag (:func:`set_flags`): it leads the notes,
+        then the set's RPE (``RPE 8``), then the app's note.
+
+    Returns
+    -------
+    SetColumns
+        ``date, exercise, sets, reps, load, distance, duration, notes`` as text, and each
+        set's RPE as a number (None when the export has no RPE column). A timed or
+        distance set writes 0 reps: the reps are not used, not zero, and are left empty.
+    """
+    na = pd.Series(pd.NA, index=d.index, dtype="string")
+
+    def col(name: str | None) -> pd.Series:
+        return d[name] if name else na
+
+    def unit(column: str | None, word: str) -> pd.Series | str:
+        return d[column] if column else word
+
+    load = weights(d[cells.weight], unit(cells.weight_unit_column, cells.weight_unit)) \
+        if cells.weight else na  # fmt: skip
+    dist = metres(d[cells.distance], unit(cells.distance_unit_column, cells.distance_unit)) \
+        if cells.distance else na  # fmt: skip
+    dur = seconds(d[cells.seconds]) if cells.seconds else na
+    reps = col(cells.reps)
+    reps = reps.mask(numbers(reps).fillna(-1).eq(0) & (dist.notna() | dur.notna()))
+    set_rpe = numbers(d[cells.rpe]) if cells.rpe else None
+    rpe_note = ("RPE " + d[cells.rpe]).where(set_rpe.notna()) if cells.rpe else None
+    parts = [p for p in (flag, rpe_note, d[cells.notes] if cells.notes else None) if p is not None]
+    columns = {
+        "date": app_dates(d[cells.date]),
+        "exercise": d[cells.exercise],
+        "sets": pd.Series("1", index=d.index, dtype="string"),
+        "reps": reps,
+        "load": load,
+        "distance": dist,
+        "duration": dur,
+        "notes": join_notes(*parts) if parts else na,
+    }
+    return SetColumns(columns, set_rpe)
+
+
+@dataclass(frozen=True)
 class SetRows:
     """A product reader's rows before they become a :class:`Parsed` (one per set)."""
 
@@ -657,26 +259,64 @@ def session_columns(sr: SetRows) -> dict[str, pd.Series]:
     return out
 
 
-def build(
+def _note(ctx: FormatContext, sr: SetRows, describe: str, found: bool) -> str:
+    """The layout's note: what the file is, what was set aside, and a missing athlete."""
+    bits = [describe]
+    aside = [plural(k, v) for k, v in sr.counts.items() if v]
+    if aside:
+        bits.append("; ".join(aside))
+    if not found:
+        bits.append(
+            "no athlete found in the folder or file name or hipflex.toml: every row is "
+            "rejected (put the file in a folder named for the athlete, e.g. "
+            f"logs/<name>/{Path(ctx.label).name})"
+        )
+    return ": ".join(bits[:2]) + ("; " + "; ".join(bits[2:]) if len(bits) > 2 else "")
+
+
+def one_row_per_set(
     ctx: FormatContext,
     fmt_name: str,
     sr: SetRows,
+    shape: TableShape,
     *,
-    header_row: int,
-    header: Iterable[str],
-    roles: dict[str, str],
-    rows_total: int,
+    roles: dict[str | None, str],
     describe: str,
     units: dict[str, str] | None = None,
-    kind: str = "table",
-    ragged: list[tuple[int, int, list[str]]] | None = None,
-) -> Parsed:
-    """The :class:`Parsed` of an app export: athlete, session columns, layout and note."""
+) -> list[Parsed]:
+    """The :class:`Parsed` log of an app export: athlete, set and session columns, layout.
+
+    Parameters
+    ----------
+    ctx
+        The file's context: its label (every ``source``) and where its athlete is named.
+    fmt_name
+        The format's name (the layout's ``format``).
+    sr
+        The reader's rows: a row per set (per packed entry for JEFIT), with the workout
+        key, length and RPE that become the session columns.
+    shape
+        Where the table stands in the file (header row, header, last line, ragged rows).
+    roles
+        Each header's role (a None key, a column the file lacks, is passed over; a header
+        not named is ``ignored``).
+    describe
+        What the file is, first in the layout's note (what was set aside follows).
+    units
+        The units the file says (``{"weight": "lb"}``); empty ones are left out.
+
+    Returns
+    -------
+    list of Parsed
+        One log table: ``athlete`` (the athlete from the path, or :data:`NO_ATHLETE`
+        when none is found, so that every row is rejected saying why), the reader's
+        columns, ``session_min`` and ``rpe`` on each workout's first row, ``source``,
+        ``source_row``; the not-data rows sorted.
+    """
     n = len(sr.rows)
     found = ctx.athlete_from_path()
     if found is None:
-        name = Path(ctx.label).name
-        athlete = NO_ATHLETE.format(file=ctx.label, name=name)
+        athlete = NO_ATHLETE.format(file=ctx.label, name=Path(ctx.label).name)
     else:
         athlete = found[0]
     frame = pd.DataFrame({"athlete": pd.Series([athlete] * n, dtype="string")})
@@ -684,31 +324,20 @@ def build(
         frame[col] = pd.Series(values.to_numpy(), dtype="string")
     frame["source"] = pd.Series([ctx.label] * n, dtype="string")
     frame["source_row"] = pd.array(sr.rows, dtype="Int64")
-    bits = [describe]
-    aside = [plural(k, v) for k, v in sr.counts.items() if v]
-    if aside:
-        bits.append("; ".join(aside))
-    if found is None:
-        bits.append(
-            "no athlete found in the folder or file name or hipflex.toml: every row is "
-            "rejected (put the file in a folder named for the athlete, e.g. "
-            f"logs/<name>/{Path(ctx.label).name})"
-        )
     lay = Layout(
         ctx.label,
-        kind=kind,
-        header_row=header_row,
-        columns={h: roles.get(h, "ignored") for h in header},
+        kind="table",
+        header_row=shape.header_row,
+        columns={h: roles.get(h, "ignored") for h in shape.header},
         athlete=found[0] if found else None,
         athlete_from=found[1] if found else "column",
-        units=units or {},
-        reason=": ".join(bits[:2]) + ("; " + "; ".join(bits[2:]) if len(bits) > 2 else ""),
+        units={k: v for k, v in (units or {}).items() if v},
+        reason=_note(ctx, sr, describe, found is not None),
         format=fmt_name,
         table="log",
     )
-    parsed = Parsed(lay, frame, not_data=sorted(sr.not_data), ragged=list(ragged or []),
-                    rows_total=rows_total)  # fmt: skip
-    return parsed
+    return [Parsed(lay, frame, not_data=sorted(sr.not_data), ragged=list(shape.ragged),
+                   rows_total=shape.rows_total)]  # fmt: skip
 
 
 def plural(template: str, n: int) -> str:
@@ -717,3 +346,8 @@ def plural(template: str, n: int) -> str:
     return template.format(
         n=n, s="" if one else "s", are="is" if one else "are", a="a " if one else ""
     )
+
+
+__all__ = ["NO_ATHLETE", "SET_TYPES", "SetCells", "SetColumns", "SetRows", "find_column",
+           "flag_counts", "guarded", "join_notes", "one_row_per_set", "plural", "register_app",
+           "session_columns", "set_columns", "set_flags"]  # fmt: skip

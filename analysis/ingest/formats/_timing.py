@@ -14,16 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ... import config
+from ...errors import DataError
 from ..layout import find_date
-from . import FormatContext
+from . import NOT_IN_ROSTER, FormatContext
 
 #: The raw result columns a timing reader fills (:func:`analysis.clean_sprints` reads them).
 RESULT_COLUMNS = ("athlete", "date", "event", "final", "wind", "reaction", "meet", "round",
                   "timing", "splits", "notes")  # fmt: skip
-
-#: The prefix of the not-data reason of a row whose athlete is not in the roster (the CLI
-#: and the data-quality page count rows by the words before the colon).
-NOT_IN_ROSTER = "not in the roster"
 
 _STATUS = {"DNF": "DNF", "DNS": "DNS", "DQ": "DQ", "DSQ": "DQ", "DISQ": "DQ"}
 #: codes meet software prints in a time or place cell, with what they become
@@ -32,20 +30,6 @@ STATUS_CODES: dict[str, tuple[str, str | None]] = {
     "SCR": ("DNS", "scratched (SCR)"),
     "FS": ("DQ", "false start (FS)"),
 }
-
-
-def decode(data: bytes) -> str:
-    """A file's text: UTF-8 (BOM dropped) when it is valid UTF-8, else Windows-1252.
-
-    FinishLynx and Hy-Tek write Windows-1252; a file re-saved by an editor may be UTF-8.
-    Never raises: a byte Windows-1252 leaves undefined becomes U+FFFD.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def lines_of(text: str) -> list[str]:
@@ -196,8 +180,6 @@ def other_event(name: str | None, distance: str | None = None) -> str | None:
     line. An event whose name says nothing readable is handed on (the cleaner rejects it,
     so it is seen).
     """
-    from ... import config
-
     text = " ".join(str(name or "").split())
     found = {int(d) for d in _DISTANCE.findall(text)}
     if not found and distance and re.fullmatch(r"\d{2,5}(?:\.0+)?", distance.strip()):
@@ -235,8 +217,6 @@ def blank_runs(lines: list[str], used: set[int]) -> list[tuple[int, int, str]]:
 
 def read_bytes(path: Path, label: str, what: str, limit: int) -> bytes:
     """A timing file's bytes (heats and reports are small): one-line errors, never OSError."""
-    from ...errors import DataError
-
     try:
         size = path.stat().st_size
         if size > limit:

@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..layout import Layout, Parsed
 from . import FileFormat, FormatContext, Head, register
+from ._text import decode
 from ._timing import (
     HeatRows,
     MeetInfo,
     blank_runs,
-    decode,
     lines_of,
     meet_from_path,
     other_event,
@@ -128,16 +129,60 @@ def _round_text(name: str, rnd: str, heat: str) -> str | None:
     return word
 
 
+@dataclass(frozen=True)
+class _Event:
+    """An event line: the race its result lines belong to, or why they are set aside."""
+
+    name: str
+    event: str
+    round: str | None
+    wind: str | None
+    aside: str | None  # a relay's or another event's not-data reason
+
+
+def _event_of(f: list[str]) -> _Event:
+    f = f + [""] * (11 - len(f))
+    name = f[3]
+    aside = (f"relay (a team's time, not one athlete's): {name}" if _RELAY.search(name)
+             else other_event(name, f[9]))  # fmt: skip
+    return _Event(name, _event_text(name, f[9]), _round_text(name, f[1], f[2]), f[4] or None, aside)
+
+
+def _result(i: int, f: list[str], ev: _Event | None, meet: MeetInfo, rows: HeatRows,
+            ctx: FormatContext) -> None:  # fmt: skip
+    """One competitor's line: a result handed on, or not data with why."""
+    if len(f) < 5:
+        rows.not_data.append((i, 1, "line with fewer than 5 fields (not a result line)"))
+        return
+    f = f + [""] * (11 - len(f))
+    place, last, first, club, time = f[0], f[3], f[4], f[5], f[6]
+    if ev is not None and ev.aside is not None:
+        rows.not_data.append((i, 1, ev.aside))
+        return
+    name = " ".join(p for p in (first, last) if p) or None
+    status = status_of(time) or status_of(place)
+    final, note = (status[0], status[1]) if status else (time or None, None)
+    if final is None:
+        if not name:
+            rows.not_data.append((i, 1, "line without a name, a time or a status"))
+        elif _in_roster_or_listed(rows, i, name, club, ctx):
+            rows.not_data.append((i, 1, "start-list entry (no time or status)"))
+        return
+    split = f[10] if f[10] and all(_TIMEISH.match(p) for p in re.split(r"[ /;|]+", f[10])) else None
+    rows.add(
+        i, name, club, ctx, date=meet.date, event=ev and ev.event, final=final,
+        wind=ev and ev.wind, reaction=f[9] or None, meet=meet.meet, round=ev and ev.round,
+        timing="FAT", splits=split, notes=note,
+    )  # fmt: skip
+
+
 def _read(path: Path, ctx: FormatContext, *, fmt_name: str, evt: bool) -> list[Parsed]:
     data = read_bytes(path, ctx.label, fmt_name, MAX_BYTES)
     lines = lines_of(decode(data))
     meet = meet_from_path(ctx)
     rows = HeatRows()
     used: set[int] = set()
-    event = rnd_text = wind = None
-    relay: str | None = None
-    other: str | None = None
-    n_events = 0
+    ev: _Event | None = None
     for i, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -148,45 +193,11 @@ def _read(path: Path, ctx: FormatContext, *, fmt_name: str, evt: bool) -> list[P
         f = _fields(line)
         # a .lif holds one event line, its first; a .evt one per event (competitors' lines
         # begin with a comma, a space or a tab)
-        if _is_event_line(f) and (line[:1].isdigit() if evt else n_events == 0):
-            n_events += 1
-            f += [""] * (11 - len(f))
-            name = f[3]
-            event = _event_text(name, f[9])
-            rnd_text = _round_text(name, f[1], f[2])
-            wind = f[4] or None
-            relay = name if _RELAY.search(name) else None
-            other = other_event(name, f[9])
-            rows.not_data.append((i, 1, f"event line: {name}"))
+        if _is_event_line(f) and (line[:1].isdigit() if evt else ev is None):
+            ev = _event_of(f)
+            rows.not_data.append((i, 1, f"event line: {ev.name}"))
             continue
-        if len(f) < 5:
-            rows.not_data.append((i, 1, "line with fewer than 5 fields (not a result line)"))
-            continue
-        f += [""] * (11 - len(f))
-        place, last, first, club, time = f[0], f[3], f[4], f[5], f[6]
-        if relay is not None:
-            rows.not_data.append((i, 1, f"relay (a team's time, not one athlete's): {relay}"))
-            continue
-        if other is not None:
-            rows.not_data.append((i, 1, other))
-            continue
-        name = " ".join(p for p in (first, last) if p) or None
-        status = status_of(time) or status_of(place)
-        final, note = (status[0], status[1]) if status else (time or None, None)
-        if final is None:
-            if not name:
-                rows.not_data.append((i, 1, "line without a name, a time or a status"))
-            elif _in_roster_or_listed(rows, i, name, club, ctx):
-                rows.not_data.append((i, 1, "start-list entry (no time or status)"))
-            continue
-        split = (
-            f[10] if f[10] and all(_TIMEISH.match(p) for p in re.split(r"[ /;|]+", f[10])) else None
-        )
-        rows.add(
-            i, name, club, ctx, date=meet.date, event=event, final=final, wind=wind,
-            reaction=f[9] or None, meet=meet.meet, round=rnd_text, timing="FAT", splits=split,
-            notes=note,
-        )  # fmt: skip
+        _result(i, f, ev, meet, rows, ctx)
     rows.not_data.extend(blank_runs(lines, used))
     rows.not_data.sort()
     return [_parsed(ctx, fmt_name, rows, meet, len(lines))]

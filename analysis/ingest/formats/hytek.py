@@ -33,14 +33,15 @@ from pathlib import Path
 
 from ..layout import Layout, Parsed, find_date
 from . import FileFormat, FormatContext, Head, register
+from ._text import decode
 from ._timing import (
     HeatRows,
     MeetInfo,
-    decode,
     lines_of,
     meet_from_path,
     other_event,
     read_bytes,
+    status_of,
 )
 
 EVIDENCE = (
@@ -278,112 +279,132 @@ def _title_meet(title: list[str], banner: list[str], ctx: FormatContext) -> Meet
     return info
 
 
-def _read(path: Path, ctx: FormatContext, *, is_html: bool) -> list[Parsed]:
-    name = HTML.name if is_html else TEXT.name
-    data = read_bytes(path, ctx.label, name, MAX_BYTES)
-    lines, page_other, n_lines = _lines(decode(data), is_html)
-    not_data: list[tuple[int, int, str]] = list(page_other)
+@dataclass(frozen=True)
+class _TitleBlock:
+    """The report's title block (the lines before the first event): its meet and titles."""
 
-    # the banner and the title block: the lines before the first event heading
+    meet: MeetInfo
+    titles: set[str]  # casefolded, as a page break repeats them
+
+
+def _title_block(lines: list[tuple[int, str]], ctx: FormatContext) -> _TitleBlock:
     first_event = next((i for i, (_, t) in enumerate(lines)
                         if _EVENT.match(t) or _EVENT_BARE.match(t)), len(lines))  # fmt: skip
     banner = [t for _, t in lines[:first_event] if _BANNER.search(t)]
     title = [t.strip() for _, t in lines[:first_event]
              if t.strip() and not _BANNER.search(t) and not _RULE.match(t)
              and t.strip().casefold() not in ("results", "results - all events")]  # fmt: skip
-    meet = _title_meet(title, banner, ctx)
-    titles = {t.casefold() for t in title} | {"results"}
+    return _TitleBlock(_title_meet(title, banner, ctx), {t.casefold() for t in title} | {"results"})
 
-    rows = HeatRows()
-    st = _State()
-    header_row: int | None = None
-    for ln, t in lines:
+
+def _page_line(t: str, s: str, st: _State, titles: set[str]) -> str | None:
+    """The not-data reason of a page's furniture (blank, banner, title, rule), else None."""
+    if not s:
+        return "blank row"
+    if _BANNER.search(t):
+        return "page banner"
+    if s.casefold() in titles:  # the title block, again after a page break
+        return "title"
+    if st.event is None and st.cols is None and not (_EVENT.match(t) or _EVENT_BARE.match(t)):
+        return "title"
+    if _RULE.match(t):
+        return "separator line"
+    return None
+
+
+class _Heats:
+    """The report read line by line: the event, round and heat each result line is under."""
+
+    def __init__(self, ctx: FormatContext, block: _TitleBlock) -> None:
+        self.ctx, self.block = ctx, block
+        self.st = _State()
+        self.rows = HeatRows()
+        self.not_data: list[tuple[int, int, str]] = []
+        self.header_row: int | None = None
+
+    def line(self, ln: int, t: str) -> None:
         s = t.strip()
-        if not s:
-            not_data.append((ln, 1, "blank row"))
-            continue
-        if _BANNER.search(t):
-            not_data.append((ln, 1, "page banner"))
-            continue
-        if s.casefold() in titles:  # the title block, again after a page break
-            not_data.append((ln, 1, "title"))
-            continue
-        if st.event is None and st.cols is None and not (_EVENT.match(t) or _EVENT_BARE.match(t)):
-            not_data.append((ln, 1, "title"))
-            continue
-        if _RULE.match(t):
-            not_data.append((ln, 1, "separator line"))
-            continue
+        reason = (_page_line(t, s, self.st, self.block.titles) or self.heading(ln, t, s)
+                  or self.result(ln, t))  # fmt: skip
+        if reason is not None:
+            self.not_data.append((ln, 1, reason))
+
+    def heading(self, ln: int, t: str, s: str) -> str | None:
+        """An event heading, a column header or a section (heat, round) heading, else None."""
         m = _EVENT.match(t) or _EVENT_BARE.match(t)
         if m and not _PLACE.match(s.split()[0]):
             ev = m.group(m.lastindex)
             # a page break repeats the heading: the round and heat carry on
-            if ev != st.event:
-                st = _State(event=ev, relay=bool(_RELAY.search(ev)))
-            not_data.append((ln, 1, f"event heading: {ev}"))
-            continue
+            if ev != self.st.event:
+                self.st = _State(event=ev, relay=bool(_RELAY.search(ev)))
+            return f"event heading: {ev}"
+        st = self.st
         labels = _header_labels(t)
         if labels is not None:
             st.cols = _Columns.of(labels)
-            header_row = header_row or ln
+            self.header_row = self.header_row or ln
             if st.round is None:
                 st.round = _round_of(st.cols.result.text if st.cols.result else None)
-            not_data.append((ln, 1, "column header"))
-            continue
+            return "column header"
         sec = _SECTION.match(t)
-        if sec and not _PLACE.match(s.split()[0]):
-            word = sec.group(1)
-            if re.match(r"(heat|section|flight)", word, re.I):
-                st.heat = re.sub(r"\D", "", word)
-                rest = sec.group(2)
-                r2 = _round_of(rest.split()[0]) if rest.split() else None
-                st.round = r2 or st.round
-            else:
-                st.round, st.heat = _round_of(word) or word, None
-            w = _WIND_IN.search(t)
-            st.wind = w.group(1) if w else (None if st.heat is None else st.wind)
-            not_data.append((ln, 1, f"section heading: {s}"))
-            continue
+        if not sec or _PLACE.match(s.split()[0]):
+            return None
+        word = sec.group(1)
+        if re.match(r"(heat|section|flight)", word, re.I):
+            st.heat = re.sub(r"\D", "", word)
+            rest = sec.group(2)
+            r2 = _round_of(rest.split()[0]) if rest.split() else None
+            st.round = r2 or st.round
+        else:
+            st.round, st.heat = _round_of(word) or word, None
+        w = _WIND_IN.search(t)
+        st.wind = w.group(1) if w else (None if st.heat is None else st.wind)
+        return f"section heading: {s}"
+
+    def result(self, ln: int, t: str) -> str | None:
+        """A result line (None: read) or a relay, other event, splits or other line."""
+        st = self.st
         if st.relay:
             what = "relay legs" if _LEG.match(t) else "relay"
-            not_data.append((ln, 1, f"{what} (a team's time, not one athlete's): {st.event}"))
-            continue
+            return f"{what} (a team's time, not one athlete's): {st.event}"
         if (other := other_event(st.event)) is not None:
-            not_data.append((ln, 1, other))
-            continue
+            return other
         toks = [(mm.start(), mm.end(), mm.group()) for mm in re.finditer(r"\S+", t)]
         if all(_SPLIT_TOKEN.match(x) for _, _, x in toks):
             cums = [x for _, _, x in toks if not x.startswith("(")]
             if st.last is not None and cums:
                 st.last["splits"] = "/".join(cums)
-                not_data.append((ln, 1, "splits line (kept with the race above)"))
-            else:
-                not_data.append(
-                    (
-                        ln,
-                        1,
-                        "splits line of an athlete not in the roster"
-                        if st.last_row_other
-                        else "splits line without a race above",
-                    )
-                )
-            continue
+                return "splits line (kept with the race above)"
+            if st.last_row_other:
+                return "splits line of an athlete not in the roster"
+            return "splits line without a race above"
         if st.cols is None or not _PLACE.match(toks[0][2]) or len(toks) < 3:
-            not_data.append((ln, 1, "other line (record, standard or note)"))
             st.last = None
-            continue
-        _row(ln, t, toks, st, meet, rows, ctx)
-    frame_rows = rows
-    frame_rows.not_data.extend(not_data)
-    frame_rows.not_data.sort()
-    note = meet.note()
+            return "other line (record, standard or note)"
+        _row(ln, t, toks, st, self.block.meet, self.rows, self.ctx)
+        return None
+
+
+def _read(path: Path, ctx: FormatContext, *, is_html: bool) -> list[Parsed]:
+    name = HTML.name if is_html else TEXT.name
+    data = read_bytes(path, ctx.label, name, MAX_BYTES)
+    lines, page_other, n_lines = _lines(decode(data), is_html)
+    block = _title_block(lines, ctx)
+    heats = _Heats(ctx, block)
+    for ln, t in lines:
+        heats.line(ln, t)
+    rows = heats.rows
+    rows.not_data.extend([*page_other, *heats.not_data])
+    rows.not_data.sort()
+    note = block.meet.note()
     if rows.others:
         note += f"; {rows.others} result line(s) of athletes not in the roster (listed as not data)"
-    lay = Layout(ctx.label, kind="blocks", header_row=header_row, format=name, table="results",
+    lay = Layout(ctx.label, kind="blocks", header_row=heats.header_row, format=name,
+                 table="results",
                  columns={"event heading": "event", "Name": "athlete", "Finals/Prelims": "final",
                           "Wind": "wind", "H#": "round"},
                  reason=note)  # fmt: skip
-    return [Parsed(lay, rows.frame(ctx.label), not_data=frame_rows.not_data, rows_total=n_lines)]
+    return [Parsed(lay, rows.frame(ctx.label), not_data=rows.not_data, rows_total=n_lines)]
 
 
 def _row(ln: int, t: str, toks: list[tuple[int, int, str]], st: _State, meet: MeetInfo,
@@ -439,8 +460,6 @@ def _row(ln: int, t: str, toks: list[tuple[int, int, str]], st: _State, meet: Me
 
 def _mark(cell: str | None) -> tuple[str | None, str | None]:
     """A result cell as the sprint cleaner reads it, and a note."""
-    from ._timing import status_of
-
     if cell is None:
         return None, None
     st = status_of(cell)

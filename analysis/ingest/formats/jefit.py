@@ -30,27 +30,20 @@ header naming ``ename`` and ``logs`` (no sections) is read the same way.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ...errors import DataError
-from . import FileFormat, FormatContext, Head, register
-from ._apps import (
-    WEIGHT_UNITS,
-    SetRows,
-    app_dates,
-    build,
-    guarded,
-    header_cells,
-    header_line,
-    numbers,
-    per_distinct,
-    read_records,
-    table,
-    unit_word,
-)
+from ..layout import Parsed
+from . import FormatContext, Head
+from ._app_dates import app_dates
+from ._apps import SetRows, one_row_per_set, register_app
+from ._csv import Records, TableShape, read_records, table
+from ._text import head_cells
+from ._units import WEIGHT_UNITS, numbers, per_distinct, unit_word
 
 NAME = "JEFIT export"
 EVIDENCE = (
@@ -71,7 +64,7 @@ def sniff(head: Head) -> bool:
     lines = head.lines(4000)
     if any(_BANNER.match(ln.strip()) and "exercise logs" in ln.casefold() for ln in lines):
         return True
-    cells = header_cells(header_line(head))
+    cells = head_cells(head)
     return "ename" in cells and "logs" in cells
 
 
@@ -90,12 +83,29 @@ def unpack(cell: str) -> tuple[str, float | None, str] | None:
     return ",".join(map(str, r)), mean, sets_text
 
 
-def read(path: Path, ctx: FormatContext) -> list:
-    """One :class:`Parsed` log: an entry per exercise row, its packed sets kept exactly."""
-    rec = read_records(path, ctx.label, sep=",")
+_LOGS = "EXERCISE LOGS"
+#: what the other sections hold, for their not-data reason
+_SECTION_WORDS = {
+    "SETTING": "settings",
+    "WORKOUT SESSIONS": "workout sessions (read for the session's length)",
+    "PROFILE": "body measurements",
+}
+
+
+@dataclass(frozen=True)
+class _Sections:
+    """A JEFIT file's records by section (banner name), and its lines that are not data."""
+
+    records: dict[str, list[tuple[int, list[str]]]]
+    not_data: list[tuple[int, int, str]]
+
+
+def _sections_of(rec: Records) -> _Sections:
+    """The records of each ``### NAME ###`` section; banners, section ends, blank lines and
+    lines outside any section are not data. A file without banners is one logs table."""
     not_data: list[tuple[int, int, str]] = []
     sections: dict[str, list[tuple[int, list[str]]]] = {}
-    current: str | None = "EXERCISE LOGS"  # a file without banners is one logs table
+    current: str | None = _LOGS
     if any(_BANNER.match(",".join(f).strip()) for _, f in rec.rows[:4000]):
         current = None
     for r, fields in rec.rows:
@@ -117,49 +127,66 @@ def read(path: Path, ctx: FormatContext) -> list:
             continue
         sections.setdefault(current, []).append((r, fields))
     not_data += rec.line_gaps()
-
-    def frame(name: str) -> tuple[int | None, list[str], pd.DataFrame, np.ndarray]:
-        rows = sections.get(name, [])
-        if not rows:
-            return None, [], pd.DataFrame(), np.zeros(0, dtype=np.int64)
-        head = [h.strip() for h in rows[0][1]]
-        return (
-            rows[0][0],
-            head,
-            table(rows[1:], head),
-            np.array([r for r, _ in rows[1:]], dtype=np.int64),
-        )
-
     for name, rows in sections.items():
-        if name == "EXERCISE LOGS":
-            continue
-        what = {
-            "SETTING": "settings",
-            "WORKOUT SESSIONS": "workout sessions (read for the session's length)",
-            "PROFILE": "body measurements",
-        }.get(name, name.lower())
-        not_data += [(r, 1, f"{name} section: {what}") for r, _ in rows]
+        if name != _LOGS:
+            what = _SECTION_WORDS.get(name, name.lower())
+            not_data += [(r, 1, f"{name} section: {what}") for r, _ in rows]
+    return _Sections(sections, not_data)
 
+
+@dataclass(frozen=True)
+class _SectionTable:
+    """One section as a table: its header row (None: the file has no such section)."""
+
+    header_row: int | None
+    header: list[str]
+    frame: pd.DataFrame
+    rows: np.ndarray  # the line of each record under the header
+
+
+def _section_table(sections: _Sections, name: str) -> _SectionTable:
+    """Section ``name``: its first record is its header."""
+    rows = sections.records.get(name, [])
+    if not rows:
+        return _SectionTable(None, [], pd.DataFrame(), np.zeros(0, dtype=np.int64))
+    head = [h.strip() for h in rows[0][1]]
+    return _SectionTable(rows[0][0], head, table(rows[1:], head),
+                        np.array([r for r, _ in rows[1:]], dtype=np.int64))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _WeightUnit:
+    """The unit of the packed weights and where it was found."""
+
+    unit: str
+    found: str
+
+
+def _weight_unit(sections: _Sections, ctx: FormatContext) -> _WeightUnit:
+    """``hipflex.toml``'s unit for ``logs``, else the SETTING section's ``mass``, else kg."""
     unit = "kg"
-    _, _, setting, _ = frame("SETTING")
+    setting = _section_table(sections, "SETTING").frame
     mass = next((c for c in setting.columns if c.casefold() == "mass"), None)
     if mass is not None and len(setting) and pd.notna(setting[mass].iloc[0]):
         unit = WEIGHT_UNITS.get(unit_word(setting[mass].iloc[0]), "kg")
     unit_from = "from the SETTING section" if mass is not None else "the file does not say"
     hinted = {k.casefold(): v for k, v in ctx.hints.units.items()}.get("logs")
     if hinted:
-        unit, unit_from = WEIGHT_UNITS.get(unit_word(hinted), "kg"), "from hipflex.toml"
+        return _WeightUnit(WEIGHT_UNITS.get(unit_word(hinted), "kg"), "from hipflex.toml")
+    return _WeightUnit(unit, unit_from)
 
-    header_row, header, d, src = frame("EXERCISE LOGS")
-    cols = {c.casefold(): c for c in d.columns}
-    if header_row is None or "ename" not in cols or "logs" not in cols:
-        raise DataError(
-            "JEFIT export without an EXERCISE LOGS table (ename, logs)",
-            file=ctx.label,
-            row=header_row,
-        )
-    not_data.append((header_row, 1, "header row (EXERCISE LOGS)"))
-    logs = d[cols["logs"]]
+
+@dataclass(frozen=True)
+class _PackedSets:
+    """An entry's packed sets as the cleaner reads them."""
+
+    prescription: pd.Series  # reps per set, "10,8,8" (an unreadable cell as written)
+    load: pd.Series  # the rep-weighted mean weight with its unit
+    notes: pd.Series  # "sets 60x10, 65x8 kg" when there is more than one set
+
+
+def _packed_sets(logs: pd.Series, unit: str) -> _PackedSets:
+    """:func:`unpack` of each distinct ``logs`` cell, as text columns."""
     packed = per_distinct(
         logs, lambda s: "\x1f".join(map(str, unpack(s) or ("", "", ""))), "string"
     ).fillna("\x1f\x1f")
@@ -178,8 +205,22 @@ def read(path: Path, ctx: FormatContext) -> list:
     ).where(ok & mean.notna())
     notes = ("sets " + parts[2]).where(ok & parts[2].str.contains(","))
     notes = notes.where(~notes.notna(), notes + (f" {unit}" if unit else ""))
+    return _PackedSets(reps, load, notes)
 
-    _, _, sess, _ = frame("WORKOUT SESSIONS")
+
+@dataclass(frozen=True)
+class _Session:
+    """Each entry's day, workout key and session length (minutes, None: not known)."""
+
+    date: pd.Series
+    workout: pd.Series
+    minutes: pd.Series | None
+
+
+def _session_of(d: pd.DataFrame, cols: dict[str, str], sessions: _SectionTable) -> _Session:
+    """The entry's day (``mydate``, else its session's ``starttime``) and its session's
+    ``total_time``, joined by ``belongsession``."""
+    sess = sessions.frame
     scols = {c.casefold(): c for c in sess.columns}
     date = (
         d[cols["mydate"]] if "mydate" in cols else pd.Series(pd.NA, index=d.index, dtype="string")
@@ -195,43 +236,56 @@ def read(path: Path, ctx: FormatContext) -> list:
         start = scols.get("starttime") or scols.get("starttimie")
         if start:
             date = date.fillna(key.map(by_id[start]).astype("string"))
+    return _Session(date, workout, mins)
+
+
+def read(path: Path, ctx: FormatContext) -> list[Parsed]:
+    """One :class:`Parsed` log: an entry per exercise row, its packed sets kept exactly."""
+    rec = read_records(path, ctx.label, sep=",")
+    sections = _sections_of(rec)
+    unit = _weight_unit(sections, ctx)
+    logs = _section_table(sections, _LOGS)
+    d = logs.frame
+    cols = {c.casefold(): c for c in d.columns}
+    if logs.header_row is None or "ename" not in cols or "logs" not in cols:
+        raise DataError(
+            "JEFIT export without an EXERCISE LOGS table (ename, logs)",
+            file=ctx.label,
+            row=logs.header_row,
+        )
+    packed = _packed_sets(d[cols["logs"]], unit.unit)
+    session = _session_of(d, cols, _section_table(sections, "WORKOUT SESSIONS"))
+    others = sum(len(v) for k, v in sections.records.items() if k != _LOGS)
     sr = SetRows(
-        rows=src,
+        rows=logs.rows,
         columns={
-            "date": app_dates(date),
+            "date": app_dates(session.date),
             "exercise": d[cols["ename"]],
-            "prescription": reps,
-            "load": load,
-            "notes": notes,
+            "prescription": packed.prescription,
+            "load": packed.load,
+            "notes": packed.notes,
         },
-        workout=workout,
-        session_min=mins,
-        not_data=not_data,
+        workout=session.workout,
+        session_min=session.minutes,
+        not_data=[*sections.not_data, (logs.header_row, 1, "header row (EXERCISE LOGS)")],
         counts={
             "{n} row{s} of other sections (settings, sessions, profile) {are} not "
-            "training entries": sum(len(v) for k, v in sections.items() if k != "EXERCISE LOGS")
+            "training entries": others
         },
     )
     roles = {
         cols["ename"]: "exercise",
-        cols["logs"]: f"sets packed weightxreps ({unit})",
+        cols["logs"]: f"sets packed weightxreps ({unit.unit})",
         cols.get("mydate"): "date",
         cols.get("belongsession"): "session (minutes)",
     }
-    return [
-        build(
-            ctx,
-            NAME,
-            sr,
-            header_row=header_row,
-            header=header,
-            roles={k: v for k, v in roles.items() if k},
-            rows_total=rec.last_line,
-            describe=f"{NAME}, one entry per exercise with its sets packed "
-            f"(weights in {unit}: {unit_from})",
-            units={"logs": unit},
-        )
-    ]
+    describe = (
+        f"{NAME}, one entry per exercise with its sets packed "
+        f"(weights in {unit.unit}: {unit.found})"
+    )
+    shape = TableShape(logs.header_row, logs.header, rec.last_line)
+    return one_row_per_set(ctx, NAME, sr, shape, roles=roles, describe=describe,
+                           units={"logs": unit.unit})  # fmt: skip
 
 
-register(FileFormat(NAME, "log", (".csv", ".txt"), sniff, guarded(NAME, read), EVIDENCE))
+register_app(NAME, sniff, read, EVIDENCE)

@@ -32,29 +32,27 @@ RPE stays in its notes), never a set's time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from . import FileFormat, FormatContext, Head, register
+from ..layout import Parsed
+from . import FormatContext, Head
 from ._apps import (
-    SET_TYPES,
+    SetCells,
     SetRows,
-    app_dates,
-    build,
-    guarded,
-    header_cells,
-    header_line,
-    header_unit,
-    join_notes,
-    metres,
-    minutes,
-    numbers,
-    per_distinct,
-    read_sheet,
-    seconds,
-    weights,
+    find_column,
+    flag_counts,
+    one_row_per_set,
+    register_app,
+    set_columns,
+    set_flags,
 )
+from ._csv import Sheet, read_sheet
+from ._text import head_cells
+from ._units import header_unit, minutes, numbers, per_distinct
 
 NAME = "Strong export"
 EVIDENCE = (
@@ -69,147 +67,169 @@ EVIDENCE = (
 
 def sniff(head: Head) -> bool:
     """A header naming ``Exercise Name`` and ``Set Order`` (every Strong layout does)."""
-    cells = header_cells(header_line(head))
+    cells = head_cells(head)
     return "exercise name" in cells and "set order" in cells and "date" in cells
 
 
-def _find(cols: list[str], *names: str, prefix: str | None = None) -> str | None:
-    for c in cols:
-        k = c.casefold()
-        if k in names or (prefix and k.startswith(prefix)):
-            return c
-    return None
+@dataclass(frozen=True)
+class _StrongColumns:
+    """The columns of a Strong export (None: the layout has none) and the units it says."""
+
+    cells: SetCells  # the set's values
+    order: str | None  # "Set Order": a set's number, W/D/F, Rest Timer, Note
+    workout_number: str | None  # "Workout #" (current layout)
+    workout_name: str | None
+    duration_s: str | None  # "Duration (sec)"
+    duration: str | None  # "Duration" (1h 2m), "Workout Duration"
+    weight_unit: str  # from the header or hipflex.toml, "" when neither says
+    distance_unit: str
 
 
-def read(path: Path, ctx: FormatContext) -> list:
-    """One :class:`Parsed` log: a row per set (warm-up, drop and failure sets flagged)."""
-    sh = read_sheet(path, ctx.label, "Strong")
-    header_row, header, df, src = sh.header_row, sh.header, sh.frame, sh.rows
-    cols = list(df.columns)
-    c_ex = _find(cols, "exercise name")
-    c_order = _find(cols, "set order")
-    c_date = _find(cols, "date")
-    c_w = _find(cols, "weight", prefix="weight (") or _find(cols, "weight (kg)")
-    c_wu = _find(cols, "weight unit")
-    c_reps = _find(cols, "reps")
-    c_dist = _find(cols, "distance", prefix="distance (")
-    c_du = _find(cols, "distance unit")
-    c_sec = _find(cols, "seconds")
-    c_rpe = _find(cols, "rpe")
-    c_notes = _find(cols, "notes")
-    c_wnum = _find(cols, "workout #")
-    c_wname = _find(cols, "workout name")
-    c_dur_s = _find(cols, "duration (sec)", "duration (seconds)", "duration (s)")
-    c_dur = _find(cols, "duration", "workout duration")
-    units_hint = {k.casefold(): v for k, v in ctx.hints.units.items()}
+def _columns_of(cols: list[str], hinted_units: dict[str, str]) -> _StrongColumns:
+    """Which column holds what, in the current and the older layouts."""
+    units_hint = {k.casefold(): v for k, v in hinted_units.items()}
 
-    order = df[c_order].fillna("").str.strip().str.casefold()
+    def find(*names: str, prefix: str | None = None) -> str | None:
+        return find_column(cols, *names, prefix=prefix)
+
+    c_w = find("weight", prefix="weight (") or find("weight (kg)")
+    c_dist = find("distance", prefix="distance (")
+    c_wu, c_du = find("weight unit"), find("distance unit")
+    w_unit = (header_unit(c_w) or units_hint.get(c_w.casefold(), "")) if c_w else ""
+    d_unit = (header_unit(c_dist) or units_hint.get(c_dist.casefold(), "")) if c_dist else ""
+    cells = SetCells(
+        date=find("date"),
+        exercise=find("exercise name"),
+        reps=find("reps"),
+        weight=c_w,
+        weight_unit=w_unit or "kg",
+        weight_unit_column=c_wu,
+        distance=c_dist,
+        distance_unit=d_unit or "m",
+        distance_unit_column=c_du,
+        seconds=find("seconds"),
+        rpe=find("rpe"),
+        notes=find("notes"),
+    )
+    return _StrongColumns(
+        cells,
+        order=find("set order"),
+        workout_number=find("workout #"),
+        workout_name=find("workout name"),
+        duration_s=find("duration (sec)", "duration (seconds)", "duration (s)"),
+        duration=find("duration", "workout duration"),
+        weight_unit=w_unit,
+        distance_unit=d_unit,
+    )
+
+
+@dataclass(frozen=True)
+class _StrongSets:
+    """The set rows of a Strong export, apart from its rest-timer and exercise-note rows."""
+
+    frame: pd.DataFrame  # the set rows, 0..n-1
+    order: pd.Series  # each set's "Set Order", lower case
+    rows: np.ndarray  # the line of each set
+    not_data: list[tuple[int, int, str]]
+    rests: int
+    notes: int
+
+
+def _sets_of(sh: Sheet, c_order: str) -> _StrongSets:
+    """The set rows; ``Rest Timer`` and ``Note`` rows are not data (listed with why)."""
+    order = sh.frame[c_order].fillna("").str.strip().str.casefold()
     rest = order.isin(["rest timer", "rest", "timer"]).to_numpy()
     note = order.isin(["note", "notes"]).to_numpy()
     sets = ~rest & ~note
-    not_data = [(header_row, 1, "header row")]
-    not_data += [(int(r), 1, "rest timer (a rest between sets, not a set)") for r in src[rest]]
-    not_data += [(int(r), 1, "exercise note (not a set)") for r in src[note]]
-    not_data += sh.not_data[1:]
-    d = df.loc[sets].reset_index(drop=True)
-    o = order[sets].reset_index(drop=True)
-
-    if c_w is None:
-        load = pd.Series(pd.NA, index=d.index, dtype="string")
-        w_unit = ""
-    else:
-        w_unit = header_unit(c_w) or units_hint.get(c_w.casefold(), "")
-        load = weights(d[c_w], d[c_wu] if c_wu else (w_unit or "kg"))
-    d_unit = (header_unit(c_dist) or units_hint.get(c_dist.casefold(), "")) if c_dist else ""
-    dist = (
-        metres(d[c_dist], d[c_du] if c_du else (d_unit or "m"))
-        if c_dist
-        else pd.Series(pd.NA, index=d.index, dtype="string")
-    )
-    dur = seconds(d[c_sec]) if c_sec else pd.Series(pd.NA, index=d.index, dtype="string")
-    reps = d[c_reps] if c_reps else pd.Series(pd.NA, index=d.index, dtype="string")
-    # a timed or distance set writes 0 reps: the reps are not used, not zero
-    zero_reps = numbers(reps).fillna(-1).eq(0)
-    reps = reps.mask(zero_reps & (dist.notna() | dur.notna()))
-
-    flag = per_distinct(
-        o,
-        lambda s: SET_TYPES.get(s, None if s.isdigit() or not s else f"set order {s!r}"),
-        "string",
-    )
-    set_rpe = numbers(d[c_rpe]) if c_rpe else None
-    rpe_note = ("RPE " + d[c_rpe]).where(set_rpe.notna()) if c_rpe else None
-    notes = join_notes(
-        *(p for p in (flag, rpe_note, d[c_notes] if c_notes else None) if p is not None)
+    not_data = list(sh.not_data)
+    not_data += [(int(r), 1, "rest timer (a rest between sets, not a set)") for r in sh.rows[rest]]
+    not_data += [(int(r), 1, "exercise note (not a set)") for r in sh.rows[note]]
+    return _StrongSets(
+        sh.frame.loc[sets].reset_index(drop=True),
+        order[sets].reset_index(drop=True),
+        sh.rows[sets],
+        not_data,
+        int(rest.sum()),
+        int(note.sum()),
     )
 
-    if c_dur_s:
-        mins = numbers(d[c_dur_s]) / 60
-    elif c_dur:
-        mins = per_distinct(d[c_dur], minutes, "Float64")
-    else:
-        mins = None
-    if c_wnum:
-        workout = d[c_wnum]
-    else:
-        workout = d[c_date].fillna("") + "|" + (d[c_wname].fillna("") if c_wname else "")
-    sr = SetRows(
-        rows=src[sets],
-        columns={
-            "date": app_dates(d[c_date]),
-            "exercise": d[c_ex],
-            "sets": pd.Series("1", index=d.index, dtype="string"),
-            "reps": reps,
-            "load": load,
-            "distance": dist,
-            "duration": dur,
-            "notes": notes,
-        },
-        workout=workout,
-        session_min=mins,
-        set_rpe=set_rpe,
-        not_data=not_data,
-        counts={
-            "{n} rest-timer row{s} {are} not {a}set{s}": int(rest.sum()),
-            "{n} exercise-note row{s} {are} not {a}set{s}": int(note.sum()),
-            "{n} warm-up set{s} kept and flagged": int((flag == "warm-up set").sum()),
-            "{n} drop set{s} kept and flagged": int((flag == "drop set").sum()),
-            "{n} failure set{s} kept and flagged": int((flag == "failure set").sum()),
-        },
-    )
+
+def _session_minutes(d: pd.DataFrame, c: _StrongColumns) -> pd.Series | None:
+    """The workout's length in minutes per set row, from ``Duration (sec)`` or ``Duration``."""
+    if c.duration_s:
+        return numbers(d[c.duration_s]) / 60
+    if c.duration:
+        return per_distinct(d[c.duration], minutes, "Float64")
+    return None
+
+
+def _roles_of(c: _StrongColumns) -> dict[str | None, str]:
+    """What each column is read as (``hipflex inspect`` shows it)."""
+    s = c.cells
     roles = {
-        c_ex: "exercise",
-        c_order: "set type (W/D/F flagged; Rest Timer, Note not sets)",
-        c_date: "date",
-        c_reps: "reps",
-        c_notes: "notes",
-        c_rpe: "RPE (session: mean)",
-        c_wnum: "workout",
-        c_wname: "workout",
-        c_dur_s: "session minutes",
-        c_dur: "session minutes",
-        c_sec: "duration (s)",
-        c_wu: "weight unit",
-        c_du: "distance unit",
+        s.exercise: "exercise",
+        c.order: "set type (W/D/F flagged; Rest Timer, Note not sets)",
+        s.date: "date",
+        s.reps: "reps",
+        s.notes: "notes",
+        s.rpe: "RPE (session: mean)",
+        c.workout_number: "workout",
+        c.workout_name: "workout",
+        c.duration_s: "session minutes",
+        c.duration: "session minutes",
+        s.seconds: "duration (s)",
+        s.weight_unit_column: "weight unit",
+        s.distance_unit_column: "distance unit",
     }
-    if c_w:
-        roles[c_w] = f"load ({w_unit or 'per row' if c_wu else w_unit or 'kg'})"
-    if c_dist:
-        roles[c_dist] = f"distance ({d_unit or ('per row' if c_du else 'm')})"
-    layout = "current" if c_wnum else "older"
-    parsed = build(
+    w_unit, d_unit = c.weight_unit, c.distance_unit
+    if s.weight:
+        roles[s.weight] = (
+            f"load ({w_unit or 'per row' if s.weight_unit_column else w_unit or 'kg'})"
+        )
+    if s.distance:
+        roles[s.distance] = f"distance ({d_unit or ('per row' if s.distance_unit_column else 'm')})"
+    return roles
+
+
+def read(path: Path, ctx: FormatContext) -> list[Parsed]:
+    """One :class:`Parsed` log: a row per set (warm-up, drop and failure sets flagged)."""
+    sh = read_sheet(path, ctx.label, "Strong")
+    c = _columns_of(list(sh.frame.columns), ctx.hints.units)
+    kept = _sets_of(sh, c.order)
+    d = kept.frame
+    flag = set_flags(kept.order, lambda s: s.isdigit() or not s, "set order")
+    values = set_columns(d, c.cells, flag=flag)
+    if c.workout_number:
+        workout = d[c.workout_number]
+    else:
+        workout = (
+            d[c.cells.date].fillna("")
+            + "|"
+            + (d[c.workout_name].fillna("") if c.workout_name else "")
+        )
+    sr = SetRows(
+        rows=kept.rows,
+        columns=values.columns,
+        workout=workout,
+        session_min=_session_minutes(d, c),
+        set_rpe=values.set_rpe,
+        not_data=kept.not_data,
+        counts={
+            "{n} rest-timer row{s} {are} not {a}set{s}": kept.rests,
+            "{n} exercise-note row{s} {are} not {a}set{s}": kept.notes,
+            **flag_counts(flag),
+        },
+    )
+    layout = "current" if c.workout_number else "older"
+    return one_row_per_set(
         ctx,
         NAME,
         sr,
-        header_row=header_row,
-        header=header,
-        roles={k: v for k, v in roles.items() if k},
-        rows_total=sh.last_line,
-        ragged=sh.ragged,
+        sh.shape,
+        roles=_roles_of(c),
         describe=f"{NAME} ({layout} layout), one row per set",
-        units={k: v for k, v in (("weight", w_unit), ("distance", d_unit)) if v},
+        units={"weight": c.weight_unit, "distance": c.distance_unit},
     )
-    return [parsed]
 
 
-register(FileFormat(NAME, "log", (".csv", ".txt"), sniff, guarded(NAME, read), EVIDENCE))
+register_app(NAME, sniff, read, EVIDENCE)
