@@ -25,8 +25,8 @@ demo: $(STAMP)  ## sample data -> clean -> every report into reports/ (prints wh
 test: $(STAMP)  ## the whole test suite, notebooks and browser test included
 	$(PY) -m pytest
 
-test-fast: $(STAMP)  ## the suite without slow statistical/stress tests
-	$(PY) -m pytest -m "not slow and not browser"
+test-fast: $(STAMP)  ## the suite without kernels, browsers or stress tests (2 processes; under 90 s)
+	$(PY) -m pytest -m "not slow and not browser" -n 2 --dist loadscope --hypothesis-profile=fast
 
 lint: $(STAMP)  ## ruff lint + format check
 	$(VENV)/bin/ruff check analysis tests benchmarks

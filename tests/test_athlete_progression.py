@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
 import pytest
+from helpers import bar_heights
 
 from analysis import reports as rp
 
@@ -47,9 +48,7 @@ def test_ramp_in_words_and_as_a_chart(rep):
     assert f"week of {up['week']:%d %b %Y}" in text and "biggest drop: -100%" in text
     assert "3 weeks of 3 changed by more than 50%" in text
     ax = rep.plot_ramp()
-    from tests.test_plots_season import _bar_heights
-
-    bars = _bar_heights(ax)
+    bars = bar_heights(ax)
     assert bars == pytest.approx(t["ramp_pct"].dropna().astype(float).tolist())
     assert "ramp" in ax.get_title().lower() and "%" in ax.get_ylabel()
     ax2 = rep.plot_progression()

@@ -96,6 +96,7 @@ def test_fade_worse_in_the_last_three_races(tmp_path):
     assert a.loc[a["athlete_id"] == "B", "what"].tolist() == ["No training-log entries at all."]
 
 
+@pytest.mark.slow  # long-running
 def test_summary_paragraph_and_atomic_csv(tmp_path):
     a = attention_list(hf.load_dataset(DATA))
     text = attention_summary(a, "OUT/attention.csv")

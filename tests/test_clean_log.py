@@ -6,10 +6,10 @@ leg; distance drills x reps_per_m of the catalog: A's 1.0/m, high knees 1.5/m).
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
+from helpers import TODAY_SPRING as TODAY
+from helpers import examples
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +18,6 @@ from analysis.errors import DataError
 from analysis.logs import clean_training_log
 from analysis.names import load_roster
 
-TODAY = dt.date(2026, 6, 1)
 LB = 0.45359237
 
 ROSTER = load_roster(
@@ -309,7 +308,7 @@ def _kinds(df: pd.DataFrame) -> dict[str, int]:
     return {"rows": len(df), "clean": len(c), **out}
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=list(HealthCheck))
 @given(df=_log_batch())
 def test_rows_in_equal_clean_plus_rejected_and_only_dataerror_escapes(df):
     try:
@@ -327,6 +326,7 @@ def test_rows_in_equal_clean_plus_rejected_and_only_dataerror_escapes(df):
     event(f"clean share: {len(c) / len(df):.1f}")
 
 
+@pytest.mark.slow  # draws 40 batches
 def test_the_conservation_strategy_reaches_clean_duplicate_partial_and_reject_paths():
     seen: dict[str, int] = {}
 
@@ -358,7 +358,7 @@ def _result(df: pd.DataFrame):
         return str(exc)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=list(HealthCheck))
 @given(df=_log_batch())
 def test_a_dictionary_encoded_log_cleans_exactly_like_the_same_log_as_text(df):
     # load_dataset reads logs dictionary-encoded (the fast path); it must not change a cell
@@ -441,7 +441,7 @@ def _layout_file(draw) -> tuple[str, list[list[str]]]:
     return ("grid" if grid else "table"), rows
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck))
 @given(f=_layout_file(), sep=st.sampled_from([",", ";"]))
 def test_rows_in_equal_clean_rejected_duplicates_and_not_data_in_any_layout(
     tmp_path_factory, f, sep

@@ -6,13 +6,13 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from helpers import TODAY_SEASON_END as TODAY
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import DataError
 from analysis.dates import parse_dates
-
-TODAY = dt.date(2026, 11, 24)
 
 
 def parse(values, **kw):
@@ -116,7 +116,7 @@ def test_each_distinct_value_is_parsed_once(monkeypatch):
     assert sorted(calls) == ["2026-03-04", "4 Mar 2026"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(max_size=20), st.dates().map(str)), max_size=30))
 def test_any_text_yields_a_date_or_a_reason_never_another_exception(values):
     try:
@@ -127,7 +127,7 @@ def test_any_text_yields_a_date_or_a_reason_never_another_exception(values):
     assert (dates.notna() ^ reasons.notna()).all()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.dates(min_value=dt.date(1950, 1, 1), max_value=TODAY),
     st.sampled_from(["%Y-%m-%d", "%d %b %Y", "%B %d, %Y", "%Y/%m/%d"]),

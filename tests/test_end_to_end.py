@@ -14,11 +14,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import SAMPLE_TODAY as TODAY
 
 import analysis as hf
 from analysis.sample import write_sample
 
-TODAY = "2026-11-01"
 WINDOW = 28
 
 

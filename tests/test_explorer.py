@@ -52,6 +52,7 @@ def test_athlete_picker_lists_names_with_the_whole_squad_first(ex):
     assert {aid for _, aid in opts[1:]} == set(ex.ds.athletes["athlete_id"])
 
 
+@pytest.mark.slow  # long-running
 def test_a_name_two_athletes_share_carries_the_id(raw):
     ds = hf.load_dataset(raw / "squad")
     a = ds.athletes.copy()
@@ -65,6 +66,7 @@ def test_a_name_two_athletes_share_carries_the_id(raw):
     )
 
 
+@pytest.mark.slow  # long-running
 def test_choosing_an_athlete_gives_that_athletes_rows_only(ex):
     aid = str(ex.ds.athletes["athlete_id"].iloc[1])
     t = ex.tables(Selection(athlete_id=aid))
@@ -143,6 +145,7 @@ def test_the_family_filter_keeps_those_families_in_the_volume_view(ex):
     assert "Families shown: mobility" in ex.view("volume", Selection(families=("mobility",))).words
 
 
+@pytest.mark.slow  # long-running
 def test_a_view_links_to_the_report_page_that_exists(raw, tmp_path):
     ds = hf.load_dataset(raw / "squad")
     aid = str(ds.athletes["athlete_id"].iloc[1])
@@ -154,6 +157,7 @@ def test_a_view_links_to_the_report_page_that_exists(raw, tmp_path):
 
 
 # ---------------------------------------------------------------- the panel (no browser)
+@pytest.mark.slow  # builds the whole panel
 def test_the_panel_escapes_names_and_redraws_on_a_control_change(raw):
     pytest.importorskip("ipywidgets")
     panel = hf.explore(raw / "squad")
@@ -170,6 +174,7 @@ def test_the_panel_escapes_names_and_redraws_on_a_control_change(raw):
     assert "<img" not in races
 
 
+@pytest.mark.slow  # builds the whole panel
 def test_the_panel_offers_the_squad_folders_of_data_raw(raw):
     pytest.importorskip("ipywidgets")
     (raw / "empty-squad").mkdir(exist_ok=True)
@@ -180,6 +185,7 @@ def test_the_panel_offers_the_squad_folders_of_data_raw(raw):
     assert panel.folder_path.name == "squad"
 
 
+@pytest.mark.slow  # builds the whole panel
 def test_typing_a_new_folder_name_chooses_a_new_folder(raw):
     pytest.importorskip("ipywidgets")
     from analysis.explorer.panel import NEW_FOLDER
@@ -190,6 +196,7 @@ def test_typing_a_new_folder_name_chooses_a_new_folder(raw):
     assert panel.upload_folder.value == NEW_FOLDER
 
 
+@pytest.mark.slow  # builds the whole panel
 def test_the_panel_copies_an_upload_and_shows_what_inspect_finds(raw):
     pytest.importorskip("ipywidgets")
     panel = hf.explore(raw / "squad")

@@ -126,6 +126,7 @@ def test_unsafe_athlete_ids_get_the_pages_safe_name(tmp_path):
     assert not any(".." in n for n in names)
 
 
+@pytest.mark.slow  # long-running
 def test_exports_are_incremental(folder, tmp_path):
     ds = hf.load_dataset(folder)
     paths = write_exports(ds, tmp_path)

@@ -17,11 +17,11 @@ trial's meet and day come from ``hipflex.toml``.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TODAY, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +31,6 @@ from analysis.ingest import read_file
 from analysis.ingest.formats import Head, formats
 
 DATA = Path(__file__).parent / "data" / "formats" / "finishlynx"
-TODAY = dt.date(2026, 12, 1)
 HCO = "results/2026-06-13 Harbour City Open/"
 
 
@@ -168,7 +167,9 @@ _cell = st.text(alphabet=st.sampled_from(list('0123456789.,:;-+ "aZéDNFQSC\t'))
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     event=st.lists(_cell, min_size=0, max_size=12),
@@ -195,6 +196,7 @@ def test_no_generated_lif_gives_a_traceback_and_rows_are_conserved(tmp_path, eve
         assert p.frame["source_row"].is_unique
 
 
+@pytest.mark.slow  # writes and cleans a sample
 def test_the_sample_writes_a_finishlynx_meet_folder_that_reads_whole(tmp_path, capsys):
     from analysis.sample import write_sample
 

@@ -16,11 +16,11 @@ tags, entities) and an Australian report (``Name Age Team``, day-first dates).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TODAY, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +30,6 @@ from analysis.ingest import read_file
 from analysis.ingest.formats import Head, formats
 
 DATA = Path(__file__).parent / "data" / "formats" / "hytek"
-TODAY = dt.date(2026, 12, 1)
 TXT = "harbour_city_open_results.txt"
 
 
@@ -150,7 +149,9 @@ _word = st.text(alphabet=st.sampled_from(list("0123456789.:-+ QqDNFSCTaZé=()#<>
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(lines=st.lists(_word, max_size=12), html=st.booleans())
 def test_no_generated_report_gives_a_traceback_and_rows_are_conserved(tmp_path, lines, html):

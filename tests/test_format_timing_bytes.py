@@ -7,6 +7,7 @@ with every line accounted for, or raises one :class:`analysis.DataError`.
 
 from __future__ import annotations
 
+from helpers import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,9 @@ _SIGNATURES = {
 
 
 @settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(which=st.sampled_from(sorted(_SIGNATURES)), tail=st.binary(max_size=600))
 def test_any_bytes_after_a_signature_read_or_give_one_data_error(tmp_path, which, tail):

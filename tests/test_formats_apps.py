@@ -10,19 +10,18 @@ reconciliation (rows in = clean + rejected + duplicates + not data).
 
 from __future__ import annotations
 
-import datetime as dt
 import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TODAY
 
 import analysis as hf
 from analysis.ingest.inspect import inspect_folder
 from analysis.srpe import session_load
 
 DATA = Path(__file__).parent / "data" / "formats"
-TODAY = dt.date(2026, 12, 1)
 
 
 def _load(product: str) -> hf.Dataset:

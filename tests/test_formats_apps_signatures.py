@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TODAY, examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,6 @@ from analysis.ingest.formats._app_dates import app_date, app_datetime, span_minu
 from analysis.ingest.formats._units import header_unit, minutes
 from analysis.ingest.formats.jefit import unpack
 
-TODAY = dt.date(2026, 12, 1)
 ROSTER = "athlete_id,name\nA1,Maya Lindqvist\nA2,Jonas Berg\n"
 
 STRONG = ('"Workout #";"Date";"Workout Name";"Duration (sec)";"Exercise Name";"Set Order";'
@@ -186,7 +186,9 @@ def app_file(draw) -> str:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(text=app_file())
 # found by this test after the merge: a JEFIT row whose packed sets read as nothing gave a

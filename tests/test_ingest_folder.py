@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -17,11 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TODAY
 
 import analysis as hf
 from analysis.cli import main
 
-TODAY = dt.date(2026, 12, 1)
 ROSTER = "athlete_id,name\nA1,Ada Okafor\nA2,Ben Li\n"
 LOG = (
     "athlete,date,exercise,sets x reps\n"
@@ -66,6 +65,7 @@ def _skipped(ds: hf.Dataset) -> dict[str, str]:
 # ------------------------------------------------------------------ 1: own outputs
 
 
+@pytest.mark.slow  # long-running
 def test_an_out_folder_inside_the_data_folder_is_never_read_as_data(tmp_path: Path) -> None:
     d = _folder(tmp_path)
     first = _load(d)
@@ -204,6 +204,7 @@ def test_a_file_name_that_is_not_utf8_is_one_skipped_file(tmp_path: Path) -> Non
     ds.skipped["source"].str.encode("utf-8")  # storable and printable
 
 
+@pytest.mark.slow  # a hipflex subprocess
 @pytest.mark.parametrize("command", ["clean", "inspect"])
 def test_clean_and_inspect_name_a_file_name_that_is_not_utf8_without_a_traceback(
     tmp_path: Path, command: str

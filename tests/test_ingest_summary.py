@@ -17,19 +17,18 @@ on the roster.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import TODAY, examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import analysis as hf
 from analysis.errors import DataError
 
-TODAY = dt.date(2026, 12, 1)
 SUMMARY_NAMES = ["Suma Nuñez", "Som Chai", "Media Rossi", "Mean Green", "Summa Ek",
                  "Totale Bianchi", "Average Joe", "Total Eclipse"]  # fmt: skip
 HEADER = ["athlete", "date", "exercise", "sets x reps", "notes"]
@@ -129,7 +128,7 @@ _NAME = st.one_of(
 _CELL = st.one_of(st.sampled_from([*_WORDS, "", "3x10", "hip flexor march"]), _TEXT)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                   HealthCheck.too_slow])  # fmt: skip
 @given(
     name=_NAME,

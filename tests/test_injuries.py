@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TODAY, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,6 @@ from analysis.injury_epi import (
 )
 
 DATA = Path(__file__).parent / "data"
-TODAY = dt.date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_any_location_text_maps_into_the_vocabulary_or_na(texts) -> None:
     assert out.dropna().isin(LOCATIONS).all()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["Kwame Asante", "A2", "Zed", ""]),
                           st.sampled_from(["2026-03-01", "01/03/2026", "x", "", "2099-01-01"]),
                           st.sampled_from(["hamstring", "", "calf", "knee"]),
@@ -234,6 +234,7 @@ def test_hazard_answer_says_not_estimated_without_the_model(pages, monkeypatch) 
     assert "Not estimated" in hazard_text(ds)
 
 
+@pytest.mark.slow  # writes and cleans a 12-athlete sample
 def test_sample_injury_log_reads_as_truth_json_says(tmp_path) -> None:
     import json
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -173,7 +174,7 @@ def test_categories_are_stripped_and_merged_and_blank_is_na(tmp_path: Path) -> N
         min_size=1, max_size=12,
     )
 )  # fmt: skip
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_any_small_csv_reads_the_same_text_encoded_or_not(rows: list[list[str]]) -> None:
     import csv
     import tempfile

@@ -13,12 +13,12 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from helpers import TODAY
 
 import analysis as hf
 from analysis.cli import main
 
 FOLDER = Path(__file__).parent / "data" / "layouts" / "folder"
-TODAY = dt.date(2026, 12, 1)
 
 
 def _log(ds) -> list[tuple]:

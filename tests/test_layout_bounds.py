@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import TODAY
 
 import analysis as hf
 from analysis import config
@@ -14,7 +14,6 @@ from analysis.errors import DataError
 from analysis.io import read_raw
 
 ROSTER = "athlete_id,name\nA1,Ann Lee\n"
-TODAY = dt.date(2026, 12, 1)
 
 
 def _folder(tmp_path: Path, name: str, content: bytes) -> Path:
@@ -192,6 +191,7 @@ def test_hostile_files_are_read_or_refused_within_10_s_and_1_gb(tmp_path):
 LAYOUTS = Path(__file__).parent / "data" / "layouts" / "folder"
 
 
+@pytest.mark.slow  # a hipflex subprocess
 @pytest.mark.parametrize("command", ["clean", "inspect"])
 def test_output_closed_early_ends_without_a_traceback(tmp_path, command):
     """``hipflex clean DIR | head -1``: the reader leaves before the summary is written."""

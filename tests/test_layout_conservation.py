@@ -13,16 +13,15 @@ and every row written as data is read as data: none of them becomes a title or h
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import openpyxl
+from helpers import TODAY, examples
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import analysis as hf
 
-TODAY = dt.date(2026, 12, 1)
 ROSTER = "athlete_id,name\nA1,Ada Okafor\nA2,Ben Li\n"
 NAMES = ["Ada Okafor", "Ben Li", "Nobody Known", "OKAFOR Ada"]
 TIMES = ["48.23", "48.23 PB", "54.87 SB", "56.02 =PB", "DNS", "DNF", "DQ R163.3", "abc", "",
@@ -123,7 +122,9 @@ def _check(root: Path, rows: list[list[str]], source: str, written: int) -> None
     event(f"{rec['layout']}, {'xlsx' if source.endswith('Sheet1') else 'csv'}")
 
 
-SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(
+    max_examples=examples(15), deadline=None, suppress_health_check=list(HealthCheck)
+)
 
 
 @SETTINGS

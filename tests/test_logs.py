@@ -5,13 +5,13 @@ Complements tests/test_clean_log.py (the lead's); expected values hand-checked i
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import TODAY_SPRING as TODAY
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,7 +20,6 @@ from analysis.errors import DataError
 from analysis.logs import clean_training_log
 from analysis.names import load_roster
 
-TODAY = dt.date(2026, 6, 1)
 ROSTER = load_roster(
     pd.DataFrame(
         {

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import TODAY_SPRING as TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +17,6 @@ from analysis.names import load_roster
 from analysis.sprints import Mark, clean_sprints, parse_mark, split_header
 
 DATA = Path(__file__).parent / "data" / "sprints"
-TODAY = dt.date(2026, 6, 1)
 
 
 @pytest.fixture(scope="module")

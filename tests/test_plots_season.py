@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from helpers import bar_heights
 
 import analysis as hf
 from analysis import plots
@@ -25,22 +26,10 @@ def ds():
     return hf.load_dataset(DATA)
 
 
-def _bar_heights(ax) -> list[float]:
-    """Heights of the bars of a chart (each series of bars is one collection)."""
-    from matplotlib.collections import PolyCollection
-
-    return [
-        float(path.vertices[1, 1] - path.vertices[0, 1])
-        for c in ax.collections
-        if isinstance(c, PolyCollection)
-        for path in c.get_paths()
-    ]
-
-
 def test_adherence_chart_bars_labels_and_quiet_weeks(ds):
     fig, ax = plt.subplots()
     assert plots.plot_plan_adherence(hf.plan_adherence(ds), "S1", ax=ax, who="Ana") is ax
-    heights = sorted(round(h, 1) for h in _bar_heights(ax))
+    heights = sorted(round(h, 1) for h in bar_heights(ax))
     # 5 planned + 5 done bars: 373.5, 373.5, 433.5, 433.5, 180 | 373.5, 135, 441, 0, 90
     assert heights == sorted([373.5, 373.5, 433.5, 433.5, 180.0, 373.5, 135.0, 441.0, 0.0, 90.0])
     texts = [t.get_text() for t in ax.texts]

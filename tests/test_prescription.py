@@ -155,6 +155,7 @@ def test_never_raises_on_any_text(a: str, b: str, c: str, d: str, e: str) -> Non
     combine(prescription=a, sets=b, reps=c, distance=d, load=e)
 
 
+@pytest.mark.slow  # long-running
 @given(st.lists(st.sampled_from(["3x10", "2x5", None, "lots", " 3x10"]), min_size=1, max_size=20))
 def test_entry_codes_of_a_category_column_group_rows_as_the_text_column_does(cells) -> None:
     import numpy as np

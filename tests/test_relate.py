@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -234,7 +235,7 @@ def test_plot_volume_vs_fatigue_draws_one_within_line_per_athlete_with_common_sl
     plt.close(fig)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     entries=st.lists(
         st.tuples(st.sampled_from("AB"), st.integers(0, 40), st.booleans(), st.integers(0, 30)),
@@ -275,7 +276,7 @@ def test_race_features_equals_brute_force_sum_for_any_log(entries, race_list, w)
             assert pd.isna(got)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     entries=st.lists(
         st.tuples(

@@ -11,11 +11,11 @@ Chromium is absent.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import chromium
 
 from analysis import reports as rp
 from analysis.sample import write_sample
@@ -25,16 +25,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 EVIL_NAME = '<b id="evil">Bold</b> Nuñez'
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if path := shutil.which(name):
-            return path
-    return None
-
-
 def test_every_report_renders_in_chromium_with_its_figures(tmp_path):
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    exe = _chromium()
+    exe = chromium()
     if exe is None:
         pytest.skip("no chromium on this machine")
     data = tmp_path / "raw"

@@ -133,6 +133,7 @@ def _normal_html(text: str) -> str:
     return re.sub(r'id="cell-id=[0-9a-f-]+"', "", text)  # papermill's injected cell: random id
 
 
+@pytest.mark.slow
 def test_batch_on_cluster_gives_the_pages_of_the_local_runner(folder, client, tmp_path):
     data, nbs = folder / "data", folder / "notebooks"
     local = build_reports(data, tmp_path / "local", jobs=2, notebooks_dir=nbs, progress=False)
@@ -172,6 +173,7 @@ def test_batch_on_cluster_gives_the_pages_of_the_local_runner(folder, client, tm
     assert client.run(lambda: len(cl.PLACED)) == dict.fromkeys(client.run(os.getpid), 0)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_report_fails_or_retries_only_that_report(folder, client, tmp_path):
     marks = tmp_path / "marks"
     marks.mkdir()
@@ -221,6 +223,7 @@ def test_a_worker_killed_mid_report_fails_or_retries_only_that_report(folder, cl
     client.wait_for_workers(2, timeout=60)  # the nanny has replaced it
 
 
+@pytest.mark.slow
 def test_a_report_over_its_time_limit_is_stopped_and_its_kernel_killed(folder, client, tmp_path):
     hang = _notebook(tmp_path / "hang.ipynb", "import time\ntime.sleep(300)")
     quick = _notebook(tmp_path / "quick.ipynb", "print('quick done')")
@@ -236,6 +239,7 @@ def test_a_report_over_its_time_limit_is_stopped_and_its_kernel_killed(folder, c
     assert _no_kernels_left() == []
 
 
+@pytest.mark.slow
 def test_jobs_caps_the_reports_in_flight_on_the_cluster(folder, client, tmp_path):
     # `hipflex report --jobs 1 --scheduler …`: one report at a time on a two-worker cluster
     code = (

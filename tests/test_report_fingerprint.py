@@ -138,6 +138,7 @@ def test_the_passing_of_a_date_invalidates_the_cache(folder, tmp_path, on, saves
     assert len(saves) == 2 and len(again.log) == 3
 
 
+@pytest.mark.slow  # long-running
 def test_the_manifest_and_the_cache_use_the_same_fingerprint_function(
     folder, tmp_path, on, monkeypatch
 ) -> None:

@@ -18,10 +18,11 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import psutil
 import pytest
+from helpers import SAMPLE_TODAY as TODAY
+from helpers import tiny_report_notebooks
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,29 +37,9 @@ from analysis.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 HIPFLEX = [sys.executable, "-m", "analysis.cli"]
-TODAY = "2026-11-01"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _notebooks(folder: Path, marker: str, seconds: float = 0.0) -> Path:
-    """The four pinned notebooks as tiny ones: sleep ``seconds``, then show ``marker``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    params = 'data_dir = ""\nathlete_id = ""\ncohort_column = ""\nevent = 400\nwindow_days = 28'
-    body = (
-        f"import time\ntime.sleep({seconds})\n"
-        "from IPython.display import HTML, display\n"
-        f"display(HTML('<p>{marker}</p>'))"
-    )
-    for name in NOTEBOOKS.values():
-        p = nbformat.v4.new_code_cell(params)
-        p.metadata["tags"] = ["parameters"]
-        nb = nbformat.v4.new_notebook(cells=[p, nbformat.v4.new_code_cell(body)])
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                     "language": "python"}  # fmt: skip
-        nbformat.write(nb, folder / name)
-    return folder
 
 
 def _env() -> dict[str, str]:
@@ -95,20 +76,19 @@ def _kernels(pid: int) -> list:
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("raw") / "club"
-    write_sample(d, athletes=2, seed=3, today=TODAY)
-    return d
+def data(sample_folder) -> Path:
+    return sample_folder(athletes=2, seed=3, today=TODAY)
 
 
 @pytest.fixture(scope="module")
 def fast(tmp_path_factory) -> Path:
-    return _notebooks(tmp_path_factory.mktemp("nb") / "fast", "GOOD-PAGE")
+    return tiny_report_notebooks(tmp_path_factory.mktemp("nb") / "fast", "GOOD-PAGE")
 
 
 # --------------------------------------------------------------------------- item 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_a_stopped_run_keeps_the_previous_pages_and_leaves_the_index_true(
     data, fast, tmp_path, sig
@@ -122,7 +102,7 @@ def test_a_stopped_run_keeps_the_previous_pages_and_leaves_the_index_true(
     assert before and all(b"GOOD-PAGE" in v for k, v in before.items() if k != "index.html")
     manifest = (out / ".hipflex" / "manifest.json").read_bytes()
 
-    slow = _notebooks(tmp_path / "slow", "NEW-PAGE", seconds=120)
+    slow = tiny_report_notebooks(tmp_path / "slow", "NEW-PAGE", seconds=120)
     proc = subprocess.Popen([*HIPFLEX, "report", str(data), "--out", str(out), "--notebooks",
                              str(slow), "--quiet", "--jobs", "2", "--force"], env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
@@ -232,6 +212,7 @@ def test_the_progress_lines_of_a_cron_run_are_one_line_each(capsys):
 # --------------------------------------------------------------------------- item 8
 
 
+@pytest.mark.slow  # long-running
 def test_clean_of_the_sample_exits_0_its_notes_tab_listed(tmp_path, capsys):
     d = tmp_path / "sample"
     write_sample(d)
@@ -253,6 +234,7 @@ def _workbook(path: Path, sheets: dict[str, list[list]]) -> None:
     wb.save(path)
 
 
+@pytest.mark.slow  # long-running
 def test_a_sheet_that_looks_like_data_and_is_not_read_exits_1(tmp_path, capsys):
     d = tmp_path / "club"
     write_sample(d, athletes=2, seed=3, today=TODAY)
@@ -270,6 +252,7 @@ def test_a_sheet_that_looks_like_data_and_is_not_read_exits_1(tmp_path, capsys):
     capsys.readouterr()
 
 
+@pytest.mark.slow
 def test_report_on_hipflex_sample_exits_0(tmp_path, fast):
     d = tmp_path / "sample"
     assert subprocess.run([*HIPFLEX, "sample", str(d)], env=_env(), capture_output=True,
@@ -313,6 +296,7 @@ def _corrupt(out: Path, case: str, victim: Path, evil: Path) -> None:
         (state / "plan.json").write_text(json.dumps(plan))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "case",
     ["manifest ../victim", "manifest of the wrong shape", "digests of the wrong shape",
@@ -323,7 +307,7 @@ def test_state_of_out_is_validated_on_read_and_rebuilt(data, fast, tmp_path, cas
     victim = tmp_path / "victim.html"
     victim.write_text("keep me")
     (tmp_path / "victim.ipynb").write_text("keep me too")
-    evil = _notebooks(tmp_path / "evil", "EVIL-NOTEBOOK") / NOTEBOOKS["athlete"]
+    evil = tiny_report_notebooks(tmp_path / "evil", "EVIL-NOTEBOOK") / NOTEBOOKS["athlete"]
     assert build_reports(data, out, notebooks_dir=fast, progress=False, jobs=2).ok
     _corrupt(out, case, victim, evil)
     capsys.readouterr()
@@ -340,6 +324,7 @@ def test_state_of_out_is_validated_on_read_and_rebuilt(data, fast, tmp_path, cas
     assert again.ok and "was not valid" not in capsys.readouterr().err
 
 
+@pytest.mark.slow  # long-running
 def test_an_edited_plan_is_discarded_for_a_fresh_one(data, fast, tmp_path, capsys):
     ds = hf.load_dataset(data)
     state = tmp_path / "state"
@@ -368,6 +353,7 @@ def test_device_names_get_a_safe_page_name_unique_per_athlete():
     assert rp_plan.page_names(ids) == names  # the same every run
 
 
+@pytest.mark.slow
 def test_the_executed_notebooks_carry_no_server_path(data, fast, tmp_path):
     out = tmp_path / "out"
     assert build_reports(data, out, notebooks_dir=fast, progress=False, jobs=2).ok
@@ -380,6 +366,7 @@ def test_the_executed_notebooks_carry_no_server_path(data, fast, tmp_path):
         assert f'data_dir = \\"{Path(data).name}\\"' in text or f"'{Path(data).name}'" in text
 
 
+@pytest.mark.slow
 def test_temporary_folders_of_earlier_runs_are_removed(data, fast, tmp_path):
     out = tmp_path / "out"
     stale = out / ".hipflex" / "tmp" / "20260101T000000-1-deadbeef"
@@ -436,6 +423,7 @@ print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxr
 """
 
 
+@pytest.mark.slow  # long-running
 def test_a_squad_wide_plan_for_50000_athletes_ends_in_seconds_refused_in_one_line(tmp_path):
     sample = tmp_path / "sample"
     write_sample(sample, athletes=2, seed=3, today=TODAY)

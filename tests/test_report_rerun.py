@@ -17,23 +17,19 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from helpers import SAMPLE_TODAY as TODAY
+from helpers import tiny_report_notebooks, write_notebook
 
 import analysis as hf
 from analysis import reports as rp
 from analysis.errors import DataError
 from analysis.reports.batch import plan as rp_plan
 from analysis.reports.pages import workbooks as rp_workbooks
-from analysis.sample import write_sample
-from tests.test_runner_faults import _notebooks
-
-TODAY = "2026-11-01"
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("rerun") / "raw"
-    write_sample(d, athletes=3, seed=5, today=TODAY)
-    return d
+def folder(sample_folder) -> Path:
+    return sample_folder(athletes=3, seed=5, today=TODAY)
 
 
 @pytest.fixture
@@ -92,7 +88,7 @@ def test_every_project_notebook_is_valid_and_so_says_nbformat(tmp_path):
     ],
 )
 def test_a_notebook_nbformat_rejects_is_rejected_and_named(kind, tmp_path):
-    nbs = _notebooks(tmp_path / "nbs", "X")
+    nbs = tiny_report_notebooks(tmp_path / "nbs", "X")
     bad = nbs / "mine.ipynb"
     bad.write_text(json.dumps(_broken(kind)), encoding="utf-8")
     assert not _nbformat_says_valid(bad)  # the reference: nbformat's own read + validate
@@ -102,7 +98,7 @@ def test_a_notebook_nbformat_rejects_is_rejected_and_named(kind, tmp_path):
 
 
 def test_an_older_minor_version_is_checked_against_its_own_schema(tmp_path):
-    nbs = _notebooks(tmp_path / "nbs", "X")
+    nbs = tiny_report_notebooks(tmp_path / "nbs", "X")
     nb = _valid()
     nb["nbformat_minor"] = 4  # cell ids came with 4.5: a 4.4 notebook has none
     for c in nb["cells"]:
@@ -127,8 +123,9 @@ def test_checking_the_notebooks_imports_neither_nbformat_nor_jsonschema():
 # --------------------------------------------------------------------------- the plan
 
 
+@pytest.mark.slow  # long-running
 def test_the_plan_is_reused_only_under_the_same_key(ds, folder, tmp_path, monkeypatch):
-    nbs = _notebooks(tmp_path / "nbs", "X")
+    nbs = tiny_report_notebooks(tmp_path / "nbs", "X")
     state = tmp_path / "state"
     state.mkdir()
     fresh = rp_plan.plan_reports(ds, folder, nbs)
@@ -165,12 +162,13 @@ def test_the_plan_is_reused_only_under_the_same_key(ds, folder, tmp_path, monkey
     assert len(calls) == 4
 
 
+@pytest.mark.slow  # long-running
 def test_a_changed_data_file_plans_again(folder, tmp_path, monkeypatch):
     import shutil
 
     data = tmp_path / "raw"
     shutil.copytree(folder, data)
-    nbs = _notebooks(tmp_path / "nbs", "X")
+    nbs = tiny_report_notebooks(tmp_path / "nbs", "X")
     state = tmp_path / "state"
     state.mkdir()
     before = rp_plan.plan_reports_cached(hf.load_dataset(data), data, nbs, state=state)
@@ -182,8 +180,9 @@ def test_a_changed_data_file_plans_again(folder, tmp_path, monkeypatch):
     assert {j.target: j.digest for j in after} != {j.target: j.digest for j in before}
 
 
+@pytest.mark.slow  # long-running
 def test_a_dataset_changed_in_memory_is_planned_again(ds, folder, tmp_path):
-    nbs = _notebooks(tmp_path / "nbs", "X")
+    nbs = tiny_report_notebooks(tmp_path / "nbs", "X")
     state = tmp_path / "state"
     state.mkdir()
     rp_plan.plan_reports_cached(ds, folder, nbs, state=state)
@@ -198,6 +197,7 @@ def test_a_dataset_changed_in_memory_is_planned_again(ds, folder, tmp_path):
 # --------------------------------------------------------------------------- exports
 
 
+@pytest.mark.slow  # long-running
 def test_exports_under_the_same_key_compute_no_sheet(ds, tmp_path, monkeypatch):
     out = tmp_path / "out"
     first = rp_workbooks.write_exports(ds, out, key="k1")
@@ -234,8 +234,9 @@ def test_exports_under_the_same_key_compute_no_sheet(ds, tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- the whole run
 
 
+@pytest.mark.slow
 def test_an_unchanged_rerun_imports_no_heavy_library_and_writes_no_snapshot(folder, tmp_path):
-    nbs = _notebooks(tmp_path / "nbs", "X")
+    nbs = tiny_report_notebooks(tmp_path / "nbs", "X")
     out = tmp_path / "out"
     first = rp.build_reports(folder, out, jobs=1, notebooks_dir=nbs, progress=False, timeout=120)
     assert first.ok and len(first.ran) == len(first.reports)
@@ -263,6 +264,7 @@ def test_an_unchanged_rerun_imports_no_heavy_library_and_writes_no_snapshot(fold
     assert [r.job.target for r in third.ran] == ["athletes/A01"]
 
 
+@pytest.mark.slow  # cleans the folder 8 times
 def test_a_new_day_reuses_the_plan_unless_the_day_changes_the_tables(folder, tmp_path):
     # the run's date decides which rows are "in the future": a nightly run on a new day
     # whose cleaning gives the same tables reuses the plan; one that accepts a row it
@@ -286,7 +288,7 @@ def test_a_new_day_reuses_the_plan_unless_the_day_changes_the_tables(folder, tmp
     assert k1 == k2  # the row of 3 November is still in the future: the same tables
     assert k2 != k3  # accepted on the 3rd: a new row, a new plan
     assert k3 == k4
-    nbs = _notebooks(tmp_path / "nbs", "X")
+    nbs = tiny_report_notebooks(tmp_path / "nbs", "X")
     state = tmp_path / "state"
     state.mkdir()
     calls = []
@@ -303,12 +305,11 @@ def test_a_new_day_reuses_the_plan_unless_the_day_changes_the_tables(folder, tmp
 # --------------------------------------------------------------------------- isolation
 
 
+@pytest.mark.slow
 def test_an_athlete_kernel_holds_that_athletes_rows_only(folder, tmp_path):
     # issue 15: "an athlete's data must never be in another athlete's kernel" — the
     # kernel of an athlete report reads its own part of the run's snapshot
-    from tests.test_report_batch import _notebook
-
-    nbs = _notebooks(tmp_path / "nbs", "X")
+    nbs = tiny_report_notebooks(tmp_path / "nbs", "X")
     params = (
         'data_dir = ""\nathlete_id = ""\nevent = 400\nwindow_days = 28\ntakeaway = None\n'
         "tables = None"  # the run's snapshot: the kernel's only way to its tables (issue 23)
@@ -322,9 +323,9 @@ def test_an_athlete_kernel_holds_that_athletes_rows_only(folder, tmp_path):
         "own = set(ds.races['race_id'])\n"
         "print('IDS', sorted(ids), 'FOREIGN SPLITS', int((~ds.splits['race_id'].isin(own)).sum()))\n"
     )
-    _notebook(nbs / "athlete_report.ipynb", params, body)
+    write_notebook(nbs / "athlete_report.ipynb", params, body)
     # the data-quality report still reads the whole squad
-    _notebook(
+    write_notebook(
         nbs / "data_quality.ipynb",
         'data_dir = ""\ntables = None',
         "import analysis as hf\nprint('SQUAD', len(hf.load_dataset(data_dir, tables=tables).athletes))",

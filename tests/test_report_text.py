@@ -18,20 +18,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from helpers import SAMPLE_TODAY as TODAY
 
 import analysis as hf
 from analysis import reports as rp
 from analysis.errors import DataError
-from analysis.sample import write_sample
-
-TODAY = "2026-11-01"
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    d = tmp_path_factory.mktemp("text") / "raw"
-    write_sample(d, athletes=3, seed=1, today=TODAY)
-    return d
+def data(sample_folder):
+    return sample_folder(athletes=3, seed=1, today=TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +122,7 @@ m200,Man Two,M,200,2020-01-01,200,19.5,test
 """
 
 
+@pytest.mark.slow  # long-running
 def test_world_class_reference_is_of_the_athletes_sex(data, tmp_path, monkeypatch):
     from analysis import fatigue
 
@@ -215,6 +212,7 @@ def test_a_cohort_column_has_two_values_and_a_group_of_two_or_more():
     assert "different 'bib'" in rp.not_a_cohort(roster, "bib")
 
 
+@pytest.mark.slow  # long-running
 def test_report_planning_and_the_cohort_notebook_agree(data, tmp_path):
     roster = pd.read_csv(data / "athletes.csv", dtype=str, keep_default_na=False)
     roster["squad"] = "all"  # one value: no longer a cohort
@@ -324,6 +322,7 @@ def test_html_helpers_escape_and_keep_mathjax_off_data():
 # ---------------------------------------------------------------- views from a dataset
 
 
+@pytest.mark.slow  # long-running
 def test_views_from_a_loaded_dataset_match_those_built_from_the_folder(data, a01, monkeypatch):
     ds = hf.load_dataset(data)
     # no folder is read again: from_dataset works from the tables it is given

@@ -23,7 +23,7 @@ import nbformat
 import pandas as pd
 import psutil
 import pytest
-from test_report_batch import _notebook  # the same two-cell notebook
+from helpers import SAMPLE_TODAY, tiny_report_notebooks
 
 import analysis as hf
 from analysis import cli
@@ -33,7 +33,6 @@ from analysis.reports.batch import export, runner
 from analysis.reports.batch import worker as rp_worker
 from analysis.reports.batch.jobs import NOTEBOOKS
 from analysis.reports.batch.plan import plan_reports
-from analysis.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 HIPFLEX = [sys.executable, "-m", "analysis.cli"]
@@ -42,25 +41,9 @@ HIPFLEX = [sys.executable, "-m", "analysis.cli"]
 # --------------------------------------------------------------------------- helpers
 
 
-def _notebooks(folder: Path, marker: str, seconds: float = 0.0) -> Path:
-    """The four pinned notebooks as tiny ones: sleep ``seconds``, then show ``marker``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    params = 'data_dir = ""\nathlete_id = ""\ncohort_column = ""\nevent = 400\nwindow_days = 28'
-    body = (
-        f"import time\ntime.sleep({seconds})\n"
-        "from IPython.display import HTML, display\n"
-        f"display(HTML('<p>{marker}</p>'))"
-    )
-    for name in NOTEBOOKS.values():
-        _notebook(folder / name, params, body)
-    return folder
-
-
 @pytest.fixture(scope="module")
-def data(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("raw") / "club"
-    write_sample(d, athletes=2, seed=3, today="2026-11-01")
-    return d
+def data(sample_folder) -> Path:
+    return sample_folder(athletes=2, seed=3, today=SAMPLE_TODAY)
 
 
 def _alive(ps: list[psutil.Process]) -> list[psutil.Process]:
@@ -116,10 +99,11 @@ def inline(monkeypatch):
 # --------------------------------------------------------------- 1. die with the parent
 
 
+@pytest.mark.slow
 def test_a_killed_report_run_leaves_no_process_and_never_overwrites_the_next_run(data, tmp_path):
     out = tmp_path / "out"
-    slow = _notebooks(tmp_path / "nb1", "RUN-ONE", seconds=10)
-    fast = _notebooks(tmp_path / "nb2", "RUN-TWO")
+    slow = tiny_report_notebooks(tmp_path / "nb1", "RUN-ONE", seconds=10)
+    fast = tiny_report_notebooks(tmp_path / "nb2", "RUN-TWO")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [*HIPFLEX, "report", str(data), "--out", str(out), "--jobs", "2"]
     first = subprocess.Popen(
@@ -205,7 +189,7 @@ def test_a_page_is_never_renamed_once_a_newer_run_owns_out(tmp_path):
     (out / ".hipflex" / "run").write_text("new-run\n")
     (out / "athletes").mkdir()
     (out / "athletes" / "X.html").write_text("the new run's page")
-    nb = _notebooks(tmp_path / "nb", "OLD") / NOTEBOOKS["athlete"]
+    nb = tiny_report_notebooks(tmp_path / "nb", "OLD") / NOTEBOOKS["athlete"]
     spec = {"notebook": str(nb), "title": "X", "run_id": "old-run"}
     with pytest.raises(export.StaleRun):
         export._finalize(tmp_path / "missing.ipynb", out, "athletes/X", spec, None)
@@ -216,15 +200,16 @@ def test_a_page_is_never_renamed_once_a_newer_run_owns_out(tmp_path):
 
 def test_a_private_out_that_no_run_claimed_is_written(tmp_path):
     # a cluster worker's own output folder: no OUT/.hipflex/run to compare with
-    nb = _notebooks(tmp_path / "nb", "MINE") / NOTEBOOKS["athlete"]
+    nb = tiny_report_notebooks(tmp_path / "nb", "MINE") / NOTEBOOKS["athlete"]
     spec = {"notebook": str(nb), "title": "X", "run_id": "some-run"}
     sha = export._finalize(tmp_path / "missing.ipynb", tmp_path / "out", "athletes/X", spec, None)
     assert sha and (tmp_path / "out" / "athletes" / "X.html").is_file()
 
 
+@pytest.mark.slow  # long-running
 def test_the_manifest_trusts_only_pages_its_run_wrote(data, tmp_path, inline):
     out = tmp_path / "out"
-    nbs = _notebooks(tmp_path / "nb", "PAGE")
+    nbs = tiny_report_notebooks(tmp_path / "nb", "PAGE")
     first = hf.reports.build_reports(data, out, jobs=1, progress=False, notebooks_dir=nbs)
     assert first.ok, first.summary()
     page = out / first.reports[-1].html_path
@@ -237,6 +222,7 @@ def test_the_manifest_trusts_only_pages_its_run_wrote(data, tmp_path, inline):
 # ------------------------------------------------------------ issue 13: kill only ours
 
 
+@pytest.mark.slow
 def test_ctrl_c_kills_hipflex_workers_but_no_other_child_of_the_caller(tmp_path):
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     env = runner._worker_env(tmp_path / "cache")
@@ -398,11 +384,12 @@ def test_a_read_only_out_is_one_line_and_a_non_zero_exit(command, data, tmp_path
     assert "Read-only" in lines[0] or "Permission denied" in lines[0]
 
 
+@pytest.mark.slow  # long-running
 def test_a_full_disk_stops_the_batch_keeps_old_pages_and_rewrites_the_index(
     data, tmp_path, monkeypatch, inline, capsys
 ):
     out = tmp_path / "out"
-    nbs = _notebooks(tmp_path / "nb", "NEW")
+    nbs = tiny_report_notebooks(tmp_path / "nb", "NEW")
     planned = plan_reports(hf.load_dataset(data), data, nbs)
     for j in planned:  # the pages of an earlier run
         p = out / (j.target + ".html")
@@ -460,7 +447,7 @@ def test_a_missing_notebooks_folder_is_named_before_any_work(data, tmp_path, cap
 
 @pytest.mark.parametrize("name", ["athlete_report.ipynb", "mine.ipynb"])
 def test_an_invalid_notebook_is_named_before_any_work(name, data, tmp_path, capsys):
-    nbs = _notebooks(tmp_path / "nb", "X")
+    nbs = tiny_report_notebooks(tmp_path / "nb", "X")
     (nbs / name).write_text("{ not a notebook", encoding="utf-8")
     out = tmp_path / "out"
     rc = cli.main(["report", str(data), "--out", str(out), "--notebooks", str(nbs)])
@@ -470,7 +457,7 @@ def test_an_invalid_notebook_is_named_before_any_work(name, data, tmp_path, caps
 
 
 def test_a_missing_pinned_notebook_is_named_before_any_work(data, tmp_path, capsys):
-    nbs = _notebooks(tmp_path / "nb", "X")
+    nbs = tiny_report_notebooks(tmp_path / "nb", "X")
     (nbs / "data_quality.ipynb").unlink()
     with pytest.raises(DataError, match=r"data_quality\.ipynb not found"):
         hf.reports.build_reports(data, tmp_path / "out", notebooks_dir=nbs, progress=False)
@@ -527,9 +514,10 @@ def test_an_exported_page_loads_no_script_or_style_from_outside():
     assert "mathjax" not in page.lower() and "$\\beta = -0.1$" in page
 
 
+@pytest.mark.slow  # long-running
 def test_a_notebook_of_your_own_loads_no_mathjax_either(data, tmp_path, inline):
     # your own notebooks (OUT/extra/) were exported with MathJax from a CDN for their prose
-    nbs = _notebooks(tmp_path / "nb", "PAGE")
+    nbs = tiny_report_notebooks(tmp_path / "nb", "PAGE")
     mine = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell("Fade per $100$ reps: $\\beta < 0$")]
     )

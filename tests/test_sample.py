@@ -11,18 +11,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import SAMPLE_TODAY as TODAY
 
 from analysis.io import classify, iter_raw_files
 from analysis.sample import Truth, generate, write_sample
 
-TODAY = "2026-11-01"  # fixed so the season placement never depends on the real clock
-
 
 @pytest.fixture(scope="module")
-def sample_dir(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("sample")
-    write_sample(d, athletes=6, seed=11, today=TODAY)
-    return d
+def sample_dir(sample_folder) -> Path:
+    return sample_folder(athletes=6, seed=11, today=TODAY)
 
 
 def _digest(directory: Path) -> dict[str, bytes]:
@@ -287,6 +284,7 @@ def test_cli_sample_writes_the_folder(tmp_path):
     assert json.loads((out / "truth.json").read_text())["seed"] == 9
 
 
+@pytest.mark.slow  # long-running
 def test_results_clean_with_the_expected_rejects_and_partials(sample_dir):
     import analysis as hf
 
@@ -395,6 +393,7 @@ def _lag1(truth: Truth) -> float:
     return float(np.corrcoef(z[ok], lag[ok])[0, 1])
 
 
+@pytest.mark.slow  # many seeds: a long-running statistical test
 def test_sample_race_noise_is_autocorrelated_within_athletes():
     # rho = 0.6 in the truth; centring on ~4 races per athlete and event pulls the sample
     # lag-1 correlation down by about 0.2-0.3, the same for independent noise (below 0)
@@ -407,6 +406,7 @@ def test_sample_race_noise_is_autocorrelated_within_athletes():
     assert _lag1(ar) - _lag1(iid) > 0.35
 
 
+@pytest.mark.slow  # long-running
 def test_the_coach_season_extras_clean_and_plan(sample_dir):
     """Plan file, session RPE and a masters athlete reach the clean tables."""
     import analysis as hf
@@ -525,6 +525,7 @@ def _load(directory: Path):
     return hf.load_dataset(directory, today=pd.Timestamp(TODAY).date())
 
 
+@pytest.mark.slow  # long-running
 def test_every_file_reads_as_truth_json_says_to_the_row(sample_dir):
     ds = _load(sample_dir)
     truth = json.loads((sample_dir / "truth.json").read_text(encoding="utf-8"))
@@ -547,6 +548,7 @@ def test_every_file_reads_as_truth_json_says_to_the_row(sample_dir):
     assert len(ds.log) == truth["faults"]["log_entries"]
 
 
+@pytest.mark.slow  # writes and cleans two samples
 def test_the_layouts_change_nothing_in_the_clean_tables(sample_dir, tmp_path, monkeypatch):
     """The rows moved into the coach layouts clean to the very values they had before."""
     import analysis.sample.generator as sample
@@ -592,6 +594,7 @@ def test_the_clean_summary_shows_the_weekly_workbook_on_one_line(sample_dir):
     assert f" {headings} heading," in nd and "Event 2" not in nd
 
 
+@pytest.mark.slow  # long-running
 def test_an_athletes_own_view_holds_the_sheets_of_their_weekly_grid(sample_dir):
     ds = _load(sample_dir)
     masters = _roster(sample_dir)["athlete_id"].iloc[-1]
@@ -601,6 +604,7 @@ def test_an_athletes_own_view_holds_the_sheets_of_their_weekly_grid(sample_dir):
     assert not own["source"].str.contains("!").any()
 
 
+@pytest.mark.slow  # writes and cleans two samples
 def test_layouts_hold_for_a_season_across_new_year_and_a_grid_from_coach_b(tmp_path, monkeypatch):
     """Eight athletes: the masters athlete races 200 m (coach B's file, ``Last, First``
     names, month-first dates); the season starts in October, so the weekly sheets and

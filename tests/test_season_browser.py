@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_report_browser import _chromium  # the same Chromium look-up
+from helpers import chromium
 
 from analysis import reports as rp
 
@@ -24,7 +24,7 @@ DATA = Path(__file__).parent / "data" / "season"
 
 def test_index_attention_list_and_athlete_plan_pb_in_chromium(tmp_path):
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    exe = _chromium()
+    exe = chromium()
     if exe is None:
         pytest.skip("no chromium on this machine")
     data = tmp_path / "raw"

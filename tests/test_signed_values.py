@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
+from helpers import TODAY_SPRING as TODAY
 
 from analysis.logs import clean_training_log
 from analysis.names import load_roster
-
-TODAY = dt.date(2026, 6, 1)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import TODAY_SPRING as TODAY
+from helpers import examples
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +22,6 @@ from analysis.schema import RACE_COLUMNS, REJECT_COLUMNS, SPLIT_COLUMNS
 from analysis.sprints import HAND_TO_FAT_S, clean_sprints, parse_time
 
 DATA = Path(__file__).parent / "data" / "sprints"
-TODAY = dt.date(2026, 6, 1)
 
 
 @pytest.fixture(scope="module")
@@ -596,7 +597,7 @@ def _check_races(raw: pd.DataFrame, races, splits, rejects) -> None:
         assert g["cum_s"].iloc[-1] == pytest.approx(ok.loc[rid, "final_s"])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 @given(_results_batch())
 def test_any_input_gives_dataerror_or_conserved_rows(raw):
     roster = load_roster(pd.read_csv(DATA / "athletes.csv", dtype="string"))
@@ -614,6 +615,7 @@ def test_any_input_gives_dataerror_or_conserved_rows(raw):
         event(f"partial reason: {reason}")
 
 
+@pytest.mark.slow  # draws 40 batches
 def test_the_never_raises_strategy_reaches_kept_split_duplicate_and_partial_paths():
     roster = load_roster(pd.read_csv(DATA / "athletes.csv", dtype="string"))
     seen: dict[str, int] = {"rows": 0, "races": 0, "intermediate": 0}

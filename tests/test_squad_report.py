@@ -159,6 +159,7 @@ def test_the_fixture_is_a_season_not_the_sample(season):
     assert np.corrcoef(day, t["hf_reps_28d"].astype(float))[0, 1] > 0.2  # volume built up
 
 
+@pytest.mark.slow  # long-running
 def test_squad_report_module_matches_within_athlete_effect(season):
     rep = rp.SquadReport.build(str(season), event=400, window_days=28)
     ref = _reference(season)
@@ -248,6 +249,7 @@ def test_session_load_that_is_no_confounder_leaves_the_answer(tmp_path):
     )
 
 
+@pytest.mark.slow  # long-running
 def test_session_load_missing_for_most_races_is_said_not_adjusted(tmp_path, season):
     rep = _srpe_report(tmp_path, "sparse", 0.5)  # RPE for one athlete in three
     adj = rep.srpe_adjustment()
@@ -278,6 +280,7 @@ def test_variety_is_exploratory_within_athlete_with_its_caveats(season):
     assert "_v " not in html and "_x28" not in html
 
 
+@pytest.mark.slow  # long-running
 @pytest.mark.parametrize("effect", [0.3, 0.0])
 def test_variety_against_fade_with_volume_held_finds_the_built_in_effect(tmp_path, effect):
     # sessions of 1-4 exercises; each added exercise adds volume, and volume itself goes
@@ -410,6 +413,7 @@ def test_squad_athlete_and_cohort_reports_in_chromium(tmp_path):
     assert "Program, compared with" in cohort  # the roster's column name
 
 
+@pytest.mark.slow  # writes and cleans a sample
 def test_from_dataset_equals_build_and_the_sample_is_made_on_first_use(season, tmp_path):
     ds = hf.load_dataset(season)
     a = rp.SquadReport.from_dataset(ds, event=400, window_days=28)

@@ -245,6 +245,7 @@ def test_the_squad_workbook_holds_every_athletes_row(big):
     assert named <= outside
 
 
+@pytest.mark.slow  # long-running
 def test_the_exported_squad_workbook_has_the_slopes_sheet_of_the_reports_window(
     federation_ds, tmp_path
 ):

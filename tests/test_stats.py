@@ -359,6 +359,7 @@ def test_window_scan_finds_a_real_effect_and_reports_adjusted_p():
     assert mixed["ci_low"] < -0.3 < mixed["ci_high"]
 
 
+@pytest.mark.slow  # many seeds: a long-running statistical test
 def test_window_scan_null_effect_finds_nothing_after_fdr_in_19_of_20_seeds():
     hits = 0
     for seed in range(20):
@@ -485,6 +486,7 @@ def test_window_scan_mixed_is_the_within_athlete_slope():
     assert row["estimate"] != pytest.approx(plain.loc["x", "estimate"], rel=1e-4)
 
 
+@pytest.mark.slow  # long-running
 def test_window_scan_effect_planted_at_28_days_is_one_finding_not_eight():
     # the effect acts through the 28-day volume only; every overlapping window then
     # correlates with the fade (significant, familywise), but only the primary window is
@@ -505,6 +507,7 @@ def test_window_scan_effect_planted_at_28_days_is_one_finding_not_eight():
     assert corr[np.triu_indices(8, 1)].mean() > 0.2  # overlapping windows: correlated tests
 
 
+@pytest.mark.slow  # many seeds: a long-running statistical test
 def test_window_scan_within_under_no_effect_is_familywise():
     hits = 0
     for seed in range(12):

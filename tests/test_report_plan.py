@@ -1,6 +1,7 @@
 """Report batch: planning, input digests, retries and the index — without starting kernels.
 
-The tests that execute notebooks are in ``test_notebooks.py`` and ``test_report_batch.py``.
+The tests that execute notebooks are in ``test_notebooks.py`` and
+``test_report_runner_stress.py``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from helpers import SAMPLE_TODAY as TODAY
 
 import analysis as hf
 from analysis import reports as rp
@@ -20,15 +22,11 @@ from analysis.reports.batch import export as rp_export
 from analysis.reports.batch import kernels as rp_kernels
 from analysis.reports.batch import manifest as rp_manifest
 from analysis.reports.batch import plan as rp_plan
-from analysis.sample import write_sample
-
-TODAY = "2026-11-01"
 
 
 @pytest.fixture(scope="module")
-def ds(tmp_path_factory):
-    d = tmp_path_factory.mktemp("plan") / "raw"
-    write_sample(d, athletes=3, seed=1, today=TODAY)
+def ds(sample_folder):
+    d = sample_folder(athletes=3, seed=1, today=TODAY)
     return hf.load_dataset(d, today=pd.Timestamp(TODAY).date())
 
 

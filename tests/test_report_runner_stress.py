@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from helpers import write_notebook
 
 from analysis import reports as rp
 
@@ -22,21 +23,8 @@ pytestmark = pytest.mark.slow
 RESULTS_MIME = "application/vnd.hipflex.results+json"
 
 
-def _notebook(path: Path, params: str, body: str) -> Path:
-    p = nbformat.v4.new_code_cell(params)
-    p.metadata["tags"] = ["parameters"]
-    nb = nbformat.v4.new_notebook(cells=[p, nbformat.v4.new_code_cell(body)])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
-
-
 def _hello(tmp_path: Path) -> Path:
-    return _notebook(
+    return write_notebook(
         tmp_path / "hello.ipynb",
         "x = 0",
         "from IPython.display import display\n"
@@ -84,7 +72,9 @@ def _no_kernels_left(marker: Path, grace: float = 5.0) -> list[psutil.Process]:
 
 
 def test_a_report_over_the_time_limit_is_stopped_and_its_kernel_killed(tmp_path):
-    slow = _notebook(tmp_path / "slow.ipynb", "seconds = 1", "import time\ntime.sleep(seconds)")
+    slow = write_notebook(
+        tmp_path / "slow.ipynb", "seconds = 1", "import time\ntime.sleep(seconds)"
+    )
     jobs = [
         rp.ReportJob("athlete", "slow", "slow", str(slow), "athletes/slow", {"seconds": 300}),
         *_jobs(_hello(tmp_path), 3),

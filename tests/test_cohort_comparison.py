@@ -1,25 +1,15 @@
-"""Defects of issue 13 found by reading, each pinned by a test that failed before its fix."""
+"""The cohort comparison (issue 13's defects, each pinned by a test that failed before its fix):
+cohorts under two athletes named as left out, ``compare_groups``' pairs, and the weekly
+volume each athlete's cohort row is measured by (``hf_reps_per_week``)."""
 
 from __future__ import annotations
-
-import ast
-import importlib
-import json
-import stat
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import analysis as hf
-from analysis import reports as rp
 from analysis.reports.pages.cohort import cohort_tests, cohort_words, hf_reps_per_week
-
-ROOT = Path(hf.__file__).resolve().parent
-
 
 # ------------------------------------------------------------------ small cohorts
 
@@ -114,107 +104,3 @@ def test_weekly_volume_spans_the_races_of_the_season_too() -> None:
     )
     # the season runs from the week of 2 March to the week of 20 March: three weeks
     assert hf_reps_per_week(log, races)["A"] == pytest.approx(100.0)
-
-
-# ------------------------------------------------------------------ umask
-
-
-@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc")
-def test_io_reads_the_umask_without_changing_it(tmp_path: Path) -> None:
-    # a spy on os.umask, installed before hipflex is imported: importing analysis.io and
-    # writing a file must never set the process umask (other threads may be creating files)
-    code = (
-        "import os, sys\n"
-        "calls = []\n"
-        "real = os.umask\n"
-        "os.umask = lambda m: (calls.append(m), real(m))[1]\n"
-        "import analysis.io as io\n"
-        "io.write_text_atomic(sys.argv[1], 'x')\n"
-        "print(calls)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "f.txt")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == "[]"
-
-
-def test_atomic_files_get_the_umask_in_effect_when_written(tmp_path: Path) -> None:
-    code = (
-        "import os, sys\n"
-        "from analysis.io import write_text_atomic\n"
-        "os.umask(0o027)\n"
-        "p = write_text_atomic(sys.argv[1], 'x')\n"
-        "print(oct(os.stat(p).st_mode & 0o777))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "f.txt")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == oct(0o640)
-    assert stat.S_IMODE((tmp_path / "f.txt").stat().st_mode) == 0o640
-
-
-# ------------------------------------------------------------------ asserts on input
-
-#: Modules that read what users give: they raise DataError (or ValueError), never assert
-#: (``python -O`` strips asserts, and an AssertionError is a traceback, not a message).
-INPUT_MODULES = (
-    "io",
-    "dates",
-    "names",
-    "catalog",
-    "prescription",
-    "logs",
-    "sprints",
-    "dataset",
-    "config",
-    "schema",
-)
-
-
-@pytest.mark.parametrize("name", INPUT_MODULES)
-def test_input_modules_never_assert(name: str) -> None:
-    # a module, or a package of modules (analysis/sprints/): every file of it
-    paths = [ROOT / f"{name}.py"] if (ROOT / f"{name}.py").exists() else (ROOT / name).rglob("*.py")
-    for path in paths:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        lines = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert)]
-        assert not lines, f"{path.name}: assert on lines {lines}"
-
-
-# ------------------------------------------------------------------ truth.json reasons
-
-
-def test_sample_truth_uses_the_cleaners_reason_words(tmp_path: Path) -> None:
-    from analysis.reasons import REASONS
-    from analysis.sample import write_sample
-
-    write_sample(tmp_path / "s")
-    truth = json.loads((tmp_path / "s" / "truth.json").read_text(encoding="utf-8"))
-    faults = [
-        f for group in ("rejected", "results") for f in truth["faults"][group] if "reason" in f
-    ]
-    assert faults and {f["reason"] for f in faults} <= set(REASONS)
-    ds = hf.load_dataset(tmp_path / "s", today=pd.Timestamp("2026-12-01").date())
-    rej = ds.rejects.astype({"source_row": "int64"})
-    for f in faults:
-        said = rej.loc[
-            (rej["source"] == f["source"]) & (rej["source_row"] == f["source_row"]), "reason"
-        ]
-        assert f["reason"] in set(said), (f, said.tolist())
-
-
-def test_reason_words_are_one_list_the_cleaners_use() -> None:
-    from analysis import reasons
-
-    assert len(set(reasons.REASONS)) == len(reasons.REASONS)
-    assert (
-        reasons.UNPARSEABLE_PRESCRIPTION
-        == importlib.import_module("analysis.prescription").UNPARSEABLE
-    )
-    assert rp is not None
