@@ -30,7 +30,7 @@ NAMES = {BOTTOM: "bottom", INGEST: "ingest", CLEAN: "clean", DERIVE: "derive",
          RELATE: "relate", PRESENT: "present"}  # fmt: skip
 
 #: The layer of every module of the package, by dotted name inside ``analysis`` (the longest
-#: listed prefix decides: ``ingest`` covers ``ingest.cells``). A module whose name no entry
+#: listed prefix decides: ``ingest`` covers ``ingest.workbook``). A module whose name no entry
 #: covers fails :func:`test_every_module_is_placed_in_a_layer` — place new modules here and in
 #: docs/architecture.md.
 LAYERS: dict[str, int] = {

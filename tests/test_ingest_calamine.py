@@ -1,8 +1,8 @@
 """Workbooks read by calamine give the text openpyxl's streaming reader gave, within bounds.
 
 The reference is the reader hipflex had before (openpyxl read-only, declared dimension
-ignored), kept in :func:`analysis.ingest.cells._openpyxl_sheets`: for every workbook
-here, :func:`analysis.ingest.cells.read_xlsx_rows` must return the very same rows.
+ignored), kept in :func:`analysis.ingest.workbook.openpyxl_sheets`: for every workbook
+here, :func:`analysis.ingest.workbook.read_xlsx_rows` must return the very same rows.
 """
 
 from __future__ import annotations

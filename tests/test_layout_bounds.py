@@ -116,7 +116,7 @@ def test_a_workbook_with_one_cell_at_xfd1048576_is_read_from_its_cells(tmp_path)
     assert (root / "wide.xlsx").stat().st_size < 10_000
     with zipfile.ZipFile(root / "wide.xlsx") as z:
         assert b"XFD1048576" in z.read("xl/worksheets/sheet1.xml")
-    from analysis.ingest.cells import read_xlsx_rows
+    from analysis.ingest.workbook import read_xlsx_rows
 
     (sheet,) = read_xlsx_rows(root / "wide.xlsx", "wide.xlsx")
     assert [r for r, _ in sheet.rows] == [1, 2, 1048576]

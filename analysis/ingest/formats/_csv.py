@@ -20,7 +20,7 @@ import pandas as pd
 
 from ... import config
 from ...errors import DataError
-from ..cells import check_line_limit
+from ..csvrows import check_line_limit
 from ._text import decode
 
 _EOL = re.compile(r"\r\n|\r|\n")

@@ -102,7 +102,7 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: str | os.PathLike[str]
     Every text cell is a string cell with the quote prefix (see the module notes); numbers,
     dates and booleans keep their types; missing values are empty cells.
     """
-    # openpyxl, not calamine: calamine (the reader of analysis.ingest.cells) only reads
+    # openpyxl, not calamine: calamine (the reader of analysis.ingest.workbook) only reads
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
