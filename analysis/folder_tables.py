@@ -269,10 +269,7 @@ def clean_folder_tables(tables: FolderTables, athletes, catalog, offsets, kw):
     for _attempt in range(len(tables.logs) + len(tables.results) + 1):
         try:
             raw_log = concat_raw([f for _, f in tables.logs]) if tables.logs else None
-            raw_res = (
-                pd.concat([f for _, f in tables.results], ignore_index=True)
-                if tables.results else None
-            )  # fmt: skip
+            raw_res = stack_results([f for _, f in tables.results])
             log, log_rej = clean_training_log(raw_log, athletes, catalog, **kw)
             races, splits, res_rej = clean_sprints(raw_res, athletes, hand_to_fat=offsets, **kw)
         except DataError as exc:
@@ -284,6 +281,19 @@ def clean_folder_tables(tables: FolderTables, athletes, catalog, offsets, kw):
         rejects = concat_rejects(log_rej, res_rej, *tables.ragged)
         return log, races, splits, rejects, tables
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def stack_results(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    """The folder's result frames as one raw table, every text column ``string``.
+
+    Readers that make many small frames (a timing system writes a file per heat) hand on
+    ``object`` text columns; they are converted here once, after stacking, not per file.
+    """
+    if not frames:
+        return None
+    raw = pd.concat(frames, ignore_index=True)
+    text = [c for c in raw.columns if raw[c].dtype == object]
+    return raw.astype(dict.fromkeys(text, "string")) if text else raw
 
 
 def source_of(exc: DataError, tables: FolderTables) -> str | None:

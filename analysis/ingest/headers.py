@@ -376,11 +376,28 @@ def canonicalize_columns(
     under the canonical name. With ``keep_split_columns``, headers such as ``Split 100``,
     ``split_100m`` or ``100`` become ``split_100``.
     """
+    rename = _renames(tuple(df.columns), synonyms, keep_split_columns)
+    return df.set_axis([rename.get(c, c) for c in df.columns], axis=1)
+
+
+#: Rename maps already worked out, per (header, synonym table, split flag): a folder of
+#: thousands of files written by one program (a FinishLynx heat per file) has one header.
+_RENAMES: dict[tuple, dict[str, str]] = {}
+
+
+def _renames(
+    columns: tuple, synonyms: Mapping[str, tuple[str, ...]], keep_split_columns: bool
+) -> dict[str, str]:
+    memo = (columns, tuple((k, tuple(v)) for k, v in synonyms.items()), keep_split_columns)
+    if (found := _RENAMES.get(memo)) is not None:
+        return found
+    if len(_RENAMES) > 4096:  # bounded: headers are few, but a hostile folder may vary them
+        _RENAMES.clear()
     rename: dict[str, str] = {}
     taken: set[str] = set()
     # Exact canonical names first, so a sheet that has both `reps` (per set) and
     # `sets x reps` keeps each in its place.
-    keys = {col: header_key(col).replace("_", " ") for col in df.columns}
+    keys = {col: header_key(col).replace("_", " ") for col in columns}
     for exact_pass in (True, False):
         for canon, spellings in synonyms.items():
             wanted = {canon.replace("_", " ")}
@@ -399,7 +416,8 @@ def canonicalize_columns(
             m = _SPLIT_COL.match(key.replace(" ", "_")) or re.fullmatch(r"(\d{2,3})\s?m?", key)
             if m:
                 rename[col] = f"split_{int(m.group(1))}"
-    return df.rename(columns=rename)
+    _RENAMES[memo] = rename
+    return rename
 
 
 def classify(frame: pd.DataFrame) -> str | None:

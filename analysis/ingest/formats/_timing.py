@@ -142,11 +142,12 @@ class HeatRows:
         if not self.records:
             return pd.DataFrame({c: pd.Series(dtype="string") for c in cols[:-1]}
                                 | {"source_row": pd.Series(dtype="Int64")})  # fmt: skip
-        df = pd.DataFrame.from_records(self.records)
+        # text columns stay ``object`` here: the folder's result frames are stacked and
+        # made ``string`` once (analysis.folder_tables), not once per heat file
+        df = pd.DataFrame.from_records(self.records, columns=[*RESULT_COLUMNS, "source_row"])
         df["source"] = label
-        out = {c: df[c].astype("string") for c in cols[:-1]}
-        out["source_row"] = df["source_row"].astype("Int64")
-        return pd.DataFrame(out)[cols]
+        df["source_row"] = df["source_row"].astype("Int64")
+        return df[cols]
 
 
 def _in_roster(name: str, ctx: FormatContext) -> bool:
