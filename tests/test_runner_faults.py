@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import nbformat
 import pandas as pd
@@ -563,3 +564,55 @@ def test_kernels_get_absolute_table_paths_when_out_is_relative(tmp_path, monkeyp
     tables = report_parameters(seen)["tables"]
     assert tables == str(tmp_path / "out/.hipflex/snapshots/r1/athletes/A01")
     assert env[CACHE_ENV] == str(tmp_path / "out/.hipflex/cache")
+
+
+class _HangingWorker(_InlineWorker):
+    """A worker whose report never ends: it answers nothing until its deadline."""
+
+    killed: ClassVar[list[str]] = []
+
+    def receive(self, deadline: float) -> dict | None:
+        time.sleep(max(0.0, min(deadline - time.monotonic(), 5.0)))
+        return None
+
+    def kill(self) -> None:
+        _HangingWorker.killed.append("killed")
+
+
+def _one_job():
+    from analysis.reports.batch.jobs import ReportJob
+
+    return ReportJob("athlete", "A01", "A01", "nb.ipynb", "athletes/A01", {}, tables="athletes/A01")
+
+
+def test_a_worker_started_while_ctrl_c_sweeps_the_workers_is_killed_not_waited_for(
+    tmp_path, monkeypatch
+):
+    # Ctrl-C kills the workers it finds; one starting at that instant was not among them
+    # (seen once under load: the run then waited for that worker's whole report)
+    stop = runner.StopBatch()
+
+    class StartsDuringTheSweep(_HangingWorker):
+        def __init__(self, env: dict, log_path: Path) -> None:
+            super().__init__(env, log_path)
+            stop.interrupt()
+
+    _HangingWorker.killed = []
+    monkeypatch.setattr(runner, "_Worker", StartsDuringTheSweep)
+    t0 = time.monotonic()
+    done = runner.run_jobs([_one_job()], tmp_path / "out", workers=1, timeout=60, stop=stop)
+    assert done == [] and time.monotonic() - t0 < 5
+    assert _HangingWorker.killed
+
+
+def test_a_stopped_batch_stops_waiting_for_a_running_report_within_seconds(tmp_path, monkeypatch):
+    import threading
+
+    stop = runner.StopBatch()
+    _HangingWorker.killed = []
+    monkeypatch.setattr(runner, "_Worker", _HangingWorker)
+    threading.Timer(0.5, stop.interrupt).start()
+    t0 = time.monotonic()
+    done = runner.run_jobs([_one_job()], tmp_path / "out", workers=1, timeout=60, stop=stop)
+    assert done == [] and time.monotonic() - t0 < 5, "it waited for the report"
+    assert _HangingWorker.killed

@@ -297,9 +297,12 @@ def run_jobs(
         )
         if worker is None:
             worker = _Worker(env, state / "logs" / f"worker-{n}.log")
+        if stop.interrupted:  # started while Ctrl-C/SIGTERM swept the workers: not swept
+            worker.kill()
+            return None, {"status": INTERRUPTED}
         try:
             worker.send(spec)
-            res = worker.receive(time.monotonic() + limit if limit else float("inf"))
+            res = _receive(worker, time.monotonic() + limit if limit else float("inf"), stop)
         except (EOFError, BrokenPipeError, OSError, ValueError) as exc:
             worker.kill()
             if stop.interrupted:  # killed by Ctrl-C/SIGTERM: keep the old page
@@ -369,6 +372,18 @@ def run_jobs(
         # this run's temporary notebooks (all moved into place, or of a stopped report)
         shutil.rmtree(state / "tmp" / (run_id or "run"), ignore_errors=True)
     return [r for r in results if r is not None]
+
+
+def _receive(worker: Worker, deadline: float, stop: StopBatch) -> dict | None:
+    """The worker's result, or None at the deadline; a stopped batch stops waiting within a
+    second (the worker is killed: its report is not recorded)."""
+    while True:
+        res = worker.receive(min(deadline, time.monotonic() + 1.0))
+        if res is not None or time.monotonic() >= deadline:
+            return res
+        if stop.interrupted:
+            worker.kill()
+            raise EOFError("the batch was stopped")
 
 
 def _terminate(signum: int, frame: Any) -> None:  # pragma: no cover - signal handler
