@@ -18,6 +18,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import analysis as hf
@@ -222,3 +223,27 @@ def test_a_file_that_is_not_an_ods_zip_is_named_in_one_line(tmp_path: Path) -> N
     with pytest.raises(DataError) as ei:
         read_raw(tmp_path / "broken.ods")
     assert "\n" not in str(ei.value) and "ODS" in str(ei.value)
+
+
+def test_a_plan_saved_as_ods_is_read_as_the_plan_as_its_csv_is(tmp_path: Path) -> None:
+    import csv
+    import shutil
+
+    season = Path(__file__).parent / "data" / "season"
+    shutil.copytree(season, tmp_path / "csv")
+    shutil.copytree(season, tmp_path / "ods")
+    with (season / "plan.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    (tmp_path / "ods" / "plan.csv").unlink()
+    cells = [[text(v) if v else EMPTY for v in row] for row in rows]
+    write_ods(tmp_path / "ods" / "plan.ods", {"Plan": cells})  # text(): the XML of a string cell
+    today = dt.date(2026, 12, 1)
+    from_csv = hf.load_dataset(tmp_path / "csv", today=today)
+    from_ods = hf.load_dataset(tmp_path / "ods", today=today)
+    assert len(from_ods.plan) == len(from_csv.plan) > 0
+    cols = ["athlete_id", "week", "exercise", "hf_reps"]
+    cols = [c for c in cols if c in from_csv.plan.columns]
+    pd.testing.assert_frame_equal(
+        from_ods.plan[cols].reset_index(drop=True), from_csv.plan[cols].reset_index(drop=True)
+    )
+    assert len(from_ods.log) == len(from_csv.log)  # the plan is never read as a log

@@ -16,12 +16,13 @@ PLAN_FILE_STEMS = ("plan",)
 
 
 def is_plan_file(path: str | Path) -> bool:
-    """True for a data-folder file that is the coach's plan (``plan.csv``, ``plan.xlsx``)."""
+    """True for a data-folder file that is the coach's plan (``plan.csv``, ``plan.xlsx``, ``plan.ods``)."""
     p = Path(path)
     return p.stem.strip().lower() in PLAN_FILE_STEMS and p.suffix.lower() in (
         ".csv",
         ".xlsx",
         ".xlsm",
+        ".ods",
         ".tsv",
         ".txt",
     )
