@@ -103,16 +103,27 @@ def test_a_stopped_run_keeps_the_previous_pages_and_leaves_the_index_true(
     manifest = (out / ".hipflex" / "manifest.json").read_bytes()
 
     slow = tiny_report_notebooks(tmp_path / "slow", "NEW-PAGE", seconds=120)
-    proc = subprocess.Popen([*HIPFLEX, "report", str(data), "--out", str(out), "--notebooks",
-                             str(slow), "--quiet", "--jobs", "2", "--force"], env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    # stderr to a file, not a pipe: a process that outlived the run and held the pipe
+    # would hang the test instead of failing it with the process tree below
+    log = tmp_path / "stderr.txt"
+    with log.open("w", encoding="utf-8") as fh:
+        proc = subprocess.Popen([*HIPFLEX, "report", str(data), "--out", str(out), "--notebooks",
+                                 str(slow), "--quiet", "--jobs", "2", "--force"], env=_env(),
+                                stdout=subprocess.DEVNULL, stderr=fh, text=True)  # fmt: skip
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and not _kernels(proc.pid):
         time.sleep(0.3)
     assert _kernels(proc.pid), "no report started"
     time.sleep(2)  # the kernels are running their notebooks
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=120)
+    try:
+        proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        tree = [" ".join(p.cmdline())[:160] for p in psutil.Process(proc.pid).children(True)]
+        proc.kill()
+        pytest.fail(f"the run did not stop within 120 s of {sig!r}; its processes: {tree}; "
+                    f"stderr: {log.read_text(encoding='utf-8')[-800:]}")  # fmt: skip
+    err = log.read_text(encoding="utf-8")
     assert proc.returncode != 0
     after = _pages(out)
     assert after == before, "a stopped run changed a page"
