@@ -59,6 +59,14 @@ def _pages(out: Path) -> dict[str, bytes]:
     }
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before exec: SIGINT as a terminal gives it. A signal ignored by the
+    parent stays ignored across exec, and something earlier in a full test session leaves
+    pytest ignoring SIGINT: the run then never saw the test's Ctrl-C (its workers were
+    found still running 120 s later)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _kernels(pid: int) -> list:
     """The report kernels running under process ``pid``."""
     try:
@@ -109,7 +117,8 @@ def test_a_stopped_run_keeps_the_previous_pages_and_leaves_the_index_true(
     with log.open("w", encoding="utf-8") as fh:
         proc = subprocess.Popen([*HIPFLEX, "report", str(data), "--out", str(out), "--notebooks",
                                  str(slow), "--quiet", "--jobs", "2", "--force"], env=_env(),
-                                stdout=subprocess.DEVNULL, stderr=fh, text=True)  # fmt: skip
+                                stdout=subprocess.DEVNULL, stderr=fh, text=True,
+                                preexec_fn=_as_from_a_terminal)  # fmt: skip
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and not _kernels(proc.pid):
         time.sleep(0.3)
