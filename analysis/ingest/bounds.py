@@ -41,8 +41,33 @@ def longest_run(run: int, ends: np.ndarray, size: int, limit: int, label: str) -
     return run
 
 
+def xml_chunk_tags(
+    chunk: bytes, total: int, run: int, label: str, noun: str
+) -> tuple[np.ndarray, int, int]:
+    """The bounds of one chunk of a zipped spreadsheet's XML (XLSX or ODS), streamed.
+
+    ``total`` is the bytes unpacked so far (refused past
+    :data:`analysis.config.MAX_XLSX_XML_BYTES`), ``run`` the bytes since the last ``<``
+    (a text between two tags is refused past :data:`analysis.config.MAX_LINE_BYTES`);
+    ``noun`` names the file in the message (``workbook``, ``spreadsheet``). Returns the
+    positions of the chunk's ``<`` and the new ``total`` and ``run``.
+    """
+    total += len(chunk)
+    if total > config.MAX_XLSX_XML_BYTES:
+        raise limit_error(label, f"the size of the {noun} unpacked",
+                          config.MAX_XLSX_XML_BYTES, "MAX_XLSX_XML_BYTES")  # fmt: skip
+    tags = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 60)
+    try:
+        run = longest_run(run, tags, len(chunk), config.MAX_LINE_BYTES, label)
+    except DataError:
+        raise limit_error(label, f"a cell (or a text in the {noun})",
+                          config.MAX_LINE_BYTES, "MAX_LINE_BYTES") from None  # fmt: skip
+    return tags, total, run
+
+
 __all__ = [
     "CHUNK",
     "limit_error",
     "longest_run",
+    "xml_chunk_tags",
 ]

@@ -27,11 +27,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from .. import config
 from ..errors import DataError
-from .bounds import CHUNK, limit_error, longest_run
+from .bounds import CHUNK, limit_error, xml_chunk_tags
 from .sheetrows import SheetCells, grid_texts, sheet_rows
 from .workbook_scan import MAX_DENSE_CELLS
 
@@ -142,16 +140,7 @@ def _stream(fh, label: str, total: int, scan: OdsScan | None) -> int:
     carry = b""  # the tag cut by the end of the last chunk
     run = 0  # bytes since the last "<"
     while chunk := fh.read(CHUNK):
-        total += len(chunk)
-        if total > config.MAX_XLSX_XML_BYTES:
-            raise limit_error(label, "the size of the spreadsheet unpacked",
-                              config.MAX_XLSX_XML_BYTES, "MAX_XLSX_XML_BYTES")  # fmt: skip
-        tags = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 60)
-        try:
-            run = longest_run(run, tags, len(chunk), config.MAX_LINE_BYTES, label)
-        except DataError:
-            raise limit_error(label, "a cell (or a text in the spreadsheet)",
-                              config.MAX_LINE_BYTES, "MAX_LINE_BYTES") from None  # fmt: skip
+        tags, total, run = xml_chunk_tags(chunk, total, run, label, "spreadsheet")
         if scan is None:
             continue
         cut = int(tags[-1]) if len(tags) else len(chunk)

@@ -14,11 +14,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from .. import config
 from ..errors import DataError
-from .bounds import CHUNK, limit_error, longest_run
+from .bounds import CHUNK, xml_chunk_tags
 
 #: Bytes of XML read at a time (a module setting, so a test can make every tag cross a
 #: chunk's end).
@@ -223,16 +221,7 @@ def check_workbook(path: Path, label: str) -> WorkbookScan | None:
                         return scan  # damaged: the workbook reader says so
                     if not chunk:
                         break
-                    total += len(chunk)
-                    if total > config.MAX_XLSX_XML_BYTES:
-                        raise limit_error(label, "the size of the workbook unpacked",
-                                           config.MAX_XLSX_XML_BYTES, "MAX_XLSX_XML_BYTES")  # fmt: skip
-                    tags = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 60)
-                    try:
-                        run = longest_run(run, tags, len(chunk), config.MAX_LINE_BYTES, label)
-                    except DataError:
-                        raise limit_error(label, "a cell (or a text in the workbook)",
-                                           config.MAX_LINE_BYTES, "MAX_LINE_BYTES") from None  # fmt: skip
+                    tags, total, run = xml_chunk_tags(chunk, total, run, label, "workbook")
                     if not sheet:
                         continue
                     # whole tags only: the text after the chunk's last "<" waits for the
