@@ -20,6 +20,7 @@ from ..schema import RACE_COLUMNS, SPLIT_COLUMNS, concat_rejects, conform, rejec
 from .headers import prepare_results, split_column_names
 from .limits import SPLIT_TOLERANCE_S
 from .rows import (
+    Failure,
     FinalTimes,
     OptionalCells,
     RaceKeys,
@@ -77,16 +78,23 @@ def screen_rows(df: pd.DataFrame, keys: RaceKeys, finals: FinalTimes) -> Screene
     rejected = fail.reason.notna()
     if not rejected.any():
         return Screened(~rejected, ())
-    frame = rejects_frame(
-        df.loc[rejected],
-        column=fail.column[rejected],
-        value=fail.value[rejected],
-        reason=fail.reason[rejected],
-        table="races",
-        kind="rejected",
-        athlete_id=keys.athlete_id[rejected],
-    )
+    frame = _race_rejects(df, fail, keys, rejected, "rejected")
     return Screened(~rejected, (frame,))
+
+
+def _race_rejects(
+    df: pd.DataFrame, fail: Failure, keys: RaceKeys, mask: pd.Series, kind: str
+) -> pd.DataFrame:
+    """One reject row per ``mask``-ed result row: its first failing cell (``fail``)."""
+    return rejects_frame(
+        df.loc[mask],
+        column=fail.column[mask],
+        value=fail.value[mask],
+        reason=fail.reason[mask],
+        table="races",
+        kind=kind,
+        athlete_id=keys.athlete_id[mask],
+    )
 
 
 def drop_duplicates(
@@ -256,15 +264,7 @@ def partial_rejects(
     partial = keep & fail.reason.notna()
     if not partial.any():
         return ()
-    frame = rejects_frame(
-        df.loc[partial],
-        column=fail.column[partial],
-        value=fail.value[partial],
-        reason=fail.reason[partial],
-        table="races",
-        kind="partial",
-        athlete_id=keys.athlete_id[partial],
-    )
+    frame = _race_rejects(df, fail, keys, partial, "partial")
     return (frame,)
 
 
