@@ -140,12 +140,14 @@ def _stream(fh, label: str, total: int, scan: OdsScan | None) -> int:
     carry = b""  # the tag cut by the end of the last chunk
     run = 0  # bytes since the last "<"
     while chunk := fh.read(CHUNK):
-        tags, total, run = xml_chunk_tags(chunk, total, run, label, "spreadsheet")
+        cut, total, run = xml_chunk_tags(chunk, total, run, label, "spreadsheet")
         if scan is None:
             continue
-        cut = int(tags[-1]) if len(tags) else len(chunk)
+        found = cut >= 0
+        if not found:
+            cut = len(chunk)
         _count(carry + chunk[:cut], scan, label)
-        carry = chunk[cut:] if len(tags) else carry + chunk
+        carry = chunk[cut:] if found else carry + chunk
     if scan is not None and carry:
         _count(carry, scan, label)
     return total

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import DataError
+from .calamine_sheets import CalamineSheets
 from .ods import read_ods_rows
 from .sheetrows import SheetCells, grid_texts, sheet_rows
 from .workbook_scan import check_workbook, error_cells, sheet_parts
@@ -54,41 +55,33 @@ def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
     columns with data, :data:`analysis.config.MAX_ROWS` rows,
     :data:`analysis.config.MAX_CELLS` non-empty cells per sheet.
     """
-    scan = check_workbook(path, label)
-    parts = sheet_parts(path) if scan is not None and scan.complete else None
-    if parts is None or not any(p.for_calamine for p in scan.parts.values()):
-        return openpyxl_sheets(path, label, None)  # calamine would read no sheet
-    try:
-        import python_calamine
-
-        wb = python_calamine.CalamineWorkbook.from_path(str(path))
-        names = [
-            m.name for m in wb.sheets_metadata
-            if m.typ == python_calamine.SheetTypeEnum.WorkSheet
-        ]  # fmt: skip
-    except Exception:  # openpyxl reads it as before, or names what is wrong
-        return openpyxl_sheets(path, label, None)
-    sheets: dict[str, SheetCells | None] = {}
-    try:
-        for name in names:
-            part = scan.parts.get(parts.get(name, ""))
-            sheets[name] = None
-            if part is None or not part.for_calamine:
-                continue
-            try:
-                values = wb.get_sheet_by_name(name)
-                start = values.start
-                grid = values.to_python(skip_empty_area=True) if start is not None else []
-            except Exception:  # a sheet calamine cannot read: openpyxl's turn
-                continue
-            row0, col0 = start if start is not None else (0, 0)
-            if part.errors and not _put_errors(grid, row0, col0, error_cells(path, parts[name])):
+    parts = sheet_parts(path)
+    if parts is None:
+        scan = check_workbook(path, label)
+        return openpyxl_sheets(path, label, None)  # a zip openpyxl reads, or names
+    with CalamineSheets(path, parts) as calamine:
+        scan = check_workbook(path, label, on_sheet=calamine.offer)
+        if scan is None or not scan.complete:
+            return openpyxl_sheets(path, label, None)
+        names = calamine.names()
+        if names is None:  # openpyxl reads it as before, or names what is wrong
+            return openpyxl_sheets(path, label, None)
+        sheets: dict[str, SheetCells | None] = dict.fromkeys(names)
+        wanted = {
+            name: part for name in names
+            if (part := scan.parts.get(parts.get(name, ""))) is not None and part.for_calamine
+        }  # fmt: skip
+        for name, got in calamine.grids(wanted):
+            if got is None:
+                continue  # a sheet calamine cannot read: openpyxl's turn
+            (row0, col0), grid = got
+            if wanted[name].errors and not _put_errors(
+                grid, row0, col0, error_cells(path, parts[name])
+            ):
                 continue  # errors calamine cannot place: openpyxl's turn
             rows = sheet_rows(grid_texts(grid, row0, col0), f"{label}#{name}", as_text=True)
-            del grid
+            del grid, got
             sheets[name] = SheetCells(name, rows)
-    finally:
-        wb.close()
     rest = [n for n, s in sheets.items() if s is None]
     if rest:
         for s in openpyxl_sheets(path, label, set(rest)):

@@ -11,6 +11,8 @@ cells (``#N/A``), which calamine reads as empty, are found here too
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,7 +174,9 @@ def _scan_tags(text: bytes, part: PartScan) -> int:
     return c_attrs + c_bare + row_tags
 
 
-def check_workbook(path: Path, label: str) -> WorkbookScan | None:
+def check_workbook(
+    path: Path, label: str, on_sheet: Callable[[str, PartScan], None] | None = None
+) -> WorkbookScan | None:
     """Refuse a workbook whose XML holds more than the limits, before it is parsed.
 
     One streamed pass over the XML parts of the zip (decompressed a chunk at a time,
@@ -180,7 +184,9 @@ def check_workbook(path: Path, label: str) -> WorkbookScan | None:
     shared string) gets the bound of a CSV line (:data:`analysis.config.MAX_LINE_BYTES`),
     the cells and rows of all sheets together :data:`analysis.config.MAX_XLSX_CELLS`, and
     the XML :data:`analysis.config.MAX_XLSX_XML_BYTES`. A file that is not a zip is left
-    to the workbook reader (which names it in one line).
+    to the workbook reader (which names it in one line). ``on_sheet(part, scan)`` is
+    called as each worksheet part has been measured whole (the parts after it are still
+    to be checked: the workbook may yet be refused).
 
     Returns
     -------
@@ -199,6 +205,9 @@ def check_workbook(path: Path, label: str) -> WorkbookScan | None:
     scan = WorkbookScan()
     cells = total = 0
     with zf:
+        # a part named twice is measured twice (both count); it is not offered early, as
+        # a reader may take either copy
+        once = Counter(i.filename for i in zf.infolist())
         for info in zf.infolist():
             name = info.filename
             if not (name.startswith("xl/") and name.endswith(".xml")):
@@ -221,13 +230,12 @@ def check_workbook(path: Path, label: str) -> WorkbookScan | None:
                         return scan  # damaged: the workbook reader says so
                     if not chunk:
                         break
-                    tags, total, run = xml_chunk_tags(chunk, total, run, label, "workbook")
+                    cut, total, run = xml_chunk_tags(chunk, total, run, label, "workbook")
                     if not sheet:
                         continue
                     # whole tags only: the text after the chunk's last "<" waits for the
                     # next chunk (at most MAX_LINE_BYTES, checked above)
-                    if len(tags):
-                        cut = int(tags[-1])
+                    if cut >= 0:
                         cells += _scan_tags(carry + chunk[:cut], part)
                         carry = chunk[cut:]
                     else:
@@ -236,6 +244,8 @@ def check_workbook(path: Path, label: str) -> WorkbookScan | None:
             if sheet and carry:
                 cells += _scan_tags(carry, part)
                 _check_cells(cells, label)
+            if sheet and on_sheet is not None and once[name] == 1:
+                on_sheet(name, part)
     return scan
 
 
