@@ -199,12 +199,12 @@ def grid_frame(reader: SheetReader, rows: list[Row], out: Parsed, year_of: YearO
             "weekly grid without a week start: add a 'Week commencing' cell, a date in "
             "the sheet name, or week_start in hipflex.toml"
         )
-    df = pd.DataFrame({k: v for k, v in recs.items() if k != "source_row"}, dtype=object)
-    if cols.notes is None:
-        df = df.drop(columns="notes")
-    df = _strings(df)
-    df["source_row"] = pd.array(recs["source_row"], dtype="Int64")
-    return df
+    data = {
+        k: pd.array(v, dtype="string") for k, v in recs.items()
+        if k != "source_row" and (k != "notes" or cols.notes is not None)
+    }  # fmt: skip
+    data["source_row"] = pd.array(recs["source_row"], dtype="Int64")
+    return pd.DataFrame(data)
 
 
 def _grid_entries(
@@ -223,6 +223,10 @@ def _grid_entries(
     entries = GridEntries()
     recs = entries.columns
     ctx = dict(reader.ctx)
+    # each distinct cell's day-header reading, each day column's date and letter: once
+    headers = _DayHeaders(reader.dayfirst)
+    dates: dict = {}
+    letters: dict[int, str] = {}
     for r, cells in rows:
         cells = cells + [None] * max(0, len(header) - len(cells))
         if (why := is_summary(cells, is_athlete=reader.is_athlete,
@@ -232,8 +236,8 @@ def _grid_entries(
             out.not_data.append((r, 1, why))
             continue
         day_cells = {j: cells[j] for j in days if j < len(cells) and cells[j] is not None}
-        if sum(day_header(c, reader.dayfirst) is not None for c in cells) >= 3:
-            days = {j: d for j, c in enumerate(cells) if (d := day_header(c, reader.dayfirst))}
+        if sum(headers.get(c) is not None for c in cells) >= 3:
+            days = {j: d for j, c in enumerate(cells) if (d := headers.get(c))}
             out.not_data.append((r, 1, "header row (repeated)"))
             continue
         filled = [c for c in cells if c is not None]
@@ -260,14 +264,11 @@ def _grid_entries(
         note = cells[cols.notes] if cols.notes is not None else None
         for j, text in day_cells.items():
             wd, day = days[j]
-            date = None
-            if day is not None:
-                date = day_text(day, year_of)
-            elif week is not None:
-                start = as_date(week, year_of, monday=True)
-                if start is not None:
-                    date = (start + _dt.timedelta(days=(wd - start.weekday()) % 7)).isoformat()
-            entry_source = f"{reader.source}!{_col_letter(j)}"
+            if (date := dates.get((wd, day, week), dates)) is dates:
+                date = dates[wd, day, week] = _cell_date(wd, day, week, year_of)
+            entry_source = (
+                f"{reader.source}!{letters.get(j) or letters.setdefault(j, _col_letter(j))}"
+            )
             out.entry_sources[entry_source] = reader.source
             recs["athlete"].append(who)
             recs["date"].append(date)
@@ -277,6 +278,36 @@ def _grid_entries(
             recs["source"].append(entry_source)
             recs["source_row"].append(r)
     return entries, days, week
+
+
+class _DayHeaders(dict):
+    """A cell's :func:`day_header` reading, worked out once per distinct cell
+    (``headers.get(c)`` falls back to ``__missing__`` through ``[]``)."""
+
+    def __init__(self, dayfirst: bool) -> None:
+        super().__init__()
+        self.dayfirst = dayfirst
+
+    def get(self, key: object, default: object = None) -> object:
+        try:
+            return self[key]
+        except TypeError:  # an unhashable cell (none today): read it as it comes
+            return day_header(key, self.dayfirst)
+
+    def __missing__(self, key: object) -> object:
+        value = self[key] = day_header(key, self.dayfirst)
+        return value
+
+
+def _cell_date(wd: int | None, day: Day | None, week: Day | None, year_of: YearOf) -> str | None:
+    """The date of a grid's day cell: its column's date, else its weekday in the week."""
+    if day is not None:
+        return day_text(day, year_of)
+    if week is not None:
+        start = as_date(week, year_of, monday=True)
+        if start is not None:
+            return (start + _dt.timedelta(days=(wd - start.weekday()) % 7)).isoformat()
+    return None
 
 
 def _col_letter(j: int) -> str:
