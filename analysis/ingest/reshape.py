@@ -236,7 +236,7 @@ def _grid_entries(
             out.not_data.append((r, 1, why))
             continue
         day_cells = {j: cells[j] for j in days if j < len(cells) and cells[j] is not None}
-        if sum(headers.get(c) is not None for c in cells) >= 3:
+        if sum(map(headers.is_day, cells)) >= 3:
             days = {j: d for j, c in enumerate(cells) if (d := headers.get(c))}
             out.not_data.append((r, 1, "header row (repeated)"))
             continue
@@ -297,6 +297,10 @@ class _DayHeaders(dict):
     def __missing__(self, key: object) -> object:
         value = self[key] = day_header(key, self.dayfirst)
         return value
+
+    def is_day(self, cell: object) -> bool:
+        """``cell`` reads as a day column's header."""
+        return self.get(cell) is not None
 
 
 def _cell_date(wd: int | None, day: Day | None, week: Day | None, year_of: YearOf) -> str | None:

@@ -88,7 +88,8 @@ def is_summary(
     if label is not None and _summary_label(str(label)):
         why = f"summary row ({label})"
     else:
-        formulas = sum(bool(_AGGREGATE.match(str(c))) for c in filled)
+        texts = [t for c in filled if (t := str(c)).startswith("=")]  # formulas only
+        formulas = sum(bool(_AGGREGATE.match(t)) for t in texts)
         if formulas and formulas >= max(1, len(filled) // 2):
             why = "summary row (formulas)"
     if why is None or is_athlete is None:
@@ -100,6 +101,7 @@ def is_summary(
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _summary_label(text: str) -> bool:
     """``text`` reads as a summary label (``Total``, ``Grand total``, ``Sum week 3``)."""
     return bool(_SUMMARY_LABEL.match(header_key(text)))
