@@ -8,9 +8,11 @@ and punctuation. Each distinct spelling is resolved once.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import re
 import unicodedata
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -230,14 +232,36 @@ class RosterIndex:
         return self.table.get(self.key(raw))
 
 
+#: The last few rosters' indexes, by their content (:func:`roster_index`).
+_INDEXES: OrderedDict[tuple, RosterIndex] = OrderedDict()
+_INDEXES_KEPT = 4
+
+
 def roster_index(roster: pd.DataFrame) -> RosterIndex:
     """The spellings of a roster as a :class:`RosterIndex` (cost: one pass over the roster).
 
-    Build it once and look names up many times; :func:`resolve_athletes` builds one per call.
+    Build it once and look names up many times. The last few indexes are kept by the
+    roster's content (a 64-bit hash of each of its id, name and alias cells), so the
+    layouts' athlete test and the log's athlete column of one ``load_dataset`` share one
+    index; a roster changed in place is a new key, never a stale index.
     """
-    table, ambiguous = _lookup(roster)
-    names = dict(zip(roster["athlete_id"].astype(str), roster["name"].astype(str), strict=True))
-    return RosterIndex(table, ambiguous, names)
+    key = _roster_key(roster)
+    index = _INDEXES.get(key)
+    if index is None:
+        table, ambiguous = _lookup(roster)
+        ids, names = roster["athlete_id"].astype(str), roster["name"].astype(str)
+        index = RosterIndex(table, ambiguous, dict(zip(ids, names, strict=True)))
+        _INDEXES[key] = index
+        while len(_INDEXES) > _INDEXES_KEPT:
+            _INDEXES.popitem(last=False)
+    return index
+
+
+def _roster_key(roster: pd.DataFrame) -> tuple:
+    cols = [c for c in ("athlete_id", "name", "aliases") if c in roster.columns]
+    cells = roster[cols].astype(object)
+    hashed = pd.util.hash_pandas_object(cells, index=False).to_numpy()
+    return tuple(cols), len(roster), hashlib.blake2b(hashed.tobytes(), digest_size=16).digest()
 
 
 def resolve_athletes(

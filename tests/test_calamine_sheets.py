@@ -106,3 +106,27 @@ def test_a_workbook_refused_half_way_stops_the_thread(
     with pytest.raises(DataError, match="MAX_XLSX_CELLS"):
         read_xlsx_rows(path, "log.xlsx")
     assert _threads() == []
+
+
+def test_a_sheet_left_to_openpyxl_keeps_its_place_in_the_workbook(tmp_path: Path) -> None:
+    """The middle sheet holds a negative number (openpyxl reads it, at the end): the
+    sheets still come in the workbook's order, as openpyxl alone gives them."""
+    path = _book(tmp_path / "log.xlsx", sheets=3)
+    wb = openpyxl.load_workbook(path)
+    wb["S1"]["E2"] = -3
+    wb.save(path)
+    got = read_xlsx_rows(path, "log.xlsx")
+    assert [s.name for s in got] == ["S0", "S1", "S2"]
+    assert got == openpyxl_sheets(path, "log.xlsx", None)
+
+
+def test_an_iterator_closed_after_its_first_sheet_ends_its_thread(tmp_path: Path) -> None:
+    from contextlib import closing
+
+    from analysis.ingest.workbook import iter_xlsx_rows
+
+    path = _book(tmp_path / "log.xlsx", sheets=5)
+    with closing(iter_xlsx_rows(path, "log.xlsx")) as sheets:
+        first = next(sheets)
+        assert first.name == "S0" and _threads() != []  # the next sheets are being read
+    assert _threads() == []

@@ -156,3 +156,28 @@ def test_a_roster_name_without_a_letter_or_digit_is_refused_in_one_line():
     with pytest.raises(DataError, match="no letter or digit") as err:
         load_roster(raw)
     assert "\n" not in str(err.value) and "name" in str(err.value)
+
+
+def test_one_roster_index_is_shared_by_content_and_a_changed_roster_gets_its_own() -> None:
+    """The index is kept by the roster's content: the layouts and the log's athlete
+    column share one per load, and a roster edited in place never meets a stale index."""
+    from analysis.names import roster_index
+
+    roster = pd.DataFrame(
+        {
+            "athlete_id": ["A01", "A02"],
+            "name": ["Maya Lindqvist", "Ivo Okafor"],
+            "aliases": ["Maya L", pd.NA],
+        }
+    )
+    first = roster_index(roster)
+    assert roster_index(roster.copy()) is first  # same cells: the same index
+    assert first.athlete("okafor, ivo") == "A02"
+    roster.loc[1, "name"] = "Ivo Okafor-Berg"  # edited in place
+    changed = roster_index(roster)
+    assert changed is not first
+    assert changed.athlete("Ivo Okafor-Berg") == "A02"
+    assert first.athlete("Ivo Okafor-Berg") is None
+    # the same words in other columns are another roster
+    swapped = roster.assign(name=roster["aliases"], aliases=roster["name"])
+    assert roster_index(swapped) is not changed

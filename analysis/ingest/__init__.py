@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,8 @@ from .layout import SheetReader
 from .plain import plain_table
 from .raw import read_raw
 from .sheet import Layout, Parsed
-from .workbook import WORKBOOK_SUFFIXES, read_workbook_rows
+from .sheetrows import SheetCells
+from .workbook import WORKBOOK_SUFFIXES, iter_workbook_rows
 
 
 @dataclass
@@ -98,19 +100,9 @@ def read_file(
         return [SheetRead(None, p.layout, p) for p in fmt.read(path, ctx)]
     out: list[SheetRead] = []
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        for sheet in read_workbook_rows(path, label):
-            source = f"{label}#{sheet.name}"
-            reader = SheetReader(
-                source, sheet.rows, file_stem=stem, sheet=sheet.name,
-                hints=hints.for_source(label, sheet.name), is_athlete=is_athlete, dayfirst=df,
-            )  # fmt: skip
-            lay = reader.layout
-            if lay.plain and len(sheet.rows) >= 2 and not _ragged(sheet.rows):
-                frame = frame_from_rows(sheet.rows, source, categorical)
-                _, parsed = plain_table(frame, lay, sheet.rows[-1][0], is_athlete)
-                out.append(SheetRead(None, lay, parsed))
-            else:
-                out.append(SheetRead(reader, lay, years=_years(reader)))
+        with closing(iter_workbook_rows(path, label)) as sheets:  # read as it goes
+            for sheet in sheets:
+                out.append(_workbook_sheet(sheet, label, stem, hints, is_athlete, df, categorical))
         return out
     encoding, sep = sniff_csv(path, label)
     check_line_limit(path, label, encoding, sep)
@@ -130,6 +122,24 @@ def read_file(
     reader = SheetReader(label, rows, file_stem=stem, sheet=None, hints=file_hints,
                          is_athlete=is_athlete, dayfirst=df)  # fmt: skip
     return [SheetRead(reader, reader.layout, years=_years(reader))]
+
+
+def _workbook_sheet(
+    sheet: SheetCells, label: str, stem: str, hints: HintsFile,
+    is_athlete: Callable[[str], bool], dayfirst: bool, categorical: bool,
+) -> SheetRead:  # fmt: skip
+    """One sheet of a workbook: parsed now when it is a plain table, else its reader."""
+    source = f"{label}#{sheet.name}"
+    reader = SheetReader(
+        source, sheet.rows, file_stem=stem, sheet=sheet.name,
+        hints=hints.for_source(label, sheet.name), is_athlete=is_athlete, dayfirst=dayfirst,
+    )  # fmt: skip
+    lay = reader.layout
+    if lay.plain and len(sheet.rows) >= 2 and not _ragged(sheet.rows):
+        frame = frame_from_rows(sheet.rows, source, categorical)
+        _, parsed = plain_table(frame, lay, sheet.rows[-1][0], is_athlete)
+        return SheetRead(None, lay, parsed)
+    return SheetRead(reader, lay, years=_years(reader))
 
 
 @dataclass

@@ -9,13 +9,14 @@ which keeps only the cells present: two short rows, not a 16k x 1M grid.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import DataError
-from .calamine_sheets import CalamineSheets
+from .calamine_sheets import CalamineSheets, Grid
 from .ods import read_ods_rows
 from .sheetrows import SheetCells, grid_texts, sheet_rows
-from .workbook_scan import check_workbook, error_cells, sheet_parts
+from .workbook_scan import PartScan, check_workbook, error_cells, sheet_parts
 
 #: The endings read as workbooks (the rest of the base readers' endings are CSV-like text).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
@@ -23,9 +24,20 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 def read_workbook_rows(path: Path, label: str) -> list[SheetCells]:
     """Every sheet of a workbook (XLSX, XLSM or ODS) as non-blank rows of text cells."""
+    return list(iter_workbook_rows(path, label))
+
+
+def iter_workbook_rows(path: Path, label: str) -> Iterator[SheetCells]:
+    """:func:`read_workbook_rows` one sheet at a time, in the workbook's order.
+
+    An XLSX's first sheet comes as soon as the whole workbook has been measured and that
+    sheet read, so the caller works on it while calamine reads the next. Close the
+    iterator (``contextlib.closing``) when stopping early: its reading thread ends then.
+    """
     if path.suffix.lower() == ".ods":
-        return read_ods_rows(path, label)
-    return read_xlsx_rows(path, label)
+        yield from read_ods_rows(path, label)
+    else:
+        yield from iter_xlsx_rows(path, label)
 
 
 def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
@@ -54,39 +66,57 @@ def read_xlsx_rows(path: Path, label: str) -> list[SheetCells]:
     A row is cut after its last non-empty cell. Limits: :data:`analysis.config.MAX_FIELDS`
     columns with data, :data:`analysis.config.MAX_ROWS` rows,
     :data:`analysis.config.MAX_CELLS` non-empty cells per sheet.
+
+    :func:`iter_xlsx_rows` gives the same sheets one at a time, as they are read.
     """
+    return list(iter_xlsx_rows(path, label))
+
+
+def iter_xlsx_rows(path: Path, label: str) -> Iterator[SheetCells]:
+    """:func:`read_xlsx_rows` one sheet at a time, in the workbook's order (a sheet after
+    one left to openpyxl waits for openpyxl's pass, at the end)."""
     parts = sheet_parts(path)
     if parts is None:
-        scan = check_workbook(path, label)
-        return openpyxl_sheets(path, label, None)  # a zip openpyxl reads, or names
+        check_workbook(path, label)
+        yield from openpyxl_sheets(path, label, None)  # a zip openpyxl reads, or names
+        return
     with CalamineSheets(path, parts) as calamine:
         scan = check_workbook(path, label, on_sheet=calamine.offer)
-        if scan is None or not scan.complete:
-            return openpyxl_sheets(path, label, None)
-        names = calamine.names()
+        names = calamine.names() if scan is not None and scan.complete else None
         if names is None:  # openpyxl reads it as before, or names what is wrong
-            return openpyxl_sheets(path, label, None)
-        sheets: dict[str, SheetCells | None] = dict.fromkeys(names)
+            yield from openpyxl_sheets(path, label, None)
+            return
         wanted = {
             name: part for name in names
             if (part := scan.parts.get(parts.get(name, ""))) is not None and part.for_calamine
         }  # fmt: skip
+        # each sheet: its rows, or None when openpyxl is to read it
+        sheets: dict[str, SheetCells | None] = {n: None for n in names if n not in wanted}
+        done = 0  # sheets of `names` given out
         for name, got in calamine.grids(wanted):
-            if got is None:
-                continue  # a sheet calamine cannot read: openpyxl's turn
-            (row0, col0), grid = got
-            if wanted[name].errors and not _put_errors(
-                grid, row0, col0, error_cells(path, parts[name])
-            ):
-                continue  # errors calamine cannot place: openpyxl's turn
-            rows = sheet_rows(grid_texts(grid, row0, col0), f"{label}#{name}", as_text=True)
-            del grid, got
-            sheets[name] = SheetCells(name, rows)
-    rest = [n for n, s in sheets.items() if s is None]
+            sheets[name] = _calamine_sheet(path, label, name, got, wanted[name], parts[name])
+            while done < len(names) and sheets.get(names[done], False):
+                yield sheets[names[done]]
+                done += 1
+    rest = {n for n in names[done:] if sheets.get(n) is None}
     if rest:
-        for s in openpyxl_sheets(path, label, set(rest)):
+        for s in openpyxl_sheets(path, label, rest):
             sheets[s.name] = s
-    return [s for s in sheets.values() if s is not None]
+    yield from (sheets[n] for n in names[done:] if sheets.get(n) is not None)
+
+
+def _calamine_sheet(
+    path: Path, label: str, name: str, got: Grid | None, scan: PartScan, part: str
+) -> SheetCells | None:
+    """One sheet's grid from calamine as rows of text, or None for openpyxl to read."""
+    if got is None:
+        return None  # a sheet calamine cannot read: openpyxl's turn
+    (row0, col0), grid = got
+    if scan.errors and not _put_errors(grid, row0, col0, error_cells(path, part)):
+        return None  # errors calamine cannot place: openpyxl's turn
+    return SheetCells(
+        name, sheet_rows(grid_texts(grid, row0, col0), f"{label}#{name}", as_text=True)
+    )
 
 
 def _put_errors(grid: list[list], row0: int, col0: int, errors: dict | None) -> bool:
@@ -144,6 +174,8 @@ def openpyxl_sheets(path: Path, label: str, only: set[str] | None) -> list[Sheet
 
 __all__ = [
     "WORKBOOK_SUFFIXES",
+    "iter_workbook_rows",
+    "iter_xlsx_rows",
     "openpyxl_sheets",
     "read_workbook_rows",
     "read_xlsx_rows",
