@@ -153,29 +153,33 @@ def _records_fit(path: Path, limit: int) -> bool:
 
     A record (or a line) longer than ``limit`` holds ``limit + 1`` bytes without a newline
     outside quotes, and so holds a whole aligned block of ``limit // 2`` bytes without
-    one. Each block is asked for its first newline outside quotes (``bytes.find`` and
-    ``bytes.count`` in C, a few calls a block; the quotes counted once over the file): when
-    every whole block has one, nothing is too long. False leaves the answer to the exact
+    one. Each block is asked for its first newline outside quotes (``bytes.find`` and a
+    NumPy count of the quotes before it, a few calls a block; the quotes counted once over
+    the file, read chunk by chunk into one buffer): when every whole block has one,
+    nothing is too long. False leaves the answer to the exact
     scan of :func:`check_line_limit` (a long line, or a stray quote that flips the parity).
     """
     block = max(1, limit // 2)
     size = block * max(1, CHUNK // block)
     quoted = 0  # parity of the quotes before ``pos``
+    buf = bytearray(size)  # one buffer for every chunk (a buffered readinto fills it)
     with open(path, "rb") as fh:
-        while chunk := fh.read(size):
+        while n := fh.readinto(buf):
+            chunk = buf if n == size else bytes(memoryview(buf)[:n])
+            data = np.frombuffer(chunk, dtype=np.uint8)  # the quotes counted by NumPy
             pos = 0
-            for start in range(0, len(chunk) - block + 1, block):  # whole blocks only
+            for start in range(0, n - block + 1, block):  # whole blocks only
                 end = start + block
                 at = chunk.find(b"\n", start, end)
                 while at >= 0:
-                    quoted ^= chunk.count(b'"', pos, at) & 1
+                    quoted ^= int(np.count_nonzero(data[pos:at] == 34)) & 1
                     pos = at
                     if not quoted:
                         break
                     at = chunk.find(b"\n", at + 1, end)
                 if at < 0:
                     return False
-            quoted ^= chunk.count(b'"', pos) & 1
+            quoted ^= int(np.count_nonzero(data[pos:] == 34)) & 1
     return True
 
 
