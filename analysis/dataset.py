@@ -324,11 +324,11 @@ def _clean_dataset(
         tables, athletes, catalog, offsets, kw
     )
     plan, plan_rej = load_plan(tables.plan_tables, athletes, catalog, dayfirst=dayfirst)
-    rejects = concat_rejects(rejects, plan_rej)
     plan_rows = plan.drop_duplicates(["source", "source_row"])
-
     injuries, inj_rej = clean_injuries(tables.injuries, athletes, **kw)
-    rejects = concat_rejects(rejects, inj_rej)
+    # the cleaners' rejects are sorted already: stacked again only when there are more
+    if len(plan_rej) or len(inj_rej):
+        rejects = concat_rejects(rejects, plan_rej, inj_rej)
     reconciliation = reconcile(
         tables.counts(),
         {"log": log, "races": races, "plan": plan_rows, "injuries": injuries},
