@@ -243,13 +243,33 @@ def read_csv_rows(path: Path, label: str, encoding: str, sep: str) -> list[Row]:
 
 
 def head_csv_rows(path: Path, label: str, encoding: str, sep: str, n: int) -> list[Row]:
-    """The first ``n`` non-blank rows of a CSV (for layout detection), within the limits."""
-    out = []
+    """The first ``n`` non-blank rows of a CSV (for layout detection), within the limits.
+
+    The text read is at most ``4 * min(MAX_LINE_BYTES, 1 MiB)`` characters, cut after its
+    last newline. A head of 64 KiB is tried first: its rows are taken when the ``n``-th
+    ends before the head's last line (the rows of a prefix of lines are those of any
+    longer text), else the full head is read (a large log's 4 MiB read once, not per file).
+    """
+    cap = min(config.MAX_LINE_BYTES, 1 << 20) * 4
+    small = min(cap, 1 << 16)
     with open(path, encoding=encoding, errors="replace", newline="") as fh:
-        text = fh.read(min(config.MAX_LINE_BYTES, 1 << 20) * 4)
+        text = fh.read(small)
+        if len(text) == small < cap:
+            rows = _head_rows(text, sep, n, cap=small, sure=True)
+            if rows is not None:
+                return rows
+            text += fh.read(cap - small)
+    return _head_rows(text, sep, n, cap=cap, sure=False)
+
+
+def _head_rows(text: str, sep: str, n: int, *, cap: int, sure: bool) -> list[Row] | None:
+    """The first ``n`` non-blank rows of ``text`` (``cap`` characters asked for: cut after
+    its last newline when it has them all). With ``sure``: None unless ``n`` rows end
+    before the text's last line, without an error of the :mod:`csv` module."""
     last_newline = text.rfind("\n")
-    if last_newline > 0 and len(text) >= (min(config.MAX_LINE_BYTES, 1 << 20) * 4):
+    if last_newline > 0 and len(text) >= cap:
         text = text[: last_newline + 1]
+    out: list[Row] = []
     reader = csv.reader(_io.StringIO(text), delimiter=sep, skipinitialspace=True)
     start = 1
     try:
@@ -260,7 +280,11 @@ def head_csv_rows(path: Path, label: str, encoding: str, sep: str, n: int) -> li
                     break
             start = reader.line_num + 1
     except csv.Error:
-        pass  # the full read reports it with its row
+        if sure:
+            return None  # the full head decides: it may read past the cut
+        # the full read reports it with its row
+    if sure and (len(out) < n or reader.line_num >= text.count("\n")):
+        return None
     return out
 
 
