@@ -54,7 +54,10 @@ def reconcile(
     def to_sheet(src: pd.Series) -> pd.Series:
         if not entry_sources:
             return src
-        return src.map(lambda s: entry_sources.get(s, s)).astype("string")
+        # each distinct source mapped once (a grid log has a source per row and column)
+        codes, uniques = pd.factorize(src, use_na_sentinel=True)
+        sheets = np.array([entry_sources.get(u, u) for u in uniques] + [None], dtype=object)
+        return pd.Series(sheets[codes], index=src.index, dtype="string")
 
     rec = raw_counts.copy()
     n_clean = (
