@@ -32,6 +32,7 @@ hip flexors`` -> foam rolling). A spelling that matches nothing is kept with fam
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -68,12 +69,15 @@ def default_catalog_path() -> Path:
     return Path(env) if env else _PKG_CATALOG
 
 
-def _tokens(text: str) -> list[str]:
+@functools.lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
+    """The normalised words of a spelling (remembered: the catalog's spellings are read
+    by every alias table built, the log's by every match)."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = re.sub(r"['’`´]s\b", "", text)  # A's -> a, knee's -> knee
     text = text.replace("&", " and ")
-    return [_singular(w) for w in re.findall(r"[a-z0-9]+", text)]
+    return tuple(_singular(w) for w in re.findall(r"[a-z0-9]+", text))
 
 
 def _singular(word: str) -> str:

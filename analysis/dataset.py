@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -260,7 +261,6 @@ def load_dataset(
     catalog_path = None
     if catalog is None or isinstance(catalog, str | os.PathLike):
         catalog_path = Path(catalog) if catalog is not None else default_catalog_path()
-        catalog = load_catalog(catalog_path)
 
     cache_dir = cache_dir if cache_dir is not None else os.environ.get(CACHE_ENV) or None
     offsets = config.hand_to_fat(hand_to_fat)
@@ -276,12 +276,39 @@ def load_dataset(
         dayfirst=dayfirst,
         today=today,
     )
-    fp = _fp.fingerprint(files, root=root, settings=settings).key
     if cache_dir is not None:
+        fp = _fp.fingerprint(files, root=root, settings=settings).key
+        if catalog_path is not None:
+            catalog = load_catalog(catalog_path)
         cached = _read_cache(Path(cache_dir) / fp, root, fp)
         if cached is not None:
             return cached
+        return _clean_dataset(root, files, walk.skipped, catalog, offsets, dayfirst, today,
+                              lambda: fp, cache_dir)  # fmt: skip
+    # no cache to look up: the key is only stored in the Dataset, so the files are hashed
+    # on a thread while they are read (hashlib releases the GIL on large buffers)
+    with ThreadPoolExecutor(1) as pool:
+        key = pool.submit(lambda: _fp.fingerprint(files, root=root, settings=settings).key)
+        if catalog_path is not None:
+            catalog = load_catalog(catalog_path)
+        return _clean_dataset(
+            root, files, walk.skipped, catalog, offsets, dayfirst, today, key.result, None
+        )
 
+
+def _clean_dataset(
+    root: Path,
+    files: list[Path],
+    walk_skipped: list,
+    catalog: pd.DataFrame,
+    offsets: Mapping[int, float],
+    dayfirst: bool | None,
+    today: object,
+    fingerprint: Callable[[], str],
+    cache_dir: str | os.PathLike[str] | None,
+) -> Dataset:
+    """The cleaning of :func:`load_dataset` once the settings are known (``fingerprint``
+    gives the cache key when the dataset is built)."""
     roster_files = [p for p in files if p.stem.lower() in ("athletes", "roster")]
     if not roster_files:
         raise DataError("no roster: the folder needs an athletes.csv", file=str(root))
@@ -291,17 +318,17 @@ def load_dataset(
     athletes = load_roster(roster_tables[0].frame, source=roster_tables[0].source)
 
     tables = read_folder(root, files, roster_files[0], athletes, dayfirst=dayfirst)
-    tables.skipped.extend(walk.skipped)
+    tables.skipped.extend(walk_skipped)
     kw = {"dayfirst": dayfirst, "today": today}
     log, races, splits, rejects, tables = clean_folder_tables(
         tables, athletes, catalog, offsets, kw
     )
     plan, plan_rej = load_plan(tables.plan_tables, athletes, catalog, dayfirst=dayfirst)
-    rejects = concat_rejects(rejects, plan_rej)
     plan_rows = plan.drop_duplicates(["source", "source_row"])
-
     injuries, inj_rej = clean_injuries(tables.injuries, athletes, **kw)
-    rejects = concat_rejects(rejects, inj_rej)
+    # the cleaners' rejects are sorted already: stacked again only when there are more
+    if len(plan_rej) or len(inj_rej):
+        rejects = concat_rejects(rejects, plan_rej, inj_rej)
     reconciliation = reconcile(
         tables.counts(),
         {"log": log, "races": races, "plan": plan_rows, "injuries": injuries},
@@ -318,13 +345,13 @@ def load_dataset(
         skipped=tables.skipped_frame(),
         not_data=tables.not_data_frame(),
         data_dir=str(root),
-        fingerprint=fp,
+        fingerprint=fingerprint(),
         synthetic=(root / SYNTHETIC_MARKER).is_file(),
         plan=plan,
         injuries=injuries,
     )
     if cache_dir is not None:
-        save_dataset(ds, Path(cache_dir) / fp)
+        save_dataset(ds, Path(cache_dir) / ds.fingerprint)
     return ds
 
 

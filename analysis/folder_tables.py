@@ -54,7 +54,10 @@ def reconcile(
     def to_sheet(src: pd.Series) -> pd.Series:
         if not entry_sources:
             return src
-        return src.map(lambda s: entry_sources.get(s, s)).astype("string")
+        # each distinct source mapped once (a grid log has a source per row and column)
+        codes, uniques = pd.factorize(src, use_na_sentinel=True)
+        sheets = np.array([entry_sources.get(u, u) for u in uniques] + [None], dtype=object)
+        return pd.Series(sheets[codes], index=src.index, dtype="string")
 
     rec = raw_counts.copy()
     n_clean = (
@@ -65,9 +68,11 @@ def reconcile(
         .groupby(level=0)
         .sum()
     )
-    rej = rejects.drop_duplicates(["source", "source_row", "kind"])
-    rej = rej.assign(source=to_sheet(rej["source"]))
-    counts = rej.groupby(["source", "kind"]).size().unstack(fill_value=0)
+    counts = _reject_counts(rejects, entry_sources)
+    if counts is None:  # rows that are not whole numbers: counted by pandas
+        rej = rejects.drop_duplicates(["source", "source_row", "kind"])
+        rej = rej.assign(source=to_sheet(rej["source"]))
+        counts = rej.groupby(["source", "kind"]).size().unstack(fill_value=0)
     rec["clean"] = rec["source"].map(n_clean).fillna(0).astype("int64")
     for kind, col in (
         ("rejected", "rejected"),
@@ -79,6 +84,42 @@ def reconcile(
         )
     rec["balanced"] = rec["rows_read"] == rec["clean"] + rec["rejected"] + rec["duplicates"]
     return rec
+
+
+def _reject_counts(
+    rejects: pd.DataFrame, entry_sources: Mapping[str, str]
+) -> dict[str, pd.Series] | None:
+    """Per kind, the rejects of each sheet, one per ``(source, source_row, kind)``.
+
+    A reject without a source or a kind is not counted; a source is mapped to its sheet
+    once per distinct source. The triples are numbered by one integer each (the rejects of
+    a large log are many); None when ``source_row`` is not a column of whole numbers from
+    0 (the caller then counts with pandas).
+    """
+    row_col = rejects["source_row"]
+    if not pd.api.types.is_integer_dtype(row_col.dtype):
+        return None
+    row = row_col.to_numpy(dtype=np.int64, na_value=-1)
+    if len(row) and (row.min() < -1 or ((row == -1) & row_col.notna().to_numpy()).any()):
+        return None
+    s_code, sources = pd.factorize(rejects["source"], use_na_sentinel=True)
+    k_code, kinds = pd.factorize(rejects["kind"], use_na_sentinel=True)
+    n_rows = int(row.max(initial=0)) + 2
+    if (len(sources) + 1) * n_rows * (len(kinds) + 1) >= 2**62:
+        return None
+    key = ((s_code + 1) * n_rows + (row + 1)) * (len(kinds) + 1) + (k_code + 1)
+    first = ~pd.Series(key).duplicated().to_numpy()
+    counted = first & (s_code >= 0) & (k_code >= 0)
+    # each source's sheet, once per distinct source
+    sheet_code, sheets = pd.factorize(
+        pd.Series([entry_sources.get(x, x) for x in sources], dtype="string")
+    )
+    s_sheet = sheet_code[s_code[counted]]
+    n = np.bincount(
+        k_code[counted] * len(sheets) + s_sheet, minlength=len(kinds) * len(sheets)
+    ).reshape(len(kinds), len(sheets))
+    index = pd.Index(sheets, name="source")
+    return {str(kind): pd.Series(n[i], index=index) for i, kind in enumerate(kinds)}
 
 
 def empty_not_data() -> pd.DataFrame:

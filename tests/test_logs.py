@@ -204,6 +204,29 @@ def test_sort_order_of_keys_fitting_32_bits_is_a_stable_lexsort(rows) -> None:
     assert sort_order(*keys).tolist() == np.lexsort(keys[::-1]).tolist()
 
 
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2**9 - 1), st.integers(0, 2**10 - 1), st.booleans()),
+        max_size=80,
+    ),
+    st.booleans(),
+)
+def test_sort_rows_orders_the_kept_rows_as_a_stable_lexsort(rows, wide: bool) -> None:
+    # keys looked up in small tables by code, as the cleaner sorts the kept rows
+    from analysis.logs.columnar import sort_rows
+
+    codes = np.arange(len(rows)) % 7
+    tables = [np.zeros(7, dtype=np.int64), np.zeros(7, dtype=np.int64)]
+    for i, r in enumerate(rows):  # one table slot per code: the last row of a code wins
+        tables[0][codes[i]], tables[1][codes[i]] = r[0], r[1]
+    if wide:  # more than 64 bits together: the lexsort fallback
+        tables[0] = tables[0] + 2**50
+    kept = np.flatnonzero([r[2] for r in rows]).astype(np.int64)
+    keys = [t[codes[kept]] for t in tables]
+    expected = kept[np.lexsort(keys[::-1])] if len(kept) else kept
+    assert sort_rows(kept, *((t, codes) for t in tables)).tolist() == expected.tolist()
+
+
 _TEXTS = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["A017", "A018", "ñé"]))
 
 

@@ -153,29 +153,33 @@ def _records_fit(path: Path, limit: int) -> bool:
 
     A record (or a line) longer than ``limit`` holds ``limit + 1`` bytes without a newline
     outside quotes, and so holds a whole aligned block of ``limit // 2`` bytes without
-    one. Each block is asked for its first newline outside quotes (``bytes.find`` and
-    ``bytes.count`` in C, a few calls a block; the quotes counted once over the file): when
-    every whole block has one, nothing is too long. False leaves the answer to the exact
+    one. Each block is asked for its first newline outside quotes (``bytes.find`` and a
+    NumPy count of the quotes before it, a few calls a block; the quotes counted once over
+    the file, read chunk by chunk into one buffer): when every whole block has one,
+    nothing is too long. False leaves the answer to the exact
     scan of :func:`check_line_limit` (a long line, or a stray quote that flips the parity).
     """
     block = max(1, limit // 2)
     size = block * max(1, CHUNK // block)
     quoted = 0  # parity of the quotes before ``pos``
+    buf = bytearray(size)  # one buffer for every chunk (a buffered readinto fills it)
     with open(path, "rb") as fh:
-        while chunk := fh.read(size):
+        while n := fh.readinto(buf):
+            chunk = buf if n == size else bytes(memoryview(buf)[:n])
+            data = np.frombuffer(chunk, dtype=np.uint8)  # the quotes counted by NumPy
             pos = 0
-            for start in range(0, len(chunk) - block + 1, block):  # whole blocks only
+            for start in range(0, n - block + 1, block):  # whole blocks only
                 end = start + block
                 at = chunk.find(b"\n", start, end)
                 while at >= 0:
-                    quoted ^= chunk.count(b'"', pos, at) & 1
+                    quoted ^= int(np.count_nonzero(data[pos:at] == 34)) & 1
                     pos = at
                     if not quoted:
                         break
                     at = chunk.find(b"\n", at + 1, end)
                 if at < 0:
                     return False
-            quoted ^= chunk.count(b'"', pos) & 1
+            quoted ^= int(np.count_nonzero(data[pos:] == 34)) & 1
     return True
 
 
@@ -239,13 +243,33 @@ def read_csv_rows(path: Path, label: str, encoding: str, sep: str) -> list[Row]:
 
 
 def head_csv_rows(path: Path, label: str, encoding: str, sep: str, n: int) -> list[Row]:
-    """The first ``n`` non-blank rows of a CSV (for layout detection), within the limits."""
-    out = []
+    """The first ``n`` non-blank rows of a CSV (for layout detection), within the limits.
+
+    The text read is at most ``4 * min(MAX_LINE_BYTES, 1 MiB)`` characters, cut after its
+    last newline. A head of 64 KiB is tried first: its rows are taken when the ``n``-th
+    ends before the head's last line (the rows of a prefix of lines are those of any
+    longer text), else the full head is read (a large log's 4 MiB read once, not per file).
+    """
+    cap = min(config.MAX_LINE_BYTES, 1 << 20) * 4
+    small = min(cap, 1 << 16)
     with open(path, encoding=encoding, errors="replace", newline="") as fh:
-        text = fh.read(min(config.MAX_LINE_BYTES, 1 << 20) * 4)
+        text = fh.read(small)
+        if len(text) == small < cap:
+            rows = _head_rows(text, sep, n, cap=small, sure=True)
+            if rows is not None:
+                return rows
+            text += fh.read(cap - small)
+    return _head_rows(text, sep, n, cap=cap, sure=False)
+
+
+def _head_rows(text: str, sep: str, n: int, *, cap: int, sure: bool) -> list[Row] | None:
+    """The first ``n`` non-blank rows of ``text`` (``cap`` characters asked for: cut after
+    its last newline when it has them all). With ``sure``: None unless ``n`` rows end
+    before the text's last line, without an error of the :mod:`csv` module."""
     last_newline = text.rfind("\n")
-    if last_newline > 0 and len(text) >= (min(config.MAX_LINE_BYTES, 1 << 20) * 4):
+    if last_newline > 0 and len(text) >= cap:
         text = text[: last_newline + 1]
+    out: list[Row] = []
     reader = csv.reader(_io.StringIO(text), delimiter=sep, skipinitialspace=True)
     start = 1
     try:
@@ -256,7 +280,11 @@ def head_csv_rows(path: Path, label: str, encoding: str, sep: str, n: int) -> li
                     break
             start = reader.line_num + 1
     except csv.Error:
-        pass  # the full read reports it with its row
+        if sure:
+            return None  # the full head decides: it may read past the cut
+        # the full read reports it with its row
+    if sure and (len(out) < n or reader.line_num >= text.count("\n")):
+        return None
     return out
 
 

@@ -32,7 +32,7 @@ from ..schema import (
     empty,
     text_rank,
 )
-from .columnar import rows_in_file_order, sort_order, text_column
+from .columnar import rows_in_file_order, sort_order, sort_rows, text_column
 from .entries import Entries, cross_file_duplicates, first_failure, log_entries
 from .parsers import (
     PRESCRIPTION_COLUMNS,
@@ -245,13 +245,13 @@ def _clean_order(parsed: _Parsed, origin: Origin, kept: np.ndarray) -> np.ndarra
     day_u = day_u - (day_u[~date_bad_u].min() if (~date_bad_u).any() else 0)
     day_u[date_bad_u] = 0
     rank_u = np.append(ath.rank, 0)[ath.id_code].astype(np.int32)
-    keys = [rank_u[ath.code[kept]], day_u.astype(np.int32)[dates.pair[kept]]]
+    keys = [(rank_u, ath.code), (day_u.astype(np.int32), dates.pair)]
     if not origin.one_file:
-        src_rank = text_rank(origin.files)
-        keys.append(src_rank[origin.file_code[kept]])
-    if not rows_in_file_order(origin.file_code, origin.row):
-        keys.append(origin.row[kept] + 1)  # a stable sort keeps file order otherwise
-    return kept[sort_order(*keys)]
+        keys.append((text_rank(origin.files), origin.file_code))
+    if rows_in_file_order(origin.file_code, origin.row):
+        return sort_rows(kept, *keys)  # a stable sort keeps file order
+    row_key = origin.row[kept] + 1
+    return kept[sort_order(*(table[codes[kept]] for table, codes in keys), row_key)]
 
 
 def _clean_columns(

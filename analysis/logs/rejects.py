@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..schema import REJECT_COLUMNS, empty, text_rank
-from .columnar import TEXT_POOL, sort_order, text_column
+from .columnar import TEXT_POOL, first_index, sort_order, text_column
 from .entries import ATHLETE, DATE, EXERCISE, PRESCRIPTION, Duplicates, Entries
 from .parsers import (
     PRESCRIPTION_COLUMNS,
@@ -64,7 +64,7 @@ def log_rejects(
     # the prescription cells as one readable string, once per distinct combination needed
     # (read from one row that has it: the rows of a combination hold the same cells)
     with_text = np.concatenate([rej_rows[st == PRESCRIPTION], partial_rows])
-    combos_needed, at = np.unique(pres.combo[with_text], return_index=True)
+    combos_needed, at = _distinct_first(pres.combo[with_text])
     described = np.full(len(pres.error), "", dtype=object)
     described[combos_needed] = _describe(df, with_text[at]).to_numpy(object)
 
@@ -172,7 +172,7 @@ def _partial(
     """Partial rows: one text per distinct entry, e.g. ``a_skip 3 x 50 m``, and its reason."""
     e_co, e_ex = entries.combo, entries.exercise
     e_text = np.full(len(e_co), None, dtype=object)
-    used = np.unique(entries.code[rows])
+    used = _distinct_first(entries.code[rows])[0]
     if len(used):
         e_text[used] = (
             pd.Series(np.append(exercises.ids, None)[exercises.id_code[e_ex[used]]], dtype="string")
@@ -190,6 +190,16 @@ def _partial(
     w_col = pres.table["warning_column"].to_numpy(dtype=object)[e_co]
     e_column[warned] = w_col[warned]
     return _Partial(rows, e_column, e_text, e_reason)
+
+
+def _distinct_first(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct codes, ascending, and where each first occurs: what
+    ``np.unique(codes, return_index=True)`` gives, counted instead of sorted (codes from
+    0; others are sorted)."""
+    if not len(codes) or codes.min() < 0:
+        return np.unique(codes, return_index=True)
+    present = np.flatnonzero(np.bincount(codes))
+    return present.astype(codes.dtype), first_index(codes)[present].astype(np.intp)
 
 
 def _describe(df: pd.DataFrame, rows: np.ndarray) -> pd.Series:
