@@ -223,10 +223,10 @@ def _grid_entries(
     entries = GridEntries()
     recs = entries.columns
     ctx = dict(reader.ctx)
-    # each distinct cell's day-header reading, each day column's date and letter: once
+    # each distinct cell's day-header reading, each day column's date and source: once
     headers = _DayHeaders(reader.dayfirst)
-    dates: dict = {}
-    letters: dict[int, str] = {}
+    col_dates: dict[int, str | None] = {}  # for the current day columns and week
+    sources: dict[int, str] = {}
     for r, cells in rows:
         cells = cells + [None] * max(0, len(header) - len(cells))
         if (why := is_summary(cells, is_athlete=reader.is_athlete,
@@ -235,16 +235,17 @@ def _grid_entries(
                               )) is not None:  # fmt: skip
             out.not_data.append((r, 1, why))
             continue
-        day_cells = {j: cells[j] for j in days if j < len(cells) and cells[j] is not None}
-        if sum(map(headers.is_day, cells)) >= 3:
+        js = [j for j in days if j < len(cells) and cells[j] is not None]
+        if headers.count(cells) >= 3:
             days = {j: d for j, c in enumerate(cells) if (d := headers.get(c))}
+            col_dates = {}
             out.not_data.append((r, 1, "header row (repeated)"))
             continue
         filled = [c for c in cells if c is not None]
-        if not day_cells:
+        if not js:
             if len(filled) <= 2 and reader.read_context(cells, ctx):
-                if "week" in ctx:
-                    week = ctx["week"][0]
+                if "week" in ctx and ctx["week"][0] != week:
+                    week, col_dates = ctx["week"][0], {}
                 if "athlete" in ctx:
                     athlete = ctx["athlete"]
                 out.not_data.append((r, 1, "heading: " + " ".join(map(str, filled))))
@@ -260,23 +261,20 @@ def _grid_entries(
         if cols.athlete is not None and cells[cols.athlete] is not None:
             current_athlete = cells[cols.athlete]
         who = current_athlete if (cols.athlete is not None or current_athlete) else athlete
-        exercise = cells[cols.exercise] if cols.exercise is not None else None
-        note = cells[cols.notes] if cols.notes is not None else None
-        for j, text in day_cells.items():
-            wd, day = days[j]
-            if (date := dates.get((wd, day, week), dates)) is dates:
-                date = dates[wd, day, week] = _cell_date(wd, day, week, year_of)
-            entry_source = (
-                f"{reader.source}!{letters.get(j) or letters.setdefault(j, _col_letter(j))}"
-            )
-            out.entry_sources[entry_source] = reader.source
-            recs["athlete"].append(who)
-            recs["date"].append(date)
-            recs["exercise"].append(exercise)
-            recs["prescription"].append(text)
-            recs["notes"].append(note)
-            recs["source"].append(entry_source)
-            recs["source_row"].append(r)
+        for j in js:
+            if j not in col_dates:
+                col_dates[j] = _cell_date(*days[j], week, year_of)
+            if j not in sources:
+                sources[j] = f"{reader.source}!{_col_letter(j)}"
+                out.entry_sources[sources[j]] = reader.source
+        k = len(js)
+        recs["athlete"] += [who] * k
+        recs["date"] += [col_dates[j] for j in js]
+        recs["exercise"] += [cells[cols.exercise] if cols.exercise is not None else None] * k
+        recs["prescription"] += [cells[j] for j in js]
+        recs["notes"] += [cells[cols.notes] if cols.notes is not None else None] * k
+        recs["source"] += [sources[j] for j in js]
+        recs["source_row"] += [r] * k
     return entries, days, week
 
 
@@ -287,6 +285,8 @@ class _DayHeaders(dict):
     def __init__(self, dayfirst: bool) -> None:
         super().__init__()
         self.dayfirst = dayfirst
+        self.seen: set = set()  # cells read so far
+        self.days: set = set()  # those that read as a day column's header
 
     def get(self, key: object, default: object = None) -> object:
         try:
@@ -298,9 +298,17 @@ class _DayHeaders(dict):
         value = self[key] = day_header(key, self.dayfirst)
         return value
 
-    def is_day(self, cell: object) -> bool:
-        """``cell`` reads as a day column's header."""
-        return self.get(cell) is not None
+    def count(self, cells: list) -> int:
+        """How many of ``cells`` read as a day column's header (each distinct cell read
+        once; the usual row, with none, costs a few set operations)."""
+        if not self.seen.issuperset(cells):
+            for c in set(cells) - self.seen:
+                if self.get(c) is not None:
+                    self.days.add(c)
+                self.seen.add(c)
+        if self.days.isdisjoint(cells):
+            return 0
+        return sum(c in self.days for c in cells)
 
 
 def _cell_date(wd: int | None, day: Day | None, week: Day | None, year_of: YearOf) -> str | None:
