@@ -297,7 +297,9 @@ def suggest(spelling: object, catalog: pd.DataFrame | None = None) -> str | None
 
     >>> suggest("cable knee drvies")
     'cable_knee_drive'
-    >>> suggest("nordic hamstring curl") is None
+    >>> suggest("nordic hamstring curl")
+    'nordic_curl'
+    >>> suggest("javelin throw") is None
     True
     """
     found = suggest_many(pd.Series([spelling], dtype="string"), catalog).iloc[0]
