@@ -130,3 +130,25 @@ def test_an_iterator_closed_after_its_first_sheet_ends_its_thread(tmp_path: Path
         first = next(sheets)
         assert first.name == "S0" and _threads() != []  # the next sheets are being read
     assert _threads() == []
+
+
+def test_sheets_stored_in_reverse_order_in_the_zip_come_right_without_a_deadlock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The zip holds the last sheet's XML first: the thread reads them in that order,
+    one at a time (no room for two), and the sheets still come in the workbook's order."""
+    monkeypatch.setattr(calamine_sheets, "MAX_DENSE_CELLS", 1)
+    path = _book(tmp_path / "log.xlsx", sheets=4)
+    reversed_zip = tmp_path / "reversed.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(reversed_zip, "w") as dst:
+        infos = src.infolist()
+        sheets = [i for i in infos if i.filename.startswith("xl/worksheets/")]
+        for info in [i for i in infos if i not in sheets] + sheets[::-1]:
+            dst.writestr(info, src.read(info))
+    offered: list[str] = []
+    check_workbook(reversed_zip, "r.xlsx", on_sheet=lambda p, s: offered.append(p))
+    assert offered == [f"xl/worksheets/sheet{k}.xml" for k in (4, 3, 2, 1)]
+    got = read_xlsx_rows(reversed_zip, "r.xlsx")
+    assert [s.name for s in got] == ["S0", "S1", "S2", "S3"]
+    assert got == openpyxl_sheets(path, "log.xlsx", None)
+    assert _threads() == []
