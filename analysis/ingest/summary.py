@@ -101,7 +101,6 @@ def is_summary(
 
 
 @lru_cache(maxsize=4096)
-@lru_cache(maxsize=8192)
 def _summary_label(text: str) -> bool:
     """``text`` reads as a summary label (``Total``, ``Grand total``, ``Sum week 3``)."""
     return bool(_SUMMARY_LABEL.match(header_key(text)))
