@@ -237,7 +237,7 @@ def _grid_entries(
             continue
         js = [j for j in days if j < len(cells) and cells[j] is not None]
         if headers.count(cells) >= 3:
-            days = {j: d for j, c in enumerate(cells) if (d := headers.get(c))}
+            days = {j: d for j, c in enumerate(cells) if (d := headers[c])}
             col_dates = {}
             out.not_data.append((r, 1, "header row (repeated)"))
             continue
@@ -279,20 +279,18 @@ def _grid_entries(
 
 
 class _DayHeaders(dict):
-    """A cell's :func:`day_header` reading, worked out once per distinct cell
-    (``headers.get(c)`` falls back to ``__missing__`` through ``[]``)."""
+    """Each distinct cell's :func:`day_header` reading, worked out once (``headers[c]``).
+
+    ``seen`` mirrors the keys as a set (measured faster than the keys view here:
+    ``issuperset`` takes a row's list as it is) and ``days`` holds those that name a day
+    column.
+    """
 
     def __init__(self, dayfirst: bool) -> None:
         super().__init__()
         self.dayfirst = dayfirst
-        self.seen: set = set()  # cells read so far
-        self.days: set = set()  # those that read as a day column's header
-
-    def get(self, key: object, default: object = None) -> object:
-        try:
-            return self[key]
-        except TypeError:  # an unhashable cell (none today): read it as it comes
-            return day_header(key, self.dayfirst)
+        self.seen: set = set()
+        self.days: set = set()
 
     def __missing__(self, key: object) -> object:
         value = self[key] = day_header(key, self.dayfirst)
@@ -303,7 +301,7 @@ class _DayHeaders(dict):
         once; the usual row, with none, costs a few set operations)."""
         if not self.seen.issuperset(cells):
             for c in set(cells) - self.seen:
-                if self.get(c) is not None:
+                if self[c] is not None:
                     self.days.add(c)
                 self.seen.add(c)
         if self.days.isdisjoint(cells):
