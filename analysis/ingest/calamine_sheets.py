@@ -42,13 +42,13 @@ class CalamineSheets:
 
     def __init__(self, path: Path, parts: dict[str, str]) -> None:
         self._path = path
+        self._parts = parts
         self._names = {part: name for name, part in parts.items()}
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="hipflex-calamine")
         self._wb = None
         self._opened: Future = self._pool.submit(self._open)
-        self._grids: dict[str, Future] = {}
+        self._grids: dict[str, tuple[Future, int]] = {}  # name -> (its read, its cells)
         self._held = 0  # rectangle cells read and not yet taken
-        self._sizes: dict[str, int] = {}
         self._room = threading.Condition()
         self._closed = False
 
@@ -103,8 +103,7 @@ class CalamineSheets:
         if name is None or name in self._grids or not scan.for_calamine or self._closed:
             return
         size = scan.dense_cells
-        self._sizes[name] = size
-        self._grids[name] = self._pool.submit(self._read, name, size)
+        self._grids[name] = self._pool.submit(self._read, name, size), size
 
     def grids(self, wanted: dict[str, PartScan]) -> Iterator[tuple[str, Grid | None]]:
         """``(name, grid)`` of each wanted sheet, in the order the thread reads them.
@@ -113,14 +112,14 @@ class CalamineSheets:
         were read (a later one may be waiting for the room an earlier one holds); a grid
         is None when calamine failed on its sheet (openpyxl's turn).
         """
-        parts = {name: part for part, name in self._names.items()}
         for name, scan in wanted.items():
-            if name not in self._grids and name in parts:
-                self.offer(parts[name], scan)
+            if name not in self._grids and name in self._parts:
+                self.offer(self._parts[name], scan)
         for name in list(self._grids):
-            got = self._grids.pop(name).result()
+            future, size = self._grids.pop(name)
+            got = future.result()
             if got is not None:
-                self._release(self._sizes[name])
+                self._release(size)
             if name in wanted:
                 yield name, got
 
@@ -131,7 +130,7 @@ class CalamineSheets:
         with self._room:
             self._closed = True
             self._room.notify_all()
-        for future in self._grids.values():
+        for future, _ in self._grids.values():
             future.cancel()
         self._pool.submit(self._close_workbook)
         self._pool.shutdown(wait=True)
