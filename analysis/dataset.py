@@ -276,23 +276,24 @@ def load_dataset(
         dayfirst=dayfirst,
         today=today,
     )
-    if cache_dir is not None:
-        fp = _fp.fingerprint(files, root=root, settings=settings).key
-        if catalog_path is not None:
-            catalog = load_catalog(catalog_path)
-        cached = _read_cache(Path(cache_dir) / fp, root, fp)
-        if cached is not None:
-            return cached
-        return _clean_dataset(root, files, walk.skipped, catalog, offsets, dayfirst, today,
-                              lambda: fp, cache_dir)  # fmt: skip
-    # no cache to look up: the key is only stored in the Dataset, so the files are hashed
-    # on a thread while they are read (hashlib releases the GIL on large buffers)
+
+    def key() -> str:
+        return _fp.fingerprint(files, root=root, settings=settings).key
+
+    # the files are hashed on a thread (hashlib releases the GIL) while the catalog is
+    # read and, when no cache is looked up, while the files are cleaned: the key is then
+    # only stored in the Dataset
     with ThreadPoolExecutor(1) as pool:
-        key = pool.submit(lambda: _fp.fingerprint(files, root=root, settings=settings).key)
+        fingerprint = pool.submit(key).result
         if catalog_path is not None:
             catalog = load_catalog(catalog_path)
+        if cache_dir is not None:
+            fp = fingerprint()
+            cached = _read_cache(Path(cache_dir) / fp, root, fp)
+            if cached is not None:
+                return cached
         return _clean_dataset(
-            root, files, walk.skipped, catalog, offsets, dayfirst, today, key.result, None
+            root, files, walk.skipped, catalog, offsets, dayfirst, today, fingerprint, cache_dir
         )
 
 
