@@ -51,18 +51,14 @@ def reconcile(
     """
     entry_sources = dict(entry_sources or {})
 
-    def to_sheet(src: pd.Series) -> pd.Series:
-        if not entry_sources:
-            return src
-        # each distinct source mapped once (a grid log has a source per row and column)
-        codes, uniques = pd.factorize(src, use_na_sentinel=True)
-        sheets = np.array([entry_sources.get(u, u) for u in uniques] + [None], dtype=object)
-        return pd.Series(sheets[codes], index=src.index, dtype="string")
-
     rec = raw_counts.copy()
     n_clean = (
         pd.concat(
-            [to_sheet(df["source"]).value_counts() for df in clean.values() if len(df)]
+            [
+                _to_sheet(df["source"], entry_sources).value_counts()
+                for df in clean.values()
+                if len(df)
+            ]
             or [pd.Series(dtype="Int64")]
         )
         .groupby(level=0)
@@ -71,7 +67,7 @@ def reconcile(
     counts = _reject_counts(rejects, entry_sources)
     if counts is None:  # rows that are not whole numbers: counted by pandas
         rej = rejects.drop_duplicates(["source", "source_row", "kind"])
-        rej = rej.assign(source=to_sheet(rej["source"]))
+        rej = rej.assign(source=_to_sheet(rej["source"], entry_sources))
         counts = rej.groupby(["source", "kind"]).size().unstack(fill_value=0)
     rec["clean"] = rec["source"].map(n_clean).fillna(0).astype("int64")
     for kind, col in (
@@ -84,6 +80,16 @@ def reconcile(
         )
     rec["balanced"] = rec["rows_read"] == rec["clean"] + rec["rejected"] + rec["duplicates"]
     return rec
+
+
+def _to_sheet(src: pd.Series, entry_sources: Mapping[str, str]) -> pd.Series:
+    """Each source's sheet: a grid entry's source (``file#sheet!D``) mapped to its sheet,
+    once per distinct source (a grid log has a source per row and column)."""
+    if not entry_sources:
+        return src
+    codes, uniques = pd.factorize(src, use_na_sentinel=True)
+    sheets = np.array([entry_sources.get(u, u) for u in uniques] + [None], dtype=object)
+    return pd.Series(sheets[codes], index=src.index, dtype="string")
 
 
 def _reject_counts(
@@ -110,10 +116,7 @@ def _reject_counts(
     key = ((s_code + 1) * n_rows + (row + 1)) * (len(kinds) + 1) + (k_code + 1)
     first = ~pd.Series(key).duplicated().to_numpy()
     counted = first & (s_code >= 0) & (k_code >= 0)
-    # each source's sheet, once per distinct source
-    sheet_code, sheets = pd.factorize(
-        pd.Series([entry_sources.get(x, x) for x in sources], dtype="string")
-    )
+    sheet_code, sheets = pd.factorize(_to_sheet(pd.Series(sources, dtype="string"), entry_sources))
     s_sheet = sheet_code[s_code[counted]]
     n = np.bincount(
         k_code[counted] * len(sheets) + s_sheet, minlength=len(kinds) * len(sheets)
