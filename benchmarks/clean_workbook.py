@@ -7,6 +7,9 @@ its own. Then, in this one process, ``--repeat`` times in a rotating order:
 
 * bare calamine: ``python_calamine`` opening the file and turning every sheet into Python
   lists (``to_python``) — the least any calamine-based reader does;
+* the pandas user's bare read: ``pandas.read_excel(sheet_name=None, header=None,
+  engine="calamine")``, every sheet to a DataFrame (the bare read issue 25 measured
+  against: ``load_dataset`` then took 13.5x it);
 * hipflex reader: :func:`analysis.ingest.workbook.read_xlsx_rows` (the pre-check that bounds
   the workbook and measures each sheet, calamine, the cells as text, the limits);
 * hipflex clean: :func:`analysis.load_dataset` of the folder holding only that workbook
@@ -62,6 +65,13 @@ def bare_calamine(path: Path) -> int:
         return sum(len(r) for s in wb.sheet_names for r in wb.get_sheet_by_name(s).to_python())
 
 
+def pandas_read_excel(path: Path) -> int:
+    import pandas as pd
+
+    frames = pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
+    return sum(int(f.notna().sum().sum()) for f in frames.values())
+
+
 def hipflex_reader(path: Path) -> int:
     from analysis.ingest.workbook import read_xlsx_rows
 
@@ -83,8 +93,8 @@ def main() -> None:
     ap.add_argument("--openpyxl", action="store_true")
     args = ap.parse_args()
     path = sample_workbook(args.athletes)
-    stages = {"bare calamine": bare_calamine, "hipflex reader": hipflex_reader,
-              "hipflex clean": hipflex_clean}  # fmt: skip
+    stages = {"bare calamine": bare_calamine, "read_excel": pandas_read_excel,
+              "hipflex reader": hipflex_reader, "hipflex clean": hipflex_clean}  # fmt: skip
     for f in stages.values():  # imports and first-touch costs out of the timings
         f(path)
     times: dict[str, list[float]] = {k: [] for k in stages}
@@ -92,7 +102,7 @@ def main() -> None:
     out = {}
     names = list(stages)
     for i in range(args.repeat):
-        for name in names[i % 3 :] + names[: i % 3]:
+        for name in names[i % len(names) :] + names[: i % len(names)]:
             t, c = time.perf_counter(), time.process_time()
             out[name] = stages[name](path)
             times[name].append(time.perf_counter() - t)
@@ -102,8 +112,8 @@ def main() -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB, {out['bare calamine']:,} cells "
           f"(calamine's grid); load average {load} on {os.cpu_count()} cores")  # fmt: skip
-    what = {"bare calamine": "cells", "hipflex reader": "non-empty cells kept",
-            "hipflex clean": "log entries"}  # fmt: skip
+    what = {"bare calamine": "cells", "read_excel": "non-empty cells",
+            "hipflex reader": "non-empty cells kept", "hipflex clean": "log entries"}  # fmt: skip
     for name in stages:
         m, c = statistics.median(times[name]), statistics.median(cpu[name])
         print(f"  {name:15s} {m:6.2f} s (cpu {c:5.2f} s)  {m / base:5.2f}x the bare read "
@@ -115,6 +125,10 @@ def main() -> None:
         openpyxl_sheets(path, path.name, None)
         m = time.perf_counter() - t
         print(f"  {'openpyxl reader':15s} {m:6.2f} s (once)       {m / base:5.2f}x the bare read")
+    pandas_read = statistics.median(times["read_excel"])
+    for name in ("hipflex reader", "hipflex clean"):
+        m = statistics.median(times[name])
+        print(f"  {name} against read_excel: {m / pandas_read:5.2f}x")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  target: hipflex at most 3x the bare read; peak memory of the process {rss:.0f} MB")
 
