@@ -1,6 +1,6 @@
 """A weekly grid's data rows taken a run at a time equal the same rows read one by one.
 
-:func:`analysis.ingest.reshape._grid_entries` reads the rows that can only be data rows
+:func:`analysis.ingest.grid._grid_entries` reads the rows that can only be data rows
 a run at a time (numpy), and the others -- totals, headings, repeated headers, athlete
 headings, rows without entries, sum formulas -- one at a time, as they change what the
 rows after them mean. The same grids are read again with every row read one at a time
@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import analysis as hf
-from analysis.ingest import reshape
+from analysis.ingest import grid as grid_module
 from analysis.ingest.sheet import Layout, Parsed
 
 ROSTER = "athlete_id,name\nA1,Ada Okafor\nA2,Ben Li\nA3,Mean Green\n"
@@ -100,7 +100,7 @@ def test_runs_equal_rows_read_one_at_a_time(tmp_path: Path, rows, as_workbook: b
         with open(folder / "grid.csv", "w", newline="", encoding="utf-8") as fh:
             csv.writer(fh).writerows(rows)
     runs = _tables(folder)
-    with mock.patch.object(reshape._GridCells, "special", _one_at_a_time):
+    with mock.patch.object(grid_module._GridCells, "special", _one_at_a_time):
         one_by_one = _tables(folder)
     for name, table in runs.items():
         pd.testing.assert_frame_equal(table, one_by_one[name], check_exact=True, obj=name)
@@ -131,9 +131,9 @@ def test_a_run_carries_the_athlete_down_and_skips_a_total() -> None:
         (5, ["Total", None, "3x10", "2x20m"]),
         (6, [None, "Box knee drives", "3x25", "3x25"]),
     ]
-    cols = reshape.GridColumns(athlete=0, exercise=1, notes=None, labels=frozenset({0, 1}))
+    cols = grid_module.GridColumns(athlete=0, exercise=1, notes=None, labels=frozenset({0, 1}))
     out = Parsed(layout=Layout(source="g.csv"), frame=None)
-    entries, _, _ = reshape._grid_entries(Reader(), cols, rows, out, lambda d, m: 2026, None)
+    entries, _, _ = grid_module._grid_entries(Reader(), cols, rows, out, lambda d, m: 2026, None)
     assert entries.column("athlete").tolist() == ["Ada Okafor"] * 4
     assert entries.column("source_row").tolist() == [3, 4, 6, 6]
     assert entries.column("prescription").tolist() == ["3x10", "2x20m", "3x25", "3x25"]

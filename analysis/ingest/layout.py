@@ -50,7 +50,8 @@ from .days import (
     year_chooser,
     years_in,
 )
-from .reshape import grid_frame, table_frame
+from .grid import grid_frame
+from .reshape import table_frame
 from .roles import result_roles, role
 from .rows import blank_runs
 from .sheet import Hints, Layout, Parsed, Row
