@@ -129,7 +129,7 @@ def sheet_rows(
         if r > config.MAX_ROWS and len(rows) >= config.MAX_ROWS:
             raise limit_error(sheet_label, "the number of rows", config.MAX_ROWS,
                                "MAX_ROWS")  # fmt: skip
-        rows.append((r, texts[:last]))
+        rows.append((r, texts if last == len(texts) else texts[:last]))
     return _trim_columns(rows)
 
 
