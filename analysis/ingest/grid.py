@@ -177,7 +177,7 @@ class _GridCells:
         self.candidate = sums | is_label[label]
 
     def special(self, days: list[int]) -> np.ndarray:
-        """The rows read one at a time under these day columns (and a last index)."""
+        """The rows read one at a time under these day columns, in order (their indices)."""
         entries = self.filled[:, days].any(axis=1) if days else np.zeros(len(self.codes), bool)
         return np.flatnonzero(self.candidate | (self.headers >= 3) | ~entries)
 
