@@ -164,6 +164,7 @@ class _GridCells:
         self.cells, self.codes = cells, codes.reshape(cells.shape)
         self.numbers = np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows))
         self.filled = self.codes >= 0
+        self._special: dict[tuple[int, ...], np.ndarray] = {}
         if not all(u.__class__ is str for u in uniques):
             self.candidate = np.ones(len(rows), dtype=bool)
             self.headers = np.zeros(len(rows), dtype=np.int64)
@@ -186,9 +187,16 @@ class _GridCells:
         self.candidate = sums | is_label[label]
 
     def special(self, days: list[int]) -> np.ndarray:
-        """The rows read one at a time under these day columns, in order (their indices)."""
-        entries = self.filled[:, days].any(axis=1) if days else np.zeros(len(self.codes), bool)
-        return np.flatnonzero(self.candidate | (self.headers >= 3) | ~entries)
+        """The rows read one at a time under these day columns, in order (their indices).
+
+        Worked out once per set of day columns: a header repeated above every week's
+        block (the same columns again) costs a lookup, not a pass over the sheet.
+        """
+        key = tuple(days)
+        if key not in self._special:
+            entries = self.filled[:, days].any(axis=1) if days else np.zeros(len(self.codes), bool)
+            self._special[key] = np.flatnonzero(self.candidate | (self.headers >= 3) | ~entries)
+        return self._special[key]
 
 
 class _GridWalk:
