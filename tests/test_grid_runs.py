@@ -1,11 +1,12 @@
 """A weekly grid's data rows taken a run at a time equal the same rows read one by one.
 
 :func:`analysis.ingest.grid._grid_entries` reads the rows that can only be data rows
-a run at a time (numpy), and the others -- totals, headings, repeated headers, athlete
-headings, rows without entries, sum formulas -- one at a time, as they change what the
-rows after them mean. The same grids are read again with every row read one at a time
-(``_GridCells.special`` giving every row): every table of :func:`analysis.load_dataset`
-must be identical, for grids written at random as CSV and as a workbook (hypothesis).
+a run at a time (numpy; a short run row by row as known data rows), and the others --
+totals, headings, repeated headers, athlete headings, rows without entries, sum
+formulas -- one at a time, as they change what the rows after them mean. The same
+grids are read again with every row read one at a time (``_GridCells.special`` giving
+every row): every table of :func:`analysis.load_dataset` must be identical, for grids
+written at random as CSV and as a workbook (hypothesis).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
-import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -81,14 +81,19 @@ def _tables(folder: Path) -> dict[str, pd.DataFrame]:
 
 
 def _one_at_a_time(self, days):  # every row read on its own, as before the runs
-    return np.arange(len(self.codes))
+    return list(range(len(self.codes)))
 
 
 @pytest.mark.parametrize("as_workbook", [False, True], ids=["csv", "xlsx"])
+@pytest.mark.parametrize("min_run", [1, grid_module._MIN_RUN], ids=["every-run", "long-runs"])
 @settings(max_examples=examples(40), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(rows=grid())
-def test_runs_equal_rows_read_one_at_a_time(tmp_path: Path, rows, as_workbook: bool) -> None:
+def test_runs_equal_rows_read_one_at_a_time(
+    tmp_path: Path, rows, as_workbook: bool, min_run: int
+) -> None:
+    """``min_run`` 1: every run of data rows, however short, taken with numpy; the
+    default: short runs taken row by row as known data rows."""
     folder = Path(tempfile.mkdtemp(dir=tmp_path))  # one per example (tmp_path is shared)
     (folder / "athletes.csv").write_text(ROSTER, encoding="utf-8")
     if as_workbook:
@@ -99,7 +104,8 @@ def test_runs_equal_rows_read_one_at_a_time(tmp_path: Path, rows, as_workbook: b
     else:
         with open(folder / "grid.csv", "w", newline="", encoding="utf-8") as fh:
             csv.writer(fh).writerows(rows)
-    runs = _tables(folder)
+    with mock.patch.object(grid_module, "_MIN_RUN", min_run):
+        runs = _tables(folder)
     with mock.patch.object(grid_module._GridCells, "special", _one_at_a_time):
         one_by_one = _tables(folder)
     for name, table in runs.items():

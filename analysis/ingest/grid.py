@@ -11,6 +11,7 @@ order, as each changes what the rows after it mean (:class:`_GridWalk`).
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 from dataclasses import dataclass, field
 
@@ -57,24 +58,39 @@ _GRID_COLUMNS = ("athlete", "date", "exercise", "prescription", "notes", "source
 
 @dataclass(frozen=True)
 class GridEntries:
-    """One entry per filled day cell of a grid: each column's values, a run of rows at a
-    time (NumPy object arrays, joined once)."""
+    """One entry per filled day cell of a grid, column by column: runs of rows as NumPy
+    object arrays (``chunks``), rows read one at a time appended to lists (``pending``,
+    made an array before the next run), joined once."""
 
     chunks: dict[str, list[np.ndarray]] = field(
         default_factory=lambda: {k: [] for k in _GRID_COLUMNS}
     )
+    pending: dict[str, list] = field(default_factory=lambda: {k: [] for k in _GRID_COLUMNS})
 
     def add(self, **columns: np.ndarray) -> None:
-        """The entries of one row or run of rows, column by column (equal lengths)."""
+        """The entries of a run of rows (arrays of equal length)."""
+        self._flush()
         for k, v in columns.items():
             self.chunks[k].append(v)
 
+    def _flush(self) -> None:
+        if self.pending["source_row"]:
+            for k, v in self.pending.items():
+                self.chunks[k].append(
+                    np.array(v, dtype=np.int64) if k == "source_row" else _objects(v)
+                )
+                v.clear()
+
     def column(self, key: str) -> np.ndarray:
         """All entries' values of one column."""
+        self._flush()
         parts = self.chunks[key]
         if not parts:
             return np.empty(0, dtype=np.int64 if key == "source_row" else object)
         return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+    def __bool__(self) -> bool:
+        return bool(self.chunks["source_row"] or self.pending["source_row"])
 
 
 def grid_frame(reader: SheetReader, rows: list[Row], out: Parsed, year_of: YearOf) -> pd.DataFrame:
@@ -87,7 +103,7 @@ def grid_frame(reader: SheetReader, rows: list[Row], out: Parsed, year_of: YearO
             reader.layout.week_start = start.isoformat()
             reader.layout.week_from += "; year from the folder's other dates"
     entries, days, week = _grid_entries(reader, cols, rows, out, year_of, week)
-    if any(d is None for wd, d in days.values()) and week is None and entries.chunks["date"]:
+    if any(d is None for wd, d in days.values()) and week is None and entries:
         reader.layout.reason = (
             "weekly grid without a week start: add a 'Week commencing' cell, a date in "
             "the sheet name, or week_start in hipflex.toml"
@@ -120,30 +136,31 @@ def _grid_entries(
     if not rows:
         return walk.entries, walk.days, walk.week
     grid = _GridCells(rows, len(reader.header), walk.headers, cols)
-    special = grid.special(list(walk.days))
-    i, n = 0, len(rows)
+    special = grid.special(list(walk.days))  # the rows read on their own, in order
+    at, i, n = 0, 0, len(rows)
     while i < n:
-        at = np.searchsorted(special, i)
-        k = int(special[at]) if at < len(special) else n
+        k = special[at] if at < len(special) else n
         if k - i >= _MIN_RUN:
             walk.bulk(grid, i, k)
-        else:  # a short run: its rows are cheaper read on their own
+        else:  # a short run: its rows are cheaper taken on their own
             for r in range(i, k):
-                walk.row(*rows[r])
+                walk.data_row(*rows[r])
         if k == n:
             break
         days = walk.days
         walk.row(*rows[k])
-        if walk.days is not days:
+        i, at = k + 1, at + 1
+        if walk.days is not days:  # a repeated header: other day columns, maybe
             special = grid.special(list(walk.days))
-        i = k + 1
+            at = bisect.bisect_left(special, i)
     return walk.entries, walk.days, walk.week
 
 
-#: Data rows in a run below this are read one at a time: a run costs a few NumPy calls,
-#: measured dearer than reading one row (4,000 rows alternating with headings: 57 ms in
-#: runs, 40 ms a row at a time; runs of two: 40 and 47 ms).
-_MIN_RUN = 2
+#: Data rows in a run shorter than this are taken one at a time (:meth:`_GridWalk.data_row`):
+#: a run costs some twenty NumPy calls, ~35 us, a known data row ~3 us (8,000 rows of
+#: runs between headings: runs of 8 took 39 ms as runs and 32 ms row by row, runs of
+#: 12 28 and 30 ms, runs of 16 24 and 30 ms).
+_MIN_RUN = 12
 
 
 class _GridCells:
@@ -164,7 +181,7 @@ class _GridCells:
         self.cells, self.codes = cells, codes.reshape(cells.shape)
         self.numbers = np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows))
         self.filled = self.codes >= 0
-        self._special: dict[tuple[int, ...], np.ndarray] = {}
+        self._special: dict[tuple[int, ...], list[int]] = {}
         if not all(u.__class__ is str for u in uniques):
             self.candidate = np.ones(len(rows), dtype=bool)
             self.headers = np.zeros(len(rows), dtype=np.int64)
@@ -186,7 +203,7 @@ class _GridCells:
         is_label[labels] = [is_summary_label(uniques[c]) for c in labels]
         self.candidate = sums | is_label[label]
 
-    def special(self, days: list[int]) -> np.ndarray:
+    def special(self, days: list[int]) -> list[int]:
         """The rows read one at a time under these day columns, in order (their indices).
 
         Worked out once per set of day columns: a header repeated above every week's
@@ -195,7 +212,8 @@ class _GridCells:
         key = tuple(days)
         if key not in self._special:
             entries = self.filled[:, days].any(axis=1) if days else np.zeros(len(self.codes), bool)
-            self._special[key] = np.flatnonzero(self.candidate | (self.headers >= 3) | ~entries)
+            special = self.candidate | (self.headers >= 3) | ~entries
+            self._special[key] = np.flatnonzero(special).tolist()
         return self._special[key]
 
 
@@ -260,24 +278,30 @@ class _GridWalk:
                 self.current_athlete = cells[cols.athlete]
             out.not_data.append((r, 1, "grid row with no entries"))
             return
+        self.data_row(r, cells, js)
+
+    def data_row(self, r: int, cells: list, js: list[int] | None = None) -> None:
+        """A row known to be data (filled day columns ``js``): its entries."""
+        cols = self.cols
+        if js is None:
+            cells = cells + [None] * max(0, self.width - len(cells))
+            js = [j for j in self.days if j < len(cells) and cells[j] is not None]
         if cols.athlete is not None and cells[cols.athlete] is not None:
             self.current_athlete = cells[cols.athlete]
         who = self._who()
-        at = [self._date_and_source(j) for j in js]
+        dates, sources = self.col_dates, self.sources
+        for j in js:
+            if j not in dates or j not in sources:
+                self._date_and_source(j)
         k = len(js)
-
-        def same(v: object) -> np.ndarray:
-            return _objects([v] * k)
-
-        self.entries.add(
-            athlete=same(who),
-            date=_objects([d for d, _ in at]),
-            exercise=same(cells[cols.exercise] if cols.exercise is not None else None),
-            prescription=_objects([cells[j] for j in js]),
-            notes=same(cells[cols.notes] if cols.notes is not None else None),
-            source=_objects([s for _, s in at]),
-            source_row=np.full(k, r, dtype=np.int64),
-        )
+        add = self.entries.pending  # list extends: a row read alone is the slow path's unit
+        add["athlete"] += [who] * k
+        add["date"] += [dates[j] for j in js]
+        add["exercise"] += [cells[cols.exercise] if cols.exercise is not None else None] * k
+        add["prescription"] += [cells[j] for j in js]
+        add["notes"] += [cells[cols.notes] if cols.notes is not None else None] * k
+        add["source"] += [sources[j] for j in js]
+        add["source_row"] += [r] * k
 
     def _who(self) -> object:
         if self.cols.athlete is not None or self.current_athlete:
