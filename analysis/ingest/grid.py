@@ -128,9 +128,11 @@ def _grid_entries(
 
     The rows that can only be data rows (:class:`_GridCells`: no summary label or sum
     formula, fewer than three day headers, a filled day column) are taken a run at a
-    time, with numpy; every other row -- headings, totals, repeated headers, rows with no
-    entries -- is read one at a time (:meth:`_GridWalk.row`), in order, as it changes what
-    the rows after it mean (the week, the athlete, the day columns).
+    time, with numpy (:meth:`_GridWalk.bulk`; a run shorter than :data:`_MIN_RUN` row by
+    row, :meth:`_GridWalk.data_row`); every other row -- headings, totals, repeated
+    headers, rows with no entries -- is read one at a time (:meth:`_GridWalk.row`), in
+    order, as it changes what the rows after it mean (the week, the athlete, the day
+    columns).
     """
     walk = _GridWalk(reader, cols, out, year_of, week)
     if not rows:
