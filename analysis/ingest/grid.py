@@ -145,8 +145,8 @@ def _grid_entries(
         if k - i >= _MIN_RUN:
             walk.bulk(grid, i, k)
         else:  # a short run: its rows are cheaper taken on their own
-            for r in range(i, k):
-                walk.data_row(*rows[r])
+            for r, cells in rows[i:k]:
+                walk.data_row(r, *walk.padded(cells))
         if k == n:
             break
         days = walk.days
@@ -250,14 +250,13 @@ class _GridWalk:
     def row(self, r: int, cells: list) -> None:
         """One row read on its own: a heading, total, header or empty row, or data."""
         cols, out, reader = self.cols, self.out, self.reader
-        cells = cells + [None] * max(0, self.width - len(cells))
+        cells, js = self.padded(cells)
         if (why := is_summary(cells, is_athlete=reader.is_athlete,
                               text_cols=() if cols.notes is None else (cols.notes,),
                               athlete_cols=() if cols.athlete is None else (cols.athlete,),
                               )) is not None:  # fmt: skip
             out.not_data.append((r, 1, why))
             return
-        js = [j for j in self.days if j < len(cells) and cells[j] is not None]
         if self.headers.count(cells) >= 3:
             self.days = {j: d for j, c in enumerate(cells) if (d := self.headers[c])}
             self.col_dates = {}
@@ -282,12 +281,15 @@ class _GridWalk:
             return
         self.data_row(r, cells, js)
 
-    def data_row(self, r: int, cells: list, js: list[int] | None = None) -> None:
-        """A row known to be data (filled day columns ``js``): its entries."""
+    def padded(self, cells: list) -> tuple[list, list[int]]:
+        """A row's cells padded to the header's width, and its filled day columns."""
+        cells = cells + [None] * max(0, self.width - len(cells))
+        return cells, [j for j in self.days if j < len(cells) and cells[j] is not None]
+
+    def data_row(self, r: int, cells: list, js: list[int]) -> None:
+        """A row known to be data (:meth:`padded`: its cells and filled day columns ``js``):
+        its entries."""
         cols = self.cols
-        if js is None:
-            cells = cells + [None] * max(0, self.width - len(cells))
-            js = [j for j in self.days if j < len(cells) and cells[j] is not None]
         if cols.athlete is not None and cells[cols.athlete] is not None:
             self.current_athlete = cells[cols.athlete]
         who = self._who()
