@@ -73,8 +73,11 @@ def default_catalog_path() -> Path:
 def _tokens(text: str) -> tuple[str, ...]:
     """The normalised words of a spelling (remembered: the catalog's spellings are read
     by every alias table built, the log's by every match)."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        text = text.lower()  # casefold of ASCII; nothing to take accents off
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = re.sub(r"['’`´]s\b", "", text)  # A's -> a, knee's -> knee
     text = text.replace("&", " and ")
     return tuple(_singular(w) for w in re.findall(r"[a-z0-9]+", text))
@@ -134,93 +137,194 @@ def load_catalog(path: str | os.PathLike[str] | pd.DataFrame | None = None) -> p
     DataError
         Missing columns, a duplicate id, an unknown family or unit, a distance drill of the
         ``hip_flexor`` family without ``reps_per_m``, or an alias claimed by two exercises.
+
+    Notes
+    -----
+    A catalog is some tens of rows read by every run: it is read and checked in plain
+    Python (the csv module) and made a DataFrame once at the end. With pandas, a dozen
+    column operations on 60 rows cost ~20 ms in a fresh process, more than all the
+    checks; the alias table built for the check is remembered for
+    :func:`match_exercises` (:func:`_alias_table`).
     """
     if path is None:
         path = default_catalog_path()
     if isinstance(path, pd.DataFrame):
-        cat, label = path.copy(), "catalog"
+        label = "catalog"
+        header = [str(c) for c in path.columns]
+        body = path.astype("string").fillna("").to_numpy(dtype=object).tolist()
+        lines = list(range(2, len(body) + 2))
     else:
         label = Path(path).name
-        try:
-            cat = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8")
-        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise DataError(f"cannot read the exercise catalog: {exc}", file=str(path)) from None
-    cat.columns = [str(c).strip().lower() for c in cat.columns]
-    for opt in ("reps_per_m", "reps_per_s", "aliases", "laterality", "name"):
-        if opt not in cat.columns:
-            cat[opt] = ""
-    missing = [c for c in ("exercise", "family", "unit") if c not in cat.columns]
+        header, body, lines = _read_catalog_csv(path)
+    cols = [c.strip().lower() for c in header]
+    missing = [c for c in ("exercise", "family", "unit") if c not in cols]
     if missing:
         raise DataError(f"exercise catalog lacks column(s) {missing}", file=label)
-    cat = cat.astype("string").fillna("")
-    for c in cat.columns:
-        cat[c] = cat[c].str.strip()
-    cat = cat[cat["exercise"] != ""].reset_index(drop=True)
-    dup = cat["exercise"][cat["exercise"].duplicated()]
-    if len(dup):
+    names = list(dict.fromkeys([*cols, *[c for c in _OPTIONAL if c not in cols]]))
+    at = {c: cols.index(c) for c in cols[::-1]}  # a name twice: its first column
+    table: dict[str, list[str]] = {c: [] for c in names}
+    kept_lines = []
+    for cells, line in zip(body, lines, strict=True):
+        cells = [str(v).strip() for v in cells]
+        if cells[at["exercise"]] == "":
+            continue
+        for c in names:
+            table[c].append(cells[at[c]] if c in at else "")
+        kept_lines.append(line)
+    _check_catalog(table, kept_lines, label)
+    numbers = {c: [_positive_number(v) for v in table[c]] for c in ("reps_per_m", "reps_per_s")}
+    table["name"] = [n or e for n, e in zip(table["name"], table["exercise"], strict=True)]
+    conflict = _alias_conflict(_spellings(table))
+    if conflict is not None:
+        i, spelling, ex, other = conflict
         raise DataError(
-            f"exercise id {dup.iloc[0]!r} appears twice",
+            f"alias {spelling!r} of {ex!r} also matches {other!r}",
             file=label,
-            row=int(dup.index[0]) + 2,
-            column="exercise",
+            row=kept_lines[i],
+            column="aliases",
         )
-    for col, allowed in (("family", FAMILIES), ("unit", UNITS)):
-        bad = cat.index[~cat[col].isin(allowed)]
-        if len(bad):
-            i = bad[0]
-            raise DataError(
-                f"{col} {cat.loc[i, col]!r} of {cat.loc[i, 'exercise']!r} is not one of {allowed}",
-                file=label,
-                row=int(i) + 2,
-                column=col,
-            )
-    for col in ("reps_per_m", "reps_per_s"):
-        num = pd.to_numeric(cat[col].replace("", pd.NA), errors="coerce")
-        bad = cat.index[(cat[col] != "") & (num.isna() | (num <= 0))]
-        if len(bad):
-            raise DataError(
-                f"{col} must be a positive number, not {cat.loc[bad[0], col]!r}",
-                file=label,
-                row=int(bad[0]) + 2,
-                column=col,
-            )
-        cat[col] = num.astype("Float64")
-    need = (cat["family"] == "hip_flexor") & (cat["unit"] == "metres") & cat["reps_per_m"].isna()
-    if need.any():
-        i = cat.index[need][0]
-        raise DataError(
-            f"distance drill {cat.loc[i, 'exercise']!r} needs reps_per_m",
-            file=label,
-            row=int(i) + 2,
-            column="reps_per_m",
-        )
-    cat["name"] = cat["name"].mask(cat["name"] == "", cat["exercise"])
-    _alias_table(cat, label)  # raises on conflicts
-    cols = [*CATALOG_COLUMNS, *[c for c in cat.columns if c not in CATALOG_COLUMNS]]
-    out = cat[cols].reset_index(drop=True)
+    order = [*CATALOG_COLUMNS, *[c for c in names if c not in CATALOG_COLUMNS]]
+    out = pd.DataFrame(
+        {
+            c: pd.array(numbers[c], dtype="Float64")
+            if c in numbers
+            else pd.array(table[c], dtype="string")
+            for c in order
+        }
+    )
     out.attrs["source"] = label
     return out
 
 
-def _alias_table(catalog: pd.DataFrame, label: str = "catalog") -> dict[str, str]:
-    """Match key -> exercise id, from ids, display names and aliases."""
+_OPTIONAL = ("reps_per_m", "reps_per_s", "aliases", "laterality", "name")
+
+
+def _read_catalog_csv(path: str | os.PathLike[str]) -> tuple[list[str], list[list[str]], list[int]]:
+    """A catalog CSV's header, its non-blank rows (padded to the header) and their line
+    numbers; a row longer than the header, or a file that is not UTF-8 text, is refused."""
+    import csv
+
+    rows, lines = [], []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            for cells in reader:
+                if any(v.strip() for v in cells):  # blank lines are no rows (as in pandas)
+                    rows.append(cells)
+                    lines.append(reader.line_num)  # the line the row ends on
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"cannot read the exercise catalog: {exc}", file=str(path)) from None
+    if not rows:
+        raise DataError("cannot read the exercise catalog: no columns", file=str(path))
+    header, body, lines = rows[0], rows[1:], lines[1:]
+    for cells, line in zip(body, lines, strict=True):
+        if len(cells) > len(header):
+            raise DataError(
+                f"cannot read the exercise catalog: expected {len(header)} fields, "
+                f"saw {len(cells)}",
+                file=Path(path).name,
+                row=line,
+            )
+        cells += [""] * (len(header) - len(cells))
+    return header, body, lines
+
+
+def _check_catalog(table: dict[str, list[str]], lines: list[int], label: str) -> None:
+    """Refuse a duplicate id, an unknown family or unit, and a bad or missing factor."""
+    seen: set[str] = set()
+    for i, ex in enumerate(table["exercise"]):
+        if ex in seen:
+            raise DataError(
+                f"exercise id {ex!r} appears twice", file=label, row=lines[i], column="exercise"
+            )
+        seen.add(ex)
+    for col, allowed in (("family", FAMILIES), ("unit", UNITS)):
+        for i, v in enumerate(table[col]):
+            if v not in allowed:
+                raise DataError(
+                    f"{col} {v!r} of {table['exercise'][i]!r} is not one of {allowed}",
+                    file=label,
+                    row=lines[i],
+                    column=col,
+                )
+    for col in ("reps_per_m", "reps_per_s"):
+        for i, v in enumerate(table[col]):
+            if v != "" and _positive_number(v) is None:
+                raise DataError(
+                    f"{col} must be a positive number, not {v!r}",
+                    file=label,
+                    row=lines[i],
+                    column=col,
+                )
+    for i, (fam, unit, rpm) in enumerate(
+        zip(table["family"], table["unit"], table["reps_per_m"], strict=True)
+    ):
+        if fam == "hip_flexor" and unit == "metres" and rpm == "":
+            raise DataError(
+                f"distance drill {table['exercise'][i]!r} needs reps_per_m",
+                file=label,
+                row=lines[i],
+                column="reps_per_m",
+            )
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _positive_number(text: str) -> float | None:
+    """A catalog factor: a finite number above 0, else None (empty text: None too)."""
+    if not _NUMBER.fullmatch(text):
+        return None
+    value = float(text)
+    return value if 0 < value < float("inf") else None
+
+
+def _spellings(table) -> tuple[tuple[str, str, str], ...]:
+    """Each exercise's id, display name and aliases (a catalog's columns or a frame's)."""
+    return tuple(zip(*(list(table[c]) for c in ("exercise", "name", "aliases")), strict=True))
+
+
+@functools.lru_cache(maxsize=16)
+def _alias_entries(
+    spellings: tuple[tuple[str, str, str], ...],
+) -> tuple[dict[str, str], tuple[int, str, str, str] | None]:
+    """Match key -> exercise id, from ids, display names and aliases, and the first
+    conflict ``(row index, spelling, id, other id)`` (None when there is none).
+
+    Remembered by the catalog's spellings: :func:`load_catalog` builds it to check the
+    aliases, :func:`match_exercises` uses it again (an unchanged catalog, never rebuilt).
+    """
     table: dict[str, str] = {}
-    for i, row in enumerate(catalog.itertuples(index=False)):
-        spellings = [row.exercise, row.exercise.replace("_", " "), row.name]
-        spellings += [a for a in str(row.aliases).split(";") if a.strip()]
-        for s in spellings:
+    for i, (ex, name, aliases) in enumerate(spellings):
+        spelled = [ex, ex.replace("_", " "), name]
+        spelled += [a for a in str(aliases).split(";") if a.strip()]
+        for s in spelled:
             for key in exercise_keys(s):
                 if not key:
                     continue
                 other = table.get(key)
-                if other is not None and other != row.exercise:
-                    raise DataError(
-                        f"alias {s.strip()!r} of {row.exercise!r} also matches {other!r}",
-                        file=label,
-                        row=i + 2,
-                        column="aliases",
-                    )
-                table[key] = row.exercise
+                if other is not None and other != ex:
+                    return table, (i, s.strip(), ex, other)
+                table[key] = ex
+    return table, None
+
+
+def _alias_conflict(spellings: tuple[tuple[str, str, str], ...]):
+    return _alias_entries(spellings)[1]
+
+
+def _alias_table(catalog: pd.DataFrame, label: str = "catalog") -> dict[str, str]:
+    """Match key -> exercise id, from ids, display names and aliases (a read-only dict:
+    remembered for the catalog's spellings, :func:`_alias_entries`)."""
+    table, conflict = _alias_entries(_spellings(catalog))
+    if conflict is not None:
+        i, spelling, ex, other = conflict
+        raise DataError(
+            f"alias {spelling!r} of {ex!r} also matches {other!r}",
+            file=label,
+            row=i + 2,
+            column="aliases",
+        )
     return table
 
 

@@ -154,3 +154,50 @@ def test_env_var_names_the_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert default_catalog_path() == p
     cat = load_catalog()
     assert cat["exercise"].tolist() == ["box_knee_drive"]
+
+
+def test_error_rows_are_the_file_lines_blank_lines_counted(tmp_path: Path) -> None:
+    # the row named is the line a coach sees in an editor, blank lines included
+    p = _write(tmp_path, [GOOD, "", "a_skip,A's,hip_flexor,metres,,,unilateral,as,"])
+    with pytest.raises(DataError) as ei:
+        load_catalog(p)
+    assert ei.value.row == 4
+    assert ei.value.column == "reps_per_m"
+
+
+def test_a_row_longer_than_the_header_is_refused_with_its_line(tmp_path: Path) -> None:
+    p = _write(tmp_path, [GOOD, "x,X,sprint,metres,,,unilateral,x,,surplus"])
+    with pytest.raises(DataError) as ei:
+        load_catalog(p)
+    assert ei.value.row == 3
+    assert "10" in str(ei.value) and "\n" not in str(ei.value)
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "nan", "inf", "1_0", '"1,5"', "x"])
+def test_a_factor_must_be_a_finite_positive_number(tmp_path: Path, bad: str) -> None:
+    p = _write(tmp_path, [f"a_skip,A's,hip_flexor,metres,{bad},,unilateral,as,"])
+    with pytest.raises(DataError) as ei:
+        load_catalog(p)
+    assert "reps_per_m must be a positive number" in str(ei.value)
+
+
+def test_a_short_row_is_padded_and_a_bom_is_no_part_of_the_header(tmp_path: Path) -> None:
+    p = tmp_path / "exercises.csv"
+    p.write_bytes("\ufeffexercise,family,unit,aliases\nbox_kd,hip_flexor,reps\n".encode())
+    cat = load_catalog(p)
+    assert cat["exercise"].tolist() == ["box_kd"]
+    assert cat["aliases"].tolist() == [""] and cat["name"].tolist() == ["box_kd"]
+
+
+def test_each_catalog_matches_by_its_own_aliases(tmp_path: Path) -> None:
+    # the alias table is remembered per catalog contents: a second catalog that gives an
+    # alias to another exercise is never matched with the first one's table
+    row = "box_knee_drive,Box knee drive,hip_flexor,reps,,,unilateral,{},"
+    one = load_catalog(_write(tmp_path, [row.format("box kd")]))
+    (tmp_path / "two").mkdir()
+    two = load_catalog(_write(tmp_path / "two", [row.format("bkd")]))
+    spelled = pd.Series(["box kd", "bkd"], dtype="string")
+    got_one = match_exercises(spelled, one)["exercise"].fillna("-").tolist()
+    got_two = match_exercises(spelled, two)["exercise"].fillna("-").tolist()
+    assert got_one == ["box_knee_drive", "-"]
+    assert got_two == ["-", "box_knee_drive"]
