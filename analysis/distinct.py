@@ -31,9 +31,44 @@ def strip_distinct(values) -> tuple[np.ndarray, np.ndarray]:
     >>> remap.tolist(), distinct.tolist()
     ([0, 0, -1, -1, 1], ['a', 'b'])
     """
-    text = pd.Series(np.asarray(values, dtype=object)).astype("string").str.strip()
+    values = np.asarray(values, dtype=object)
+    if len(values) <= SMALL_DISTINCT:
+        few = _strip_distinct_small(values)
+        if few is not None:
+            return few
+    return _strip_distinct_arrow(values)
+
+
+def _strip_distinct_arrow(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`strip_distinct` in pandas (Arrow strings), for any number of values."""
+    text = pd.Series(values).astype("string").str.strip()
     remap, distinct = pd.factorize(text.mask(text == ""), use_na_sentinel=True)
     return remap, np.asarray(distinct, dtype=object)
+
+
+#: Up to this many values, :func:`strip_distinct` works in plain Python: a Series, its
+#: Arrow strip and a factorize cost ~0.6 ms whatever the size (a dozen calls a clean, most
+#: on the few distinct values of a column), a loop ~0.1 us a value; they cost the same at
+#: ~20,000 values (measured: 50 values 9 us against 609 us, 5,000 values 0.67 against
+#: 1.31 ms).
+SMALL_DISTINCT = 5_000
+
+
+def _strip_distinct_small(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`strip_distinct` of texts and missing values in plain Python; None when a
+    value is neither (a number: its text is pandas' to give). ``str.strip`` trims the 29
+    characters Arrow's ``utf8_trim_whitespace`` trims (tests/test_distinct.py)."""
+    seen: dict[str, int] = {}
+    codes = np.empty(len(values), dtype=np.intp)
+    for i, v in enumerate(values.tolist()):
+        if type(v) is str:
+            v = v.strip()
+            codes[i] = seen.setdefault(v, len(seen)) if v else -1
+        elif v is None or v is pd.NA or (type(v) is float and v != v):
+            codes[i] = -1
+        else:
+            return None
+    return codes, np.array(list(seen), dtype=object)
 
 
 def distinct_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
