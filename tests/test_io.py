@@ -213,6 +213,21 @@ def test_concat_raw_unions_categories_and_fills_a_missing_column(tmp_path: Path)
     assert both["source"].tolist() == ["a.csv", "a.csv", "b.csv"]
 
 
+def test_concat_raw_of_text_columns_equals_pandas_concat() -> None:
+    # a workbook of grids: text columns (Arrow), one sheet without a notes column
+    from analysis.io import concat_raw
+
+    a = pd.DataFrame({"athlete": pd.Series(["Ann", None], dtype="string"),
+                      "notes": pd.Series(["easy", ""], dtype="string"),
+                      "source_row": pd.array([3, 4], dtype="Int64")})  # fmt: skip
+    b = pd.DataFrame({"athlete": pd.Series(["Bo"], dtype="string"),
+                      "source_row": pd.array([3], dtype="Int64")})  # fmt: skip
+    both = concat_raw([a, b, a.iloc[:0]])
+    expected = pd.concat([a, b, a.iloc[:0]], ignore_index=True)
+    pd.testing.assert_frame_equal(both, expected)
+    assert both["athlete"].array._pa_array.num_chunks == 3
+
+
 def test_concat_raw_of_categories_of_different_types_falls_back_to_text() -> None:
     from analysis.io import concat_raw
 

@@ -235,12 +235,34 @@ def concat_raw(frames: list[pd.DataFrame]) -> pd.DataFrame:
             f[col] if col in f.columns else pd.Series(pd.NA, f.index, dtype="string", name=col)
             for f in frames
         ]
-        out[col] = _stack_categories(parts)
+        out[col] = _stack_arrow_texts(parts)
+        if out[col] is None:
+            out[col] = _stack_categories(parts)
         if out[col] is None:
             texts = [p.astype("string") if isinstance(p.dtype, pd.CategoricalDtype) else p
                      for p in parts]  # fmt: skip
             out[col] = pd.concat(texts, ignore_index=True)
     return pd.DataFrame(out)
+
+
+def _stack_arrow_texts(parts: list[pd.Series]) -> pd.Series | None:
+    """Arrow text parts (a grid's sheets) stacked as the chunks of one column; else None.
+
+    What ``pandas.concat`` makes of them (one chunk per part), without its index and
+    alignment work: ~0.5 ms a column, 8 columns a workbook of grids.
+    """
+    import pyarrow as pa
+
+    arrays = []
+    for p in parts:
+        if not (isinstance(p.dtype, pd.StringDtype) and p.dtype.storage == "pyarrow"
+                and p.dtype.na_value is pd.NA):  # fmt: skip
+            return None
+        arr = p.array.__arrow_array__()
+        if arr.type != pa.large_string():
+            arr = arr.cast(pa.large_string())
+        arrays += arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(arrays, pa.large_string())))
 
 
 def _stack_categories(parts: list[pd.Series]) -> pd.Series | None:
