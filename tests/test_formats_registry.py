@@ -97,3 +97,42 @@ def test_head_text_survives_a_character_cut_at_the_end_and_windows_1252(tmp_path
     assert cut.text() == "Nu"
     cp = fmts.Head(tmp_path / "a.lif", "a.lif", "Nuñez,1".encode("cp1252"))
     assert cp.text() == "Nuñez,1"
+
+
+def test_the_claimed_endings_are_those_the_format_modules_read():
+    # CLAIMED_SUFFIXES is known without loading the modules: it must say what they read
+    read = {s.lower() for f in fmts.formats.all() for s in f.suffixes}
+    assert read == set(fmts.CLAIMED_SUFFIXES)
+    assert fmts.formats.suffixes() >= fmts.CLAIMED_SUFFIXES
+
+
+def test_a_format_registered_at_run_time_adds_its_ending(tmp_path):
+    reg = fmts.Registry(claimed=frozenset({".csv"}))
+    reg._loaded = True
+    reg.register(fmts.FileFormat("Toy", "log", (".toy",), lambda h: True, _toy_reader))
+    assert ".toy" in reg.suffixes()
+    f = tmp_path / "a.toy"
+    f.write_text("x\n")
+    assert reg.detect(f, "a.toy").name == "Toy"
+
+
+def test_a_folder_of_workbooks_loads_no_format_module(tmp_path):
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    (tmp_path / "athletes.csv").write_text("athlete_id,name\nA1,Ann Lee\n", encoding="utf-8")
+    wb = openpyxl.Workbook()
+    wb.active.append(["athlete", "date", "exercise", "prescription"])
+    wb.active.append(["Ann Lee", "2026-03-02", "hanging leg raises", "3x10"])
+    wb.save(tmp_path / "log.xlsx")
+    code = (
+        "import sys, datetime as dt, analysis as hf\n"
+        f"ds = hf.load_dataset({str(tmp_path)!r}, today=dt.date(2026, 12, 1))\n"
+        "assert len(ds.log) == 1, ds.reconciliation\n"
+        "print(sorted(m for m in sys.modules if m.startswith('analysis.ingest.formats.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    assert out.stdout.strip() == "[]"

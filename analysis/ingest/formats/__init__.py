@@ -6,7 +6,7 @@ in this package that builds a :class:`FileFormat` and passes it to :func:`regist
 header, banner lines, extension) and :func:`analysis.ingest.read_file` reads a claimed
 file with that format's reader instead of the layout detector. A file no format claims
 is read as a coach's spreadsheet, as before. Adding a product is one module and its
-fixture; nothing else changes.
+fixture (and its file ending in :data:`CLAIMED_SUFFIXES` if no format reads it yet).
 
 A reader returns one :class:`~analysis.ingest.layout.Parsed` per table it finds, as the
 layout detector does: raw text columns named as the cleaners read them (``athlete``,
@@ -132,17 +132,31 @@ class FileFormat:
     evidence: str = ""
 
 
+#: Every file ending a format module of this package reads, lower case with the dot:
+#: known without importing the modules (~18 ms in a fresh process), so that a folder of
+#: workbooks, which no format claims, never loads them. A module that reads a new ending
+#: adds it here (tests/test_formats_registry.py checks the two agree).
+CLAIMED_SUFFIXES: frozenset[str] = frozenset({".csv", ".txt", ".htm", ".html", ".lif", ".evt"})
+
+
 @dataclass
 class Registry:
-    """The known file formats, in the order they were registered."""
+    """The known file formats, in the order they were registered.
+
+    ``claimed``: the endings its formats read, when known without loading them (the
+    package's :data:`CLAIMED_SUFFIXES`); None: worked out from the formats, loaded.
+    """
 
     _formats: dict[str, FileFormat] = field(default_factory=dict)
     _loaded: bool = False
+    claimed: frozenset[str] | None = None
 
     def register(self, fmt: FileFormat) -> FileFormat:
         if fmt.table not in ("log", "results"):
             raise ValueError(f"{fmt.name}: table must be 'log' or 'results', not {fmt.table!r}")
         self._formats[fmt.name] = fmt
+        if self.claimed is not None:  # a format registered at run time: its endings too
+            self.claimed |= frozenset(s.lower() for s in fmt.suffixes)
         return fmt
 
     def _load(self) -> None:
@@ -160,11 +174,19 @@ class Registry:
 
     def suffixes(self) -> frozenset[str]:
         """Every file ending some format reads."""
-        return frozenset(s for f in self.all() for s in f.suffixes)
+        if self.claimed is not None:
+            return self.claimed
+        return frozenset(s.lower() for f in self.all() for s in f.suffixes)
 
     def detect(self, path: Path, label: str) -> FileFormat | None:
-        """The format that claims ``path``, or None (a file that cannot be opened: None)."""
-        candidates = [f for f in self.all() if path.suffix.lower() in f.suffixes]
+        """The format that claims ``path``, or None (a file that cannot be opened: None).
+
+        A file whose ending no format reads (a workbook) loads no format module.
+        """
+        suffix = path.suffix.lower()
+        if suffix not in self.suffixes():
+            return None
+        candidates = [f for f in self.all() if suffix in f.suffixes]
         if not candidates:
             return None
         try:
@@ -182,7 +204,7 @@ class Registry:
 
 
 #: the registry :func:`analysis.ingest.read_file` asks
-formats = Registry()
+formats = Registry(claimed=CLAIMED_SUFFIXES)
 
 
 def register(fmt: FileFormat) -> FileFormat:
@@ -195,5 +217,5 @@ def detect(path: Path, label: str) -> FileFormat | None:
     return formats.detect(path, label)
 
 
-__all__ = ["HEAD_BYTES", "NOT_IN_ROSTER", "FileFormat", "FormatContext", "Head", "Registry",
+__all__ = ["CLAIMED_SUFFIXES", "HEAD_BYTES", "NOT_IN_ROSTER", "FileFormat", "FormatContext", "Head", "Registry",
            "detect", "formats", "register"]  # fmt: skip
