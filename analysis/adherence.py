@@ -29,7 +29,7 @@ ADHERENCE_COLUMNS: dict[str, str] = {
 def expand_plan(plan: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     """Planned vs done per athlete and week (the body of :func:`plan_adherence`)."""
     if len(plan) == 0:
-        return conform(empty(ADHERENCE_COLUMNS), ADHERENCE_COLUMNS, name="adherence")
+        return empty(ADHERENCE_COLUMNS)  # typed by the schema: conform changes nothing
     planned = (
         plan.assign(_h=plan["planned_hf_reps"].astype("Float64"))
         .groupby(["athlete_id", "week"], sort=True, observed=True)

@@ -143,7 +143,7 @@ _TISSUE = {"muscle": r"muscle\w*|muscular|strain\w*|tear|torn|pull\w*|tweak\w*|c
 
 def empty_injuries() -> pd.DataFrame:
     """An empty injury table with the pinned schema."""
-    return conform(empty(INJURY_COLUMNS), INJURY_COLUMNS, name="injuries")
+    return empty(INJURY_COLUMNS)  # typed by the schema: conform would change nothing
 
 
 def _first_named(texts: pd.Series, patterns: dict[str, re.Pattern], default) -> pd.Series:

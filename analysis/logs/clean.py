@@ -28,7 +28,6 @@ from ..schema import (
     LOG_OPTIONAL_COLUMNS,
     REJECT_COLUMNS,
     concat_rejects,
-    conform,
     empty,
     text_rank,
 )
@@ -56,7 +55,7 @@ _EXTRA_COLUMNS = {"load_kind": "string", **LOG_OPTIONAL_COLUMNS}
 
 
 def _empty_log() -> pd.DataFrame:
-    return conform(empty({**LOG_COLUMNS, **_EXTRA_COLUMNS}), LOG_COLUMNS, name="training log")
+    return empty({**LOG_COLUMNS, **_EXTRA_COLUMNS})  # typed by the schema: conform changes nothing
 
 
 class _Inline:
