@@ -516,22 +516,29 @@ def match_exercises(values: pd.Series, catalog: pd.DataFrame) -> pd.DataFrame:
                 cands = "; ".join(inside)
         ids.append(found)
         candidates.append(cands)
-    ids_arr = np.array([*ids, None], dtype=object)
-    cand_arr = np.array([*candidates, None], dtype=object)
+    # each distinct spelling's catalog row (-1: none), then one take per catalog column
+    row_of = {ex: i for i, ex in enumerate(catalog["exercise"].tolist())}
+    at_u = np.array([row_of.get(i, -1) if i is not None else -1 for i in ids] + [-1])
     blank = np.array([not (exercise_keys(u)[0]) for u in uniques] + [True])
     row_codes = np.where(codes < 0, len(uniques), codes)
-    ex = pd.Series(ids_arr[row_codes], index=values.index, dtype="string")
-    cat = catalog.set_index("exercise")
-    fam = ex.map(cat["family"]).astype("string")
+    at = at_u[row_codes]
+    cand_arr = np.array([*candidates, None], dtype=object)
+
+    def take(col: str, dtype: str) -> pd.Series:
+        column = catalog[col].astype(dtype).array
+        return pd.Series(column.take(at, allow_fill=True), index=values.index)
+
+    ex = take("exercise", "string")
+    fam = take("family", "string")
     fam = fam.mask(ex.isna(), "unmapped").mask(blank[row_codes], pd.NA)
     return pd.DataFrame(
         {
             "exercise": ex,
             "family": fam,
-            "unit": ex.map(cat["unit"]).astype("string"),
-            "reps_per_m": ex.map(cat["reps_per_m"]).astype("Float64"),
-            "reps_per_s": ex.map(cat["reps_per_s"]).astype("Float64"),
-            "laterality": ex.map(cat["laterality"]).astype("string"),
+            "unit": take("unit", "string"),
+            "reps_per_m": take("reps_per_m", "Float64"),
+            "reps_per_s": take("reps_per_s", "Float64"),
+            "laterality": take("laterality", "string"),
             "candidates": pd.Series(cand_arr[row_codes], index=values.index, dtype="string"),
         },
         index=values.index,
