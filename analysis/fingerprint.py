@@ -80,12 +80,34 @@ def code_digest() -> str:
     reference tables of :func:`reference_files` (a missing one hashes as missing)."""
     root = Path(__file__).resolve().parent
     parts: list[bytes | str] = [__version__]
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix in {".py", ".csv", ".mplstyle", ".json", ".j2"}:
-            parts += [str(p.relative_to(root)), p.read_bytes()]
+    for rel in _package_files(str(root)):
+        with open(os.path.join(root, *rel), "rb") as fh:
+            parts += [os.path.join(*rel), fh.read()]
     for p in reference_files():
         parts += [str(p), file_digest(p)]
     return sha(*parts)
+
+
+#: The endings of the package's files that :func:`code_digest` hashes.
+_CODE_SUFFIXES = frozenset({".py", ".csv", ".mplstyle", ".json", ".j2"})
+
+
+def _package_files(root: str) -> list[tuple[str, ...]]:
+    """The package's source and data files, as path parts under ``root``, in the order of
+    ``sorted(Path(root).rglob("*"))``. Walked with ``os.scandir``, ``__pycache__`` not
+    entered: a third of ``rglob``'s time on the package's ~200 files and its bytecode."""
+    out: list[tuple[str, ...]] = []
+    stack: list[tuple[str, ...]] = [()]
+    while stack:
+        here = stack.pop()
+        with os.scandir(os.path.join(root, *here)) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):  # as rglob: links not entered
+                    if entry.name != "__pycache__":
+                        stack.append((*here, entry.name))
+                elif entry.is_file() and os.path.splitext(entry.name)[1] in _CODE_SUFFIXES:
+                    out.append((*here, entry.name))
+    return sorted(out)
 
 
 def _catalog_part(catalog: Any) -> str:

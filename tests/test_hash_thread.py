@@ -59,3 +59,17 @@ def test_a_hashing_failure_surfaces_as_on_a_thread(tmp_path, monkeypatch):
             assert "disk went away" in str(exc)
         else:
             raise AssertionError("the hashing failure was swallowed")
+
+
+def test_code_digest_lists_the_package_as_rglob_does():
+    # the walk that skips __pycache__ and links lists the files rglob listed, in its order
+    import os
+
+    from analysis import fingerprint
+
+    root = Path(fingerprint.__file__).resolve().parent
+    by_rglob = [str(p.relative_to(root)) for p in sorted(root.rglob("*"))
+                if p.is_file() and p.suffix in fingerprint._CODE_SUFFIXES]  # fmt: skip
+    walked = [os.path.join(*parts) for parts in fingerprint._package_files(str(root))]
+    assert walked == by_rglob
+    assert "fingerprint.py" in walked and len(walked) > 100
