@@ -52,32 +52,30 @@ def reconcile(
     entry_sources = dict(entry_sources or {})
 
     rec = raw_counts.copy()
-    n_clean = (
-        pd.concat(
-            [
-                _to_sheet(df["source"], entry_sources).value_counts()
-                for df in clean.values()
-                if len(df)
-            ]
-            or [pd.Series(dtype="Int64")]
-        )
-        .groupby(level=0)
-        .sum()
-    )
+    n_clean: dict[str, int] = {}  # a sheet's clean rows, over the clean tables
+    for df in clean.values():
+        codes, uniques = pd.factorize(df["source"], use_na_sentinel=True)
+        per = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        for u, k in zip(uniques, per.tolist(), strict=True):
+            sheet = entry_sources.get(u, u)
+            n_clean[sheet] = n_clean.get(sheet, 0) + k
     counts = _reject_counts(rejects, entry_sources)
     if counts is None:  # rows that are not whole numbers: counted by pandas
         rej = rejects.drop_duplicates(["source", "source_row", "kind"])
         rej = rej.assign(source=_to_sheet(rej["source"], entry_sources))
         counts = rej.groupby(["source", "kind"]).size().unstack(fill_value=0)
-    rec["clean"] = rec["source"].map(n_clean).fillna(0).astype("int64")
+    sources = rec["source"].tolist()
+
+    def per_source(found: Mapping) -> np.ndarray:
+        return np.array([int(found.get(s, 0)) for s in sources], dtype=np.int64)
+
+    rec["clean"] = per_source(n_clean)
     for kind, col in (
         ("rejected", "rejected"),
         ("duplicate", "duplicates"),
         ("partial", "partial"),
     ):
-        rec[col] = (
-            rec["source"].map(counts[kind]).fillna(0).astype("int64") if kind in counts else 0
-        )
+        rec[col] = per_source(counts[kind].to_dict()) if kind in counts else 0
     rec["balanced"] = rec["rows_read"] == rec["clean"] + rec["rejected"] + rec["duplicates"]
     return rec
 
