@@ -41,14 +41,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .catalog_rows import FAMILIES, UNITS, check_catalog_rows, positive_number, read_catalog_csv
 from .errors import DataError
 from .resources import reference_path
 
 #: Environment variable naming another catalog file (default: the project's).
 CATALOG_ENV = "HIPFLEX_CATALOG"
 
-FAMILIES = ("hip_flexor", "hip_extensor", "other_strength", "sprint", "mobility")
-UNITS = ("reps", "metres", "seconds")
 CATALOG_COLUMNS = (
     "exercise",
     "name",
@@ -155,7 +154,7 @@ def load_catalog(path: str | os.PathLike[str] | pd.DataFrame | None = None) -> p
         lines = list(range(2, len(body) + 2))
     else:
         label = Path(path).name
-        header, body, lines = _read_catalog_csv(path)
+        header, body, lines = read_catalog_csv(path)
     cols = [c.strip().lower() for c in header]
     missing = [c for c in ("exercise", "family", "unit") if c not in cols]
     if missing:
@@ -171,8 +170,8 @@ def load_catalog(path: str | os.PathLike[str] | pd.DataFrame | None = None) -> p
         for c in names:
             table[c].append(cells[at[c]] if c in at else "")
         kept_lines.append(line)
-    _check_catalog(table, kept_lines, label)
-    numbers = {c: [_positive_number(v) for v in table[c]] for c in ("reps_per_m", "reps_per_s")}
+    check_catalog_rows(table, kept_lines, label)
+    numbers = {c: [positive_number(v) for v in table[c]] for c in ("reps_per_m", "reps_per_s")}
     table["name"] = [n or e for n, e in zip(table["name"], table["exercise"], strict=True)]
     conflict = _alias_conflict(_spellings(table))
     if conflict is not None:
@@ -197,86 +196,6 @@ def load_catalog(path: str | os.PathLike[str] | pd.DataFrame | None = None) -> p
 
 
 _OPTIONAL = ("reps_per_m", "reps_per_s", "aliases", "laterality", "name")
-
-
-def _read_catalog_csv(path: str | os.PathLike[str]) -> tuple[list[str], list[list[str]], list[int]]:
-    """A catalog CSV's header, its non-blank rows (padded to the header) and their line
-    numbers; a row longer than the header, or a file that is not UTF-8 text, is refused."""
-    import csv
-
-    rows, lines = [], []
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            for cells in reader:
-                if any(v.strip() for v in cells):  # blank lines are no rows (as in pandas)
-                    rows.append(cells)
-                    lines.append(reader.line_num)  # the line the row ends on
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"cannot read the exercise catalog: {exc}", file=str(path)) from None
-    if not rows:
-        raise DataError("cannot read the exercise catalog: no columns", file=str(path))
-    header, body, lines = rows[0], rows[1:], lines[1:]
-    for cells, line in zip(body, lines, strict=True):
-        if len(cells) > len(header):
-            raise DataError(
-                f"cannot read the exercise catalog: expected {len(header)} fields, "
-                f"saw {len(cells)}",
-                file=Path(path).name,
-                row=line,
-            )
-        cells += [""] * (len(header) - len(cells))
-    return header, body, lines
-
-
-def _check_catalog(table: dict[str, list[str]], lines: list[int], label: str) -> None:
-    """Refuse a duplicate id, an unknown family or unit, and a bad or missing factor."""
-    seen: set[str] = set()
-    for i, ex in enumerate(table["exercise"]):
-        if ex in seen:
-            raise DataError(
-                f"exercise id {ex!r} appears twice", file=label, row=lines[i], column="exercise"
-            )
-        seen.add(ex)
-    for col, allowed in (("family", FAMILIES), ("unit", UNITS)):
-        for i, v in enumerate(table[col]):
-            if v not in allowed:
-                raise DataError(
-                    f"{col} {v!r} of {table['exercise'][i]!r} is not one of {allowed}",
-                    file=label,
-                    row=lines[i],
-                    column=col,
-                )
-    for col in ("reps_per_m", "reps_per_s"):
-        for i, v in enumerate(table[col]):
-            if v != "" and _positive_number(v) is None:
-                raise DataError(
-                    f"{col} must be a positive number, not {v!r}",
-                    file=label,
-                    row=lines[i],
-                    column=col,
-                )
-    for i, (fam, unit, rpm) in enumerate(
-        zip(table["family"], table["unit"], table["reps_per_m"], strict=True)
-    ):
-        if fam == "hip_flexor" and unit == "metres" and rpm == "":
-            raise DataError(
-                f"distance drill {table['exercise'][i]!r} needs reps_per_m",
-                file=label,
-                row=lines[i],
-                column="reps_per_m",
-            )
-
-
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-def _positive_number(text: str) -> float | None:
-    """A catalog factor: a finite number above 0, else None (empty text: None too)."""
-    if not _NUMBER.fullmatch(text):
-        return None
-    value = float(text)
-    return value if 0 < value < float("inf") else None
 
 
 def _spellings(table) -> tuple[tuple[str, str, str], ...]:
@@ -547,7 +466,9 @@ def match_exercises(values: pd.Series, catalog: pd.DataFrame) -> pd.DataFrame:
 
 __all__ = [
     "CATALOG_ENV",
+    "FAMILIES",
     "SUGGEST_MIN_SCORE",
+    "UNITS",
     "default_catalog_path",
     "exercise_keys",
     "load_catalog",

@@ -8,11 +8,12 @@ clean table or in ``rejects``; :attr:`Dataset.reconciliation` shows the counts p
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -88,7 +89,7 @@ class Dataset:
     #: The injury log (``injuries.csv`` / ``injuries.xlsx`` or any sheet whose header reads
     #: as one; :func:`analysis.injuries.clean_injuries`); empty when the folder has none.
     #: Health data: an athlete's own page and aggregates only.
-    injuries: pd.DataFrame = field(default_factory=lambda: _empty_injuries())
+    injuries: pd.DataFrame = field(default_factory=empty_injuries)
     _cache: dict = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -190,11 +191,6 @@ class Dataset:
         return render("dataset_summary.html.j2", rows=rows)
 
 
-def _empty_injuries() -> pd.DataFrame:
-
-    return empty_injuries()
-
-
 # ---------------------------------------------------------------------- loading
 
 
@@ -289,8 +285,8 @@ def load_dataset(
     # source files hashed beside them are Python work that holds the GIL, and a thread
     # doing it cost the clean of a 20-sheet workbook more than it saved (~10-15 ms).
     threaded = sum(_size(p) for p in files) >= HASH_ON_THREAD_BYTES
-    with ThreadPoolExecutor(1) if threaded else contextlib.nullcontext(_Now()) as pool:
-        fingerprint = pool.submit(key).result
+    with ThreadPoolExecutor(1) if threaded else contextlib.nullcontext() as pool:
+        fingerprint = pool.submit(key).result if pool else functools.partial(str, key())
         if catalog_path is not None:
             catalog = load_catalog(catalog_path)
         if cache_dir is not None:
@@ -315,18 +311,6 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-class _Now:
-    """Runs a task at once, where a thread pool would run it beside the caller."""
-
-    def submit(self, fn: Callable[[], str]) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn())
-        except BaseException as exc:  # re-raised by result(), as a pool's future would
-            future.set_exception(exc)
-        return future
 
 
 @contextmanager

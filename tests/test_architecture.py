@@ -54,6 +54,7 @@ LAYERS: dict[str, int] = {
     "dates": INGEST,
     "names": INGEST,
     "catalog": INGEST,
+    "catalog_rows": INGEST,
     "prescription": INGEST,
     "sample": INGEST,  # writes a data folder in the shapes ingest reads
     # clean: the clean tables and their rejects
