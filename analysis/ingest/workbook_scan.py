@@ -198,14 +198,13 @@ def _usual_tags(text: bytes) -> tuple[int, int, int, int] | None:
                          np.where(~upper[3], 3, 4))))  # fmt: skip
     if len(cells) and ((n_letters < 1) | (n_letters > 3)).any():
         return None
-    cell_rows = _digits(a, letters + n_letters)
-    row_rows = _digits(a, r + 8)
-    if cell_rows is None or row_rows is None:
+    numbers = _digits(a, np.concatenate([letters + n_letters, r + 8]))
+    if numbers is None:
         return None
     l0, l1, l2 = (a[letters + k].astype(np.int64) - 64 for k in range(3))
     cols = np.where(n_letters == 1, l0, np.where(n_letters == 2, l0 * 26 + l1,
                     (l0 * 26 + l1) * 26 + l2))  # fmt: skip
-    max_row = int(max(cell_rows.max(initial=0), row_rows.max(initial=0)))
+    max_row = int(numbers.max(initial=0))
     return len(cells), len(r), max_row, int(cols.max(initial=0))
 
 
@@ -228,10 +227,11 @@ def _digits(a: np.ndarray, at: np.ndarray) -> np.ndarray | None:
     for k in range(10):
         ch = a[at + k]
         going &= (ch >= 0x30) & (ch <= 0x39)
-        value = np.where(going, value * 10 + ch.astype(np.int64) - 0x30, value)
+        if not going.any():
+            break
+        value[going] = value[going] * 10 + ch[going] - 0x30
         count += going
-    closed = a[at + count] == 0x22
-    if len(at) and ((count < 1) | (count > 9) | ~closed).any():
+    if len(at) and ((count < 1) | (count > 9) | (a[at + count] != 0x22)).any():
         return None
     return value
 
