@@ -77,9 +77,13 @@ def _tokens(text: str) -> tuple[str, ...]:
     else:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"['’`´]s\b", "", text)  # A's -> a, knee's -> knee
+    text = _POSSESSIVE.sub("", text)  # A's -> a, knee's -> knee
     text = text.replace("&", " and ")
-    return tuple(_singular(w) for w in re.findall(r"[a-z0-9]+", text))
+    return tuple(_singular(w) for w in _WORD.findall(text))
+
+
+_POSSESSIVE = re.compile(r"['’`´]s\b")
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 def _singular(word: str) -> str:

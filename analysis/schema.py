@@ -160,10 +160,14 @@ def concat_rejects(*frames: pd.DataFrame) -> pd.DataFrame:
     frames = tuple(f for f in frames if f is not None and len(f))
     if not frames:
         return empty(REJECT_COLUMNS)
-    out = pd.concat([conform(f, REJECT_COLUMNS, name="rejects") for f in frames], ignore_index=True)
+    parts = [conform(f, REJECT_COLUMNS, name="rejects") for f in frames]
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     # sorted by source and row (stable): files ranked once, then one integer lexsort
     src_codes, src_names = pd.factorize(out["source"], use_na_sentinel=True)
     rank = text_rank(src_names)
     src_rank = np.where(src_codes < 0, len(rank), np.append(rank, 0)[src_codes])
     row = out["source_row"].to_numpy(dtype=np.float64, na_value=np.inf)
-    return out.take(np.lexsort((row, src_rank))).reset_index(drop=True)
+    order = np.lexsort((row, src_rank))
+    if (order == np.arange(len(order))).all():
+        return out  # in order already (a cleaner's rejects, alone): no copy by take
+    return out.take(order).reset_index(drop=True)

@@ -22,13 +22,13 @@ def empty_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     -------
     races, splits, rejects : DataFrame
     """
-    races = empty(RACE_COLUMNS).assign(
-        final_raw_s=pd.Series(dtype="Float64"),
-        reaction_s=pd.Series(dtype="Float64"),
-        notes=pd.Series(dtype="string"),
-        flags=pd.Series(dtype="string"),
-    )
+    races = empty({**RACE_COLUMNS, **_RACE_EXTRA})  # built once (schema.empty), copied
     return races, empty(SPLIT_COLUMNS), empty(REJECT_COLUMNS)
+
+
+#: The columns a races table has after the pinned ones.
+_RACE_EXTRA = {"final_raw_s": "Float64", "reaction_s": "Float64", "notes": "string",
+               "flags": "string"}  # fmt: skip
 
 
 def races_table(
