@@ -217,5 +217,5 @@ def detect(path: Path, label: str) -> FileFormat | None:
     return formats.detect(path, label)
 
 
-__all__ = ["CLAIMED_SUFFIXES", "HEAD_BYTES", "NOT_IN_ROSTER", "FileFormat", "FormatContext", "Head", "Registry",
-           "detect", "formats", "register"]  # fmt: skip
+__all__ = ["CLAIMED_SUFFIXES", "HEAD_BYTES", "NOT_IN_ROSTER", "FileFormat", "FormatContext",
+           "Head", "Registry", "detect", "formats", "register"]  # fmt: skip
