@@ -17,12 +17,14 @@ import sys
 import threading
 import time
 import uuid
+import warnings
 from pathlib import Path
 
 import nbformat
 import pytest
 
 distributed = pytest.importorskip("distributed")
+import dask  # noqa: E402  (with distributed)
 
 from analysis import cli  # noqa: E402
 from analysis.dataset import load_dataset  # noqa: E402
@@ -246,7 +248,14 @@ def test_jobs_caps_the_reports_in_flight_on_the_cluster(folder, client, tmp_path
         "import time\nt0 = time.time()\ntime.sleep(1.5)\nprint(f'SPAN {t0:.3f} {time.time():.3f}')"
     )
     jobs = [_extra(_notebook(tmp_path / f"s{i}.ipynb", code), folder / "data") for i in range(3)]
-    res = _engine(folder, client)(jobs, tmp_path / "out", workers=1, timeout=120)
+    # the payload goes to the cluster once, as one task: no "large graph" warning for it,
+    # even under a threshold of 1 kB (a report task is ~0.7 kB; a federation's snapshot
+    # tens of MB)
+    with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1kB"}), \
+            warnings.catch_warnings(record=True) as caught:  # fmt: skip
+        warnings.simplefilter("always")
+        res = _engine(folder, client)(jobs, tmp_path / "out", workers=1, timeout=120)
+    assert not [w for w in caught if "large graph" in str(w.message)]
     assert [r.status for r in res] == ["ok"] * 3, [r.error for r in res]
     spans = []
     for j in jobs:

@@ -291,8 +291,14 @@ def run_on_cluster(
         previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         # the payload is a task of its own: held once by the scheduler, sent once to each
-        # worker, and re-made if the worker holding it dies
-        shared = client.submit(identity, payload, key=f"hipflex-payload-{key}", pure=False)
+        # worker, and re-made if the worker holding it dies. Its graph is the snapshot's
+        # size by design (52 MB at 2,000 athletes): distributed's "Sending large graph"
+        # warning, whose advice (data in one task, futures after) is what this does, is
+        # not printed on the coach's terminal for it.
+        import dask
+
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "64GB"}):
+            shared = client.submit(identity, payload, key=f"hipflex-payload-{key}", pure=False)
         queue = list(enumerate(jobs))
         queue.reverse()  # pop() takes them in job order
 
