@@ -213,7 +213,7 @@ def _categorical(codes: list[np.ndarray], texts: np.ndarray) -> pd.Categorical:
 
 def as_text(df: pd.DataFrame) -> pd.DataFrame:
     """A raw frame read with ``categorical=True``, with its ``category`` columns as ``string``."""
-    cats = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)]
+    cats = [c for c, t in df.dtypes.items() if isinstance(t, pd.CategoricalDtype)]
     if not cats:
         return df
     return df.astype(dict.fromkeys(cats, "string"))
