@@ -11,8 +11,15 @@ for its day. Each day is named once here for what it is the end of.
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from hypothesis import settings
@@ -87,3 +94,66 @@ def chromium() -> str | None:
         if path := shutil.which(name):
             return path
     return None
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (another process may still take it first)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, seconds: float, proc: subprocess.Popen | None = None) -> bool:
+    """Wait until ``url`` answers 200: True; False when ``proc`` (the server) has exited.
+
+    Anything else on the port (a kernel's ZeroMQ socket answers ``0xff``, not HTTP) is
+    waited through like a refused connection.
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return True
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.3)
+    raise TimeoutError(f"no answer at {url} within {seconds:.0f} s")
+
+
+def jupyterlab_argv(port: int, token: str, root: Path) -> list[str]:
+    """JupyterLab on ``127.0.0.1:port`` with ``token``, serving ``root``: no browser, no
+    news, no other port if this one is taken (:func:`start_server` chooses again)."""
+    import os
+    import sys
+
+    return [
+        sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=", "--ServerApp.port_retries=0",
+        *(["--allow-root"] if os.geteuid() == 0 else []),
+    ]  # fmt: skip
+
+
+def start_server(
+    argv: Callable[[int], list[str]],
+    ready: Callable[[int], str],
+    *,
+    seconds: float = 90,
+    attempts: int = 3,
+    **popen: Any,
+) -> tuple[subprocess.Popen, int]:
+    """Start ``argv(port)`` on a free port and wait until ``ready(port)`` answers 200.
+
+    A port free when chosen may be taken before the server binds it (a kernel started
+    meanwhile): the server, started without port retries, then exits, and is started
+    again on another port, ``attempts`` times at most.
+    """
+    for _ in range(attempts):
+        port = free_port()
+        proc = subprocess.Popen(argv(port), **popen)
+        if wait_for_http(ready(port), seconds, proc):
+            return proc, port
+        proc.wait(timeout=15)
+    raise RuntimeError(f"the server did not start on a free port in {attempts} attempts")

@@ -18,15 +18,13 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
+from helpers import free_port, jupyterlab_argv, start_server, wait_for_http
 
 from analysis.sample import write_sample
 
@@ -77,24 +75,6 @@ def _athlete_id(workspace: Path) -> str:
 
     a = pd.read_csv(workspace / "data" / "raw" / "sample" / "athletes.csv", dtype=str)
     return str(a["athlete_id"].iloc[2])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"no answer at {url} within {seconds:.0f} s")
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -186,7 +166,7 @@ def _save(shots: Path, docs_names: dict[str, str]) -> None:
 def test_hipflex_app_in_chromium_follows_the_athlete_and_the_window(workspace, tmp_path):
     sync_playwright = _playwright()
     pytest.importorskip("voila", reason="hipflex app needs pip install 'hipflex[app]'")
-    port = _free_port()
+    port = free_port()
     # a reports folder to link to: the squad's page and this athlete's
     reports = workspace / "reports"
     (reports / "athletes").mkdir(parents=True, exist_ok=True)
@@ -206,7 +186,7 @@ def test_hipflex_app_in_chromium_follows_the_athlete_and_the_window(workspace, t
     try:
         first = app.stdout.readline()
         assert f"http://127.0.0.1:{port}/" in first, first
-        _wait_for(f"http://127.0.0.1:{port}/", 60)
+        assert wait_for_http(f"http://127.0.0.1:{port}/", 60, app), "the app exited"
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
             page = browser.new_page(viewport={"width": 1200, "height": 900})
@@ -268,7 +248,7 @@ def test_explore_notebook_in_jupyterlab_follows_the_athlete_and_the_window(works
     sync_playwright = _playwright()
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    port, token = _free_port(), uuid.uuid4().hex
+    token = uuid.uuid4().hex
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -282,18 +262,16 @@ def test_explore_notebook_in_jupyterlab_follows_the_athlete_and_the_window(works
     (notes / "notification.jupyterlab-settings").write_text(
         '{"fetchNews": "false", "checkForUpdates": false}'
     )
-    lab = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-         "--ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={workspace / 'notebooks'}", "--LabApp.news_url=",
-         "--ServerApp.port_retries=0", *(["--allow-root"] if os.geteuid() == 0 else [])],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    lab, port = start_server(
+        lambda port: jupyterlab_argv(port, token, workspace / "notebooks"),
+        lambda port: f"http://127.0.0.1:{port}/api/status?token={token}",
+        seconds=60, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )  # fmt: skip
     shots = tmp_path / "screens"
     shots.mkdir()
     athlete = _athlete(workspace)
     try:
-        _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", 60)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
             page = browser.new_page(viewport={"width": 1300, "height": 950})

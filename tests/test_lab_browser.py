@@ -14,16 +14,14 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import jupyterlab_argv, start_server
 
 from analysis.sample import write_sample
 
@@ -82,24 +80,6 @@ def test_explore_runs_under_papermill(workspace, tmp_path):
     assert "hipflex Dataset" in html and "SYNTHETIC" in html.upper()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"JupyterLab did not answer at {url} within {seconds:.0f} s")
-
-
 def _stop(lab: subprocess.Popen) -> None:
     """Stop JupyterLab and every kernel it started (kernels run in their own session)."""
     import psutil
@@ -135,7 +115,7 @@ def test_explore_runs_in_jupyterlab_in_chromium(workspace, tmp_path):
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("browser test skipped: playwright is not installed")
-    port, token = _free_port(), uuid.uuid4().hex
+    token = uuid.uuid4().hex
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
@@ -143,13 +123,6 @@ def test_explore_runs_in_jupyterlab_in_chromium(workspace, tmp_path):
         "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
     }
-    lab = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-         "--ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={workspace / 'notebooks'}", "--LabApp.news_url=",
-         "--ServerApp.port_retries=0", *(["--allow-root"] if os.geteuid() == 0 else [])],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
     # render every cell (JupyterLab 4 virtualises long notebooks), no update/news pop-ups
     tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)
@@ -161,8 +134,13 @@ def test_explore_runs_in_jupyterlab_in_chromium(workspace, tmp_path):
     )
     shots = tmp_path / "screens"
     shots.mkdir()
+    lab, port = start_server(
+        lambda port: jupyterlab_argv(port, token, workspace / "notebooks"),
+        lambda port: f"http://127.0.0.1:{port}/api/status?token={token}",
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
     try:
-        _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", 90)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
