@@ -177,15 +177,7 @@ def load_catalog(path: str | os.PathLike[str] | pd.DataFrame | None = None) -> p
     check_catalog_rows(table, kept_lines, label)
     numbers = {c: [positive_number(v) for v in table[c]] for c in ("reps_per_m", "reps_per_s")}
     table["name"] = [n or e for n, e in zip(table["name"], table["exercise"], strict=True)]
-    conflict = _alias_conflict(_spellings(table))
-    if conflict is not None:
-        i, spelling, ex, other = conflict
-        raise DataError(
-            f"alias {spelling!r} of {ex!r} also matches {other!r}",
-            file=label,
-            row=kept_lines[i],
-            column="aliases",
-        )
+    _alias_table(table, label, kept_lines)  # raises on an alias claimed twice
     order = [*CATALOG_COLUMNS, *[c for c in names if c not in CATALOG_COLUMNS]]
     out = pd.DataFrame(
         {
@@ -232,20 +224,24 @@ def _alias_entries(
     return table, None
 
 
-def _alias_conflict(spellings: tuple[tuple[str, str, str], ...]):
-    return _alias_entries(spellings)[1]
-
-
-def _alias_table(catalog: pd.DataFrame, label: str = "catalog") -> dict[str, str]:
+def _alias_table(
+    catalog: pd.DataFrame | dict[str, list[str]],
+    label: str = "catalog",
+    lines: list[int] | None = None,
+) -> dict[str, str]:
     """Match key -> exercise id, from ids, display names and aliases (a read-only dict:
-    remembered for the catalog's spellings, :func:`_alias_entries`)."""
+    remembered for the catalog's spellings, :func:`_alias_entries`).
+
+    An alias claimed by two exercises is a :class:`DataError` naming its row: ``lines[i]``
+    (the file's line) when given, else the row a CSV of the frame would have.
+    """
     table, conflict = _alias_entries(_spellings(catalog))
     if conflict is not None:
         i, spelling, ex, other = conflict
         raise DataError(
             f"alias {spelling!r} of {ex!r} also matches {other!r}",
             file=label,
-            row=i + 2,
+            row=lines[i] if lines is not None else i + 2,
             column="aliases",
         )
     return table
