@@ -193,17 +193,17 @@ def _usual_tags(text: bytes) -> tuple[int, int, int, int] | None:
     if not (_starts(a, cells + 2, b' r="') and _starts(a, r + 4, b' r="')):
         return None
     letters = cells + 6
-    upper = [(a[letters + k] >= 0x41) & (a[letters + k] <= 0x5A) for k in range(4)]
-    n_letters = np.where(~upper[0], 0, np.where(~upper[1], 1, np.where(~upper[2], 2,
-                         np.where(~upper[3], 3, 4))))  # fmt: skip
+    # the capital letters before the row number: how many in a row from the first (0-4)
+    upper = np.array([(a[letters + k] >= 0x41) & (a[letters + k] <= 0x5A) for k in range(4)])
+    n_letters = upper.cumprod(axis=0).sum(axis=0)
     if len(cells) and ((n_letters < 1) | (n_letters > 3)).any():
         return None
     numbers = _digits(a, np.concatenate([letters + n_letters, r + 8]))
     if numbers is None:
         return None
-    l0, l1, l2 = (a[letters + k].astype(np.int64) - 64 for k in range(3))
-    cols = np.where(n_letters == 1, l0, np.where(n_letters == 2, l0 * 26 + l1,
-                    (l0 * 26 + l1) * 26 + l2))  # fmt: skip
+    cols = np.zeros(len(cells), dtype=np.int64)  # the column number, letter by letter
+    for k in range(3):
+        cols = np.where(k < n_letters, cols * 26 + a[letters + k].astype(np.int64) - 64, cols)
     max_row = int(numbers.max(initial=0))
     return len(cells), len(r), max_row, int(cols.max(initial=0))
 
