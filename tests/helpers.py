@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable
@@ -125,9 +127,6 @@ def wait_for_http(url: str, seconds: float, proc: subprocess.Popen | None = None
 def jupyterlab_argv(port: int, token: str, root: Path) -> list[str]:
     """JupyterLab on ``127.0.0.1:port`` with ``token``, serving ``root``: no browser, no
     news, no other port if this one is taken (:func:`start_server` chooses again)."""
-    import os
-    import sys
-
     return [
         sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sys
 import threading
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import free_port
 
 distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402  (with distributed)
@@ -266,18 +266,12 @@ def test_jobs_caps_the_reports_in_flight_on_the_cluster(folder, client, tmp_path
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize("via", ["option", "env"])
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(
     folder, tmp_path, monkeypatch, capsys, via
 ):
     monkeypatch.setattr(cl, "CONNECT_TIMEOUT", 2.0)
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     argv = ["report", str(folder / "data"), "--out", str(tmp_path / "out")]
     if via == "option":
         argv += ["--scheduler", address]
