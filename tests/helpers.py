@@ -10,10 +10,12 @@ for its day. Each day is named once here for what it is the end of.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -156,3 +158,29 @@ def start_server(
             return proc, port
         proc.wait(timeout=15)
     raise RuntimeError(f"the server did not start on a free port in {attempts} attempts")
+
+
+def stop_server(proc: subprocess.Popen) -> list:
+    """Stop a server started in its own session and every process it started (a kernel);
+    the processes still alive afterwards, zombies aside (none, normally)."""
+    import psutil
+
+    try:
+        kids = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        kids = []
+    for k in kids:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            k.kill()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=15)
+    _, alive = psutil.wait_procs(kids, timeout=10)  # SIGKILL is delivered asynchronously
+
+    def lingering(p: psutil.Process) -> bool:
+        try:
+            return p.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    return [k for k in alive if lingering(k)]

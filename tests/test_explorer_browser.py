@@ -24,7 +24,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from helpers import free_port, jupyterlab_argv, start_server, wait_for_http
+from helpers import free_port, jupyterlab_argv, start_server, stop_server, wait_for_http
 
 from analysis.sample import write_sample
 
@@ -75,23 +75,6 @@ def _athlete_id(workspace: Path) -> str:
 
     a = pd.read_csv(workspace / "data" / "raw" / "sample" / "athletes.csv", dtype=str)
     return str(a["athlete_id"].iloc[2])
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop the server and every kernel it started."""
-    import psutil
-
-    try:
-        kids = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        kids = []
-    for k in kids:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            k.kill()
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=15)
-    psutil.wait_procs(kids, timeout=10)
 
 
 def _guard(page) -> list[str]:
@@ -234,7 +217,7 @@ def test_hipflex_app_in_chromium_follows_the_athlete_and_the_window(workspace, t
         with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
             app.send_signal(signal.SIGTERM)  # as Ctrl-C: Voilà stopped, its folder removed
             app.wait(timeout=30)
-        _stop(app)
+        stop_server(app)
     assert not list(reports.glob("hipflex-app-*"))  # the app's notebook folder is gone
 
 
@@ -312,4 +295,4 @@ def test_explore_notebook_in_jupyterlab_follows_the_athlete_and_the_window(works
         assert outside == [], outside
     finally:
         _save(shots, {"lab-2-athlete.png": "explorer-lab-athlete.png"})
-        _stop(lab)
+        stop_server(lab)

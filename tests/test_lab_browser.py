@@ -10,10 +10,8 @@ Skipped, saying why, where Chromium or Playwright is missing (``.ci/run`` instal
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import time
 import uuid
@@ -21,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import jupyterlab_argv, start_server
+from helpers import jupyterlab_argv, start_server, stop_server
 
 from analysis.sample import write_sample
 
@@ -78,32 +76,6 @@ def test_explore_runs_under_papermill(workspace, tmp_path):
     assert len(figures) >= 4  # group volume, one athlete, fades, volume vs fade
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "hipflex Dataset" in html and "SYNTHETIC" in html.upper()
-
-
-def _stop(lab: subprocess.Popen) -> None:
-    """Stop JupyterLab and every kernel it started (kernels run in their own session)."""
-    import psutil
-
-    try:
-        kids = psutil.Process(lab.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        kids = []
-    for k in kids:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            k.kill()
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(lab.pid, signal.SIGKILL)
-    lab.wait(timeout=15)
-    _, alive = psutil.wait_procs(kids, timeout=10)  # SIGKILL is delivered asynchronously
-
-    def lingering(p: psutil.Process) -> bool:
-        try:
-            return p.status() != psutil.STATUS_ZOMBIE
-        except psutil.NoSuchProcess:
-            return False
-
-    left = [k for k in alive if lingering(k)]
-    assert not left, f"processes left behind: {left}"
 
 
 @pytest.mark.browser
@@ -198,4 +170,5 @@ def test_explore_runs_in_jupyterlab_in_chromium(workspace, tmp_path):
             for p in with_shots:
                 shutil.copy(p, SCREENS / p.name)
             print(f"screenshots: {shots} (copied to {SCREENS})")
-        _stop(lab)
+        left = stop_server(lab)
+        assert not left, f"processes left behind: {left}"
